@@ -1,0 +1,207 @@
+import { html, LitElement, nothing } from 'lit';
+import { property, state } from 'lit/decorators.js';
+import { ParleyError, Room, type LeaveReason, type RoomEventMap } from '@parley/sdk';
+import { dispatchParleyEvent, errorDetail } from '../../events.js';
+import { strings } from '../../strings.js';
+import { tokens } from '../../styles/tokens.js';
+import '../meeting-controls/meeting-controls.js';
+import '../participant-grid/participant-grid.js';
+import { meetingRoomStyles } from './meeting-room.styles.js';
+
+type Phase = 'prejoin' | 'joining' | 'joined' | 'left';
+
+/** By default the server is wherever this module was loaded from, e.g. `https://meet.example.com/parley.js`. */
+const defaultServer = new URL(import.meta.url).origin;
+
+/**
+ * A whole meeting in one element: a name prompt, then everyone's video, and the controls.
+ *
+ * ```html
+ * <script type="module" src="https://meet.example.com/parley.js"></script>
+ * <meeting-room code="abcd-efgh-jkmn" name="Ada" autojoin></meeting-room>
+ * ```
+ *
+ * @fires parley-joined - You are in the meeting. `detail`: `meetingCode`, `participantId`.
+ * @fires parley-left - You left, or the connection was lost. `detail`: `reason`.
+ * @fires parley-participant-joined - Someone else joined. `detail`: `participant`.
+ * @fires parley-participant-left - Someone else left. `detail`: `participant`, `reason`.
+ * @fires parley-media-changed - Someone's (or your) microphone or camera went on or off.
+ *   `detail`: `participant`, `audioEnabled`, `videoEnabled`.
+ * @fires parley-error - Something failed. `detail`: `code` (an SDK `ErrorCode`), `message`.
+ *
+ * @csspart grid - The `<participant-grid>`.
+ * @csspart controls - The `<meeting-controls>`.
+ * @csspart prejoin - The form shown before joining.
+ *
+ * @cssprop --parley-background - Background of the whole meeting.
+ * @cssprop --parley-surface - Tile and button background.
+ * @cssprop --parley-text - Text colour.
+ * @cssprop --parley-accent - Accent colour (buttons, badges, focus rings).
+ * @cssprop --parley-danger - Colour of leave and of devices that are off.
+ * @cssprop --parley-radius - Tile corner radius.
+ * @cssprop --parley-gap - Space between tiles.
+ * @cssprop --parley-font - Font family.
+ */
+export class MeetingRoom extends LitElement {
+  static override styles = [tokens, meetingRoomStyles];
+
+  /** URL of the Parley server. Default: the origin `parley.js` was loaded from. */
+  @property({ reflect: true }) server = defaultServer;
+
+  /** The meeting code to join. */
+  @property({ reflect: true }) code = '';
+
+  /** Your display name; pre-fills the name field. */
+  @property({ reflect: true }) name = '';
+
+  /** The host key from `POST /api/meetings`, to join as host. */
+  @property({ reflect: true, attribute: 'host-key' }) hostKey = '';
+
+  /** Join as soon as the element is connected, with camera and microphone on, skipping the name prompt. */
+  @property({ type: Boolean, reflect: true }) autojoin = false;
+
+  @state() private phase: Phase = 'prejoin';
+  @state() private errorMessage = '';
+  @state() private leftReason: LeaveReason = 'left';
+
+  #room: Room | null = null;
+  #unbind: (() => void) | null = null;
+
+  /** The SDK `Room` this element drives; `null` until `join()` is called. */
+  get room(): Room | null {
+    return this.#room;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    if (this.autojoin && this.phase === 'prejoin' && !this.#room) this.join().catch(() => undefined);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    // A moved element is reconnected in the same task; only one that stays out of the page leaves the meeting.
+    queueMicrotask(() => {
+      if (!this.isConnected) this.leave().catch(() => undefined);
+    });
+  }
+
+  /** Joins the meeting named by `code`. Rejects with the SDK's `ParleyError` (also fired as `parley-error`). */
+  async join(): Promise<void> {
+    if (this.phase === 'joining' || this.phase === 'joined') return;
+    const room = new Room({ server: this.server });
+    this.#bind(room);
+    this.errorMessage = '';
+    this.phase = 'joining';
+    try {
+      if (!this.code) throw ParleyError.invalidState(strings.missingCode);
+      await room.join({
+        code: this.code,
+        name: this.name.trim() || strings.defaultName,
+        hostKey: this.hostKey || undefined,
+      });
+    } catch (error) {
+      if (this.#room === room) {
+        this.#unbind?.();
+        this.#room = null;
+        this.phase = 'prejoin';
+        this.errorMessage = errorDetail(error).message;
+        dispatchParleyEvent(this, 'parley-error', errorDetail(error));
+      }
+      throw error;
+    }
+  }
+
+  /** Leaves the meeting; camera and microphone are released. */
+  async leave(): Promise<void> {
+    await this.#room?.leave();
+  }
+
+  /** Turns the microphone on or off (toggles without an argument). Resolves to the new state. */
+  toggleMicrophone(enabled?: boolean): Promise<boolean> {
+    return this.#joinedRoom().toggleMicrophone(enabled);
+  }
+
+  /** Turns the camera on or off (toggles without an argument). Resolves to the new state. */
+  toggleCamera(enabled?: boolean): Promise<boolean> {
+    return this.#joinedRoom().toggleCamera(enabled);
+  }
+
+  protected override render() {
+    switch (this.phase) {
+      case 'joined':
+        return html`<div class="meeting">
+          <participant-grid part="grid" .room=${this.#room}></participant-grid>
+          <meeting-controls part="controls" .room=${this.#room}></meeting-controls>
+        </div>`;
+      case 'joining':
+        return html`<div class="panel" role="status">${strings.joining}</div>`;
+      case 'left':
+        return html`<div class="panel">
+          <p role="status">${this.leftReason === 'left' ? strings.youLeft : strings.connectionLost}</p>
+          <button @click=${() => this.join().catch(() => undefined)}>${strings.rejoin}</button>
+        </div>`;
+      case 'prejoin':
+        return html`<div class="panel">
+          <form part="prejoin" @submit=${this.#onSubmit}>
+            <label>
+              ${strings.yourName}
+              <input name="name" .value=${this.name} maxlength="64" autocomplete="name" required />
+            </label>
+            <button type="submit">${strings.joinMeeting}</button>
+            ${this.errorMessage ? html`<p class="error" role="alert">${this.errorMessage}</p>` : nothing}
+          </form>
+        </div>`;
+    }
+  }
+
+  #onSubmit = (event: SubmitEvent): void => {
+    event.preventDefault();
+    const input = (event.currentTarget as HTMLFormElement).elements.namedItem('name') as HTMLInputElement;
+    this.name = input.value;
+    this.join().catch(() => undefined);
+  };
+
+  #joinedRoom(): Room {
+    if (!this.#room || this.#room.state !== 'joined') {
+      throw ParleyError.invalidState('Not in a meeting: call join() first');
+    }
+    return this.#room;
+  }
+
+  /** Mirrors the room's events as `parley-*` DOM events. */
+  #bind(room: Room): void {
+    this.#unbind?.();
+    this.#room = room;
+    const listeners: Partial<RoomEventMap> = {
+      joined: () => {
+        this.phase = 'joined';
+        dispatchParleyEvent(this, 'parley-joined', {
+          meetingCode: room.meetingCode ?? '',
+          participantId: room.localParticipant.id,
+        });
+      },
+      left: (reason) => {
+        this.phase = 'left';
+        this.leftReason = reason;
+        dispatchParleyEvent(this, 'parley-left', { reason });
+      },
+      'participant-joined': (participant) =>
+        dispatchParleyEvent(this, 'parley-participant-joined', { participant }),
+      'participant-left': (participant, reason) =>
+        dispatchParleyEvent(this, 'parley-participant-left', { participant, reason }),
+      'media-changed': (participant) =>
+        dispatchParleyEvent(this, 'parley-media-changed', {
+          participant,
+          audioEnabled: participant.audioEnabled,
+          videoEnabled: participant.videoEnabled,
+        }),
+      error: (error) => dispatchParleyEvent(this, 'parley-error', errorDetail(error)),
+    };
+    const entries = Object.entries(listeners) as [keyof RoomEventMap, RoomEventMap[keyof RoomEventMap]][];
+    for (const [event, listener] of entries) room.on(event, listener);
+    this.#unbind = () => {
+      for (const [event, listener] of entries) room.off(event, listener);
+      this.#unbind = null;
+    };
+  }
+}

@@ -1,0 +1,66 @@
+import { css } from 'lit';
+
+export const meetingRoomStyles = css`
+  :host {
+    display: block;
+    position: relative;
+    min-height: 320px;
+    background: var(--_background);
+    overflow: hidden;
+  }
+  .meeting {
+    display: flex;
+    flex-direction: column;
+    height: 100%;
+  }
+  participant-grid {
+    flex: 1;
+  }
+  .panel {
+    display: grid;
+    place-content: center;
+    gap: 16px;
+    height: 100%;
+    padding: 24px;
+    text-align: center;
+  }
+  form {
+    display: grid;
+    gap: 12px;
+    width: min(22rem, 100%);
+  }
+  label {
+    display: grid;
+    gap: 6px;
+    text-align: start;
+    color: var(--_muted-text);
+    font-size: 14px;
+  }
+  input {
+    font: inherit;
+    font-size: 16px;
+    padding: 10px 12px;
+    border-radius: 8px;
+    border: 1px solid var(--_muted-text);
+    background: transparent;
+    color: var(--_text);
+  }
+  button {
+    font: inherit;
+    font-weight: 600;
+    padding: 10px 16px;
+    border: 0;
+    border-radius: 8px;
+    background: var(--_accent);
+    color: var(--_on-accent);
+    cursor: pointer;
+  }
+  :is(input, button):focus-visible {
+    outline: 3px solid var(--_accent);
+    outline-offset: 2px;
+  }
+  .error {
+    color: var(--_danger);
+    margin: 0;
+  }
+`;

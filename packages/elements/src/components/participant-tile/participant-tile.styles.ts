@@ -1,0 +1,99 @@
+import { css } from 'lit';
+
+export const participantTileStyles = css`
+  :host {
+    position: relative;
+    display: block;
+    overflow: hidden;
+    border-radius: var(--_radius);
+    background: var(--_surface);
+    min-width: 0;
+    min-height: 0;
+  }
+  :host([speaking]) {
+    outline: 3px solid var(--_accent);
+    outline-offset: -3px;
+  }
+  video {
+    position: absolute;
+    inset: 0;
+    width: 100%;
+    height: 100%;
+    object-fit: cover;
+    background: #000;
+  }
+  video[hidden] {
+    display: none;
+  }
+  :host([local]) video {
+    transform: scaleX(-1);
+  }
+  .placeholder {
+    position: absolute;
+    inset: 0;
+    display: grid;
+    place-items: center;
+  }
+  .avatar {
+    display: grid;
+    place-items: center;
+    width: clamp(48px, 22%, 112px);
+    aspect-ratio: 1;
+    border-radius: 50%;
+    background: var(--_accent);
+    color: var(--_on-accent);
+    font-size: clamp(18px, 4vmin, 40px);
+    font-weight: 600;
+  }
+  .label {
+    position: absolute;
+    left: 8px;
+    bottom: 8px;
+    max-width: calc(100% - 16px);
+    display: flex;
+    align-items: center;
+    gap: 6px;
+    padding: 4px 8px;
+    border-radius: 6px;
+    background: rgb(0 0 0 / 0.55);
+    font-size: 14px;
+    line-height: 20px;
+  }
+  .name {
+    overflow: hidden;
+    white-space: nowrap;
+    text-overflow: ellipsis;
+  }
+  .host-badge {
+    flex: none;
+    padding: 0 4px;
+    border-radius: 4px;
+    background: var(--_accent);
+    color: var(--_on-accent);
+    font-size: 11px;
+    font-weight: 700;
+    letter-spacing: 0.04em;
+  }
+  .mic-off {
+    flex: none;
+    display: inline-flex;
+    color: var(--_danger);
+  }
+  .mic-off svg {
+    width: 18px;
+    height: 18px;
+  }
+  .unlock-sound {
+    position: absolute;
+    top: 8px;
+    right: 8px;
+    font: inherit;
+    font-size: 13px;
+    border: 0;
+    border-radius: 6px;
+    padding: 6px 10px;
+    background: var(--_accent);
+    color: var(--_on-accent);
+    cursor: pointer;
+  }
+`;

@@ -1,0 +1,39 @@
+import type { LeaveReason, Participant, ParticipantLeftReason, RemoteParticipant } from '@parley/sdk';
+
+/** `detail` of every `parley-*` DOM event. All of them bubble and are composed, so they cross shadow roots. */
+export interface ParleyEventDetailMap {
+  'parley-joined': { meetingCode: string; participantId: string };
+  'parley-left': { reason: LeaveReason };
+  'parley-participant-joined': { participant: RemoteParticipant };
+  'parley-participant-left': { participant: RemoteParticipant; reason: ParticipantLeftReason };
+  'parley-media-changed': { participant: Participant; audioEnabled: boolean; videoEnabled: boolean };
+  'parley-error': { code: string; message: string; cause?: unknown };
+}
+
+export type ParleyEventName = keyof ParleyEventDetailMap;
+
+export function dispatchParleyEvent<E extends ParleyEventName>(
+  target: EventTarget,
+  name: E,
+  detail: ParleyEventDetailMap[E],
+): void {
+  target.dispatchEvent(new CustomEvent(name, { detail, bubbles: true, composed: true }));
+}
+
+/** Turns anything thrown into the `parley-error` detail: SDK errors keep their code. */
+export function errorDetail(error: unknown): ParleyEventDetailMap['parley-error'] {
+  const code = typeof (error as { code?: unknown })?.code === 'string' ? (error as { code: string }).code : 'internal';
+  const message = error instanceof Error ? error.message : String(error);
+  return { code, message, cause: error };
+}
+
+declare global {
+  interface GlobalEventHandlersEventMap {
+    'parley-joined': CustomEvent<ParleyEventDetailMap['parley-joined']>;
+    'parley-left': CustomEvent<ParleyEventDetailMap['parley-left']>;
+    'parley-participant-joined': CustomEvent<ParleyEventDetailMap['parley-participant-joined']>;
+    'parley-participant-left': CustomEvent<ParleyEventDetailMap['parley-participant-left']>;
+    'parley-media-changed': CustomEvent<ParleyEventDetailMap['parley-media-changed']>;
+    'parley-error': CustomEvent<ParleyEventDetailMap['parley-error']>;
+  }
+}

@@ -1,0 +1,22 @@
+/** Every user-visible string, in one place so translations can replace it. */
+export const strings = {
+  yourName: 'Your name',
+  joinMeeting: 'Join meeting',
+  joining: 'Joining…',
+  youLeft: 'You left the meeting',
+  connectionLost: 'The connection to the meeting was lost',
+  rejoin: 'Rejoin',
+  you: 'You',
+  host: 'HOST',
+  microphoneOff: 'Microphone off',
+  turnOnMicrophone: 'Turn on microphone',
+  turnOffMicrophone: 'Turn off microphone',
+  turnOnCamera: 'Turn on camera',
+  turnOffCamera: 'Turn off camera',
+  leaveMeeting: 'Leave meeting',
+  meetingControls: 'Meeting controls',
+  participants: 'Participants',
+  enableSound: 'Click to enable sound',
+  defaultName: 'Guest',
+  missingCode: 'This page names no meeting code.',
+} as const;

@@ -1,0 +1,27 @@
+/**
+ * Every refusal the server sends is an ack carrying one of these codes.
+ * Clients map them to their own error classes; the strings are part of the protocol.
+ */
+export const ProtocolErrorCode = {
+  /** The payload did not match the event's schema. */
+  InvalidPayload: 'invalid-payload',
+  /** No joinable meeting has this code (unknown, mistyped, ended or expired: deliberately indistinguishable). */
+  MeetingNotFound: 'meeting-not-found',
+  /** The event needs a joined meeting and the socket has none. */
+  NotInMeeting: 'not-in-meeting',
+  /** `join-meeting` on a socket that is already in a meeting. */
+  AlreadyInMeeting: 'already-in-meeting',
+  /** The addressed participant is not in the sender's meeting. */
+  ParticipantNotFound: 'participant-not-found',
+  /** The server failed; the request may be retried. */
+  Internal: 'internal',
+} as const;
+
+export type ProtocolErrorCode = (typeof ProtocolErrorCode)[keyof typeof ProtocolErrorCode];
+
+/** The error half of an ack. */
+export interface ProtocolError {
+  code: ProtocolErrorCode;
+  /** Human-readable detail for logs; not meant for end users. */
+  message: string;
+}

@@ -1,0 +1,15 @@
+/** Size limits every inbound message is held to. Shared so clients can check before they send. */
+export const LIMITS = {
+  /** Longest display name, in characters (after trimming). */
+  nameLength: 64,
+  /** Largest session description, in characters. */
+  sdpLength: 16 * 1024,
+  /** Longest ICE candidate line, in characters. */
+  candidateLength: 1024,
+  /** Longest host key, in characters. */
+  hostKeyLength: 128,
+  /** Longest meeting code as typed, separators and spaces included. */
+  codeInputLength: 32,
+  /** Longest participant id. */
+  participantIdLength: 64,
+} as const;

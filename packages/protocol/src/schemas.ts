@@ -1,0 +1,50 @@
+/**
+ * Runtime schemas for everything a client sends. The server validates every inbound payload against these;
+ * the TypeScript types in `events.ts` are inferred from them, so the two cannot drift apart.
+ * Import from `@parley/protocol/schemas` (server side): browser code only needs the types.
+ */
+import { z } from 'zod';
+import { LIMITS } from './limits.js';
+
+const participantId = z.string().min(1).max(LIMITS.participantIdLength);
+
+export const joinMeetingSchema = z.object({
+  /** The meeting code as typed; the server normalizes it. */
+  code: z.string().max(LIMITS.codeInputLength),
+  /** Display name shown to everyone in the meeting. */
+  name: z.string().trim().min(1).max(LIMITS.nameLength),
+  /** The host key from `POST /api/meetings`; makes this participant a host. */
+  hostKey: z.string().max(LIMITS.hostKeyLength).optional(),
+  /** Whether the microphone starts enabled. */
+  audio: z.boolean(),
+  /** Whether the camera starts enabled. */
+  video: z.boolean(),
+});
+
+export const sessionDescriptionSchema = z.object({
+  /** The participant this description is for. */
+  to: participantId,
+  sdp: z.string().min(1).max(LIMITS.sdpLength),
+});
+
+export const iceCandidateSchema = z.object({
+  /** The participant this candidate is for. */
+  to: participantId,
+  candidate: z.object({
+    candidate: z.string().max(LIMITS.candidateLength),
+    sdpMid: z.string().max(32).nullable().optional(),
+    sdpMLineIndex: z.number().int().min(0).max(1024).nullable().optional(),
+    usernameFragment: z.string().max(256).nullable().optional(),
+  }),
+});
+
+export const mediaStateSchema = z.object({
+  audio: z.boolean(),
+  video: z.boolean(),
+});
+
+export type JoinMeetingRequest = z.input<typeof joinMeetingSchema>;
+export type SessionDescriptionMessage = z.infer<typeof sessionDescriptionSchema>;
+export type IceCandidateMessage = z.infer<typeof iceCandidateSchema>;
+export type IceCandidatePayload = IceCandidateMessage['candidate'];
+export type MediaState = z.infer<typeof mediaStateSchema>;

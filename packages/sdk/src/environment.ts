@@ -1,0 +1,30 @@
+/**
+ * The browser APIs the SDK touches, behind one interface, so the negotiation and room logic can be driven by
+ * fakes in tests and by other runtimes (e.g. a native WebRTC binding) in production.
+ */
+export interface MediaEnvironment {
+  getUserMedia(constraints: MediaStreamConstraints): Promise<MediaStream>;
+  createPeerConnection(configuration: RTCConfiguration): RTCPeerConnection;
+}
+
+export const browserEnvironment: MediaEnvironment = {
+  getUserMedia: (constraints) => navigator.mediaDevices.getUserMedia(constraints),
+  createPeerConnection: (configuration) => new RTCPeerConnection(configuration),
+};
+
+/**
+ * Capture settings from the design: at most 720p, 15–30 fps (the encoder adapts within that range under load),
+ * and the browser's voice processing on.
+ */
+export const defaultMediaConstraints = {
+  audio: {
+    echoCancellation: true,
+    noiseSuppression: true,
+    autoGainControl: true,
+  },
+  video: {
+    width: { ideal: 1280, max: 1280 },
+    height: { ideal: 720, max: 720 },
+    frameRate: { ideal: 30, max: 30 },
+  },
+} satisfies { audio: MediaTrackConstraints; video: MediaTrackConstraints };

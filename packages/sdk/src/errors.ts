@@ -1,0 +1,85 @@
+import { ProtocolErrorCode, type ProtocolError } from '@parley/protocol';
+
+/** The `code` of every error the SDK throws or emits. Stable strings: match on these, not on messages. */
+export const ErrorCode = {
+  /** The user or the browser refused camera/microphone access. */
+  PermissionDenied: 'permission-denied',
+  /** No camera/microphone matching the request exists. */
+  NoDevice: 'no-device',
+  /** The device exists but another application holds it, or the hardware failed. */
+  DeviceBusy: 'device-busy',
+  /** The signaling server could not be reached. */
+  ServerUnreachable: 'server-unreachable',
+  /** The meeting code is unknown, mistyped, ended or expired. */
+  MeetingNotFound: 'meeting-not-found',
+  /** The server refused a malformed request (a bug in the caller or the SDK). */
+  InvalidRequest: 'invalid-request',
+  /** The connection to the server was lost during the meeting. */
+  ConnectionLost: 'connection-lost',
+  /** The server did not answer in time. */
+  Timeout: 'timeout',
+  /** The call does not fit the room's current state, e.g. `join()` twice. */
+  InvalidState: 'invalid-state',
+  /** Anything else; see `cause`. */
+  Internal: 'internal',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** The base of every error from `@parley/sdk`: a stable `code`, a readable message and the original `cause`. */
+export class ParleyError extends Error {
+  override readonly name: string = 'ParleyError';
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+
+  static invalidState(message: string): ParleyError {
+    return new ParleyError(ErrorCode.InvalidState, message);
+  }
+
+  static serverUnreachable(server: string, cause?: unknown): ParleyError {
+    return new ParleyError(ErrorCode.ServerUnreachable, `Could not reach the Parley server at ${server}`, { cause });
+  }
+
+  static connectionLost(reason: string): ParleyError {
+    return new ParleyError(ErrorCode.ConnectionLost, `The connection to the server was lost (${reason})`);
+  }
+
+  static timeout(request: string): ParleyError {
+    return new ParleyError(ErrorCode.Timeout, `The server did not answer "${request}" in time`);
+  }
+
+  /** Maps a refusal from the server to the SDK's codes. */
+  static fromProtocol(error: ProtocolError): ParleyError {
+    const code: ErrorCode =
+      error.code === ProtocolErrorCode.MeetingNotFound
+        ? ErrorCode.MeetingNotFound
+        : error.code === ProtocolErrorCode.InvalidPayload
+          ? ErrorCode.InvalidRequest
+          : error.code === ProtocolErrorCode.NotInMeeting || error.code === ProtocolErrorCode.AlreadyInMeeting
+            ? ErrorCode.InvalidState
+            : ErrorCode.Internal;
+    return new ParleyError(code, error.message, { cause: error });
+  }
+
+  /** Maps a `getUserMedia` rejection (a `DOMException` by name) to the SDK's codes. */
+  static fromMediaError(cause: unknown): ParleyError {
+    const name = cause instanceof Error ? cause.name : '';
+    switch (name) {
+      case 'NotAllowedError':
+      case 'SecurityError':
+        return new ParleyError(ErrorCode.PermissionDenied, 'Camera or microphone access was denied', { cause });
+      case 'NotFoundError':
+      case 'OverconstrainedError':
+        return new ParleyError(ErrorCode.NoDevice, 'No camera or microphone is available', { cause });
+      case 'NotReadableError':
+      case 'AbortError':
+        return new ParleyError(ErrorCode.DeviceBusy, 'The camera or microphone is in use or failed', { cause });
+      default:
+        return new ParleyError(ErrorCode.Internal, 'Could not start the camera or microphone', { cause });
+    }
+  }
+}

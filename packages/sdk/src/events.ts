@@ -1,0 +1,27 @@
+import type { ParticipantLeftReason } from '@parley/protocol';
+import type { ParleyError } from './errors.js';
+import type { Participant } from './participant.js';
+import type { RemoteParticipant } from './remote-participant.js';
+
+/** Where a room is in its life: `join()` moves it from `idle` (or `left`) through `joining` to `joined`. */
+export type RoomState = 'idle' | 'joining' | 'joined' | 'left';
+
+/** Why the room left the meeting: `leave()` was called, or the server connection was lost. */
+export type LeaveReason = 'left' | 'connection-lost';
+
+/** Everything a `Room` emits. Participant events flow up here with the participant as first argument. */
+export type RoomEventMap = {
+  'state-changed': (state: RoomState) => void;
+  /** The meeting was entered; `localParticipant` has its id and `participants` holds everyone already there. */
+  joined: () => void;
+  left: (reason: LeaveReason) => void;
+  'participant-joined': (participant: RemoteParticipant) => void;
+  'participant-left': (participant: RemoteParticipant, reason: ParticipantLeftReason) => void;
+  /** A participant's (local or remote) microphone or camera was turned on or off. */
+  'media-changed': (participant: Participant) => void;
+  /** A participant's `stream` changed: tracks arrived (remote) or were captured (local). */
+  'stream-changed': (participant: Participant) => void;
+  'connection-state-changed': (participant: RemoteParticipant, state: RTCPeerConnectionState) => void;
+  /** Something failed that the application should know about; fatal failures are followed by `left`. */
+  error: (error: ParleyError) => void;
+};

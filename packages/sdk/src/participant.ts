@@ -1,0 +1,42 @@
+import type { ParticipantInfo } from '@parley/protocol';
+import { TypedEmitter } from './typed-emitter.js';
+
+/** Events every participant emits; the room re-emits each with the participant first. */
+export type ParticipantEventMap = {
+  /** `audioEnabled` or `videoEnabled` changed. */
+  'media-changed': () => void;
+  /** `stream` was set or tracks were added to it. */
+  'stream-changed': () => void;
+  /** Remote participants only: the peer connection carrying their media changed state. */
+  'connection-state-changed': (state: RTCPeerConnectionState) => void;
+};
+
+/** Someone in the meeting: what everyone knows about them, and their media. */
+export abstract class Participant extends TypedEmitter<ParticipantEventMap> {
+  /** Assigned by the server on join; empty for the local participant until then. */
+  id: string;
+  name: string;
+  isHost: boolean;
+  audioEnabled: boolean;
+  videoEnabled: boolean;
+  /** Camera and microphone tracks, or `null` while none has arrived (remote) or been captured (local). */
+  stream: MediaStream | null = null;
+  abstract readonly isLocal: boolean;
+
+  constructor(info: ParticipantInfo) {
+    super();
+    this.id = info.id;
+    this.name = info.name;
+    this.isHost = info.isHost;
+    this.audioEnabled = info.audioEnabled;
+    this.videoEnabled = info.videoEnabled;
+  }
+
+  /** @internal */
+  setMediaState(audio: boolean, video: boolean): void {
+    if (audio === this.audioEnabled && video === this.videoEnabled) return;
+    this.audioEnabled = audio;
+    this.videoEnabled = video;
+    this.emit('media-changed');
+  }
+}

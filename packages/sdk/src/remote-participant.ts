@@ -1,0 +1,28 @@
+import type { ParticipantInfo } from '@parley/protocol';
+import { Participant } from './participant.js';
+
+/** Another person in the meeting, reached over their own peer connection. */
+export class RemoteParticipant extends Participant {
+  readonly isLocal = false;
+  /** State of the peer connection that carries this participant's media. */
+  connectionState: RTCPeerConnectionState = 'new';
+
+  constructor(info: ParticipantInfo) {
+    super(info);
+  }
+
+  /** @internal Called by the peer connection as remote tracks arrive. */
+  addTrack(track: MediaStreamTrack): void {
+    if (!this.stream) this.stream = new MediaStream();
+    if (this.stream.getTrackById(track.id)) return;
+    this.stream.addTrack(track);
+    this.emit('stream-changed');
+  }
+
+  /** @internal */
+  setConnectionState(state: RTCPeerConnectionState): void {
+    if (state === this.connectionState) return;
+    this.connectionState = state;
+    this.emit('connection-state-changed', state);
+  }
+}

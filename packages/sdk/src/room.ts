@@ -1,0 +1,293 @@
+import type { ParticipantInfo, ParticipantLeftReason } from '@parley/protocol';
+import { browserEnvironment, defaultMediaConstraints, type MediaEnvironment } from './environment.js';
+import { ErrorCode, ParleyError } from './errors.js';
+import type { LeaveReason, RoomEventMap, RoomState } from './events.js';
+import { LocalParticipant } from './local-participant.js';
+import { PeerSession } from './peer-session.js';
+import { RemoteParticipant } from './remote-participant.js';
+import { SignalClient } from './signal-client.js';
+import { TypedEmitter } from './typed-emitter.js';
+
+export interface RoomOptions {
+  /** The Parley server's URL, e.g. `https://meet.example.com`. */
+  server: string;
+  /** Browser APIs to use; replaced in tests or non-browser runtimes. */
+  environment?: MediaEnvironment;
+  /** How long to wait for the server to answer a request. Default 10 s. */
+  requestTimeoutMs?: number;
+}
+
+export interface JoinOptions {
+  /** The meeting code, as typed (case and separators do not matter). */
+  code: string;
+  /** Your display name, at most 64 characters. */
+  name: string;
+  /** The host key from `POST /api/meetings`, to join as host. */
+  hostKey?: string;
+  /** Start with the microphone on. Default `true`. */
+  audio?: boolean;
+  /** Start with the camera on. Default `true`. */
+  video?: boolean;
+}
+
+type MediaKind = 'audio' | 'video';
+
+/** Give the server this long to confirm a leave before the socket is closed regardless. */
+const LEAVE_ACK_TIMEOUT_MS = 1000;
+
+/**
+ * A meeting, from one participant's side: joins through the signaling server, keeps one peer connection per
+ * remote participant, and reports everything as typed events.
+ *
+ * ```ts
+ * const room = new Room({ server: 'https://meet.example.com' });
+ * room.on('participant-joined', (participant) => console.log(participant.name));
+ * await room.join({ code: 'abcd-efgh-jkmn', name: 'Ada' });
+ * ```
+ */
+export class Room extends TypedEmitter<RoomEventMap> {
+  /** You. Its `stream` holds your camera and microphone once joined. */
+  readonly localParticipant = new LocalParticipant();
+  /** Everyone else in the meeting, by participant id. */
+  readonly participants = new Map<string, RemoteParticipant>();
+  readonly #server: string;
+  readonly #environment: MediaEnvironment;
+  readonly #requestTimeoutMs: number;
+  #state: RoomState = 'idle';
+  #meetingCode: string | null = null;
+  #signal: SignalClient | null = null;
+  #iceServers: RTCIceServer[] = [];
+  readonly #sessions = new Map<string, PeerSession>();
+
+  constructor(options: RoomOptions) {
+    super();
+    this.#server = options.server;
+    this.#environment = options.environment ?? browserEnvironment;
+    this.#requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
+    const local = this.localParticipant;
+    local.on('media-changed', () => this.emit('media-changed', local));
+    local.on('stream-changed', () => this.emit('stream-changed', local));
+  }
+
+  get state(): RoomState {
+    return this.#state;
+  }
+
+  /** The canonical code of the meeting, once joined. */
+  get meetingCode(): string | null {
+    return this.#meetingCode;
+  }
+
+  /**
+   * Captures camera and microphone, connects to the server and enters the meeting.
+   * Rejects with a {@link ParleyError}: `permission-denied`, `no-device`, `device-busy`, `server-unreachable`,
+   * `meeting-not-found`, `timeout` or `invalid-state`; nothing is left running after a rejection.
+   */
+  async join(options: JoinOptions): Promise<void> {
+    if (this.#state === 'joining' || this.#state === 'joined') {
+      throw ParleyError.invalidState(`join() called while ${this.#state}`);
+    }
+    const wantAudio = options.audio ?? true;
+    const wantVideo = options.video ?? true;
+    this.#setState('joining');
+    const signal = new SignalClient(this.#server, this.#requestTimeoutMs);
+    this.#signal = signal;
+    try {
+      // Camera and server connection in parallel: neither waits for the other.
+      const [media, connection] = await Promise.allSettled([
+        this.#capture(wantAudio, wantVideo),
+        signal.connect(),
+      ]);
+      if (media.status === 'fulfilled') this.localParticipant.setStream(media.value);
+      if (connection.status === 'rejected') throw connection.reason;
+      if (media.status === 'rejected') throw media.reason;
+      this.#assertStillJoining(signal);
+
+      this.#listen(signal);
+      const local = this.localParticipant;
+      const joined = await signal.request('join-meeting', {
+        code: options.code,
+        name: options.name,
+        hostKey: options.hostKey,
+        audio: wantAudio && local.audioTrack !== null,
+        video: wantVideo && local.videoTrack !== null,
+      });
+      this.#assertStillJoining(signal);
+
+      this.#meetingCode = joined.meeting.code;
+      this.#iceServers = joined.iceServers;
+      local.id = joined.self.id;
+      local.name = joined.self.name;
+      local.isHost = joined.self.isHost;
+      local.setMediaState(joined.self.audioEnabled, joined.self.videoEnabled);
+      for (const info of joined.participants) this.#addParticipant(info, false);
+      this.#setState('joined');
+      this.emit('joined');
+    } catch (error) {
+      if (this.#signal === signal) {
+        this.#teardown();
+        this.#setState('left');
+      }
+      throw error instanceof ParleyError ? error : new ParleyError(ErrorCode.Internal, 'Join failed', { cause: error });
+    }
+  }
+
+  /** Leaves the meeting: every track is stopped and every connection closed. Safe to call at any time. */
+  async leave(): Promise<void> {
+    const signal = this.#signal;
+    if (!signal) return;
+    if (this.#state === 'joined') {
+      // Tell the server first, so the others see "left" rather than "lost connection"; never hang on it.
+      await Promise.race([
+        signal.request('leave-meeting').catch(() => undefined),
+        new Promise((resolve) => setTimeout(resolve, LEAVE_ACK_TIMEOUT_MS)),
+      ]);
+    }
+    if (this.#signal !== signal) return;
+    this.#end('left');
+  }
+
+  /** Turns the microphone on or off (toggles without an argument) and tells everyone. Resolves to the new state. */
+  toggleMicrophone(enabled?: boolean): Promise<boolean> {
+    return this.#setMediaEnabled('audio', enabled ?? !this.localParticipant.audioEnabled);
+  }
+
+  /** Turns the camera on or off (toggles without an argument) and tells everyone. Resolves to the new state. */
+  toggleCamera(enabled?: boolean): Promise<boolean> {
+    return this.#setMediaEnabled('video', enabled ?? !this.localParticipant.videoEnabled);
+  }
+
+  /** WebRTC statistics of the connection to one participant, or `null` if there is none. */
+  async getStats(participantId: string): Promise<RTCStatsReport | null> {
+    return (await this.#sessions.get(participantId)?.peerConnection.getStats()) ?? null;
+  }
+
+  async #setMediaEnabled(kind: MediaKind, enabled: boolean): Promise<boolean> {
+    if (this.#state !== 'joined') throw ParleyError.invalidState(`Cannot change media while ${this.#state}`);
+    const local = this.localParticipant;
+    let track = kind === 'audio' ? local.audioTrack : local.videoTrack;
+    if (enabled && !track) track = await this.#addLocalTrack(kind);
+    if (track) track.enabled = enabled;
+    const audio = kind === 'audio' ? enabled : local.audioEnabled;
+    const video = kind === 'video' ? enabled : local.videoEnabled;
+    local.setMediaState(audio, video);
+    await this.#signal?.request('media-state', { audio, video });
+    return enabled;
+  }
+
+  /** Captures a kind that was not captured at join and sends it on every existing connection. */
+  async #addLocalTrack(kind: MediaKind): Promise<MediaStreamTrack> {
+    const stream = await this.#capture(kind === 'audio', kind === 'video');
+    const track = stream.getTracks()[0]!;
+    const local = this.localParticipant;
+    if (this.#state !== 'joined' || !local.stream) {
+      track.stop();
+      throw ParleyError.invalidState('Left the meeting while starting the device');
+    }
+    local.stream.addTrack(track);
+    local.setStream(local.stream);
+    await Promise.all([...this.#sessions.values()].map((session) => session.replaceTrack(kind, track)));
+    return track;
+  }
+
+  async #capture(audio: boolean, video: boolean): Promise<MediaStream> {
+    if (!audio && !video) return new MediaStream();
+    try {
+      return await this.#environment.getUserMedia({
+        audio: audio && defaultMediaConstraints.audio,
+        video: video && defaultMediaConstraints.video,
+      });
+    } catch (error) {
+      throw ParleyError.fromMediaError(error);
+    }
+  }
+
+  #listen(signal: SignalClient): void {
+    const socket = signal.socket;
+    socket.on('participant-joined', (info) => this.#addParticipant(info, true));
+    socket.on('participant-left', ({ participantId, reason }) => this.#removeParticipant(participantId, reason));
+    socket.on('offer', ({ from, sdp }) => this.#sessions.get(from)?.handleDescription('offer', sdp));
+    socket.on('answer', ({ from, sdp }) => this.#sessions.get(from)?.handleDescription('answer', sdp));
+    socket.on('ice-candidate', ({ from, candidate }) => this.#sessions.get(from)?.handleCandidate(candidate));
+    socket.on('media-state', ({ participantId, audio, video }) =>
+      this.participants.get(participantId)?.setMediaState(audio, video),
+    );
+    socket.on('disconnect', (reason) => {
+      if (this.#signal !== signal || reason === 'io client disconnect') return;
+      this.emit('error', ParleyError.connectionLost(reason));
+      this.#end('connection-lost');
+    });
+  }
+
+  /** `initiator`: whether we were here first and so open the negotiation. */
+  #addParticipant(info: ParticipantInfo, initiator: boolean): void {
+    if (this.participants.has(info.id) || !this.#signal) return;
+    const signal = this.#signal;
+    const participant = new RemoteParticipant(info);
+    participant.on('media-changed', () => this.emit('media-changed', participant));
+    participant.on('stream-changed', () => this.emit('stream-changed', participant));
+    participant.on('connection-state-changed', (state) => this.emit('connection-state-changed', participant, state));
+    const warn = (error: unknown) => console.warn(`[parley] connection to ${info.id}:`, error);
+    const session = new PeerSession({
+      remote: participant,
+      initiator,
+      configuration: { iceServers: this.#iceServers, bundlePolicy: 'max-bundle' },
+      environment: this.#environment,
+      localStream: this.localParticipant.stream,
+      signals: {
+        sendDescription: (type, sdp) => {
+          signal.request(type, { to: info.id, sdp }).catch(warn);
+        },
+        sendCandidate: ({ candidate, sdpMid, sdpMLineIndex, usernameFragment }) => {
+          signal
+            .request('ice-candidate', {
+              to: info.id,
+              candidate: { candidate: candidate ?? '', sdpMid, sdpMLineIndex, usernameFragment },
+            })
+            .catch(warn);
+        },
+      },
+      onError: warn,
+    });
+    this.participants.set(info.id, participant);
+    this.#sessions.set(info.id, session);
+    this.emit('participant-joined', participant);
+  }
+
+  #removeParticipant(participantId: string, reason: ParticipantLeftReason): void {
+    const participant = this.participants.get(participantId);
+    if (!participant) return;
+    this.#sessions.get(participantId)?.close();
+    this.#sessions.delete(participantId);
+    this.participants.delete(participantId);
+    this.emit('participant-left', participant, reason);
+  }
+
+  #assertStillJoining(signal: SignalClient): void {
+    if (this.#signal !== signal) throw ParleyError.invalidState('leave() was called while joining');
+  }
+
+  #end(reason: LeaveReason): void {
+    this.#teardown();
+    this.#setState('left');
+    this.emit('left', reason);
+  }
+
+  /** Stops everything this room started: tracks, peer connections, the socket. */
+  #teardown(): void {
+    for (const session of this.#sessions.values()) session.close();
+    this.#sessions.clear();
+    this.participants.clear();
+    this.localParticipant.stopTracks();
+    this.localParticipant.setMediaState(false, false);
+    this.#signal?.disconnect();
+    this.#signal = null;
+    this.#meetingCode = null;
+  }
+
+  #setState(state: RoomState): void {
+    if (state === this.#state) return;
+    this.#state = state;
+    this.emit('state-changed', state);
+  }
+}

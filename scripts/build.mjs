@@ -1,0 +1,25 @@
+// Builds what is stale: `tsc -b` recompiles only changed projects, and the browser bundle is rebuilt only when
+// a compiled input is newer than it.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const run = (command, args) => execFileSync(command, args, { cwd: root, stdio: 'inherit' });
+const bin = (name) => join(root, 'node_modules', '.bin', name);
+
+run(bin('tsc'), ['-b']);
+
+const bundle = join(root, 'packages/elements/bundle/parley.js');
+const inputs = ['packages/protocol/dist', 'packages/sdk/dist', 'packages/elements/dist', 'rollup.config.mjs', 'package-lock.json'];
+const newestInput = Math.max(...inputs.map((input) => newestMtime(join(root, input))));
+if (!existsSync(bundle) || statSync(bundle).mtimeMs < newestInput) {
+  run(bin('rollup'), ['-c', '--silent']);
+}
+
+function newestMtime(path) {
+  if (!existsSync(path)) return 0;
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return Math.max(stat.mtimeMs, ...readdirSync(path).map((entry) => newestMtime(join(path, entry))));
+}
