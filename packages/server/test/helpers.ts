@@ -1,0 +1,64 @@
+import { once } from 'node:events';
+import { io as connectClient, type Socket } from 'socket.io-client';
+import type { ClientToServerEvents, ServerToClientEvents } from '@parley/protocol';
+import { loadConfig, startServer, type RunningServer } from '../src/index.js';
+
+export type TestClient = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+/** A real server on a free loopback port, quiet unless LOG_LEVEL says otherwise. */
+export function startTestServer(env: NodeJS.ProcessEnv = {}): Promise<RunningServer> {
+  return startServer(loadConfig({ LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent', HOST: '127.0.0.1', PORT: '0', ...env }));
+}
+
+export async function createMeeting(server: RunningServer): Promise<{ code: string; hostKey: string; expiresAt: string }> {
+  const response = await fetch(`${server.url}/api/meetings`, { method: 'POST' });
+  if (response.status !== 201) throw new Error(`POST /api/meetings answered ${response.status}`);
+  return (await response.json()) as { code: string; hostKey: string; expiresAt: string };
+}
+
+export async function connect(server: RunningServer): Promise<TestClient> {
+  const socket: TestClient = connectClient(server.url, { transports: ['websocket'], reconnection: false, forceNew: true });
+  await once(socket as never, 'connect');
+  return socket;
+}
+
+/** Joins and returns the ack's data, failing the test on a refusal. */
+export async function join(socket: TestClient, code: string, name: string, hostKey?: string) {
+  const result = await socket.emitWithAck('join-meeting', { code, name, hostKey, audio: true, video: true });
+  if (!result.ok) throw new Error(`join refused: ${result.error.code} ${result.error.message}`);
+  return result.data;
+}
+
+/** Resolves with the next `event` the socket receives, or rejects after `timeoutMs`. */
+export function nextEvent<E extends keyof ServerToClientEvents>(
+  socket: TestClient,
+  event: E,
+  timeoutMs = 2000,
+): Promise<Parameters<ServerToClientEvents[E]>[0]> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      socket.off(event, listener as never);
+      reject(new Error(`no "${event}" within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const listener = (payload: Parameters<ServerToClientEvents[E]>[0]) => {
+      clearTimeout(timer);
+      resolve(payload);
+    };
+    socket.once(event, listener as never);
+  });
+}
+
+/** Records every event a socket receives, to assert that something did *not* arrive. */
+export function recordEvents(socket: TestClient): { name: string; payload: unknown }[] {
+  const received: { name: string; payload: unknown }[] = [];
+  socket.onAny((name: string, payload: unknown) => received.push({ name, payload }));
+  return received;
+}
+
+/**
+ * A round trip on each socket with a request that changes nothing (it is refused as invalid). Whatever the server
+ * sent a socket before answering it has arrived once this resolves.
+ */
+export async function settle(...sockets: TestClient[]): Promise<void> {
+  await Promise.all(sockets.map((socket) => socket.emitWithAck('offer', {} as never)));
+}

@@ -1,0 +1,220 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { RunningServer } from '../src/index.js';
+import { connect, createMeeting, join, nextEvent, recordEvents, settle, type TestClient } from './helpers.js';
+
+describe('signaling', () => {
+  let server: RunningServer;
+  const sockets: TestClient[] = [];
+  const client = async () => {
+    const socket = await connect(server);
+    sockets.push(socket);
+    return socket;
+  };
+
+  before(async () => {
+    const { startTestServer } = await import('./helpers.js');
+    server = await startTestServer();
+  });
+  after(async () => {
+    for (const socket of sockets) socket.disconnect();
+    await server.close();
+  });
+
+  test('the first participant finds an empty meeting; the host key makes a host', async () => {
+    const meeting = await createMeeting(server);
+    const ada = await client();
+    const joined = await join(ada, meeting.code, 'Ada', meeting.hostKey);
+    assert.equal(joined.meeting.code, meeting.code);
+    assert.deepEqual(joined.participants, []);
+    assert.equal(joined.self.name, 'Ada');
+    assert.equal(joined.self.isHost, true);
+    assert.deepEqual(joined.iceServers, []);
+  });
+
+  test('a newcomer sees who is there, and everyone there hears of the newcomer', async () => {
+    const meeting = await createMeeting(server);
+    const ada = await client();
+    const adaJoined = await join(ada, meeting.code, 'Ada', meeting.hostKey);
+    const announced = nextEvent(ada, 'participant-joined');
+    const bob = await client();
+    const bobJoined = await join(bob, meeting.code.toUpperCase(), '  Bob  ', 'not-the-host-key');
+    assert.equal(bobJoined.self.isHost, false, 'a wrong host key joins as a guest');
+    assert.equal(bobJoined.self.name, 'Bob', 'names are trimmed');
+    assert.deepEqual(bobJoined.participants, [adaJoined.self]);
+    assert.deepEqual(await announced, bobJoined.self);
+  });
+
+  test('offers, answers and candidates reach only the addressee, stamped with the real sender', async () => {
+    const meeting = await createMeeting(server);
+    const other = await createMeeting(server);
+    const [ada, bob, eve] = [await client(), await client(), await client()];
+    const adaId = (await join(ada, meeting.code, 'Ada')).self.id;
+    const bobId = (await join(bob, meeting.code, 'Bob')).self.id;
+    const eveId = (await join(eve, other.code, 'Eve')).self.id;
+    const eveReceived = recordEvents(eve);
+
+    const offer = nextEvent(bob, 'offer');
+    // A `from` in the payload is ignored: the server says who sent it.
+    const sent = await ada.emitWithAck('offer', { to: bobId, sdp: 'v=0 offer', from: eveId } as never);
+    assert.deepEqual(sent, { ok: true });
+    assert.deepEqual(await offer, { from: adaId, sdp: 'v=0 offer' });
+
+    const answer = nextEvent(ada, 'answer');
+    await bob.emitWithAck('answer', { to: adaId, sdp: 'v=0 answer' });
+    assert.deepEqual(await answer, { from: bobId, sdp: 'v=0 answer' });
+
+    const candidate = { candidate: 'candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host', sdpMid: '0', sdpMLineIndex: 0 };
+    const relayed = nextEvent(bob, 'ice-candidate');
+    await ada.emitWithAck('ice-candidate', { to: bobId, candidate });
+    assert.deepEqual(await relayed, { from: adaId, candidate });
+
+    // Across meetings, in either direction, nothing gets through and the sender is told why.
+    const intoOtherMeeting = await ada.emitWithAck('offer', { to: eveId, sdp: 'v=0 offer' });
+    assert.equal(intoOtherMeeting.ok || intoOtherMeeting.error.code, 'participant-not-found');
+    const outOfOtherMeeting = await eve.emitWithAck('ice-candidate', { to: adaId, candidate });
+    assert.equal(outOfOtherMeeting.ok || outOfOtherMeeting.error.code, 'participant-not-found');
+    const toSelf = await ada.emitWithAck('offer', { to: adaId, sdp: 'v=0 offer' });
+    assert.equal(toSelf.ok || toSelf.error.code, 'participant-not-found');
+    await settle(eve);
+    assert.deepEqual(eveReceived, []);
+  });
+
+  test('a socket that has not joined can do nothing but join', async () => {
+    const meeting = await createMeeting(server);
+    const ada = await client();
+    const adaId = (await join(ada, meeting.code, 'Ada')).self.id;
+    const adaReceived = recordEvents(ada);
+    const stranger = await client();
+    for (const result of [
+      await stranger.emitWithAck('offer', { to: adaId, sdp: 'v=0' }),
+      await stranger.emitWithAck('ice-candidate', { to: adaId, candidate: { candidate: '' } }),
+      await stranger.emitWithAck('media-state', { audio: false, video: false }),
+      await stranger.emitWithAck('leave-meeting'),
+    ]) {
+      assert.equal(result.ok || result.error.code, 'not-in-meeting');
+    }
+    await settle(ada);
+    assert.deepEqual(adaReceived, []);
+  });
+
+  test('media state is broadcast to the others and shown to later newcomers', async () => {
+    const meeting = await createMeeting(server);
+    const [ada, bob] = [await client(), await client()];
+    const adaId = (await join(ada, meeting.code, 'Ada')).self.id;
+    await join(bob, meeting.code, 'Bob');
+    const adaReceived = recordEvents(ada);
+    const changed = nextEvent(bob, 'media-state');
+    assert.deepEqual(await ada.emitWithAck('media-state', { audio: false, video: true }), { ok: true });
+    assert.deepEqual(await changed, { participantId: adaId, audio: false, video: true });
+
+    const carol = await client();
+    const seen = (await join(carol, meeting.code, 'Carol')).participants.find((p) => p.id === adaId);
+    assert.equal(seen?.audioEnabled, false);
+    assert.equal(seen?.videoEnabled, true);
+    await settle(ada);
+    assert.ok(!adaReceived.some((event) => event.name === 'media-state'), 'the sender gets no echo of its own state');
+  });
+
+  test('leaving and disconnecting are announced with their reason', async () => {
+    const meeting = await createMeeting(server);
+    const [ada, bob, carol] = [await client(), await client(), await client()];
+    await join(ada, meeting.code, 'Ada');
+    const bobId = (await join(bob, meeting.code, 'Bob')).self.id;
+    const carolId = (await join(carol, meeting.code, 'Carol')).self.id;
+
+    const bobLeft = nextEvent(ada, 'participant-left');
+    assert.deepEqual(await bob.emitWithAck('leave-meeting'), { ok: true });
+    assert.deepEqual(await bobLeft, { participantId: bobId, reason: 'left' });
+
+    const carolLeft = nextEvent(ada, 'participant-left');
+    carol.disconnect();
+    assert.deepEqual(await carolLeft, { participantId: carolId, reason: 'disconnected' });
+
+    const dave = await client();
+    const joined = await join(dave, meeting.code, 'Dave');
+    assert.deepEqual(
+      joined.participants.map((p) => p.name),
+      ['Ada'],
+      'those who left are gone from the meeting',
+    );
+    // A socket that left may join again, as a new participant.
+    const bobAgain = await join(bob, meeting.code, 'Bob');
+    assert.notEqual(bobAgain.self.id, bobId);
+  });
+
+  test('unknown, malformed and wrong codes all get the same refusal', async () => {
+    const socket = await client();
+    const meeting = await createMeeting(server);
+    const wrong = meeting.code.slice(0, -1) + (meeting.code.endsWith('a') ? 'b' : 'a');
+    for (const code of ['zzzz-zzzz-zzzz', 'not a code', '', wrong]) {
+      const result = await socket.emitWithAck('join-meeting', { code, name: 'Mallory', audio: true, video: true });
+      assert.deepEqual(result.ok || result.error.code, 'meeting-not-found', `code ${JSON.stringify(code)}`);
+    }
+  });
+
+  test('joining twice on one socket is refused', async () => {
+    const meeting = await createMeeting(server);
+    const socket = await client();
+    await join(socket, meeting.code, 'Ada');
+    const again = await socket.emitWithAck('join-meeting', { code: meeting.code, name: 'Ada', audio: true, video: true });
+    assert.equal(again.ok || again.error.code, 'already-in-meeting');
+  });
+
+  test('bad payloads get an invalid-payload ack and the server keeps serving', async () => {
+    const meeting = await createMeeting(server);
+    const socket = await client();
+    const badJoins: unknown[] = [
+      undefined,
+      null,
+      42,
+      'join',
+      [],
+      { code: meeting.code },
+      { code: meeting.code, name: '', audio: true, video: true },
+      { code: meeting.code, name: '   ', audio: true, video: true },
+      { code: meeting.code, name: 'x'.repeat(65), audio: true, video: true },
+      { code: meeting.code, name: 'Ada', audio: 'yes', video: true },
+      { code: 7, name: 'Ada', audio: true, video: true },
+      { code: meeting.code, name: 'Ada', hostKey: 'k'.repeat(1000), audio: true, video: true },
+    ];
+    for (const payload of badJoins) {
+      const result = await socket.emitWithAck('join-meeting', payload as never);
+      assert.equal(result.ok || result.error.code, 'invalid-payload', `payload ${JSON.stringify(payload)}`);
+      assert.equal(typeof (result.ok || result.error.message), 'string');
+    }
+
+    await join(socket, meeting.code, 'Ada');
+    const badRelays: [string, unknown][] = [
+      ['offer', { to: 'someone' }],
+      ['offer', { to: 'someone', sdp: 'x'.repeat(16 * 1024 + 1) }],
+      ['answer', { to: '', sdp: 'v=0' }],
+      ['ice-candidate', { to: 'someone', candidate: 'not an object' }],
+      ['ice-candidate', { to: 'someone', candidate: { candidate: 'c', sdpMLineIndex: -1 } }],
+      ['media-state', { audio: 1, video: 0 }],
+    ];
+    for (const [event, payload] of badRelays) {
+      const result = await socket.emitWithAck(event as 'offer', payload as never);
+      assert.equal(result.ok || result.error.code, 'invalid-payload', `${event} ${JSON.stringify(payload)}`);
+    }
+
+    // No ack, unknown events, a message past the buffer limit: dropped without a word, nothing breaks.
+    socket.emit('offer' as never, { to: 'someone', sdp: 'v=0' } as never);
+    (socket as unknown as { emit(event: string, ...args: unknown[]): void }).emit('no-such-event', { a: 1 });
+    const healthy = await fetch(`${server.url}/healthz`);
+    assert.equal(healthy.status, 200);
+    const stillServing = await socket.emitWithAck('media-state', { audio: true, video: false });
+    assert.deepEqual(stillServing, { ok: true });
+  });
+
+  test('an oversized message closes only the offending socket', async () => {
+    const meeting = await createMeeting(server);
+    const [ada, mallory] = [await client(), await client()];
+    await join(ada, meeting.code, 'Ada');
+    const malloryId = (await join(mallory, meeting.code, 'Mallory')).self.id;
+    const left = nextEvent(ada, 'participant-left');
+    mallory.emit('offer', { to: 'x', sdp: 'x'.repeat(200 * 1024) }, () => undefined);
+    assert.deepEqual(await left, { participantId: malloryId, reason: 'disconnected' });
+    assert.deepEqual(await ada.emitWithAck('media-state', { audio: true, video: true }), { ok: true });
+  });
+});
