@@ -1,0 +1,151 @@
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import { setTimeout as delay } from 'node:timers/promises';
+import { after, before, describe, test } from 'node:test';
+import type { Browser } from 'playwright-core';
+import type { RunningServer } from '@parley/server';
+import { launchChromium } from './support/browser.js';
+import { MeetingPage } from './support/meeting-page.js';
+import { createMeeting, startEmbedder, startParley, type Embedder } from './support/servers.js';
+
+const SCREENSHOT_DIR = process.env.SCREENSHOT_DIR ?? 'test-results';
+
+/** Every page receives every other page's media, and it keeps advancing. */
+async function assertEveryoneReceivesEveryone(pages: MeetingPage[]): Promise<void> {
+  const pairs = pages.flatMap((receiver) =>
+    pages.filter((sender) => sender !== receiver).map((sender) => ({ receiver, sender })),
+  );
+  // First frames: connection set-up on a loaded 2-core machine can take a while.
+  for (const { receiver, sender } of pairs) {
+    const deadline = Date.now() + 30_000;
+    let media = await receiver.receivedFrom(sender.participantId);
+    while ((media.framesDecoded === 0 || media.framesPresented === 0) && Date.now() < deadline) {
+      await delay(200);
+      media = await receiver.receivedFrom(sender.participantId);
+    }
+    assert.ok(media.framesDecoded > 0, `${receiver.name} decoded no video from ${sender.name}`);
+    assert.ok(media.framesPresented > 0, `${receiver.name}'s tile for ${sender.name} presented no frame`);
+  }
+  // Then, for every pair, the counters move: live media, not a frozen first frame.
+  const firstSample = await Promise.all(pairs.map(({ receiver, sender }) => receiver.receivedFrom(sender.participantId)));
+  await delay(1500);
+  const secondSample = await Promise.all(pairs.map(({ receiver, sender }) => receiver.receivedFrom(sender.participantId)));
+  pairs.forEach(({ receiver, sender }, index) => {
+    const [first, second] = [firstSample[index]!, secondSample[index]!];
+    const pair = `${sender.name} → ${receiver.name}`;
+    assert.ok(second.framesDecoded > first.framesDecoded, `${pair}: framesDecoded stuck at ${first.framesDecoded}`);
+    assert.ok(second.framesPresented > first.framesPresented, `${pair}: the tile's video stopped presenting frames`);
+    assert.ok(second.videoWidth > 0, `${pair}: the tile's video has no size`);
+    assert.ok(
+      second.audioPacketsReceived > first.audioPacketsReceived,
+      `${pair}: audio packets stuck at ${first.audioPacketsReceived}`,
+    );
+  });
+}
+
+async function assertTiles(pages: MeetingPage[]): Promise<void> {
+  const everyone = pages.map((page) => page.participantId).sort();
+  for (const page of pages) {
+    await page.page.waitForFunction(
+      (count) => {
+        const grid = document.querySelector('meeting-room')!.shadowRoot!.querySelector('participant-grid')!;
+        return grid.shadowRoot!.querySelectorAll('participant-tile').length === count;
+      },
+      pages.length,
+      { timeout: 10_000 },
+    );
+    const tiles = await page.tileIds();
+    assert.equal(tiles[0], page.participantId, `${page.name} sees itself first`);
+    assert.deepEqual([...tiles].sort(), everyone, `${page.name} has a tile for everyone`);
+  }
+}
+
+describe('a real call through our own server, embedded on another origin', () => {
+  let parley: RunningServer;
+  let embedder: Embedder;
+  let browser: Browser;
+  let meeting: { code: string; hostKey: string };
+  const pages: MeetingPage[] = [];
+
+  before(async () => {
+    parley = await startParley();
+    embedder = await startEmbedder(parley.url);
+    browser = await launchChromium();
+    meeting = await createMeeting(parley.url);
+    assert.notEqual(new URL(embedder.url).origin, new URL(parley.url).origin);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await embedder?.close();
+    await parley?.close();
+  });
+
+  test('two pages see and hear each other', async () => {
+    pages.push(await MeetingPage.open(browser, embedder.url, meeting, 'Ada'));
+    pages.push(await MeetingPage.open(browser, embedder.url, { code: meeting.code }, 'Bob'));
+    await assertTiles(pages);
+    // Ada came with the host key: everyone sees her [HOST] badge, and nobody else's.
+    for (const page of pages) {
+      const badges = await page.page.evaluate(() => {
+        const grid = document.querySelector('meeting-room')!.shadowRoot!.querySelector('participant-grid')!;
+        return [...grid.shadowRoot!.querySelectorAll('participant-tile')]
+          .filter((tile) => tile.shadowRoot!.querySelector('[part="host-badge"]'))
+          .map((tile) => tile.dataset.participantId);
+      });
+      assert.deepEqual(badges, [pages[0]!.participantId], `${page.name} shows the host badge on Ada only`);
+    }
+    for (const page of pages) assert.equal(await page.gridLayout(), '2x1');
+    await assertEveryoneReceivesEveryone(pages);
+  });
+
+  test('four pages: everyone decodes everyone, in a 2×2 grid', async () => {
+    pages.push(await MeetingPage.open(browser, embedder.url, { code: meeting.code }, 'Carol'));
+    pages.push(await MeetingPage.open(browser, embedder.url, { code: meeting.code }, 'Dan'));
+    await assertTiles(pages);
+    for (const page of pages) assert.equal(await page.gridLayout(), '2x2');
+    await assertEveryoneReceivesEveryone(pages);
+  });
+
+  test('muting the microphone shows on every other page within 2 s', async () => {
+    const [ada, ...others] = pages as [MeetingPage, ...MeetingPage[]];
+    for (const page of others) await page.waitForTile(ada.participantId, "!tile.hasAttribute('audio-muted')", 1000);
+    assert.equal(await ada.evaluateRoom((element) => element.toggleMicrophone(false)), false);
+    await Promise.all(
+      others.map((page) => page.waitForTile(ada.participantId, "tile.hasAttribute('audio-muted')", 2000)),
+    );
+    // The grid as the README shows it: four people, the host muted.
+    await mkdir(SCREENSHOT_DIR, { recursive: true });
+    await pages[1]!.page.screenshot({ path: `${SCREENSHOT_DIR}/grid-4.png` });
+    assert.equal(await ada.evaluateRoom((element) => element.toggleMicrophone(true)), true);
+    await Promise.all(
+      others.map((page) => page.waitForTile(ada.participantId, "!tile.hasAttribute('audio-muted')", 2000)),
+    );
+  });
+
+  test('turning the camera off shows initials instead of video on every other page', async () => {
+    const [, bob, ...others] = pages as [MeetingPage, MeetingPage, ...MeetingPage[]];
+    const placeholderShown = "tile.hasAttribute('camera-off') && !!tile.shadowRoot.querySelector('[part=avatar]')";
+    assert.equal(await bob.evaluateRoom((element) => element.toggleCamera(false)), false);
+    await Promise.all(others.map((page) => page.waitForTile(bob.participantId, placeholderShown, 2000)));
+    const avatar = await others[0]!.page.evaluate((id) => {
+      const grid = document.querySelector('meeting-room')!.shadowRoot!.querySelector('participant-grid')!;
+      const tile = grid.shadowRoot!.querySelector(`participant-tile[data-participant-id="${id}"]`)!;
+      return tile.shadowRoot!.querySelector('[part="avatar"]')!.textContent;
+    }, bob.participantId);
+    assert.equal(avatar, 'B');
+    assert.equal(await bob.evaluateRoom((element) => element.toggleCamera(true)), true);
+    await Promise.all(others.map((page) => page.waitForTile(bob.participantId, `!(${placeholderShown})`, 2000)));
+  });
+
+  test('leaving removes the tile everywhere and leaves no live track behind', async () => {
+    const dan = pages.pop()!;
+    const before = await dan.liveMediaObjects();
+    assert.ok(before.liveTracks >= 2 && before.openPeerConnections === 3, JSON.stringify(before));
+    await dan.evaluateRoom((element) => element.leave());
+    await Promise.all(pages.map((page) => page.waitForTile(dan.participantId, 'tile === null', 5000)));
+    assert.deepEqual(await dan.liveMediaObjects(), { liveTracks: 0, openPeerConnections: 0, liveReceiverTracks: 0 });
+    for (const page of pages) assert.equal(await page.gridLayout(), '2x2');
+    await dan.close();
+  });
+});

@@ -1,0 +1,48 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { loadConfig, startServer, type RunningServer } from '@parley/server';
+
+/** The Parley server under test, on a free loopback port, with no ICE servers: host candidates only. */
+export function startParley(): Promise<RunningServer> {
+  return startServer(loadConfig({ HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' }));
+}
+
+export interface Embedder {
+  /** A different origin than the Parley server's: same host, another port. */
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A third-party site that embeds Parley the documented way: one script tag from the Parley server and a
+ * `<meeting-room autojoin>`. `GET /?code=…&name=…[&hostKey=…]` serves the page.
+ */
+export async function startEmbedder(parleyUrl: string): Promise<Embedder> {
+  const server: Server = createServer((request, response) => {
+    const query = new URL(request.url ?? '/', 'http://embedder').searchParams;
+    const attribute = (value: string | null) => (value ?? '').replace(/[^\w -]/g, '');
+    response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+    response.end(`<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>Embedder</title>
+<style>body { margin: 0 } meeting-room { height: 100vh }</style></head>
+<body>
+<meeting-room code="${attribute(query.get('code'))}" name="${attribute(query.get('name'))}"
+  host-key="${attribute(query.get('hostKey'))}" autojoin></meeting-room>
+<script type="module" src="${parleyUrl}/parley.js"></script>
+</body>
+</html>`);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+export async function createMeeting(parleyUrl: string): Promise<{ code: string; hostKey: string }> {
+  const response = await fetch(`${parleyUrl}/api/meetings`, { method: 'POST' });
+  if (response.status !== 201) throw new Error(`POST /api/meetings answered ${response.status}`);
+  return (await response.json()) as { code: string; hostKey: string };
+}
