@@ -4,6 +4,7 @@ import { Server } from 'socket.io';
 import { LIMITS } from '@parley/protocol';
 import type { ServerConfig } from './config.js';
 import { createApp } from './http/app.js';
+import { isOriginAllowed } from './http/origins.js';
 import { createLogger, type Logger } from './logger.js';
 import { MeetingService } from './meetings/meeting-service.js';
 import { MemoryMeetingStore } from './meetings/memory-meeting-store.js';
@@ -33,6 +34,10 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const httpServer = createServer(app);
   const io: ParleyServer = new Server(httpServer, {
     cors: { origin: config.allowedOrigins === '*' ? true : config.allowedOrigins },
+    // CORS binds only what a page may read; WebSocket handshakes escape it, so check the origin here as well.
+    allowRequest: (request, callback) => callback(null, isOriginAllowed(config.allowedOrigins, request.headers.origin)),
+    // parley.js bundles the client; nothing needs /socket.io/socket.io.js.
+    serveClient: false,
     // Room for the largest valid message (an SDP at its limit) and framing, no more.
     maxHttpBufferSize: LIMITS.sdpLength * 4,
   });

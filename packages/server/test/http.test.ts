@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { io as connectClient } from 'socket.io-client';
 import { MEETING_CODE_ALPHABET, normalizeMeetingCode } from '@parley/protocol';
 import { generateMeetingCode, type RunningServer } from '../src/index.js';
 import { createMeeting, startTestServer } from './helpers.js';
@@ -33,6 +34,29 @@ describe('HTTP API and pages', () => {
     assert.equal(allowed.headers.get('access-control-allow-origin'), 'https://embedder.example');
     const other = await fetch(`${server.url}/api/meetings`, { method: 'POST', headers: { Origin: 'https://evil.example' } });
     assert.equal(other.headers.get('access-control-allow-origin'), null);
+  });
+
+  test('sockets from pages on other origins are refused; allowed origins and non-browser clients connect', async () => {
+    const attempt = (origin?: string) =>
+      new Promise<string>((resolve) => {
+        const socket = connectClient(server.url, {
+          transports: ['websocket'],
+          reconnection: false,
+          forceNew: true,
+          extraHeaders: origin ? { Origin: origin } : {},
+        });
+        socket.once('connect', () => {
+          socket.disconnect();
+          resolve('connected');
+        });
+        socket.once('connect_error', () => {
+          socket.disconnect();
+          resolve('refused');
+        });
+      });
+    assert.equal(await attempt('https://evil.example'), 'refused');
+    assert.equal(await attempt('https://embedder.example'), 'connected');
+    assert.equal(await attempt(), 'connected');
   });
 
   test('/parley.js is an ES module any origin may load', async () => {
