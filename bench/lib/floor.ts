@@ -1,0 +1,120 @@
+import type { Page } from 'playwright-core';
+
+export interface FloorOptions {
+  runs: number;
+  /** The SDK's own capture constraints, so both sides encode the same picture. */
+  constraints: MediaStreamConstraints;
+  timeoutMs: number;
+  pauseMs: number;
+}
+
+/** One run, in ms from just before createOffer. */
+export interface FloorRun {
+  /** Offer and answer both applied. */
+  negotiatedMs: number;
+  /** The receiving connection reached `connected`. */
+  connectedMs: number;
+  /** The last packet of the first frame arrived (rVFC `receiveTime`), when the browser says. */
+  frameReceivedMs: number | null;
+  /** The first decoded remote frame was presented (rVFC `presentationTime`). */
+  firstFrameMs: number;
+}
+
+/**
+ * The WebRTC floor: two peer connections in one page, signaled by direct calls. The media is captured once,
+ * before any clock, and sent by the offerer as Parley's first participant sends its long-running camera.
+ */
+export function measureFloor(page: Page, options: FloorOptions): Promise<FloorRun[]> {
+  return page.evaluate(floorRunsInPage, options);
+}
+
+/** Runs in the page: everything it needs is inside. */
+async function floorRunsInPage(options: FloorOptions): Promise<FloorRun[]> {
+  const stream = await navigator.mediaDevices.getUserMedia(options.constraints);
+  const runs: FloorRun[] = [];
+  try {
+    for (let index = 0; index < options.runs; index++) {
+      runs.push(await runOnce());
+      await new Promise((resolve) => setTimeout(resolve, options.pauseMs));
+    }
+  } finally {
+    for (const track of stream.getTracks()) track.stop();
+  }
+  return runs;
+
+  async function runOnce(): Promise<FloorRun> {
+    const video = document.createElement('video');
+    video.muted = true;
+    video.autoplay = true;
+    document.body.append(video);
+    // The same configuration as the SDK's connections (no ICE servers on loopback).
+    const offerer = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
+    const answerer = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
+    try {
+      return await negotiate(offerer, answerer, video);
+    } finally {
+      offerer.close();
+      answerer.close();
+      video.srcObject = null;
+      video.remove();
+    }
+  }
+
+  async function negotiate(offerer: RTCPeerConnection, answerer: RTCPeerConnection, video: HTMLVideoElement) {
+    for (const track of stream.getTracks()) offerer.addTransceiver(track, { direction: 'sendrecv', streams: [stream] });
+    // Trickle ICE: a candidate may be gathered before the other side has the description it belongs to.
+    let offerApplied!: () => void;
+    let answerApplied!: () => void;
+    const answererReady = new Promise<void>((resolve) => (offerApplied = resolve));
+    const offererReady = new Promise<void>((resolve) => (answerApplied = resolve));
+    offerer.onicecandidate = ({ candidate }) => {
+      if (candidate) void answererReady.then(() => answerer.addIceCandidate(candidate));
+    };
+    answerer.onicecandidate = ({ candidate }) => {
+      if (candidate) void offererReady.then(() => offerer.addIceCandidate(candidate));
+    };
+    answerer.ontrack = ({ streams: [remote] }) => {
+      if (remote && video.srcObject !== remote) video.srcObject = remote;
+    };
+    const firstFrame = new Promise<VideoFrameCallbackMetadata>((resolve) =>
+      video.requestVideoFrameCallback((_now, metadata) => resolve(metadata)),
+    );
+    const connected = new Promise<number>((resolve) => {
+      answerer.onconnectionstatechange = () => {
+        if (answerer.connectionState === 'connected') resolve(performance.now());
+      };
+    });
+
+    const t0 = performance.now();
+    await offerer.setLocalDescription(await offerer.createOffer());
+    await answerer.setRemoteDescription(offerer.localDescription!);
+    offerApplied();
+    // The answerer sends too, as Parley's newcomer does: one round trip carries media both ways.
+    for (const transceiver of answerer.getTransceivers()) {
+      transceiver.direction = 'sendrecv';
+      const track = stream.getTracks().find((candidate) => candidate.kind === transceiver.receiver.track.kind);
+      void transceiver.sender.replaceTrack(track ?? null);
+    }
+    await answerer.setLocalDescription();
+    await offerer.setRemoteDescription(answerer.localDescription!);
+    answerApplied();
+    const negotiatedAt = performance.now();
+
+    let timer = 0;
+    const timeout = new Promise<never>((_, reject) => {
+      const error = new Error(`floor: no frame within ${options.timeoutMs} ms`);
+      timer = window.setTimeout(() => reject(error), options.timeoutMs);
+    });
+    try {
+      const [frame, connectedAt] = await Promise.race([Promise.all([firstFrame, connected]), timeout]);
+      return {
+        negotiatedMs: negotiatedAt - t0,
+        connectedMs: connectedAt - t0,
+        frameReceivedMs: frame.receiveTime === undefined ? null : frame.receiveTime - t0,
+        firstFrameMs: frame.presentationTime - t0,
+      };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

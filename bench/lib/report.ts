@@ -1,0 +1,119 @@
+import type { FloorRun } from './floor.js';
+import type { ParleyRun } from './parley-join.js';
+import { summarizeField, type Summary } from './stats.js';
+
+export interface BundleSize {
+  path: string;
+  rawBytes: number;
+  gzipBytes: number;
+}
+
+export interface BenchResults {
+  runs: number;
+  /** Runs made before the measured ones and left out. */
+  warmupRuns: number;
+  floor: FloorRun[];
+  parley: ParleyRun[];
+  bundle: BundleSize;
+}
+
+interface Row {
+  step: string;
+  floor: Summary | undefined;
+  parley: Summary | undefined;
+}
+
+const KB = 1024;
+
+type Field<T> = (run: T) => number | null;
+
+function row(
+  { floor, parley }: BenchResults,
+  step: string,
+  floorField: Field<FloorRun> | null,
+  parleyField: Field<ParleyRun> | null,
+): Row {
+  return {
+    step,
+    floor: floorField ? summarizeField(floor, floorField) : undefined,
+    parley: parleyField ? summarizeField(parley, parleyField) : undefined,
+  };
+}
+
+/** The steps in time order; a side has no entry for a step it does not go through. */
+function rows(results: BenchResults): Row[] {
+  return [
+    row(results, 'camera + mic captured', null, (run) => run.mediaMs),
+    row(results, 'join acknowledged', null, (run) => run.joinedMs),
+    row(results, 'remote offer applied', null, (run) => run.offerMs),
+    row(results, 'offer + answer applied', (run) => run.negotiatedMs, null),
+    row(results, 'connected', (run) => run.connectedMs, (run) => run.connectedMs),
+    row(results, 'first frame received', (run) => run.frameReceivedMs, (run) => run.frameReceivedMs),
+    row(results, 'first frame decoded', (run) => run.firstFrameMs, (run) => run.firstFrameMs),
+  ];
+}
+
+function cell(summary: Summary | undefined): string {
+  if (!summary) return '—';
+  return `${summary.median.toFixed(0)} (${summary.min.toFixed(0)}–${summary.max.toFixed(0)})`;
+}
+
+/** Only for the steps both sides go through. */
+function ratioCell({ floor, parley }: Row): string {
+  return floor && parley ? `${(parley.median / floor.median).toFixed(1)}×` : '';
+}
+
+/** The human table: medians with the range of the runs, ms from each side's clock start. */
+export function formatTable(results: BenchResults): string {
+  const header = ['ms, median (min–max)', '(a) WebRTC floor', '(b) Parley join', '(c) b/a'];
+  const body = rows(results).map((row) => [row.step, cell(row.floor), cell(row.parley), ratioCell(row)]);
+  const widths = header.map((title, column) => Math.max(title.length, ...body.map((line) => line[column]!.length)));
+  const line = (cells: string[]) => cells.map((text, column) => text.padEnd(widths[column]!)).join('  ').trimEnd();
+  const { bundle } = results;
+  return [
+    `Join latency, ${results.runs} runs each after ${results.warmupRuns} warm-up, same browser.`,
+    '(a) clock starts before createOffer, media already captured; (b) clock starts at room.join().',
+    line(header),
+    line(widths.map((width) => '-'.repeat(width))),
+    ...body.map(line),
+    '',
+    `(d) ${bundle.path}: ${(bundle.rawBytes / KB).toFixed(1)} KB raw (${bundle.rawBytes} B), ` +
+      `${(bundle.gzipBytes / KB).toFixed(1)} KB gzip -9 (${bundle.gzipBytes} B)`,
+  ].join('\n');
+}
+
+/** The machine summary: medians only, one line. */
+export function formatJson(results: BenchResults): string {
+  const round = (value: number) => Math.round(value * 10) / 10;
+  const median = <T>(runs: readonly T[], field: (run: T) => number | null) => {
+    const summary = summarizeField(runs, field);
+    return summary ? round(summary.median) : null;
+  };
+  const floorFirstFrame = summarizeField(results.floor, (run) => run.firstFrameMs)?.median;
+  const parleyFirstFrame = summarizeField(results.parley, (run) => run.firstFrameMs)?.median;
+  return JSON.stringify({
+    runs: results.runs,
+    warmupRuns: results.warmupRuns,
+    floorMs: {
+      negotiated: median(results.floor, (run) => run.negotiatedMs),
+      connected: median(results.floor, (run) => run.connectedMs),
+      firstFrameReceived: median(results.floor, (run) => run.frameReceivedMs),
+      firstFrame: floorFirstFrame === undefined ? null : round(floorFirstFrame),
+    },
+    parleyMs: {
+      media: median(results.parley, (run) => run.mediaMs),
+      joined: median(results.parley, (run) => run.joinedMs),
+      offer: median(results.parley, (run) => run.offerMs),
+      connected: median(results.parley, (run) => run.connectedMs),
+      firstFrameReceived: median(results.parley, (run) => run.frameReceivedMs),
+      firstFrame: parleyFirstFrame === undefined ? null : round(parleyFirstFrame),
+    },
+    ratio: floorFirstFrame && parleyFirstFrame ? Math.round((parleyFirstFrame / floorFirstFrame) * 100) / 100 : null,
+    bundle: {
+      rawBytes: results.bundle.rawBytes,
+      gzipBytes: results.bundle.gzipBytes,
+      rawKB: Math.round((results.bundle.rawBytes / KB) * 10) / 10,
+      gzipKB: Math.round((results.bundle.gzipBytes / KB) * 10) / 10,
+    },
+  });
+}
