@@ -11,6 +11,8 @@ export const ProtocolErrorCode = {
   NotInMeeting: 'not-in-meeting',
   /** `join-meeting` on a socket that is already in a meeting. */
   AlreadyInMeeting: 'already-in-meeting',
+  /** The resume token is unknown, or its participant was already dropped from the meeting: join afresh. */
+  ResumeRejected: 'resume-rejected',
   /** The addressed participant is not in the sender's meeting. */
   ParticipantNotFound: 'participant-not-found',
   /** The server failed; the request may be retried. */

@@ -8,6 +8,7 @@ import type {
   IceCandidatePayload,
   JoinMeetingRequest,
   MediaState,
+  ResumeMeetingRequest,
   SessionDescriptionMessage,
 } from './schemas.js';
 
@@ -43,12 +44,24 @@ export interface JoinedMeeting {
   participants: ParticipantInfo[];
   /** STUN/TURN servers to use for every peer connection in this meeting. */
   iceServers: IceServerConfig[];
+  /**
+   * Secret that lets a new connection take over this participant after the old one dropped (`resume-meeting`).
+   * Keep it in memory only; it is as good as the participant's identity.
+   */
+  resumeToken: string;
+  /** How long after a drop the server keeps the participant for a resume, in milliseconds. */
+  resumeWindowMs: number;
 }
 
 export type ParticipantLeftReason = 'left' | 'disconnected';
 
 export interface ClientToServerEvents {
   'join-meeting': (request: JoinMeetingRequest, ack: Ack<JoinedMeeting>) => void;
+  /**
+   * Takes over the participant that `resumeToken` was issued to, after its connection dropped. The answer is as for
+   * a join: the same `self.id`, and everyone in the meeting now.
+   */
+  'resume-meeting': (request: ResumeMeetingRequest, ack: Ack<JoinedMeeting>) => void;
   offer: (message: SessionDescriptionMessage, ack: Ack) => void;
   answer: (message: SessionDescriptionMessage, ack: Ack) => void;
   'ice-candidate': (message: IceCandidateMessage, ack: Ack) => void;

@@ -13,6 +13,7 @@ export type {
   IceCandidatePayload,
   JoinMeetingRequest,
   MediaState,
+  ResumeMeetingRequest,
   SessionDescriptionMessage,
 } from './schemas.js';
 export { ProtocolErrorCode, type ProtocolError } from './errors.js';

@@ -10,6 +10,8 @@ export const LIMITS = {
   hostKeyLength: 128,
   /** Longest meeting code as typed, separators and spaces included. */
   codeInputLength: 32,
+  /** Longest resume token. */
+  resumeTokenLength: 128,
   /** Longest participant id. */
   participantIdLength: 64,
 } as const;

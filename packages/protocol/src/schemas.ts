@@ -21,6 +21,11 @@ export const joinMeetingSchema = z.object({
   video: z.boolean(),
 });
 
+export const resumeMeetingSchema = z.object({
+  /** The `resumeToken` from the join (or last resume) answer. */
+  resumeToken: z.string().min(1).max(LIMITS.resumeTokenLength),
+});
+
 export const sessionDescriptionSchema = z.object({
   /** The participant this description is for. */
   to: participantId,
@@ -44,6 +49,7 @@ export const mediaStateSchema = z.object({
 });
 
 export type JoinMeetingRequest = z.input<typeof joinMeetingSchema>;
+export type ResumeMeetingRequest = z.infer<typeof resumeMeetingSchema>;
 export type SessionDescriptionMessage = z.infer<typeof sessionDescriptionSchema>;
 export type IceCandidateMessage = z.infer<typeof iceCandidateSchema>;
 export type IceCandidatePayload = IceCandidateMessage['candidate'];

@@ -12,6 +12,8 @@ export interface ServerConfig {
   iceServers: IceServerConfig[];
   /** How long a meeting code stays joinable after it is created. */
   meetingTtlMs: number;
+  /** How long a participant whose connection dropped keeps their place for a resume. */
+  resumeWindowMs: number;
   /** pino level: `fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`. */
   logLevel: string;
 }
@@ -35,6 +37,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     allowedOrigins: parseOrigins(env.ALLOWED_ORIGINS),
     iceServers: parseIceServers(env.ICE_SERVERS),
     meetingTtlMs: DAY_MS,
+    resumeWindowMs: parseDuration('RESUME_WINDOW_MS', env.RESUME_WINDOW_MS ?? '30000'),
     logLevel: env.LOG_LEVEL || 'info',
   };
 }
@@ -45,6 +48,12 @@ function parsePort(value: string): number {
     throw new ConfigError(`PORT must be an integer from 0 to 65535, got "${value}"`);
   }
   return port;
+}
+
+function parseDuration(name: string, value: string): number {
+  const ms = Number(value);
+  if (!Number.isInteger(ms) || ms < 0) throw new ConfigError(`${name} must be a whole number of milliseconds, got "${value}"`);
+  return ms;
 }
 
 function parseOrigins(value: string | undefined): string[] | '*' {

@@ -40,8 +40,17 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     serveClient: false,
     // Room for the largest valid message (an SDP at its limit) and framing, no more.
     maxHttpBufferSize: LIMITS.sdpLength * 4,
+    // A short drop restores the socket with its rooms and replays what it missed; resume tokens cover the rest.
+    connectionStateRecovery: { maxDisconnectionDuration: config.resumeWindowMs, skipMiddlewares: true },
   });
-  new Signaling({ io, meetings, iceServers: config.iceServers, logger, metrics });
+  const signaling = new Signaling({
+    io,
+    meetings,
+    iceServers: config.iceServers,
+    resumeWindowMs: config.resumeWindowMs,
+    logger,
+    metrics,
+  });
 
   const sweep = setInterval(() => {
     meetings.deleteExpired().catch((error: unknown) => logger.error({ err: error }, 'expired sweep failed'));
@@ -74,6 +83,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     logger,
     close: async () => {
       clearInterval(sweep);
+      signaling.close();
       await io.close();
       // io.close() closes the HTTP server too; wait for it when it was still open.
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { RunningServer } from '../src/index.js';
-import { connect, createMeeting, join, nextEvent, recordEvents, settle, type TestClient } from './helpers.js';
+import { connect, createMeeting, join, nextEvent, recordEvents, settle, startTestServer, type TestClient } from './helpers.js';
 
 describe('signaling', () => {
   let server: RunningServer;
@@ -13,8 +13,8 @@ describe('signaling', () => {
   };
 
   before(async () => {
-    const { startTestServer } = await import('./helpers.js');
-    server = await startTestServer();
+    // A dropped connection keeps its place this long (resume.test.ts covers resuming).
+    server = await startTestServer({ RESUME_WINDOW_MS: '200' });
   });
   after(async () => {
     for (const socket of sockets) socket.disconnect();
@@ -208,7 +208,7 @@ describe('signaling', () => {
     assert.deepEqual(stillServing, { ok: true });
   });
 
-  test('an oversized message closes only the offending socket', async () => {
+  test('an oversized message closes only the offending connection, and its place lapses', async () => {
     const meeting = await createMeeting(server);
     const [ada, mallory] = [await client(), await client()];
     await join(ada, meeting.code, 'Ada');

@@ -1,39 +1,81 @@
-import type { MediaState, ParticipantInfo } from '@parley/protocol';
+import type { MediaState, ParticipantInfo, ServerToClientEvents } from '@parley/protocol';
 
-/** Who is connected to which meeting on this node, and their media state. In memory by design. */
+/** A relayed message held for a participant whose connection is away. */
+export type HeldMessage =
+  | { event: 'offer' | 'answer'; payload: Parameters<ServerToClientEvents['offer']>[0] }
+  | { event: 'ice-candidate'; payload: Parameters<ServerToClientEvents['ice-candidate']>[0] };
+
+/** Most messages held for one away participant; past this they are dropped from the meeting. */
+export const MAX_HELD_MESSAGES = 256;
+
+/** A participant of a meeting, connected or briefly away. */
+export interface Member {
+  info: ParticipantInfo;
+  meetingCode: string;
+  /** SHA-256 of the resume token, hex. */
+  resumeTokenHash: string;
+  /** The socket that speaks for this participant; `null` while its connection is away. */
+  socketId: string | null;
+  /** Relayed messages that arrived while away, delivered in order on return. */
+  held: HeldMessage[];
+  /** Drops the participant when the resume window closes. */
+  expiry?: ReturnType<typeof setTimeout>;
+}
+
+/** Who is in which meeting on this node. In memory by design: it describes live connections. */
 export class Presence {
-  readonly #meetings = new Map<string, Map<string, ParticipantInfo>>();
+  readonly #meetings = new Map<string, Map<string, Member>>();
+  readonly #byResumeToken = new Map<string, Member>();
 
-  add(code: string, participant: ParticipantInfo): void {
-    let participants = this.#meetings.get(code);
-    if (!participants) {
-      participants = new Map();
-      this.#meetings.set(code, participants);
+  add(member: Member): void {
+    let members = this.#meetings.get(member.meetingCode);
+    if (!members) {
+      members = new Map();
+      this.#meetings.set(member.meetingCode, members);
     }
-    participants.set(participant.id, participant);
+    members.set(member.info.id, member);
+    this.#byResumeToken.set(member.resumeTokenHash, member);
   }
 
-  /** Removes a participant; returns whether they were there. */
-  remove(code: string, participantId: string): boolean {
-    const participants = this.#meetings.get(code);
-    if (!participants?.delete(participantId)) return false;
-    if (participants.size === 0) this.#meetings.delete(code);
-    return true;
+  /** Removes a participant; returns the member if it was there. */
+  remove(code: string, participantId: string): Member | undefined {
+    const members = this.#meetings.get(code);
+    const member = members?.get(participantId);
+    if (!members || !member) return undefined;
+    clearTimeout(member.expiry);
+    members.delete(participantId);
+    this.#byResumeToken.delete(member.resumeTokenHash);
+    if (members.size === 0) this.#meetings.delete(code);
+    return member;
   }
 
-  has(code: string, participantId: string): boolean {
-    return this.#meetings.get(code)?.has(participantId) ?? false;
+  get(code: string, participantId: string): Member | undefined {
+    return this.#meetings.get(code)?.get(participantId);
   }
 
+  byResumeToken(tokenHash: string): Member | undefined {
+    return this.#byResumeToken.get(tokenHash);
+  }
+
+  /** Everyone in the meeting, away or not, as the others see them. */
   list(code: string): ParticipantInfo[] {
-    return [...(this.#meetings.get(code)?.values() ?? [])].map((participant) => ({ ...participant }));
+    return [...(this.#meetings.get(code)?.values() ?? [])].map((member) => ({ ...member.info }));
   }
 
   setMediaState(code: string, participantId: string, state: MediaState): void {
-    const participant = this.#meetings.get(code)?.get(participantId);
-    if (!participant) return;
-    participant.audioEnabled = state.audio;
-    participant.videoEnabled = state.video;
+    const member = this.get(code, participantId);
+    if (!member) return;
+    member.info.audioEnabled = state.audio;
+    member.info.videoEnabled = state.video;
+  }
+
+  /** Stops every expiry timer, for shutdown. */
+  clear(): void {
+    for (const members of this.#meetings.values()) {
+      for (const member of members.values()) clearTimeout(member.expiry);
+    }
+    this.#meetings.clear();
+    this.#byResumeToken.clear();
   }
 
   get meetingCount(): number {
@@ -42,7 +84,7 @@ export class Presence {
 
   get participantCount(): number {
     let count = 0;
-    for (const participants of this.#meetings.values()) count += participants.size;
+    for (const members of this.#meetings.values()) count += members.size;
     return count;
   }
 }

@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import {
   ProtocolErrorCode,
   type ClientToServerEvents,
   type IceServerConfig,
-  type ParticipantInfo,
+  type JoinedMeeting,
   type ParticipantLeftReason,
   type Result,
 } from '@parley/protocol';
@@ -12,24 +12,28 @@ import {
   iceCandidateSchema,
   joinMeetingSchema,
   mediaStateSchema,
+  resumeMeetingSchema,
   sessionDescriptionSchema,
 } from '@parley/protocol/schemas';
 import type { Logger } from '../logger.js';
 import type { MeetingService } from '../meetings/meeting-service.js';
 import type { Metrics } from '../metrics.js';
-import { Presence } from './presence.js';
+import { MAX_HELD_MESSAGES, Presence, type HeldMessage, type Member } from './presence.js';
 import type { ParleyServer, ParleySocket } from './types.js';
 
 export interface SignalingOptions {
   io: ParleyServer;
   meetings: MeetingService;
   iceServers: IceServerConfig[];
+  /** How long a participant whose connection dropped is kept for a resume. */
+  resumeWindowMs: number;
   logger: Logger;
   metrics: Metrics;
 }
 
 const meetingRoom = (code: string) => `meeting:${code}`;
 const participantRoom = (id: string) => `participant:${id}`;
+const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
 function ok<T>(data: T): Result<T> {
   return { ok: true, data };
@@ -39,7 +43,14 @@ function refusal(code: ProtocolErrorCode, message: string): Result<never> {
   return { ok: false, error: { code, message } };
 }
 
-/** Wires the signaling protocol onto a Socket.IO server: validation, membership, relays and presence. */
+/** Disconnect reasons that say the client meant to go: no resume is coming. */
+const DELIBERATE_DISCONNECTS = new Set(['client namespace disconnect', 'server namespace disconnect']);
+
+/**
+ * Wires the signaling protocol onto a Socket.IO server: validation, membership, relays and presence.
+ * A participant whose connection drops stays in the meeting for the resume window; relayed messages for it are
+ * held and delivered when it comes back, through Socket.IO's connection state recovery or a resume token.
+ */
 export class Signaling {
   readonly presence = new Presence();
   readonly #options: SignalingOptions;
@@ -49,32 +60,39 @@ export class Signaling {
     options.io.on('connection', (socket) => this.#onConnection(socket));
   }
 
+  /** Stops every timer; the sockets are closed by the server. */
+  close(): void {
+    this.presence.clear();
+  }
+
   #onConnection(socket: ParleySocket): void {
     this.#request(socket, 'join-meeting', joinMeetingSchema, (request) => this.#join(socket, request));
-    this.#request(socket, 'offer', sessionDescriptionSchema, (message) =>
-      this.#relay(socket, message.to, (from, target) => target.emit('offer', { from, sdp: message.sdp })),
+    this.#request(socket, 'resume-meeting', resumeMeetingSchema, (request) => this.#resume(socket, request.resumeToken));
+    this.#request(socket, 'offer', sessionDescriptionSchema, ({ to, sdp }) =>
+      this.#relay(socket, to, (from) => ({ event: 'offer', payload: { from, sdp } })),
     );
-    this.#request(socket, 'answer', sessionDescriptionSchema, (message) =>
-      this.#relay(socket, message.to, (from, target) => target.emit('answer', { from, sdp: message.sdp })),
+    this.#request(socket, 'answer', sessionDescriptionSchema, ({ to, sdp }) =>
+      this.#relay(socket, to, (from) => ({ event: 'answer', payload: { from, sdp } })),
     );
-    this.#request(socket, 'ice-candidate', iceCandidateSchema, (message) =>
-      this.#relay(socket, message.to, (from, target) =>
-        target.emit('ice-candidate', { from, candidate: message.candidate }),
-      ),
+    this.#request(socket, 'ice-candidate', iceCandidateSchema, ({ to, candidate }) =>
+      this.#relay(socket, to, (from) => ({ event: 'ice-candidate', payload: { from, candidate } })),
     );
     this.#request(socket, 'media-state', mediaStateSchema, (state) => {
-      const { meetingCode, participantId } = socket.data;
-      if (!meetingCode || !participantId) return refusal(ProtocolErrorCode.NotInMeeting, 'Join a meeting first');
-      this.presence.setMediaState(meetingCode, participantId, state);
-      socket.to(meetingRoom(meetingCode)).emit('media-state', { participantId, ...state });
+      const member = this.#memberOf(socket);
+      if (!member) return refusal(ProtocolErrorCode.NotInMeeting, 'Join a meeting first');
+      this.presence.setMediaState(member.meetingCode, member.info.id, state);
+      socket.to(meetingRoom(member.meetingCode)).emit('media-state', { participantId: member.info.id, ...state });
       return ok(undefined);
     });
     this.#request(socket, 'leave-meeting', undefined, () => {
-      if (!socket.data.meetingCode) return refusal(ProtocolErrorCode.NotInMeeting, 'Not in a meeting');
-      this.#removeParticipant(socket, 'left');
+      const member = this.#memberOf(socket);
+      if (!member) return refusal(ProtocolErrorCode.NotInMeeting, 'Not in a meeting');
+      this.#detach(socket);
+      this.#drop(member, 'left');
       return ok(undefined);
     });
-    socket.on('disconnect', () => this.#removeParticipant(socket, 'disconnected'));
+    socket.on('disconnect', (reason) => this.#onDisconnect(socket, reason));
+    if (socket.recovered) this.#onRecovered(socket);
   }
 
   /**
@@ -122,59 +140,166 @@ export class Signaling {
     if (socket.disconnected) return refusal(ProtocolErrorCode.Internal, 'Disconnected while joining');
     if (socket.data.meetingCode) return refusal(ProtocolErrorCode.AlreadyInMeeting, 'Already in a meeting');
 
-    const self: ParticipantInfo = {
-      id: randomUUID(),
-      name: request.name,
-      isHost: this.#options.meetings.isHostKey(meeting, request.hostKey),
-      audioEnabled: request.audio,
-      videoEnabled: request.video,
+    const resumeToken = randomBytes(32).toString('base64url');
+    const member: Member = {
+      info: {
+        id: randomUUID(),
+        name: request.name,
+        isHost: this.#options.meetings.isHostKey(meeting, request.hostKey),
+        audioEnabled: request.audio,
+        videoEnabled: request.video,
+      },
+      meetingCode: meeting.code,
+      resumeTokenHash: hashToken(resumeToken),
+      socketId: socket.id,
+      held: [],
     };
-    const participants = this.presence.list(meeting.code);
-    this.presence.add(meeting.code, self);
-    socket.data.meetingCode = meeting.code;
-    socket.data.participantId = self.id;
-    socket.join([meetingRoom(meeting.code), participantRoom(self.id)]);
+    const others = this.presence.list(meeting.code);
+    this.presence.add(member);
+    this.#attach(socket, member);
     this.#updateGauges();
     this.#options.metrics.joins.inc();
-    this.#options.logger.info({ meeting: meeting.code, participant: self.id, host: self.isHost }, 'joined');
+    this.#options.logger.info({ meeting: meeting.code, participant: member.info.id, host: member.info.isHost }, 'joined');
 
     // The others offer as soon as they hear of the newcomer; the ack below is written in this same tick,
     // so it always reaches the newcomer before any of those offers can.
-    socket.to(meetingRoom(meeting.code)).emit('participant-joined', self);
-    return ok({
-      meeting: { code: meeting.code, expiresAt: meeting.expiresAt.toISOString() },
-      self,
-      participants,
-      iceServers: this.#options.iceServers,
-    });
+    socket.to(meetingRoom(meeting.code)).emit('participant-joined', member.info);
+    return ok(this.#joinedMeeting(member, others, resumeToken, meeting.expiresAt));
   }
 
-  /** Forwards a message to one member of the sender's meeting; the sender id comes from server state. */
-  #relay(
-    socket: ParleySocket,
-    to: string,
-    send: (from: string, target: ReturnType<ParleyServer['to']>) => void,
-  ): Result<unknown> {
-    const { meetingCode, participantId } = socket.data;
-    if (!meetingCode || !participantId) return refusal(ProtocolErrorCode.NotInMeeting, 'Join a meeting first');
-    if (to === participantId || !this.presence.has(meetingCode, to)) {
-      return refusal(ProtocolErrorCode.ParticipantNotFound, 'No such participant in this meeting');
+  async #resume(socket: ParleySocket, resumeToken: string): Promise<Result<unknown>> {
+    if (socket.data.meetingCode) return refusal(ProtocolErrorCode.AlreadyInMeeting, 'Already in a meeting');
+    const member = this.presence.byResumeToken(hashToken(resumeToken));
+    if (!member) return refusal(ProtocolErrorCode.ResumeRejected, 'Nothing to resume: join the meeting again');
+    const meeting = await this.#options.meetings.findJoinable(member.meetingCode);
+    if (!meeting || this.presence.byResumeToken(member.resumeTokenHash) !== member) {
+      return refusal(ProtocolErrorCode.ResumeRejected, 'Nothing to resume: join the meeting again');
     }
-    send(participantId, this.#options.io.to(participantRoom(to)));
+    if (socket.disconnected) return refusal(ProtocolErrorCode.Internal, 'Disconnected while resuming');
+
+    // The old connection may still look open to us (it died without a close): retire it quietly.
+    const previous = member.socketId === null ? undefined : this.#options.io.sockets.sockets.get(member.socketId);
+    if (previous && previous !== socket) {
+      this.#detach(previous);
+      previous.disconnect(true);
+    }
+    this.#attach(socket, member);
+    this.#options.logger.info({ meeting: member.meetingCode, participant: member.info.id }, 'resumed');
+    const others = this.presence.list(member.meetingCode).filter((info) => info.id !== member.info.id);
+    // Held messages go after the ack, once the client knows who is in the room again.
+    setImmediate(() => this.#deliverHeld(socket, member));
+    return ok(this.#joinedMeeting(member, others, resumeToken, meeting.expiresAt));
+  }
+
+  /** Socket.IO restored a dropped connection with its rooms and data: take the participant back. */
+  #onRecovered(socket: ParleySocket): void {
+    const { meetingCode, participantId } = socket.data;
+    if (!meetingCode || !participantId) return;
+    const member = this.presence.get(meetingCode, participantId);
+    if (!member || (member.socketId !== null && member.socketId !== socket.id)) {
+      // Dropped from the meeting, or resumed elsewhere meanwhile: this connection speaks for nobody.
+      this.#detach(socket);
+      socket.disconnect(true);
+      return;
+    }
+    this.#attach(socket, member);
+    this.#deliverHeld(socket, member);
+    this.#options.logger.info({ meeting: meetingCode, participant: participantId }, 'recovered');
+  }
+
+  #onDisconnect(socket: ParleySocket, reason: string): void {
+    const member = this.#memberOf(socket);
+    if (!member) return;
+    if (DELIBERATE_DISCONNECTS.has(reason)) {
+      this.#drop(member, 'disconnected');
+      return;
+    }
+    member.socketId = null;
+    member.expiry = setTimeout(() => this.#drop(member, 'disconnected'), this.#options.resumeWindowMs);
+    this.#options.logger.info({ meeting: member.meetingCode, participant: member.info.id, reason }, 'away');
+  }
+
+  /** Forwards a message to one other member of the sender's meeting; the sender id comes from server state. */
+  #relay(socket: ParleySocket, to: string, message: (from: string) => HeldMessage): Result<unknown> {
+    const sender = this.#memberOf(socket);
+    if (!sender) return refusal(ProtocolErrorCode.NotInMeeting, 'Join a meeting first');
+    const target = to === sender.info.id ? undefined : this.presence.get(sender.meetingCode, to);
+    if (!target) return refusal(ProtocolErrorCode.ParticipantNotFound, 'No such participant in this meeting');
+    const held = message(sender.info.id);
+    if (target.socketId === null) {
+      if (target.held.length >= MAX_HELD_MESSAGES) {
+        this.#drop(target, 'disconnected');
+        return refusal(ProtocolErrorCode.ParticipantNotFound, 'No such participant in this meeting');
+      }
+      target.held.push(held);
+    } else {
+      this.#emit(this.#options.io.to(participantRoom(to)), held);
+    }
     return ok(undefined);
   }
 
-  #removeParticipant(socket: ParleySocket, reason: ParticipantLeftReason): void {
+  #emit(target: { emit: ParleySocket['emit'] }, { event, payload }: HeldMessage): void {
+    // The union of events and payloads is matched pairwise by HeldMessage; emit's overloads cannot see that.
+    target.emit(event as 'offer', payload as never);
+  }
+
+  #deliverHeld(socket: ParleySocket, member: Member): void {
+    if (member.socketId !== socket.id || socket.disconnected) return;
+    const held = member.held;
+    member.held = [];
+    for (const message of held) this.#emit(socket, message);
+  }
+
+  /** Makes `socket` speak for `member`. */
+  #attach(socket: ParleySocket, member: Member): void {
+    clearTimeout(member.expiry);
+    member.expiry = undefined;
+    member.socketId = socket.id;
+    socket.data.meetingCode = member.meetingCode;
+    socket.data.participantId = member.info.id;
+    socket.join([meetingRoom(member.meetingCode), participantRoom(member.info.id)]);
+  }
+
+  /** Makes `socket` speak for nobody. */
+  #detach(socket: ParleySocket): void {
     const { meetingCode, participantId } = socket.data;
-    if (!meetingCode || !participantId) return;
     socket.data.meetingCode = undefined;
     socket.data.participantId = undefined;
-    if (!this.presence.remove(meetingCode, participantId)) return;
-    socket.leave(meetingRoom(meetingCode));
-    socket.leave(participantRoom(participantId));
-    this.#options.io.to(meetingRoom(meetingCode)).emit('participant-left', { participantId, reason });
+    if (meetingCode) socket.leave(meetingRoom(meetingCode));
+    if (participantId) socket.leave(participantRoom(participantId));
+  }
+
+  /** Removes a participant from its meeting and tells the others. */
+  #drop(member: Member, reason: ParticipantLeftReason): void {
+    if (!this.presence.remove(member.meetingCode, member.info.id)) return;
+    const socket = member.socketId === null ? undefined : this.#options.io.sockets.sockets.get(member.socketId);
+    if (socket) this.#detach(socket);
+    this.#options.io.to(meetingRoom(member.meetingCode)).emit('participant-left', { participantId: member.info.id, reason });
     this.#updateGauges();
-    this.#options.logger.info({ meeting: meetingCode, participant: participantId, reason }, 'left');
+    this.#options.logger.info({ meeting: member.meetingCode, participant: member.info.id, reason }, 'left');
+  }
+
+  #memberOf(socket: ParleySocket): Member | undefined {
+    const { meetingCode, participantId } = socket.data;
+    if (!meetingCode || !participantId) return undefined;
+    const member = this.presence.get(meetingCode, participantId);
+    return member && member.socketId === socket.id ? member : undefined;
+  }
+
+  #joinedMeeting(
+    member: Member,
+    others: JoinedMeeting['participants'],
+    resumeToken: string,
+    expiresAt: Date,
+  ): JoinedMeeting {
+    return {
+      meeting: { code: member.meetingCode, expiresAt: expiresAt.toISOString() },
+      self: { ...member.info },
+      participants: others,
+      iceServers: this.#options.iceServers,
+      resumeToken,
+      resumeWindowMs: this.#options.resumeWindowMs,
+    };
   }
 
   #updateGauges(): void {

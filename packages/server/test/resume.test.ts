@@ -1,0 +1,158 @@
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { setTimeout as delay } from 'node:timers/promises';
+import { after, before, describe, test } from 'node:test';
+import { io as connectClient } from 'socket.io-client';
+import type { RunningServer } from '../src/index.js';
+import {
+  connect,
+  createMeeting,
+  join,
+  nextEvent,
+  recordEvents,
+  settle,
+  startTestServer,
+  type TestClient,
+} from './helpers.js';
+
+const RESUME_WINDOW_MS = 1500;
+
+/** Kills the connection under a socket without a goodbye, as a network drop does. */
+function dropConnection(socket: TestClient): void {
+  socket.io.engine.close();
+}
+
+describe('resuming after a dropped connection', () => {
+  let server: RunningServer;
+  const sockets: TestClient[] = [];
+  const client = async () => {
+    const socket = await connect(server);
+    sockets.push(socket);
+    return socket;
+  };
+
+  before(async () => {
+    server = await startTestServer({ RESUME_WINDOW_MS: String(RESUME_WINDOW_MS) });
+  });
+  after(async () => {
+    for (const socket of sockets) socket.disconnect();
+    await server.close();
+  });
+
+  test('a resume token takes the same participant back, with what was relayed to it meanwhile', async () => {
+    const meeting = await createMeeting(server);
+    const [ada, bob] = [await client(), await client()];
+    const adaJoined = await join(ada, meeting.code, 'Ada');
+    assert.equal(typeof adaJoined.resumeToken, 'string');
+    assert.equal(adaJoined.resumeWindowMs, RESUME_WINDOW_MS);
+    const bobId = (await join(bob, meeting.code, 'Bob')).self.id;
+    const bobReceived = recordEvents(bob);
+
+    dropConnection(ada);
+    await delay(100);
+    // Ada is away, not gone: Bob can still address her, and the message waits for her.
+    assert.deepEqual(await bob.emitWithAck('offer', { to: adaJoined.self.id, sdp: 'v=0 while away' }), { ok: true });
+    assert.deepEqual(await bob.emitWithAck('media-state', { audio: false, video: true }), { ok: true });
+
+    const adaAgain = await client();
+    const heldOffer = nextEvent(adaAgain, 'offer');
+    const resumed = await adaAgain.emitWithAck('resume-meeting', { resumeToken: adaJoined.resumeToken });
+    assert.ok(resumed.ok, JSON.stringify(resumed));
+    assert.equal(resumed.data.self.id, adaJoined.self.id, 'same identity');
+    assert.deepEqual(
+      resumed.data.participants.map((p) => [p.id, p.audioEnabled]),
+      [[bobId, false]],
+      'the room as it is now, media state included',
+    );
+    assert.deepEqual(await heldOffer, { from: bobId, sdp: 'v=0 while away' });
+
+    // Relays flow both ways again, and Bob never heard that Ada left.
+    const answer = nextEvent(bob, 'answer');
+    await adaAgain.emitWithAck('answer', { to: bobId, sdp: 'v=0 answer' });
+    assert.deepEqual(await answer, { from: adaJoined.self.id, sdp: 'v=0 answer' });
+    await delay(RESUME_WINDOW_MS + 200);
+    await settle(bob);
+    assert.ok(!bobReceived.some((event) => event.name === 'participant-left'), JSON.stringify(bobReceived));
+  });
+
+  test('nobody comes back within the window: the participant is announced as disconnected', async () => {
+    const meeting = await createMeeting(server);
+    const [ada, bob] = [await client(), await client()];
+    const ada1 = await join(ada, meeting.code, 'Ada');
+    await join(bob, meeting.code, 'Bob');
+    const started = Date.now();
+    const left = nextEvent(bob, 'participant-left', RESUME_WINDOW_MS + 2000);
+    dropConnection(ada);
+    assert.deepEqual(await left, { participantId: ada1.self.id, reason: 'disconnected' });
+    assert.ok(Date.now() - started >= RESUME_WINDOW_MS - 50, 'not before the window closed');
+
+    const late = await (await client()).emitWithAck('resume-meeting', { resumeToken: ada1.resumeToken });
+    assert.equal(late.ok || late.error.code, 'resume-rejected');
+  });
+
+  test('unknown tokens are rejected, and a socket in a meeting cannot resume another', async () => {
+    const meeting = await createMeeting(server);
+    const ada = await client();
+    const adaJoined = await join(ada, meeting.code, 'Ada');
+    const stranger = await client();
+    const bogus = await stranger.emitWithAck('resume-meeting', { resumeToken: 'x'.repeat(43) });
+    assert.equal(bogus.ok || bogus.error.code, 'resume-rejected');
+    const invalid = await stranger.emitWithAck('resume-meeting', { resumeToken: '' });
+    assert.equal(invalid.ok || invalid.error.code, 'invalid-payload');
+    const again = await ada.emitWithAck('resume-meeting', { resumeToken: adaJoined.resumeToken });
+    assert.equal(again.ok || again.error.code, 'already-in-meeting');
+  });
+
+  test('resuming from a new connection retires one that still looks open', async () => {
+    const meeting = await createMeeting(server);
+    const [ada, bob] = [await client(), await client()];
+    const adaJoined = await join(ada, meeting.code, 'Ada');
+    const bobId = (await join(bob, meeting.code, 'Bob')).self.id;
+    const bobReceived = recordEvents(bob);
+
+    const retired = once(ada as never, 'disconnect');
+    const adaAgain = await client();
+    const resumed = await adaAgain.emitWithAck('resume-meeting', { resumeToken: adaJoined.resumeToken });
+    assert.ok(resumed.ok);
+    assert.equal((await retired)[0], 'io server disconnect');
+
+    const offer = nextEvent(adaAgain, 'offer');
+    await bob.emitWithAck('offer', { to: adaJoined.self.id, sdp: 'v=0' });
+    assert.deepEqual(await offer, { from: bobId, sdp: 'v=0' });
+    await settle(bob);
+    assert.ok(!bobReceived.some((event) => event.name === 'participant-left'));
+  });
+
+  test("Socket.IO's connection state recovery brings the socket back with nothing lost", async () => {
+    const meeting = await createMeeting(server);
+    const ada: TestClient = connectClient(server.url, {
+      transports: ['websocket'],
+      forceNew: true,
+      reconnectionDelay: 100,
+      reconnectionDelayMax: 100,
+    });
+    sockets.push(ada);
+    await once(ada as never, 'connect');
+    const bob = await client();
+    const adaId = (await join(ada, meeting.code, 'Ada')).self.id;
+    const bobId = (await join(bob, meeting.code, 'Bob')).self.id;
+    await settle(ada);
+
+    const reconnected = once(ada as never, 'connect');
+    dropConnection(ada);
+    await delay(20);
+    await bob.emitWithAck('offer', { to: adaId, sdp: 'v=0 while away' });
+    await bob.emitWithAck('media-state', { audio: false, video: false });
+    const received = recordEvents(ada);
+    await reconnected;
+    assert.equal(ada.recovered, true);
+    await settle(ada);
+    assert.deepEqual(
+      received.map((event) => event.name).sort(),
+      ['media-state', 'offer'],
+      'the broadcast and the relay both arrive after recovery',
+    );
+    assert.deepEqual(received.find((event) => event.name === 'offer')?.payload, { from: bobId, sdp: 'v=0 while away' });
+    assert.deepEqual(await ada.emitWithAck('media-state', { audio: true, video: true }), { ok: true });
+  });
+});
