@@ -2,14 +2,20 @@
  * The browser APIs the SDK touches, behind one interface, so the negotiation and room logic can be driven by
  * fakes in tests and by other runtimes (e.g. a native WebRTC binding) in production.
  */
-export interface MediaEnvironment {
+export interface Environment {
   getUserMedia(constraints: MediaStreamConstraints): Promise<MediaStream>;
   createPeerConnection(configuration: RTCConfiguration): RTCPeerConnection;
+  /** Calls `listener` when the page is being unloaded; returns a function that stops listening. */
+  onPageHide(listener: () => void): () => void;
 }
 
-export const browserEnvironment: MediaEnvironment = {
+export const browserEnvironment: Environment = {
   getUserMedia: (constraints) => navigator.mediaDevices.getUserMedia(constraints),
   createPeerConnection: (configuration) => new RTCPeerConnection(configuration),
+  onPageHide: (listener) => {
+    addEventListener('pagehide', listener);
+    return () => removeEventListener('pagehide', listener);
+  },
 };
 
 /**

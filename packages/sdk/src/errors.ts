@@ -14,7 +14,7 @@ export const ErrorCode = {
   MeetingNotFound: 'meeting-not-found',
   /** The server refused a malformed request (a bug in the caller or the SDK). */
   InvalidRequest: 'invalid-request',
-  /** The connection to the server was lost during the meeting. */
+  /** The connection to the server was lost during the meeting and could not be resumed. */
   ConnectionLost: 'connection-lost',
   /** The server did not answer in time. */
   Timeout: 'timeout',
@@ -25,6 +25,14 @@ export const ErrorCode = {
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+const protocolErrorCodes: Partial<Record<ProtocolErrorCode, ErrorCode>> = {
+  [ProtocolErrorCode.MeetingNotFound]: ErrorCode.MeetingNotFound,
+  [ProtocolErrorCode.InvalidPayload]: ErrorCode.InvalidRequest,
+  [ProtocolErrorCode.NotInMeeting]: ErrorCode.InvalidState,
+  [ProtocolErrorCode.AlreadyInMeeting]: ErrorCode.InvalidState,
+  [ProtocolErrorCode.ResumeRejected]: ErrorCode.ConnectionLost,
+};
 
 /** The base of every error from `@parley/sdk`: a stable `code`, a readable message and the original `cause`. */
 export class ParleyError extends Error {
@@ -54,15 +62,7 @@ export class ParleyError extends Error {
 
   /** Maps a refusal from the server to the SDK's codes. */
   static fromProtocol(error: ProtocolError): ParleyError {
-    const code: ErrorCode =
-      error.code === ProtocolErrorCode.MeetingNotFound
-        ? ErrorCode.MeetingNotFound
-        : error.code === ProtocolErrorCode.InvalidPayload
-          ? ErrorCode.InvalidRequest
-          : error.code === ProtocolErrorCode.NotInMeeting || error.code === ProtocolErrorCode.AlreadyInMeeting
-            ? ErrorCode.InvalidState
-            : ErrorCode.Internal;
-    return new ParleyError(code, error.message, { cause: error });
+    return new ParleyError(protocolErrorCodes[error.code] ?? ErrorCode.Internal, error.message, { cause: error });
   }
 
   /** Maps a `getUserMedia` rejection (a `DOMException` by name) to the SDK's codes. */

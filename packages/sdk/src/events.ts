@@ -3,8 +3,12 @@ import type { ParleyError } from './errors.js';
 import type { Participant } from './participant.js';
 import type { RemoteParticipant } from './remote-participant.js';
 
-/** Where a room is in its life: `join()` moves it from `idle` (or `left`) through `joining` to `joined`. */
-export type RoomState = 'idle' | 'joining' | 'joined' | 'left';
+/**
+ * Where a room is in its life: `join()` moves it from `idle` (or `left`) through `joining` to `joined`; a dropped
+ * server connection moves it to `reconnecting` and back (or on to `left`). Media between participants keeps
+ * flowing while `reconnecting`: only signaling is down.
+ */
+export type RoomState = 'idle' | 'joining' | 'joined' | 'reconnecting' | 'left';
 
 /** Why the room left the meeting: `leave()` was called, or the server connection was lost. */
 export type LeaveReason = 'left' | 'connection-lost';
@@ -15,6 +19,12 @@ export type RoomEventMap = {
   /** The meeting was entered; `localParticipant` has its id and `participants` holds everyone already there. */
   joined: () => void;
   left: (reason: LeaveReason) => void;
+  /** The server connection dropped; the room is trying to get back in. `reason` is Socket.IO's. */
+  reconnecting: (reason: string) => void;
+  /** Back in the meeting as the same participant after a drop. */
+  reconnected: () => void;
+  /** The server connection is gone for good (the resume window passed, or the server refused); `left` follows. */
+  disconnected: (reason: string) => void;
   'participant-joined': (participant: RemoteParticipant) => void;
   'participant-left': (participant: RemoteParticipant, reason: ParticipantLeftReason) => void;
   /** A participant's (local or remote) microphone or camera was turned on or off. */

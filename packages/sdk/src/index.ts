@@ -4,7 +4,7 @@ export { Participant, type ParticipantEventMap } from './participant.js';
 export { LocalParticipant } from './local-participant.js';
 export { RemoteParticipant } from './remote-participant.js';
 export { ParleyError, ErrorCode } from './errors.js';
-export { browserEnvironment, defaultMediaConstraints, type MediaEnvironment } from './environment.js';
+export { browserEnvironment, defaultMediaConstraints, type Environment } from './environment.js';
 export { TypedEmitter, type EventMap } from './typed-emitter.js';
 export { normalizeMeetingCode, LIMITS } from '@parley/protocol';
 export type { ParticipantInfo, ParticipantLeftReason } from '@parley/protocol';

@@ -1,4 +1,4 @@
-import type { MediaEnvironment } from './environment.js';
+import type { Environment } from './environment.js';
 import type { RemoteParticipant } from './remote-participant.js';
 
 /** How a peer session reaches the other side: through the signaling server. */
@@ -15,7 +15,7 @@ export interface PeerSessionOptions {
    */
   initiator: boolean;
   configuration: RTCConfiguration;
-  environment: MediaEnvironment;
+  environment: Environment;
   /** The local camera/microphone stream; either kind may be missing. */
   localStream: MediaStream | null;
   signals: PeerSignals;
@@ -23,6 +23,10 @@ export interface PeerSessionOptions {
 }
 
 const MEDIA_KINDS = ['audio', 'video'] as const;
+/** `disconnected` often heals by itself (a brief loss); only restart ICE if it lasts this long. */
+const DISCONNECTED_RESTART_MS = 3000;
+/** An offer unanswered this long (with signaling up) was lost: roll back and negotiate again. */
+const NEGOTIATION_TIMEOUT_MS = 8000;
 type MediaKind = (typeof MEDIA_KINDS)[number];
 
 /**
@@ -44,6 +48,9 @@ export class PeerSession {
   /** Inbound signals are applied one at a time, in arrival order. */
   #inbound: Promise<void> = Promise.resolve();
   #closed = false;
+  #signalingUp = true;
+  #disconnectedTimer: ReturnType<typeof setTimeout> | undefined;
+  #negotiationTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(options: PeerSessionOptions) {
     this.#options = options;
@@ -55,7 +62,8 @@ export class PeerSession {
       if (candidate) options.signals.sendCandidate(candidate.toJSON());
     };
     pc.ontrack = ({ track }) => options.remote.addTrack(track);
-    pc.onconnectionstatechange = () => options.remote.setConnectionState(pc.connectionState);
+    pc.onconnectionstatechange = () => this.#onConnectionStateChange();
+    pc.onsignalingstatechange = () => this.#watchNegotiation();
 
     if (options.initiator) {
       const streams = options.localStream ? [options.localStream] : [];
@@ -111,13 +119,57 @@ export class PeerSession {
     if (transceiver && !this.#closed) await transceiver.sender.replaceTrack(track);
   }
 
+  /**
+   * Gathers fresh ICE candidates and renegotiates the transport, keeping the media tracks: how a connection whose
+   * network path failed (a TURN server restart, a Wi-Fi change) comes back without anyone re-joining.
+   */
+  restartIce(): void {
+    if (this.#closed) return;
+    clearTimeout(this.#disconnectedTimer);
+    this.#pc.restartIce();
+  }
+
+  /** Told by the room when signaling drops and comes back; negotiation watchdogs pause meanwhile. */
+  setSignalingUp(up: boolean): void {
+    this.#signalingUp = up;
+    this.#watchNegotiation();
+    if (up && ['failed', 'disconnected'].includes(this.#pc.connectionState)) this.restartIce();
+  }
+
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    clearTimeout(this.#disconnectedTimer);
+    clearTimeout(this.#negotiationTimer);
     const pc = this.#pc;
-    pc.onnegotiationneeded = pc.onicecandidate = pc.ontrack = pc.onconnectionstatechange = null;
+    pc.onnegotiationneeded = pc.onicecandidate = pc.ontrack = null;
+    pc.onconnectionstatechange = pc.onsignalingstatechange = null;
     pc.close();
     this.#options.remote.setConnectionState('closed');
+  }
+
+  #onConnectionStateChange(): void {
+    const state = this.#pc.connectionState;
+    this.#options.remote.setConnectionState(state);
+    clearTimeout(this.#disconnectedTimer);
+    if (state === 'failed') {
+      this.restartIce();
+    } else if (state === 'disconnected') {
+      this.#disconnectedTimer = setTimeout(() => this.restartIce(), DISCONNECTED_RESTART_MS);
+    }
+  }
+
+  #watchNegotiation(): void {
+    clearTimeout(this.#negotiationTimer);
+    if (this.#closed || !this.#signalingUp || this.#pc.signalingState === 'stable') return;
+    this.#negotiationTimer = setTimeout(() => {
+      this.#enqueue(async () => {
+        if (this.#pc.signalingState !== 'have-local-offer') return;
+        await this.#pc.setLocalDescription({ type: 'rollback' });
+        // Back to stable with the restart flag set: negotiationneeded fires and a new offer goes out.
+        this.restartIce();
+      });
+    }, NEGOTIATION_TIMEOUT_MS);
   }
 
   async #negotiate(): Promise<void> {

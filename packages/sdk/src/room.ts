@@ -1,5 +1,5 @@
-import type { ParticipantInfo, ParticipantLeftReason } from '@parley/protocol';
-import { browserEnvironment, defaultMediaConstraints, type MediaEnvironment } from './environment.js';
+import type { JoinedMeeting, ParticipantInfo, ParticipantLeftReason } from '@parley/protocol';
+import { browserEnvironment, defaultMediaConstraints, type Environment } from './environment.js';
 import { ErrorCode, ParleyError } from './errors.js';
 import type { LeaveReason, RoomEventMap, RoomState } from './events.js';
 import { LocalParticipant } from './local-participant.js';
@@ -12,7 +12,7 @@ export interface RoomOptions {
   /** The Parley server's URL, e.g. `https://meet.example.com`. */
   server: string;
   /** Browser APIs to use; replaced in tests or non-browser runtimes. */
-  environment?: MediaEnvironment;
+  environment?: Environment;
   /** How long to wait for the server to answer a request. Default 10 s. */
   requestTimeoutMs?: number;
 }
@@ -51,13 +51,18 @@ export class Room extends TypedEmitter<RoomEventMap> {
   /** Everyone else in the meeting, by participant id. */
   readonly participants = new Map<string, RemoteParticipant>();
   readonly #server: string;
-  readonly #environment: MediaEnvironment;
+  readonly #environment: Environment;
   readonly #requestTimeoutMs: number;
   #state: RoomState = 'idle';
   #meetingCode: string | null = null;
   #signal: SignalClient | null = null;
   #iceServers: RTCIceServer[] = [];
   readonly #sessions = new Map<string, PeerSession>();
+  #resumeToken = '';
+  #resumeWindowMs = 0;
+  /** Ends the meeting if a dropped connection is not back within the resume window. */
+  #giveUpTimer: ReturnType<typeof setTimeout> | undefined;
+  #stopWatchingPageHide: (() => void) | null = null;
 
   constructor(options: RoomOptions) {
     super();
@@ -116,11 +121,19 @@ export class Room extends TypedEmitter<RoomEventMap> {
 
       this.#meetingCode = joined.meeting.code;
       this.#iceServers = joined.iceServers;
+      this.#resumeToken = joined.resumeToken;
+      this.#resumeWindowMs = joined.resumeWindowMs;
       local.id = joined.self.id;
       local.name = joined.self.name;
       local.isHost = joined.self.isHost;
       local.setMediaState(joined.self.audioEnabled, joined.self.videoEnabled);
       for (const info of joined.participants) this.#addParticipant(info, false);
+      signal.setReady(true);
+      // A closing tab says goodbye, so the others see "left" at once rather than after the resume window.
+      this.#stopWatchingPageHide = this.#environment.onPageHide(() => {
+        signal.socket.emit('leave-meeting', () => undefined);
+        this.#end('left');
+      });
       this.#setState('joined');
       this.emit('joined');
     } catch (error) {
@@ -136,7 +149,7 @@ export class Room extends TypedEmitter<RoomEventMap> {
   async leave(): Promise<void> {
     const signal = this.#signal;
     if (!signal) return;
-    if (this.#state === 'joined') {
+    if (this.#state === 'joined' && signal.socket.connected) {
       // Tell the server first, so the others see "left" rather than "lost connection"; never hang on it.
       await Promise.race([
         signal.request('leave-meeting').catch(() => undefined),
@@ -163,7 +176,9 @@ export class Room extends TypedEmitter<RoomEventMap> {
   }
 
   async #setMediaEnabled(kind: MediaKind, enabled: boolean): Promise<boolean> {
-    if (this.#state !== 'joined') throw ParleyError.invalidState(`Cannot change media while ${this.#state}`);
+    if (this.#state !== 'joined' && this.#state !== 'reconnecting') {
+      throw ParleyError.invalidState(`Cannot change media while ${this.#state}`);
+    }
     const local = this.localParticipant;
     let track = kind === 'audio' ? local.audioTrack : local.videoTrack;
     if (enabled && !track) track = await this.#addLocalTrack(kind);
@@ -171,7 +186,7 @@ export class Room extends TypedEmitter<RoomEventMap> {
     const audio = kind === 'audio' ? enabled : local.audioEnabled;
     const video = kind === 'video' ? enabled : local.videoEnabled;
     local.setMediaState(audio, video);
-    await this.#signal?.request('media-state', { audio, video });
+    await this.#signal?.send('media-state', { audio, video });
     return enabled;
   }
 
@@ -180,7 +195,7 @@ export class Room extends TypedEmitter<RoomEventMap> {
     const stream = await this.#capture(kind === 'audio', kind === 'video');
     const track = stream.getTracks()[0]!;
     const local = this.localParticipant;
-    if (this.#state !== 'joined' || !local.stream) {
+    if ((this.#state !== 'joined' && this.#state !== 'reconnecting') || !local.stream) {
       track.stop();
       throw ParleyError.invalidState('Left the meeting while starting the device');
     }
@@ -214,9 +229,68 @@ export class Room extends TypedEmitter<RoomEventMap> {
     );
     socket.on('disconnect', (reason) => {
       if (this.#signal !== signal || reason === 'io client disconnect') return;
-      this.emit('error', ParleyError.connectionLost(reason));
-      this.#end('connection-lost');
+      this.#onSignalingLost(signal, reason);
     });
+    socket.on('connect', () => {
+      if (this.#signal === signal && this.#state === 'reconnecting') void this.#resume(signal);
+    });
+  }
+
+  #onSignalingLost(signal: SignalClient, reason: string): void {
+    signal.setReady(false);
+    for (const session of this.#sessions.values()) session.setSignalingUp(false);
+    if (this.#state !== 'reconnecting') {
+      this.#setState('reconnecting');
+      this.emit('reconnecting', reason);
+      this.#giveUpTimer = setTimeout(() => this.#fail('not back within the resume window'), this.#resumeWindowMs);
+    }
+    // Socket.IO retries by itself after a network drop, but not when the server closed the socket.
+    if (reason === 'io server disconnect') signal.socket.connect();
+  }
+
+  /** Back in touch with the server: take our place in the meeting again. */
+  async #resume(signal: SignalClient): Promise<void> {
+    if (!signal.socket.recovered) {
+      // Socket.IO could not restore the session (it expired, or another server took the connection): use the token.
+      let joined: JoinedMeeting;
+      try {
+        joined = await signal.request('resume-meeting', { resumeToken: this.#resumeToken });
+      } catch (error) {
+        if (this.#signal !== signal) return;
+        // A timeout means the connection dropped again: the next `connect` tries again.
+        if (error instanceof ParleyError && error.code === ErrorCode.Timeout) return;
+        this.#fail(error instanceof Error ? error.message : String(error));
+        return;
+      }
+      if (this.#signal !== signal || this.#state !== 'reconnecting') return;
+      this.#reconcile(joined);
+    }
+    clearTimeout(this.#giveUpTimer);
+    signal.setReady(true);
+    for (const session of this.#sessions.values()) session.setSignalingUp(true);
+    this.#setState('joined');
+    this.emit('reconnected');
+  }
+
+  /** Brings our view of the meeting up to date with the server's after missing its broadcasts. */
+  #reconcile(joined: JoinedMeeting): void {
+    this.#resumeToken = joined.resumeToken;
+    const present = new Set(joined.participants.map((info) => info.id));
+    for (const id of [...this.participants.keys()]) {
+      if (!present.has(id)) this.#removeParticipant(id, 'disconnected');
+    }
+    for (const info of joined.participants) {
+      const participant = this.participants.get(info.id);
+      // Someone we never heard of joined while we were away, and expects us, who were here first, to offer.
+      if (!participant) this.#addParticipant(info, true);
+      else participant.setMediaState(info.audioEnabled, info.videoEnabled);
+    }
+  }
+
+  #fail(reason: string): void {
+    this.emit('disconnected', reason);
+    this.emit('error', ParleyError.connectionLost(reason));
+    this.#end('connection-lost');
   }
 
   /** `initiator`: whether we were here first and so open the negotiation. */
@@ -227,7 +301,9 @@ export class Room extends TypedEmitter<RoomEventMap> {
     participant.on('media-changed', () => this.emit('media-changed', participant));
     participant.on('stream-changed', () => this.emit('stream-changed', participant));
     participant.on('connection-state-changed', (state) => this.emit('connection-state-changed', participant, state));
-    const warn = (error: unknown) => console.warn(`[parley] connection to ${info.id}:`, error);
+    const warn = (error: unknown) => {
+      if (this.#signal === signal) console.warn(`[parley] connection to ${info.id}:`, error);
+    };
     const session = new PeerSession({
       remote: participant,
       initiator,
@@ -236,11 +312,11 @@ export class Room extends TypedEmitter<RoomEventMap> {
       localStream: this.localParticipant.stream,
       signals: {
         sendDescription: (type, sdp) => {
-          signal.request(type, { to: info.id, sdp }).catch(warn);
+          signal.send(type, { to: info.id, sdp }).catch(warn);
         },
         sendCandidate: ({ candidate, sdpMid, sdpMLineIndex, usernameFragment }) => {
           signal
-            .request('ice-candidate', {
+            .send('ice-candidate', {
               to: info.id,
               candidate: { candidate: candidate ?? '', sdpMid, sdpMLineIndex, usernameFragment },
             })
@@ -275,6 +351,9 @@ export class Room extends TypedEmitter<RoomEventMap> {
 
   /** Stops everything this room started: tracks, peer connections, the socket. */
   #teardown(): void {
+    clearTimeout(this.#giveUpTimer);
+    this.#stopWatchingPageHide?.();
+    this.#stopWatchingPageHide = null;
     for (const session of this.#sessions.values()) session.close();
     this.#sessions.clear();
     this.participants.clear();
@@ -283,6 +362,7 @@ export class Room extends TypedEmitter<RoomEventMap> {
     this.#signal?.disconnect();
     this.#signal = null;
     this.#meetingCode = null;
+    this.#resumeToken = '';
   }
 
   #setState(state: RoomState): void {

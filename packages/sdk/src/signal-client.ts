@@ -4,20 +4,27 @@ import { ParleyError } from './errors.js';
 
 export type SignalSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
-/** Events whose listener ends with an ack: requests that answer with a `Result`. */
 type RequestEvent = keyof ClientToServerEvents;
+/** A request's arguments: everything before the ack. */
 type RequestArgs<E extends RequestEvent> =
   Parameters<ClientToServerEvents[E]> extends [...infer Args, (result: Result<infer _>) => void] ? Args : never;
+/** What a successful request answers with. */
 type RequestData<E extends RequestEvent> =
   Parameters<ClientToServerEvents[E]> extends [...unknown[], (result: Result<infer T>) => void] ? T : never;
 
-/** The signaling connection: a typed Socket.IO client whose requests resolve with data or reject with a ParleyError. */
+/**
+ * The signaling connection: a typed Socket.IO client whose requests resolve with data or reject with a
+ * ParleyError. It reconnects by itself after a drop (with backoff); requests made with `send` wait until the room
+ * says the session is usable again, so nothing reaches the server before the participant is back in the meeting.
+ */
 export class SignalClient {
   readonly socket: SignalSocket;
   readonly #server: string;
   readonly #requestTimeoutMs: number;
   /** Rejects a pending `connect()` when the client is disconnected before it connects. */
   #abortConnect: ((error: ParleyError) => void) | null = null;
+  #ready = false;
+  #waiting: { resolve: () => void; reject: (error: ParleyError) => void }[] = [];
 
   constructor(server: string, requestTimeoutMs: number) {
     this.#server = server;
@@ -26,12 +33,14 @@ export class SignalClient {
       // WebSocket only: no long-polling handshake on the join path, and no sticky sessions needed behind a balancer.
       transports: ['websocket'],
       autoConnect: false,
-      // A new socket would be a new participant to the server; resuming a meeting is the room's job.
-      reconnection: false,
+      reconnectionDelay: 250,
+      reconnectionDelayMax: 4000,
+      randomizationFactor: 0.5,
       timeout: requestTimeoutMs,
     });
   }
 
+  /** Connects once; a failure rejects with `server-unreachable` (no retries: the caller decides). */
   connect(): Promise<void> {
     const socket = this.socket;
     return new Promise((resolve, reject) => {
@@ -52,6 +61,7 @@ export class SignalClient {
     });
   }
 
+  /** Sends a request now, whatever the session's state. */
   async request<E extends RequestEvent>(event: E, ...args: RequestArgs<E>): Promise<RequestData<E>> {
     let result: Result<RequestData<E>>;
     try {
@@ -67,9 +77,32 @@ export class SignalClient {
     return result.data;
   }
 
+  /** Sends a request once the session is ready (joined, or resumed after a drop). */
+  async send<E extends RequestEvent>(event: E, ...args: RequestArgs<E>): Promise<RequestData<E>> {
+    if (!this.#ready) {
+      await new Promise<void>((resolve, reject) => this.#waiting.push({ resolve, reject }));
+    }
+    return this.request(event, ...args);
+  }
+
+  /** Whether `send` may go out now. */
+  setReady(ready: boolean): void {
+    this.#ready = ready;
+    if (!ready) return;
+    const waiting = this.#waiting;
+    this.#waiting = [];
+    for (const { resolve } of waiting) resolve();
+  }
+
+  /** Closes the connection for good: no reconnection, and waiting sends reject. */
   disconnect(): void {
-    this.#abortConnect?.(ParleyError.invalidState('Disconnected before the connection was made'));
+    const closed = ParleyError.invalidState('The signaling connection was closed');
+    this.#abortConnect?.(closed);
     this.#abortConnect = null;
+    const waiting = this.#waiting;
+    this.#waiting = [];
+    for (const { reject } of waiting) reject(closed);
+    this.#ready = false;
     this.socket.removeAllListeners();
     this.socket.disconnect();
   }

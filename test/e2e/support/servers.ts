@@ -2,9 +2,14 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadConfig, startServer, type RunningServer } from '@parley/server';
 
-/** The Parley server under test, on a free loopback port, with no ICE servers: host candidates only. */
-export function startParley(): Promise<RunningServer> {
-  return startServer(loadConfig({ HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' }));
+/**
+ * The Parley server under test, on a free loopback port, with no ICE servers (host candidates only).
+ * `env` adds configuration variables, e.g. `{ RESUME_WINDOW_MS: '5000' }`.
+ */
+export function startParley(env: NodeJS.ProcessEnv = {}): Promise<RunningServer> {
+  return startServer(
+    loadConfig({ HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent', ...env }),
+  );
 }
 
 export interface Embedder {

@@ -40,7 +40,7 @@ export class MeetingControls extends LitElement {
   protected override render() {
     const room = this.room;
     const local = room?.localParticipant;
-    const disabled = room?.state !== 'joined';
+    const disabled = room?.state !== 'joined' && room?.state !== 'reconnecting';
     const micOn = local?.audioEnabled ?? false;
     const cameraOn = local?.videoEnabled ?? false;
     return html`

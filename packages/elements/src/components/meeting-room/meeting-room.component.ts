@@ -162,7 +162,7 @@ export class MeetingRoom extends LitElement {
   };
 
   #joinedRoom(): Room {
-    if (!this.#room || this.#room.state !== 'joined') {
+    if (!this.#room || (this.#room.state !== 'joined' && this.#room.state !== 'reconnecting')) {
       throw ParleyError.invalidState('Not in a meeting: call join() first');
     }
     return this.#room;

@@ -1,0 +1,155 @@
+import assert from 'node:assert/strict';
+import { after, afterEach, before, describe, test } from 'node:test';
+import type { Browser } from 'playwright-core';
+import type { RunningServer } from '@parley/server';
+import { assertEveryoneReceivesEveryone, assertTiles } from './support/assertions.js';
+import { launchChromium } from './support/browser.js';
+import { MeetingPage } from './support/meeting-page.js';
+import { createMeeting, startEmbedder, startParley, type Embedder } from './support/servers.js';
+import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.js';
+
+/** Starts recording the room's connection events in the page. */
+async function recordRoomEvents(page: MeetingPage): Promise<void> {
+  await page.page.evaluate(() => {
+    const log: string[] = [];
+    (window as unknown as { __roomEvents: string[] }).__roomEvents = log;
+    const room = document.querySelector('meeting-room')!.room!;
+    for (const event of ['reconnecting', 'reconnected', 'disconnected', 'left'] as const) {
+      room.on(event, () => log.push(event));
+    }
+  });
+}
+
+function roomEvents(page: MeetingPage): Promise<string[]> {
+  return page.page.evaluate(() => (window as unknown as { __roomEvents: string[] }).__roomEvents);
+}
+
+function roomState(page: MeetingPage): Promise<string | undefined> {
+  return page.page.evaluate(() => document.querySelector('meeting-room')!.room?.state);
+}
+
+async function waitForRoomState(page: MeetingPage, state: string, timeoutMs: number): Promise<void> {
+  await page.page.waitForFunction((expected) => document.querySelector('meeting-room')!.room?.state === expected, state, {
+    timeout: timeoutMs,
+    polling: 100,
+  });
+}
+
+/** Who each page's room holds: no one twice, no one missing. */
+async function assertSameMeeting(pages: MeetingPage[]): Promise<void> {
+  for (const page of pages) {
+    const ids = await page.page.evaluate(() => [...document.querySelector('meeting-room')!.room!.participants.keys()]);
+    const expected = pages.filter((other) => other !== page).map((other) => other.participantId);
+    assert.deepEqual([...ids].sort(), [...expected].sort(), `${page.name}'s participants after the outage`);
+  }
+  await assertTiles(pages);
+}
+
+async function participantsOnServer(parley: RunningServer): Promise<number> {
+  const metrics = await (await fetch(`${parley.url}/metrics`)).text();
+  return Number(/^parley_participants (\d+)$/m.exec(metrics)?.[1]);
+}
+
+describe('signaling drops mid-call', () => {
+  let parley: RunningServer;
+  let proxy: TcpProxy;
+  let embedder: Embedder;
+  let browser: Browser;
+  let pages: MeetingPage[] = [];
+
+  before(async () => {
+    parley = await startParley({ RESUME_WINDOW_MS: '20000' });
+    // Browsers reach the server only through the proxy, which the tests cut; the server itself keeps running.
+    proxy = await startTcpProxy(Number(new URL(parley.url).port));
+    embedder = await startEmbedder(proxy.url);
+    browser = await launchChromium();
+  });
+
+  afterEach(async () => {
+    await proxy.unblock();
+    await Promise.all(pages.map((page) => page.close()));
+    pages = [];
+  });
+
+  after(async () => {
+    await browser?.close();
+    await embedder?.close();
+    await proxy?.close();
+    await parley?.close();
+  });
+
+  async function openMeeting(names: string[]): Promise<MeetingPage[]> {
+    const meeting = await createMeeting(parley.url);
+    for (const name of names) pages.push(await MeetingPage.open(browser, embedder.url, meeting, name));
+    await assertEveryoneReceivesEveryone(pages);
+    for (const page of pages) await recordRoomEvents(page);
+    return pages;
+  }
+
+  test('every socket cut: media keeps flowing during the outage, and the meeting reconverges', async () => {
+    const pages = await openMeeting(['Ada', 'Bob', 'Carol']);
+    await proxy.block('reset');
+    proxy.cut();
+    for (const page of pages) await waitForRoomState(page, 'reconnecting', 10_000);
+
+    // Signaling is down for everyone, yet every picture keeps moving.
+    await assertEveryoneReceivesEveryone(pages);
+    for (const page of pages) assert.equal(await roomState(page), 'reconnecting');
+
+    await proxy.unblock();
+    for (const page of pages) await waitForRoomState(page, 'joined', 15_000);
+    for (const page of pages) assert.deepEqual(await roomEvents(page), ['reconnecting', 'reconnected']);
+    await assertSameMeeting(pages);
+    assert.equal(await participantsOnServer(parley), 3, 'the server holds each participant once');
+
+    // Signaling works again: a mute travels.
+    const [ada, ...others] = pages as [MeetingPage, ...MeetingPage[]];
+    await ada.evaluateRoom((element) => element.toggleMicrophone(false));
+    await Promise.all(others.map((page) => page.waitForTile(ada.participantId, "tile.hasAttribute('audio-muted')", 2000)));
+    await assertEveryoneReceivesEveryone(pages);
+  });
+
+  test('the server loses the connection state: the SDK resumes with its token, and the room catches up', async () => {
+    const pages = await openMeeting(['Ada', 'Bob']);
+    const [ada, bob] = pages as [MeetingPage, MeetingPage];
+    await proxy.block('reset');
+    proxy.cut();
+    await waitForRoomState(ada, 'reconnecting', 10_000);
+    // As if the connection came back to a server that never saw it: Socket.IO cannot restore the session.
+    (parley.io.of('/').adapter as unknown as { sessions: Map<string, unknown> }).sessions.clear();
+    // Meanwhile Bob toggles his camera; Ada misses the broadcast and must learn it on resume.
+    await bob.page.evaluate(() => {
+      // Sent while offline: the SDK holds it until Bob is back in the meeting.
+      void document.querySelector('meeting-room')!.toggleCamera(false);
+    });
+    await proxy.unblock();
+    for (const page of pages) await waitForRoomState(page, 'joined', 15_000);
+    await assertSameMeeting(pages);
+    assert.equal(await participantsOnServer(parley), 2);
+    await ada.waitForTile(bob.participantId, "tile.hasAttribute('camera-off')", 5000);
+    await bob.evaluateRoom((element) => element.toggleCamera(true));
+    await assertEveryoneReceivesEveryone(pages);
+  });
+
+  test('the server stays unreachable past the resume window: the room gives up and releases everything', async () => {
+    // A separate server with a short window: the one above keeps its long one.
+    const shortWindow = await startParley({ RESUME_WINDOW_MS: '2000' });
+    const shortProxy = await startTcpProxy(Number(new URL(shortWindow.url).port));
+    const shortEmbedder = await startEmbedder(shortProxy.url);
+    try {
+      const meeting = await createMeeting(shortWindow.url);
+      const ada = await MeetingPage.open(browser, shortEmbedder.url, meeting, 'Ada');
+      pages.push(ada);
+      await recordRoomEvents(ada);
+      await shortProxy.block('refuse');
+      shortProxy.cut();
+      await waitForRoomState(ada, 'left', 10_000);
+      assert.deepEqual(await roomEvents(ada), ['reconnecting', 'disconnected', 'left']);
+      assert.deepEqual(await ada.liveMediaObjects(), { liveTracks: 0, openPeerConnections: 0, liveReceiverTracks: 0 });
+    } finally {
+      await shortProxy.close();
+      await shortEmbedder.close();
+      await shortWindow.close();
+    }
+  });
+});
