@@ -1,4 +1,5 @@
 import type { ParticipantLeftReason } from '@parley/protocol';
+import type { ChatMessage } from './chat.js';
 import type { ParleyError } from './errors.js';
 import type { Participant } from './participant.js';
 import type { RemoteParticipant } from './remote-participant.js';
@@ -32,6 +33,8 @@ export type RoomEventMap = {
   /** A participant's `stream` changed: tracks arrived (remote) or were captured (local). */
   'stream-changed': (participant: Participant) => void;
   'connection-state-changed': (participant: RemoteParticipant, state: RTCPeerConnectionState) => void;
+  /** A chat message arrived, or you sent one. */
+  'chat-message': (message: ChatMessage) => void;
   /** Something failed that the application should know about; fatal failures are followed by `left`. */
   error: (error: ParleyError) => void;
 };

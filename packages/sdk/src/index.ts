@@ -4,6 +4,7 @@ export { Participant, type ParticipantEventMap } from './participant.js';
 export { LocalParticipant } from './local-participant.js';
 export { RemoteParticipant } from './remote-participant.js';
 export { ParleyError, ErrorCode } from './errors.js';
+export { MAX_CHAT_MESSAGE_LENGTH, type ChatMessage } from './chat.js';
 export { browserEnvironment, defaultMediaConstraints, type Environment } from './environment.js';
 export { TypedEmitter, type EventMap } from './typed-emitter.js';
 export { normalizeMeetingCode, LIMITS } from '@parley/protocol';

@@ -19,6 +19,8 @@ export interface PeerSessionOptions {
   /** The local camera/microphone stream; either kind may be missing. */
   localStream: MediaStream | null;
   signals: PeerSignals;
+  /** A message arrived on the data channel from this participant. */
+  onData(message: string): void;
   onError(error: unknown): void;
 }
 
@@ -27,6 +29,11 @@ const MEDIA_KINDS = ['audio', 'video'] as const;
 const DISCONNECTED_RESTART_MS = 3000;
 /** An offer unanswered this long (with signaling up) was lost: roll back and negotiate again. */
 const NEGOTIATION_TIMEOUT_MS = 8000;
+/**
+ * Both sides create the data channel themselves with this id (`negotiated`), so it needs no in-band handshake and
+ * rides on the first offer.
+ */
+const DATA_CHANNEL = { label: 'parley', id: 0 } as const;
 type MediaKind = (typeof MEDIA_KINDS)[number];
 
 /**
@@ -51,6 +58,9 @@ export class PeerSession {
   #signalingUp = true;
   #disconnectedTimer: ReturnType<typeof setTimeout> | undefined;
   #negotiationTimer: ReturnType<typeof setTimeout> | undefined;
+  #channel: RTCDataChannel | null = null;
+  /** Messages sent before the channel opened, delivered in order when it does. */
+  #outbox: string[] = [];
 
   constructor(options: PeerSessionOptions) {
     this.#options = options;
@@ -70,7 +80,15 @@ export class PeerSession {
       for (const kind of MEDIA_KINDS) {
         pc.addTransceiver(this.#localTrack(kind) ?? kind, { direction: 'sendrecv', streams });
       }
+      this.#openDataChannel();
     }
+  }
+
+  /** Sends a message to this participant over the data channel, now or as soon as it opens. */
+  sendData(message: string): void {
+    if (this.#closed) return;
+    if (this.#channel?.readyState === 'open') this.#channel.send(message);
+    else this.#outbox.push(message);
   }
 
   get connectionState(): RTCPeerConnectionState {
@@ -96,6 +114,8 @@ export class PeerSession {
       this.#settingRemoteAnswerPending = false;
       if (type === 'offer') {
         this.#sendOnOfferedTransceivers();
+        // Created only now: before the offer, it would make this side want to negotiate too.
+        if (!this.#channel) this.#openDataChannel();
         await pc.setLocalDescription();
         this.#sendLocalDescription();
       }
@@ -141,11 +161,30 @@ export class PeerSession {
     this.#closed = true;
     clearTimeout(this.#disconnectedTimer);
     clearTimeout(this.#negotiationTimer);
+    this.#outbox = [];
+    if (this.#channel) this.#channel.onopen = this.#channel.onmessage = null;
     const pc = this.#pc;
     pc.onnegotiationneeded = pc.onicecandidate = pc.ontrack = null;
     pc.onconnectionstatechange = pc.onsignalingstatechange = null;
     pc.close();
     this.#options.remote.setConnectionState('closed');
+  }
+
+  #openDataChannel(): void {
+    const channel = this.#pc.createDataChannel(DATA_CHANNEL.label, {
+      negotiated: true,
+      id: DATA_CHANNEL.id,
+      ordered: true,
+    });
+    channel.onopen = () => {
+      const outbox = this.#outbox;
+      this.#outbox = [];
+      for (const message of outbox) channel.send(message);
+    };
+    channel.onmessage = ({ data }) => {
+      if (typeof data === 'string') this.#options.onData(data);
+    };
+    this.#channel = channel;
   }
 
   #onConnectionStateChange(): void {

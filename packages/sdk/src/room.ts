@@ -1,4 +1,5 @@
 import type { JoinedMeeting, ParticipantInfo, ParticipantLeftReason } from '@parley/protocol';
+import { decodeChatMessage, encodeChatMessage, MAX_CHAT_MESSAGE_LENGTH, type ChatMessage } from './chat.js';
 import { browserEnvironment, defaultMediaConstraints, type Environment } from './environment.js';
 import { ErrorCode, ParleyError } from './errors.js';
 import type { LeaveReason, RoomEventMap, RoomState } from './events.js';
@@ -50,6 +51,8 @@ export class Room extends TypedEmitter<RoomEventMap> {
   readonly localParticipant = new LocalParticipant();
   /** Everyone else in the meeting, by participant id. */
   readonly participants = new Map<string, RemoteParticipant>();
+  readonly #chatMessages: ChatMessage[] = [];
+  readonly #chatMessageIds = new Set<string>();
   readonly #server: string;
   readonly #environment: Environment;
   readonly #requestTimeoutMs: number;
@@ -168,6 +171,40 @@ export class Room extends TypedEmitter<RoomEventMap> {
   /** Turns the camera on or off (toggles without an argument) and tells everyone. Resolves to the new state. */
   toggleCamera(enabled?: boolean): Promise<boolean> {
     return this.#setMediaEnabled('video', enabled ?? !this.localParticipant.videoEnabled);
+  }
+
+  /** The meeting's chat since you joined, oldest first. Kept in memory only, for this meeting. */
+  get chatMessages(): readonly ChatMessage[] {
+    return this.#chatMessages;
+  }
+
+  /**
+   * Sends a chat message to everyone, peer to peer over data channels: the server never sees it. Messages to
+   * someone whose channel is not open yet are queued until it opens.
+   */
+  sendChatMessage(text: string): ChatMessage {
+    if (this.#state !== 'joined' && this.#state !== 'reconnecting') {
+      throw ParleyError.invalidState(`Cannot chat while ${this.#state}`);
+    }
+    const trimmed = text.trim();
+    if (trimmed.length === 0 || trimmed.length > MAX_CHAT_MESSAGE_LENGTH) {
+      throw new ParleyError(
+        ErrorCode.InvalidRequest,
+        `A chat message must have 1 to ${MAX_CHAT_MESSAGE_LENGTH} characters`,
+      );
+    }
+    const local = this.localParticipant;
+    const message: ChatMessage = {
+      id: crypto.randomUUID(),
+      senderId: local.id,
+      senderName: local.name,
+      text: trimmed,
+      sentAt: Date.now(),
+    };
+    const encoded = encodeChatMessage(message);
+    for (const session of this.#sessions.values()) session.sendData(encoded);
+    this.#addChatMessage(message);
+    return message;
   }
 
   /** WebRTC statistics of the connection to one participant, or `null` if there is none. */
@@ -293,6 +330,18 @@ export class Room extends TypedEmitter<RoomEventMap> {
     this.#end('connection-lost');
   }
 
+  #receiveData(from: RemoteParticipant, data: string): void {
+    const chat = decodeChatMessage(data);
+    if (chat) this.#addChatMessage({ ...chat, senderId: from.id, senderName: from.name });
+  }
+
+  #addChatMessage(message: ChatMessage): void {
+    if (this.#chatMessageIds.has(message.id)) return;
+    this.#chatMessageIds.add(message.id);
+    this.#chatMessages.push(message);
+    this.emit('chat-message', message);
+  }
+
   /** `initiator`: whether we were here first and so open the negotiation. */
   #addParticipant(info: ParticipantInfo, initiator: boolean): void {
     if (this.participants.has(info.id) || !this.#signal) return;
@@ -323,6 +372,7 @@ export class Room extends TypedEmitter<RoomEventMap> {
             .catch(warn);
         },
       },
+      onData: (data) => this.#receiveData(participant, data),
       onError: warn,
     });
     this.participants.set(info.id, participant);
@@ -363,6 +413,8 @@ export class Room extends TypedEmitter<RoomEventMap> {
     this.#signal = null;
     this.#meetingCode = null;
     this.#resumeToken = '';
+    this.#chatMessages.length = 0;
+    this.#chatMessageIds.clear();
   }
 
   #setState(state: RoomState): void {

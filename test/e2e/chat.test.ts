@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { Browser } from 'playwright-core';
+import type { RunningServer } from '@parley/server';
+import type { ChatMessage } from '@parley/sdk';
+import { launchChromium } from './support/browser.js';
+import { MeetingPage } from './support/meeting-page.js';
+import { createMeeting, startEmbedder, startParley, type Embedder } from './support/servers.js';
+
+let parley: RunningServer;
+let embedder: Embedder;
+let browser: Browser;
+
+before(async () => {
+  parley = await startParley();
+  embedder = await startEmbedder(parley.url);
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  await embedder?.close();
+  await parley?.close();
+});
+
+function chatOf(page: MeetingPage): Promise<ChatMessage[]> {
+  return page.page.evaluate(() => [...document.querySelector('meeting-room')!.room!.chatMessages]);
+}
+
+async function waitForChat(page: MeetingPage, count: number): Promise<ChatMessage[]> {
+  await page.page.waitForFunction((n) => document.querySelector('meeting-room')!.room!.chatMessages.length >= n, count, {
+    timeout: 10_000,
+  });
+  return chatOf(page);
+}
+
+test('chat goes peer to peer, is queued until a channel opens, and never passes the server', async () => {
+  // Everything the server receives from any socket, to prove the text never reaches it.
+  const seenByServer: string[] = [];
+  parley.io.on('connection', (socket) => socket.onAny((...args: unknown[]) => seenByServer.push(JSON.stringify(args))));
+
+  const meeting = await createMeeting(parley.url);
+  const ada = await MeetingPage.open(browser, embedder.url, meeting, 'Ada');
+  const bob = await MeetingPage.open(browser, embedder.url, meeting, 'Bob');
+
+  const sent = await ada.page.evaluate(() => document.querySelector('meeting-room')!.room!.sendChatMessage('  Hello, Bob!  '));
+  assert.equal(sent.text, 'Hello, Bob!');
+  assert.equal(sent.senderId, ada.participantId);
+  const [received] = await waitForChat(bob, 1);
+  assert.deepEqual(received, { ...sent, senderName: 'Ada' });
+
+  // Ada greets Carol the instant she hears of her: no data channel to Carol can be open yet.
+  await ada.page.evaluate(() => {
+    const room = document.querySelector('meeting-room')!.room!;
+    room.once('participant-joined', (participant) => {
+      const channelsOpen = room.participants.size;
+      room.sendChatMessage(`Welcome, ${participant.name}! (${channelsOpen} participants)`);
+    });
+  });
+  const carol = await MeetingPage.open(browser, embedder.url, meeting, 'Carol');
+  const carolChat = await waitForChat(carol, 1);
+  assert.equal(carolChat[0]!.text, 'Welcome, Carol! (2 participants)');
+  assert.equal(carolChat[0]!.senderId, ada.participantId);
+
+  // Bob answers everyone; ordering and sender names hold on each side.
+  await bob.page.evaluate(() => document.querySelector('meeting-room')!.room!.sendChatMessage('Hi all'));
+  const adaChat = await waitForChat(ada, 3);
+  assert.deepEqual(
+    adaChat.map((message) => [message.senderName, message.text]),
+    [
+      ['Ada', 'Hello, Bob!'],
+      ['Ada', 'Welcome, Carol! (2 participants)'],
+      ['Bob', 'Hi all'],
+    ],
+  );
+  const carolSeesBob = (await waitForChat(carol, 2))[1]!;
+  assert.deepEqual([carolSeesBob.senderName, carolSeesBob.text], ['Bob', 'Hi all']);
+
+  // Bad input is refused with a typed error, and nothing is sent.
+  const refused = await ada.page.evaluate(() => {
+    try {
+      document.querySelector('meeting-room')!.room!.sendChatMessage('   ');
+      return null;
+    } catch (error) {
+      return (error as { code?: string }).code;
+    }
+  });
+  assert.equal(refused, 'invalid-request');
+
+  assert.ok(seenByServer.length > 0, 'the spy saw the signaling traffic');
+  assert.ok(!seenByServer.some((event) => /Hello, Bob|Welcome, Carol|Hi all/.test(event)), 'chat text reached the server');
+  await Promise.all([ada, bob, carol].map((page) => page.close()));
+});
