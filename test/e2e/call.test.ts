@@ -95,6 +95,12 @@ describe('a real call through our own server, embedded on another origin', () =>
     await dan.evaluateRoom((element) => element.leave());
     await Promise.all(pages.map((page) => page.waitForTile(dan.participantId, 'tile === null', 5000)));
     assert.deepEqual(await dan.liveMediaObjects(), { liveTracks: 0, openPeerConnections: 0, liveReceiverTracks: 0 });
+    await dan.page.waitForFunction(
+      () => window.__recorded.webSockets.every((socket) => socket.readyState === WebSocket.CLOSED),
+      null,
+      { timeout: 2000 },
+    );
+    assert.deepEqual(await dan.openResources(), { openDataChannels: 0, openWebSockets: 0, pendingTimers: 0 });
     for (const page of pages) assert.equal(await page.gridLayout(), '2x2');
     await dan.close();
   });

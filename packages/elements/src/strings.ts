@@ -7,6 +7,7 @@ export const strings = {
   connectionLost: 'The connection to the meeting was lost',
   rejoin: 'Rejoin',
   you: 'You',
+  screen: 'Screen',
   host: 'HOST',
   microphoneOff: 'Microphone off',
   turnOnMicrophone: 'Turn on microphone',

@@ -26,6 +26,8 @@ export interface ParticipantInfo {
   isHost: boolean;
   audioEnabled: boolean;
   videoEnabled: boolean;
+  /** Sharing their screen: their connection carries a second video track, the screen. */
+  screenSharing: boolean;
 }
 
 /** The subset of `RTCIceServer` the server hands out. */

@@ -46,6 +46,8 @@ export const iceCandidateSchema = z.object({
 export const mediaStateSchema = z.object({
   audio: z.boolean(),
   video: z.boolean(),
+  /** Whether the participant shares their screen; absent means no. */
+  screen: z.boolean().optional(),
 });
 
 export type JoinMeetingRequest = z.input<typeof joinMeetingSchema>;

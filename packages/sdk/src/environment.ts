@@ -4,6 +4,10 @@
  */
 export interface Environment {
   getUserMedia(constraints: MediaStreamConstraints): Promise<MediaStream>;
+  getDisplayMedia(options: DisplayMediaStreamOptions): Promise<MediaStream>;
+  enumerateDevices(): Promise<MediaDeviceInfo[]>;
+  /** Calls `listener` when devices are plugged in or out; returns a function that stops listening. */
+  onDeviceChange(listener: () => void): () => void;
   createPeerConnection(configuration: RTCConfiguration): RTCPeerConnection;
   /** Calls `listener` when the page is being unloaded; returns a function that stops listening. */
   onPageHide(listener: () => void): () => void;
@@ -11,6 +15,12 @@ export interface Environment {
 
 export const browserEnvironment: Environment = {
   getUserMedia: (constraints) => navigator.mediaDevices.getUserMedia(constraints),
+  getDisplayMedia: (options) => navigator.mediaDevices.getDisplayMedia(options),
+  enumerateDevices: () => navigator.mediaDevices.enumerateDevices(),
+  onDeviceChange: (listener) => {
+    navigator.mediaDevices.addEventListener('devicechange', listener);
+    return () => navigator.mediaDevices.removeEventListener('devicechange', listener);
+  },
   createPeerConnection: (configuration) => new RTCPeerConnection(configuration),
   onPageHide: (listener) => {
     addEventListener('pagehide', listener);

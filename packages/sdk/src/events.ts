@@ -3,6 +3,7 @@ import type { ChatMessage } from './chat.js';
 import type { ParleyError } from './errors.js';
 import type { Participant } from './participant.js';
 import type { RemoteParticipant } from './remote-participant.js';
+import type { DeviceList } from './room.js';
 
 /**
  * Where a room is in its life: `join()` moves it from `idle` (or `left`) through `joining` to `joined`; a dropped
@@ -33,6 +34,12 @@ export type RoomEventMap = {
   /** A participant's `stream` changed: tracks arrived (remote) or were captured (local). */
   'stream-changed': (participant: Participant) => void;
   'connection-state-changed': (participant: RemoteParticipant, state: RTCPeerConnectionState) => void;
+  /** A participant (local or remote) started or stopped sharing their screen: see `screenStream`. */
+  'screen-share-changed': (participant: Participant) => void;
+  /** Devices were plugged in or out. */
+  'devices-changed': (devices: DeviceList) => void;
+  /** `audioOutputDeviceId` changed. */
+  'audio-output-changed': (deviceId: string) => void;
   /** A chat message arrived, or you sent one. */
   'chat-message': (message: ChatMessage) => void;
   /** Something failed that the application should know about; fatal failures are followed by `left`. */

@@ -1,11 +1,40 @@
+import { defaultMediaConstraints, type Environment } from './environment.js';
+import { ErrorCode, ParleyError } from './errors.js';
 import { Participant } from './participant.js';
 
-/** You, in the meeting: the tracks you capture and send to everyone. */
+/** What the local participant sends: microphone, camera, or a shared screen. */
+export type LocalTrackKind = 'audio' | 'video' | 'screen';
+
+/** How the local participant tells its room what to send and announce. */
+export interface LocalParticipantHooks {
+  /** A track started, was replaced or stopped: send `track` (or nothing) on every connection. */
+  trackChanged(kind: LocalTrackKind, track: MediaStreamTrack | null): Promise<void>;
+  /** Microphone, camera or screen share went on or off: tell everyone. */
+  mediaStateChanged(): Promise<void>;
+  /** A device failed or permission was revoked mid-call. */
+  deviceFailed(error: ParleyError): void;
+}
+
+type DeviceKind = 'audio' | 'video';
+
+/** Screens change little between frames; 15 fps keeps text sharp at a fraction of a camera's bitrate. */
+const SCREEN_CONSTRAINTS = { video: { frameRate: { ideal: 15, max: 15 } }, audio: false } satisfies DisplayMediaStreamOptions;
+
+/**
+ * You, in the meeting: your camera, microphone and screen share. Capture, device switching and recovery from a
+ * lost device live here; the room sends what this participant holds to everyone.
+ */
 export class LocalParticipant extends Participant {
   readonly isLocal = true;
+  readonly #environment: Environment;
+  readonly #hooks: LocalParticipantHooks;
+  #screenStream: MediaStream | null = null;
 
-  constructor() {
-    super({ id: '', name: '', isHost: false, audioEnabled: false, videoEnabled: false });
+  /** @internal Created by the room. */
+  constructor(environment: Environment, hooks: LocalParticipantHooks) {
+    super({ id: '', name: '', isHost: false, audioEnabled: false, videoEnabled: false, screenSharing: false });
+    this.#environment = environment;
+    this.#hooks = hooks;
   }
 
   get audioTrack(): MediaStreamTrack | null {
@@ -16,15 +45,163 @@ export class LocalParticipant extends Participant {
     return this.stream?.getVideoTracks()[0] ?? null;
   }
 
+  get screenStream(): MediaStream | null {
+    return this.#screenStream;
+  }
+
+  /** The device id of the microphone or camera in use, if any. */
+  deviceId(kind: DeviceKind): string | undefined {
+    return this.#track(kind)?.getSettings().deviceId;
+  }
+
+  /**
+   * @internal Captures what was asked for. What cannot be captured is left out rather than failing the whole
+   * capture, so a missing camera still leaves the microphone; the first failure is returned for the room to report.
+   */
+  async capture(audio: boolean, video: boolean): Promise<ParleyError | null> {
+    const wanted = (['audio', 'video'] as const).filter((kind) => (kind === 'audio' ? audio : video));
+    let tracks: MediaStreamTrack[] = [];
+    let failure: ParleyError | null = null;
+    try {
+      tracks = wanted.length ? (await this.#getUserMedia(audio, video)).getTracks() : [];
+    } catch (error) {
+      failure = error as ParleyError;
+      // Together they failed; apart, one of them may work.
+      if (wanted.length === 2) {
+        const apart = await Promise.allSettled(wanted.map((kind) => this.#acquire(kind)));
+        tracks = apart.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+      }
+    }
+    for (const track of tracks) this.#watch(track);
+    this.stream = new MediaStream(tracks);
+    this.emit('stream-changed');
+    return failure;
+  }
+
+  /** @internal Turns the microphone or camera on or off, starting the device when it was never captured. */
+  async setEnabled(kind: DeviceKind, enabled: boolean): Promise<void> {
+    let track = this.#track(kind);
+    if (enabled && !track) {
+      track = await this.#acquire(kind);
+      await this.#putTrack(kind, track);
+    }
+    if (track) track.enabled = enabled;
+    this.setMediaState(kind === 'audio' ? enabled : this.audioEnabled, kind === 'video' ? enabled : this.videoEnabled);
+    await this.#hooks.mediaStateChanged();
+  }
+
+  /** @internal Switches to another microphone or camera; everyone receives the new one without renegotiation. */
+  async switchDevice(kind: DeviceKind, deviceId: string): Promise<void> {
+    const track = await this.#acquire(kind, deviceId);
+    track.enabled = kind === 'audio' ? this.audioEnabled : this.videoEnabled;
+    await this.#putTrack(kind, track);
+  }
+
   /** @internal */
-  setStream(stream: MediaStream | null): void {
-    this.stream = stream;
+  async startScreenShare(): Promise<void> {
+    if (this.#screenStream) return;
+    let stream: MediaStream;
+    try {
+      stream = await this.#environment.getDisplayMedia(SCREEN_CONSTRAINTS);
+    } catch (error) {
+      throw ParleyError.fromMediaError(error);
+    }
+    const track = stream.getVideoTracks()[0];
+    if (!track) throw new ParleyError(ErrorCode.NoDevice, 'The screen capture has no video');
+    track.contentHint = 'detail';
+    // Stopping from the browser's own "Stop sharing" button ends the track.
+    track.addEventListener('ended', () => void this.stopScreenShare(), { once: true });
+    this.#screenStream = stream;
+    this.screenSharing = true;
+    this.emit('screen-share-changed');
+    await this.#hooks.trackChanged('screen', track);
+    await this.#hooks.mediaStateChanged();
+  }
+
+  /** @internal */
+  async stopScreenShare(): Promise<void> {
+    const stream = this.#screenStream;
+    if (!stream) return;
+    for (const track of stream.getTracks()) track.stop();
+    this.#screenStream = null;
+    this.screenSharing = false;
+    this.emit('screen-share-changed');
+    await this.#hooks.trackChanged('screen', null);
+    await this.#hooks.mediaStateChanged();
+  }
+
+  /** @internal Stops every captured track: camera and microphone lights go out. */
+  stopTracks(): void {
+    for (const track of [...(this.stream?.getTracks() ?? []), ...(this.#screenStream?.getTracks() ?? [])]) {
+      track.stop();
+    }
+    this.stream = null;
+    this.#screenStream = null;
+    this.screenSharing = false;
+    this.setMediaState(false, false);
     this.emit('stream-changed');
   }
 
-  /** @internal Stops every captured track: the camera light goes out. */
-  stopTracks(): void {
-    for (const track of this.stream?.getTracks() ?? []) track.stop();
-    this.setStream(null);
+  /** Puts `track` in place of the current one of its kind, in our stream and on every connection. */
+  async #putTrack(kind: DeviceKind, track: MediaStreamTrack): Promise<void> {
+    const stream = this.stream ?? new MediaStream();
+    const previous = this.#track(kind);
+    if (previous) {
+      stream.removeTrack(previous);
+      previous.stop();
+    }
+    stream.addTrack(track);
+    this.#watch(track);
+    this.stream = stream;
+    this.emit('stream-changed');
+    await this.#hooks.trackChanged(kind, track);
+  }
+
+  /** A device unplugged or permission revoked ends the track: fall back to the default device, or go without. */
+  async #onTrackEnded(track: MediaStreamTrack): Promise<void> {
+    const kind = track.kind as DeviceKind;
+    if (this.#track(kind) !== track) return;
+    try {
+      const replacement = await this.#acquire(kind);
+      if (this.#track(kind) !== track) {
+        replacement.stop();
+        return;
+      }
+      replacement.enabled = track.enabled;
+      await this.#putTrack(kind, replacement);
+    } catch (error) {
+      if (this.#track(kind) !== track) return;
+      this.stream?.removeTrack(track);
+      this.emit('stream-changed');
+      await this.#hooks.trackChanged(kind, null);
+      this.setMediaState(kind === 'audio' ? false : this.audioEnabled, kind === 'video' ? false : this.videoEnabled);
+      await this.#hooks.mediaStateChanged().catch(() => undefined);
+      this.#hooks.deviceFailed(error as ParleyError);
+    }
+  }
+
+  #watch(track: MediaStreamTrack): void {
+    track.addEventListener('ended', () => void this.#onTrackEnded(track), { once: true });
+  }
+
+  #track(kind: DeviceKind): MediaStreamTrack | null {
+    return kind === 'audio' ? this.audioTrack : this.videoTrack;
+  }
+
+  async #acquire(kind: DeviceKind, deviceId?: string): Promise<MediaStreamTrack> {
+    const constraints = { ...defaultMediaConstraints[kind], ...(deviceId ? { deviceId: { exact: deviceId } } : {}) };
+    const stream = await this.#getUserMedia(kind === 'audio' && constraints, kind === 'video' && constraints);
+    return stream.getTracks()[0]!;
+  }
+
+  async #getUserMedia(audio: boolean | MediaTrackConstraints, video: boolean | MediaTrackConstraints): Promise<MediaStream> {
+    try {
+      return await this.#environment.getUserMedia({
+        audio: audio === true ? defaultMediaConstraints.audio : audio,
+        video: video === true ? defaultMediaConstraints.video : video,
+      });
+    } catch (error) {
+      throw ParleyError.fromMediaError(error);
+    }
   }
 }

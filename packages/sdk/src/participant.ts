@@ -7,6 +7,8 @@ export type ParticipantEventMap = {
   'media-changed': () => void;
   /** `stream` was set or tracks were added to it. */
   'stream-changed': () => void;
+  /** Screen sharing started or stopped: see `screenStream`. */
+  'screen-share-changed': () => void;
   /** Remote participants only: the peer connection carrying their media changed state. */
   'connection-state-changed': (state: RTCPeerConnectionState) => void;
 };
@@ -21,6 +23,8 @@ export abstract class Participant extends TypedEmitter<ParticipantEventMap> {
   videoEnabled: boolean;
   /** Camera and microphone tracks, or `null` while none has arrived (remote) or been captured (local). */
   stream: MediaStream | null = null;
+  /** Whether this participant is sharing their screen. */
+  screenSharing = false;
   abstract readonly isLocal: boolean;
 
   constructor(info: ParticipantInfo) {
@@ -30,7 +34,11 @@ export abstract class Participant extends TypedEmitter<ParticipantEventMap> {
     this.isHost = info.isHost;
     this.audioEnabled = info.audioEnabled;
     this.videoEnabled = info.videoEnabled;
+    this.screenSharing = info.screenSharing;
   }
+
+  /** The shared screen as its own stream, or `null` when not sharing. */
+  abstract readonly screenStream: MediaStream | null;
 
   /** @internal */
   setMediaState(audio: boolean, video: boolean): void {

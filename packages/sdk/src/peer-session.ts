@@ -59,6 +59,8 @@ export class PeerSession {
   #disconnectedTimer: ReturnType<typeof setTimeout> | undefined;
   #negotiationTimer: ReturnType<typeof setTimeout> | undefined;
   #channel: RTCDataChannel | null = null;
+  /** A screen share started before the first offer arrived (answering side), sent once it is answered. */
+  #pendingScreen: { track: MediaStreamTrack; stream: MediaStream } | null = null;
   /** Messages sent before the channel opened, delivered in order when it does. */
   #outbox: string[] = [];
 
@@ -71,7 +73,11 @@ export class PeerSession {
     pc.onicecandidate = ({ candidate }) => {
       if (candidate) options.signals.sendCandidate(candidate.toJSON());
     };
-    pc.ontrack = ({ track }) => options.remote.addTrack(track);
+    pc.ontrack = ({ track, transceiver }) => {
+      // Camera and microphone ride the first transceiver of their kind; a second video one carries a screen.
+      if (track.kind === 'video' && transceiver !== this.#transceiver('video')) options.remote.setScreenTrack(track);
+      else options.remote.addTrack(track);
+    };
     pc.onconnectionstatechange = () => this.#onConnectionStateChange();
     pc.onsignalingstatechange = () => this.#watchNegotiation();
 
@@ -118,6 +124,9 @@ export class PeerSession {
         if (!this.#channel) this.#openDataChannel();
         await pc.setLocalDescription();
         this.#sendLocalDescription();
+        const pending = this.#pendingScreen;
+        this.#pendingScreen = null;
+        if (pending) await this.setScreenTrack(pending.track, pending.stream);
       }
     });
   }
@@ -131,6 +140,26 @@ export class PeerSession {
         if (!this.#ignoreOffer) throw error;
       }
     });
+  }
+
+  /**
+   * Sends a shared screen (or stops sending it). The first share adds a transceiver and renegotiates; later ones
+   * reuse it with `replaceTrack`.
+   */
+  async setScreenTrack(track: MediaStreamTrack | null, stream: MediaStream | null): Promise<void> {
+    if (this.#closed) return;
+    // The answering side must not offer before it has answered: the first offer decides the transceivers.
+    if (!this.#options.initiator && !this.#pc.remoteDescription) {
+      this.#pendingScreen = track && stream ? { track, stream } : null;
+      return;
+    }
+    const transceiver = this.#screenTransceiver();
+    if (!transceiver) {
+      if (track) this.#pc.addTransceiver(track, { direction: 'sendrecv', streams: stream ? [stream] : [] });
+      return;
+    }
+    await transceiver.sender.replaceTrack(track);
+    if (track && transceiver.direction !== 'sendrecv') transceiver.direction = 'sendrecv';
   }
 
   /** Sends `track` (or nothing) on this connection's transceiver of that kind, without renegotiating. */
@@ -241,6 +270,10 @@ export class PeerSession {
     if (!description || this.#closed) return;
     if (description.type !== 'offer' && description.type !== 'answer') return;
     this.#options.signals.sendDescription(description.type, description.sdp);
+  }
+
+  #screenTransceiver(): RTCRtpTransceiver | undefined {
+    return this.#pc.getTransceivers().filter((transceiver) => transceiver.receiver.track.kind === 'video')[1];
   }
 
   #transceiver(kind: MediaKind): RTCRtpTransceiver | undefined {

@@ -11,6 +11,27 @@ export class RemoteParticipant extends Participant {
     super(info);
   }
 
+  /** The track the screen arrives on; it stays, muted, between shares. */
+  #screenStream: MediaStream | null = null;
+
+  get screenStream(): MediaStream | null {
+    return this.screenSharing ? this.#screenStream : null;
+  }
+
+  /** @internal Called by the peer connection when the track carrying this participant's screen arrives. */
+  setScreenTrack(track: MediaStreamTrack): void {
+    if (this.#screenStream?.getTrackById(track.id)) return;
+    this.#screenStream = new MediaStream([track]);
+    if (this.screenSharing) this.emit('screen-share-changed');
+  }
+
+  /** @internal From the participant's broadcast media state. */
+  setScreenSharing(sharing: boolean): void {
+    if (sharing === this.screenSharing) return;
+    this.screenSharing = sharing;
+    this.emit('screen-share-changed');
+  }
+
   /** @internal Called by the peer connection as remote tracks arrive. */
   addTrack(track: MediaStreamTrack): void {
     if (!this.stream) this.stream = new MediaStream();

@@ -1,9 +1,9 @@
 import type { JoinedMeeting, ParticipantInfo, ParticipantLeftReason } from '@parley/protocol';
 import { decodeChatMessage, encodeChatMessage, MAX_CHAT_MESSAGE_LENGTH, type ChatMessage } from './chat.js';
-import { browserEnvironment, defaultMediaConstraints, type Environment } from './environment.js';
+import { browserEnvironment, type Environment } from './environment.js';
 import { ErrorCode, ParleyError } from './errors.js';
 import type { LeaveReason, RoomEventMap, RoomState } from './events.js';
-import { LocalParticipant } from './local-participant.js';
+import { LocalParticipant, type LocalTrackKind } from './local-participant.js';
 import { PeerSession } from './peer-session.js';
 import { RemoteParticipant } from './remote-participant.js';
 import { SignalClient } from './signal-client.js';
@@ -31,7 +31,12 @@ export interface JoinOptions {
   video?: boolean;
 }
 
-type MediaKind = 'audio' | 'video';
+/** The devices a browser offers, by kind. */
+export interface DeviceList {
+  microphones: MediaDeviceInfo[];
+  cameras: MediaDeviceInfo[];
+  speakers: MediaDeviceInfo[];
+}
 
 /** Give the server this long to confirm a leave before the socket is closed regardless. */
 const LEAVE_ACK_TIMEOUT_MS = 1000;
@@ -48,7 +53,7 @@ const LEAVE_ACK_TIMEOUT_MS = 1000;
  */
 export class Room extends TypedEmitter<RoomEventMap> {
   /** You. Its `stream` holds your camera and microphone once joined. */
-  readonly localParticipant = new LocalParticipant();
+  readonly localParticipant: LocalParticipant;
   /** Everyone else in the meeting, by participant id. */
   readonly participants = new Map<string, RemoteParticipant>();
   readonly #chatMessages: ChatMessage[] = [];
@@ -66,15 +71,23 @@ export class Room extends TypedEmitter<RoomEventMap> {
   /** Ends the meeting if a dropped connection is not back within the resume window. */
   #giveUpTimer: ReturnType<typeof setTimeout> | undefined;
   #stopWatchingPageHide: (() => void) | null = null;
+  #stopWatchingDevices: (() => void) | null = null;
+  #audioOutputDeviceId = '';
 
   constructor(options: RoomOptions) {
     super();
     this.#server = options.server;
     this.#environment = options.environment ?? browserEnvironment;
     this.#requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
-    const local = this.localParticipant;
+    const local = new LocalParticipant(this.#environment, {
+      trackChanged: (kind, track) => this.#sendLocalTrack(kind, track),
+      mediaStateChanged: () => this.#announceMediaState(),
+      deviceFailed: (error) => this.emit('error', error),
+    });
+    this.localParticipant = local;
     local.on('media-changed', () => this.emit('media-changed', local));
     local.on('stream-changed', () => this.emit('stream-changed', local));
+    local.on('screen-share-changed', () => this.emit('screen-share-changed', local));
   }
 
   get state(): RoomState {
@@ -103,12 +116,12 @@ export class Room extends TypedEmitter<RoomEventMap> {
     try {
       // Camera and server connection in parallel: neither waits for the other.
       const [media, connection] = await Promise.allSettled([
-        this.#capture(wantAudio, wantVideo),
+        this.localParticipant.capture(wantAudio, wantVideo),
         signal.connect(),
       ]);
-      if (media.status === 'fulfilled') this.localParticipant.setStream(media.value);
       if (connection.status === 'rejected') throw connection.reason;
-      if (media.status === 'rejected') throw media.reason;
+      // Without camera or microphone (denied, missing, busy) you still join, to watch and listen.
+      const mediaError = media.status === 'fulfilled' ? media.value : ParleyError.fromMediaError(media.reason);
       this.#assertStillJoining(signal);
 
       this.#listen(signal);
@@ -130,6 +143,9 @@ export class Room extends TypedEmitter<RoomEventMap> {
       local.name = joined.self.name;
       local.isHost = joined.self.isHost;
       local.setMediaState(joined.self.audioEnabled, joined.self.videoEnabled);
+      // What the tracks carry follows the state everyone was told.
+      if (local.audioTrack) local.audioTrack.enabled = local.audioEnabled;
+      if (local.videoTrack) local.videoTrack.enabled = local.videoEnabled;
       for (const info of joined.participants) this.#addParticipant(info, false);
       signal.setReady(true);
       // A closing tab says goodbye, so the others see "left" at once rather than after the resume window.
@@ -137,8 +153,15 @@ export class Room extends TypedEmitter<RoomEventMap> {
         signal.socket.emit('leave-meeting', () => undefined);
         this.#end('left');
       });
+      this.#stopWatchingDevices = this.#environment.onDeviceChange(() => {
+        this.listDevices().then(
+          (devices) => this.emit('devices-changed', devices),
+          () => undefined,
+        );
+      });
       this.#setState('joined');
       this.emit('joined');
+      if (mediaError) this.emit('error', mediaError);
     } catch (error) {
       if (this.#signal === signal) {
         this.#teardown();
@@ -154,10 +177,12 @@ export class Room extends TypedEmitter<RoomEventMap> {
     if (!signal) return;
     if (this.#state === 'joined' && signal.socket.connected) {
       // Tell the server first, so the others see "left" rather than "lost connection"; never hang on it.
+      let timer: ReturnType<typeof setTimeout> | undefined;
       await Promise.race([
         signal.request('leave-meeting').catch(() => undefined),
-        new Promise((resolve) => setTimeout(resolve, LEAVE_ACK_TIMEOUT_MS)),
+        new Promise((resolve) => (timer = setTimeout(resolve, LEAVE_ACK_TIMEOUT_MS))),
       ]);
+      clearTimeout(timer);
     }
     if (this.#signal !== signal) return;
     this.#end('left');
@@ -171,6 +196,67 @@ export class Room extends TypedEmitter<RoomEventMap> {
   /** Turns the camera on or off (toggles without an argument) and tells everyone. Resolves to the new state. */
   toggleCamera(enabled?: boolean): Promise<boolean> {
     return this.#setMediaEnabled('video', enabled ?? !this.localParticipant.videoEnabled);
+  }
+
+  /**
+   * Shares your screen (the browser asks which one) as a second video that everyone receives as the participant's
+   * `screenStream`. Stopping from the browser's own "Stop sharing" button is noticed.
+   */
+  async startScreenShare(): Promise<void> {
+    this.#assertInMeeting('share the screen');
+    await this.localParticipant.startScreenShare();
+  }
+
+  async stopScreenShare(): Promise<void> {
+    await this.localParticipant.stopScreenShare();
+  }
+
+  /** Starts or stops sharing your screen. Resolves to whether you are sharing now. */
+  async toggleScreenShare(): Promise<boolean> {
+    if (this.localParticipant.screenSharing) await this.stopScreenShare();
+    else await this.startScreenShare();
+    return this.localParticipant.screenSharing;
+  }
+
+  /** Microphones, cameras and speakers. Labels are empty until the page was granted camera or microphone access. */
+  async listDevices(): Promise<DeviceList> {
+    const devices = await this.#environment.enumerateDevices();
+    return {
+      microphones: devices.filter((device) => device.kind === 'audioinput'),
+      cameras: devices.filter((device) => device.kind === 'videoinput'),
+      speakers: devices.filter((device) => device.kind === 'audiooutput'),
+    };
+  }
+
+  /** Switches to another camera mid-call: everyone receives the new one without renegotiation or re-joining. */
+  async switchCamera(deviceId: string): Promise<void> {
+    this.#assertInMeeting('switch cameras');
+    await this.localParticipant.switchDevice('video', deviceId);
+  }
+
+  /** Switches to another microphone mid-call. */
+  async switchMicrophone(deviceId: string): Promise<void> {
+    this.#assertInMeeting('switch microphones');
+    await this.localParticipant.switchDevice('audio', deviceId);
+  }
+
+  /**
+   * Where remote participants' sound should play. Elements that render this room apply it with `setSinkId`;
+   * `canSelectAudioOutput` says whether the browser can.
+   */
+  get audioOutputDeviceId(): string {
+    return this.#audioOutputDeviceId;
+  }
+
+  set audioOutputDeviceId(deviceId: string) {
+    if (deviceId === this.#audioOutputDeviceId) return;
+    this.#audioOutputDeviceId = deviceId;
+    this.emit('audio-output-changed', deviceId);
+  }
+
+  /** Whether this browser can choose the speaker that plays a media element (`HTMLMediaElement.setSinkId`). */
+  static get canSelectAudioOutput(): boolean {
+    return typeof HTMLMediaElement !== 'undefined' && 'setSinkId' in HTMLMediaElement.prototype;
   }
 
   /** The meeting's chat since you joined, oldest first. Kept in memory only, for this meeting. */
@@ -212,45 +298,33 @@ export class Room extends TypedEmitter<RoomEventMap> {
     return (await this.#sessions.get(participantId)?.peerConnection.getStats()) ?? null;
   }
 
-  async #setMediaEnabled(kind: MediaKind, enabled: boolean): Promise<boolean> {
-    if (this.#state !== 'joined' && this.#state !== 'reconnecting') {
-      throw ParleyError.invalidState(`Cannot change media while ${this.#state}`);
-    }
-    const local = this.localParticipant;
-    let track = kind === 'audio' ? local.audioTrack : local.videoTrack;
-    if (enabled && !track) track = await this.#addLocalTrack(kind);
-    if (track) track.enabled = enabled;
-    const audio = kind === 'audio' ? enabled : local.audioEnabled;
-    const video = kind === 'video' ? enabled : local.videoEnabled;
-    local.setMediaState(audio, video);
-    await this.#signal?.send('media-state', { audio, video });
+  async #setMediaEnabled(kind: 'audio' | 'video', enabled: boolean): Promise<boolean> {
+    this.#assertInMeeting('change media');
+    await this.localParticipant.setEnabled(kind, enabled);
     return enabled;
   }
 
-  /** Captures a kind that was not captured at join and sends it on every existing connection. */
-  async #addLocalTrack(kind: MediaKind): Promise<MediaStreamTrack> {
-    const stream = await this.#capture(kind === 'audio', kind === 'video');
-    const track = stream.getTracks()[0]!;
-    const local = this.localParticipant;
-    if ((this.#state !== 'joined' && this.#state !== 'reconnecting') || !local.stream) {
-      track.stop();
-      throw ParleyError.invalidState('Left the meeting while starting the device');
-    }
-    local.stream.addTrack(track);
-    local.setStream(local.stream);
-    await Promise.all([...this.#sessions.values()].map((session) => session.replaceTrack(kind, track)));
-    return track;
+  /** Sends a local track, or stops sending one, on every connection. */
+  async #sendLocalTrack(kind: LocalTrackKind, track: MediaStreamTrack | null): Promise<void> {
+    const screen = this.localParticipant.screenStream;
+    await Promise.all(
+      [...this.#sessions.values()].map((session) =>
+        kind === 'screen' ? session.setScreenTrack(track, screen) : session.replaceTrack(kind, track),
+      ),
+    );
   }
 
-  async #capture(audio: boolean, video: boolean): Promise<MediaStream> {
-    if (!audio && !video) return new MediaStream();
-    try {
-      return await this.#environment.getUserMedia({
-        audio: audio && defaultMediaConstraints.audio,
-        video: video && defaultMediaConstraints.video,
-      });
-    } catch (error) {
-      throw ParleyError.fromMediaError(error);
+  /** Tells everyone what we send. Before joining there is nobody to tell. */
+  async #announceMediaState(): Promise<void> {
+    const { audioEnabled: audio, videoEnabled: video, screenSharing: screen } = this.localParticipant;
+    if (this.#state === 'joined' || this.#state === 'reconnecting') {
+      await this.#signal?.send('media-state', { audio, video, screen });
+    }
+  }
+
+  #assertInMeeting(action: string): void {
+    if (this.#state !== 'joined' && this.#state !== 'reconnecting') {
+      throw ParleyError.invalidState(`Cannot ${action} while ${this.#state}`);
     }
   }
 
@@ -261,9 +335,11 @@ export class Room extends TypedEmitter<RoomEventMap> {
     socket.on('offer', ({ from, sdp }) => this.#sessions.get(from)?.handleDescription('offer', sdp));
     socket.on('answer', ({ from, sdp }) => this.#sessions.get(from)?.handleDescription('answer', sdp));
     socket.on('ice-candidate', ({ from, candidate }) => this.#sessions.get(from)?.handleCandidate(candidate));
-    socket.on('media-state', ({ participantId, audio, video }) =>
-      this.participants.get(participantId)?.setMediaState(audio, video),
-    );
+    socket.on('media-state', ({ participantId, audio, video, screen }) => {
+      const participant = this.participants.get(participantId);
+      participant?.setMediaState(audio, video);
+      participant?.setScreenSharing(screen ?? false);
+    });
     socket.on('disconnect', (reason) => {
       if (this.#signal !== signal || reason === 'io client disconnect') return;
       this.#onSignalingLost(signal, reason);
@@ -320,7 +396,10 @@ export class Room extends TypedEmitter<RoomEventMap> {
       const participant = this.participants.get(info.id);
       // Someone we never heard of joined while we were away, and expects us, who were here first, to offer.
       if (!participant) this.#addParticipant(info, true);
-      else participant.setMediaState(info.audioEnabled, info.videoEnabled);
+      else {
+        participant.setMediaState(info.audioEnabled, info.videoEnabled);
+        participant.setScreenSharing(info.screenSharing);
+      }
     }
   }
 
@@ -349,6 +428,7 @@ export class Room extends TypedEmitter<RoomEventMap> {
     const participant = new RemoteParticipant(info);
     participant.on('media-changed', () => this.emit('media-changed', participant));
     participant.on('stream-changed', () => this.emit('stream-changed', participant));
+    participant.on('screen-share-changed', () => this.emit('screen-share-changed', participant));
     participant.on('connection-state-changed', (state) => this.emit('connection-state-changed', participant, state));
     const warn = (error: unknown) => {
       if (this.#signal === signal) console.warn(`[parley] connection to ${info.id}:`, error);
@@ -377,6 +457,8 @@ export class Room extends TypedEmitter<RoomEventMap> {
     });
     this.participants.set(info.id, participant);
     this.#sessions.set(info.id, session);
+    const screen = this.localParticipant.screenStream;
+    if (screen) void session.setScreenTrack(screen.getVideoTracks()[0] ?? null, screen).catch(warn);
     this.emit('participant-joined', participant);
   }
 
@@ -404,11 +486,12 @@ export class Room extends TypedEmitter<RoomEventMap> {
     clearTimeout(this.#giveUpTimer);
     this.#stopWatchingPageHide?.();
     this.#stopWatchingPageHide = null;
+    this.#stopWatchingDevices?.();
+    this.#stopWatchingDevices = null;
     for (const session of this.#sessions.values()) session.close();
     this.#sessions.clear();
     this.participants.clear();
     this.localParticipant.stopTracks();
-    this.localParticipant.setMediaState(false, false);
     this.#signal?.disconnect();
     this.#signal = null;
     this.#meetingCode = null;

@@ -106,12 +106,16 @@ describe('signaling', () => {
     const adaReceived = recordEvents(ada);
     const changed = nextEvent(bob, 'media-state');
     assert.deepEqual(await ada.emitWithAck('media-state', { audio: false, video: true }), { ok: true });
-    assert.deepEqual(await changed, { participantId: adaId, audio: false, video: true });
+    assert.deepEqual(await changed, { participantId: adaId, audio: false, video: true, screen: false });
+    const sharing = nextEvent(bob, 'media-state');
+    await ada.emitWithAck('media-state', { audio: false, video: true, screen: true });
+    assert.deepEqual(await sharing, { participantId: adaId, audio: false, video: true, screen: true });
 
     const carol = await client();
     const seen = (await join(carol, meeting.code, 'Carol')).participants.find((p) => p.id === adaId);
     assert.equal(seen?.audioEnabled, false);
     assert.equal(seen?.videoEnabled, true);
+    assert.equal(seen?.screenSharing, true);
     await settle(ada);
     assert.ok(!adaReceived.some((event) => event.name === 'media-state'), 'the sender gets no echo of its own state');
   });

@@ -13,25 +13,83 @@ export interface ReceivedMedia {
 declare global {
   interface Window {
     /** Everything the page's media code created, recorded by `recordMediaObjects`. */
-    __recorded: { tracks: MediaStreamTrack[]; peerConnections: RTCPeerConnection[] };
+    __recorded: {
+      tracks: MediaStreamTrack[];
+      peerConnections: RTCPeerConnection[];
+      dataChannels: RTCDataChannel[];
+      webSockets: WebSocket[];
+      /** Timer ids set and neither fired (timeouts) nor cleared. */
+      pendingTimers: Set<number>;
+    };
   }
 }
 
-/** Runs in the page before any of its scripts: records every captured track and every peer connection. */
+/**
+ * Runs in the page before any of its scripts: records every captured track, peer connection, data channel,
+ * WebSocket and pending timer, so a test can prove that nothing outlives a meeting.
+ */
 function recordMediaObjects(): void {
-  window.__recorded = { tracks: [], peerConnections: [] };
-  const getUserMedia = MediaDevices.prototype.getUserMedia;
-  MediaDevices.prototype.getUserMedia = async function (constraints) {
-    const stream = await getUserMedia.call(this, constraints);
-    window.__recorded.tracks.push(...stream.getTracks());
-    return stream;
+  const recorded: Window['__recorded'] = {
+    tracks: [],
+    peerConnections: [],
+    dataChannels: [],
+    webSockets: [],
+    pendingTimers: new Set(),
   };
+  window.__recorded = recorded;
+  for (const method of ['getUserMedia', 'getDisplayMedia'] as const) {
+    const capture = MediaDevices.prototype[method] as (this: MediaDevices, c?: unknown) => Promise<MediaStream>;
+    MediaDevices.prototype[method] = async function (this: MediaDevices, constraints?: unknown) {
+      const stream = await capture.call(this, constraints);
+      recorded.tracks.push(...stream.getTracks());
+      return stream;
+    } as never;
+  }
   const NativePeerConnection = window.RTCPeerConnection;
   window.RTCPeerConnection = class extends NativePeerConnection {
     constructor(configuration?: RTCConfiguration) {
       super(configuration);
-      window.__recorded.peerConnections.push(this);
+      recorded.peerConnections.push(this);
     }
+    override createDataChannel(label: string, options?: RTCDataChannelInit): RTCDataChannel {
+      const channel = super.createDataChannel(label, options);
+      recorded.dataChannels.push(channel);
+      return channel;
+    }
+  };
+  const NativeWebSocket = window.WebSocket;
+  window.WebSocket = class extends NativeWebSocket {
+    constructor(url: string | URL, protocols?: string | string[]) {
+      super(url, protocols);
+      recorded.webSockets.push(this);
+    }
+  };
+  const { setTimeout: nativeSetTimeout, clearTimeout: nativeClearTimeout } = window;
+  const { setInterval: nativeSetInterval, clearInterval: nativeClearInterval } = window;
+  window.setTimeout = ((handler: TimerHandler, timeout?: number, ...args: unknown[]) => {
+    const id = nativeSetTimeout(
+      (...callArgs: unknown[]) => {
+        recorded.pendingTimers.delete(id);
+        if (typeof handler === 'function') handler(...callArgs);
+      },
+      timeout,
+      ...args,
+    );
+    recorded.pendingTimers.add(id);
+    return id;
+  }) as typeof window.setTimeout;
+  window.setInterval = ((handler: TimerHandler, timeout?: number, ...args: unknown[]) => {
+    const id = nativeSetInterval(handler, timeout, ...args);
+    recorded.pendingTimers.add(id);
+    return id;
+  }) as typeof window.setInterval;
+  window.clearTimeout = (id?: number) => {
+    if (id !== undefined) recorded.pendingTimers.delete(id);
+    nativeClearTimeout(id);
+  };
+  window.clearInterval = (id?: number) => {
+    if (id !== undefined) recorded.pendingTimers.delete(id);
+    nativeClearInterval(id);
   };
 }
 
@@ -129,6 +187,15 @@ export class MeetingPage {
       liveReceiverTracks: window.__recorded.peerConnections
         .flatMap((pc) => pc.getReceivers())
         .filter((receiver) => receiver.track.readyState === 'live').length,
+    }));
+  }
+
+  /** Everything else a meeting could leave running: data channels, WebSockets, timers. */
+  openResources(): Promise<{ openDataChannels: number; openWebSockets: number; pendingTimers: number }> {
+    return this.page.evaluate(() => ({
+      openDataChannels: window.__recorded.dataChannels.filter((channel) => channel.readyState !== 'closed').length,
+      openWebSockets: window.__recorded.webSockets.filter((socket) => socket.readyState !== WebSocket.CLOSED).length,
+      pendingTimers: window.__recorded.pendingTimers.size,
     }));
   }
 

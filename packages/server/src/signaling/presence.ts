@@ -67,6 +67,7 @@ export class Presence {
     if (!member) return;
     member.info.audioEnabled = state.audio;
     member.info.videoEnabled = state.video;
+    member.info.screenSharing = state.screen ?? false;
   }
 
   /** Stops every expiry timer, for shutdown. */

@@ -81,7 +81,9 @@ export class Signaling {
       const member = this.#memberOf(socket);
       if (!member) return refusal(ProtocolErrorCode.NotInMeeting, 'Join a meeting first');
       this.presence.setMediaState(member.meetingCode, member.info.id, state);
-      socket.to(meetingRoom(member.meetingCode)).emit('media-state', { participantId: member.info.id, ...state });
+      socket
+        .to(meetingRoom(member.meetingCode))
+        .emit('media-state', { participantId: member.info.id, ...state, screen: state.screen ?? false });
       return ok(undefined);
     });
     this.#request(socket, 'leave-meeting', undefined, () => {
@@ -148,6 +150,7 @@ export class Signaling {
         isHost: this.#options.meetings.isHostKey(meeting, request.hostKey),
         audioEnabled: request.audio,
         videoEnabled: request.video,
+        screenSharing: false,
       },
       meetingCode: meeting.code,
       resumeTokenHash: hashToken(resumeToken),

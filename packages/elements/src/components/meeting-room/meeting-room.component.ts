@@ -126,6 +126,11 @@ export class MeetingRoom extends LitElement {
     return this.#joinedRoom().toggleCamera(enabled);
   }
 
+  /** Starts or stops sharing your screen. Resolves to whether you are sharing now. */
+  toggleScreenShare(): Promise<boolean> {
+    return this.#joinedRoom().toggleScreenShare();
+  }
+
   protected override render() {
     switch (this.phase) {
       case 'joined':

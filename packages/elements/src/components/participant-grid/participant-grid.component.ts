@@ -27,13 +27,25 @@ export class ParticipantGrid extends LitElement {
   constructor() {
     super();
     // Only membership changes re-render the grid; each tile follows its own participant.
-    new EmitterController<RoomEventMap>(this, () => this.room, ['participant-joined', 'participant-left', 'joined']);
+    new EmitterController<RoomEventMap>(this, () => this.room, [
+      'participant-joined',
+      'participant-left',
+      'joined',
+      'screen-share-changed',
+      'audio-output-changed',
+    ]);
   }
 
   protected override render() {
     const room = this.room;
     const participants = room ? [room.localParticipant, ...room.participants.values()] : [];
-    const { columns, rows } = gridShape(participants.length);
+    // A shared screen is a tile of its own, until the presentation layout arrives.
+    const tiles = participants.flatMap((participant) => [
+      { participant, source: 'camera' as const },
+      ...(participant.screenSharing ? [{ participant, source: 'screen' as const }] : []),
+    ]);
+    const { columns, rows } = gridShape(tiles.length);
+    const sinkId = room?.audioOutputDeviceId ?? '';
     return html`
       <div
         part="grid"
@@ -44,9 +56,16 @@ export class ParticipantGrid extends LitElement {
         style="--columns: ${columns}; --rows: ${rows}"
       >
         ${repeat(
-          participants,
-          (participant) => participant,
-          (participant) => html`<participant-tile part="tile" role="listitem" .participant=${participant}></participant-tile>`,
+          tiles,
+          (tile) => `${tile.source}:${tile.participant.id}`,
+          ({ participant, source }) =>
+            html`<participant-tile
+              part="tile"
+              role="listitem"
+              source=${source}
+              .participant=${participant}
+              .sinkId=${sinkId}
+            ></participant-tile>`,
         )}
       </div>
     `;

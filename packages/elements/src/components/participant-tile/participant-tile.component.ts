@@ -30,6 +30,12 @@ export class ParticipantTile extends LitElement {
   /** The participant to show, from `room.localParticipant` or `room.participants`. */
   @property({ attribute: false }) participant: Participant | null = null;
 
+  /** What the tile shows: the participant's camera (and sound), or the screen they share. */
+  @property({ reflect: true }) source: 'camera' | 'screen' = 'camera';
+
+  /** Speaker (audio output device id) to play the participant's sound on, where the browser allows choosing. */
+  @property({ attribute: false }) sinkId = '';
+
   /** Reflects whether this tile shows you (the video is mirrored and never plays your own audio). */
   @property({ type: Boolean, reflect: true }) local = false;
 
@@ -46,23 +52,33 @@ export class ParticipantTile extends LitElement {
 
   constructor() {
     super();
-    new EmitterController<ParticipantEventMap>(this, () => this.participant, ['media-changed', 'stream-changed']);
+    new EmitterController<ParticipantEventMap>(this, () => this.participant, [
+      'media-changed',
+      'stream-changed',
+      'screen-share-changed',
+    ]);
   }
 
   protected override willUpdate(): void {
     const participant = this.participant;
     this.local = participant?.isLocal ?? false;
     this.audioMuted = !(participant?.audioEnabled ?? false);
-    this.cameraOff = !(participant?.videoEnabled ?? false) || !participant?.stream?.getVideoTracks().length;
+    this.cameraOff =
+      this.source === 'camera' &&
+      (!(participant?.videoEnabled ?? false) || !participant?.stream?.getVideoTracks().length);
     if (participant) this.dataset.participantId = participant.id;
   }
 
   protected override updated(changed: PropertyValues<this>): void {
     super.updated(changed);
-    const stream = this.participant?.stream ?? null;
+    const stream = (this.source === 'screen' ? this.participant?.screenStream : this.participant?.stream) ?? null;
     if (this.video.srcObject !== stream) {
       this.video.srcObject = stream;
       if (stream) this.#play();
+    }
+    if (changed.has('sinkId') && this.sinkId && 'setSinkId' in this.video) {
+      // A speaker that went away leaves the default one playing: nothing to recover.
+      this.video.setSinkId(this.sinkId).catch(() => undefined);
     }
   }
 
@@ -75,9 +91,12 @@ export class ParticipantTile extends LitElement {
   protected override render() {
     const participant = this.participant;
     if (!participant) return nothing;
-    const name = participant.isLocal ? `${participant.name || strings.you} (${strings.you})` : participant.name;
+    const person = participant.isLocal ? `${participant.name || strings.you} (${strings.you})` : participant.name;
+    const name = this.source === 'screen' ? `${person} · ${strings.screen}` : person;
+    // Your own sound never plays back to you; a screen has none of its own.
+    const silent = this.local || this.source === 'screen';
     return html`
-      <video part="video" playsinline autoplay .muted=${this.local} ?hidden=${this.cameraOff}></video>
+      <video part="video" playsinline autoplay .muted=${silent} ?hidden=${this.cameraOff}></video>
       ${this.cameraOff
         ? html`<div part="placeholder" class="placeholder">
             <span part="avatar" class="avatar" aria-hidden="true">${initials(participant.name)}</span>
@@ -86,7 +105,7 @@ export class ParticipantTile extends LitElement {
       <div part="label" class="label">
         <span part="name" class="name">${name}</span>
         ${participant.isHost ? html`<span part="host-badge" class="host-badge">${strings.host}</span>` : nothing}
-        ${this.audioMuted
+        ${this.audioMuted && this.source === 'camera'
           ? html`<span part="mic-off" class="mic-off" role="img" aria-label=${strings.microphoneOff}
               >${icon('micOff')}</span
             >`
@@ -111,7 +130,7 @@ export class ParticipantTile extends LitElement {
   }
 
   #unlockSound = (): void => {
-    this.video.muted = this.local;
+    this.video.muted = this.local || this.source === 'screen';
     this.soundBlocked = false;
     this.#play();
   };

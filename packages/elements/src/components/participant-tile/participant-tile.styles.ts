@@ -25,8 +25,11 @@ export const participantTileStyles = css`
   video[hidden] {
     display: none;
   }
-  :host([local]) video {
+  :host([local][source='camera']) video {
     transform: scaleX(-1);
+  }
+  :host([source='screen']) video {
+    object-fit: contain;
   }
   .placeholder {
     position: absolute;
