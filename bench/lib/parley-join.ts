@@ -35,7 +35,7 @@ export function measureParleyJoins(page: Page, options: ParleyJoinOptions): Prom
 /** Runs in the page: everything it needs is inside. */
 async function parleyRunsInPage(options: ParleyJoinOptions): Promise<ParleyRun[]> {
   // Loaded once, before any clock: a page that joins has its script already.
-  const { Room } = (await import(`${options.parleyUrl}/parley.js`)) as typeof import('@parley/sdk');
+  const { Room, browserEnvironment } = (await import(`${options.parleyUrl}/parley.js`)) as typeof import('@parley/sdk');
   const runs: ParleyRun[] = [];
   for (let index = 0; index < options.runs; index++) {
     runs.push(await joinOnce(index));
@@ -51,6 +51,7 @@ async function parleyRunsInPage(options: ParleyJoinOptions): Promise<ParleyRun[]
     const room = new Room({
       server: options.parleyUrl,
       environment: {
+        ...browserEnvironment,
         getUserMedia: async (constraints) => {
           const stream = await navigator.mediaDevices.getUserMedia(constraints);
           mark('media');

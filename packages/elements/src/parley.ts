@@ -3,4 +3,4 @@
  * `<script type="module" src="https://meet.example.com/parley.js"></script>` is all a page needs.
  */
 export * from './index.js';
-export { Room, ParleyError, ErrorCode, normalizeMeetingCode } from '@parley/sdk';
+export { Room, ParleyError, ErrorCode, browserEnvironment, normalizeMeetingCode } from '@parley/sdk';

@@ -83,14 +83,14 @@ function recordMediaObjects(): void {
     recorded.pendingTimers.add(id);
     return id;
   }) as typeof window.setInterval;
-  window.clearTimeout = (id?: number) => {
+  window.clearTimeout = ((id?: number) => {
     if (id !== undefined) recorded.pendingTimers.delete(id);
     nativeClearTimeout(id);
-  };
-  window.clearInterval = (id?: number) => {
+  }) as typeof window.clearTimeout;
+  window.clearInterval = ((id?: number) => {
     if (id !== undefined) recorded.pendingTimers.delete(id);
     nativeClearInterval(id);
-  };
+  }) as typeof window.clearInterval;
 }
 
 /** One participant: a browser context with an embedder page holding `<meeting-room autojoin>`. */

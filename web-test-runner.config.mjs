@@ -1,0 +1,69 @@
+// Browser unit tests for the SDK and the elements, run in Debian's Chromium by @web/test-runner (`npm run test:unit`).
+// Server tests are Node tests (`npm run test:server`), so packages/server is excluded here.
+import { esbuildPlugin } from '@web/dev-server-esbuild';
+import { defaultReporter } from '@web/test-runner';
+import { chromeLauncher } from '@web/test-runner-chrome';
+
+/**
+ * Prints one plain closing line, `unit: N passed, N failed[, N skipped]`, last before exit, so a reader of
+ * the log (or CI) sees the totals without parsing the progress bar.
+ * @returns {import('@web/test-runner').Reporter}
+ */
+function totalsReporter() {
+  return {
+    stop({ sessions }) {
+      let passed = 0;
+      let failed = 0;
+      let skipped = 0;
+      /** @param {import('@web/test-runner').TestSuiteResult | undefined} suite */
+      const count = (suite) => {
+        if (!suite) return;
+        for (const test of suite.tests) {
+          if (test.skipped) skipped += 1;
+          else if (test.passed) passed += 1;
+          else failed += 1;
+        }
+        suite.suites.forEach(count);
+      };
+      for (const session of sessions) {
+        count(session.testResults);
+        // A file that failed to load or threw outside a test has no failing test to count: count it as a failure.
+        if (!session.passed && (session.errors?.length ?? 0) > 0) failed += 1;
+      }
+      const line = `unit: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`;
+      // After the runner's own summary, which it prints once the reporters have stopped.
+      process.once('exit', () => process.stdout.write(`${line}\n`));
+    },
+  };
+}
+
+/** @type {import('@web/test-runner').TestRunnerConfig} */
+export default {
+  files: ['packages/*/test/**/*.test.ts', '!packages/server/**'],
+  nodeResolve: true,
+  plugins: [esbuildPlugin({ ts: true, target: 'auto' })],
+  browsers: [
+    chromeLauncher({
+      launchOptions: {
+        executablePath: '/usr/bin/chromium',
+        args: [
+          '--no-sandbox',
+          '--use-fake-device-for-media-stream',
+          '--use-fake-ui-for-media-stream',
+          '--autoplay-policy=no-user-gesture-required',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--no-first-run',
+          '--disable-gpu',
+        ],
+      },
+    }),
+  ],
+  concurrency: 1,
+  concurrentBrowsers: 1,
+  // Per file: browser start + esbuild transform + the tests. Generous for a 2-core CI machine.
+  testsStartTimeout: 60_000,
+  testsFinishTimeout: 120_000,
+  staticLogging: false,
+  reporters: [defaultReporter(), totalsReporter()],
+};
