@@ -4,6 +4,7 @@ import type { ParleyError } from './errors.js';
 import type { Participant } from './participant.js';
 import type { RemoteParticipant } from './remote-participant.js';
 import type { DeviceList } from './room.js';
+import type { ConnectionQuality } from './stats/connection-quality.js';
 
 /**
  * Where a room is in its life: `join()` moves it from `idle` (or `left`) through `joining` to `joined`; a dropped
@@ -34,6 +35,12 @@ export type RoomEventMap = {
   /** A participant's `stream` changed: tracks arrived (remote) or were captured (local). */
   'stream-changed': (participant: Participant) => void;
   'connection-state-changed': (participant: RemoteParticipant, state: RTCPeerConnectionState) => void;
+  /** A participant (you included) started or stopped speaking; debounced, so a cough does not count. */
+  'speaking-changed': (participant: Participant, speaking: boolean) => void;
+  /** The spotlight moved: see `activeSpeaker`. */
+  'active-speaker-changed': (participant: Participant | null) => void;
+  /** A remote participant's `connectionQuality` changed (1 unusable … 5 excellent). */
+  'connection-quality-changed': (participant: RemoteParticipant, quality: ConnectionQuality) => void;
   /** A participant (local or remote) started or stopped sharing their screen: see `screenStream`. */
   'screen-share-changed': (participant: Participant) => void;
   /** Devices were plugged in or out. */

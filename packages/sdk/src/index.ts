@@ -9,3 +9,6 @@ export { browserEnvironment, defaultMediaConstraints, type Environment } from '.
 export { TypedEmitter, type EventMap } from './typed-emitter.js';
 export { normalizeMeetingCode, LIMITS } from '@parley/protocol';
 export type { ParticipantInfo, ParticipantLeftReason } from '@parley/protocol';
+export type { ConnectionQuality } from './stats/connection-quality.js';
+export { videoEncodingFor, type VideoEncoding } from './adaptation/encoding-policy.js';
+export type { ParticipantSnapshot, RoomSnapshot } from './snapshot.js';

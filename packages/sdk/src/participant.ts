@@ -1,4 +1,5 @@
 import type { ParticipantInfo } from '@parley/protocol';
+import type { ConnectionQuality } from './stats/connection-quality.js';
 import { TypedEmitter } from './typed-emitter.js';
 
 /** Events every participant emits; the room re-emits each with the participant first. */
@@ -7,6 +8,10 @@ export type ParticipantEventMap = {
   'media-changed': () => void;
   /** `stream` was set or tracks were added to it. */
   'stream-changed': () => void;
+  /** Started or stopped speaking (debounced: a cough does not count). */
+  'speaking-changed': (speaking: boolean) => void;
+  /** Remote participants only: `connectionQuality` changed. */
+  'connection-quality-changed': (quality: ConnectionQuality) => void;
   /** Screen sharing started or stopped: see `screenStream`. */
   'screen-share-changed': () => void;
   /** Remote participants only: the peer connection carrying their media changed state. */
@@ -25,6 +30,8 @@ export abstract class Participant extends TypedEmitter<ParticipantEventMap> {
   stream: MediaStream | null = null;
   /** Whether this participant is sharing their screen. */
   screenSharing = false;
+  /** Whether this participant is speaking now (debounced). */
+  isSpeaking = false;
   abstract readonly isLocal: boolean;
 
   constructor(info: ParticipantInfo) {
@@ -39,6 +46,13 @@ export abstract class Participant extends TypedEmitter<ParticipantEventMap> {
 
   /** The shared screen as its own stream, or `null` when not sharing. */
   abstract readonly screenStream: MediaStream | null;
+
+  /** @internal */
+  setSpeaking(speaking: boolean): void {
+    if (speaking === this.isSpeaking) return;
+    this.isSpeaking = speaking;
+    this.emit('speaking-changed', speaking);
+  }
 
   /** @internal */
   setMediaState(audio: boolean, video: boolean): void {

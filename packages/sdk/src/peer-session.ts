@@ -1,4 +1,6 @@
+import { DEGRADATION_PREFERENCE, type VideoEncoding } from './adaptation/encoding-policy.js';
 import type { Environment } from './environment.js';
+import type { QualityStats } from './stats/connection-quality.js';
 import type { RemoteParticipant } from './remote-participant.js';
 
 /** How a peer session reaches the other side: through the signaling server. */
@@ -59,6 +61,8 @@ export class PeerSession {
   #disconnectedTimer: ReturnType<typeof setTimeout> | undefined;
   #negotiationTimer: ReturnType<typeof setTimeout> | undefined;
   #channel: RTCDataChannel | null = null;
+  /** Limits for the camera's encoder, set by the room as it grows and shrinks. */
+  #videoEncoding: VideoEncoding | null = null;
   /** A screen share started before the first offer arrived (answering side), sent once it is answered. */
   #pendingScreen: { track: MediaStreamTrack; stream: MediaStream } | null = null;
   /** Messages sent before the channel opened, delivered in order when it does. */
@@ -162,6 +166,51 @@ export class PeerSession {
     if (track && transceiver.direction !== 'sendrecv') transceiver.direction = 'sendrecv';
   }
 
+  /** Limits the camera's encoding toward this participant (applied now, and again after each negotiation). */
+  setVideoEncoding(encoding: VideoEncoding): void {
+    this.#videoEncoding = encoding;
+    void this.#applyVideoEncoding();
+  }
+
+  /** The remote participant's current audio level (0–1), from the last packets received; 0 when silent or unknown. */
+  remoteAudioLevel(): number {
+    const sources = this.#transceiver('audio')?.receiver.getSynchronizationSources() ?? [];
+    return sources[0]?.audioLevel ?? 0;
+  }
+
+  /** The level of what we send (0–1), from the encoder's input. */
+  async localAudioLevel(): Promise<number> {
+    const track = this.#transceiver('audio')?.sender.track;
+    if (!track) return 0;
+    let level = 0;
+    (await this.#pc.getStats(track)).forEach((stats) => {
+      if (stats.type === 'media-source' && typeof stats.audioLevel === 'number') level = stats.audioLevel;
+    });
+    return level;
+  }
+
+  /** Cumulative counters and current transport figures, for the connection-quality score. */
+  async qualityStats(): Promise<QualityStats> {
+    const result: QualityStats = { packetsReceived: 0, packetsLost: 0 };
+    let selectedPairId: string | undefined;
+    const pairs = new Map<string, RTCIceCandidatePairStats>();
+    (await this.#pc.getStats()).forEach((stats) => {
+      if (stats.type === 'inbound-rtp') {
+        result.packetsReceived += stats.packetsReceived ?? 0;
+        result.packetsLost += stats.packetsLost ?? 0;
+        if (stats.kind === 'audio' && typeof stats.jitter === 'number') result.jitterMs = stats.jitter * 1000;
+      } else if (stats.type === 'transport') {
+        selectedPairId = stats.selectedCandidatePairId;
+      } else if (stats.type === 'candidate-pair') {
+        pairs.set(stats.id, stats);
+      }
+    });
+    const pair = selectedPairId ? pairs.get(selectedPairId) : undefined;
+    if (typeof pair?.currentRoundTripTime === 'number') result.roundTripTimeMs = pair.currentRoundTripTime * 1000;
+    if (typeof pair?.availableOutgoingBitrate === 'number') result.availableOutgoingBitrate = pair.availableOutgoingBitrate;
+    return result;
+  }
+
   /** Sends `track` (or nothing) on this connection's transceiver of that kind, without renegotiating. */
   async replaceTrack(kind: MediaKind, track: MediaStreamTrack | null): Promise<void> {
     const transceiver = this.#transceiver(kind);
@@ -227,7 +276,24 @@ export class PeerSession {
     }
   }
 
+  async #applyVideoEncoding(): Promise<void> {
+    const sender = this.#transceiver('video')?.sender;
+    const encoding = this.#videoEncoding;
+    if (!sender || !encoding || this.#closed) return;
+    const parameters = sender.getParameters();
+    // Before the first negotiation there are no encodings to limit yet; the next stable state applies them.
+    if (!parameters.encodings?.length) return;
+    for (const target of parameters.encodings) Object.assign(target, encoding);
+    parameters.degradationPreference = DEGRADATION_PREFERENCE;
+    try {
+      await sender.setParameters(parameters);
+    } catch (error) {
+      this.#reportError(error);
+    }
+  }
+
   #watchNegotiation(): void {
+    if (this.#pc.signalingState === 'stable') void this.#applyVideoEncoding();
     clearTimeout(this.#negotiationTimer);
     if (this.#closed || !this.#signalingUp || this.#pc.signalingState === 'stable') return;
     this.#negotiationTimer = setTimeout(() => {

@@ -1,11 +1,17 @@
 import type { ParticipantInfo } from '@parley/protocol';
 import { Participant } from './participant.js';
+import type { ConnectionQuality } from './stats/connection-quality.js';
 
 /** Another person in the meeting, reached over their own peer connection. */
 export class RemoteParticipant extends Participant {
   readonly isLocal = false;
   /** State of the peer connection that carries this participant's media. */
   connectionState: RTCPeerConnectionState = 'new';
+  /**
+   * How good the connection to this participant is, from 1 (unusable) to 5 (excellent), from round-trip time,
+   * loss, jitter and available bandwidth; 0 until measured.
+   */
+  connectionQuality: ConnectionQuality = 0;
 
   constructor(info: ParticipantInfo) {
     super(info);
@@ -38,6 +44,13 @@ export class RemoteParticipant extends Participant {
     if (this.stream.getTrackById(track.id)) return;
     this.stream.addTrack(track);
     this.emit('stream-changed');
+  }
+
+  /** @internal */
+  setConnectionQuality(quality: ConnectionQuality): void {
+    if (quality === this.connectionQuality) return;
+    this.connectionQuality = quality;
+    this.emit('connection-quality-changed', quality);
   }
 
   /** @internal */

@@ -1,12 +1,17 @@
 import type { JoinedMeeting, ParticipantInfo, ParticipantLeftReason } from '@parley/protocol';
+import { videoEncodingFor } from './adaptation/encoding-policy.js';
 import { decodeChatMessage, encodeChatMessage, MAX_CHAT_MESSAGE_LENGTH, type ChatMessage } from './chat.js';
 import { browserEnvironment, type Environment } from './environment.js';
 import { ErrorCode, ParleyError } from './errors.js';
 import type { LeaveReason, RoomEventMap, RoomState } from './events.js';
 import { LocalParticipant, type LocalTrackKind } from './local-participant.js';
+import type { Participant } from './participant.js';
+import { snapshotParticipant, type RoomSnapshot } from './snapshot.js';
 import { PeerSession } from './peer-session.js';
 import { RemoteParticipant } from './remote-participant.js';
 import { SignalClient } from './signal-client.js';
+import { MediaMonitor } from './stats/media-monitor.js';
+import type { SpeakerState } from './stats/speaker-detector.js';
 import { TypedEmitter } from './typed-emitter.js';
 
 export interface RoomOptions {
@@ -73,6 +78,15 @@ export class Room extends TypedEmitter<RoomEventMap> {
   #stopWatchingPageHide: (() => void) | null = null;
   #stopWatchingDevices: (() => void) | null = null;
   #audioOutputDeviceId = '';
+  #activeSpeakerId: string | null = null;
+  #snapshot: RoomSnapshot | null = null;
+  readonly #subscribers = new Set<() => void>();
+  readonly #monitor = new MediaMonitor({
+    local: () => this.localParticipant,
+    peers: () => this.#peers(),
+    onSpeakers: (state) => this.#onSpeakers(state),
+    onQuality: (participant, quality) => participant.setConnectionQuality(quality),
+  });
 
   constructor(options: RoomOptions) {
     super();
@@ -88,6 +102,7 @@ export class Room extends TypedEmitter<RoomEventMap> {
     local.on('media-changed', () => this.emit('media-changed', local));
     local.on('stream-changed', () => this.emit('stream-changed', local));
     local.on('screen-share-changed', () => this.emit('screen-share-changed', local));
+    local.on('speaking-changed', (speaking) => this.emit('speaking-changed', local, speaking));
   }
 
   get state(): RoomState {
@@ -159,6 +174,7 @@ export class Room extends TypedEmitter<RoomEventMap> {
           () => undefined,
         );
       });
+      this.#monitor.start();
       this.#setState('joined');
       this.emit('joined');
       if (mediaError) this.emit('error', mediaError);
@@ -293,6 +309,57 @@ export class Room extends TypedEmitter<RoomEventMap> {
     return message;
   }
 
+  /**
+   * Calls `listener` after every change to the room, whatever it is; returns a function that unsubscribes.
+   * With `getSnapshot` this is the external-store contract of React's `useSyncExternalStore`, Svelte stores, Vue's
+   * `shallowRef` and Lit controllers, with no wrapper.
+   */
+  subscribe(listener: () => void): () => void {
+    this.#subscribers.add(listener);
+    return () => {
+      this.#subscribers.delete(listener);
+    };
+  }
+
+  /** The room's state as one immutable object; the same object until something changes. */
+  getSnapshot(): RoomSnapshot {
+    this.#snapshot ??= Object.freeze({
+      state: this.#state,
+      meetingCode: this.#meetingCode,
+      localParticipant: snapshotParticipant(this.localParticipant),
+      participants: Object.freeze([...this.participants.values()].map(snapshotParticipant)),
+      activeSpeakerId: this.#activeSpeakerId,
+      chatMessages: Object.freeze([...this.#chatMessages]),
+      audioOutputDeviceId: this.#audioOutputDeviceId,
+    });
+    return this.#snapshot;
+  }
+
+  /** Every change to the room is emitted: that is also when snapshots go stale and subscribers hear of it. */
+  protected override emit<E extends keyof RoomEventMap>(event: E, ...args: Parameters<RoomEventMap[E]>): void {
+    super.emit(event, ...args);
+    this.#snapshot = null;
+    for (const listener of [...this.#subscribers]) {
+      try {
+        listener();
+      } catch (error) {
+        queueMicrotask(() => {
+          throw error;
+        });
+      }
+    }
+  }
+
+  /**
+   * Who has the spotlight: the participant (you included) who has been speaking steadily and loudest, or `null`.
+   * Debounced, so a cough does not move it.
+   */
+  get activeSpeaker(): Participant | null {
+    const id = this.#activeSpeakerId;
+    if (id === null) return null;
+    return id === this.localParticipant.id ? this.localParticipant : (this.participants.get(id) ?? null);
+  }
+
   /** WebRTC statistics of the connection to one participant, or `null` if there is none. */
   async getStats(participantId: string): Promise<RTCStatsReport | null> {
     return (await this.#sessions.get(participantId)?.peerConnection.getStats()) ?? null;
@@ -409,6 +476,31 @@ export class Room extends TypedEmitter<RoomEventMap> {
     this.#end('connection-lost');
   }
 
+  *#peers(): Iterable<[RemoteParticipant, PeerSession]> {
+    for (const [id, session] of this.#sessions) {
+      const participant = this.participants.get(id);
+      if (participant) yield [participant, session];
+    }
+  }
+
+  #onSpeakers(state: SpeakerState): void {
+    this.localParticipant.setSpeaking(state.speaking.has(this.localParticipant.id));
+    for (const participant of this.participants.values()) participant.setSpeaking(state.speaking.has(participant.id));
+    if (state.activeSpeakerChanged) this.#setActiveSpeaker(state.activeSpeaker);
+  }
+
+  #setActiveSpeaker(id: string | null): void {
+    if (id === this.#activeSpeakerId) return;
+    this.#activeSpeakerId = id;
+    this.emit('active-speaker-changed', this.activeSpeaker);
+  }
+
+  /** Every peer uploads a copy of our video: the bigger the room, the smaller each copy (see encoding-policy). */
+  #adaptVideoEncoding(): void {
+    const encoding = videoEncodingFor(this.participants.size + 1);
+    for (const session of this.#sessions.values()) session.setVideoEncoding(encoding);
+  }
+
   #receiveData(from: RemoteParticipant, data: string): void {
     const chat = decodeChatMessage(data);
     if (chat) this.#addChatMessage({ ...chat, senderId: from.id, senderName: from.name });
@@ -429,6 +521,10 @@ export class Room extends TypedEmitter<RoomEventMap> {
     participant.on('media-changed', () => this.emit('media-changed', participant));
     participant.on('stream-changed', () => this.emit('stream-changed', participant));
     participant.on('screen-share-changed', () => this.emit('screen-share-changed', participant));
+    participant.on('speaking-changed', (speaking) => this.emit('speaking-changed', participant, speaking));
+    participant.on('connection-quality-changed', (quality) =>
+      this.emit('connection-quality-changed', participant, quality),
+    );
     participant.on('connection-state-changed', (state) => this.emit('connection-state-changed', participant, state));
     const warn = (error: unknown) => {
       if (this.#signal === signal) console.warn(`[parley] connection to ${info.id}:`, error);
@@ -459,6 +555,7 @@ export class Room extends TypedEmitter<RoomEventMap> {
     this.#sessions.set(info.id, session);
     const screen = this.localParticipant.screenStream;
     if (screen) void session.setScreenTrack(screen.getVideoTracks()[0] ?? null, screen).catch(warn);
+    this.#adaptVideoEncoding();
     this.emit('participant-joined', participant);
   }
 
@@ -468,6 +565,8 @@ export class Room extends TypedEmitter<RoomEventMap> {
     this.#sessions.get(participantId)?.close();
     this.#sessions.delete(participantId);
     this.participants.delete(participantId);
+    if (this.#activeSpeakerId === participantId) this.#setActiveSpeaker(null);
+    this.#adaptVideoEncoding();
     this.emit('participant-left', participant, reason);
   }
 
@@ -484,6 +583,8 @@ export class Room extends TypedEmitter<RoomEventMap> {
   /** Stops everything this room started: tracks, peer connections, the socket. */
   #teardown(): void {
     clearTimeout(this.#giveUpTimer);
+    this.#monitor.stop();
+    this.#activeSpeakerId = null;
     this.#stopWatchingPageHide?.();
     this.#stopWatchingPageHide = null;
     this.#stopWatchingDevices?.();
