@@ -146,15 +146,14 @@ export class LocalParticipant extends Participant {
   async #putTrack(kind: DeviceKind, track: MediaStreamTrack): Promise<void> {
     const stream = this.stream ?? new MediaStream();
     const previous = this.#track(kind);
-    if (previous) {
-      stream.removeTrack(previous);
-      previous.stop();
-    }
+    if (previous) stream.removeTrack(previous);
     stream.addTrack(track);
     this.#watch(track);
     this.stream = stream;
     this.emit('stream-changed');
     await this.#hooks.trackChanged(kind, track);
+    // Only once every connection sends the new track: no gap, and no sender left holding a stopped one.
+    previous?.stop();
   }
 
   /** A device unplugged or permission revoked ends the track: fall back to the default device, or go without. */

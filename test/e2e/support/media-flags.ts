@@ -4,7 +4,8 @@
  *
  * Several devices — `--use-fake-device-for-media-stream=device-count=N` gives N cameras labelled `fake_device_0` …
  * `fake_device_{N-1}` (640×480 @ 20 fps); `getUserMedia({ video: { deviceId: { exact } } })` opens exactly that one
- * (the track's label and `getSettings().deviceId` match). Options are separated by commas (`device-count=2,fps=15`);
+ * (the track's label and `getSettings().deviceId` match). Beware: `fake_device_1` delivers Y16 (depth) frames, which a
+ * `<video>` shows but no WebRTC encoder takes — a sender switched to it sends nothing; switch to `fake_device_2`. Options are separated by commas (`device-count=2,fps=15`);
  * a `;` gives zero cameras, and quotes are passed literally (no shell), which silently gives the default single camera.
  * Microphones do not follow `device-count`: there are always three, `Fake Default Audio Input` (deviceId `default`),
  * `Fake Audio Input 1`, `Fake Audio Input 2`, each openable by exact deviceId (and three fake audio outputs).

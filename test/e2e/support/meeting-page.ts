@@ -107,8 +107,11 @@ export class MeetingPage {
     embedderUrl: string,
     meeting: { code: string; hostKey?: string },
     name: string,
+    /** Runs on the new context before the page loads, e.g. to grant permissions. */
+    prepare?: (context: BrowserContext) => Promise<void>,
   ): Promise<MeetingPage> {
     const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+    await prepare?.(context);
     const page = await context.newPage();
     page.on('pageerror', (error) => console.error(`[${name}] page error:`, error));
     await page.addInitScript(recordMediaObjects);

@@ -1,0 +1,250 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Browser } from 'playwright-core';
+import type { RunningServer } from '@parley/server';
+import { assertEveryoneReceivesEveryone } from './support/assertions.js';
+import { MeetingPage } from './support/meeting-page.js';
+import { denyMedia, fakeCameraLabel, grantMedia, launchChromiumWith } from './support/media-flags.js';
+import { createMeeting, startEmbedder, startParley, type Embedder } from './support/servers.js';
+
+/** Offers the server relayed, to tell a renegotiation from a `replaceTrack`. */
+function countOffers(parley: RunningServer): () => number {
+  let offers = 0;
+  for (const socket of parley.io.of('/').sockets.values()) {
+    socket.onAny((event: string) => {
+      if (event === 'offer') offers += 1;
+    });
+  }
+  return () => offers;
+}
+
+/** Frames `receiver` decoded from `sender`'s shared screen, read from the screen tile's video. */
+function screenFramesSeen(receiver: MeetingPage, sender: MeetingPage): Promise<number> {
+  return receiver.page.evaluate((id) => {
+    const grid = document.querySelector('meeting-room')!.shadowRoot!.querySelector('participant-grid')!;
+    const tile = grid.shadowRoot!.querySelector(`participant-tile[source="screen"][data-participant-id="${id}"]`);
+    return tile?.shadowRoot?.querySelector('video')?.getVideoPlaybackQuality().totalVideoFrames ?? -1;
+  }, sender.participantId);
+}
+
+describe('media: devices, screen share, permissions', () => {
+  let parley: RunningServer;
+  let embedder: Embedder;
+  let browser: Browser;
+  let ada: MeetingPage;
+  let bob: MeetingPage;
+  let meeting: { code: string; hostKey: string };
+
+  before(async () => {
+    parley = await startParley();
+    embedder = await startEmbedder(parley.url);
+    // Three fake cameras: Chromium's second fake camera delivers Y16 (depth) frames, which no encoder takes.
+    browser = await launchChromiumWith({ cameras: 3 });
+    meeting = await createMeeting(parley.url);
+    ada = await MeetingPage.open(browser, embedder.url, meeting, 'Ada');
+    bob = await MeetingPage.open(browser, embedder.url, meeting, 'Bob');
+    await assertEveryoneReceivesEveryone([ada, bob]);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await embedder?.close();
+    await parley?.close();
+  });
+
+  test('switching camera and microphone mid-call needs no renegotiation and the picture keeps flowing', async () => {
+    const offers = countOffers(parley);
+    const devices = await ada.page.evaluate(async () => {
+      const list = await document.querySelector('meeting-room')!.room!.listDevices();
+      return {
+        cameras: list.cameras.map((device) => ({ id: device.deviceId, label: device.label })),
+        microphones: list.microphones.map((device) => ({ id: device.deviceId, label: device.label })),
+      };
+    });
+    assert.deepEqual(
+      devices.cameras.map((camera) => camera.label),
+      [fakeCameraLabel(0), fakeCameraLabel(1), fakeCameraLabel(2)],
+    );
+    const other = devices.cameras[2]!;
+    const otherMicrophone = devices.microphones.find((microphone) => microphone.id !== 'default')!;
+    const used = await ada.page.evaluate(
+      async ({ camera, microphone }) => {
+        const room = document.querySelector('meeting-room')!.room!;
+        await room.switchCamera(camera);
+        await room.switchMicrophone(microphone);
+        const local = room.localParticipant;
+        return {
+          camera: local.videoTrack?.label,
+          cameraId: local.deviceId('video'),
+          microphoneId: local.deviceId('audio'),
+          tracks: local.stream?.getTracks().length,
+        };
+      },
+      { camera: other.id, microphone: otherMicrophone.id },
+    );
+    assert.deepEqual(used, {
+      camera: fakeCameraLabel(2),
+      cameraId: other.id,
+      microphoneId: otherMicrophone.id,
+      tracks: 2,
+    });
+    await assertEveryoneReceivesEveryone([ada, bob]);
+    assert.equal(offers(), 0, 'a device switch is a replaceTrack, not a renegotiation');
+  });
+
+  test('a shared screen reaches everyone as its own stream, late joiners included, until the browser stops it', async () => {
+    await ada.evaluateRoom((element) => element.toggleScreenShare());
+    await bob.waitForTile(ada.participantId, 'true', 1000);
+    await bob.page.waitForFunction(
+      (id) => document.querySelector('meeting-room')!.room!.participants.get(id)?.screenStream !== null,
+      ada.participantId,
+      { timeout: 10_000 },
+    );
+    const carol = await MeetingPage.open(browser, embedder.url, meeting, 'Carol');
+    try {
+      for (const receiver of [bob, carol]) {
+        await receiver.page.waitForFunction(
+          (id) => {
+            const grid = document.querySelector('meeting-room')!.shadowRoot!.querySelector('participant-grid')!;
+            const tile = grid.shadowRoot!.querySelector(`participant-tile[source="screen"][data-participant-id="${id}"]`);
+            return (tile?.shadowRoot?.querySelector('video')?.getVideoPlaybackQuality().totalVideoFrames ?? 0) > 0;
+          },
+          ada.participantId,
+          { timeout: 20_000 },
+        );
+        const first = await screenFramesSeen(receiver, ada);
+        await receiver.page.waitForTimeout(1500);
+        assert.ok((await screenFramesSeen(receiver, ada)) > first, `${receiver.name} sees the screen move`);
+        const labels = await receiver.page.evaluate((id) => {
+          const participant = document.querySelector('meeting-room')!.room!.participants.get(id)!;
+          return {
+            camera: participant.stream?.getVideoTracks().length,
+            screen: participant.screenStream?.getVideoTracks().length,
+            sharing: participant.screenSharing,
+          };
+        }, ada.participantId);
+        assert.deepEqual(labels, { camera: 1, screen: 1, sharing: true }, `${receiver.name}: camera and screen apart`);
+      }
+
+      // The browser's own "Stop sharing" ends the track: the SDK notices and tells everyone.
+      await ada.page.evaluate(() => {
+        const track = document.querySelector('meeting-room')!.room!.localParticipant.screenStream!.getVideoTracks()[0]!;
+        track.stop();
+        track.dispatchEvent(new Event('ended'));
+      });
+      for (const receiver of [bob, carol]) {
+        await receiver.page.waitForFunction(
+          (id) => {
+            const grid = document.querySelector('meeting-room')!.shadowRoot!.querySelector('participant-grid')!;
+            const room = document.querySelector('meeting-room')!.room!;
+            return (
+              room.participants.get(id)?.screenStream === null &&
+              !grid.shadowRoot!.querySelector(`participant-tile[source="screen"][data-participant-id="${id}"]`)
+            );
+          },
+          ada.participantId,
+          { timeout: 5000 },
+        );
+      }
+      assert.equal(await ada.page.evaluate(() => document.querySelector('meeting-room')!.room!.localParticipant.screenSharing), false);
+    } finally {
+      await carol.page.evaluate(() => document.querySelector('meeting-room')!.leave());
+      await carol.close();
+    }
+  });
+
+  test('revoking permission mid-call turns camera and microphone off for everyone, with typed errors', async () => {
+    // Without the fake prompt, permissions are real: granted per site, and revocable.
+    const strictBrowser = await launchChromiumWith({ prompts: 'per-context' });
+    try {
+      const erin = await MeetingPage.open(strictBrowser, embedder.url, meeting, 'Erin', (context) =>
+        grantMedia(context, embedder.url),
+      );
+      await erin.page.evaluate(() => {
+        const element = document.querySelector('meeting-room')!;
+        (window as unknown as { __errors: string[] }).__errors = [];
+        element.addEventListener('parley-error', (event) =>
+          (window as unknown as { __errors: string[] }).__errors.push(event.detail.code),
+        );
+      });
+      await assertEveryoneReceivesEveryone([ada, erin]);
+      // This Chromium revokes the microphone with the camera (both tracks end, both permissions read "denied").
+      await denyMedia(erin.page, embedder.url, ['camera']);
+      await ada.waitForTile(
+        erin.participantId,
+        "tile.hasAttribute('camera-off') && tile.hasAttribute('audio-muted')",
+        10_000,
+      );
+      const state = await erin.page.evaluate(() => ({
+        errors: (window as unknown as { __errors: string[] }).__errors,
+        video: document.querySelector('meeting-room')!.room!.localParticipant.videoEnabled,
+        audio: document.querySelector('meeting-room')!.room!.localParticipant.audioEnabled,
+        liveTracks: window.__recorded.tracks.filter((track) => track.readyState === 'live').length,
+      }));
+      assert.deepEqual(state, { errors: ['permission-denied', 'permission-denied'], video: false, audio: false, liveTracks: 0 });
+
+      await grantMedia(erin.context, embedder.url);
+      await erin.evaluateRoom((element) => element.toggleCamera(true));
+      await erin.evaluateRoom((element) => element.toggleMicrophone(true));
+      await ada.waitForTile(erin.participantId, "!tile.hasAttribute('camera-off') && !tile.hasAttribute('audio-muted')", 5000);
+      await assertEveryoneReceivesEveryone([ada, erin]);
+      await erin.evaluateRoom((element) => element.leave());
+    } finally {
+      await strictBrowser.close();
+    }
+  });
+
+  test('denied camera and microphone: you still join, watch and listen, and can turn them on once granted', async () => {
+    const strictBrowser = await launchChromiumWith({ prompts: 'per-context' });
+    try {
+      const dan = await MeetingPage.open(strictBrowser, embedder.url, meeting, 'Dan');
+      const joined = await dan.page.evaluate(() => {
+        const room = document.querySelector('meeting-room')!.room!;
+        return {
+          state: room.state,
+          audio: room.localParticipant.audioEnabled,
+          video: room.localParticipant.videoEnabled,
+          tracks: room.localParticipant.stream?.getTracks().length ?? 0,
+        };
+      });
+      assert.deepEqual(joined, { state: 'joined', audio: false, video: false, tracks: 0 });
+      await ada.waitForTile(dan.participantId, "tile.hasAttribute('camera-off') && tile.hasAttribute('audio-muted')", 5000);
+
+      // Dan receives everyone, though he sends nothing.
+      for (const sender of [ada, bob]) {
+        await dan.page.waitForFunction(
+          async (id) => {
+            const report = await document.querySelector('meeting-room')!.room!.getStats(id);
+            let frames = 0;
+            report?.forEach((stats) => {
+              if (stats.type === 'inbound-rtp' && stats.kind === 'video') frames += stats.framesDecoded ?? 0;
+            });
+            return frames > 0;
+          },
+          sender.participantId,
+          { timeout: 20_000 },
+        );
+      }
+
+      // Permission granted later: the camera comes up on the existing connections.
+      await grantMedia(dan.context, embedder.url);
+      assert.equal(await dan.evaluateRoom((element) => element.toggleCamera(true)), true);
+      await ada.waitForTile(dan.participantId, "!tile.hasAttribute('camera-off')", 5000);
+      await ada.page.waitForFunction(
+        async (id) => {
+          const report = await document.querySelector('meeting-room')!.room!.getStats(id);
+          let frames = 0;
+          report?.forEach((stats) => {
+            if (stats.type === 'inbound-rtp' && stats.kind === 'video') frames += stats.framesDecoded ?? 0;
+          });
+          return frames > 0;
+        },
+        dan.participantId,
+        { timeout: 20_000 },
+      );
+      await dan.evaluateRoom((element) => element.leave());
+    } finally {
+      await strictBrowser.close();
+    }
+  });
+});
