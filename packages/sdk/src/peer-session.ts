@@ -29,6 +29,8 @@ export interface PeerSessionOptions {
 const MEDIA_KINDS = ['audio', 'video'] as const;
 /** `disconnected` often heals by itself (a brief loss); only restart ICE if it lasts this long. */
 const DISCONNECTED_RESTART_MS = 3000;
+/** While a path stays down (a TURN server being restarted), restarts back off from 2 s to 16 s apart. */
+const RESTART_BACKOFF_MS = [2000, 4000, 8000, 16000];
 /** An offer unanswered this long (with signaling up) was lost: roll back and negotiate again. */
 const NEGOTIATION_TIMEOUT_MS = 8000;
 /**
@@ -59,6 +61,8 @@ export class PeerSession {
   #closed = false;
   #signalingUp = true;
   #disconnectedTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Restarts since the connection last worked, for the backoff. */
+  #failedRestarts = 0;
   #negotiationTimer: ReturnType<typeof setTimeout> | undefined;
   #channel: RTCDataChannel | null = null;
   /** Limits for the camera's encoder, set by the room as it grows and shrinks. */
@@ -269,8 +273,13 @@ export class PeerSession {
     const state = this.#pc.connectionState;
     this.#options.remote.setConnectionState(state);
     clearTimeout(this.#disconnectedTimer);
-    if (state === 'failed') {
-      this.restartIce();
+    if (state === 'connected') {
+      this.#failedRestarts = 0;
+    } else if (state === 'failed') {
+      // The first restart goes at once; if the path is still down, the next ones wait longer and longer.
+      const delay = this.#failedRestarts === 0 ? 0 : RESTART_BACKOFF_MS[Math.min(this.#failedRestarts, RESTART_BACKOFF_MS.length) - 1]!;
+      this.#failedRestarts += 1;
+      this.#disconnectedTimer = setTimeout(() => this.restartIce(), delay);
     } else if (state === 'disconnected') {
       this.#disconnectedTimer = setTimeout(() => this.restartIce(), DISCONNECTED_RESTART_MS);
     }

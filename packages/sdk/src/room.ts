@@ -21,6 +21,11 @@ export interface RoomOptions {
   environment?: Environment;
   /** How long to wait for the server to answer a request. Default 10 s. */
   requestTimeoutMs?: number;
+  /**
+   * `'relay'` sends all media through the TURN servers the Parley server hands out, hiding participants' IP
+   * addresses from each other. Default `'all'`.
+   */
+  iceTransportPolicy?: RTCIceTransportPolicy;
 }
 
 export interface JoinOptions {
@@ -66,6 +71,7 @@ export class Room extends TypedEmitter<RoomEventMap> {
   readonly #server: string;
   readonly #environment: Environment;
   readonly #requestTimeoutMs: number;
+  readonly #iceTransportPolicy: RTCIceTransportPolicy;
   #state: RoomState = 'idle';
   #meetingCode: string | null = null;
   #signal: SignalClient | null = null;
@@ -93,6 +99,7 @@ export class Room extends TypedEmitter<RoomEventMap> {
     this.#server = options.server;
     this.#environment = options.environment ?? browserEnvironment;
     this.#requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
+    this.#iceTransportPolicy = options.iceTransportPolicy ?? 'all';
     const local = new LocalParticipant(this.#environment, {
       trackChanged: (kind, track) => this.#sendLocalTrack(kind, track),
       mediaStateChanged: () => this.#announceMediaState(),
@@ -532,7 +539,11 @@ export class Room extends TypedEmitter<RoomEventMap> {
     const session = new PeerSession({
       remote: participant,
       initiator,
-      configuration: { iceServers: this.#iceServers, bundlePolicy: 'max-bundle' },
+      configuration: {
+        iceServers: this.#iceServers,
+        iceTransportPolicy: this.#iceTransportPolicy,
+        bundlePolicy: 'max-bundle',
+      },
       environment: this.#environment,
       localStream: this.localParticipant.stream,
       signals: {

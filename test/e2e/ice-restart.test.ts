@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { setTimeout as delay } from 'node:timers/promises';
+import { after, before, test } from 'node:test';
+import type { Browser } from 'playwright-core';
+import type { RunningServer } from '@parley/server';
+import { launchChromium } from './support/browser.js';
+import { SdkPage } from './support/sdk-page.js';
+import { createMeeting, startEmbedder, startParley, type Embedder } from './support/servers.js';
+import { startTurnServer, type TurnServer } from './support/turn-server.js';
+
+let turn: TurnServer;
+let parley: RunningServer;
+let embedder: Embedder;
+let browser: Browser;
+
+before(async () => {
+  turn = await startTurnServer();
+  parley = await startParley({ ICE_SERVERS: JSON.stringify([turn.iceServer]) });
+  embedder = await startEmbedder(parley.url);
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  await embedder?.close();
+  await parley?.close();
+  await turn?.close();
+});
+
+/** Polls until `receiver` decodes new frames from `senderId` over a relay, or fails after `timeoutMs`. */
+async function waitForRelayedFrames(receiver: SdkPage, senderId: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = (await receiver.received(senderId)).framesDecoded;
+  for (;;) {
+    await delay(500);
+    const now = await receiver.received(senderId);
+    if (now.framesDecoded > last && now.localCandidateType === 'relay') return;
+    last = now.framesDecoded;
+    if (Date.now() > deadline) {
+      assert.fail(`${receiver.name} got no relayed frames within ${timeoutMs} ms: ${JSON.stringify(now)}`);
+    }
+  }
+}
+
+test('a relay-only call survives its TURN server dying: ICE restart brings media back', async () => {
+  const { code } = await createMeeting(parley.url);
+  const ada = await SdkPage.open(browser, embedder.url, 'Ada');
+  const bob = await SdkPage.open(browser, embedder.url, 'Bob');
+  const adaId = await ada.join(parley.url, code, { iceTransportPolicy: 'relay' });
+  const bobId = await bob.join(parley.url, code, { iceTransportPolicy: 'relay' });
+  await waitForRelayedFrames(ada, bobId, 20_000);
+  await waitForRelayedFrames(bob, adaId, 20_000);
+
+  // Every allocation dies with the server: the path is gone for good until ICE restarts.
+  await turn.stop();
+  await ada.page.waitForFunction(
+    (id) => ['disconnected', 'failed'].includes(window.__room.participants.get(id)?.connectionState ?? ''),
+    bobId,
+    { timeout: 30_000, polling: 200 },
+  );
+  await turn.restart();
+  await waitForRelayedFrames(ada, bobId, 45_000);
+  await waitForRelayedFrames(bob, adaId, 45_000);
+  for (const [page, remote] of [
+    [ada, bobId],
+    [bob, adaId],
+  ] as const) {
+    assert.equal((await page.received(remote)).state, 'connected');
+  }
+  await Promise.all([ada, bob].map((page) => page.page.evaluate(() => window.__room.leave())));
+  await Promise.all([ada.close(), bob.close()]);
+});
