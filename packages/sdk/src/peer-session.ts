@@ -27,6 +27,20 @@ export interface PeerSessionOptions {
 }
 
 const MEDIA_KINDS = ['audio', 'video'] as const;
+
+/** The cumulative counters of an audio stats entry (inbound-rtp or media-source). */
+interface AudioEnergy {
+  totalAudioEnergy: number;
+  totalSamplesDuration: number;
+}
+
+/** RMS level between two readings of cumulative audio energy (energy is the integral of the squared level). */
+function averageLevel(previous: AudioEnergy | undefined, current: AudioEnergy | undefined): number {
+  if (!previous || !current) return 0;
+  const duration = current.totalSamplesDuration - previous.totalSamplesDuration;
+  const energy = current.totalAudioEnergy - previous.totalAudioEnergy;
+  return duration > 0 && energy > 0 ? Math.min(1, Math.sqrt(energy / duration)) : 0;
+}
 /** `disconnected` often heals by itself (a brief loss); only restart ICE if it lasts this long. */
 const DISCONNECTED_RESTART_MS = 3000;
 /** While a path stays down (a TURN server being restarted), restarts back off from 2 s to 16 s apart. */
@@ -65,6 +79,8 @@ export class PeerSession {
   #failedRestarts = 0;
   #negotiationTimer: ReturnType<typeof setTimeout> | undefined;
   #channel: RTCDataChannel | null = null;
+  /** Audio energy counters at the previous `audioLevels()` call. */
+  #lastAudioEnergy: { remote?: AudioEnergy | undefined; local?: AudioEnergy | undefined } = {};
   /** Limits for the camera's encoder, set by the room as it grows and shrinks. */
   #videoEncoding: VideoEncoding | null = null;
   /** A screen share started before the first offer arrived (answering side), sent once it is answered. */
@@ -176,21 +192,24 @@ export class PeerSession {
     void this.#applyVideoEncoding();
   }
 
-  /** The remote participant's current audio level (0–1), from the last packets received; 0 when silent or unknown. */
-  remoteAudioLevel(): number {
-    const sources = this.#transceiver('audio')?.receiver.getSynchronizationSources() ?? [];
-    return sources[0]?.audioLevel ?? 0;
-  }
-
-  /** The level of what we send (0–1), from the encoder's input. */
-  async localAudioLevel(): Promise<number> {
-    const track = this.#transceiver('audio')?.sender.track;
-    if (!track) return 0;
-    let level = 0;
-    (await this.#pc.getStats(track)).forEach((stats) => {
-      if (stats.type === 'media-source' && typeof stats.audioLevel === 'number') level = stats.audioLevel;
+  /**
+   * Loudness (0–1, root mean square) of what we received from this participant and of what we send, averaged since
+   * the previous call: steadier than the instantaneous level of the last packet, which flickers between syllables.
+   */
+  async audioLevels(): Promise<{ remote: number; local: number }> {
+    let remote: AudioEnergy | undefined;
+    let local: AudioEnergy | undefined;
+    (await this.#pc.getStats()).forEach((stats) => {
+      if (stats.kind !== 'audio' || typeof stats.totalAudioEnergy !== 'number') return;
+      if (stats.type === 'inbound-rtp') remote = stats;
+      else if (stats.type === 'media-source') local = stats;
     });
-    return level;
+    const levels = {
+      remote: averageLevel(this.#lastAudioEnergy.remote, remote),
+      local: averageLevel(this.#lastAudioEnergy.local, local),
+    };
+    this.#lastAudioEnergy = { remote, local };
+    return levels;
   }
 
   /** Cumulative counters and current transport figures, for the connection-quality score. */

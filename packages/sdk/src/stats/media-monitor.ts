@@ -52,15 +52,15 @@ export class MediaMonitor {
     if (this.#sampling) return;
     this.#sampling = true;
     try {
+      const peers = [...this.#options.peers()];
+      const measured = await Promise.all(peers.map(([, session]) => session.audioLevels()));
       const levels = new Map<string, number>();
-      let firstSession: PeerSession | undefined;
-      for (const [participant, session] of this.#options.peers()) {
-        firstSession ??= session;
-        levels.set(participant.id, participant.audioEnabled ? session.remoteAudioLevel() : 0);
-      }
+      peers.forEach(([participant], index) => {
+        levels.set(participant.id, participant.audioEnabled ? measured[index]!.remote : 0);
+      });
       const local = this.#options.local();
-      // What we send is the same on every connection: one of them tells our level.
-      const localLevel = local.audioEnabled && firstSession ? await firstSession.localAudioLevel() : 0;
+      // What we send is the same on every connection: any one of them tells our level.
+      const localLevel = local.audioEnabled ? (measured[0]?.local ?? 0) : 0;
       if (!this.#audioTimer) return;
       levels.set(local.id, localLevel);
       const state = this.#speakers.update(performance.now(), levels);
