@@ -139,13 +139,18 @@ describe('signaling drops mid-call', () => {
     try {
       const meeting = await createMeeting(shortWindow.url);
       const ada = await MeetingPage.open(browser, shortEmbedder.url, meeting, 'Ada');
-      pages.push(ada);
-      await recordRoomEvents(ada);
+      const bob = await MeetingPage.open(browser, shortEmbedder.url, meeting, 'Bob');
+      pages.push(ada, bob);
+      await assertEveryoneReceivesEveryone([ada, bob]);
+      for (const page of [ada, bob]) await recordRoomEvents(page);
       await shortProxy.block('refuse');
       shortProxy.cut();
-      await waitForRoomState(ada, 'left', 10_000);
-      assert.deepEqual(await roomEvents(ada), ['reconnecting', 'disconnected', 'left']);
-      assert.deepEqual(await ada.liveMediaObjects(), { liveTracks: 0, openPeerConnections: 0, liveReceiverTracks: 0 });
+      for (const page of [ada, bob]) {
+        await waitForRoomState(page, 'left', 10_000);
+        assert.deepEqual(await roomEvents(page), ['reconnecting', 'disconnected', 'left']);
+        assert.deepEqual(await page.liveMediaObjects(), { liveTracks: 0, openPeerConnections: 0, liveReceiverTracks: 0 });
+        assert.deepEqual(await page.openResources(), { openDataChannels: 0, openWebSockets: 0, pendingTimers: 0 });
+      }
     } finally {
       await shortProxy.close();
       await shortEmbedder.close();
