@@ -123,11 +123,12 @@ export class Room extends TypedEmitter<RoomEventMap> {
 
   /**
    * Captures camera and microphone, connects to the server and enters the meeting.
-   * Rejects with a {@link ParleyError}: `permission-denied`, `no-device`, `device-busy`, `server-unreachable`,
-   * `meeting-not-found`, `timeout` or `invalid-state`; nothing is left running after a rejection.
+   * Rejects with a {@link ParleyError} — `server-unreachable`, `meeting-not-found`, `timeout` or `invalid-state` —
+   * and then leaves nothing running. Camera and microphone failures (`permission-denied`, `no-device`,
+   * `device-busy`) do not stop the join: you join to watch and listen, and they follow `joined` as `error` events.
    */
   async join(options: JoinOptions): Promise<void> {
-    if (this.#state === 'joining' || this.#state === 'joined') {
+    if (this.#state === 'joining' || this.#state === 'joined' || this.#state === 'reconnecting') {
       throw ParleyError.invalidState(`join() called while ${this.#state}`);
     }
     const wantAudio = options.audio ?? true;
