@@ -1,8 +1,9 @@
 // Builds what is stale: `tsc -b` recompiles only changed projects, and the browser bundle is rebuilt only when
 // a compiled input is newer than it.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { checkBudgets } from './bundle-size.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const run = (command, args) => execFileSync(command, args, { cwd: root, stdio: 'inherit' });
@@ -15,6 +16,14 @@ const inputs = ['packages/protocol/dist', 'packages/sdk/dist', 'packages/element
 const newestInput = Math.max(...inputs.map((input) => newestMtime(join(root, input))));
 if (!existsSync(bundle) || statSync(bundle).mtimeMs < newestInput) {
   run(bin('rollup'), ['-c', '--silent']);
+  try {
+    await checkBudgets();
+  } catch (error) {
+    // A bundle over budget must not look fresh to the next build.
+    rmSync(bundle);
+    console.error(error.message);
+    process.exit(1);
+  }
 }
 
 function newestMtime(path) {

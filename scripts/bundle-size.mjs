@@ -1,0 +1,44 @@
+// Sizes of what browsers download, and the budgets they must stay within. The build fails past a budget;
+// `npm run bench` prints the same figures.
+import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { nodeResolve } from '@rollup/plugin-node-resolve';
+import terser from '@rollup/plugin-terser';
+import { rollup } from 'rollup';
+
+const root = new URL('..', import.meta.url).pathname;
+
+export const BUDGETS = {
+  /** `/parley.js`: lit, socket.io-client, the SDK and every element. */
+  'parley.js': 40 * 1024,
+  /** The SDK alone, minified, without socket.io-client (which sites may already ship). */
+  '@parley/sdk': 12 * 1024,
+};
+
+/** Gzipped (level 9) and raw sizes in bytes of each budgeted artefact. */
+export async function measureBundles() {
+  const parley = readFileSync(`${root}packages/elements/bundle/parley.js`);
+  const sdk = await rollup({
+    input: `${root}packages/sdk/dist/index.js`,
+    external: ['socket.io-client'],
+    plugins: [nodeResolve({ browser: true }), terser({ ecma: 2022, module: true, format: { comments: false } })],
+  });
+  const { output } = await sdk.generate({ format: 'es' });
+  await sdk.close();
+  const sdkCode = Buffer.from(output[0].code);
+  return {
+    'parley.js': { raw: parley.length, gzip: gzipSync(parley, { level: 9 }).length },
+    '@parley/sdk': { raw: sdkCode.length, gzip: gzipSync(sdkCode, { level: 9 }).length },
+  };
+}
+
+/** Throws when an artefact is over its budget. */
+export async function checkBudgets() {
+  const sizes = await measureBundles();
+  const over = Object.entries(sizes).filter(([name, size]) => size.gzip > BUDGETS[name]);
+  if (over.length > 0) {
+    const lines = over.map(([name, size]) => `${name}: ${size.gzip} B gzipped, budget ${BUDGETS[name]} B`);
+    throw new Error(`Bundle over budget:\n  ${lines.join('\n  ')}`);
+  }
+  return sizes;
+}
