@@ -11,6 +11,15 @@ const bin = (name) => join(root, 'node_modules', '.bin', name);
 
 run(bin('tsc'), ['-b']);
 
+// custom-elements.json, from the components' JSDoc, for IDEs, linters and docs.
+const manifest = join(root, 'packages/elements/custom-elements.json');
+if (!existsSync(manifest) || statSync(manifest).mtimeMs < newestMtime(join(root, 'packages/elements/src'))) {
+  execFileSync(bin('cem'), ['analyze', '--config', 'custom-elements-manifest.config.mjs', '--quiet'], {
+    cwd: join(root, 'packages/elements'),
+    stdio: 'inherit',
+  });
+}
+
 const bundle = join(root, 'packages/elements/bundle/parley.js');
 const inputs = ['packages/protocol/dist', 'packages/sdk/dist', 'packages/elements/dist', 'rollup.config.mjs', 'package-lock.json'];
 const newestInput = Math.max(...inputs.map((input) => newestMtime(join(root, input))));

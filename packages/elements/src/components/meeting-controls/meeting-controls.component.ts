@@ -19,6 +19,8 @@ import { meetingControlsStyles } from './meeting-controls.styles.js';
  *
  * @cssprop --parley-surface - Button background.
  * @cssprop --parley-danger - Background of the leave button and of devices that are off.
+ *
+ * @tag meeting-controls
  */
 export class MeetingControls extends LitElement {
   static override styles = [tokens, meetingControlsStyles];

@@ -41,6 +41,8 @@ const defaultServer = new URL(import.meta.url).origin;
  * @cssprop --parley-radius - Tile corner radius.
  * @cssprop --parley-gap - Space between tiles.
  * @cssprop --parley-font - Font family.
+ *
+ * @tag meeting-room
  */
 export class MeetingRoom extends LitElement {
   static override styles = [tokens, meetingRoomStyles];

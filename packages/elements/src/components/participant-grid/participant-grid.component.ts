@@ -17,6 +17,8 @@ import { participantGridStyles } from './participant-grid.styles.js';
  * @csspart tile - Each `<participant-tile>`.
  *
  * @cssprop --parley-gap - Space between and around tiles.
+ *
+ * @tag participant-grid
  */
 export class ParticipantGrid extends LitElement {
   static override styles = [tokens, participantGridStyles];

@@ -23,6 +23,8 @@ import { participantTileStyles } from './participant-tile.styles.js';
  * @cssprop --parley-accent - Avatar and badge colour.
  * @cssprop --parley-danger - Muted-microphone icon colour.
  * @cssprop --parley-radius - Corner radius.
+ *
+ * @tag participant-tile
  */
 export class ParticipantTile extends LitElement {
   static override styles = [tokens, participantTileStyles];
