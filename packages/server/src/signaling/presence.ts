@@ -18,6 +18,10 @@ export interface Member {
   socketId: string | null;
   /** Relayed messages that arrived while away, delivered in order on return. */
   held: HeldMessage[];
+  /**
+   * Back, but the held messages are not delivered yet: new relays queue behind them, so nothing overtakes them.
+   */
+  holding?: boolean;
   /** Drops the participant when the resume window closes. */
   expiry?: ReturnType<typeof setTimeout>;
 }

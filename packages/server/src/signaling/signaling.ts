@@ -187,6 +187,7 @@ export class Signaling {
       previous.disconnect(true);
     }
     this.#attach(socket, member);
+    member.holding = true;
     this.#options.logger.info({ meeting: member.meetingCode, participant: member.info.id }, 'resumed');
     const others = this.presence.list(member.meetingCode).filter((info) => info.id !== member.info.id);
     // Held messages go after the ack, once the client knows who is in the room again.
@@ -229,7 +230,7 @@ export class Signaling {
     const target = to === sender.info.id ? undefined : this.presence.get(sender.meetingCode, to);
     if (!target) return refusal(ProtocolErrorCode.ParticipantNotFound, 'No such participant in this meeting');
     const held = message(sender.info.id);
-    if (target.socketId === null) {
+    if (target.socketId === null || target.holding) {
       if (target.held.length >= MAX_HELD_MESSAGES) {
         this.#drop(target, 'disconnected');
         return refusal(ProtocolErrorCode.ParticipantNotFound, 'No such participant in this meeting');
@@ -250,6 +251,7 @@ export class Signaling {
     if (member.socketId !== socket.id || socket.disconnected) return;
     const held = member.held;
     member.held = [];
+    member.holding = false;
     for (const message of held) this.#emit(socket, message);
   }
 
