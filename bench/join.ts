@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: how long joining a Parley meeting takes to show the other person's video, next to the floor
- * that WebRTC itself needs in the same browser, plus the size of the `/parley.js` bundle.
+ * that WebRTC itself needs in the same browser; how long media takes to come back after the TURN server of a
+ * relay-only call dies and returns; and the size of the `/parley.js` bundle.
  * Loopback only; every server, page and browser it starts is closed before it exits.
  */
 import { readFileSync } from 'node:fs';
@@ -8,10 +9,14 @@ import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { defaultMediaConstraints } from '@parley/sdk';
+import type { Browser } from 'playwright-core';
 import { launchChromium } from '../test/e2e/support/browser.js';
 import { MeetingPage } from '../test/e2e/support/meeting-page.js';
+import { SdkPage } from '../test/e2e/support/sdk-page.js';
 import { createMeeting, startEmbedder, startParley } from '../test/e2e/support/servers.js';
+import { startTurnServer } from '../test/e2e/support/turn-server.js';
 import { measureFloor } from './lib/floor.js';
+import { measureRecoveries, waitForMedia, type RecoveryOptions, type RecoveryRun } from './lib/ice-recovery.js';
 import { openEmbedderPage } from './lib/pages.js';
 import { measureParleyJoins } from './lib/parley-join.js';
 import { formatJson, formatTable, type BenchResults, type BundleSize } from './lib/report.js';
@@ -26,8 +31,15 @@ const WARMUP_RUNS = 1;
 const RUN_TIMEOUT_MS = 10_000;
 /** Lets the previous run's connections finish closing on both sides before the next clock starts. */
 const PAUSE_BETWEEN_RUNS_MS = 250;
-/** The whole bench, cleanup excluded. */
-const BENCH_DEADLINE_MS = 100_000;
+/**
+ * ICE recovery: 5 forced failures, some 13 s each (the browser takes seconds to declare the path lost, the SDK
+ * waits 3 s before restarting ICE on `disconnected`, media settles 2 s between failures). Frames polled every 50 ms.
+ */
+const RECOVERY = { runs: 5, timeoutMs: 30_000, pollMs: 50, settleMs: 2000 } as const satisfies RecoveryOptions;
+/** Two relay-only participants joining and sending media, before the first failure. */
+const RECOVERY_CALL_SETUP_MS = 20_000;
+/** The whole bench, cleanup excluded: some 30 s of joins, a minute of recoveries, and margin. */
+const BENCH_DEADLINE_MS = 150_000;
 /** Cleanup gets this long before the process exits regardless. */
 const CLEANUP_DEADLINE_MS = 15_000;
 
@@ -62,14 +74,12 @@ function measureBundle(): BundleSize {
   return { path: relative(root, bundlePath), rawBytes: raw.length, gzipBytes: gzipSync(raw, { level: 9 }).length };
 }
 
-async function bench(cleanups: Cleanups): Promise<BenchResults> {
-  const bundle = measureBundle();
+/** Join latency: the floor, then Parley; their pages are closed before the recovery runs start. */
+async function benchJoins(browser: Browser, cleanups: Cleanups): Promise<Pick<BenchResults, 'floor' | 'parley'>> {
   const parley = await startParley();
   cleanups.add(() => parley.close());
   const embedder = await startEmbedder(parley.url);
   cleanups.add(() => embedder.close());
-  const browser = await launchChromium();
-  cleanups.add(() => browser.close());
 
   // (a) first, alone in the browser: the floor should not pay for the meeting pages' rendering.
   const floorPage = await openEmbedderPage(browser, embedder.url, 'floor');
@@ -94,13 +104,45 @@ async function bench(cleanups: Cleanups): Promise<BenchResults> {
     timeoutMs: RUN_TIMEOUT_MS,
     pauseMs: PAUSE_BETWEEN_RUNS_MS,
   });
-  return {
-    runs: RUNS,
-    warmupRuns: WARMUP_RUNS,
-    floor: floorRuns.slice(WARMUP_RUNS),
-    parley: parleyRuns.slice(WARMUP_RUNS),
-    bundle,
-  };
+  // The host's camera would keep encoding on the two cores the recovery runs share.
+  await Promise.all([joiner.close(), host.close()]);
+  return { floor: floorRuns.slice(WARMUP_RUNS), parley: parleyRuns.slice(WARMUP_RUNS) };
+}
+
+/**
+ * (e) ICE recovery: two SDK participants, relay-only through coturn, on a Parley server that hands out that TURN
+ * server. Its own server and embedder, so the join measurements keep their host-candidate-only configuration.
+ */
+async function benchRecovery(browser: Browser, cleanups: Cleanups): Promise<RecoveryRun[]> {
+  const turn = await startTurnServer();
+  cleanups.add(() => turn.close());
+  const parley = await startParley({ ICE_SERVERS: JSON.stringify([turn.iceServer]) });
+  cleanups.add(() => parley.close());
+  const embedder = await startEmbedder(parley.url);
+  cleanups.add(() => embedder.close());
+
+  const { code } = await createMeeting(parley.url);
+  const ada = await SdkPage.open(browser, embedder.url, 'Ada');
+  cleanups.add(() => ada.close());
+  const bob = await SdkPage.open(browser, embedder.url, 'Bob');
+  cleanups.add(() => bob.close());
+  const adaId = await ada.join(parley.url, code, { iceTransportPolicy: 'relay' });
+  const bobId = await bob.join(parley.url, code, { iceTransportPolicy: 'relay' });
+  const sides = [
+    { sdk: ada, remoteId: bobId },
+    { sdk: bob, remoteId: adaId },
+  ];
+  await waitForMedia(sides, { ...RECOVERY, timeoutMs: RECOVERY_CALL_SETUP_MS });
+  return measureRecoveries(turn, sides, RECOVERY);
+}
+
+async function bench(cleanups: Cleanups): Promise<BenchResults> {
+  const bundle = measureBundle();
+  const browser = await launchChromium();
+  cleanups.add(() => browser.close());
+  const joins = await benchJoins(browser, cleanups);
+  const recovery = { pollMs: RECOVERY.pollMs, runs: await benchRecovery(browser, cleanups) };
+  return { runs: RUNS, warmupRuns: WARMUP_RUNS, ...joins, recovery, bundle };
 }
 
 function withDeadline<T>(work: Promise<T>, ms: number, what: string): Promise<T> {

@@ -1,4 +1,5 @@
 import type { FloorRun } from './floor.js';
+import type { RecoveryRun } from './ice-recovery.js';
 import type { ParleyRun } from './parley-join.js';
 import { summarizeField, type Summary } from './stats.js';
 
@@ -14,7 +15,14 @@ export interface BenchResults {
   warmupRuns: number;
   floor: FloorRun[];
   parley: ParleyRun[];
+  recovery: RecoveryResults;
   bundle: BundleSize;
+}
+
+export interface RecoveryResults {
+  /** How often the pages polled getStats for new frames: the resolution of "media flowing". */
+  pollMs: number;
+  runs: RecoveryRun[];
 }
 
 interface Row {
@@ -63,22 +71,64 @@ function ratioCell({ floor, parley }: Row): string {
   return floor && parley ? `${(parley.median / floor.median).toFixed(1)}×` : '';
 }
 
+/** Left-aligned columns under a header and a rule. */
+function formatColumns(header: string[], body: string[][]): string[] {
+  const widths = header.map((title, column) => Math.max(title.length, ...body.map((line) => line[column]!.length)));
+  const line = (cells: string[]) => cells.map((text, column) => text.padEnd(widths[column]!)).join('  ').trimEnd();
+  return [line(header), line(widths.map((width) => '-'.repeat(width))), ...body.map(line)];
+}
+
+/** "disconnected ×9, failed ×1": how the sides first reported the loss, which decides when the SDK restarts ICE. */
+function lossStates(runs: readonly RecoveryRun[]): string {
+  const counts = new Map<string, number>();
+  for (const state of runs.flatMap((run) => run.lossStates)) counts.set(state, (counts.get(state) ?? 0) + 1);
+  return [...counts].map(([state, count]) => `${state} ×${count}`).join(', ');
+}
+
+function formatRecovery({ pollMs, runs }: RecoveryResults): string[] {
+  const header = [
+    'ms, median (min–max)',
+    'failure forced → loss detected',
+    'TURN back → connected',
+    'TURN back → media flowing',
+    'total outage',
+  ];
+  const body = [
+    [
+      'both sides, the later',
+      cell(summarizeField(runs, (run) => run.lossDetectedMs)),
+      cell(summarizeField(runs, (run) => run.reconnectedMs)),
+      cell(summarizeField(runs, (run) => run.recoveredMs)),
+      cell(summarizeField(runs, (run) => run.outageMs)),
+    ],
+  ];
+  return [
+    `(e) ICE recovery, ${runs.length} runs: two SDK participants, iceTransportPolicy 'relay', through coturn.`,
+    '    failure forced: coturn killed and exited (turn.stop() resolved), every allocation gone;',
+    '    loss detected: the SDK reported the connection `disconnected` or `failed` (then coturn is restarted);',
+    '    TURN back: coturn accepts again (turn.restart() resolved); the SDK restarts ICE by itself;',
+    '    connected: the SDK reported the connection `connected` again;',
+    `    media flowing: a newly decoded video frame (getStats framesDecoded, polled every ${pollMs} ms);`,
+    '    total outage: failure forced → media flowing, coturn restart included.',
+    ...formatColumns(header, body),
+    `    loss first reported as: ${lossStates(runs)}`,
+  ];
+}
+
 /** The human table: medians with the range of the runs, ms from each side's clock start. */
 export function formatTable(results: BenchResults): string {
   const header = ['ms, median (min–max)', '(a) WebRTC floor', '(b) Parley join', '(c) b/a'];
   const body = rows(results).map((row) => [row.step, cell(row.floor), cell(row.parley), ratioCell(row)]);
-  const widths = header.map((title, column) => Math.max(title.length, ...body.map((line) => line[column]!.length)));
-  const line = (cells: string[]) => cells.map((text, column) => text.padEnd(widths[column]!)).join('  ').trimEnd();
   const { bundle } = results;
   return [
     `Join latency, ${results.runs} runs each after ${results.warmupRuns} warm-up, same browser.`,
     '(a) clock starts before createOffer, media already captured; (b) clock starts at room.join().',
-    line(header),
-    line(widths.map((width) => '-'.repeat(width))),
-    ...body.map(line),
+    ...formatColumns(header, body),
     '',
     `(d) ${bundle.path}: ${(bundle.rawBytes / KB).toFixed(1)} KB raw (${bundle.rawBytes} B), ` +
       `${(bundle.gzipBytes / KB).toFixed(1)} KB gzip -9 (${bundle.gzipBytes} B)`,
+    '',
+    ...formatRecovery(results.recovery),
   ].join('\n');
 }
 
@@ -109,6 +159,13 @@ export function formatJson(results: BenchResults): string {
       firstFrame: parleyFirstFrame === undefined ? null : round(parleyFirstFrame),
     },
     ratio: floorFirstFrame && parleyFirstFrame ? Math.round((parleyFirstFrame / floorFirstFrame) * 100) / 100 : null,
+    recovery: {
+      runs: results.recovery.runs.length,
+      lossDetectedMs: median(results.recovery.runs, (run) => run.lossDetectedMs),
+      reconnectedMs: median(results.recovery.runs, (run) => run.reconnectedMs),
+      recoveredMs: median(results.recovery.runs, (run) => run.recoveredMs),
+      outageMs: median(results.recovery.runs, (run) => run.outageMs),
+    },
     bundle: {
       rawBytes: results.bundle.rawBytes,
       gzipBytes: results.bundle.gzipBytes,
