@@ -153,6 +153,42 @@ describe('media: devices, screen share, permissions', () => {
     }
   });
 
+  test('leaving while the camera or the screen picker is still starting leaves nothing on', async () => {
+    const frank = await MeetingPage.open(browser, embedder.url, meeting, 'Frank');
+    try {
+      const outcome = await frank.page.evaluate(
+        async ({ server, code }) => {
+          await document.querySelector('meeting-room')!.leave();
+          const { Room } = (await import(`${server}/parley.js`)) as typeof import('@parley/sdk');
+          // Leave at once: the camera is still starting when the room is left.
+          const early = new Room({ server });
+          const joining = early.join({ code, name: 'Frank' }).then(
+            () => 'joined',
+            (error: { code?: string }) => error.code,
+          );
+          await early.leave();
+          // Start sharing twice, then leave while the (fake) picker answers.
+          const sharing = new Room({ server });
+          await sharing.join({ code, name: 'Frank' });
+          const shares = [sharing.startScreenShare(), sharing.startScreenShare()].map((share) =>
+            share.then(
+              () => 'shared',
+              (error: { code?: string }) => error.code,
+            ),
+          );
+          await sharing.leave();
+          return { joining: await joining, shares: await Promise.all(shares) };
+        },
+        { server: parley.url, code: meeting.code },
+      );
+      assert.equal(outcome.joining, 'invalid-state');
+      await frank.page.waitForTimeout(500);
+      assert.deepEqual(await frank.liveMediaObjects(), { liveTracks: 0, openPeerConnections: 0, liveReceiverTracks: 0 });
+    } finally {
+      await frank.close();
+    }
+  });
+
   test('revoking permission mid-call turns camera and microphone off for everyone, with typed errors', async () => {
     // Without the fake prompt, permissions are real: granted per site, and revocable.
     const strictBrowser = await launchChromiumWith({ prompts: 'per-context' });

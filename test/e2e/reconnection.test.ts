@@ -131,6 +131,17 @@ describe('signaling drops mid-call', () => {
     await assertEveryoneReceivesEveryone(pages);
   });
 
+  test("the server closes a participant's socket itself: the room ends at once instead of retrying", async () => {
+    const pages = await openMeeting(['Ada', 'Bob']);
+    const [ada, bob] = pages as [MeetingPage, MeetingPage];
+    const socket = [...parley.io.of('/').sockets.values()].find((s) => s.data.participantId === ada.participantId)!;
+    socket.disconnect(true);
+    await waitForRoomState(ada, 'left', 5000);
+    assert.deepEqual(await roomEvents(ada), ['disconnected', 'left']);
+    await bob.waitForTile(ada.participantId, 'tile === null', 5000);
+    assert.deepEqual(await ada.liveMediaObjects(), { liveTracks: 0, openPeerConnections: 0, liveReceiverTracks: 0 });
+  });
+
   test('the server stays unreachable past the resume window: the room gives up and releases everything', async () => {
     // A separate server with a short window: the one above keeps its long one.
     const shortWindow = await startParley({ RESUME_WINDOW_MS: '2000' });

@@ -13,6 +13,8 @@ export const ProtocolErrorCode = {
   AlreadyInMeeting: 'already-in-meeting',
   /** The resume token is unknown, or its participant was already dropped from the meeting: join afresh. */
   ResumeRejected: 'resume-rejected',
+  /** Too many requests, or too many messages waiting for an away participant: slow down. */
+  RateLimited: 'rate-limited',
   /** The addressed participant is not in the sender's meeting. */
   ParticipantNotFound: 'participant-not-found',
   /** The server failed; the request may be retried. */

@@ -10,6 +10,8 @@ export const ErrorCode = {
   DeviceBusy: 'device-busy',
   /** The signaling server could not be reached. */
   ServerUnreachable: 'server-unreachable',
+  /** The server asks to slow down. */
+  RateLimited: 'rate-limited',
   /** The meeting code is unknown, mistyped, ended or expired. */
   MeetingNotFound: 'meeting-not-found',
   /** The server refused a malformed request (a bug in the caller or the SDK). */
@@ -32,6 +34,7 @@ const protocolErrorCodes: Partial<Record<ProtocolErrorCode, ErrorCode>> = {
   [ProtocolErrorCode.NotInMeeting]: ErrorCode.InvalidState,
   [ProtocolErrorCode.AlreadyInMeeting]: ErrorCode.InvalidState,
   [ProtocolErrorCode.ResumeRejected]: ErrorCode.ConnectionLost,
+  [ProtocolErrorCode.RateLimited]: ErrorCode.RateLimited,
 };
 
 /** The base of every error from `@parley/sdk`: a stable `code`, a readable message and the original `cause`. */

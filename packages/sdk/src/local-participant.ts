@@ -29,6 +29,10 @@ export class LocalParticipant extends Participant {
   readonly #environment: Environment;
   readonly #hooks: LocalParticipantHooks;
   #screenStream: MediaStream | null = null;
+  /** A screen share waiting for the browser's picker; a second start joins it instead of opening another. */
+  #startingScreenShare: Promise<void> | null = null;
+  /** Bumped by `stopTracks`: a capture that resolves after it belongs to a meeting already left. */
+  #generation = 0;
 
   /** @internal Created by the room. */
   constructor(environment: Environment, hooks: LocalParticipantHooks) {
@@ -55,10 +59,11 @@ export class LocalParticipant extends Participant {
   }
 
   /**
-   * @internal Captures what was asked for. What cannot be captured is left out rather than failing the whole
-   * capture, so a missing camera still leaves the microphone; the first failure is returned for the room to report.
+   * @internal Captures what was asked for, without using it yet (see `useStream`). What cannot be captured is left
+   * out rather than failing the whole capture, so a missing camera still leaves the microphone; the first failure
+   * is returned for the room to report.
    */
-  async capture(audio: boolean, video: boolean): Promise<ParleyError | null> {
+  async capture(audio: boolean, video: boolean): Promise<{ stream: MediaStream; error: ParleyError | null }> {
     const wanted = (['audio', 'video'] as const).filter((kind) => (kind === 'audio' ? audio : video));
     let tracks: MediaStreamTrack[] = [];
     let failure: ParleyError | null = null;
@@ -72,10 +77,14 @@ export class LocalParticipant extends Participant {
         tracks = apart.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
       }
     }
-    for (const track of tracks) this.#watch(track);
-    this.stream = new MediaStream(tracks);
+    return { stream: new MediaStream(tracks), error: failure };
+  }
+
+  /** @internal Makes a captured stream this participant's camera and microphone. */
+  useStream(stream: MediaStream): void {
+    for (const track of stream.getTracks()) this.#watch(track);
+    this.stream = stream;
     this.emit('stream-changed');
-    return failure;
   }
 
   /** @internal Turns the microphone or camera on or off, starting the device when it was never captured. */
@@ -98,8 +107,16 @@ export class LocalParticipant extends Participant {
   }
 
   /** @internal */
-  async startScreenShare(): Promise<void> {
-    if (this.#screenStream) return;
+  startScreenShare(): Promise<void> {
+    if (this.#screenStream) return Promise.resolve();
+    this.#startingScreenShare ??= this.#startScreenShare().finally(() => {
+      this.#startingScreenShare = null;
+    });
+    return this.#startingScreenShare;
+  }
+
+  async #startScreenShare(): Promise<void> {
+    const generation = this.#generation;
     let stream: MediaStream;
     try {
       stream = await this.#environment.getDisplayMedia(SCREEN_CONSTRAINTS);
@@ -107,7 +124,11 @@ export class LocalParticipant extends Participant {
       throw ParleyError.fromMediaError(error);
     }
     const track = stream.getVideoTracks()[0];
-    if (!track) throw new ParleyError(ErrorCode.NoDevice, 'The screen capture has no video');
+    if (generation !== this.#generation || !track) {
+      for (const captured of stream.getTracks()) captured.stop();
+      if (!track) throw new ParleyError(ErrorCode.NoDevice, 'The screen capture has no video');
+      throw ParleyError.invalidState('Left the meeting while the screen was being chosen');
+    }
     track.contentHint = 'detail';
     // Stopping from the browser's own "Stop sharing" button ends the track.
     track.addEventListener('ended', () => void this.stopScreenShare(), { once: true });
@@ -132,6 +153,7 @@ export class LocalParticipant extends Participant {
 
   /** @internal Stops every captured track: camera and microphone lights go out. */
   stopTracks(): void {
+    this.#generation += 1;
     for (const track of [...(this.stream?.getTracks() ?? []), ...(this.#screenStream?.getTracks() ?? [])]) {
       track.stop();
     }
@@ -188,9 +210,16 @@ export class LocalParticipant extends Participant {
   }
 
   async #acquire(kind: DeviceKind, deviceId?: string): Promise<MediaStreamTrack> {
+    const generation = this.#generation;
     const constraints = { ...defaultMediaConstraints[kind], ...(deviceId ? { deviceId: { exact: deviceId } } : {}) };
     const stream = await this.#getUserMedia(kind === 'audio' && constraints, kind === 'video' && constraints);
-    return stream.getTracks()[0]!;
+    const track = stream.getTracks()[0]!;
+    if (generation !== this.#generation) {
+      // The meeting was left while the device started: it must not stay on.
+      track.stop();
+      throw ParleyError.invalidState('Left the meeting while the device was starting');
+    }
+    return track;
   }
 
   async #getUserMedia(audio: boolean | MediaTrackConstraints, video: boolean | MediaTrackConstraints): Promise<MediaStream> {

@@ -117,12 +117,10 @@ export class PeerSession {
   /** Sends a message to this participant over the data channel, now or as soon as it opens. */
   sendData(message: string): void {
     if (this.#closed) return;
-    if (this.#channel?.readyState === 'open') this.#channel.send(message);
-    else this.#outbox.push(message);
-  }
-
-  get connectionState(): RTCPeerConnectionState {
-    return this.#pc.connectionState;
+    const state = this.#channel?.readyState ?? 'connecting';
+    if (state === 'open') this.#channel!.send(message);
+    // A channel that is closing never opens again: queueing for it would only grow.
+    else if (state === 'connecting') this.#outbox.push(message);
   }
 
   /** The underlying connection, for statistics. */

@@ -48,6 +48,9 @@ export interface DeviceList {
   speakers: MediaDeviceInfo[];
 }
 
+/** Chat messages kept; older ones drop out of `chatMessages`, so a flooding peer cannot exhaust memory. */
+const MAX_CHAT_HISTORY = 1000;
+
 /** Give the server this long to confirm a leave before the socket is closed regardless. */
 const LEAVE_ACK_TIMEOUT_MS = 1000;
 
@@ -142,10 +145,16 @@ export class Room extends TypedEmitter<RoomEventMap> {
         this.localParticipant.capture(wantAudio, wantVideo),
         signal.connect(),
       ]);
-      if (connection.status === 'rejected') throw connection.reason;
+      const captured = media.status === 'fulfilled' ? media.value : null;
+      if (this.#signal !== signal || connection.status === 'rejected') {
+        // Left, or no server: what was captured meanwhile must not stay on.
+        for (const track of captured?.stream.getTracks() ?? []) track.stop();
+        if (connection.status === 'rejected') throw connection.reason;
+        this.#assertStillJoining(signal);
+      }
+      this.localParticipant.useStream(captured?.stream ?? new MediaStream());
       // Without camera or microphone (denied, missing, busy) you still join, to watch and listen.
-      const mediaError = media.status === 'fulfilled' ? media.value : ParleyError.fromMediaError(media.reason);
-      this.#assertStillJoining(signal);
+      const mediaError = captured ? captured.error : ParleyError.fromMediaError((media as PromiseRejectedResult).reason);
 
       this.#listen(signal);
       const local = this.localParticipant;
@@ -293,9 +302,7 @@ export class Room extends TypedEmitter<RoomEventMap> {
    * someone whose channel is not open yet are queued until it opens.
    */
   sendChatMessage(text: string): ChatMessage {
-    if (this.#state !== 'joined' && this.#state !== 'reconnecting') {
-      throw ParleyError.invalidState(`Cannot chat while ${this.#state}`);
-    }
+    this.#assertInMeeting('chat');
     const trimmed = text.trim();
     if (trimmed.length === 0 || trimmed.length > MAX_CHAT_MESSAGE_LENGTH) {
       throw new ParleyError(
@@ -417,7 +424,11 @@ export class Room extends TypedEmitter<RoomEventMap> {
     });
     socket.on('disconnect', (reason) => {
       if (this.#signal !== signal || reason === 'io client disconnect') return;
-      this.#onSignalingLost(signal, reason);
+      // While joining, the pending join request fails by itself; there is nothing to resume yet.
+      if (this.#state !== 'joined' && this.#state !== 'reconnecting') return;
+      // The server closes a socket itself only when it speaks for nobody (dropped, or replaced): no way back.
+      if (reason === 'io server disconnect') this.#fail('the server closed the connection');
+      else this.#onSignalingLost(signal, reason);
     });
     socket.on('connect', () => {
       if (this.#signal === signal && this.#state === 'reconnecting') void this.#resume(signal);
@@ -432,8 +443,6 @@ export class Room extends TypedEmitter<RoomEventMap> {
       this.emit('reconnecting', reason);
       this.#giveUpTimer = setTimeout(() => this.#fail('not back within the resume window'), this.#resumeWindowMs);
     }
-    // Socket.IO retries by itself after a network drop, but not when the server closed the socket.
-    if (reason === 'io server disconnect') signal.socket.connect();
   }
 
   /** Back in touch with the server: take our place in the meeting again. */
@@ -458,6 +467,8 @@ export class Room extends TypedEmitter<RoomEventMap> {
     for (const session of this.#sessions.values()) session.setSignalingUp(true);
     this.#setState('joined');
     this.emit('reconnected');
+    // A mute sent as the connection died may never have arrived: say again what we send.
+    this.#announceMediaState().catch(() => undefined);
   }
 
   /** Brings our view of the meeting up to date with the server's after missing its broadcasts. */
@@ -515,9 +526,15 @@ export class Room extends TypedEmitter<RoomEventMap> {
   }
 
   #addChatMessage(message: ChatMessage): void {
-    if (this.#chatMessageIds.has(message.id)) return;
-    this.#chatMessageIds.add(message.id);
+    // Ids are chosen by senders: only the pair is unique, and a peer can never pass for another.
+    const key = `${message.senderId}/${message.id}`;
+    if (this.#chatMessageIds.has(key)) return;
+    this.#chatMessageIds.add(key);
     this.#chatMessages.push(message);
+    if (this.#chatMessages.length > MAX_CHAT_HISTORY) {
+      const [oldest] = this.#chatMessages.splice(0, this.#chatMessages.length - MAX_CHAT_HISTORY);
+      this.#chatMessageIds.delete(`${oldest!.senderId}/${oldest!.id}`);
+    }
     this.emit('chat-message', message);
   }
 

@@ -156,3 +156,64 @@ describe('resuming after a dropped connection', () => {
     assert.deepEqual(await ada.emitWithAck('media-state', { audio: true, video: true }), { ok: true });
   });
 });
+
+describe('resume abuse', () => {
+  let server: RunningServer;
+  const sockets: TestClient[] = [];
+  const client = async () => {
+    const socket = await connect(server);
+    sockets.push(socket);
+    return socket;
+  };
+
+  before(async () => {
+    server = await startTestServer({ RESUME_WINDOW_MS: String(RESUME_WINDOW_MS) });
+  });
+  after(async () => {
+    for (const socket of sockets) socket.disconnect();
+    await server.close();
+  });
+
+  test('one socket cannot join one meeting and resume into another at the same time', async () => {
+    const [first, second] = [await createMeeting(server), await createMeeting(server)];
+    const ghost = await client();
+    const ghostJoined = await join(ghost, second.code, 'Ghost');
+    dropConnection(ghost);
+    const intruder = await client();
+    const [joined, resumed] = await Promise.all([
+      intruder.emitWithAck('join-meeting', { code: first.code, name: 'Intruder', audio: true, video: true }),
+      intruder.emitWithAck('resume-meeting', { resumeToken: ghostJoined.resumeToken }),
+    ]);
+    assert.equal([joined.ok, resumed.ok].filter(Boolean).length, 1, JSON.stringify([joined, resumed]));
+  });
+
+  test("held offers replace the same sender's earlier ones, and a flooding sender is refused, not the target", async () => {
+    const meeting = await createMeeting(server);
+    const [ada, bob] = [await client(), await client()];
+    const adaJoined = await join(ada, meeting.code, 'Ada');
+    const bobId = (await join(bob, meeting.code, 'Bob')).self.id;
+    const adaId = adaJoined.self.id;
+    dropConnection(ada);
+    await delay(100);
+    const candidate = { candidate: 'candidate:1 1 udp 1 127.0.0.1 9 typ host', sdpMid: '0', sdpMLineIndex: 0 };
+    await bob.emitWithAck('offer', { to: adaId, sdp: 'v=0 first' });
+    await bob.emitWithAck('ice-candidate', { to: adaId, candidate });
+    await bob.emitWithAck('offer', { to: adaId, sdp: 'v=0 second' });
+    let refused: unknown;
+    for (let i = 0; i < 300 && !refused; i++) {
+      const result = await bob.emitWithAck('ice-candidate', { to: adaId, candidate });
+      if (!result.ok) refused = result.error.code;
+    }
+    assert.equal(refused, 'rate-limited');
+
+    const adaAgain = await client();
+    const received = recordEvents(adaAgain);
+    const resumed = await adaAgain.emitWithAck('resume-meeting', { resumeToken: adaJoined.resumeToken });
+    assert.ok(resumed.ok, 'the flood did not cost Ada her place');
+    await settle(adaAgain);
+    const offers = received.filter((event) => event.name === 'offer').map((event) => (event.payload as { sdp: string }).sdp);
+    assert.deepEqual(offers, ['v=0 second']);
+    assert.equal(received[0]?.name, 'offer', 'the superseded offer took its candidates with it');
+    assert.ok(received.every((event) => (event.payload as { from?: string }).from === bobId));
+  });
+});

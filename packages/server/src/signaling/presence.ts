@@ -5,7 +5,7 @@ export type HeldMessage =
   | { event: 'offer' | 'answer'; payload: Parameters<ServerToClientEvents['offer']>[0] }
   | { event: 'ice-candidate'; payload: Parameters<ServerToClientEvents['ice-candidate']>[0] };
 
-/** Most messages held for one away participant; past this they are dropped from the meeting. */
+/** Most messages held from one sender for one away participant; past this the sender is refused. */
 export const MAX_HELD_MESSAGES = 256;
 
 /** A participant of a meeting, connected or briefly away. */

@@ -178,7 +178,9 @@ export class Signaling {
     if (!meeting || this.presence.byResumeToken(member.resumeTokenHash) !== member) {
       return refusal(ProtocolErrorCode.ResumeRejected, 'Nothing to resume: join the meeting again');
     }
+    // The lookup awaited: the socket may have gone, or joined through a parallel request, meanwhile.
     if (socket.disconnected) return refusal(ProtocolErrorCode.Internal, 'Disconnected while resuming');
+    if (socket.data.meetingCode) return refusal(ProtocolErrorCode.AlreadyInMeeting, 'Already in a meeting');
 
     // The old connection may still look open to us (it died without a close): retire it quietly.
     const previous = member.socketId === null ? undefined : this.#options.io.sockets.sockets.get(member.socketId);
@@ -231,9 +233,13 @@ export class Signaling {
     if (!target) return refusal(ProtocolErrorCode.ParticipantNotFound, 'No such participant in this meeting');
     const held = message(sender.info.id);
     if (target.socketId === null || target.holding) {
-      if (target.held.length >= MAX_HELD_MESSAGES) {
-        this.#drop(target, 'disconnected');
-        return refusal(ProtocolErrorCode.ParticipantNotFound, 'No such participant in this meeting');
+      // A new offer supersedes the sender's earlier offers and their candidates: replaying those would only
+      // confuse the negotiation the new one starts.
+      if (held.event === 'offer') {
+        target.held = target.held.filter((earlier) => earlier.payload.from !== sender.info.id || earlier.event === 'answer');
+      }
+      if (target.held.filter((earlier) => earlier.payload.from === sender.info.id).length >= MAX_HELD_MESSAGES) {
+        return refusal(ProtocolErrorCode.RateLimited, 'Too many messages waiting for that participant');
       }
       target.held.push(held);
     } else {
