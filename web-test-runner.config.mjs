@@ -55,6 +55,9 @@ export default {
           '--disable-component-update',
           '--no-first-run',
           '--disable-gpu',
+          // Peer connections inside a test page gather loopback candidates: `npm run test:unit` runs in a
+          // loopback-only network namespace (scripts/loopback-netns.sh), so media never leaves 127.0.0.1.
+          '--allow-loopback-in-peer-connection',
         ],
       },
     }),

@@ -45,7 +45,7 @@ function averageLevel(previous: AudioEnergy | undefined, current: AudioEnergy | 
 const DISCONNECTED_RESTART_MS = 3000;
 /** While a path stays down (a TURN server being restarted), restarts back off from 2 s to 16 s apart. */
 const RESTART_BACKOFF_MS = [2000, 4000, 8000, 16000];
-/** An offer unanswered this long (with signaling up) was lost: roll back and negotiate again. */
+/** An offer unanswered this long (with signaling up) was lost, or its answer was: send it again. */
 const NEGOTIATION_TIMEOUT_MS = 8000;
 /**
  * Both sides create the data channel themselves with this id (`negotiated`), so it needs no in-band handshake and
@@ -75,6 +75,8 @@ export class PeerSession {
   #closed = false;
   #signalingUp = true;
   #disconnectedTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Watchdog expiries since the last stable state: the first resends the offer, the next starts over. */
+  #stalledOffers = 0;
   /** Restarts since the connection last worked, for the backoff. */
   #failedRestarts = 0;
   #negotiationTimer: ReturnType<typeof setTimeout> | undefined;
@@ -319,15 +321,27 @@ export class PeerSession {
   }
 
   #watchNegotiation(): void {
-    if (this.#pc.signalingState === 'stable') void this.#applyVideoEncoding();
+    if (this.#pc.signalingState === 'stable') {
+      this.#stalledOffers = 0;
+      void this.#applyVideoEncoding();
+    }
     clearTimeout(this.#negotiationTimer);
     if (this.#closed || !this.#signalingUp || this.#pc.signalingState === 'stable') return;
     this.#negotiationTimer = setTimeout(() => {
       this.#enqueue(async () => {
         if (this.#pc.signalingState !== 'have-local-offer') return;
-        await this.#pc.setLocalDescription({ type: 'rollback' });
-        // Back to stable with the restart flag set: negotiationneeded fires and a new offer goes out.
-        this.restartIce();
+        this.#stalledOffers += 1;
+        if (this.#stalledOffers === 1) {
+          // The offer or its answer was lost. Sending the same offer again repairs both: a peer that already
+          // applied it simply answers again.
+          this.#sendLocalDescription();
+        } else {
+          // Still no answer: roll back and negotiate afresh. The restart makes sure an offer goes out even when
+          // nothing else is pending, and asks for fresh ICE credentials in case the path is gone too.
+          await this.#pc.setLocalDescription({ type: 'rollback' });
+          this.restartIce();
+        }
+        this.#watchNegotiation();
       });
     }, NEGOTIATION_TIMEOUT_MS);
   }
