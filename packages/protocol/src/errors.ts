@@ -7,6 +7,8 @@ export const ProtocolErrorCode = {
   InvalidPayload: 'invalid-payload',
   /** No joinable meeting has this code (unknown, mistyped, ended or expired: deliberately indistinguishable). */
   MeetingNotFound: 'meeting-not-found',
+  /** The meeting has as many participants as the server allows (`MAX_PARTICIPANTS`). */
+  MeetingFull: 'meeting-full',
   /** The event needs a joined meeting and the socket has none. */
   NotInMeeting: 'not-in-meeting',
   /** `join-meeting` on a socket that is already in a meeting. */

@@ -14,6 +14,8 @@ export const ErrorCode = {
   RateLimited: 'rate-limited',
   /** The meeting code is unknown, mistyped, ended or expired. */
   MeetingNotFound: 'meeting-not-found',
+  /** The meeting has as many participants as its server allows. */
+  MeetingFull: 'meeting-full',
   /** The server refused a malformed request (a bug in the caller or the SDK). */
   InvalidRequest: 'invalid-request',
   /** The connection to the server was lost during the meeting and could not be resumed. */
@@ -30,6 +32,7 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
 const protocolErrorCodes: Partial<Record<ProtocolErrorCode, ErrorCode>> = {
   [ProtocolErrorCode.MeetingNotFound]: ErrorCode.MeetingNotFound,
+  [ProtocolErrorCode.MeetingFull]: ErrorCode.MeetingFull,
   [ProtocolErrorCode.InvalidPayload]: ErrorCode.InvalidRequest,
   [ProtocolErrorCode.NotInMeeting]: ErrorCode.InvalidState,
   [ProtocolErrorCode.AlreadyInMeeting]: ErrorCode.InvalidState,

@@ -126,7 +126,8 @@ export class Room extends TypedEmitter<RoomEventMap> {
 
   /**
    * Captures camera and microphone, connects to the server and enters the meeting.
-   * Rejects with a {@link ParleyError} — `server-unreachable`, `meeting-not-found`, `timeout` or `invalid-state` —
+   * Rejects with a {@link ParleyError} — `server-unreachable`, `meeting-not-found`, `meeting-full`, `timeout` or
+   * `invalid-state` —
    * and then leaves nothing running. Camera and microphone failures (`permission-denied`, `no-device`,
    * `device-busy`) do not stop the join: you join to watch and listen, and they follow `joined` as `error` events.
    */

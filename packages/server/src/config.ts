@@ -14,6 +14,8 @@ export interface ServerConfig {
   meetingTtlMs: number;
   /** How long a participant whose connection dropped keeps their place for a resume. */
   resumeWindowMs: number;
+  /** Most participants in one meeting: every one uploads a copy of their video to each other in a mesh. */
+  maxParticipants: number;
   /** pino level: `fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`. */
   logLevel: string;
 }
@@ -38,6 +40,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     iceServers: parseIceServers(env.ICE_SERVERS),
     meetingTtlMs: DAY_MS,
     resumeWindowMs: parseDuration('RESUME_WINDOW_MS', env.RESUME_WINDOW_MS ?? '30000'),
+    maxParticipants: parseCount('MAX_PARTICIPANTS', env.MAX_PARTICIPANTS ?? '8'),
     logLevel: env.LOG_LEVEL || 'info',
   };
 }
@@ -54,6 +57,12 @@ function parseDuration(name: string, value: string): number {
   const ms = Number(value);
   if (!Number.isInteger(ms) || ms < 0) throw new ConfigError(`${name} must be a whole number of milliseconds, got "${value}"`);
   return ms;
+}
+
+function parseCount(name: string, value: string): number {
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 1) throw new ConfigError(`${name} must be a whole number from 1, got "${value}"`);
+  return count;
 }
 
 function parseOrigins(value: string | undefined): string[] | '*' {

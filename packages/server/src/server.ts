@@ -48,6 +48,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     meetings,
     iceServers: config.iceServers,
     resumeWindowMs: config.resumeWindowMs,
+    maxParticipants: config.maxParticipants,
     logger,
     metrics,
   });

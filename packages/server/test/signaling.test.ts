@@ -223,3 +223,27 @@ describe('signaling', () => {
     assert.deepEqual(await ada.emitWithAck('media-state', { audio: true, video: true }), { ok: true });
   });
 });
+
+describe('capacity', () => {
+  let server: RunningServer;
+  const sockets: TestClient[] = [];
+  before(async () => {
+    server = await startTestServer({ MAX_PARTICIPANTS: '2', RESUME_WINDOW_MS: '200' });
+  });
+  after(async () => {
+    for (const socket of sockets) socket.disconnect();
+    await server.close();
+  });
+
+  test('a full meeting refuses newcomers with meeting-full, and takes them again once someone leaves', async () => {
+    const meeting = await createMeeting(server);
+    for (let i = 0; i < 4; i++) sockets.push(await connect(server));
+    const [ada, bob, carol, dan] = sockets as [TestClient, TestClient, TestClient, TestClient];
+    await join(ada, meeting.code, 'Ada');
+    await join(bob, meeting.code, 'Bob');
+    const full = await carol.emitWithAck('join-meeting', { code: meeting.code, name: 'Carol', audio: true, video: true });
+    assert.equal(full.ok || full.error.code, 'meeting-full');
+    await bob.emitWithAck('leave-meeting');
+    await join(dan, meeting.code, 'Dan');
+  });
+});

@@ -27,6 +27,8 @@ export interface SignalingOptions {
   iceServers: IceServerConfig[];
   /** How long a participant whose connection dropped is kept for a resume. */
   resumeWindowMs: number;
+  /** Most participants in one meeting, away ones included. */
+  maxParticipants: number;
   logger: Logger;
   metrics: Metrics;
 }
@@ -158,6 +160,9 @@ export class Signaling {
       held: [],
     };
     const others = this.presence.list(meeting.code);
+    if (others.length >= this.#options.maxParticipants) {
+      return refusal(ProtocolErrorCode.MeetingFull, 'The meeting is full');
+    }
     this.presence.add(member);
     this.#attach(socket, member);
     this.#updateGauges();
