@@ -39,9 +39,12 @@ function totalsReporter() {
 
 /** @type {import('@web/test-runner').TestRunnerConfig} */
 export default {
-  files: ['packages/*/test/**/*.test.ts', '!packages/server/**'],
-  nodeResolve: true,
-  plugins: [esbuildPlugin({ ts: true, target: 'auto' })],
+  // SDK tests in packages/sdk/test; element tests beside their component, as in Shoelace.
+  files: ['packages/*/test/**/*.test.ts', 'packages/elements/src/**/*.test.ts', '!packages/server/**'],
+  // Browser builds of dependencies (socket.io-client would otherwise pull in Node's `ws`).
+  nodeResolve: { browser: true, exportConditions: ['browser'] },
+  // The elements' tsconfig: Lit's decorators need experimentalDecorators (harmless for the SDK's classes).
+  plugins: [esbuildPlugin({ ts: true, target: 'auto', tsconfig: 'packages/elements/tsconfig.json' })],
   browsers: [
     chromeLauncher({
       launchOptions: {

@@ -64,6 +64,13 @@ describe('a real call through our own server, embedded on another origin', () =>
     await Promise.all(
       others.map((page) => page.waitForTile(ada.participantId, "tile.hasAttribute('audio-muted')", 2000)),
     );
+    // Screen readers hear it too, from the live region.
+    for (const page of others) {
+      const announced = await page.page.evaluate(
+        () => document.querySelector('meeting-room')!.shadowRoot!.querySelector('[part="announcer"]')!.textContent,
+      );
+      assert.equal(announced, 'Ada turned their microphone off');
+    }
     // The grid as the README shows it: four people, the host muted.
     await mkdir(SCREENSHOT_DIR, { recursive: true });
     await pages[1]!.page.screenshot({ path: `${SCREENSHOT_DIR}/grid-4.png` });

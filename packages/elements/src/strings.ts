@@ -18,6 +18,13 @@ export const strings = {
   meetingControls: 'Meeting controls',
   participants: 'Participants',
   enableSound: 'Click to enable sound',
+  connecting: 'Connecting…',
+  reconnecting: 'Reconnecting…',
+  connectionQuality: ['Connection quality unknown', 'Very poor connection', 'Poor connection', 'Fair connection', 'Good connection', 'Excellent connection'],
   defaultName: 'Guest',
   missingCode: 'This page names no meeting code.',
+  joined: (name: string) => `${name} joined`,
+  left: (name: string) => `${name} left`,
+  microphoneOffFor: (name: string) => `${name} turned their microphone off`,
+  microphoneOnFor: (name: string) => `${name} turned their microphone on`,
 } as const;

@@ -1,6 +1,6 @@
 import { html, LitElement, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import { ParleyError, Room, type LeaveReason, type RoomEventMap } from '@parley/sdk';
+import { ParleyError, Room, type LeaveReason, type Participant, type RoomEventMap } from '@parley/sdk';
 import { dispatchParleyEvent, errorDetail } from '../../events.js';
 import { strings } from '../../strings.js';
 import { tokens } from '../../styles/tokens.js';
@@ -32,6 +32,7 @@ const defaultServer = new URL(import.meta.url).origin;
  * @csspart grid - The `<participant-grid>`.
  * @csspart controls - The `<meeting-controls>`.
  * @csspart prejoin - The form shown before joining.
+ * @csspart announcer - The visually hidden live region that tells screen readers who joined, left or muted.
  *
  * @cssprop --parley-background - Background of the whole meeting.
  * @cssprop --parley-surface - Tile and button background.
@@ -65,8 +66,12 @@ export class MeetingRoom extends LitElement {
   @state() private phase: Phase = 'prejoin';
   @state() private errorMessage = '';
   @state() private leftReason: LeaveReason = 'left';
+  /** The latest announcement for screen readers: joins, leaves and microphone changes. */
+  @state() private announcement = '';
 
   #room: Room | null = null;
+  /** The microphone state last announced for each participant. */
+  readonly #announcedAudio = new WeakMap<Participant, boolean>();
   #unbind: (() => void) | null = null;
 
   /** The SDK `Room` this element drives; `null` until `join()` is called. */
@@ -134,6 +139,11 @@ export class MeetingRoom extends LitElement {
   }
 
   protected override render() {
+    return html`${this.#renderPhase()}
+      <div part="announcer" class="visually-hidden" role="status" aria-live="polite">${this.announcement}</div>`;
+  }
+
+  #renderPhase() {
     switch (this.phase) {
       case 'joined':
         return html`<div class="meeting">
@@ -192,16 +202,29 @@ export class MeetingRoom extends LitElement {
         this.leftReason = reason;
         dispatchParleyEvent(this, 'parley-left', { reason });
       },
-      'participant-joined': (participant) =>
-        dispatchParleyEvent(this, 'parley-participant-joined', { participant }),
-      'participant-left': (participant, reason) =>
-        dispatchParleyEvent(this, 'parley-participant-left', { participant, reason }),
-      'media-changed': (participant) =>
+      'participant-joined': (participant) => {
+        this.#announcedAudio.set(participant, participant.audioEnabled);
+        this.announcement = strings.joined(participant.name);
+        dispatchParleyEvent(this, 'parley-participant-joined', { participant });
+      },
+      'participant-left': (participant, reason) => {
+        this.announcement = strings.left(participant.name);
+        dispatchParleyEvent(this, 'parley-participant-left', { participant, reason });
+      },
+      'media-changed': (participant) => {
+        // Only microphone changes are announced: they decide whether someone can be heard.
+        if (!participant.isLocal && this.#announcedAudio.get(participant) !== participant.audioEnabled) {
+          this.announcement = participant.audioEnabled
+            ? strings.microphoneOnFor(participant.name)
+            : strings.microphoneOffFor(participant.name);
+        }
+        this.#announcedAudio.set(participant, participant.audioEnabled);
         dispatchParleyEvent(this, 'parley-media-changed', {
           participant,
           audioEnabled: participant.audioEnabled,
           videoEnabled: participant.videoEnabled,
-        }),
+        });
+      },
       error: (error) => dispatchParleyEvent(this, 'parley-error', errorDetail(error)),
     };
     const entries = Object.entries(listeners) as [keyof RoomEventMap, RoomEventMap[keyof RoomEventMap]][];

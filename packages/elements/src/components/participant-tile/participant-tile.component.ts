@@ -1,6 +1,6 @@
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
-import type { Participant, ParticipantEventMap } from '@parley/sdk';
+import { RemoteParticipant, type ConnectionQuality, type Participant, type ParticipantEventMap } from '@parley/sdk';
 import { EmitterController } from '../../controllers/emitter-controller.js';
 import { icon } from '../../icons.js';
 import { strings } from '../../strings.js';
@@ -18,6 +18,8 @@ import { participantTileStyles } from './participant-tile.styles.js';
  * @csspart name - The participant's name.
  * @csspart host-badge - The [HOST] badge.
  * @csspart mic-off - The muted-microphone icon.
+ * @csspart quality - Connection-quality bars (remote participants, once measured).
+ * @csspart overlay - "Connecting…" / "Reconnecting…" over a tile whose media is not flowing.
  *
  * @cssprop --parley-surface - Tile background behind the placeholder.
  * @cssprop --parley-accent - Avatar and badge colour.
@@ -47,10 +49,19 @@ export class ParticipantTile extends LitElement {
   /** Reflects whether the participant's camera is off, for styling. */
   @property({ type: Boolean, reflect: true, attribute: 'camera-off' }) cameraOff = false;
 
+  /** Reflects whether the participant is speaking (debounced by the SDK), for styling. */
+  @property({ type: Boolean, reflect: true }) speaking = false;
+
+  /** Reflects that media from this participant is not flowing: connecting at first, reconnecting later. */
+  @property({ type: Boolean, reflect: true }) interrupted = false;
+
   /** Set when the browser blocked playing this tile's sound until the user interacts. */
   @state() private soundBlocked = false;
 
   @query('video') private video!: HTMLVideoElement;
+
+  /** Tells "connecting" (never had media) from "reconnecting" (had it, lost it). */
+  #everConnected = false;
 
   constructor() {
     super();
@@ -58,6 +69,9 @@ export class ParticipantTile extends LitElement {
       'media-changed',
       'stream-changed',
       'screen-share-changed',
+      'speaking-changed',
+      'connection-state-changed',
+      'connection-quality-changed',
     ]);
   }
 
@@ -68,6 +82,10 @@ export class ParticipantTile extends LitElement {
     this.cameraOff =
       this.source === 'camera' &&
       (!(participant?.videoEnabled ?? false) || !participant?.stream?.getVideoTracks().length);
+    this.speaking = this.source === 'camera' && (participant?.isSpeaking ?? false);
+    const state = participant instanceof RemoteParticipant ? participant.connectionState : 'connected';
+    if (state === 'connected') this.#everConnected = true;
+    this.interrupted = state !== 'connected' && state !== 'closed';
     if (participant) this.dataset.participantId = participant.id;
   }
 
@@ -107,12 +125,20 @@ export class ParticipantTile extends LitElement {
       <div part="label" class="label">
         <span part="name" class="name">${name}</span>
         ${participant.isHost ? html`<span part="host-badge" class="host-badge">${strings.host}</span>` : nothing}
+        ${participant instanceof RemoteParticipant && participant.connectionQuality > 0 && this.source === 'camera'
+          ? qualityBars(participant.connectionQuality)
+          : nothing}
         ${this.audioMuted && this.source === 'camera'
           ? html`<span part="mic-off" class="mic-off" role="img" aria-label=${strings.microphoneOff}
               >${icon('micOff')}</span
             >`
           : nothing}
       </div>
+      ${this.interrupted
+        ? html`<div part="overlay" class="overlay" role="status">
+            ${this.#everConnected ? strings.reconnecting : strings.connecting}
+          </div>`
+        : nothing}
       ${this.soundBlocked
         ? html`<button class="unlock-sound" part="unlock-sound" @click=${this.#unlockSound}>
             ${strings.enableSound}
@@ -136,6 +162,14 @@ export class ParticipantTile extends LitElement {
     this.soundBlocked = false;
     this.#play();
   };
+}
+
+/** Three bars, lit by the 1–5 score: 1–2 one bar, 3 two, 4–5 three. */
+function qualityBars(quality: ConnectionQuality) {
+  const lit = quality >= 4 ? 3 : quality >= 3 ? 2 : 1;
+  return html`<span part="quality" class="quality" data-level=${lit} role="img" aria-label=${strings.connectionQuality[quality]}>
+    ${[1, 2, 3].map((bar) => html`<span class="bar" ?data-lit=${bar <= lit}></span>`)}
+  </span>`;
 }
 
 function initials(name: string): string {

@@ -86,6 +86,44 @@ export const participantTileStyles = css`
     width: 18px;
     height: 18px;
   }
+  .quality {
+    flex: none;
+    display: inline-flex;
+    align-items: flex-end;
+    gap: 2px;
+    height: 14px;
+  }
+  .bar {
+    width: 3px;
+    border-radius: 1px;
+    background: rgb(255 255 255 / 0.35);
+  }
+  .bar:nth-child(1) {
+    height: 5px;
+  }
+  .bar:nth-child(2) {
+    height: 9px;
+  }
+  .bar:nth-child(3) {
+    height: 13px;
+  }
+  .quality[data-level='1'] .bar[data-lit] {
+    background: var(--_danger);
+  }
+  .quality[data-level='2'] .bar[data-lit] {
+    background: #fbbc04;
+  }
+  .quality[data-level='3'] .bar[data-lit] {
+    background: #34a853;
+  }
+  .overlay {
+    position: absolute;
+    inset: 0;
+    display: grid;
+    place-items: center;
+    background: rgb(0 0 0 / 0.55);
+    font-size: 15px;
+  }
   .unlock-sound {
     position: absolute;
     top: 8px;

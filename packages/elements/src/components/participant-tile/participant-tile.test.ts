@@ -1,0 +1,82 @@
+import { expect } from '@esm-bundle/chai';
+import { RemoteParticipant } from '@parley/sdk';
+import './participant-tile.js';
+import type { ParticipantTile } from './participant-tile.component.js';
+
+function remote(overrides: Partial<ConstructorParameters<typeof RemoteParticipant>[0]> = {}): RemoteParticipant {
+  return new RemoteParticipant({
+    id: 'p1',
+    name: 'Ada Lovelace',
+    isHost: false,
+    audioEnabled: true,
+    videoEnabled: true,
+    screenSharing: false,
+    ...overrides,
+  });
+}
+
+async function render(participant: RemoteParticipant): Promise<ParticipantTile> {
+  const tile = document.createElement('participant-tile');
+  tile.participant = participant;
+  document.body.append(tile);
+  await tile.updateComplete;
+  return tile;
+}
+
+const part = (tile: ParticipantTile, name: string) => tile.shadowRoot!.querySelector(`[part~="${name}"]`);
+
+describe('<participant-tile>', () => {
+  afterEach(() => {
+    document.body.replaceChildren();
+  });
+
+  it('shows the name, and initials while no video has arrived', async () => {
+    const tile = await render(remote());
+    expect(part(tile, 'name')!.textContent).to.equal('Ada Lovelace');
+    expect(tile.hasAttribute('camera-off'), 'no track yet').to.equal(true);
+    expect(part(tile, 'avatar')!.textContent).to.equal('AL');
+    expect(part(tile, 'host-badge')).to.equal(null);
+  });
+
+  it('shows the [HOST] badge and the muted microphone', async () => {
+    const tile = await render(remote({ isHost: true, audioEnabled: false }));
+    expect(part(tile, 'host-badge')!.textContent).to.equal('HOST');
+    expect(part(tile, 'mic-off')!.getAttribute('aria-label')).to.equal('Microphone off');
+    expect(tile.hasAttribute('audio-muted')).to.equal(true);
+  });
+
+  it('follows the participant: mute, speaking, connection state and quality', async () => {
+    const participant = remote();
+    const tile = await render(participant);
+    expect(part(tile, 'overlay')!.textContent!.trim(), 'before the first connection').to.equal('Connecting…');
+
+    participant.setConnectionState('connected');
+    participant.setConnectionQuality(5);
+    participant.setSpeaking(true);
+    participant.setMediaState(false, true);
+    await tile.updateComplete;
+    expect(part(tile, 'overlay')).to.equal(null);
+    expect(tile.hasAttribute('speaking')).to.equal(true);
+    expect(tile.hasAttribute('audio-muted')).to.equal(true);
+    expect(part(tile, 'quality')!.getAttribute('aria-label')).to.equal('Excellent connection');
+    expect(part(tile, 'quality')!.querySelectorAll('[data-lit]').length).to.equal(3);
+
+    participant.setConnectionState('disconnected');
+    participant.setConnectionQuality(2);
+    await tile.updateComplete;
+    expect(part(tile, 'overlay')!.textContent!.trim(), 'after a loss').to.equal('Reconnecting…');
+    expect(part(tile, 'quality')!.querySelectorAll('[data-lit]').length).to.equal(1);
+  });
+
+  it('releases the stream when it leaves the page', async () => {
+    const participant = remote();
+    const canvas = document.createElement('canvas');
+    canvas.getContext('2d')!.fillRect(0, 0, 10, 10);
+    participant.addTrack(canvas.captureStream(5).getVideoTracks()[0]!);
+    const tile = await render(participant);
+    const video = tile.shadowRoot!.querySelector('video')!;
+    expect(video.srcObject).to.equal(participant.stream);
+    tile.remove();
+    expect(video.srcObject).to.equal(null);
+  });
+});
