@@ -153,6 +153,36 @@ describe('media: devices, screen share, permissions', () => {
     }
   });
 
+  test('a stream captured before joining (a prejoin preview) is sent as is, and stopped on leave', async () => {
+    const gina = await MeetingPage.open(browser, embedder.url, meeting, 'Gina');
+    try {
+      await gina.evaluateRoom((element) => element.leave());
+      const outcome = await gina.page.evaluate(
+        async ({ server, code }) => {
+          const { Room } = (await import(`${server}/parley.js`)) as typeof import('@parley/sdk');
+          const preview = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
+          const room = new Room({ server });
+          (window as unknown as { __preview: Room }).__preview = room;
+          await room.join({ code, name: 'Gina', stream: preview, audio: false });
+          const local = room.localParticipant;
+          return {
+            sameTracks: local.videoTrack === preview.getVideoTracks()[0] && local.audioTrack === preview.getAudioTracks()[0],
+            audio: local.audioEnabled,
+            video: local.videoEnabled,
+            id: local.id,
+          };
+        },
+        { server: parley.url, code: meeting.code },
+      );
+      assert.deepEqual({ ...outcome, id: undefined }, { sameTracks: true, audio: false, video: true, id: undefined });
+      await ada.waitForTile(outcome.id, "tile.hasAttribute('audio-muted') && !tile.hasAttribute('camera-off')", 10_000);
+      await gina.page.evaluate(() => (window as unknown as { __preview: { leave(): Promise<void> } }).__preview.leave());
+      assert.equal((await gina.liveMediaObjects()).liveTracks, 0);
+    } finally {
+      await gina.close();
+    }
+  });
+
   test('leaving while the camera or the screen picker is still starting leaves nothing on', async () => {
     const frank = await MeetingPage.open(browser, embedder.url, meeting, 'Frank');
     try {

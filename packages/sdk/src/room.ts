@@ -39,6 +39,11 @@ export interface JoinOptions {
   audio?: boolean;
   /** Start with the camera on. Default `true`. */
   video?: boolean;
+  /**
+   * Camera and microphone already captured (e.g. by a prejoin preview): the room uses these tracks instead of
+   * capturing again, and stops them when it leaves. `audio`/`video` then say whether each starts enabled.
+   */
+  stream?: MediaStream;
 }
 
 /** The devices a browser offers, by kind. */
@@ -143,7 +148,9 @@ export class Room extends TypedEmitter<RoomEventMap> {
     try {
       // Camera and server connection in parallel: neither waits for the other.
       const [media, connection] = await Promise.allSettled([
-        this.localParticipant.capture(wantAudio, wantVideo),
+        options.stream
+          ? Promise.resolve({ stream: options.stream, error: null })
+          : this.localParticipant.capture(wantAudio, wantVideo),
         signal.connect(),
       ]);
       const captured = media.status === 'fulfilled' ? media.value : null;
@@ -163,8 +170,8 @@ export class Room extends TypedEmitter<RoomEventMap> {
         code: options.code,
         name: options.name,
         hostKey: options.hostKey,
-        audio: wantAudio && local.audioTrack !== null,
-        video: wantVideo && local.videoTrack !== null,
+        audio: wantAudio && local.audioTrack !== null && local.audioTrack.readyState === 'live',
+        video: wantVideo && local.videoTrack !== null && local.videoTrack.readyState === 'live',
       });
       this.#assertStillJoining(signal);
 
