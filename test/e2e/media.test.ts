@@ -162,7 +162,7 @@ describe('media: devices, screen share, permissions', () => {
           const { Room } = (await import(`${server}/parley.js`)) as typeof import('@parley/sdk');
           const preview = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
           const room = new Room({ server });
-          (window as unknown as { __preview: Room }).__preview = room;
+          (window as unknown as { __preview: typeof room }).__preview = room;
           await room.join({ code, name: 'Gina', stream: preview, audio: false });
           const local = room.localParticipant;
           return {
