@@ -18,9 +18,30 @@ export const meetingControlsStyles = css`
     color: var(--_text);
     cursor: pointer;
   }
-  button[aria-pressed='false'] {
+  button {
+    position: relative;
+  }
+  button.device[aria-pressed='false'] {
     background: var(--_danger);
     color: #fff;
+  }
+  button:not(.device)[aria-pressed='true'] {
+    background: var(--_accent);
+    color: var(--_on-accent);
+  }
+  .badge {
+    position: absolute;
+    top: -2px;
+    right: -2px;
+    min-width: 18px;
+    height: 18px;
+    padding: 0 4px;
+    border-radius: 9px;
+    background: var(--_danger);
+    color: #fff;
+    font-size: 11px;
+    font-weight: 700;
+    line-height: 18px;
   }
   button.leave {
     width: 64px;

@@ -29,6 +29,8 @@ const defaultServer = new URL(import.meta.url).origin;
  *   `detail`: `participant`, `audioEnabled`, `videoEnabled`.
  * @fires parley-error - Something failed. `detail`: `code` (an SDK `ErrorCode`), `message`.
  *
+ * Keyboard, while focus is inside the meeting: Ctrl/⌘+D turns the microphone on or off, Ctrl/⌘+E the camera.
+ *
  * @csspart grid - The `<participant-grid>`.
  * @csspart controls - The `<meeting-controls>`.
  * @csspart prejoin - The form shown before joining.
@@ -81,11 +83,13 @@ export class MeetingRoom extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
+    this.addEventListener('keydown', this.#onKeyDown);
     if (this.autojoin && this.phase === 'prejoin' && !this.#room) this.join().catch(() => undefined);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    this.removeEventListener('keydown', this.#onKeyDown);
     // A moved element is reconnected in the same task; only one that stays out of the page leaves the meeting.
     queueMicrotask(() => {
       if (!this.isConnected) this.leave().catch(() => undefined);
@@ -170,6 +174,16 @@ export class MeetingRoom extends LitElement {
         </div>`;
     }
   }
+
+  /** Google Meet's shortcuts, while focus is in the meeting: Ctrl/⌘+D microphone, Ctrl/⌘+E camera. */
+  #onKeyDown = (event: KeyboardEvent): void => {
+    if (!(event.ctrlKey || event.metaKey) || event.altKey || event.shiftKey || this.phase !== 'joined') return;
+    const key = event.key.toLowerCase();
+    const action = key === 'd' ? () => this.toggleMicrophone() : key === 'e' ? () => this.toggleCamera() : null;
+    if (!action) return;
+    event.preventDefault();
+    action().catch((error: unknown) => dispatchParleyEvent(this, 'parley-error', errorDetail(error)));
+  };
 
   #onSubmit = (event: SubmitEvent): void => {
     event.preventDefault();
