@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { Browser } from 'playwright-core';
+import type { RunningServer } from '@parley/server';
+import { launchChromium } from './support/browser.js';
+import { startParley } from './support/servers.js';
+
+let parley: RunningServer;
+let browser: Browser;
+
+before(async () => {
+  parley = await startParley();
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  await parley?.close();
+});
+
+test('the demo: New meeting makes you host; a guest joins by typing the code', async () => {
+  const host = await browser.newPage();
+  await host.goto(parley.url);
+  await host.click('#new-meeting');
+  await host.waitForURL(/\/m\/[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}$/);
+  const code = new URL(host.url()).pathname.split('/').pop()!;
+  assert.equal(new URL(host.url()).hash, '', 'the host key left the address bar');
+  await host.fill('meeting-room >> input[name=name]', 'Ada');
+  await host.click('meeting-room >> button[type=submit]');
+  await host.waitForFunction(() => document.querySelector('meeting-room')?.room?.localParticipant.isHost === true);
+
+  const guest = await browser.newPage();
+  await guest.goto(parley.url);
+  // Typed as people do: upper case, spaces, an O for a 0.
+  await guest.fill('#code', code.toUpperCase().replaceAll('-', ' ').replaceAll('0', 'O'));
+  await guest.click('#join button[type=submit]');
+  await guest.waitForURL(`${parley.url}/m/${code}`);
+  await guest.fill('meeting-room >> input[name=name]', 'Bob');
+  await guest.click('meeting-room >> button[type=submit]');
+  await guest.waitForFunction(() => {
+    const room = document.querySelector('meeting-room')?.room;
+    return room?.state === 'joined' && room.localParticipant.isHost === false && room.participants.size === 1;
+  });
+  await host.waitForFunction(() => document.querySelector('meeting-room')!.room!.participants.size === 1);
+});
