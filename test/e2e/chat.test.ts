@@ -91,3 +91,36 @@ test('chat goes peer to peer, is queued until a channel opens, and never passes 
   assert.ok(!seenByServer.some((event) => /Hello, Bob|Welcome, Carol|Hi all/.test(event)), 'chat text reached the server');
   await Promise.all([ada, bob, carol].map((page) => page.close()));
 });
+
+test('the chat panel: unread count while closed, messages shown once opened', async () => {
+  const meeting = await createMeeting(parley.url);
+  const ada = await MeetingPage.open(browser, embedder.url, meeting, 'Ada');
+  const bob = await MeetingPage.open(browser, embedder.url, meeting, 'Bob');
+  const controls = (page: MeetingPage) =>
+    page.page.evaluateHandle(
+      () => document.querySelector('meeting-room')!.shadowRoot!.querySelector('meeting-controls')!.shadowRoot!,
+    );
+  await ada.page.evaluate(() => {
+    const room = document.querySelector('meeting-room')!.room!;
+    room.sendChatMessage('One');
+    room.sendChatMessage('Two <b>not bold</b>');
+  });
+  await bob.page.waitForFunction(
+    () =>
+      document
+        .querySelector('meeting-room')!
+        .shadowRoot!.querySelector('meeting-controls')!
+        .shadowRoot!.querySelector('[part~="unread"]')?.textContent === '2',
+    null,
+    { timeout: 10_000 },
+  );
+  await (await controls(bob)).evaluate((root) => root.querySelector<HTMLButtonElement>('[part~="chat"]')!.click());
+  await bob.page.waitForFunction(() => {
+    const panel = document.querySelector('meeting-room')!.shadowRoot!.querySelector('chat-panel');
+    const texts = [...(panel?.shadowRoot?.querySelectorAll('[part~="text"]') ?? [])].map((node) => node.textContent);
+    return texts.join('|') === 'One|Two <b>not bold</b>';
+  });
+  const unread = await (await controls(bob)).evaluate((root) => root.querySelector('[part~="unread"]'));
+  assert.equal(unread, null, 'opening the chat clears the count');
+  await Promise.all([ada, bob].map((page) => page.close()));
+});

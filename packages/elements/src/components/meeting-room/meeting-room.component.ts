@@ -4,6 +4,7 @@ import { ParleyError, Room, type LeaveReason, type Participant, type RoomEventMa
 import { dispatchParleyEvent, errorDetail } from '../../events.js';
 import { strings } from '../../strings.js';
 import { tokens } from '../../styles/tokens.js';
+import '../chat-panel/chat-panel.js';
 import '../meeting-controls/meeting-controls.js';
 import '../participant-grid/participant-grid.js';
 import { meetingRoomStyles } from './meeting-room.styles.js';
@@ -33,6 +34,7 @@ const defaultServer = new URL(import.meta.url).origin;
  *
  * @csspart grid - The `<participant-grid>`.
  * @csspart controls - The `<meeting-controls>`.
+ * @csspart chat - The `<chat-panel>`, while open.
  * @csspart prejoin - The form shown before joining.
  * @csspart announcer - The visually hidden live region that tells screen readers who joined, left or muted.
  *
@@ -70,6 +72,9 @@ export class MeetingRoom extends LitElement {
   @state() private leftReason: LeaveReason = 'left';
   /** The latest announcement for screen readers: joins, leaves and microphone changes. */
   @state() private announcement = '';
+  @state() private chatOpen = false;
+  /** Chat messages from others that arrived while the chat was closed. */
+  @state() private unreadCount = 0;
 
   #room: Room | null = null;
   /** The microphone state last announced for each participant. */
@@ -151,8 +156,18 @@ export class MeetingRoom extends LitElement {
     switch (this.phase) {
       case 'joined':
         return html`<div class="meeting">
-          <participant-grid part="grid" .room=${this.#room}></participant-grid>
-          <meeting-controls part="controls" .room=${this.#room}></meeting-controls>
+          <div class="stage">
+            <participant-grid part="grid" .room=${this.#room}></participant-grid>
+            ${this.chatOpen ? html`<chat-panel part="chat" .room=${this.#room}></chat-panel>` : nothing}
+          </div>
+          <meeting-controls
+            part="controls"
+            .room=${this.#room}
+            chat
+            ?chat-open=${this.chatOpen}
+            unread-count=${this.unreadCount}
+            @parley-chat-toggle=${this.#onChatToggle}
+          ></meeting-controls>
         </div>`;
       case 'joining':
         return html`<div class="panel" role="status">${strings.joining}</div>`;
@@ -174,6 +189,12 @@ export class MeetingRoom extends LitElement {
         </div>`;
     }
   }
+
+  #onChatToggle = (event: CustomEvent<{ open: boolean }>): void => {
+    event.stopPropagation();
+    this.chatOpen = event.detail.open;
+    if (this.chatOpen) this.unreadCount = 0;
+  };
 
   /** Google Meet's shortcuts, while focus is in the meeting: Ctrl/⌘+D microphone, Ctrl/⌘+E camera. */
   #onKeyDown = (event: KeyboardEvent): void => {
@@ -240,6 +261,9 @@ export class MeetingRoom extends LitElement {
         });
       },
       error: (error) => dispatchParleyEvent(this, 'parley-error', errorDetail(error)),
+      'chat-message': (message) => {
+        if (!this.chatOpen && message.senderId !== room.localParticipant.id) this.unreadCount += 1;
+      },
     };
     const entries = Object.entries(listeners) as [keyof RoomEventMap, RoomEventMap[keyof RoomEventMap]][];
     for (const [event, listener] of entries) room.on(event, listener);

@@ -13,8 +13,29 @@ export const meetingRoomStyles = css`
     flex-direction: column;
     height: 100%;
   }
+  .stage {
+    flex: 1;
+    display: flex;
+    min-height: 0;
+  }
   participant-grid {
     flex: 1;
+    min-width: 0;
+  }
+  chat-panel {
+    flex: none;
+    width: min(360px, 100%);
+    border-inline-start: 1px solid var(--_surface);
+  }
+  /* On a phone the chat covers the stage rather than squeezing it. */
+  @media (max-width: 600px) {
+    chat-panel {
+      position: absolute;
+      inset: 0 0 72px;
+      width: auto;
+      z-index: 1;
+      background: var(--_background);
+    }
   }
   .panel {
     display: grid;
