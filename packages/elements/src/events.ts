@@ -8,6 +8,13 @@ export interface ParleyEventDetailMap {
   'parley-participant-left': { participant: RemoteParticipant; reason: ParticipantLeftReason };
   'parley-media-changed': { participant: Participant; audioEnabled: boolean; videoEnabled: boolean };
   'parley-error': { code: string; message: string; cause?: unknown };
+  'parley-prejoin-submit': {
+    name: string;
+    stream: MediaStream;
+    audio: boolean;
+    video: boolean;
+    audioOutputDeviceId: string;
+  };
 }
 
 export type ParleyEventName = keyof ParleyEventDetailMap;
@@ -35,5 +42,6 @@ declare global {
     'parley-participant-left': CustomEvent<ParleyEventDetailMap['parley-participant-left']>;
     'parley-media-changed': CustomEvent<ParleyEventDetailMap['parley-media-changed']>;
     'parley-error': CustomEvent<ParleyEventDetailMap['parley-error']>;
+    'parley-prejoin-submit': CustomEvent<ParleyEventDetailMap['parley-prejoin-submit']>;
   }
 }

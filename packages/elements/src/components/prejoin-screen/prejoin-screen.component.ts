@@ -1,0 +1,564 @@
+import { html, LitElement, nothing, type PropertyValues } from 'lit';
+import { property, query, state } from 'lit/decorators.js';
+import { defaultMediaConstraints, ErrorCode, ParleyError } from '@parley/sdk';
+import { dispatchParleyEvent } from '../../events.js';
+import { icon } from '../../icons.js';
+import { strings } from '../../strings.js';
+import { tokens } from '../../styles/tokens.js';
+import { prejoinScreenStyles } from './prejoin-screen.styles.js';
+
+/** Where the name typed last time is remembered. */
+export const NAME_STORAGE_KEY = 'parley:name';
+const NAME_MAX_LENGTH = 64;
+
+type Kind = 'audio' | 'video';
+type Status = 'starting' | 'ready' | 'permission-denied' | 'no-device' | 'device-busy' | 'failed';
+
+/**
+ * The "ready to join?" screen: a camera preview, a microphone level meter, device choice, camera and microphone
+ * toggles and your name. It captures camera and microphone when connected and, on Join, hands that stream to
+ * whoever joins the meeting (e.g. `room.join({ ...event.detail })`), so nothing is captured twice.
+ *
+ * If it leaves the page without being submitted it releases camera and microphone; after a submit the stream
+ * belongs to the receiver and is left running.
+ *
+ * @fires parley-prejoin-submit - Join was chosen. `detail`: `name`, `stream` (the previewed `MediaStream`; empty when
+ *   joining without devices), `audio` and `video` (whether each starts on), `audioOutputDeviceId` ('' = default).
+ *
+ * @csspart form - The `<form>` around everything.
+ * @csspart heading - The "Ready to join?" heading.
+ * @csspart meeting-code - The line naming the meeting code.
+ * @csspart preview - The mirrored camera `<video>`.
+ * @csspart meter - The microphone level meter (`role="meter"`).
+ * @csspart camera-toggle - The camera on/off button (`aria-pressed`).
+ * @csspart microphone-toggle - The microphone on/off button (`aria-pressed`).
+ * @csspart camera-select - The camera `<select>`.
+ * @csspart microphone-select - The microphone `<select>`.
+ * @csspart speaker-select - The speaker `<select>` (only where the browser can choose speakers).
+ * @csspart name - The name `<input>`.
+ * @csspart join - The Join button.
+ * @csspart error - The alert showing `error`.
+ * @csspart permission-help - What shows instead of the preview when capture failed, with Try again.
+ * @csspart retry - The Try again button.
+ * @csspart join-without-devices - The "Join without camera and microphone" button.
+ *
+ * @cssprop --parley-background - Background.
+ * @cssprop --parley-surface - Preview and field background.
+ * @cssprop --parley-text - Text colour.
+ * @cssprop --parley-muted-text - Labels and hints.
+ * @cssprop --parley-accent - Join button, meter and focus rings.
+ * @cssprop --parley-danger - Devices that are off, and errors.
+ * @cssprop --parley-radius - Preview corner radius.
+ * @cssprop --parley-font - Font family.
+ *
+ * @tag prejoin-screen
+ */
+export class PrejoinScreen extends LitElement {
+  static override styles = [tokens, prejoinScreenStyles];
+
+  /** Your display name. Default: the name submitted last time on this site, if any. */
+  @property() name = rememberedName();
+
+  /** The meeting code, shown under the heading. */
+  @property({ attribute: 'meeting-code' }) meetingCode = '';
+
+  /** Disables the form, e.g. while the page joins with the submitted stream. */
+  @property({ type: Boolean, reflect: true }) busy = false;
+
+  /** A message to show in an alert, e.g. why joining failed. */
+  @property() error = '';
+
+  @state() private status: Status = 'starting';
+  @state() private audioEnabled = true;
+  @state() private videoEnabled = true;
+  @state() private hasAudio = false;
+  @state() private hasVideo = false;
+  @state() private cameras: MediaDeviceInfo[] = [];
+  @state() private microphones: MediaDeviceInfo[] = [];
+  @state() private speakers: MediaDeviceInfo[] = [];
+  @state() private cameraId = '';
+  @state() private microphoneId = '';
+  @state() private speakerId = '';
+  @state() private switchError = '';
+
+  @query('video') private video?: HTMLVideoElement;
+  @query('[part~="meter"]') private meter?: HTMLElement;
+  @query('[part~="name"]') private nameInput?: HTMLInputElement;
+
+  #stream: MediaStream | null = null;
+  /** Set once the stream was submitted: it then belongs to the receiver and is never stopped here. */
+  #handedOver = false;
+  /** Bumped by every capture and release, so a capture that resolves late knows it is stale. */
+  #generation = 0;
+  #audioContext: AudioContext | null = null;
+  #analyser: AnalyserNode | null = null;
+  #source: MediaStreamAudioSourceNode | null = null;
+  #samples: Float32Array<ArrayBuffer> | null = null;
+  #frame = 0;
+  #level = -1;
+
+  readonly #supportsSpeakers = typeof HTMLMediaElement !== 'undefined' && 'setSinkId' in HTMLMediaElement.prototype;
+
+  /** The previewed stream; `null` while starting or after capture failed. */
+  get stream(): MediaStream | null {
+    return this.#stream;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    navigator.mediaDevices?.addEventListener('devicechange', this.#listDevices);
+    if (this.#stream && this.#live(this.#stream)) this.#startMeter();
+    else if (!this.#handedOver) void this.#capture();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    navigator.mediaDevices?.removeEventListener('devicechange', this.#listDevices);
+    this.#stopMeter();
+    // A moved element is reconnected in the same task; only one that stays out of the page lets go of the devices.
+    queueMicrotask(() => {
+      if (!this.isConnected) this.#release();
+    });
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    // A failed join (the page clears `busy` or sets `error`) may have stopped the handed-over tracks: start again.
+    if ((changed.has('busy') || changed.has('error')) && !this.busy && this.#handedOver && this.#stream) {
+      if (!this.#live(this.#stream)) {
+        this.#handedOver = false;
+        this.#stream = null;
+        if (this.isConnected) void this.#capture();
+      }
+    }
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    super.updated(changed);
+    const input = this.nameInput;
+    if (input) input.setCustomValidity(this.name.trim() ? '' : strings.enterYourName);
+    const video = this.video;
+    if (video && video.srcObject !== this.#stream) {
+      video.srcObject = this.#stream;
+      if (this.#stream) video.play().catch(() => undefined);
+    }
+  }
+
+  protected override render() {
+    const failed = this.status !== 'starting' && this.status !== 'ready';
+    return html`<form part="form" aria-busy=${this.busy ? 'true' : 'false'} @submit=${this.#onSubmit} novalidate>
+      <div class="intro">
+        <h2 part="heading">${strings.prejoinHeading}</h2>
+        ${this.meetingCode
+          ? html`<p part="meeting-code" class="code">${strings.meetingCodeLine(this.meetingCode)}</p>`
+          : nothing}
+      </div>
+      <fieldset ?disabled=${this.busy}>
+        ${failed ? this.#renderHelp() : this.#renderPreview()}
+        <div class="fields">
+          ${failed ? nothing : this.#renderDevices()}
+          <label class="field"
+            >${strings.yourName}
+            <input
+              part="name"
+              name="name"
+              autocomplete="name"
+              required
+              maxlength=${NAME_MAX_LENGTH}
+              .value=${this.name}
+              @input=${this.#onNameInput}
+          /></label>
+          ${this.error ? html`<p part="error" class="error" role="alert">${this.error}</p>` : nothing}
+          ${failed
+            ? html`<button part="join-without-devices" class="primary" type="submit" data-without-devices>
+                ${this.busy ? strings.joining : strings.joinWithoutDevices}
+              </button>`
+            : html`<button part="join" class="primary" type="submit" ?disabled=${this.status === 'starting'}>
+                ${this.busy ? strings.joining : strings.join}
+              </button>`}
+        </div>
+      </fieldset>
+    </form>`;
+  }
+
+  #renderPreview() {
+    return html`<div class="stage">
+      <video
+        part="preview"
+        aria-label=${strings.cameraPreview}
+        playsinline
+        autoplay
+        muted
+        ?hidden=${!this.hasVideo || !this.videoEnabled}
+      ></video>
+      ${this.status === 'starting'
+        ? html`<p class="stage-note" role="status">${strings.startingDevices}</p>`
+        : !this.hasVideo || !this.videoEnabled
+          ? html`<p class="stage-note">${strings.cameraIsOff}</p>`
+          : nothing}
+      <div class="stage-controls">
+        <button
+          part="microphone-toggle"
+          class="toggle"
+          type="button"
+          aria-label=${strings.microphone}
+          aria-pressed=${this.hasAudio && this.audioEnabled ? 'true' : 'false'}
+          ?disabled=${!this.hasAudio}
+          @click=${() => this.#toggle('audio')}
+        >
+          ${icon(this.hasAudio && this.audioEnabled ? 'mic' : 'micOff')}
+        </button>
+        <button
+          part="camera-toggle"
+          class="toggle"
+          type="button"
+          aria-label=${strings.camera}
+          aria-pressed=${this.hasVideo && this.videoEnabled ? 'true' : 'false'}
+          ?disabled=${!this.hasVideo}
+          @click=${() => this.#toggle('video')}
+        >
+          ${icon(this.hasVideo && this.videoEnabled ? 'videocam' : 'videocamOff')}
+        </button>
+      </div>
+      <div
+        part="meter"
+        class="meter"
+        role="meter"
+        aria-label=${strings.microphoneLevel}
+        aria-valuemin="0"
+        aria-valuemax="100"
+        aria-valuenow="0"
+        ?hidden=${!this.hasAudio}
+      >
+        <span class="meter-fill"></span>
+      </div>
+    </div>`;
+  }
+
+  #renderHelp() {
+    const [title, text] =
+      this.status === 'permission-denied'
+        ? [strings.permissionDeniedTitle, strings.permissionDeniedText]
+        : this.status === 'no-device'
+          ? [strings.noDeviceTitle, strings.noDeviceText]
+          : this.status === 'device-busy'
+            ? [strings.deviceBusyTitle, strings.deviceBusyText]
+            : [strings.deviceFailedTitle, strings.deviceFailedText];
+    return html`<section part="permission-help" class="help" role="alert" aria-labelledby="help-title" data-reason=${this.status}>
+      <h3 id="help-title">${title}</h3>
+      <p>${text}</p>
+      ${this.status === 'permission-denied'
+        ? html`<ol>
+            ${strings.permissionDeniedSteps.map((step) => html`<li>${step}</li>`)}
+          </ol>`
+        : nothing}
+      <button part="retry" class="secondary" type="button" @click=${this.#retry}>${strings.tryAgain}</button>
+    </section>`;
+  }
+
+  #renderDevices() {
+    return html`<div class="devices">
+      ${this.#renderSelect('camera-select', strings.camera, this.cameras, this.cameraId, (id) => this.#switch('video', id))}
+      ${this.#renderSelect('microphone-select', strings.microphone, this.microphones, this.microphoneId, (id) =>
+        this.#switch('audio', id),
+      )}
+      ${this.#supportsSpeakers && this.speakers.length
+        ? this.#renderSelect('speaker-select', strings.speaker, this.speakers, this.speakerId, (id) => {
+            this.speakerId = id;
+          })
+        : nothing}
+      ${this.switchError ? html`<p class="error" role="alert">${this.switchError}</p>` : nothing}
+    </div>`;
+  }
+
+  #renderSelect(part: string, label: string, devices: MediaDeviceInfo[], selected: string, onChange: (id: string) => void) {
+    return html`<label class="field"
+      >${label}
+      <select
+        part=${part}
+        ?disabled=${devices.length === 0}
+        @change=${(event: Event) => onChange((event.target as HTMLSelectElement).value)}
+      >
+        ${devices.map(
+          (device, index) =>
+            html`<option value=${device.deviceId} ?selected=${device.deviceId === selected}>
+              ${device.label || strings.deviceFallback(label, index + 1)}
+            </option>`,
+        )}
+      </select></label
+    >`;
+  }
+
+  #onNameInput = (event: Event): void => {
+    this.name = (event.target as HTMLInputElement).value;
+  };
+
+  #onSubmit = (event: SubmitEvent): void => {
+    event.preventDefault();
+    if (this.busy) return;
+    const input = this.nameInput!;
+    input.setCustomValidity(this.name.trim() ? '' : strings.enterYourName);
+    if (!input.reportValidity()) return;
+    const withoutDevices = (event.submitter as HTMLElement | null)?.hasAttribute('data-without-devices') ?? false;
+    const name = this.name.trim();
+    try {
+      localStorage.setItem(NAME_STORAGE_KEY, name);
+    } catch {
+      // Storage blocked (e.g. a sandboxed iframe): the name is just not remembered.
+    }
+    let stream: MediaStream;
+    let audio = false;
+    let video = false;
+    if (withoutDevices || !this.#stream) {
+      this.#release();
+      stream = new MediaStream();
+    } else {
+      stream = this.#stream;
+      audio = this.hasAudio && this.audioEnabled;
+      video = this.hasVideo && this.videoEnabled;
+      this.#handedOver = true;
+    }
+    dispatchParleyEvent(this, 'parley-prejoin-submit', {
+      name,
+      stream,
+      audio,
+      video,
+      audioOutputDeviceId: this.#supportsSpeakers ? this.speakerId : '',
+    });
+  };
+
+  #retry = (): void => {
+    this.#release();
+    void this.#capture();
+  };
+
+  #toggle(kind: Kind): void {
+    const track = this.#track(kind);
+    if (!track) return;
+    const enabled = !(kind === 'audio' ? this.audioEnabled : this.videoEnabled);
+    track.enabled = enabled;
+    if (kind === 'audio') this.audioEnabled = enabled;
+    else this.videoEnabled = enabled;
+    // The first click is the user gesture some browsers want before audio processing runs.
+    this.#audioContext?.resume().catch(() => undefined);
+  }
+
+  async #capture(): Promise<void> {
+    const generation = ++this.#generation;
+    this.status = 'starting';
+    this.switchError = '';
+    let stream: MediaStream;
+    try {
+      stream = await getUserMedia({ audio: defaultMediaConstraints.audio, video: defaultMediaConstraints.video });
+    } catch (error) {
+      let reason = ParleyError.fromMediaError(error);
+      // Only one of the two missing (e.g. a desktop without a camera): use the other one.
+      if (reason.code === ErrorCode.NoDevice) {
+        try {
+          stream = await getUserMedia({ audio: defaultMediaConstraints.audio }).catch(() =>
+            getUserMedia({ video: defaultMediaConstraints.video }),
+          );
+        } catch (partialError) {
+          reason = ParleyError.fromMediaError(partialError);
+          if (reason.code === ErrorCode.Internal) reason = ParleyError.fromMediaError(error);
+          if (generation === this.#generation) this.status = statusFor(reason.code);
+          return;
+        }
+      } else {
+        if (generation === this.#generation) this.status = statusFor(reason.code);
+        return;
+      }
+    }
+    if (generation !== this.#generation || !this.isConnected) {
+      stopAll(stream);
+      return;
+    }
+    this.#stream = stream;
+    const audio = stream.getAudioTracks()[0];
+    const video = stream.getVideoTracks()[0];
+    this.hasAudio = !!audio;
+    this.hasVideo = !!video;
+    if (audio) audio.enabled = this.audioEnabled;
+    if (video) video.enabled = this.videoEnabled;
+    this.status = 'ready';
+    await this.updateComplete;
+    this.#startMeter();
+    await this.#listDevices();
+  }
+
+  async #switch(kind: Kind, deviceId: string): Promise<void> {
+    const stream = this.#stream;
+    const old = this.#track(kind);
+    if (!stream || old?.getSettings().deviceId === deviceId) return;
+    const generation = this.#generation;
+    this.switchError = '';
+    let track: MediaStreamTrack;
+    try {
+      const captured = await getUserMedia({
+        [kind]: { ...defaultMediaConstraints[kind], deviceId: { exact: deviceId } },
+      });
+      track = kind === 'audio' ? captured.getAudioTracks()[0]! : captured.getVideoTracks()[0]!;
+    } catch {
+      this.switchError = strings.deviceSwitchFailed;
+      this.#syncSelected();
+      return;
+    }
+    if (generation !== this.#generation || stream !== this.#stream || this.#handedOver) {
+      track.stop();
+      return;
+    }
+    track.enabled = kind === 'audio' ? this.audioEnabled : this.videoEnabled;
+    if (old) {
+      stream.removeTrack(old);
+      old.stop();
+    }
+    stream.addTrack(track);
+    if (kind === 'audio') {
+      this.hasAudio = true;
+      this.#startMeter();
+    } else {
+      this.hasVideo = true;
+      // Some browsers keep showing the removed track's last frame: re-attach the stream.
+      const video = this.video;
+      if (video) {
+        video.srcObject = null;
+        video.srcObject = stream;
+        video.play().catch(() => undefined);
+      }
+    }
+    this.#syncSelected();
+  }
+
+  #listDevices = async (): Promise<void> => {
+    if (!navigator.mediaDevices?.enumerateDevices) return;
+    const devices = await navigator.mediaDevices.enumerateDevices().catch(() => []);
+    // Without permission, entries have empty ids: nothing to choose from.
+    const usable = devices.filter((device) => device.deviceId);
+    this.cameras = usable.filter((device) => device.kind === 'videoinput');
+    this.microphones = usable.filter((device) => device.kind === 'audioinput');
+    this.speakers = usable.filter((device) => device.kind === 'audiooutput');
+    if (this.speakerId && !this.speakers.some((device) => device.deviceId === this.speakerId)) this.speakerId = '';
+    this.#syncSelected();
+  };
+
+  #syncSelected(): void {
+    this.cameraId = this.#track('video')?.getSettings().deviceId ?? '';
+    this.microphoneId = this.#track('audio')?.getSettings().deviceId ?? '';
+    // Re-render even when unchanged, so a select whose switch failed shows the device actually in use.
+    this.requestUpdate();
+    void this.updateComplete.then(() => {
+      for (const [part, id] of [
+        ['camera-select', this.cameraId],
+        ['microphone-select', this.microphoneId],
+      ] as const) {
+        const select = this.renderRoot.querySelector<HTMLSelectElement>(`[part~="${part}"]`);
+        if (select && id) select.value = id;
+      }
+    });
+  }
+
+  #track(kind: Kind): MediaStreamTrack | undefined {
+    return kind === 'audio' ? this.#stream?.getAudioTracks()[0] : this.#stream?.getVideoTracks()[0];
+  }
+
+  #live(stream: MediaStream): boolean {
+    return stream.getTracks().length > 0 && stream.getTracks().every((track) => track.readyState === 'live');
+  }
+
+  #startMeter(): void {
+    const track = this.#track('audio');
+    if (!track || !this.isConnected) return;
+    try {
+      this.#audioContext ??= new AudioContext();
+      const context = this.#audioContext;
+      this.#source?.disconnect();
+      this.#source = context.createMediaStreamSource(new MediaStream([track]));
+      if (!this.#analyser) {
+        this.#analyser = context.createAnalyser();
+        this.#analyser.fftSize = 1024;
+        this.#samples = new Float32Array(this.#analyser.fftSize);
+      }
+      this.#source.connect(this.#analyser);
+      context.resume().catch(() => undefined);
+    } catch {
+      return; // No WebAudio: the meter stays at 0.
+    }
+    if (!this.#frame) this.#frame = requestAnimationFrame(this.#tick);
+  }
+
+  #tick = (): void => {
+    this.#frame = 0;
+    const analyser = this.#analyser;
+    const samples = this.#samples;
+    if (!analyser || !samples || !this.isConnected) return;
+    analyser.getFloatTimeDomainData(samples);
+    let sum = 0;
+    for (const sample of samples) sum += sample * sample;
+    const rms = Math.sqrt(sum / samples.length);
+    // -60 dBFS (silence) … 0 dBFS (full scale), with a short decay so the bar does not flicker.
+    const decibels = rms > 0 ? 20 * Math.log10(rms) : -Infinity;
+    const target = Math.max(0, Math.min(100, Math.round(((decibels + 60) / 60) * 100)));
+    const level = Math.max(target, Math.round(Math.max(0, this.#level) * 0.85));
+    if (level !== this.#level && this.meter) {
+      this.#level = level;
+      this.meter.setAttribute('aria-valuenow', String(level));
+      this.meter.style.setProperty('--level', String(level / 100));
+    }
+    this.#frame = requestAnimationFrame(this.#tick);
+  };
+
+  #stopMeter(): void {
+    if (this.#frame) cancelAnimationFrame(this.#frame);
+    this.#frame = 0;
+  }
+
+  /** Stops the meter and, unless they were handed over, every track. */
+  #release(): void {
+    this.#generation += 1;
+    this.#stopMeter();
+    this.#source?.disconnect();
+    this.#source = null;
+    this.#analyser = null;
+    this.#samples = null;
+    this.#level = -1;
+    this.#audioContext?.close().catch(() => undefined);
+    this.#audioContext = null;
+    if (this.#stream && !this.#handedOver) stopAll(this.#stream);
+    if (!this.#handedOver) {
+      this.#stream = null;
+      this.hasAudio = false;
+      this.hasVideo = false;
+    }
+  }
+}
+
+function getUserMedia(constraints: MediaStreamConstraints): Promise<MediaStream> {
+  if (!navigator.mediaDevices?.getUserMedia) {
+    return Promise.reject(new DOMException('Camera and microphone need a secure (https) page', 'NotSupportedError'));
+  }
+  return navigator.mediaDevices.getUserMedia(constraints);
+}
+
+function statusFor(code: string): Status {
+  switch (code) {
+    case ErrorCode.PermissionDenied:
+      return 'permission-denied';
+    case ErrorCode.NoDevice:
+      return 'no-device';
+    case ErrorCode.DeviceBusy:
+      return 'device-busy';
+    default:
+      return 'failed';
+  }
+}
+
+function stopAll(stream: MediaStream): void {
+  for (const track of stream.getTracks()) track.stop();
+}
+
+function rememberedName(): string {
+  try {
+    return localStorage.getItem(NAME_STORAGE_KEY) ?? '';
+  } catch {
+    return '';
+  }
+}
