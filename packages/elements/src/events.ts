@@ -15,6 +15,8 @@ export interface ParleyEventDetailMap {
     video: boolean;
     audioOutputDeviceId: string;
   };
+  /** From `<meeting-controls>`: the chat button was pressed; `open` is what the chat should become. */
+  'parley-chat-toggle': { open: boolean };
 }
 
 export type ParleyEventName = keyof ParleyEventDetailMap;
@@ -43,5 +45,6 @@ declare global {
     'parley-media-changed': CustomEvent<ParleyEventDetailMap['parley-media-changed']>;
     'parley-error': CustomEvent<ParleyEventDetailMap['parley-error']>;
     'parley-prejoin-submit': CustomEvent<ParleyEventDetailMap['parley-prejoin-submit']>;
+    'parley-chat-toggle': CustomEvent<ParleyEventDetailMap['parley-chat-toggle']>;
   }
 }

@@ -124,7 +124,7 @@ export class MeetingControls extends LitElement {
   }
 
   #toggleChat = (): void => {
-    this.dispatchEvent(new CustomEvent('parley-chat-toggle', { detail: { open: !this.chatOpen }, bubbles: true, composed: true }));
+    dispatchParleyEvent(this, 'parley-chat-toggle', { open: !this.chatOpen });
   };
 
   #run(action: (room: Room) => Promise<unknown>): void {

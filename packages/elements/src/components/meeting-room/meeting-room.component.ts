@@ -1,7 +1,7 @@
 import { html, LitElement, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { ParleyError, Room, type LeaveReason, type Participant, type RoomEventMap } from '@parley/sdk';
-import { dispatchParleyEvent, errorDetail } from '../../events.js';
+import { dispatchParleyEvent, errorDetail, type ParleyEventDetailMap } from '../../events.js';
 import { strings } from '../../strings.js';
 import { tokens } from '../../styles/tokens.js';
 import '../chat-panel/chat-panel.js';
@@ -190,7 +190,7 @@ export class MeetingRoom extends LitElement {
     }
   }
 
-  #onChatToggle = (event: CustomEvent<{ open: boolean }>): void => {
+  #onChatToggle = (event: CustomEvent<ParleyEventDetailMap['parley-chat-toggle']>): void => {
     event.stopPropagation();
     this.chatOpen = event.detail.open;
     if (this.chatOpen) this.unreadCount = 0;
