@@ -124,6 +124,7 @@ describe('media: devices, screen share, permissions', () => {
           };
         }, ada.participantId);
         assert.deepEqual(labels, { camera: 1, screen: 1, sharing: true }, `${receiver.name}: camera and screen apart`);
+        assert.equal(await receiver.gridLayout(), 'presentation', `${receiver.name}: the screen takes the stage`);
       }
 
       // The browser's own "Stop sharing" ends the track: the SDK notices and tells everyone.
@@ -147,6 +148,7 @@ describe('media: devices, screen share, permissions', () => {
         );
       }
       assert.equal(await ada.page.evaluate(() => document.querySelector('meeting-room')!.room!.localParticipant.screenSharing), false);
+      assert.equal(await bob.gridLayout(), '2x2', 'back to the grid of three');
     } finally {
       await carol.page.evaluate(() => document.querySelector('meeting-room')!.leave());
       await carol.close();

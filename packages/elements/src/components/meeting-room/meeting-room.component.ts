@@ -67,6 +67,9 @@ export class MeetingRoom extends LitElement {
   /** Join as soon as the element is connected, with camera and microphone on, skipping the name prompt. */
   @property({ type: Boolean, reflect: true }) autojoin = false;
 
+  /** `light` or `dark`; unset follows the system (`prefers-color-scheme`). */
+  @property({ reflect: true }) theme: 'light' | 'dark' | undefined;
+
   @state() private phase: Phase = 'prejoin';
   @state() private errorMessage = '';
   @state() private leftReason: LeaveReason = 'left';

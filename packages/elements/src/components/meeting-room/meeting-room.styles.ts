@@ -1,6 +1,26 @@
 import { css } from 'lit';
 
+/** The light palette: set as `--parley-*` on the host, so every element inside (and a page's own overrides on
+ * `<meeting-room>`, which win over these) follow it. */
+const light = css`
+  --parley-background: #ffffff;
+  --parley-surface: #e8eaed;
+  --parley-text: #202124;
+  --parley-muted-text: #5f6368;
+  --parley-accent: #1a73e8;
+  --parley-on-accent: #ffffff;
+  --parley-danger: #d93025;
+`;
+
 export const meetingRoomStyles = css`
+  :host([theme='light']) {
+    ${light}
+  }
+  @media (prefers-color-scheme: light) {
+    :host(:not([theme='dark'])) {
+      ${light}
+    }
+  }
   :host {
     display: block;
     position: relative;

@@ -1,7 +1,7 @@
 import { html, LitElement } from 'lit';
 import { property } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
-import type { Room, RoomEventMap } from '@parley/sdk';
+import type { Participant, Room, RoomEventMap } from '@parley/sdk';
 import { EmitterController } from '../../controllers/emitter-controller.js';
 import { strings } from '../../strings.js';
 import { tokens } from '../../styles/tokens.js';
@@ -9,12 +9,17 @@ import '../participant-tile/participant-tile.js';
 import { gridShape } from './layout.js';
 import { participantGridStyles } from './participant-grid.styles.js';
 
+type Tile = { participant: Participant; source: 'camera' | 'screen' };
+
 /**
  * Everyone in a room as tiles, you first, laid out as the design asks: 1 full size, 2 side by side,
- * 3–4 as 2×2, 5–9 as 3×3. Usable on its own with any SDK `Room`.
+ * 3–4 as 2×2, 5–9 as 3×3. While someone shares their screen, the screen takes the stage and people move to a strip.
+ * Usable on its own with any SDK `Room`.
  *
  * @csspart grid - The grid container.
  * @csspart tile - Each `<participant-tile>`.
+ * @csspart stage - While someone shares their screen: where the screen shows.
+ * @csspart strip - While someone shares their screen: the row or column of people beside it.
  *
  * @cssprop --parley-gap - Space between and around tiles.
  *
@@ -41,13 +46,32 @@ export class ParticipantGrid extends LitElement {
   protected override render() {
     const room = this.room;
     const participants = room ? [room.localParticipant, ...room.participants.values()] : [];
-    // A shared screen is a tile of its own, until the presentation layout arrives.
-    const tiles = participants.flatMap((participant) => [
-      { participant, source: 'camera' as const },
-      ...(participant.screenSharing ? [{ participant, source: 'screen' as const }] : []),
-    ]);
-    const { columns, rows } = gridShape(tiles.length);
+    const cameras = participants.map((participant) => ({ participant, source: 'camera' as const }));
+    const screens = participants
+      .filter((participant) => participant.screenSharing)
+      .map((participant) => ({ participant, source: 'screen' as const }));
     const sinkId = room?.audioOutputDeviceId ?? '';
+    const tiles = (list: Tile[]) =>
+      repeat(
+        list,
+        (tile) => `${tile.source}:${tile.participant.id}`,
+        ({ participant, source }) =>
+          html`<participant-tile
+            part="tile"
+            role="listitem"
+            source=${source}
+            .participant=${participant}
+            .sinkId=${sinkId}
+          ></participant-tile>`,
+      );
+    if (screens.length > 0) {
+      // Presentation: the shared screen takes the stage, people watch from a strip beside (or below) it.
+      return html`<div part="grid" class="presentation" data-layout="presentation">
+        <div part="stage" class="stage" role="list" aria-label=${strings.screen}>${tiles(screens)}</div>
+        <div part="strip" class="strip" role="list" aria-label=${strings.participants}>${tiles(cameras)}</div>
+      </div>`;
+    }
+    const { columns, rows } = gridShape(cameras.length);
     return html`
       <div
         part="grid"
@@ -57,19 +81,9 @@ export class ParticipantGrid extends LitElement {
         data-layout="${columns}x${rows}"
         style="--columns: ${columns}; --rows: ${rows}"
       >
-        ${repeat(
-          tiles,
-          (tile) => `${tile.source}:${tile.participant.id}`,
-          ({ participant, source }) =>
-            html`<participant-tile
-              part="tile"
-              role="listitem"
-              source=${source}
-              .participant=${participant}
-              .sinkId=${sinkId}
-            ></participant-tile>`,
-        )}
+        ${tiles(cameras)}
       </div>
     `;
   }
+
 }

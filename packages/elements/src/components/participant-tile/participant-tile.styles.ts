@@ -59,6 +59,8 @@ export const participantTileStyles = css`
     padding: 4px 8px;
     border-radius: 6px;
     background: rgb(0 0 0 / 0.55);
+    /* Over video whatever the theme: always light on dark. */
+    color: #fff;
     font-size: 14px;
     line-height: 20px;
   }
@@ -122,6 +124,7 @@ export const participantTileStyles = css`
     display: grid;
     place-items: center;
     background: rgb(0 0 0 / 0.55);
+    color: #fff;
     font-size: 15px;
   }
   .unlock-sound {

@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import type { RunningServer } from '@parley/server';
+import { axeViolations } from './support/axe.js';
+import { launchChromium } from './support/browser.js';
+import { MeetingPage } from './support/meeting-page.js';
+import { createMeeting, startEmbedder, startParley, type Embedder } from './support/servers.js';
+
+let parley: RunningServer;
+let embedder: Embedder;
+let browser: Browser;
+
+before(async () => {
+  parley = await startParley();
+  embedder = await startEmbedder(parley.url);
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  await embedder?.close();
+  await parley?.close();
+});
+
+async function assertNoViolations(page: Page, state: string): Promise<void> {
+  const violations = await axeViolations(page);
+  assert.deepEqual(violations, [], `axe-core violations ${state}:\n${JSON.stringify(violations, null, 2)}`);
+}
+
+test('no axe-core violations: prejoin, alone, four people, chat open, screen shared, light and dark', async () => {
+  const meeting = await createMeeting(parley.url);
+  const host = await browser.newPage();
+  await host.goto(`${parley.url}/m/${meeting.code}`);
+  await host.waitForSelector('meeting-room >> input[name=name]');
+  await assertNoViolations(host, 'on the prejoin form');
+
+  await host.fill('meeting-room >> input[name=name]', 'Ada');
+  await host.click('meeting-room >> button[type=submit]');
+  await host.waitForFunction(() => document.querySelector('meeting-room')?.room?.state === 'joined');
+  await assertNoViolations(host, 'alone in the meeting');
+
+  const others: MeetingPage[] = [];
+  for (const name of ['Bob', 'Carol', 'Dan']) others.push(await MeetingPage.open(browser, embedder.url, meeting, name));
+  await host.waitForFunction(() => document.querySelector('meeting-room')!.room!.participants.size === 3);
+  for (const theme of ['dark', 'light']) {
+    await host.evaluate((value) => document.querySelector('meeting-room')!.setAttribute('theme', value), theme);
+    await assertNoViolations(host, `with four people (${theme})`);
+  }
+
+  await host.evaluate(() => {
+    const controls = document.querySelector('meeting-room')!.shadowRoot!.querySelector('meeting-controls')!;
+    controls.shadowRoot!.querySelector<HTMLButtonElement>('[part~="chat"]')!.click();
+  });
+  await others[0]!.page.evaluate(() => document.querySelector('meeting-room')!.room!.sendChatMessage('Hello'));
+  await host.waitForFunction(() => document.querySelector('meeting-room')!.room!.chatMessages.length === 1);
+  await assertNoViolations(host, 'with the chat open');
+
+  await others[0]!.evaluateRoom((element) => element.toggleScreenShare());
+  await host.waitForFunction(() =>
+    document.querySelector('meeting-room')!.shadowRoot!.querySelector('participant-grid')!.shadowRoot!.querySelector('[data-layout="presentation"]'),
+  );
+  await assertNoViolations(host, 'with a screen shared');
+  for (const page of others) await page.close();
+  await host.close();
+});
