@@ -1,5 +1,6 @@
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
+import { websocketOnly } from './scripts/rollup-websocket-only.mjs';
 
 /** `/parley.js`: lit, socket.io-client, the SDK and every element in one minified ES module. */
 export default {
@@ -10,6 +11,7 @@ export default {
     sourcemap: true,
   },
   plugins: [
+    websocketOnly(),
     nodeResolve({ browser: true }),
     terser({ ecma: 2022, module: true, format: { comments: false } }),
   ],
