@@ -1,27 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import type { RunningServer } from '@parley/server';
+import { test } from 'node:test';
+import type { Page } from 'playwright-core';
 import { axeViolations } from './support/axe.js';
-import { launchChromium } from './support/browser.js';
 import { MeetingPage } from './support/meeting-page.js';
-import { createMeeting, startEmbedder, startParley, type Embedder } from './support/servers.js';
+import { createMeeting } from './support/servers.js';
+import { useCallHarness } from './support/harness.js';
 
-let parley: RunningServer;
-let embedder: Embedder;
-let browser: Browser;
-
-before(async () => {
-  parley = await startParley();
-  embedder = await startEmbedder(parley.url);
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await embedder?.close();
-  await parley?.close();
-});
+const harness = useCallHarness();
 
 async function assertNoViolations(page: Page, state: string): Promise<void> {
   const violations = await axeViolations(page);
@@ -29,9 +14,9 @@ async function assertNoViolations(page: Page, state: string): Promise<void> {
 }
 
 test('no axe-core violations: prejoin, alone, four people, chat open, screen shared, light and dark', async () => {
-  const meeting = await createMeeting(parley.url);
-  const host = await browser.newPage();
-  await host.goto(`${parley.url}/m/${meeting.code}`);
+  const meeting = await createMeeting(harness.parley.url);
+  const host = await harness.browser.newPage();
+  await host.goto(`${harness.parley.url}/m/${meeting.code}`);
   await host.waitForSelector('meeting-room >> input[name=name]');
   await assertNoViolations(host, 'on the prejoin form');
 
@@ -41,7 +26,7 @@ test('no axe-core violations: prejoin, alone, four people, chat open, screen sha
   await assertNoViolations(host, 'alone in the meeting');
 
   const others: MeetingPage[] = [];
-  for (const name of ['Bob', 'Carol', 'Dan']) others.push(await MeetingPage.open(browser, embedder.url, meeting, name));
+  for (const name of ['Bob', 'Carol', 'Dan']) others.push(await MeetingPage.open(harness.browser, harness.embedder.url, meeting, name));
   await host.waitForFunction(() => document.querySelector('meeting-room')!.room!.participants.size === 3);
   for (const theme of ['dark', 'light']) {
     await host.evaluate((value) => document.querySelector('meeting-room')!.setAttribute('theme', value), theme);

@@ -1,27 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { Browser } from 'playwright-core';
-import type { RunningServer } from '@parley/server';
+import { test } from 'node:test';
 import type { ChatMessage } from '@parley/sdk';
-import { launchChromium } from './support/browser.js';
 import { MeetingPage } from './support/meeting-page.js';
-import { createMeeting, startEmbedder, startParley, type Embedder } from './support/servers.js';
+import { createMeeting } from './support/servers.js';
+import { useCallHarness } from './support/harness.js';
 
-let parley: RunningServer;
-let embedder: Embedder;
-let browser: Browser;
-
-before(async () => {
-  parley = await startParley();
-  embedder = await startEmbedder(parley.url);
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await embedder?.close();
-  await parley?.close();
-});
+const harness = useCallHarness();
 
 function chatOf(page: MeetingPage): Promise<ChatMessage[]> {
   return page.page.evaluate(() => [...document.querySelector('meeting-room')!.room!.chatMessages]);
@@ -37,11 +21,11 @@ async function waitForChat(page: MeetingPage, count: number): Promise<ChatMessag
 test('chat goes peer to peer, is queued until a channel opens, and never passes the server', async () => {
   // Everything the server receives from any socket, to prove the text never reaches it.
   const seenByServer: string[] = [];
-  parley.io.on('connection', (socket) => socket.onAny((...args: unknown[]) => seenByServer.push(JSON.stringify(args))));
+  harness.parley.io.on('connection', (socket) => socket.onAny((...args: unknown[]) => seenByServer.push(JSON.stringify(args))));
 
-  const meeting = await createMeeting(parley.url);
-  const ada = await MeetingPage.open(browser, embedder.url, meeting, 'Ada');
-  const bob = await MeetingPage.open(browser, embedder.url, meeting, 'Bob');
+  const meeting = await createMeeting(harness.parley.url);
+  const ada = await MeetingPage.open(harness.browser, harness.embedder.url, meeting, 'Ada');
+  const bob = await MeetingPage.open(harness.browser, harness.embedder.url, meeting, 'Bob');
 
   const sent = await ada.page.evaluate(() => document.querySelector('meeting-room')!.room!.sendChatMessage('  Hello, Bob!  '));
   assert.equal(sent.text, 'Hello, Bob!');
@@ -57,7 +41,7 @@ test('chat goes peer to peer, is queued until a channel opens, and never passes 
       room.sendChatMessage(`Welcome, ${participant.name}! (${channelsOpen} participants)`);
     });
   });
-  const carol = await MeetingPage.open(browser, embedder.url, meeting, 'Carol');
+  const carol = await MeetingPage.open(harness.browser, harness.embedder.url, meeting, 'Carol');
   const carolChat = await waitForChat(carol, 1);
   assert.equal(carolChat[0]!.text, 'Welcome, Carol! (2 participants)');
   assert.equal(carolChat[0]!.senderId, ada.participantId);
@@ -93,9 +77,9 @@ test('chat goes peer to peer, is queued until a channel opens, and never passes 
 });
 
 test('the chat panel: unread count while closed, messages shown once opened', async () => {
-  const meeting = await createMeeting(parley.url);
-  const ada = await MeetingPage.open(browser, embedder.url, meeting, 'Ada');
-  const bob = await MeetingPage.open(browser, embedder.url, meeting, 'Bob');
+  const meeting = await createMeeting(harness.parley.url);
+  const ada = await MeetingPage.open(harness.browser, harness.embedder.url, meeting, 'Ada');
+  const bob = await MeetingPage.open(harness.browser, harness.embedder.url, meeting, 'Bob');
   const controls = (page: MeetingPage) =>
     page.page.evaluateHandle(
       () => document.querySelector('meeting-room')!.shadowRoot!.querySelector('meeting-controls')!.shadowRoot!,

@@ -1,28 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { Browser } from 'playwright-core';
-import type { RunningServer } from '@parley/server';
-import { launchChromium } from './support/browser.js';
+import { test } from 'node:test';
 import { SdkPage } from './support/sdk-page.js';
-import { createMeeting, startEmbedder, startParley, type Embedder } from './support/servers.js';
+import { createMeeting } from './support/servers.js';
+import { useCallHarness } from './support/harness.js';
 
 const ROUNDS = 50;
 
-let parley: RunningServer;
-let embedder: Embedder;
-let browser: Browser;
-
-before(async () => {
-  parley = await startParley();
-  embedder = await startEmbedder(parley.url);
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await embedder?.close();
-  await parley?.close();
-});
+const harness = useCallHarness();
 
 /**
  * Joins at a wall-clock instant shared with the other page, then waits until the other participant's video decodes.
@@ -81,13 +65,13 @@ function shareAtAndReceive(page: SdkPage, startAt: number): Promise<void> {
 }
 
 test(`two people join at the same instant, then both share at once: ${ROUNDS} rounds without a failure`, async () => {
-  const ada = await SdkPage.open(browser, embedder.url, 'Ada');
-  const bob = await SdkPage.open(browser, embedder.url, 'Bob');
+  const ada = await SdkPage.open(harness.browser, harness.embedder.url, 'Ada');
+  const bob = await SdkPage.open(harness.browser, harness.embedder.url, 'Bob');
   try {
     for (let round = 1; round <= ROUNDS; round++) {
-      const { code } = await createMeeting(parley.url);
+      const { code } = await createMeeting(harness.parley.url);
       const startAt = Date.now() + 150;
-      const sizes = await Promise.all([ada, bob].map((page) => joinAtAndConnect(page, startAt, code, parley.url)));
+      const sizes = await Promise.all([ada, bob].map((page) => joinAtAndConnect(page, startAt, code, harness.parley.url)));
       assert.deepEqual(sizes, [1, 1], `round ${round}`);
       const shareAt = Date.now() + 100;
       await Promise.all([ada, bob].map((page) => shareAtAndReceive(page, shareAt)));

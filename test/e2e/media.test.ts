@@ -279,37 +279,13 @@ describe('media: devices, screen share, permissions', () => {
       await ada.waitForTile(dan.participantId, "tile.hasAttribute('camera-off') && tile.hasAttribute('audio-muted')", 5000);
 
       // Dan receives everyone, though he sends nothing.
-      for (const sender of [ada, bob]) {
-        await dan.page.waitForFunction(
-          async (id) => {
-            const report = await document.querySelector('meeting-room')!.room!.getStats(id);
-            let frames = 0;
-            report?.forEach((stats) => {
-              if (stats.type === 'inbound-rtp' && stats.kind === 'video') frames += stats.framesDecoded ?? 0;
-            });
-            return frames > 0;
-          },
-          sender.participantId,
-          { timeout: 20_000 },
-        );
-      }
+      for (const sender of [ada, bob]) await dan.waitForVideoFrom(sender.participantId);
 
       // Permission granted later: the camera comes up on the existing connections.
       await grantMedia(dan.context, embedder.url);
       assert.equal(await dan.evaluateRoom((element) => element.toggleCamera(true)), true);
       await ada.waitForTile(dan.participantId, "!tile.hasAttribute('camera-off')", 5000);
-      await ada.page.waitForFunction(
-        async (id) => {
-          const report = await document.querySelector('meeting-room')!.room!.getStats(id);
-          let frames = 0;
-          report?.forEach((stats) => {
-            if (stats.type === 'inbound-rtp' && stats.kind === 'video') frames += stats.framesDecoded ?? 0;
-          });
-          return frames > 0;
-        },
-        dan.participantId,
-        { timeout: 20_000 },
-      );
+      await ada.waitForVideoFrom(dan.participantId);
       await dan.evaluateRoom((element) => element.leave());
     } finally {
       await strictBrowser.close();

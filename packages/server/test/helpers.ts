@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { after, before } from 'node:test';
 import { io as connectClient, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents } from '@parley/protocol';
 import { loadConfig, startServer, type RunningServer } from '../src/index.js';
@@ -61,4 +62,30 @@ export function recordEvents(socket: TestClient): { name: string; payload: unkno
  */
 export async function settle(...sockets: TestClient[]): Promise<void> {
   await Promise.all(sockets.map((socket) => socket.emitWithAck('offer', {} as never)));
+}
+
+/**
+ * A test server for the enclosing suite, started before its tests and closed after them, and a way to open client
+ * sockets that are all disconnected at the end.
+ */
+export function useTestServer(env: NodeJS.ProcessEnv = {}): { readonly server: RunningServer; client(): Promise<TestClient> } {
+  let server: RunningServer;
+  const sockets: TestClient[] = [];
+  before(async () => {
+    server = await startTestServer(env);
+  });
+  after(async () => {
+    for (const socket of sockets) socket.disconnect();
+    await server.close();
+  });
+  return {
+    get server() {
+      return server;
+    },
+    async client() {
+      const socket = await connect(server);
+      sockets.push(socket);
+      return socket;
+    },
+  };
 }

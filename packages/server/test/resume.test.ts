@@ -1,19 +1,9 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { io as connectClient } from 'socket.io-client';
-import type { RunningServer } from '../src/index.js';
-import {
-  connect,
-  createMeeting,
-  join,
-  nextEvent,
-  recordEvents,
-  settle,
-  startTestServer,
-  type TestClient,
-} from './helpers.js';
+import { createMeeting, join, nextEvent, recordEvents, settle, useTestServer, type TestClient } from './helpers.js';
 
 const RESUME_WINDOW_MS = 1500;
 
@@ -23,24 +13,11 @@ function dropConnection(socket: TestClient): void {
 }
 
 describe('resuming after a dropped connection', () => {
-  let server: RunningServer;
-  const sockets: TestClient[] = [];
-  const client = async () => {
-    const socket = await connect(server);
-    sockets.push(socket);
-    return socket;
-  };
-
-  before(async () => {
-    server = await startTestServer({ RESUME_WINDOW_MS: String(RESUME_WINDOW_MS) });
-  });
-  after(async () => {
-    for (const socket of sockets) socket.disconnect();
-    await server.close();
-  });
+  const suite = useTestServer({ RESUME_WINDOW_MS: String(RESUME_WINDOW_MS) });
+  const client = () => suite.client();
 
   test('a resume token takes the same participant back, with what was relayed to it meanwhile', async () => {
-    const meeting = await createMeeting(server);
+    const meeting = await createMeeting(suite.server);
     const [ada, bob] = [await client(), await client()];
     const adaJoined = await join(ada, meeting.code, 'Ada');
     assert.equal(typeof adaJoined.resumeToken, 'string');
@@ -76,7 +53,7 @@ describe('resuming after a dropped connection', () => {
   });
 
   test('nobody comes back within the window: the participant is announced as disconnected', async () => {
-    const meeting = await createMeeting(server);
+    const meeting = await createMeeting(suite.server);
     const [ada, bob] = [await client(), await client()];
     const ada1 = await join(ada, meeting.code, 'Ada');
     await join(bob, meeting.code, 'Bob');
@@ -91,7 +68,7 @@ describe('resuming after a dropped connection', () => {
   });
 
   test('unknown tokens are rejected, and a socket in a meeting cannot resume another', async () => {
-    const meeting = await createMeeting(server);
+    const meeting = await createMeeting(suite.server);
     const ada = await client();
     const adaJoined = await join(ada, meeting.code, 'Ada');
     const stranger = await client();
@@ -104,7 +81,7 @@ describe('resuming after a dropped connection', () => {
   });
 
   test('resuming from a new connection retires one that still looks open', async () => {
-    const meeting = await createMeeting(server);
+    const meeting = await createMeeting(suite.server);
     const [ada, bob] = [await client(), await client()];
     const adaJoined = await join(ada, meeting.code, 'Ada');
     const bobId = (await join(bob, meeting.code, 'Bob')).self.id;
@@ -123,15 +100,15 @@ describe('resuming after a dropped connection', () => {
     assert.ok(!bobReceived.some((event) => event.name === 'participant-left'));
   });
 
-  test("Socket.IO's connection state recovery brings the socket back with nothing lost", async () => {
-    const meeting = await createMeeting(server);
-    const ada: TestClient = connectClient(server.url, {
+  test("Socket.IO's connection state recovery brings the socket back with nothing lost", async (t) => {
+    const meeting = await createMeeting(suite.server);
+    const ada: TestClient = connectClient(suite.server.url, {
       transports: ['websocket'],
       forceNew: true,
       reconnectionDelay: 100,
       reconnectionDelayMax: 100,
     });
-    sockets.push(ada);
+    t.after(() => ada.disconnect());
     await once(ada as never, 'connect');
     const bob = await client();
     const adaId = (await join(ada, meeting.code, 'Ada')).self.id;
@@ -158,24 +135,11 @@ describe('resuming after a dropped connection', () => {
 });
 
 describe('resume abuse', () => {
-  let server: RunningServer;
-  const sockets: TestClient[] = [];
-  const client = async () => {
-    const socket = await connect(server);
-    sockets.push(socket);
-    return socket;
-  };
-
-  before(async () => {
-    server = await startTestServer({ RESUME_WINDOW_MS: String(RESUME_WINDOW_MS) });
-  });
-  after(async () => {
-    for (const socket of sockets) socket.disconnect();
-    await server.close();
-  });
+  const suite = useTestServer({ RESUME_WINDOW_MS: String(RESUME_WINDOW_MS) });
+  const client = () => suite.client();
 
   test('one socket cannot join one meeting and resume into another at the same time', async () => {
-    const [first, second] = [await createMeeting(server), await createMeeting(server)];
+    const [first, second] = [await createMeeting(suite.server), await createMeeting(suite.server)];
     const ghost = await client();
     const ghostJoined = await join(ghost, second.code, 'Ghost');
     dropConnection(ghost);
@@ -188,7 +152,7 @@ describe('resume abuse', () => {
   });
 
   test("held offers replace the same sender's earlier ones, and a flooding sender is refused, not the target", async () => {
-    const meeting = await createMeeting(server);
+    const meeting = await createMeeting(suite.server);
     const [ada, bob] = [await client(), await client()];
     const adaJoined = await join(ada, meeting.code, 'Ada');
     const bobId = (await join(bob, meeting.code, 'Bob')).self.id;

@@ -1,28 +1,13 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { RunningServer } from '../src/index.js';
-import { connect, createMeeting, join, nextEvent, recordEvents, settle, startTestServer, type TestClient } from './helpers.js';
+import { describe, test } from 'node:test';
+import { createMeeting, join, nextEvent, recordEvents, settle, useTestServer } from './helpers.js';
 
 describe('signaling', () => {
-  let server: RunningServer;
-  const sockets: TestClient[] = [];
-  const client = async () => {
-    const socket = await connect(server);
-    sockets.push(socket);
-    return socket;
-  };
-
-  before(async () => {
-    // A dropped connection keeps its place this long (resume.test.ts covers resuming).
-    server = await startTestServer({ RESUME_WINDOW_MS: '200' });
-  });
-  after(async () => {
-    for (const socket of sockets) socket.disconnect();
-    await server.close();
-  });
+  const suite = useTestServer({ RESUME_WINDOW_MS: '200' });
+  const client = () => suite.client();
 
   test('the first participant finds an empty meeting; the host key makes a host', async () => {
-    const meeting = await createMeeting(server);
+    const meeting = await createMeeting(suite.server);
     const ada = await client();
     const joined = await join(ada, meeting.code, 'Ada', meeting.hostKey);
     assert.equal(joined.meeting.code, meeting.code);
@@ -33,7 +18,7 @@ describe('signaling', () => {
   });
 
   test('a newcomer sees who is there, and everyone there hears of the newcomer', async () => {
-    const meeting = await createMeeting(server);
+    const meeting = await createMeeting(suite.server);
     const ada = await client();
     const adaJoined = await join(ada, meeting.code, 'Ada', meeting.hostKey);
     const announced = nextEvent(ada, 'participant-joined');
@@ -46,8 +31,8 @@ describe('signaling', () => {
   });
 
   test('offers, answers and candidates reach only the addressee, stamped with the real sender', async () => {
-    const meeting = await createMeeting(server);
-    const other = await createMeeting(server);
+    const meeting = await createMeeting(suite.server);
+    const other = await createMeeting(suite.server);
     const [ada, bob, eve] = [await client(), await client(), await client()];
     const adaId = (await join(ada, meeting.code, 'Ada')).self.id;
     const bobId = (await join(bob, meeting.code, 'Bob')).self.id;
@@ -55,7 +40,7 @@ describe('signaling', () => {
     const eveReceived = recordEvents(eve);
 
     const offer = nextEvent(bob, 'offer');
-    // A `from` in the payload is ignored: the server says who sent it.
+    // A `from` in the payload is ignored: the suite.server says who sent it.
     const sent = await ada.emitWithAck('offer', { to: bobId, sdp: 'v=0 offer', from: eveId } as never);
     assert.deepEqual(sent, { ok: true });
     assert.deepEqual(await offer, { from: adaId, sdp: 'v=0 offer' });
@@ -81,7 +66,7 @@ describe('signaling', () => {
   });
 
   test('a socket that has not joined can do nothing but join', async () => {
-    const meeting = await createMeeting(server);
+    const meeting = await createMeeting(suite.server);
     const ada = await client();
     const adaId = (await join(ada, meeting.code, 'Ada')).self.id;
     const adaReceived = recordEvents(ada);
@@ -99,7 +84,7 @@ describe('signaling', () => {
   });
 
   test('media state is broadcast to the others and shown to later newcomers', async () => {
-    const meeting = await createMeeting(server);
+    const meeting = await createMeeting(suite.server);
     const [ada, bob] = [await client(), await client()];
     const adaId = (await join(ada, meeting.code, 'Ada')).self.id;
     await join(bob, meeting.code, 'Bob');
@@ -121,7 +106,7 @@ describe('signaling', () => {
   });
 
   test('leaving and disconnecting are announced with their reason', async () => {
-    const meeting = await createMeeting(server);
+    const meeting = await createMeeting(suite.server);
     const [ada, bob, carol] = [await client(), await client(), await client()];
     await join(ada, meeting.code, 'Ada');
     const bobId = (await join(bob, meeting.code, 'Bob')).self.id;
@@ -149,7 +134,7 @@ describe('signaling', () => {
 
   test('unknown, malformed and wrong codes all get the same refusal', async () => {
     const socket = await client();
-    const meeting = await createMeeting(server);
+    const meeting = await createMeeting(suite.server);
     const wrong = meeting.code.slice(0, -1) + (meeting.code.endsWith('a') ? 'b' : 'a');
     for (const code of ['zzzz-zzzz-zzzz', 'not a code', '', wrong]) {
       const result = await socket.emitWithAck('join-meeting', { code, name: 'Mallory', audio: true, video: true });
@@ -158,7 +143,7 @@ describe('signaling', () => {
   });
 
   test('joining twice on one socket is refused', async () => {
-    const meeting = await createMeeting(server);
+    const meeting = await createMeeting(suite.server);
     const socket = await client();
     await join(socket, meeting.code, 'Ada');
     const again = await socket.emitWithAck('join-meeting', { code: meeting.code, name: 'Ada', audio: true, video: true });
@@ -166,7 +151,7 @@ describe('signaling', () => {
   });
 
   test('bad payloads get an invalid-payload ack and the server keeps serving', async () => {
-    const meeting = await createMeeting(server);
+    const meeting = await createMeeting(suite.server);
     const socket = await client();
     const badJoins: unknown[] = [
       undefined,
@@ -206,14 +191,14 @@ describe('signaling', () => {
     const untyped = socket as unknown as { emit(event: string, ...args: unknown[]): void };
     untyped.emit('offer', { to: 'someone', sdp: 'v=0' });
     untyped.emit('no-such-event', { a: 1 });
-    const healthy = await fetch(`${server.url}/healthz`);
+    const healthy = await fetch(`${suite.server.url}/healthz`);
     assert.equal(healthy.status, 200);
     const stillServing = await socket.emitWithAck('media-state', { audio: true, video: false });
     assert.deepEqual(stillServing, { ok: true });
   });
 
   test('an oversized message closes only the offending connection, and its place lapses', async () => {
-    const meeting = await createMeeting(server);
+    const meeting = await createMeeting(suite.server);
     const [ada, mallory] = [await client(), await client()];
     await join(ada, meeting.code, 'Ada');
     const malloryId = (await join(mallory, meeting.code, 'Mallory')).self.id;
@@ -225,20 +210,11 @@ describe('signaling', () => {
 });
 
 describe('capacity', () => {
-  let server: RunningServer;
-  const sockets: TestClient[] = [];
-  before(async () => {
-    server = await startTestServer({ MAX_PARTICIPANTS: '2', RESUME_WINDOW_MS: '200' });
-  });
-  after(async () => {
-    for (const socket of sockets) socket.disconnect();
-    await server.close();
-  });
+  const suite = useTestServer({ MAX_PARTICIPANTS: '2', RESUME_WINDOW_MS: '200' });
 
   test('a full meeting refuses newcomers with meeting-full, and takes them again once someone leaves', async () => {
-    const meeting = await createMeeting(server);
-    for (let i = 0; i < 4; i++) sockets.push(await connect(server));
-    const [ada, bob, carol, dan] = sockets as [TestClient, TestClient, TestClient, TestClient];
+    const meeting = await createMeeting(suite.server);
+    const [ada, bob, carol, dan] = [await suite.client(), await suite.client(), await suite.client(), await suite.client()];
     await join(ada, meeting.code, 'Ada');
     await join(bob, meeting.code, 'Bob');
     const full = await carol.emitWithAck('join-meeting', { code: meeting.code, name: 'Carol', audio: true, video: true });

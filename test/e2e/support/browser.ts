@@ -20,6 +20,9 @@ export const CHROMIUM_ARGS = [
   // Gather 127.0.0.1 host candidates (Chromium skips loopback by default). In the loopback-only network namespace
   // of scripts/loopback-netns.sh they are the only candidates, so media between pages flows over loopback.
   '--allow-loopback-in-peer-connection',
+  // A page without camera/microphone permission hides its host candidates behind mDNS names, which nothing resolves
+  // in the loopback-only namespace (no multicast, no STUN): show the plain addresses, as a STUN server would.
+  '--disable-features=WebRtcHideLocalIpsWithMdns',
   // Several pages share two cores: keep background tabs' timers and renderers at full speed.
   '--disable-background-timer-throttling',
   '--disable-renderer-backgrounding',

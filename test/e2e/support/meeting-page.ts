@@ -182,6 +182,18 @@ export class MeetingPage {
     }, remoteId);
   }
 
+  /** Waits until this page has decoded video from `remoteId`. */
+  async waitForVideoFrom(remoteId: string, timeoutMs = 20_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while ((await this.receivedFrom(remoteId)).framesDecoded === 0) {
+      if (Date.now() > deadline) {
+        const state = await this.page.evaluate((id) => document.querySelector('meeting-room')!.room!.participants.get(id)?.connectionState, remoteId);
+        throw new Error(`${this.name} decoded no video from ${remoteId} in ${timeoutMs} ms (connection ${state})`);
+      }
+      await this.page.waitForTimeout(100);
+    }
+  }
+
   /** Tracks this page captured that are still live, and peer connections not closed. */
   liveMediaObjects(): Promise<{ liveTracks: number; openPeerConnections: number; liveReceiverTracks: number }> {
     return this.page.evaluate(() => ({
