@@ -11,7 +11,7 @@ import { participantTileStyles } from './participant-tile.styles.js';
  * One participant: their video (or initials while the camera is off), name, [HOST] badge and a muted-microphone
  * indicator. Plays the participant's audio too, unless it is you.
  *
- * @csspart video - The `<video>` element.
+ * @csspart video - The `<video>` element: always muted, paused while off screen or while the page is hidden.
  * @csspart placeholder - What shows while the camera is off.
  * @csspart avatar - The initials inside the placeholder.
  * @csspart label - The bar with name, badge and microphone state.
@@ -59,6 +59,11 @@ export class ParticipantTile extends LitElement {
   @state() private soundBlocked = false;
 
   @query('video') private video!: HTMLVideoElement;
+  @query('audio') private audio!: HTMLAudioElement | null;
+
+  /** Whether any of the tile is in the viewport; off-screen video is paused (its sound never is). */
+  #onScreen = true;
+  #visibility: IntersectionObserver | null = null;
 
   /** Tells "connecting" (never had media) from "reconnecting" (had it, lost it). */
   #everConnected = false;
@@ -89,23 +94,42 @@ export class ParticipantTile extends LitElement {
     if (participant) this.dataset.participantId = participant.id;
   }
 
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.#visibility = new IntersectionObserver(([entry]) => {
+      this.#onScreen = entry?.isIntersecting ?? true;
+      this.#updateVideoPlayback();
+    });
+    this.#visibility.observe(this);
+    document.addEventListener('visibilitychange', this.#updateVideoPlayback);
+  }
+
   protected override updated(changed: PropertyValues<this>): void {
     super.updated(changed);
     const stream = (this.source === 'screen' ? this.participant?.screenStream : this.participant?.stream) ?? null;
     if (this.video.srcObject !== stream) {
       this.video.srcObject = stream;
-      if (stream) this.#play();
+      this.#updateVideoPlayback();
     }
-    if (changed.has('sinkId') && this.sinkId && 'setSinkId' in this.video) {
+    const audio = this.audio;
+    if (audio && audio.srcObject !== stream) {
+      audio.srcObject = stream;
+      if (stream) this.#playAudio();
+    }
+    if (audio && (changed.has('sinkId') || changed.has('participant')) && this.sinkId && 'setSinkId' in audio) {
       // A speaker that went away leaves the default one playing: nothing to recover.
-      this.video.setSinkId(this.sinkId).catch(() => undefined);
+      audio.setSinkId(this.sinkId).catch(() => undefined);
     }
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    // Release the stream with the tile: a detached <video> must not keep decoding.
+    this.#visibility?.disconnect();
+    this.#visibility = null;
+    document.removeEventListener('visibilitychange', this.#updateVideoPlayback);
+    // Release the stream with the tile: detached media elements must not keep decoding or playing.
     if (this.video) this.video.srcObject = null;
+    if (this.audio) this.audio.srcObject = null;
   }
 
   protected override render() {
@@ -113,10 +137,12 @@ export class ParticipantTile extends LitElement {
     if (!participant) return nothing;
     const person = participant.isLocal ? `${participant.name || strings.you} (${strings.you})` : participant.name;
     const name = this.source === 'screen' ? `${person} · ${strings.screen}` : person;
-    // Your own sound never plays back to you; a screen has none of its own.
-    const silent = this.local || this.source === 'screen';
+    // Sound plays from its own element, so pausing an off-screen picture never silences anyone. Your own sound
+    // never plays back to you; a screen has none of its own.
+    const audible = !this.local && this.source === 'camera';
     return html`
-      <video part="video" playsinline autoplay .muted=${silent} ?hidden=${this.cameraOff}></video>
+      <video part="video" playsinline muted ?hidden=${this.cameraOff}></video>
+      ${audible ? html`<audio></audio>` : nothing}
       ${this.cameraOff
         ? html`<div part="placeholder" class="placeholder">
             <span part="avatar" class="avatar" aria-hidden="true">${initials(participant.name)}</span>
@@ -147,20 +173,26 @@ export class ParticipantTile extends LitElement {
     `;
   }
 
-  #play(): void {
-    this.video.play().catch((error: unknown) => {
-      // Autoplay policy: without a user gesture only muted media may play. Play muted, offer to unmute.
-      if (!(error instanceof DOMException) || error.name !== 'NotAllowedError' || this.video.muted) return;
-      this.video.muted = true;
-      this.soundBlocked = true;
-      this.video.play().catch(() => undefined);
-    });
+  /** Plays the picture while the tile is on screen and the page visible; pauses it otherwise. */
+  #updateVideoPlayback = (): void => {
+    const video = this.video;
+    if (!video?.srcObject) return;
+    if (this.#onScreen && !document.hidden) video.play().catch(() => undefined);
+    else video.pause();
+  };
+
+  #playAudio(): void {
+    this.audio?.play().then(
+      () => (this.soundBlocked = false),
+      (error: unknown) => {
+        // Autoplay policy: sound needs a user gesture first. Offer one.
+        if (error instanceof DOMException && error.name === 'NotAllowedError') this.soundBlocked = true;
+      },
+    );
   }
 
   #unlockSound = (): void => {
-    this.video.muted = this.local || this.source === 'screen';
-    this.soundBlocked = false;
-    this.#play();
+    this.#playAudio();
   };
 }
 

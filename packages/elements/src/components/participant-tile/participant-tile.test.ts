@@ -68,15 +68,52 @@ describe('<participant-tile>', () => {
     expect(part(tile, 'quality')!.querySelectorAll('[data-lit]').length).to.equal(1);
   });
 
-  it('releases the stream when it leaves the page', async () => {
-    const participant = remote();
+  function withVideo(participant: RemoteParticipant): RemoteParticipant {
     const canvas = document.createElement('canvas');
     canvas.getContext('2d')!.fillRect(0, 0, 10, 10);
     participant.addTrack(canvas.captureStream(5).getVideoTracks()[0]!);
+    return participant;
+  }
+
+  async function until(condition: () => boolean, what: string): Promise<void> {
+    const deadline = performance.now() + 3000;
+    while (!condition()) {
+      if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  it('plays sound from its own element and keeps the picture muted', async () => {
+    const participant = withVideo(remote());
     const tile = await render(participant);
     const video = tile.shadowRoot!.querySelector('video')!;
+    const audio = tile.shadowRoot!.querySelector('audio');
+    expect(video.muted).to.equal(true);
+    expect(audio?.srcObject).to.equal(participant.stream);
+    tile.source = 'screen';
+    await tile.updateComplete;
+    expect(tile.shadowRoot!.querySelector('audio'), 'a screen has no sound of its own').to.equal(null);
+  });
+
+  it('pauses the picture while the tile is off screen, and resumes it when it is back', async () => {
+    const tile = await render(withVideo(remote()));
+    const video = tile.shadowRoot!.querySelector('video')!;
+    Object.assign(tile.style, { display: 'block', width: '160px', height: '90px' });
+    await until(() => !video.paused, 'the picture to play');
+    Object.assign(tile.style, { position: 'fixed', top: '-1000px' });
+    await until(() => video.paused, 'the picture to pause off screen');
+    tile.style.top = '0';
+    await until(() => !video.paused, 'the picture to play again');
+  });
+
+  it('releases the stream when it leaves the page', async () => {
+    const participant = withVideo(remote());
+    const tile = await render(participant);
+    const video = tile.shadowRoot!.querySelector('video')!;
+    const audio = tile.shadowRoot!.querySelector('audio')!;
     expect(video.srcObject).to.equal(participant.stream);
     tile.remove();
     expect(video.srcObject).to.equal(null);
+    expect(audio.srcObject).to.equal(null);
   });
 });
