@@ -3,6 +3,7 @@
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { defaultReporter } from '@web/test-runner';
 import { chromeLauncher } from '@web/test-runner-chrome';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './test/chromium.mjs';
 
 /**
  * Prints one plain closing line, `unit: N passed, N failed[, N skipped]`, last before exit, so a reader of
@@ -48,20 +49,9 @@ export default {
   browsers: [
     chromeLauncher({
       launchOptions: {
-        executablePath: '/usr/bin/chromium',
-        args: [
-          '--no-sandbox',
-          '--use-fake-device-for-media-stream',
-          '--use-fake-ui-for-media-stream',
-          '--autoplay-policy=no-user-gesture-required',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--no-first-run',
-          '--disable-gpu',
-          // Peer connections inside a test page gather loopback candidates: `npm run test:unit` runs in a
-          // loopback-only network namespace (scripts/loopback-netns.sh), so media never leaves 127.0.0.1.
-          '--allow-loopback-in-peer-connection',
-        ],
+        executablePath: CHROMIUM_PATH,
+        // The e2e tests' flags; `npm run test:unit` runs in the same loopback-only network namespace.
+        args: CHROMIUM_ARGS,
       },
     }),
   ],

@@ -51,7 +51,6 @@ export const strings = {
   speaker: 'Speaker',
   microphoneLevel: 'Microphone level',
   deviceFallback: (kind: string, index: number) => `${kind} ${index}`,
-  defaultDevice: 'Default',
   startingDevices: 'Starting camera and microphone…',
   enterYourName: 'Enter your name',
   tryAgain: 'Try again',

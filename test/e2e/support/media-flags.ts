@@ -32,9 +32,8 @@
  * (readyState `ended`) and later requests are denied; `grantMedia` lifts either. `--use-fake-ui-for-media-stream=deny` also rejects with
  * NotAllowedError, but then no `grantPermissions` can undo it. Device labels are empty until a grant.
  */
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { CHROMIUM_ARGS, CHROMIUM_PATH, nonLoopbackAddresses } from './browser.js';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { CHROMIUM_ARGS, launchChromium } from './browser.js';
 
 export const FAKE_DEVICE_FLAG = '--use-fake-device-for-media-stream';
 export const FAKE_UI_FLAG = '--use-fake-ui-for-media-stream';
@@ -115,19 +114,9 @@ export function mediaChromiumArgs(options: MediaLaunchOptions = {}): string[] {
   ];
 }
 
-/** `launchChromium()` with other media flags; the same loopback-only guard (see browser.ts). */
+/** `launchChromium()` with other media flags; the same checks (see browser.ts). */
 export function launchChromiumWith(options: MediaLaunchOptions = {}): Promise<Browser> {
-  if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(`No Chromium at ${CHROMIUM_PATH}: install it (apt-get install chromium) or set CHROMIUM_PATH`);
-  }
-  const outside = nonLoopbackAddresses();
-  if (outside.length > 0 && process.env.PARLEY_E2E_ALLOW_HOST_NETWORK !== '1') {
-    throw new Error(
-      `Chromium would send WebRTC media over ${outside.join(', ')}, not loopback: run through ` +
-        `sh scripts/loopback-netns.sh, or set PARLEY_E2E_ALLOW_HOST_NETWORK=1.`,
-    );
-  }
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: mediaChromiumArgs(options), headless: true });
+  return launchChromium(mediaChromiumArgs(options));
 }
 
 /** Grants camera and microphone to `origin` in `context` (launched with `prompts: 'per-context'`); works after a denial too. */
