@@ -1,16 +1,24 @@
 import { nodeResolve } from '@rollup/plugin-node-resolve';
+import minifyHTML from '@lit-labs/rollup-plugin-minify-html-literals';
 import terser from '@rollup/plugin-terser';
 import { websocketOnly } from './scripts/rollup-websocket-only.mjs';
 
-/** `/parley.js`: lit, socket.io-client, the SDK and every element in one minified ES module. */
+/**
+ * `/parley.js`: lit, socket.io-client, the SDK and every element in one minified ES module. Translations are
+ * separate chunks beside it (`parley-<lang>-<hash>.js`), fetched only by pages that use that language.
+ */
 export default {
   input: 'packages/elements/dist/parley.js',
   output: {
-    file: 'packages/elements/bundle/parley.js',
+    dir: 'packages/elements/bundle',
+    entryFileNames: 'parley.js',
+    chunkFileNames: 'parley-[name]-[hash].js',
     format: 'es',
     sourcemap: true,
   },
   plugins: [
+    // Whitespace in html`` and css`` literals is most of the elements' weight once gzipped.
+    minifyHTML({ failOnError: true }),
     websocketOnly(),
     nodeResolve({ browser: true }),
     terser({ ecma: 2022, module: true, format: { comments: false } }),

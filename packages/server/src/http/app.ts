@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
 import cors from 'cors';
 import express, { type Express } from 'express';
 import { normalizeMeetingCode } from '@parley/protocol';
@@ -16,6 +17,7 @@ export interface AppOptions {
 
 /** The one ES module that defines every element, built by `@parley/elements`. */
 const bundlePath = createRequire(import.meta.url).resolve('@parley/elements/parley.js');
+const javascript = { 'Content-Type': 'text/javascript; charset=utf-8' };
 
 export function createApp({ meetings, metrics, logger, allowedOrigins }: AppOptions): Express {
   const app = express();
@@ -51,7 +53,15 @@ export function createApp({ meetings, metrics, logger, allowedOrigins }: AppOpti
   });
 
   app.get('/parley.js', cors(), (_request, response) => {
-    response.sendFile(bundlePath, { headers: { 'Content-Type': 'text/javascript; charset=utf-8' } });
+    response.sendFile(bundlePath, { headers: javascript });
+  });
+  // Chunks the bundle imports on demand (translations). Their names carry a content hash, so they never change.
+  app.get(/^\/parley-[\w-]+\.js$/, cors(), (request, response, next) => {
+    response.sendFile(
+      request.path.slice(1),
+      { root: dirname(bundlePath), immutable: true, maxAge: '1y', headers: javascript },
+      (error) => error && next(),
+    );
   });
 
   const apiCors = cors({ origin: allowedOrigins === '*' ? true : allowedOrigins });

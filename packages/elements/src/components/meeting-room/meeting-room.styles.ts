@@ -1,8 +1,9 @@
-import { css } from 'lit';
+import { css, unsafeCSS } from 'lit';
 
 /** The light palette: set as `--parley-*` on the host, so every element inside (and a page's own overrides on
- * `<meeting-room>`, which win over these) follow it. */
-const light = css`
+ * `<meeting-room>`, which win over these) follow it. A bare declaration list is not a stylesheet, so it is a plain
+ * string rather than a css`` literal. */
+const light = unsafeCSS(`
   --parley-background: #ffffff;
   --parley-surface: #e8eaed;
   --parley-text: #202124;
@@ -10,7 +11,7 @@ const light = css`
   --parley-accent: #1a73e8;
   --parley-on-accent: #ffffff;
   --parley-danger: #d93025;
-`;
+`);
 
 export const meetingRoomStyles = css`
   :host([theme='light']) {
