@@ -15,7 +15,10 @@ export const ProtocolErrorCode = {
   AlreadyInMeeting: 'already-in-meeting',
   /** The resume token is unknown, or its participant was already dropped from the meeting: join afresh. */
   ResumeRejected: 'resume-rejected',
-  /** Too many requests, or too many messages waiting for an away participant: slow down. */
+  /**
+   * Too many requests, or too many messages waiting for an away participant: slow down. Failed joins from one
+   * address past the limit carry `retryAfter`.
+   */
   RateLimited: 'rate-limited',
   /** The addressed participant is not in the sender's meeting. */
   ParticipantNotFound: 'participant-not-found',
@@ -30,4 +33,6 @@ export interface ProtocolError {
   code: ProtocolErrorCode;
   /** Human-readable detail for logs; not meant for end users. */
   message: string;
+  /** With `rate-limited`, when known: whole seconds to wait before trying again. */
+  retryAfter?: number;
 }

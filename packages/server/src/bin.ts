@@ -3,11 +3,21 @@ import { ConfigError, loadConfig } from './config.js';
 import { startServer } from './server.js';
 
 try {
-  const server = await startServer(loadConfig(process.env, process.argv.slice(2)));
-  const stop = () => {
+  const config = loadConfig(process.env, process.argv.slice(2));
+  const server = await startServer(config);
+  const stop = (signal: NodeJS.Signals) => {
+    server.logger.info({ signal }, 'shutting down');
+    // Whatever hangs, the process goes within the timeout.
+    setTimeout(() => {
+      server.logger.error({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown timed out');
+      process.exit(1);
+    }, config.shutdownTimeoutMs).unref();
     server.close().then(
       () => process.exit(0),
-      () => process.exit(1),
+      (error: unknown) => {
+        server.logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
     );
   };
   process.once('SIGINT', stop);

@@ -1,5 +1,22 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import proxyAddr from 'proxy-addr';
 import type { IceServerConfig } from '@parley/protocol';
+
+/** At most `points` in every `durationS` seconds (a fixed window per key). */
+export interface RateLimit {
+  points: number;
+  durationS: number;
+}
+
+/** TURN REST API: every join gets credentials for these servers, minted from the shared secret. */
+export interface TurnConfig {
+  urls: string[];
+  secret: string;
+  /** How long minted credentials stay valid, in seconds (at most an hour). */
+  ttlS: number;
+}
 
 /** Everything the server can be told, after defaults are applied. */
 export interface ServerConfig {
@@ -8,14 +25,34 @@ export interface ServerConfig {
   host: string | undefined;
   /** Origins allowed to open sockets and call the API; `'*'` lets any site embed Parley. */
   allowedOrigins: string[] | '*';
-  /** Handed to every participant on join; empty means host candidates only. */
+  /** Handed to every participant on join; empty (and no `turn`) means host candidates only. */
   iceServers: IceServerConfig[];
-  /** How long a meeting code stays joinable after it is created. */
+  /** Ephemeral TURN credentials per join, or `undefined`. */
+  turn: TurnConfig | undefined;
+  /** HTTPS and WSS with this certificate chain and key (PEM), or plain HTTP when `undefined`. */
+  tls: { cert: Buffer; key: Buffer } | undefined;
+  /** SQLite database file for meetings, or `:memory:`. */
+  databasePath: string;
+  /** A meeting nobody joins stays joinable this long after it was created, or after its latest join. */
   meetingTtlMs: number;
+  /** Once the last participant is gone, the meeting stays joinable this long, then its code is dead. */
+  emptyMeetingGraceMs: number;
   /** How long a participant whose connection dropped keeps their place for a resume. */
   resumeWindowMs: number;
   /** Most participants in one meeting: every one uploads a copy of their video to each other in a mesh. */
   maxParticipants: number;
+  rateLimits: {
+    /** `join-meeting` refused with `meeting-not-found`, per client IP. */
+    joinFailures: RateLimit;
+    /** `POST /api/meetings`, per client IP. */
+    createMeeting: RateLimit;
+    /** Every event one socket sends; past it the socket is disconnected. */
+    socketEvents: RateLimit;
+  };
+  /** Which proxies' `X-Forwarded-For` to believe for the client IP (proxy-addr's trust function). */
+  trustProxy: (address: string, hop: number) => boolean;
+  /** How long a graceful shutdown may take before the process gives up waiting. */
+  shutdownTimeoutMs: number;
   /** pino level: `fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`. */
   logLevel: string;
 }
@@ -24,45 +61,94 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
-const DAY_MS = 24 * 60 * 60 * 1000;
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const HOUR_S = 60 * 60;
 
-/** Reads configuration from environment variables, with command-line flags (`--port`, `--host`) taking precedence. */
+/**
+ * Reads configuration from environment variables, with command-line flags (`--port`, `--host`) taking precedence.
+ * Every mistake is reported, one line each, in a single ConfigError.
+ */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] = []): ServerConfig {
-  const { values: flags } = parseArgs({
-    args: argv,
-    options: { port: { type: 'string' }, host: { type: 'string' } },
-    strict: true,
-  });
-  return {
-    port: parsePort(flags.port ?? env.PORT ?? '3000'),
-    host: flags.host ?? (env.HOST || undefined),
-    allowedOrigins: parseOrigins(env.ALLOWED_ORIGINS),
-    iceServers: parseIceServers(env.ICE_SERVERS),
-    meetingTtlMs: DAY_MS,
-    resumeWindowMs: parseDuration('RESUME_WINDOW_MS', env.RESUME_WINDOW_MS ?? '30000'),
-    maxParticipants: parseCount('MAX_PARTICIPANTS', env.MAX_PARTICIPANTS ?? '8'),
-    logLevel: env.LOG_LEVEL || 'info',
+  let flags: { port?: string; host?: string };
+  try {
+    flags = parseArgs({ args: argv, options: { port: { type: 'string' }, host: { type: 'string' } }, strict: true }).values;
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
+  const mistakes: string[] = [];
+  /** Runs one parser; a ConfigError becomes a reported mistake and the default stands in meanwhile. */
+  const read = <T>(parse: () => T, fallback: T): T => {
+    try {
+      return parse();
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      mistakes.push(error.message);
+      return fallback;
+    }
   };
+  const setting = (name: string) => (env[name] === undefined || env[name] === '' ? undefined : env[name]);
+
+  const config: ServerConfig = {
+    port: read(() => parsePort(flags.port ?? setting('PORT') ?? '3000'), 3000),
+    host: flags.host ?? setting('HOST'),
+    allowedOrigins: read(() => parseOrigins(setting('ALLOWED_ORIGINS')), '*'),
+    iceServers: read(() => parseIceServers(setting('ICE_SERVERS')), []),
+    turn: read(() => parseTurn(setting('TURN_URLS'), setting('TURN_SECRET'), setting('TURN_TTL_S')), undefined),
+    tls: read(() => parseTls(setting('TLS_CERT'), setting('TLS_KEY')), undefined),
+    databasePath: read(() => parseDatabasePath(setting('DATABASE_PATH'), setting('DATA_DIR')), ':memory:'),
+    meetingTtlMs: read(() => parseDuration('MEETING_TTL_MS', setting('MEETING_TTL_MS') ?? String(24 * HOUR_S * 1000), 1), 0),
+    emptyMeetingGraceMs: read(() => parseDuration('EMPTY_MEETING_GRACE_MS', setting('EMPTY_MEETING_GRACE_MS') ?? '300000'), 0),
+    resumeWindowMs: read(() => parseDuration('RESUME_WINDOW_MS', setting('RESUME_WINDOW_MS') ?? '30000'), 0),
+    maxParticipants: read(() => parseCount('MAX_PARTICIPANTS', setting('MAX_PARTICIPANTS') ?? '8'), 8),
+    rateLimits: {
+      joinFailures: read(() => parseRateLimit('JOIN_FAILURE_LIMIT', setting('JOIN_FAILURE_LIMIT') ?? '10/600'), { points: 10, durationS: 600 }),
+      createMeeting: read(() => parseRateLimit('CREATE_MEETING_LIMIT', setting('CREATE_MEETING_LIMIT') ?? '60/600'), { points: 60, durationS: 600 }),
+      socketEvents: read(() => parseRateLimit('SOCKET_EVENT_LIMIT', setting('SOCKET_EVENT_LIMIT') ?? '300/10'), { points: 300, durationS: 10 }),
+    },
+    trustProxy: read(() => parseTrustProxy(setting('TRUST_PROXY')), () => false),
+    shutdownTimeoutMs: read(() => parseDuration('SHUTDOWN_TIMEOUT_MS', setting('SHUTDOWN_TIMEOUT_MS') ?? '10000', 1), 10_000),
+    logLevel: read(() => parseLogLevel(setting('LOG_LEVEL') ?? 'info'), 'info'),
+  };
+  read(() => refuseRedis(setting('REDIS_URL')), undefined);
+  if (mistakes.length > 0) {
+    throw new ConfigError(mistakes.length === 1 ? mistakes[0]! : `${mistakes.length} mistakes:\n- ${mistakes.join('\n- ')}`);
+  }
+  return config;
 }
 
 function parsePort(value: string): number {
   const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new ConfigError(`PORT must be an integer from 0 to 65535, got "${value}"`);
-  }
+  if (!/^\d+$/.test(value) || port > 65535) throw new ConfigError(`PORT must be an integer from 0 to 65535, got "${value}"`);
   return port;
 }
 
-function parseDuration(name: string, value: string): number {
+function parseDuration(name: string, value: string, min = 0): number {
   const ms = Number(value);
-  if (!Number.isInteger(ms) || ms < 0) throw new ConfigError(`${name} must be a whole number of milliseconds, got "${value}"`);
+  if (!/^\d+$/.test(value) || ms < min || !Number.isSafeInteger(ms)) {
+    throw new ConfigError(`${name} must be a whole number of milliseconds${min > 0 ? ` from ${min}` : ''}, got "${value}"`);
+  }
   return ms;
 }
 
 function parseCount(name: string, value: string): number {
   const count = Number(value);
-  if (!Number.isInteger(count) || count < 1) throw new ConfigError(`${name} must be a whole number from 1, got "${value}"`);
+  if (!/^\d+$/.test(value) || count < 1) throw new ConfigError(`${name} must be a whole number from 1, got "${value}"`);
   return count;
+}
+
+function parseRateLimit(name: string, value: string): RateLimit {
+  const match = /^(\d+)\/(\d+)$/.exec(value.trim());
+  const points = Number(match?.[1]);
+  const durationS = Number(match?.[2]);
+  if (!match || points < 1 || durationS < 1) {
+    throw new ConfigError(`${name} must be "<count>/<seconds>" with both from 1, e.g. "10/600", got "${value}"`);
+  }
+  return { points, durationS };
+}
+
+function parseLogLevel(value: string): string {
+  if (!LOG_LEVELS.includes(value)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${value}"`);
+  return value;
 }
 
 function parseOrigins(value: string | undefined): string[] | '*' {
@@ -70,6 +156,19 @@ function parseOrigins(value: string | undefined): string[] | '*' {
     .split(',')
     .map((origin) => origin.trim())
     .filter(Boolean);
+  for (const origin of origins) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || parsed.origin !== origin) {
+      throw new ConfigError(
+        `ALLOWED_ORIGINS must be a comma list of origins like "https://app.example.com" (scheme, host, optional port; no path or trailing slash), got "${origin}"`,
+      );
+    }
+  }
   return origins.length === 0 ? '*' : origins;
 }
 
@@ -92,4 +191,74 @@ function parseIceServers(value: string | undefined): IceServerConfig[] {
     );
   if (!valid) throw new ConfigError('ICE_SERVERS must be a JSON array of objects with "urls"');
   return parsed as IceServerConfig[];
+}
+
+function parseTurn(urls: string | undefined, secret: string | undefined, ttl: string | undefined): TurnConfig | undefined {
+  if (!urls && !secret) {
+    if (ttl !== undefined) throw new ConfigError('TURN_TTL_S needs TURN_URLS and TURN_SECRET');
+    return undefined;
+  }
+  if (!urls || !secret) throw new ConfigError('TURN_URLS and TURN_SECRET go together: set both, or neither');
+  const list = urls
+    .split(',')
+    .map((url) => url.trim())
+    .filter(Boolean);
+  const bad = list.find((url) => !/^turns?:[^\s]+$/.test(url));
+  if (list.length === 0 || bad !== undefined) {
+    throw new ConfigError(`TURN_URLS must be a comma list of turn: or turns: URLs, e.g. "turn:turn.example.com:3478", got "${bad ?? urls}"`);
+  }
+  const ttlS = Number(ttl ?? HOUR_S);
+  if ((ttl !== undefined && !/^\d+$/.test(ttl)) || ttlS < 60 || ttlS > HOUR_S) {
+    throw new ConfigError(`TURN_TTL_S must be a whole number of seconds from 60 to 3600, got "${ttl}"`);
+  }
+  return { urls: list, secret, ttlS };
+}
+
+function parseTls(cert: string | undefined, key: string | undefined): ServerConfig['tls'] {
+  if (!cert && !key) return undefined;
+  if (!cert || !key) throw new ConfigError('TLS_CERT and TLS_KEY go together: set both (PEM file paths), or neither');
+  const readPem = (name: string, path: string, marker: RegExp) => {
+    let contents: Buffer;
+    try {
+      contents = readFileSync(path);
+    } catch (error) {
+      throw new ConfigError(`${name}: cannot read "${path}": ${(error as Error).message}`);
+    }
+    if (!marker.test(contents.toString('latin1'))) throw new ConfigError(`${name}: "${path}" holds no PEM ${marker.source.includes('KEY') ? 'private key' : 'certificate'}`);
+    return contents;
+  };
+  return {
+    cert: readPem('TLS_CERT', cert, /-----BEGIN CERTIFICATE-----/),
+    key: readPem('TLS_KEY', key, /-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----/),
+  };
+}
+
+/** `DATABASE_PATH` wins; else `parley.db` in `DATA_DIR` (default `./data`, relative to the working directory). */
+function parseDatabasePath(databasePath: string | undefined, dataDir: string | undefined): string {
+  if (databasePath === ':memory:') return databasePath;
+  if (databasePath) return resolve(databasePath);
+  return resolve(dataDir ?? 'data', 'parley.db');
+}
+
+function parseTrustProxy(value: string | undefined): ServerConfig['trustProxy'] {
+  if (value === undefined || value === 'false') return () => false;
+  if (value === 'true') return () => true;
+  if (/^\d+$/.test(value)) {
+    const hops = Number(value);
+    return (_address, hop) => hop < hops;
+  }
+  try {
+    return proxyAddr.compile(value.split(',').map((entry) => entry.trim()));
+  } catch (error) {
+    throw new ConfigError(
+      `TRUST_PROXY must be "true", "false", a number of hops, or a comma list of addresses, subnets or loopback/linklocal/uniquelocal: ${(error as Error).message}`,
+    );
+  }
+}
+
+function refuseRedis(value: string | undefined): void {
+  if (value === undefined) return;
+  throw new ConfigError(
+    'REDIS_URL is set, but this version of Parley runs as a single node with embedded storage: unset it (several nodes sharing state are not supported yet)',
+  );
 }

@@ -1,6 +1,7 @@
-export { loadConfig, ConfigError, type ServerConfig } from './config.js';
-export { startServer, type RunningServer } from './server.js';
-export { MeetingService, generateMeetingCode, type CreatedMeeting } from './meetings/meeting-service.js';
-export type { Meeting, MeetingStore } from './meetings/meeting.js';
-export { MemoryMeetingStore } from './meetings/memory-meeting-store.js';
+export { loadConfig, ConfigError, type ServerConfig, type RateLimit, type TurnConfig } from './config.js';
+export { startServer, type RunningServer, type StartOptions } from './server.js';
+export { MeetingService, generateMeetingCode, isJoinable, type CreatedMeeting } from './meetings/meeting-service.js';
+export type { Meeting, MeetingChanges, MeetingSettings, MeetingStore, SavedParticipant } from './meetings/meeting.js';
+export { SqliteMeetingStore } from './meetings/sqlite-meeting-store.js';
+export { turnCredentials, iceServersFor } from './turn.js';
 export type { InterServerEvents, SocketData, ParleyServer, ParleySocket } from './signaling/types.js';

@@ -1,4 +1,4 @@
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** The server's Prometheus metrics, one registry per server instance so tests can run several. */
 export class Metrics {
@@ -10,21 +10,41 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** Set by the server to count joinable meetings in storage when scraped. */
+  readonly openMeetings = new Gauge({
+    name: 'parley_meetings_open',
+    help: 'Meetings whose code is joinable now (in storage, occupied or not).',
+    registers: [this.registry],
+  });
+
   readonly activeMeetings = new Gauge({
     name: 'parley_active_meetings',
-    help: 'Meetings with at least one connected participant on this node.',
+    help: 'Meetings with at least one participant on this node.',
     registers: [this.registry],
   });
 
   readonly participants = new Gauge({
     name: 'parley_participants',
-    help: 'Participants connected to this node.',
+    help: 'Participants on this node, those whose connection is away included.',
+    registers: [this.registry],
+  });
+
+  readonly sockets = new Gauge({
+    name: 'parley_sockets',
+    help: 'Open signaling connections on this node.',
     registers: [this.registry],
   });
 
   readonly joins = new Counter({
     name: 'parley_joins_total',
     help: 'Successful joins.',
+    registers: [this.registry],
+  });
+
+  readonly leaves = new Counter({
+    name: 'parley_leaves_total',
+    help: 'Participants gone from a meeting, by reason.',
+    labelNames: ['reason'] as const,
     registers: [this.registry],
   });
 
@@ -35,8 +55,22 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly floodDisconnects = new Counter({
+    name: 'parley_flood_disconnects_total',
+    help: 'Sockets disconnected for sending past their event budget.',
+    registers: [this.registry],
+  });
+
+  readonly relayDuration = new Histogram({
+    name: 'parley_relay_duration_seconds',
+    help: 'Time from an offer, answer or ICE candidate arriving to its being sent on (or held), by event.',
+    labelNames: ['event'] as const,
+    buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1],
+    registers: [this.registry],
+  });
+
   constructor() {
-    // Process metrics, event loop lag among them.
+    // Process metrics, event loop lag (nodejs_eventloop_lag_seconds and its percentiles) among them.
     collectDefaultMetrics({ register: this.registry });
   }
 }

@@ -1,14 +1,16 @@
-import { createServer, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
 import { LIMITS } from '@parley/protocol';
-import type { ServerConfig } from './config.js';
+import { ConfigError, type ServerConfig } from './config.js';
 import { createApp } from './http/app.js';
 import { isOriginAllowed } from './http/origins.js';
-import { createLogger, type Logger } from './logger.js';
+import { createLogger, type DestinationStream, type Logger } from './logger.js';
 import { MeetingService } from './meetings/meeting-service.js';
-import { MemoryMeetingStore } from './meetings/memory-meeting-store.js';
+import { SqliteMeetingStore } from './meetings/sqlite-meeting-store.js';
 import { Metrics } from './metrics.js';
+import { RateLimits } from './rate-limits.js';
 import { Signaling } from './signaling/signaling.js';
 import type { ParleyServer } from './signaling/types.js';
 
@@ -16,30 +18,53 @@ const EXPIRED_SWEEP_INTERVAL_MS = 60_000;
 
 /** A running Parley server. */
 export interface RunningServer {
-  /** Base URL, e.g. `http://127.0.0.1:3000`. */
+  /** Base URL, e.g. `http://127.0.0.1:3000` (`https://` with TLS). */
   readonly url: string;
   readonly httpServer: HttpServer;
   readonly io: ParleyServer;
   readonly logger: Logger;
-  /** Disconnects every socket and stops listening. */
+  readonly meetings: MeetingService;
+  /**
+   * Shuts down gracefully: refuses readiness, stops accepting connections, closes every socket so that clients
+   * reconnect (they see `transport close`), hands the participants over to the next process through storage, and
+   * closes storage. Calling it again returns the same promise.
+   */
   close(): Promise<void>;
 }
 
+export interface StartOptions {
+  /** Where logs go instead of stdout (tests read them). */
+  logDestination?: DestinationStream;
+}
+
 /** Starts a server per `config` and resolves once it listens. Port 0 picks a free port. */
-export async function startServer(config: ServerConfig): Promise<RunningServer> {
-  const logger = createLogger(config.logLevel);
+export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
+  const logger = createLogger(config.logLevel, options.logDestination);
   const metrics = new Metrics();
-  const meetings = new MeetingService(new MemoryMeetingStore(), config.meetingTtlMs);
-  const app = createApp({ meetings, metrics, logger, allowedOrigins: config.allowedOrigins });
-  const httpServer = createServer(app);
+  const store = openStore(config.databasePath);
+  const meetings = new MeetingService(store, { ttlMs: config.meetingTtlMs, emptyGraceMs: config.emptyMeetingGraceMs });
+  const rateLimits = new RateLimits(config);
+  let shuttingDown = false;
+  const ready = async () => {
+    if (shuttingDown) return false;
+    try {
+      await store.ping();
+      return true;
+    } catch (error) {
+      logger.error({ err: error }, 'storage unreachable');
+      return false;
+    }
+  };
+  const app = createApp({ meetings, metrics, logger, allowedOrigins: config.allowedOrigins, rateLimits, tls: !!config.tls, ready });
+  const httpServer: HttpServer = config.tls ? createHttpsServer({ ...config.tls }, app) : createHttpServer(app);
   const io: ParleyServer = new Server(httpServer, {
     cors: { origin: config.allowedOrigins === '*' ? true : config.allowedOrigins },
     // CORS binds only what a page may read; WebSocket handshakes escape it, so check the origin here as well.
     allowRequest: (request, callback) => callback(null, isOriginAllowed(config.allowedOrigins, request.headers.origin)),
     // parley.js bundles the client; nothing needs /socket.io/socket.io.js.
     serveClient: false,
-    // Room for the largest valid message (an SDP at its limit) and framing, no more.
-    maxHttpBufferSize: LIMITS.sdpLength * 4,
+    // The largest valid message is an SDP at its limit; JSON may escape its line breaks to two characters each.
+    maxHttpBufferSize: LIMITS.sdpLength * 2,
     // A short drop restores the socket with its rooms and replays what it missed; resume tokens cover the rest.
     connectionStateRecovery: { maxDisconnectionDuration: config.resumeWindowMs, skipMiddlewares: true },
   });
@@ -47,47 +72,78 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     io,
     meetings,
     iceServers: config.iceServers,
+    turn: config.turn,
     resumeWindowMs: config.resumeWindowMs,
     maxParticipants: config.maxParticipants,
+    rateLimits,
     logger,
     metrics,
   });
+
+  // Participants the previous process handed over at shutdown may resume here; meetings it left occupied without
+  // handing anyone over (it crashed) count as emptied now.
+  const restored = signaling.restore(await store.takeParticipants());
+  await meetings.vacateAll(restored);
 
   const sweep = setInterval(() => {
     meetings.deleteExpired().catch((error: unknown) => logger.error({ err: error }, 'expired sweep failed'));
   }, EXPIRED_SWEEP_INTERVAL_MS);
   sweep.unref();
 
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once('error', reject);
-    httpServer.listen(config.port, config.host, () => {
-      httpServer.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      httpServer.once('error', reject);
+      httpServer.listen(config.port, config.host, () => {
+        httpServer.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (error) {
+    clearInterval(sweep);
+    signaling.close();
+    await store.close();
+    throw error;
+  }
   const address = httpServer.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const url = `http://${host === '0.0.0.0' || host === '[::]' ? 'localhost' : host}:${address.port}`;
+  const url = `${config.tls ? 'https' : 'http'}://${host === '0.0.0.0' || host === '[::]' ? 'localhost' : host}:${address.port}`;
 
-  if (config.iceServers.length === 0) {
+  if (config.iceServers.length === 0 && !config.turn) {
     logger.warn(
       'ICE_SERVERS is not set: peers will only offer host candidates, so calls connect on the same network only. ' +
         'Set ICE_SERVERS (STUN/TURN) for calls across the internet.',
     );
   }
-  logger.info({ url }, 'Parley server listening');
+  logger.info({ url, database: config.databasePath }, 'Parley server listening');
+
+  let closing: Promise<void> | undefined;
+  const close = async () => {
+    shuttingDown = true;
+    clearInterval(sweep);
+    // Every socket is closed under its client (which sees `transport close` and reconnects), and the server stops
+    // listening. The participants become away here.
+    await io.close();
+    if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+    const saved = signaling.close();
+    await store.saveParticipants(saved);
+    await store.close();
+    logger.info({ participants: saved.length }, 'Parley server stopped; participants handed over');
+  };
 
   return {
     url,
     httpServer,
     io,
     logger,
-    close: async () => {
-      clearInterval(sweep);
-      signaling.close();
-      await io.close();
-      // io.close() closes the HTTP server too; wait for it when it was still open.
-      if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
-    },
+    meetings,
+    close: () => (closing ??= close()),
   };
+}
+
+function openStore(path: string): SqliteMeetingStore {
+  try {
+    return new SqliteMeetingStore(path);
+  } catch (error) {
+    throw new ConfigError(`cannot open the database "${path}" (DATABASE_PATH / DATA_DIR): ${(error as Error).message}`);
+  }
 }

@@ -1,37 +1,159 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, describe, test } from 'node:test';
 import { ConfigError, loadConfig } from '../src/index.js';
 
-test('defaults: port 3000, any origin, no ICE servers', () => {
-  const config = loadConfig({});
-  assert.equal(config.port, 3000);
-  assert.equal(config.host, undefined);
-  assert.equal(config.allowedOrigins, '*');
-  assert.deepEqual(config.iceServers, []);
-});
+describe('configuration', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'parley-config-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = (name: string, contents: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, contents);
+    return path;
+  };
 
-test('environment variables, with flags taking precedence', () => {
-  const config = loadConfig(
-    {
-      PORT: '4000',
-      HOST: '127.0.0.1',
-      ALLOWED_ORIGINS: 'https://a.example, https://b.example',
-      ICE_SERVERS: '[{"urls":"stun:127.0.0.1:3478"},{"urls":["turn:127.0.0.1"],"username":"u","credential":"c"}]',
-    },
-    ['--port', '5000'],
-  );
-  assert.equal(config.port, 5000);
-  assert.equal(config.host, '127.0.0.1');
-  assert.deepEqual(config.allowedOrigins, ['https://a.example', 'https://b.example']);
-  assert.equal(config.iceServers.length, 2);
-});
+  test('defaults: port 3000, any origin, no ICE servers, SQLite under ./data, the documented limits', () => {
+    const config = loadConfig({});
+    assert.equal(config.port, 3000);
+    assert.equal(config.host, undefined);
+    assert.equal(config.allowedOrigins, '*');
+    assert.deepEqual(config.iceServers, []);
+    assert.equal(config.turn, undefined);
+    assert.equal(config.tls, undefined);
+    assert.equal(config.databasePath, resolve('data', 'parley.db'));
+    assert.equal(config.meetingTtlMs, 24 * 60 * 60 * 1000);
+    assert.equal(config.emptyMeetingGraceMs, 5 * 60 * 1000);
+    assert.equal(config.resumeWindowMs, 30_000);
+    assert.equal(config.maxParticipants, 8);
+    assert.deepEqual(config.rateLimits, {
+      joinFailures: { points: 10, durationS: 600 },
+      createMeeting: { points: 60, durationS: 600 },
+      socketEvents: { points: 300, durationS: 10 },
+    });
+    assert.equal(config.trustProxy('10.0.0.1', 0), false);
+    assert.equal(config.shutdownTimeoutMs, 10_000);
+    assert.equal(config.logLevel, 'info');
+  });
 
-test('bad values fail with a clear ConfigError', () => {
-  assert.throws(() => loadConfig({ PORT: 'eighty' }), ConfigError);
-  assert.throws(() => loadConfig({ PORT: '70000' }), /PORT/);
-  assert.throws(() => loadConfig({ MAX_PARTICIPANTS: '0' }), /MAX_PARTICIPANTS/);
-  assert.throws(() => loadConfig({ RESUME_WINDOW_MS: 'soon' }), /RESUME_WINDOW_MS/);
-  assert.throws(() => loadConfig({ ICE_SERVERS: '{not json' }), /ICE_SERVERS must be a JSON array/);
-  assert.throws(() => loadConfig({ ICE_SERVERS: '[{"url":"stun:x"}]' }), /"urls"/);
-  assert.throws(() => loadConfig({}, ['--unknown']), /Unknown option/);
+  test('environment variables, with flags taking precedence; empty values count as unset', () => {
+    const config = loadConfig(
+      {
+        PORT: '4000',
+        HOST: '127.0.0.1',
+        ALLOWED_ORIGINS: 'https://a.example, https://b.example:8443',
+        ICE_SERVERS: '[{"urls":"stun:127.0.0.1:3478"},{"urls":["turn:127.0.0.1"],"username":"u","credential":"c"}]',
+        TURN_URLS: 'turn:turn.example:3478?transport=udp, turns:turn.example:5349',
+        TURN_SECRET: 's3cret',
+        TURN_TTL_S: '600',
+        DATA_DIR: dir,
+        MEETING_TTL_MS: '60000',
+        EMPTY_MEETING_GRACE_MS: '0',
+        JOIN_FAILURE_LIMIT: '3/60',
+        CREATE_MEETING_LIMIT: '5/1',
+        SOCKET_EVENT_LIMIT: '1000/2',
+        TRUST_PROXY: '1',
+        SHUTDOWN_TIMEOUT_MS: '2000',
+        LOG_LEVEL: 'warn',
+        MAX_PARTICIPANTS: '',
+      },
+      ['--port', '5000'],
+    );
+    assert.equal(config.port, 5000);
+    assert.equal(config.host, '127.0.0.1');
+    assert.deepEqual(config.allowedOrigins, ['https://a.example', 'https://b.example:8443']);
+    assert.equal(config.iceServers.length, 2);
+    assert.deepEqual(config.turn, {
+      urls: ['turn:turn.example:3478?transport=udp', 'turns:turn.example:5349'],
+      secret: 's3cret',
+      ttlS: 600,
+    });
+    assert.equal(config.databasePath, join(dir, 'parley.db'));
+    assert.equal(config.meetingTtlMs, 60_000);
+    assert.equal(config.emptyMeetingGraceMs, 0);
+    assert.deepEqual(config.rateLimits.joinFailures, { points: 3, durationS: 60 });
+    assert.deepEqual(config.rateLimits.createMeeting, { points: 5, durationS: 1 });
+    assert.deepEqual(config.rateLimits.socketEvents, { points: 1000, durationS: 2 });
+    assert.equal(config.trustProxy('10.0.0.1', 0), true, 'one hop trusted');
+    assert.equal(config.trustProxy('10.0.0.2', 1), false, 'not two');
+    assert.equal(config.shutdownTimeoutMs, 2000);
+    assert.equal(config.logLevel, 'warn');
+    assert.equal(config.maxParticipants, 8);
+  });
+
+  test('DATABASE_PATH wins over DATA_DIR; :memory: is kept as is', () => {
+    assert.equal(loadConfig({ DATABASE_PATH: join(dir, 'x.db'), DATA_DIR: '/elsewhere' }).databasePath, join(dir, 'x.db'));
+    assert.equal(loadConfig({ DATABASE_PATH: ':memory:' }).databasePath, ':memory:');
+  });
+
+  test('TLS_CERT and TLS_KEY are read at start', () => {
+    const cert = file('cert.pem', '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n');
+    const key = file('key.pem', '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n');
+    const config = loadConfig({ TLS_CERT: cert, TLS_KEY: key });
+    assert.match(config.tls!.cert.toString(), /BEGIN CERTIFICATE/);
+    assert.match(config.tls!.key.toString(), /BEGIN PRIVATE KEY/);
+  });
+
+  test('TRUST_PROXY takes true, false, hops or a list of addresses and subnets', () => {
+    assert.equal(loadConfig({ TRUST_PROXY: 'true' }).trustProxy('203.0.113.9', 5), true);
+    assert.equal(loadConfig({ TRUST_PROXY: 'false' }).trustProxy('127.0.0.1', 0), false);
+    const list = loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).trustProxy;
+    assert.equal(list('127.0.0.1', 0), true);
+    assert.equal(list('10.1.2.3', 0), true);
+    assert.equal(list('203.0.113.9', 0), false);
+  });
+
+  /** Each mistake, and the words its message must contain. */
+  const mistakes: [env: NodeJS.ProcessEnv, message: RegExp][] = [
+    [{ PORT: 'eighty' }, /PORT must be an integer from 0 to 65535, got "eighty"/],
+    [{ PORT: '70000' }, /PORT/],
+    [{ PORT: '-1' }, /PORT/],
+    [{ ALLOWED_ORIGINS: 'app.example.com' }, /ALLOWED_ORIGINS .*got "app.example.com"/],
+    [{ ALLOWED_ORIGINS: 'https://app.example.com/' }, /ALLOWED_ORIGINS .*no path or trailing slash/],
+    [{ ICE_SERVERS: '{not json' }, /ICE_SERVERS must be a JSON array/],
+    [{ ICE_SERVERS: '[{"url":"stun:x"}]' }, /ICE_SERVERS .*"urls"/],
+    [{ TURN_URLS: 'turn:x' }, /TURN_URLS and TURN_SECRET go together/],
+    [{ TURN_SECRET: 's' }, /TURN_URLS and TURN_SECRET go together/],
+    [{ TURN_URLS: 'stun:x:3478', TURN_SECRET: 's' }, /TURN_URLS must be a comma list of turn: or turns: URLs/],
+    [{ TURN_URLS: 'turn:x', TURN_SECRET: 's', TURN_TTL_S: '7200' }, /TURN_TTL_S must be .* from 60 to 3600, got "7200"/],
+    [{ TURN_URLS: 'turn:x', TURN_SECRET: 's', TURN_TTL_S: 'soon' }, /TURN_TTL_S/],
+    [{ TURN_TTL_S: '600' }, /TURN_TTL_S needs TURN_URLS and TURN_SECRET/],
+    [{ TLS_CERT: '/nonexistent/cert.pem' }, /TLS_CERT and TLS_KEY go together/],
+    [{ TLS_CERT: '/nonexistent/cert.pem', TLS_KEY: '/nonexistent/key.pem' }, /TLS_CERT: cannot read "\/nonexistent\/cert.pem"/],
+    [{ RESUME_WINDOW_MS: 'soon' }, /RESUME_WINDOW_MS must be a whole number of milliseconds, got "soon"/],
+    [{ MEETING_TTL_MS: '0' }, /MEETING_TTL_MS must be a whole number of milliseconds from 1/],
+    [{ EMPTY_MEETING_GRACE_MS: '1.5' }, /EMPTY_MEETING_GRACE_MS/],
+    [{ SHUTDOWN_TIMEOUT_MS: '0' }, /SHUTDOWN_TIMEOUT_MS/],
+    [{ MAX_PARTICIPANTS: '0' }, /MAX_PARTICIPANTS must be a whole number from 1/],
+    [{ JOIN_FAILURE_LIMIT: '10' }, /JOIN_FAILURE_LIMIT must be "<count>\/<seconds>"/],
+    [{ CREATE_MEETING_LIMIT: '0/60' }, /CREATE_MEETING_LIMIT/],
+    [{ SOCKET_EVENT_LIMIT: 'lots' }, /SOCKET_EVENT_LIMIT/],
+    [{ TRUST_PROXY: 'not-an-address' }, /TRUST_PROXY must be/],
+    [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"/],
+    [{ REDIS_URL: 'redis://127.0.0.1:6379' }, /REDIS_URL is set, but .*single node/],
+  ];
+  for (const [env, message] of mistakes) {
+    test(`refused with a clear ConfigError: ${JSON.stringify(env)}`, () => {
+      assert.throws(() => loadConfig(env), (error: unknown) => error instanceof ConfigError && message.test(error.message));
+    });
+  }
+
+  test('a file that is not PEM is refused', () => {
+    const notPem = file('not.pem', 'hello');
+    assert.throws(() => loadConfig({ TLS_CERT: notPem, TLS_KEY: notPem }), /TLS_CERT: ".*not.pem" holds no PEM certificate/);
+  });
+
+  test('every mistake is reported at once, one line each', () => {
+    assert.throws(
+      () => loadConfig({ PORT: 'x', LOG_LEVEL: 'loud', MAX_PARTICIPANTS: '0' }),
+      (error: unknown) =>
+        error instanceof ConfigError &&
+        /^3 mistakes:\n- PORT .*\n- MAX_PARTICIPANTS .*\n- LOG_LEVEL .*$/.test(error.message),
+    );
+  });
+
+  test('unknown flags are refused', () => {
+    assert.throws(() => loadConfig({}, ['--unknown']), (error: unknown) => error instanceof ConfigError && /Unknown option/.test(error.message));
+  });
 });

@@ -2,13 +2,35 @@ import { once } from 'node:events';
 import { after, before } from 'node:test';
 import { io as connectClient, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents } from '@parley/protocol';
-import { loadConfig, startServer, type RunningServer } from '../src/index.js';
+import { loadConfig, startServer, type RunningServer, type StartOptions } from '../src/index.js';
 
 export type TestClient = Socket<ServerToClientEvents, ClientToServerEvents>;
 
-/** A real server on a free loopback port, quiet unless LOG_LEVEL says otherwise. */
-export function startTestServer(env: NodeJS.ProcessEnv = {}): Promise<RunningServer> {
-  return startServer(loadConfig({ LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent', HOST: '127.0.0.1', PORT: '0', ...env }));
+/**
+ * A real server on a free loopback port, quiet unless LOG_LEVEL says otherwise, with an in-memory database unless
+ * `env` names one. Rate limits are as configured by default; suites that make many requests raise them.
+ */
+export function startTestServer(env: NodeJS.ProcessEnv = {}, options: StartOptions = {}): Promise<RunningServer> {
+  return startServer(
+    loadConfig({ LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent', HOST: '127.0.0.1', PORT: '0', DATABASE_PATH: ':memory:', ...env }),
+    options,
+  );
+}
+
+/** Runs `body` against a server of its own, closed afterwards whatever happens. */
+export async function withTestServer<T>(env: NodeJS.ProcessEnv, body: (server: RunningServer) => Promise<T>): Promise<T> {
+  const server = await startTestServer(env);
+  try {
+    return await body(server);
+  } finally {
+    await server.close();
+  }
+}
+
+/** Asks to join `code` and returns the refusal's error code (or `true` if it was let in). */
+export async function tryJoin(socket: TestClient, code: string, name = 'Mallory'): Promise<string | true> {
+  const result = await socket.emitWithAck('join-meeting', { code, name, audio: true, video: true });
+  return result.ok || result.error.code;
 }
 
 export async function createMeeting(server: RunningServer): Promise<{ code: string; hostKey: string; expiresAt: string }> {

@@ -1,11 +1,15 @@
+import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import cors from 'cors';
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler, type Response } from 'express';
+import helmet from 'helmet';
 import { normalizeMeetingCode } from '@parley/protocol';
 import type { Logger } from '../logger.js';
 import type { MeetingService } from '../meetings/meeting-service.js';
 import type { Metrics } from '../metrics.js';
+import { RateLimits } from '../rate-limits.js';
+import { isOriginAllowed } from './origins.js';
 import { landingPage, meetingPage, notFoundPage } from './pages.js';
 
 export interface AppOptions {
@@ -13,18 +17,36 @@ export interface AppOptions {
   metrics: Metrics;
   logger: Logger;
   allowedOrigins: string[] | '*';
+  rateLimits: RateLimits;
+  /** Served over HTTPS: browsers are told to stay on it. */
+  tls: boolean;
+  /** Whether the server can take traffic now (storage reachable, not shutting down). */
+  ready: () => Promise<boolean>;
 }
 
 /** The one ES module that defines every element, built by `@parley/elements`. */
 const bundlePath = createRequire(import.meta.url).resolve('@parley/elements/parley.js');
-const javascript = { 'Content-Type': 'text/javascript; charset=utf-8' };
+const javascript = {
+  'Content-Type': 'text/javascript; charset=utf-8',
+  // Any site may load the module, cross-origin-isolated ones included.
+  'Cross-Origin-Resource-Policy': 'cross-origin',
+};
 
-export function createApp({ meetings, metrics, logger, allowedOrigins }: AppOptions): Express {
+/** The nonce that lets this response's own inline scripts run under the page's CSP. */
+const nonceOf = (response: Response) => response.locals.cspNonce as string;
+
+export function createApp({ meetings, metrics, logger, allowedOrigins, rateLimits, tls, ready }: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
 
+  app.use((_request, response, next) => {
+    response.locals.cspNonce = randomBytes(16).toString('base64');
+    next();
+  });
+  app.use(securityHeaders(allowedOrigins, tls));
+
   app.get('/', (_request, response) => {
-    response.type('html').send(landingPage());
+    response.type('html').send(landingPage(nonceOf(response)));
   });
 
   // The landing page's join form submits `?code=` here; send people to the canonical meeting URL.
@@ -49,7 +71,7 @@ export function createApp({ meetings, metrics, logger, allowedOrigins }: AppOpti
       return;
     }
     // Served for any well-formed code: whether the meeting exists is only told to someone who joins.
-    response.type('html').send(meetingPage(code));
+    response.type('html').send(meetingPage(code, nonceOf(response)));
   });
 
   app.get('/parley.js', cors(), (_request, response) => {
@@ -66,11 +88,25 @@ export function createApp({ meetings, metrics, logger, allowedOrigins }: AppOpti
 
   const apiCors = cors({ origin: allowedOrigins === '*' ? true : allowedOrigins });
   app.options('/api/meetings', apiCors);
-  app.post('/api/meetings', apiCors, async (_request, response, next) => {
+  app.post('/api/meetings', apiCors, async (request, response, next) => {
     try {
+      // CORS only hides the answer from other pages; a form or fetch from one would still create a meeting.
+      if (!isOriginAllowed(allowedOrigins, request.headers.origin)) {
+        metrics.refusals.inc({ event: 'create-meeting', code: 'origin-not-allowed' });
+        response.status(403).json({ error: 'origin-not-allowed' });
+        return;
+      }
+      const ip = rateLimits.clientIp(request);
+      const retryAfter = await RateLimits.take(rateLimits.createMeeting, ip);
+      if (retryAfter !== undefined) {
+        metrics.refusals.inc({ event: 'create-meeting', code: 'rate-limited' });
+        logger.warn({ ip, retryAfter }, 'meeting creation refused: rate limited');
+        response.status(429).set('Retry-After', String(retryAfter)).json({ error: 'rate-limited', retryAfter });
+        return;
+      }
       const meeting = await meetings.create();
       metrics.meetingsCreated.inc();
-      logger.info({ meeting: meeting.code }, 'meeting created');
+      logger.info({ meeting: meeting.code, ip }, 'meeting created');
       response.status(201).json({
         code: meeting.code,
         hostKey: meeting.hostKey,
@@ -85,9 +121,51 @@ export function createApp({ meetings, metrics, logger, allowedOrigins }: AppOpti
     response.json({ status: 'ok' });
   });
 
-  app.get('/metrics', async (_request, response) => {
-    response.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  app.get('/readyz', async (_request, response) => {
+    const isReady = await ready();
+    response.status(isReady ? 200 : 503).json({ status: isReady ? 'ready' : 'not ready' });
+  });
+
+  app.get('/metrics', async (_request, response, next) => {
+    try {
+      metrics.openMeetings.set(await meetings.store.countOpen(new Date()));
+      response.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+    } catch (error) {
+      next(error);
+    }
   });
 
   return app;
+}
+
+/**
+ * helmet's headers, with a CSP the pages work under: their inline scripts carry a per-response nonce, styles may
+ * be inline (the pages' own and the elements' style attributes), media comes from the camera. Framing the pages is
+ * allowed for the origins that may embed Parley (any, when ALLOWED_ORIGINS is unset).
+ */
+function securityHeaders(allowedOrigins: string[] | '*', tls: boolean): RequestHandler {
+  return helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'", (_request, response) => `'nonce-${nonceOf(response as Response)}'`],
+        scriptSrcAttr: ["'none'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        mediaSrc: ["'self'", 'blob:', 'mediastream:'],
+        fontSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: allowedOrigins === '*' ? ['*'] : ["'self'", ...allowedOrigins],
+        ...(tls ? { upgradeInsecureRequests: [] } : {}),
+      },
+    },
+    // frame-ancestors decides who may frame the pages; X-Frame-Options cannot list origins.
+    xFrameOptions: false,
+    strictTransportSecurity: tls ? { maxAge: 180 * 24 * 60 * 60 } : false,
+    crossOriginResourcePolicy: { policy: 'same-origin' },
+  });
 }

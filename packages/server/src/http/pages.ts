@@ -21,7 +21,8 @@ ${body}
 </html>`;
 }
 
-export function landingPage(): string {
+/** `nonce` lets the page's inline script run under the CSP (app.ts). */
+export function landingPage(nonce: string): string {
   return page(
     'Parley',
     `
@@ -47,7 +48,7 @@ export function landingPage(): string {
   </form>
   <p id="error" role="alert"></p>
 </main>
-<script type="module">
+<script type="module" nonce="${nonce}">
   const error = document.getElementById('error');
   document.getElementById('new-meeting').addEventListener('click', async () => {
     error.textContent = '';
@@ -65,7 +66,7 @@ export function landingPage(): string {
 }
 
 /** `code` must already be canonical (safe to print as is). */
-export function meetingPage(code: string): string {
+export function meetingPage(code: string, nonce: string): string {
   return page(
     `Parley · ${code}`,
     `
@@ -73,7 +74,7 @@ export function meetingPage(code: string): string {
     `,
     `<meeting-room code="${code}"></meeting-room>
 <script type="module" src="/parley.js"></script>
-<script type="module">
+<script type="module" nonce="${nonce}">
   // The host key travels in the fragment (never sent to a server) and is kept for this tab only.
   const room = document.querySelector('meeting-room');
   const storageKey = 'parley-host-key:${code}';

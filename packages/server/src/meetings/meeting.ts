@@ -1,19 +1,61 @@
-/** A meeting as stored: what survives while nobody is connected. Presence lives elsewhere. */
+import type { ParticipantInfo } from '@parley/protocol';
+
+/** Per-meeting settings a host may change. Stored as JSON, so new ones need no schema change. */
+export type MeetingSettings = Record<string, unknown>;
+
+/** A meeting as stored: what survives while nobody is connected, and a restart. Presence lives elsewhere. */
 export interface Meeting {
   /** Canonical `xxxx-xxxx-xxxx` code. */
   code: string;
   /** SHA-256 of the host key, hex; the key itself is never stored. */
   hostKeyHash: string;
   createdAt: Date;
-  /** After this instant the code can never be joined again. */
+  /** From this instant on the code can never be joined again. Moves as the meeting is used (see MeetingService). */
   expiresAt: Date;
+  /** When the host ended it for everyone, or `null`. */
+  endedAt: Date | null;
+  /** Someone is in it (as far as the node that last changed it knows). */
+  occupied: boolean;
+  /** No new joins while locked. */
+  locked: boolean;
+  settings: MeetingSettings;
 }
 
-/** Where meetings are kept. Async so that database-backed stores fit behind it. */
+/** What may change about a stored meeting. */
+export type MeetingChanges = Partial<Pick<Meeting, 'expiresAt' | 'endedAt' | 'occupied' | 'locked' | 'settings'>>;
+
+/** A participant written down at shutdown so that the next process can take their resume back. */
+export interface SavedParticipant extends ParticipantInfo {
+  meetingCode: string;
+  /** SHA-256 of the resume token, hex. */
+  resumeTokenHash: string;
+  /** Their resume window ends here. */
+  awayUntil: Date;
+}
+
+/** Where meetings are kept. Async so that networked stores (Redis) fit behind it. */
 export interface MeetingStore {
+  /** Adds a meeting; rejects if its code is taken. */
   create(meeting: Meeting): Promise<void>;
   /** The meeting with this canonical code, or `undefined`. Expired meetings are still returned; callers check. */
   get(code: string): Promise<Meeting | undefined>;
-  /** Removes expired meetings; returns how many. */
+  /** Changes some fields of a meeting; a code that is not stored is ignored. */
+  update(code: string, changes: MeetingChanges): Promise<void>;
+  /** Marks a meeting occupied and moves its `expiresAt` to `until` if that is later, in one step. */
+  occupy(code: string, until: Date): Promise<void>;
+  /** Marks a meeting empty and brings its `expiresAt` forward to `until` if that is earlier, in one step. */
+  vacate(code: string, until: Date): Promise<void>;
+  /** Removes meetings whose `expiresAt` has passed; returns how many. */
   deleteExpired(now: Date): Promise<number>;
+  /** Meetings whose code is still joinable at `now`. */
+  countOpen(now: Date): Promise<number>;
+  /** Marks every occupied meeting but `except` as emptied: its `expiresAt` is brought forward to `until` at most. */
+  vacateAll(until: Date, except: ReadonlySet<string>): Promise<void>;
+  /** Replaces the saved participants with these (called at shutdown). */
+  saveParticipants(participants: SavedParticipant[]): Promise<void>;
+  /** Returns the saved participants and forgets them (called at start). */
+  takeParticipants(): Promise<SavedParticipant[]>;
+  /** Rejects if the storage cannot be used now (readiness). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
 }

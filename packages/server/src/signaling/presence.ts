@@ -74,6 +74,11 @@ export class Presence {
     member.info.screenSharing = state.screen ?? false;
   }
 
+  /** Every participant on this node. */
+  members(): Member[] {
+    return [...this.#meetings.values()].flatMap((members) => [...members.values()]);
+  }
+
   /** Stops every expiry timer, for shutdown. */
   clear(): void {
     for (const members of this.#meetings.values()) {

@@ -1,4 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { RateLimiterRes } from 'rate-limiter-flexible';
 import type { z } from 'zod';
 import {
   ProtocolErrorCode,
@@ -6,6 +8,7 @@ import {
   type IceServerConfig,
   type JoinedMeeting,
   type ParticipantLeftReason,
+  type ProtocolError,
   type Result,
 } from '@parley/protocol';
 import {
@@ -15,9 +18,13 @@ import {
   resumeMeetingSchema,
   sessionDescriptionSchema,
 } from '@parley/protocol/schemas';
+import type { TurnConfig } from '../config.js';
 import type { Logger } from '../logger.js';
+import type { SavedParticipant } from '../meetings/meeting.js';
 import type { MeetingService } from '../meetings/meeting-service.js';
 import type { Metrics } from '../metrics.js';
+import type { RateLimits } from '../rate-limits.js';
+import { iceServersFor } from '../turn.js';
 import { MAX_HELD_MESSAGES, Presence, type HeldMessage, type Member } from './presence.js';
 import type { ParleyServer, ParleySocket } from './types.js';
 
@@ -25,10 +32,13 @@ export interface SignalingOptions {
   io: ParleyServer;
   meetings: MeetingService;
   iceServers: IceServerConfig[];
+  /** Mints TURN credentials for every participant on join and resume, when set. */
+  turn: TurnConfig | undefined;
   /** How long a participant whose connection dropped is kept for a resume. */
   resumeWindowMs: number;
   /** Most participants in one meeting, away ones included. */
   maxParticipants: number;
+  rateLimits: RateLimits;
   logger: Logger;
   metrics: Metrics;
 }
@@ -41,9 +51,11 @@ function ok<T>(data: T): Result<T> {
   return { ok: true, data };
 }
 
-function refusal(code: ProtocolErrorCode, message: string): Result<never> {
-  return { ok: false, error: { code, message } };
+function refusal(code: ProtocolErrorCode, message: string, extra?: Pick<ProtocolError, 'retryAfter'>): Result<never> {
+  return { ok: false, error: { code, message, ...extra } };
 }
+
+const RELAY_EVENTS = new Set<string>(['offer', 'answer', 'ice-candidate']);
 
 /** Disconnect reasons that say the client meant to go: no resume is coming. */
 const DELIBERATE_DISCONNECTS = new Set(['client namespace disconnect', 'server namespace disconnect']);
@@ -62,13 +74,51 @@ export class Signaling {
     options.io.on('connection', (socket) => this.#onConnection(socket));
   }
 
-  /** Stops every timer; the sockets are closed by the server. */
-  close(): void {
+  /**
+   * For shutdown, once the sockets are closed (everyone is away): stops every timer and returns everyone, for the
+   * next process to take back ({@link restore}).
+   */
+  close(now = Date.now()): SavedParticipant[] {
+    const awayUntil = new Date(now + this.#options.resumeWindowMs);
+    const saved = this.presence.members().map(({ info, meetingCode, resumeTokenHash }) => ({
+      meetingCode,
+      id: info.id,
+      name: info.name,
+      isHost: info.isHost,
+      audioEnabled: info.audioEnabled,
+      videoEnabled: info.videoEnabled,
+      screenSharing: info.screenSharing,
+      resumeTokenHash,
+      awayUntil,
+    }));
     this.presence.clear();
+    return saved;
+  }
+
+  /**
+   * At start: takes back the participants a previous process saved at shutdown, as away, so that they can resume
+   * until their window closes. Returns the codes of their meetings.
+   */
+  restore(saved: SavedParticipant[], now = Date.now()): Set<string> {
+    const codes = new Set<string>();
+    for (const { meetingCode, resumeTokenHash, awayUntil, ...info } of saved) {
+      const remainingMs = awayUntil.getTime() - now;
+      if (remainingMs <= 0) continue;
+      const member: Member = { info, meetingCode, resumeTokenHash, socketId: null, held: [] };
+      member.expiry = setTimeout(() => this.#drop(member, 'disconnected'), remainingMs);
+      this.presence.add(member);
+      codes.add(meetingCode);
+    }
+    this.#updateGauges();
+    if (codes.size > 0) this.#options.logger.info({ participants: this.presence.participantCount }, 'participants restored');
+    return codes;
   }
 
   #onConnection(socket: ParleySocket): void {
-    this.#request(socket, 'join-meeting', joinMeetingSchema, (request) => this.#join(socket, request));
+    const ip = this.#options.rateLimits.clientIp(socket.request);
+    this.#options.metrics.sockets.inc();
+    this.#limitEvents(socket, ip);
+    this.#request(socket, 'join-meeting', joinMeetingSchema, (request) => this.#join(socket, ip, request));
     this.#request(socket, 'resume-meeting', resumeMeetingSchema, (request) => this.#resume(socket, request.resumeToken));
     this.#request(socket, 'offer', sessionDescriptionSchema, ({ to, sdp }) =>
       this.#relay(socket, to, (from) => ({ event: 'offer', payload: { from, sdp } })),
@@ -95,8 +145,32 @@ export class Signaling {
       this.#drop(member, 'left');
       return ok(undefined);
     });
-    socket.on('disconnect', (reason) => this.#onDisconnect(socket, reason));
+    socket.on('disconnect', (reason) => {
+      this.#options.metrics.sockets.dec();
+      void this.#options.rateLimits.socketEvents.delete(socket.id);
+      this.#onDisconnect(socket, reason);
+    });
     if (socket.recovered) this.#onRecovered(socket);
+  }
+
+  /** Every event counts against the socket's budget; past it the event is dropped and the socket disconnected. */
+  #limitEvents(socket: ParleySocket, ip: string): void {
+    // `consume` settles in the same tick for the memory limiter, so events still reach their handlers in order.
+    socket.use((_event, next) => {
+      this.#options.rateLimits.socketEvents.consume(socket.id).then(
+        () => next(),
+        (rejection: unknown) => {
+          if (!(rejection instanceof RateLimiterRes)) {
+            next();
+            return;
+          }
+          if (socket.disconnected) return;
+          this.#options.metrics.floodDisconnects.inc();
+          this.#options.logger.warn({ socket: socket.id, ip }, 'event flood: socket disconnected');
+          socket.disconnect(true);
+        },
+      );
+    });
   }
 
   /**
@@ -110,6 +184,7 @@ export class Signaling {
     handle: (payload: z.output<S>) => Result<unknown> | Promise<Result<unknown>>,
   ): void {
     const listener = async (...args: unknown[]) => {
+      const started = performance.now();
       const last = args.at(-1);
       const ack = typeof last === 'function' ? (last as (result: Result<unknown>) => void) : undefined;
       let result: Result<unknown>;
@@ -129,6 +204,8 @@ export class Signaling {
       if (!result.ok) {
         this.#options.metrics.refusals.inc({ event, code: result.error.code });
         this.#options.logger.info({ event, socket: socket.id, code: result.error.code }, 'request refused');
+      } else if (RELAY_EVENTS.has(event)) {
+        this.#options.metrics.relayDuration.observe({ event }, (performance.now() - started) / 1000);
       }
       ack?.(result);
     };
@@ -136,10 +213,21 @@ export class Signaling {
     socket.on(event, listener as never);
   }
 
-  async #join(socket: ParleySocket, request: z.output<typeof joinMeetingSchema>): Promise<Result<unknown>> {
+  async #join(socket: ParleySocket, ip: string, request: z.output<typeof joinMeetingSchema>): Promise<Result<unknown>> {
     if (socket.data.meetingCode) return refusal(ProtocolErrorCode.AlreadyInMeeting, 'Already in a meeting');
+    const { rateLimits } = this.#options;
+    const retryAfter = await rateLimits.joinBlocked(ip);
+    if (retryAfter !== undefined) {
+      this.#options.logger.warn({ ip, retryAfter }, 'join refused: too many failed joins from this address');
+      return refusal(ProtocolErrorCode.RateLimited, 'Too many failed joins from your address', { retryAfter });
+    }
     const meeting = await this.#options.meetings.findJoinable(request.code);
-    if (!meeting) return refusal(ProtocolErrorCode.MeetingNotFound, 'No meeting with that code is open');
+    if (!meeting) {
+      await rateLimits.joinFailed(ip);
+      // The code as typed is not logged: it may be a near miss of a real one.
+      this.#options.logger.info({ ip }, 'join refused: no joinable meeting with that code');
+      return refusal(ProtocolErrorCode.MeetingNotFound, 'No meeting with that code is open');
+    }
     // The lookup awaited: the socket may have gone, or joined through a parallel request, meanwhile.
     if (socket.disconnected) return refusal(ProtocolErrorCode.Internal, 'Disconnected while joining');
     if (socket.data.meetingCode) return refusal(ProtocolErrorCode.AlreadyInMeeting, 'Already in a meeting');
@@ -163,6 +251,8 @@ export class Signaling {
     if (others.length >= this.#options.maxParticipants) {
       return refusal(ProtocolErrorCode.MeetingFull, 'The meeting is full');
     }
+    const occupied = this.#options.meetings.occupy(meeting);
+    occupied.written.catch((error: unknown) => this.#options.logger.error({ err: error, meeting: meeting.code }, 'storing a join failed'));
     this.presence.add(member);
     this.#attach(socket, member);
     this.#updateGauges();
@@ -172,7 +262,7 @@ export class Signaling {
     // The others offer as soon as they hear of the newcomer; the ack below is written in this same tick,
     // so it always reaches the newcomer before any of those offers can.
     socket.to(meetingRoom(meeting.code)).emit('participant-joined', member.info);
-    return ok(this.#joinedMeeting(member, others, resumeToken, meeting.expiresAt));
+    return ok(this.#joinedMeeting(member, others, resumeToken, occupied.expiresAt));
   }
 
   async #resume(socket: ParleySocket, resumeToken: string): Promise<Result<unknown>> {
@@ -292,7 +382,13 @@ export class Signaling {
     if (socket) this.#detach(socket);
     this.#options.io.to(meetingRoom(member.meetingCode)).emit('participant-left', { participantId: member.info.id, reason });
     this.#updateGauges();
+    this.#options.metrics.leaves.inc({ reason });
     this.#options.logger.info({ meeting: member.meetingCode, participant: member.info.id, reason }, 'left');
+    if (this.presence.list(member.meetingCode).length === 0) {
+      this.#options.meetings
+        .vacate(member.meetingCode)
+        .catch((error: unknown) => this.#options.logger.error({ err: error, meeting: member.meetingCode }, 'storing a departure failed'));
+    }
   }
 
   #memberOf(socket: ParleySocket): Member | undefined {
@@ -312,7 +408,7 @@ export class Signaling {
       meeting: { code: member.meetingCode, expiresAt: expiresAt.toISOString() },
       self: { ...member.info },
       participants: others,
-      iceServers: this.#options.iceServers,
+      iceServers: iceServersFor(member.info.id, this.#options.iceServers, this.#options.turn),
       resumeToken,
       resumeWindowMs: this.#options.resumeWindowMs,
     };

@@ -1,0 +1,211 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Meeting, MeetingChanges, MeetingStore, SavedParticipant } from './meeting.js';
+
+interface MeetingRow {
+  code: string;
+  host_key_hash: string;
+  created_at: number;
+  expires_at: number;
+  ended_at: number | null;
+  occupied: number;
+  locked: number;
+  settings: string;
+}
+
+interface ParticipantRow {
+  meeting_code: string;
+  id: string;
+  name: string;
+  is_host: number;
+  audio: number;
+  video: number;
+  screen: number;
+  resume_token_hash: string;
+  away_until: number;
+}
+
+/** Columns a MeetingChanges field is written to, with the conversion. */
+const COLUMNS: { [K in keyof Required<MeetingChanges>]: [column: string, toSql: (value: Required<MeetingChanges>[K]) => unknown] } = {
+  expiresAt: ['expires_at', (date) => date.getTime()],
+  endedAt: ['ended_at', (date) => date?.getTime() ?? null],
+  occupied: ['occupied', (occupied) => Number(occupied)],
+  locked: ['locked', (locked) => Number(locked)],
+  settings: ['settings', (settings) => JSON.stringify(settings)],
+};
+
+/**
+ * The embedded default: meetings in a SQLite file (better-sqlite3), so a restart or deploy loses none.
+ * Times are Unix milliseconds. `:memory:` gives a private in-memory database, for tests.
+ */
+export class SqliteMeetingStore implements MeetingStore {
+  readonly #db: Database.Database;
+  readonly #statements;
+
+  constructor(path: string) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.#db = new Database(path);
+    this.#db.pragma('journal_mode = WAL');
+    this.#db.pragma('busy_timeout = 5000');
+    this.#db.exec(`
+      CREATE TABLE IF NOT EXISTS meetings (
+        code TEXT PRIMARY KEY,
+        host_key_hash TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        ended_at INTEGER,
+        occupied INTEGER NOT NULL DEFAULT 0,
+        locked INTEGER NOT NULL DEFAULT 0,
+        settings TEXT NOT NULL DEFAULT '{}'
+      ) STRICT;
+      CREATE INDEX IF NOT EXISTS meetings_expires_at ON meetings (expires_at);
+      CREATE TABLE IF NOT EXISTS saved_participants (
+        meeting_code TEXT NOT NULL,
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        is_host INTEGER NOT NULL,
+        audio INTEGER NOT NULL,
+        video INTEGER NOT NULL,
+        screen INTEGER NOT NULL,
+        resume_token_hash TEXT NOT NULL,
+        away_until INTEGER NOT NULL
+      ) STRICT;
+    `);
+    this.#statements = {
+      insert: this.#db.prepare(
+        `INSERT INTO meetings (code, host_key_hash, created_at, expires_at, ended_at, occupied, locked, settings)
+         VALUES (@code, @host_key_hash, @created_at, @expires_at, @ended_at, @occupied, @locked, @settings)`,
+      ),
+      get: this.#db.prepare<[string], MeetingRow>('SELECT * FROM meetings WHERE code = ?'),
+      deleteExpired: this.#db.prepare<[number]>('DELETE FROM meetings WHERE expires_at <= ?'),
+      countOpen: this.#db.prepare<[number], { count: number }>(
+        'SELECT count(*) AS count FROM meetings WHERE expires_at > ? AND ended_at IS NULL',
+      ),
+      occupied: this.#db.prepare<[], { code: string }>('SELECT code FROM meetings WHERE occupied = 1'),
+      occupy: this.#db.prepare<[number, string]>(
+        'UPDATE meetings SET occupied = 1, expires_at = max(expires_at, ?) WHERE code = ?',
+      ),
+      vacate: this.#db.prepare<[number, string]>(
+        'UPDATE meetings SET occupied = 0, expires_at = min(expires_at, ?) WHERE code = ?',
+      ),
+      insertParticipant: this.#db.prepare(
+        `INSERT OR REPLACE INTO saved_participants
+         (meeting_code, id, name, is_host, audio, video, screen, resume_token_hash, away_until)
+         VALUES (@meeting_code, @id, @name, @is_host, @audio, @video, @screen, @resume_token_hash, @away_until)`,
+      ),
+      participants: this.#db.prepare<[], ParticipantRow>('SELECT * FROM saved_participants'),
+      clearParticipants: this.#db.prepare('DELETE FROM saved_participants'),
+      ping: this.#db.prepare('SELECT 1'),
+    };
+  }
+
+  async create(meeting: Meeting): Promise<void> {
+    this.#statements.insert.run({
+      code: meeting.code,
+      host_key_hash: meeting.hostKeyHash,
+      created_at: meeting.createdAt.getTime(),
+      expires_at: meeting.expiresAt.getTime(),
+      ended_at: meeting.endedAt?.getTime() ?? null,
+      occupied: Number(meeting.occupied),
+      locked: Number(meeting.locked),
+      settings: JSON.stringify(meeting.settings),
+    });
+  }
+
+  async get(code: string): Promise<Meeting | undefined> {
+    const row = this.#statements.get.get(code);
+    return row && {
+      code: row.code,
+      hostKeyHash: row.host_key_hash,
+      createdAt: new Date(row.created_at),
+      expiresAt: new Date(row.expires_at),
+      endedAt: row.ended_at === null ? null : new Date(row.ended_at),
+      occupied: row.occupied === 1,
+      locked: row.locked === 1,
+      settings: JSON.parse(row.settings) as Meeting['settings'],
+    };
+  }
+
+  async update(code: string, changes: MeetingChanges): Promise<void> {
+    const assignments: string[] = [];
+    const values: unknown[] = [];
+    for (const [field, value] of Object.entries(changes) as [keyof MeetingChanges, never][]) {
+      if (value === undefined) continue;
+      const [column, toSql] = COLUMNS[field];
+      assignments.push(`${column} = ?`);
+      values.push((toSql as (value: unknown) => unknown)(value));
+    }
+    if (assignments.length === 0) return;
+    this.#db.prepare(`UPDATE meetings SET ${assignments.join(', ')} WHERE code = ?`).run(...values, code);
+  }
+
+  async occupy(code: string, until: Date): Promise<void> {
+    this.#statements.occupy.run(until.getTime(), code);
+  }
+
+  async vacate(code: string, until: Date): Promise<void> {
+    this.#statements.vacate.run(until.getTime(), code);
+  }
+
+  async deleteExpired(now: Date): Promise<number> {
+    return this.#statements.deleteExpired.run(now.getTime()).changes;
+  }
+
+  async countOpen(now: Date): Promise<number> {
+    return this.#statements.countOpen.get(now.getTime())?.count ?? 0;
+  }
+
+  async vacateAll(until: Date, except: ReadonlySet<string>): Promise<void> {
+    this.#db.transaction(() => {
+      for (const { code } of this.#statements.occupied.all()) {
+        if (!except.has(code)) this.#statements.vacate.run(until.getTime(), code);
+      }
+    })();
+  }
+
+  async saveParticipants(participants: SavedParticipant[]): Promise<void> {
+    this.#db.transaction(() => {
+      this.#statements.clearParticipants.run();
+      for (const participant of participants) {
+        this.#statements.insertParticipant.run({
+          meeting_code: participant.meetingCode,
+          id: participant.id,
+          name: participant.name,
+          is_host: Number(participant.isHost),
+          audio: Number(participant.audioEnabled),
+          video: Number(participant.videoEnabled),
+          screen: Number(participant.screenSharing),
+          resume_token_hash: participant.resumeTokenHash,
+          away_until: participant.awayUntil.getTime(),
+        });
+      }
+    })();
+  }
+
+  async takeParticipants(): Promise<SavedParticipant[]> {
+    return this.#db.transaction(() => {
+      const rows = this.#statements.participants.all();
+      this.#statements.clearParticipants.run();
+      return rows.map((row) => ({
+        meetingCode: row.meeting_code,
+        id: row.id,
+        name: row.name,
+        isHost: row.is_host === 1,
+        audioEnabled: row.audio === 1,
+        videoEnabled: row.video === 1,
+        screenSharing: row.screen === 1,
+        resumeTokenHash: row.resume_token_hash,
+        awayUntil: new Date(row.away_until),
+      }));
+    })();
+  }
+
+  async ping(): Promise<void> {
+    this.#statements.ping.get();
+  }
+
+  async close(): Promise<void> {
+    if (this.#db.open) this.#db.close();
+  }
+}
