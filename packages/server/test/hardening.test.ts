@@ -1,0 +1,179 @@
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { performance } from 'node:perf_hooks';
+import { describe, test } from 'node:test';
+import { connect, createMeeting, join, nextEvent, recordEvents, settle, tryJoin, useTestServer, withTestServer } from './helpers.js';
+
+describe('brute-forcing meeting codes', () => {
+  const suite = useTestServer({ JOIN_FAILURE_LIMIT: '10/600' });
+
+  test('the 11th failed join from one address is refused with a retry-after, even with the right code', async () => {
+    const meeting = await createMeeting(suite.server);
+    const mallory = await suite.client();
+    for (let attempt = 1; attempt <= 10; attempt++) {
+      assert.equal(await tryJoin(mallory, `zzzz-zzzz-${String(attempt).padStart(4, '0')}`), 'meeting-not-found');
+    }
+    const eleventh = await mallory.emitWithAck('join-meeting', { code: 'zzzz-zzzz-zzzz', name: 'M', audio: true, video: true });
+    assert.equal(eleventh.ok, false);
+    assert.ok(!eleventh.ok);
+    assert.equal(eleventh.error.code, 'rate-limited');
+    assert.ok(eleventh.error.retryAfter! > 590 && eleventh.error.retryAfter! <= 600, `retryAfter ${eleventh.error.retryAfter}`);
+    assert.equal(await tryJoin(mallory, meeting.code), 'rate-limited', 'a blocked address learns nothing from a hit');
+    // Another socket from the same address is just as blocked.
+    assert.equal(await tryJoin(await suite.client(), meeting.code), 'rate-limited');
+    const metrics = await (await fetch(`${suite.server.url}/metrics`)).text();
+    assert.match(metrics, /^parley_refusals_total\{event="join-meeting",code="rate-limited"\} 3$/m);
+  });
+});
+
+describe('no existence oracle', () => {
+  const suite = useTestServer({ JOIN_FAILURE_LIMIT: '100000/600', SOCKET_EVENT_LIMIT: '100000/60', EMPTY_MEETING_GRACE_MS: '0' });
+
+  test('unknown, malformed, wrong, ended and expired codes get one answer in similar time', async () => {
+    const ended = await createMeeting(suite.server);
+    await suite.server.meetings.end(ended.code);
+    const emptied = await createMeeting(suite.server);
+    const ada = await suite.client();
+    await join(ada, emptied.code, 'Ada');
+    await ada.emitWithAck('leave-meeting'); // empty, with no grace: its code is dead now
+    const live = await createMeeting(suite.server);
+    const wrong = live.code.slice(0, -1) + (live.code.endsWith('a') ? 'b' : 'a');
+    const kinds: Record<string, string> = {
+      unknown: 'zzzz-zzzz-zzzz',
+      malformed: 'not a code',
+      wrong,
+      ended: ended.code,
+      expired: emptied.code,
+    };
+    const socket = await suite.client();
+    const answers = new Map<string, unknown>();
+    const times = new Map<string, number[]>(Object.keys(kinds).map((kind) => [kind, []]));
+    // Rounds in a shuffled order, so that load on the machine falls on every kind alike.
+    for (let round = 0; round < 100; round++) {
+      const order = Object.entries(kinds).sort(() => Math.random() - 0.5);
+      for (const [kind, code] of order) {
+        const started = performance.now();
+        const result = await socket.emitWithAck('join-meeting', { code, name: 'Mallory', audio: true, video: true });
+        times.get(kind)!.push(performance.now() - started);
+        answers.set(kind, result);
+      }
+    }
+    const refusal = { ok: false, error: { code: 'meeting-not-found', message: 'No meeting with that code is open' } };
+    for (const [kind, answer] of answers) assert.deepEqual(answer, refusal, `${kind}: the very same answer`);
+    const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+    const medians = Object.fromEntries([...times].map(([kind, values]) => [kind, median(values)]));
+    const spread = Math.max(...Object.values(medians)) - Math.min(...Object.values(medians));
+    const overall = median([...times.values()].flat());
+    // Loopback round trips take a fraction of a millisecond on a quiet machine: a lookup that told codes apart
+    // (a database hit against a miss, an early return) would show up as a steady gap between the kinds.
+    assert.ok(spread < Math.max(1, overall / 2), `median times differ by ${spread.toFixed(3)} ms: ${JSON.stringify(medians)}`);
+  });
+});
+
+describe('ended meetings', () => {
+  const suite = useTestServer();
+
+  test('nobody can join or resume into a meeting the host ended', async () => {
+    const meeting = await createMeeting(suite.server);
+    const ada = await suite.client();
+    const adaJoined = await join(ada, meeting.code, 'Ada', meeting.hostKey);
+    assert.equal(await suite.server.meetings.end(meeting.code), true);
+    assert.equal(await tryJoin(await suite.client(), meeting.code), 'meeting-not-found');
+    ada.io.engine.close();
+    const again = await suite.client();
+    const resumed = await again.emitWithAck('resume-meeting', { resumeToken: adaJoined.resumeToken });
+    assert.equal(resumed.ok || resumed.error.code, 'resume-rejected');
+  });
+});
+
+describe('floods', () => {
+  const suite = useTestServer({ SOCKET_EVENT_LIMIT: '50/60', RESUME_WINDOW_MS: '5000' });
+
+  test('a socket past its event budget is disconnected; its participant leaves, the others stay', async () => {
+    const meeting = await createMeeting(suite.server);
+    const [ada, mallory] = [await suite.client(), await suite.client()];
+    await join(ada, meeting.code, 'Ada');
+    const malloryId = (await join(mallory, meeting.code, 'Mallory')).self.id;
+    const left = nextEvent(ada, 'participant-left');
+    const disconnected = once(mallory as never, 'disconnect');
+    for (let i = 0; i < 60; i++) mallory.emit('media-state', { audio: i % 2 === 0, video: true }, () => undefined);
+    assert.equal((await disconnected)[0], 'io server disconnect');
+    assert.deepEqual(await left, { participantId: malloryId, reason: 'disconnected' }, 'at once, not after the resume window');
+    assert.deepEqual(await ada.emitWithAck('media-state', { audio: true, video: true }), { ok: true });
+    const metrics = await (await fetch(`${suite.server.url}/metrics`)).text();
+    assert.match(metrics, /^parley_flood_disconnects_total 1$/m);
+  });
+});
+
+describe('spoofing and injection', () => {
+  const suite = useTestServer();
+
+  test('sender fields in payloads are ignored, and nothing crosses into another meeting', async () => {
+    const [first, second] = [await createMeeting(suite.server), await createMeeting(suite.server)];
+    const [ada, bob, eve] = [await suite.client(), await suite.client(), await suite.client()];
+    const adaId = (await join(ada, first.code, 'Ada')).self.id;
+    const bobId = (await join(bob, first.code, 'Bob')).self.id;
+    const eveId = (await join(eve, second.code, 'Eve')).self.id;
+    const adaReceived = recordEvents(ada);
+
+    // Eve claims to be Bob, in every field a sender could hide in.
+    const spoof = { from: bobId, participantId: bobId, meetingCode: first.code, code: first.code };
+    assert.equal((await eve.emitWithAck('offer', { to: adaId, sdp: 'v=0', ...spoof } as never)).ok, false);
+    assert.deepEqual(await eve.emitWithAck('media-state', { audio: false, video: false, ...spoof } as never), { ok: true });
+    // A second join on Eve's socket, into Ada's meeting, is refused: one meeting per connection.
+    assert.equal(await tryJoin(eve, first.code), 'already-in-meeting');
+
+    const changed = nextEvent(ada, 'media-state');
+    await bob.emitWithAck('media-state', { audio: false, video: true, participantId: eveId } as never);
+    assert.deepEqual(await changed, { participantId: bobId, audio: false, video: true, screen: false });
+    await settle(ada);
+    assert.deepEqual(adaReceived.map((event) => event.name), ['media-state'], 'nothing from Eve reached Ada');
+  });
+});
+
+describe('HTTP limits', () => {
+  test('POST /api/meetings past the per-address limit answers 429 with Retry-After', () =>
+    withTestServer({ CREATE_MEETING_LIMIT: '3/60' }, async (server) => {
+      for (let i = 0; i < 3; i++) assert.equal((await fetch(`${server.url}/api/meetings`, { method: 'POST' })).status, 201);
+      const refused = await fetch(`${server.url}/api/meetings`, { method: 'POST' });
+      assert.equal(refused.status, 429);
+      const retryAfter = Number(refused.headers.get('retry-after'));
+      assert.ok(retryAfter > 0 && retryAfter <= 60, `Retry-After ${retryAfter}`);
+      assert.deepEqual(await refused.json(), { error: 'rate-limited', retryAfter });
+    }));
+
+  test('behind a trusted proxy, each forwarded client has its own budget', () =>
+    withTestServer({ CREATE_MEETING_LIMIT: '1/60', TRUST_PROXY: 'loopback' }, async (server) => {
+      const create = (client: string) =>
+        fetch(`${server.url}/api/meetings`, { method: 'POST', headers: { 'X-Forwarded-For': client } }).then((r) => r.status);
+      assert.equal(await create('198.51.100.1'), 201);
+      assert.equal(await create('198.51.100.2'), 201);
+      assert.equal(await create('198.51.100.1'), 429);
+    }));
+
+  test('a page on an origin outside ALLOWED_ORIGINS cannot create meetings', () =>
+    withTestServer({ ALLOWED_ORIGINS: 'https://embedder.example' }, async (server) => {
+      const post = (origin?: string) =>
+        fetch(`${server.url}/api/meetings`, { method: 'POST', headers: origin ? { Origin: origin } : {} }).then((r) => r.status);
+      assert.equal(await post('https://evil.example'), 403);
+      assert.equal(await post('https://embedder.example'), 201);
+      assert.equal(await post(), 201, 'backends send no Origin');
+    }));
+
+  test('a message past 32 KiB closes the connection; an SDP at its 16 KiB limit still fits', () =>
+    withTestServer({}, async (server) => {
+      const meeting = await createMeeting(server);
+      const [ada, bob] = [await connect(server), await connect(server)];
+      await join(ada, meeting.code, 'Ada');
+      const bobId = (await join(bob, meeting.code, 'Bob')).self.id;
+      const sdp = 'v=0\r\n'.repeat(16 * 1024 / 5).padEnd(16 * 1024, 'x');
+      const offer = nextEvent(bob, 'offer');
+      assert.deepEqual(await ada.emitWithAck('offer', { to: bobId, sdp }), { ok: true });
+      assert.equal((await offer).sdp.length, 16 * 1024);
+      const closed = once(ada as never, 'disconnect');
+      ada.emit('offer', { to: bobId, sdp: 'x'.repeat(33 * 1024) }, () => undefined);
+      assert.equal((await closed)[0], 'transport close');
+      ada.disconnect();
+      bob.disconnect();
+    }));
+});
