@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import type { RunningServer } from '@parley/server';
 import { launchChromium } from './support/browser.js';
 import { SdkPage } from './support/sdk-page.js';
+import { waitForRelayedFrames } from './support/relay-frames.js';
 import { createMeeting, startEmbedder, startParley, type Embedder } from './support/servers.js';
 import { startTurnServer, type TurnServer } from './support/turn-server.js';
 
@@ -26,21 +26,6 @@ after(async () => {
   await parley?.close();
   await turn?.close();
 });
-
-/** Polls until `receiver` decodes new frames from `senderId` over a relay, or fails after `timeoutMs`. */
-async function waitForRelayedFrames(receiver: SdkPage, senderId: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = (await receiver.received(senderId)).framesDecoded;
-  for (;;) {
-    await delay(500);
-    const now = await receiver.received(senderId);
-    if (now.framesDecoded > last && now.localCandidateType === 'relay') return;
-    last = now.framesDecoded;
-    if (Date.now() > deadline) {
-      assert.fail(`${receiver.name} got no relayed frames within ${timeoutMs} ms: ${JSON.stringify(now)}`);
-    }
-  }
-}
 
 test('a relay-only call survives its TURN server dying: ICE restart brings media back', async () => {
   const { code } = await createMeeting(parley.url);
