@@ -8,6 +8,7 @@ export interface ParleyEventDetailMap {
   'parley-participant-left': { participant: RemoteParticipant; reason: ParticipantLeftReason };
   'parley-media-changed': { participant: Participant; audioEnabled: boolean; videoEnabled: boolean };
   'parley-error': { code: string; message: string; cause?: unknown };
+  'parley-pin-toggle': { participantId: string | null };
   'parley-prejoin-submit': {
     name: string;
     stream: MediaStream;
@@ -44,6 +45,7 @@ declare global {
     'parley-participant-left': CustomEvent<ParleyEventDetailMap['parley-participant-left']>;
     'parley-media-changed': CustomEvent<ParleyEventDetailMap['parley-media-changed']>;
     'parley-error': CustomEvent<ParleyEventDetailMap['parley-error']>;
+    'parley-pin-toggle': CustomEvent<ParleyEventDetailMap['parley-pin-toggle']>;
     'parley-prejoin-submit': CustomEvent<ParleyEventDetailMap['parley-prejoin-submit']>;
     'parley-chat-toggle': CustomEvent<ParleyEventDetailMap['parley-chat-toggle']>;
   }

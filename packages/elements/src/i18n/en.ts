@@ -69,4 +69,10 @@ export const strings = {
   deviceFailedTitle: 'Could not start camera or microphone',
   deviceFailedText: 'Something went wrong starting your camera and microphone. Choose Try again, or join without them.',
   deviceSwitchFailed: 'That device could not be started; still using the previous one.',
+  // participant-grid and participant-tile: paging and pinning
+  pin: (name: string) => `Pin ${name}`,
+  pinned: 'Pinned',
+  previousPage: 'Previous page',
+  nextPage: 'Next page',
+  pageOf: (page: number, pages: number) => `Page ${page} of ${pages}`,
 } as const;

@@ -2,18 +2,55 @@ import { css } from 'lit';
 
 export const participantGridStyles = css`
   :host {
-    display: block;
+    display: flex;
+    flex-direction: column;
+    align-items: center;
+    justify-content: center;
     min-height: 0;
     container-type: size;
   }
+  /* Tiles of 16:9, as large as --columns × --rows of them (and the pager's --bar) fit, centred; a short last row too. */
   .grid {
-    display: grid;
+    --_w: min(
+      (100cqw - (var(--columns) + 1) * var(--_gap)) / var(--columns),
+      (100cqh - var(--bar) - (var(--rows) + 1) * var(--_gap)) / var(--rows) * 16 / 9
+    );
+    display: flex;
+    flex-wrap: wrap;
+    justify-content: center;
     gap: var(--_gap);
-    width: 100%;
-    height: 100%;
+    width: calc(var(--columns) * var(--_w) + (var(--columns) + 1) * var(--_gap) + 1px);
     padding: var(--_gap);
-    grid-template-columns: repeat(var(--columns), minmax(0, 1fr));
-    grid-template-rows: repeat(var(--rows), minmax(0, 1fr));
+  }
+  .grid participant-tile {
+    width: var(--_w);
+    aspect-ratio: 16 / 9;
+  }
+  .pager {
+    display: flex;
+    align-items: center;
+    gap: 4px;
+    height: 40px;
+    margin-bottom: var(--_gap);
+    padding: 0 4px;
+    border-radius: 20px;
+    background: var(--_surface);
+  }
+  .pager button {
+    width: 32px;
+    height: 32px;
+    border: 0;
+    border-radius: 50%;
+    background: none;
+    color: inherit;
+    font: inherit;
+    font-size: 24px;
+    line-height: 1;
+    cursor: pointer;
+  }
+  .pager [aria-disabled='true'] {
+    opacity: 0.4;
+    cursor: default;
   }
   .presentation {
     display: flex;
@@ -24,9 +61,16 @@ export const participantGridStyles = css`
   }
   .stage {
     flex: 1;
-    display: grid;
+    display: flex;
+    align-items: center;
+    justify-content: center;
     gap: var(--_gap);
     min-width: 0;
+    container-type: size;
+  }
+  .stage participant-tile {
+    width: min(100cqw, 100cqh * 16 / 9);
+    aspect-ratio: 16 / 9;
   }
   .strip {
     flex: none;
@@ -35,6 +79,9 @@ export const participantGridStyles = css`
     gap: var(--_gap);
     width: clamp(160px, 22%, 280px);
     overflow-y: auto;
+  }
+  .strip:empty {
+    display: none;
   }
   .strip participant-tile {
     flex: none;

@@ -1,15 +1,21 @@
-import { html, LitElement, nothing, type PropertyValues } from 'lit';
+import { html, nothing, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import { RemoteParticipant, type ConnectionQuality, type Participant, type ParticipantEventMap } from '@parley/sdk';
 import { EmitterController } from '../../controllers/emitter-controller.js';
+import { dispatchParleyEvent } from '../../events.js';
 import { icon } from '../../icons.js';
-import { strings } from '../../strings.js';
+import { ParleyElement } from '../../parley-element.js';
 import { tokens } from '../../styles/tokens.js';
 import { participantTileStyles } from './participant-tile.styles.js';
 
 /**
  * One participant: their video (or initials while the camera is off), name, [HOST] badge and a muted-microphone
- * indicator. Plays the participant's audio too, unless it is you.
+ * indicator. Plays the participant's audio too, unless it is you. A camera tile has a pin button (shown on hover and
+ * focus, always on touch screens) that asks `<participant-grid>` to put the participant on the stage; hide it with
+ * `::part(pin) { display: none }` where nothing handles `parley-pin-toggle`.
+ *
+ * @fires parley-pin-toggle - The pin button was pressed: `detail.participantId` is the participant to pin, or
+ *   `null` to unpin (the tile was `pinned`). Bubbles out of shadow roots.
  *
  * @csspart video - The `<video>` element: always muted, paused while off screen or while the page is hidden.
  * @csspart placeholder - What shows while the camera is off.
@@ -20,15 +26,17 @@ import { participantTileStyles } from './participant-tile.styles.js';
  * @csspart mic-off - The muted-microphone icon.
  * @csspart quality - Connection-quality bars (remote participants, once measured).
  * @csspart overlay - "Connecting…" / "Reconnecting…" over a tile whose media is not flowing.
+ * @csspart pin - The pin toggle button (`aria-pressed` while `pinned`).
+ * @csspart unlock-sound - The button that appears when the browser blocked the participant's sound.
  *
  * @cssprop --parley-surface - Tile background behind the placeholder.
- * @cssprop --parley-accent - Avatar and badge colour.
+ * @cssprop --parley-accent - Avatar and badge colour, the speaking and active-speaker rings, a pressed pin.
  * @cssprop --parley-danger - Muted-microphone icon colour.
  * @cssprop --parley-radius - Corner radius.
  *
  * @tag participant-tile
  */
-export class ParticipantTile extends LitElement {
+export class ParticipantTile extends ParleyElement {
   static override styles = [tokens, participantTileStyles];
 
   /** The participant to show, from `room.localParticipant` or `room.participants`. */
@@ -49,8 +57,14 @@ export class ParticipantTile extends LitElement {
   /** Reflects whether the participant's camera is off, for styling. */
   @property({ type: Boolean, reflect: true, attribute: 'camera-off' }) cameraOff = false;
 
-  /** Reflects whether the participant is speaking (debounced by the SDK), for styling. */
+  /** Reflects whether the participant is speaking (debounced by the SDK), for styling: a thin ring. */
   @property({ type: Boolean, reflect: true }) speaking = false;
+
+  /** The room's active speaker (`room.activeSpeaker`, set by `<participant-grid>`): a thick ring. */
+  @property({ type: Boolean, reflect: true, attribute: 'active-speaker' }) activeSpeaker = false;
+
+  /** Whether the participant is pinned to the stage (set by `<participant-grid>`): the pin button shows pressed. */
+  @property({ type: Boolean, reflect: true }) pinned = false;
 
   /** Reflects that media from this participant is not flowing: connecting at first, reconnecting later. */
   @property({ type: Boolean, reflect: true }) interrupted = false;
@@ -135,8 +149,8 @@ export class ParticipantTile extends LitElement {
   protected override render() {
     const participant = this.participant;
     if (!participant) return nothing;
-    const person = participant.isLocal ? `${participant.name || strings.you} (${strings.you})` : participant.name;
-    const name = this.source === 'screen' ? `${person} · ${strings.screen}` : person;
+    const person = participant.isLocal ? `${participant.name || this.text.you} (${this.text.you})` : participant.name;
+    const name = this.source === 'screen' ? `${person} · ${this.text.screen}` : person;
     // Sound plays from its own element, so pausing an off-screen picture never silences anyone. Your own sound
     // never plays back to you; a screen has none of its own.
     const audible = !this.local && this.source === 'camera';
@@ -148,26 +162,31 @@ export class ParticipantTile extends LitElement {
             <span part="avatar" class="avatar" aria-hidden="true">${initials(participant.name)}</span>
           </div>`
         : nothing}
+      ${this.source === 'camera'
+        ? html`<button part="pin" class="pin" aria-pressed=${this.pinned} aria-label=${this.text.pin(person)} @click=${this.#togglePin}>
+            <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" fill="currentColor"><path d="m16 12 2 2v2h-5v6l-1 1-1-1v-6H6v-2l2-2V5H7V3h10v2h-1z" /></svg>
+          </button>`
+        : nothing}
       <div part="label" class="label">
         <span part="name" class="name">${name}</span>
-        ${participant.isHost ? html`<span part="host-badge" class="host-badge">${strings.host}</span>` : nothing}
+        ${participant.isHost ? html`<span part="host-badge" class="host-badge">${this.text.host}</span>` : nothing}
         ${participant instanceof RemoteParticipant && participant.connectionQuality > 0 && this.source === 'camera'
-          ? qualityBars(participant.connectionQuality)
+          ? qualityBars(participant.connectionQuality, this.text.connectionQuality[participant.connectionQuality]!)
           : nothing}
         ${this.audioMuted && this.source === 'camera'
-          ? html`<span part="mic-off" class="mic-off" role="img" aria-label=${strings.microphoneOff}
+          ? html`<span part="mic-off" class="mic-off" role="img" aria-label=${this.text.microphoneOff}
               >${icon('micOff')}</span
             >`
           : nothing}
       </div>
       ${this.interrupted
         ? html`<div part="overlay" class="overlay" role="status">
-            ${this.#everConnected ? strings.reconnecting : strings.connecting}
+            ${this.#everConnected ? this.text.reconnecting : this.text.connecting}
           </div>`
         : nothing}
       ${this.soundBlocked
         ? html`<button class="unlock-sound" part="unlock-sound" @click=${this.#unlockSound}>
-            ${strings.enableSound}
+            ${this.text.enableSound}
           </button>`
         : nothing}
     `;
@@ -194,12 +213,16 @@ export class ParticipantTile extends LitElement {
   #unlockSound = (): void => {
     this.#playAudio();
   };
+
+  #togglePin = (): void => {
+    dispatchParleyEvent(this, 'parley-pin-toggle', { participantId: this.pinned ? null : this.participant!.id });
+  };
 }
 
 /** Three bars, lit by the 1–5 score: 1–2 one bar, 3 two, 4–5 three. */
-function qualityBars(quality: ConnectionQuality) {
+function qualityBars(quality: ConnectionQuality, label: string) {
   const lit = quality >= 4 ? 3 : quality >= 3 ? 2 : 1;
-  return html`<span part="quality" class="quality" data-level=${lit} role="img" aria-label=${strings.connectionQuality[quality]}>
+  return html`<span part="quality" class="quality" data-level=${lit} role="img" aria-label=${label}>
     ${[1, 2, 3].map((bar) => html`<span class="bar" ?data-lit=${bar <= lit}></span>`)}
   </span>`;
 }

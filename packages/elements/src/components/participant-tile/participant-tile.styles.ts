@@ -10,9 +10,19 @@ export const participantTileStyles = css`
     min-width: 0;
     min-height: 0;
   }
-  :host([speaking]) {
-    outline: 3px solid var(--_accent);
-    outline-offset: -3px;
+  /* Over the video. Speaking: a thin ring that comes and goes; the room's active speaker: a thick one that stays. */
+  :host::after {
+    content: '';
+    position: absolute;
+    inset: 0;
+    border-radius: inherit;
+    pointer-events: none;
+  }
+  :host([speaking])::after {
+    box-shadow: inset 0 0 0 2px var(--_accent);
+  }
+  :host([active-speaker])::after {
+    box-shadow: inset 0 0 0 4px var(--_accent);
   }
   video {
     position: absolute;
@@ -126,6 +136,35 @@ export const participantTileStyles = css`
     background: rgb(0 0 0 / 0.55);
     color: #fff;
     font-size: 15px;
+  }
+  .pin {
+    position: absolute;
+    top: 8px;
+    left: 8px;
+    display: grid;
+    place-items: center;
+    width: 36px;
+    height: 36px;
+    border: 0;
+    border-radius: 50%;
+    background: rgb(0 0 0 / 0.55);
+    color: #fff;
+    cursor: pointer;
+    opacity: 0;
+  }
+  :host(:hover) .pin,
+  .pin:focus-visible,
+  .pin[aria-pressed='true'] {
+    opacity: 1;
+  }
+  @media (hover: none) {
+    .pin {
+      opacity: 1;
+    }
+  }
+  .pin[aria-pressed='true'] {
+    background: var(--_accent);
+    color: var(--_on-accent);
   }
   .unlock-sound {
     position: absolute;
