@@ -1,3 +1,4 @@
+import type { PanelName } from './components/meeting-controls/meeting-controls.component.js';
 import type { LeaveReason, Participant, ParticipantLeftReason, RemoteParticipant } from '@parley/sdk';
 
 /** `detail` of every `parley-*` DOM event. All of them bubble and are composed, so they cross shadow roots. */
@@ -16,8 +17,8 @@ export interface ParleyEventDetailMap {
     video: boolean;
     audioOutputDeviceId: string;
   };
-  /** From `<meeting-controls>`: the chat button was pressed; `open` is what the chat should become. */
-  'parley-chat-toggle': { open: boolean };
+  /** From `<meeting-controls>`: a panel toggle was pressed; `open` is what the panel should become. */
+  'parley-panel-toggle': { panel: PanelName; open: boolean };
 }
 
 export type ParleyEventName = keyof ParleyEventDetailMap;
@@ -47,6 +48,6 @@ declare global {
     'parley-error': CustomEvent<ParleyEventDetailMap['parley-error']>;
     'parley-pin-toggle': CustomEvent<ParleyEventDetailMap['parley-pin-toggle']>;
     'parley-prejoin-submit': CustomEvent<ParleyEventDetailMap['parley-prejoin-submit']>;
-    'parley-chat-toggle': CustomEvent<ParleyEventDetailMap['parley-chat-toggle']>;
+    'parley-panel-toggle': CustomEvent<ParleyEventDetailMap['parley-panel-toggle']>;
   }
 }

@@ -4,7 +4,13 @@ export { ParticipantGrid } from './components/participant-grid/participant-grid.
 export { ParticipantTile } from './components/participant-tile/participant-tile.js';
 export { MeetingControls } from './components/meeting-controls/meeting-controls.js';
 export { ChatPanel } from './components/chat-panel/chat-panel.js';
+export { ParticipantList } from './components/participant-list/participant-list.js';
+export { DeviceSettings } from './components/device-settings/device-settings.js';
+export { PrejoinScreen } from './components/prejoin-screen/prejoin-screen.js';
+export type { PanelName } from './components/meeting-controls/meeting-controls.component.js';
+export { ParleyElement } from './parley-element.js';
 export { gridShape } from './components/participant-grid/layout.js';
 export { EmitterController } from './controllers/emitter-controller.js';
 export type { ParleyEventDetailMap, ParleyEventName } from './events.js';
-export { strings } from './strings.js';
+export { en } from './i18n/en.js';
+export { availableLanguages, registerTranslation, type Catalog, type StringOverrides } from './i18n/localize.js';

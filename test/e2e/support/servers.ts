@@ -8,7 +8,13 @@ import { loadConfig, startServer, type RunningServer } from '@parley/server';
  */
 export function startParley(env: NodeJS.ProcessEnv = {}): Promise<RunningServer> {
   return startServer(
-    loadConfig({ HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent', ...env }),
+    loadConfig({
+      HOST: '127.0.0.1',
+      PORT: '0',
+      DATABASE_PATH: ':memory:',
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
+      ...env,
+    }),
   );
 }
 
@@ -20,7 +26,8 @@ export interface Embedder {
 
 /**
  * A third-party site that embeds Parley the documented way: one script tag from the Parley server and a
- * `<meeting-room autojoin>`. `GET /?code=…&name=…[&hostKey=…]` serves the page.
+ * `<meeting-room autojoin>`. `GET /?code=…&name=…[&hostKey=…]` serves the page; `&prejoin=1` leaves out `autojoin`
+ * so the prejoin screen shows, and `&lang=…` sets the element's language.
  */
 export async function startEmbedder(parleyUrl: string): Promise<Embedder> {
   const server: Server = createServer((request, response) => {
@@ -33,7 +40,8 @@ export async function startEmbedder(parleyUrl: string): Promise<Embedder> {
 <style>body { margin: 0 } meeting-room { height: 100vh }</style></head>
 <body>
 <meeting-room code="${attribute(query.get('code'))}" name="${attribute(query.get('name'))}"
-  host-key="${attribute(query.get('hostKey'))}" autojoin></meeting-room>
+  host-key="${attribute(query.get('hostKey'))}" ${query.get('lang') ? `lang="${attribute(query.get('lang'))}"` : ''}
+  ${query.get('prejoin') === '1' ? '' : 'autojoin'}></meeting-room>
 <script type="module" src="${parleyUrl}/parley.js"></script>
 </body>
 </html>`);

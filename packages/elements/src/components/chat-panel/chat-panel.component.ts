@@ -1,10 +1,10 @@
-import { html, LitElement, nothing, type PropertyValues } from 'lit';
+import { html, nothing, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { ErrorCode, MAX_CHAT_MESSAGE_LENGTH, type ChatMessage, type Room, type RoomEventMap } from '@parley/sdk';
 import { EmitterController } from '../../controllers/emitter-controller.js';
 import { dispatchParleyEvent, errorDetail } from '../../events.js';
-import { strings } from '../../strings.js';
+import { ParleyElement } from '../../parley-element.js';
 import { tokens } from '../../styles/tokens.js';
 import { chatPanelStyles } from './chat-panel.styles.js';
 
@@ -44,7 +44,7 @@ const GROUP_WINDOW = 2 * 60_000;
  *
  * @tag chat-panel
  */
-export class ChatPanel extends LitElement {
+export class ChatPanel extends ParleyElement {
   static override styles = [tokens, chatPanelStyles];
 
   /** The room whose chat to show and send to. */
@@ -116,11 +116,11 @@ export class ChatPanel extends LitElement {
             class="log"
             role="log"
             aria-live="polite"
-            aria-label=${strings.chatMessages}
+            aria-label=${this.text.chatMessages}
             tabindex="0"
             @scroll=${this.#onScroll}
           >
-            ${messages.length === 0 ? html`<p class="empty">${strings.noChatMessages}</p>` : nothing}
+            ${messages.length === 0 ? html`<p class="empty">${this.text.noChatMessages}</p>` : nothing}
             ${repeat(
               messages,
               (message) => `${message.senderId}/${message.id}`,
@@ -129,25 +129,25 @@ export class ChatPanel extends LitElement {
           </div>
           ${this.newMessages
             ? html`<button part="new-messages" class="new-messages" type="button" @click=${this.#showNewest}>
-                ${strings.newChatMessages}
+                ${this.text.newChatMessages}
               </button>`
             : nothing}
         </div>
         <form part="form" class="form" @submit=${this.#onSubmit}>
-          <label class="visually-hidden" for="input">${strings.chatMessageLabel}</label>
+          <label class="visually-hidden" for="input">${this.text.chatMessageLabel}</label>
           <textarea
             id="input"
             part="input"
             rows="1"
             maxlength=${MAX_CHAT_MESSAGE_LENGTH}
-            placeholder=${strings.chatPlaceholder}
+            placeholder=${this.text.chatPlaceholder}
             aria-invalid=${this.error ? 'true' : 'false'}
             aria-describedby=${this.error ? 'error' : nothing}
             ?disabled=${!room}
             @keydown=${this.#onKeyDown}
             @input=${this.#onInput}
           ></textarea>
-          <button part="send" class="send" type="submit" ?disabled=${!room}>${strings.sendChatMessage}</button>
+          <button part="send" class="send" type="submit" ?disabled=${!room}>${this.text.sendChatMessage}</button>
         </form>
         ${this.error ? html`<p id="error" part="error" class="error" role="alert">${this.error}</p>` : nothing}
       </div>
@@ -156,7 +156,7 @@ export class ChatPanel extends LitElement {
 
   #renderMessage(message: ChatMessage, previous: ChatMessage | undefined, ownId: string | undefined, format: Intl.DateTimeFormat) {
     const own = message.senderId === ownId;
-    const name = own ? strings.you : message.senderName || strings.defaultName;
+    const name = own ? this.text.you : message.senderName || this.text.defaultName;
     const gap = previous ? message.sentAt - previous.sentAt : Infinity;
     const continued = previous?.senderId === message.senderId && gap >= 0 && gap < GROUP_WINDOW;
     const sentAt = new Date(message.sentAt);
@@ -222,10 +222,10 @@ export class ChatPanel extends LitElement {
       const detail = errorDetail(error);
       this.error =
         detail.code === ErrorCode.InvalidRequest
-          ? strings.chatMessageLength(MAX_CHAT_MESSAGE_LENGTH)
+          ? this.text.chatMessageLength(MAX_CHAT_MESSAGE_LENGTH)
           : detail.code === ErrorCode.InvalidState
-            ? strings.chatNotInMeeting
-            : strings.chatSendFailed;
+            ? this.text.chatNotInMeeting
+            : this.text.chatSendFailed;
       dispatchParleyEvent(this, 'parley-error', detail);
       return;
     }
@@ -258,9 +258,9 @@ export class ChatPanel extends LitElement {
     this.#resizeObserver.observe(log);
   }
 
-  /** hh:mm in the element's language (its own `lang`, an ancestor's, or the document's). */
+  /** hh:mm in the element's language (its own `lang`, a host's or ancestor's, or the document's). */
   #timeFormat(): Intl.DateTimeFormat {
-    const locale = this.closest<HTMLElement>('[lang]')?.lang || document.documentElement.lang || '';
+    const locale = this.locale;
     let format = this.#formats.get(locale);
     if (!format) {
       const options: Intl.DateTimeFormatOptions = { hour: '2-digit', minute: '2-digit' };

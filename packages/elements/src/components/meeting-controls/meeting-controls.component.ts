@@ -1,24 +1,30 @@
-import { html, LitElement, nothing } from 'lit';
+import { html, nothing, type PropertyValues } from 'lit';
 import { property } from 'lit/decorators.js';
 import type { Room, RoomEventMap } from '@parley/sdk';
 import { EmitterController } from '../../controllers/emitter-controller.js';
 import { dispatchParleyEvent, errorDetail } from '../../events.js';
 import { icon } from '../../icons.js';
-import { strings } from '../../strings.js';
+import { ParleyElement } from '../../parley-element.js';
 import { tokens } from '../../styles/tokens.js';
 import { meetingControlsStyles } from './meeting-controls.styles.js';
 
+/** The side panels `<meeting-controls>` can open and close. */
+export type PanelName = 'chat' | 'participants' | 'settings';
+
 /**
- * Microphone, camera and leave buttons for a room. Usable on its own with any SDK `Room`.
+ * Microphone, camera, screen share and leave buttons for a room, plus toggles for the side panels a host page
+ * renders (chat, participants, settings). Usable on its own with any SDK `Room`.
  *
  * @fires parley-error - A button's action failed, e.g. the camera could not be started.
- * @fires parley-chat-toggle - The chat button was pressed. `detail.open`: whether the chat should open.
+ * @fires parley-panel-toggle - A panel toggle was pressed. `detail`: `panel`, and `open` (what it should become).
  *
  * @csspart microphone - The microphone toggle.
  * @csspart camera - The camera toggle.
- * @csspart screen-share - The screen share toggle.
+ * @csspart screen-share - The screen share toggle (hidden where the browser cannot share a screen).
  * @csspart chat - The chat toggle (with `chat` set).
  * @csspart unread - The unread-message count on the chat toggle.
+ * @csspart participants - The participants toggle (with `participants` set).
+ * @csspart settings - The device settings toggle (with `settings` set).
  * @csspart leave - The leave button.
  *
  * @cssprop --parley-surface - Button background.
@@ -26,19 +32,25 @@ import { meetingControlsStyles } from './meeting-controls.styles.js';
  *
  * @tag meeting-controls
  */
-export class MeetingControls extends LitElement {
+export class MeetingControls extends ParleyElement {
   static override styles = [tokens, meetingControlsStyles];
 
   /** The room these controls act on. */
   @property({ attribute: false }) room: Room | null = null;
 
-  /** Whether the chat is open: the chat button shows it pressed. Without a chat, leave `chat` off. */
-  @property({ type: Boolean, attribute: 'chat-open' }) chatOpen = false;
-
-  /** Show the chat button (a host that renders a chat panel turns this on). */
+  /** Show the chat toggle. */
   @property({ type: Boolean }) chat = false;
 
-  /** Messages the user has not seen, shown on the chat button. */
+  /** Show the participants toggle. */
+  @property({ type: Boolean }) participants = false;
+
+  /** Show the device settings toggle. */
+  @property({ type: Boolean }) settings = false;
+
+  /** The panel that is open, if any: its toggle shows pressed. */
+  @property({ attribute: 'open-panel' }) openPanel: PanelName | '' = '';
+
+  /** Messages the user has not seen, shown on the chat toggle. */
   @property({ type: Number, attribute: 'unread-count' }) unreadCount = 0;
 
   constructor() {
@@ -49,7 +61,11 @@ export class MeetingControls extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     this.setAttribute('role', 'toolbar');
-    this.setAttribute('aria-label', strings.meetingControls);
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    super.updated(changed);
+    this.setAttribute('aria-label', this.text.meetingControls);
   }
 
   protected override render() {
@@ -59,76 +75,87 @@ export class MeetingControls extends LitElement {
     const micOn = local?.audioEnabled ?? false;
     const cameraOn = local?.videoEnabled ?? false;
     const sharing = local?.screenSharing ?? false;
+    const unread = this.unreadCount > 0 ? this.text.unread(this.unreadCount) : '';
     return html`
-      <button
-        part="microphone"
-        class="device"
-        aria-pressed=${micOn}
-        aria-label=${micOn ? strings.turnOffMicrophone : strings.turnOnMicrophone}
-        title=${micOn ? strings.turnOffMicrophone : strings.turnOnMicrophone}
-        ?disabled=${disabled}
-        @click=${() => this.#run((r) => r.toggleMicrophone())}
-      >
-        ${icon(micOn ? 'mic' : 'micOff')}
-      </button>
-      <button
-        part="camera"
-        class="device"
-        aria-pressed=${cameraOn}
-        aria-label=${cameraOn ? strings.turnOffCamera : strings.turnOnCamera}
-        title=${cameraOn ? strings.turnOffCamera : strings.turnOnCamera}
-        ?disabled=${disabled}
-        @click=${() => this.#run((r) => r.toggleCamera())}
-      >
-        ${icon(cameraOn ? 'videocam' : 'videocamOff')}
-      </button>
-      <button
-        part="screen-share"
-        aria-pressed=${sharing}
-        aria-label=${sharing ? strings.stopSharing : strings.shareScreen}
-        title=${sharing ? strings.stopSharing : strings.shareScreen}
-        ?disabled=${disabled}
-        @click=${() => this.#run((r) => r.toggleScreenShare())}
-      >
-        ${icon('screenShare')}
-      </button>
-      ${this.chat
-        ? html`<button
-            part="chat"
-            aria-pressed=${this.chatOpen}
-            aria-label=${this.unreadCount > 0
-              ? `${this.chatOpen ? strings.closeChat : strings.openChat}, ${strings.unread(this.unreadCount)}`
-              : this.chatOpen
-                ? strings.closeChat
-                : strings.openChat}
-            title=${this.chatOpen ? strings.closeChat : strings.openChat}
-            @click=${this.#toggleChat}
-          >
-            ${icon('chat')}
-            ${this.unreadCount > 0
-              ? html`<span part="unread" class="badge" aria-hidden="true">${Math.min(this.unreadCount, 99)}</span>`
-              : nothing}
-          </button>`
+      ${this.#button('microphone', micOn ? this.text.turnOffMicrophone : this.text.turnOnMicrophone, micOn, 'device', disabled, () =>
+        this.#run((r) => r.toggleMicrophone()),
+        icon(micOn ? 'mic' : 'micOff'),
+      )}
+      ${this.#button('camera', cameraOn ? this.text.turnOffCamera : this.text.turnOnCamera, cameraOn, 'device', disabled, () =>
+        this.#run((r) => r.toggleCamera()),
+        icon(cameraOn ? 'videocam' : 'videocamOff'),
+      )}
+      ${canShareScreen()
+        ? this.#button('screen-share', sharing ? this.text.stopSharing : this.text.shareScreen, sharing, '', disabled, () =>
+            this.#run((r) => r.toggleScreenShare()),
+            icon('screenShare'),
+          )
         : nothing}
-      <button
-        part="leave"
-        class="leave"
-        aria-label=${strings.leaveMeeting}
-        title=${strings.leaveMeeting}
-        ?disabled=${disabled}
-        @click=${() => this.#run((r) => r.leave())}
-      >
-        ${icon('callEnd')}
-      </button>
+      ${this.chat
+        ? this.#panelToggle(
+            'chat',
+            [this.openPanel === 'chat' ? this.text.closeChat : this.text.openChat, unread].filter(Boolean).join(', '),
+            icon('chat'),
+            this.unreadCount > 0
+              ? html`<span part="unread" class="badge" aria-hidden="true">${Math.min(this.unreadCount, 99)}</span>`
+              : nothing,
+          )
+        : nothing}
+      ${this.participants
+        ? this.#panelToggle(
+            'participants',
+            this.openPanel === 'participants' ? this.text.closeParticipants : this.text.openParticipants,
+            icon('people'),
+          )
+        : nothing}
+      ${this.settings
+        ? this.#panelToggle(
+            'settings',
+            this.openPanel === 'settings' ? this.text.closeSettings : this.text.openSettings,
+            icon('tune'),
+          )
+        : nothing}
+      ${this.#button('leave', this.text.leaveMeeting, undefined, 'leave', disabled, () => this.#run((r) => r.leave()), icon('callEnd'))}
     `;
   }
 
-  #toggleChat = (): void => {
-    dispatchParleyEvent(this, 'parley-chat-toggle', { open: !this.chatOpen });
-  };
+  #panelToggle(panel: PanelName, label: string, ...content: unknown[]) {
+    const open = this.openPanel === panel;
+    return this.#button(panel, label, open, '', false, () =>
+      dispatchParleyEvent(this, 'parley-panel-toggle', { panel, open: !open }),
+      content,
+    );
+  }
+
+  #button(
+    part: string,
+    label: string,
+    pressed: boolean | undefined,
+    kind: string,
+    disabled: boolean,
+    onClick: () => void,
+    ...content: unknown[]
+  ) {
+    return html`<button
+      part=${part}
+      class=${kind}
+      aria-pressed=${pressed === undefined ? nothing : String(pressed)}
+      aria-label=${label}
+      title=${label}
+      ?disabled=${disabled}
+      @click=${onClick}
+    >
+      ${content}
+    </button>`;
+  }
 
   #run(action: (room: Room) => Promise<unknown>): void {
     if (!this.room) return;
     action(this.room).catch((error: unknown) => dispatchParleyEvent(this, 'parley-error', errorDetail(error)));
   }
+}
+
+/** Phones and some embedded browsers cannot capture a screen: no button that cannot work. */
+function canShareScreen(): boolean {
+  return typeof navigator.mediaDevices?.getDisplayMedia === 'function';
 }

@@ -1,12 +1,19 @@
-import { html, LitElement, nothing } from 'lit';
-import { property, state } from 'lit/decorators.js';
-import { ParleyError, Room, type LeaveReason, type Participant, type RoomEventMap } from '@parley/sdk';
+import { html, nothing, type PropertyValues } from 'lit';
+import { property, query, state } from 'lit/decorators.js';
+import { ParleyError, Room, type JoinOptions, type LeaveReason, type Participant, type RoomEventMap } from '@parley/sdk';
 import { dispatchParleyEvent, errorDetail, type ParleyEventDetailMap } from '../../events.js';
-import { strings } from '../../strings.js';
+import { ParleyElement } from '../../parley-element.js';
 import { tokens } from '../../styles/tokens.js';
+import { icon } from '../../icons.js';
 import '../chat-panel/chat-panel.js';
+import '../device-settings/device-settings.js';
+import type { PanelName } from '../meeting-controls/meeting-controls.component.js';
 import '../meeting-controls/meeting-controls.js';
 import '../participant-grid/participant-grid.js';
+import '../participant-list/participant-list.js';
+import type { PrejoinScreen } from '../prejoin-screen/prejoin-screen.component.js';
+import { rememberedName } from '../prejoin-screen/prejoin-screen.component.js';
+import '../prejoin-screen/prejoin-screen.js';
 import { meetingRoomStyles } from './meeting-room.styles.js';
 
 type Phase = 'prejoin' | 'joining' | 'joined' | 'left';
@@ -15,7 +22,8 @@ type Phase = 'prejoin' | 'joining' | 'joined' | 'left';
 const defaultServer = new URL(import.meta.url).origin;
 
 /**
- * A whole meeting in one element: a name prompt, then everyone's video, and the controls.
+ * A whole meeting in one element: the "ready to join?" screen (camera preview, microphone meter, devices, name),
+ * then everyone's video, the controls, and chat, participants and device settings panels.
  *
  * ```html
  * <script type="module" src="https://meet.example.com/parley.js"></script>
@@ -30,12 +38,21 @@ const defaultServer = new URL(import.meta.url).origin;
  *   `detail`: `participant`, `audioEnabled`, `videoEnabled`.
  * @fires parley-error - Something failed. `detail`: `code` (an SDK `ErrorCode`), `message`.
  *
- * Keyboard, while focus is inside the meeting: Ctrl/⌘+D turns the microphone on or off, Ctrl/⌘+E the camera.
+ * Keyboard, while focus is inside the meeting: Ctrl/⌘+D turns the microphone on or off, Ctrl/⌘+E the camera,
+ * Escape closes the open panel.
+ *
+ * @attr lang - Language of the interface (`en`, `de`, `es`, `fr`, or one added with `registerTranslation`).
+ *   Unset: the nearest `lang` around the element, e.g. `<html lang>`.
  *
  * @csspart grid - The `<participant-grid>`.
  * @csspart controls - The `<meeting-controls>`.
+ * @csspart panel - The side panel (chat, participants or settings), while one is open.
+ * @csspart panel-header - The side panel's title bar with its close button.
  * @csspart chat - The `<chat-panel>`, while open.
- * @csspart prejoin - The form shown before joining.
+ * @csspart participants - The `<participant-list>`, while open.
+ * @csspart settings - The `<device-settings>`, while open.
+ * @csspart prejoin - The `<prejoin-screen>` shown before joining.
+ * @csspart status - The message shown while joining, after leaving, or when joining failed with `autojoin`.
  * @csspart announcer - The visually hidden live region that tells screen readers who joined, left or muted.
  *
  * @cssprop --parley-background - Background of the whole meeting.
@@ -49,7 +66,7 @@ const defaultServer = new URL(import.meta.url).origin;
  *
  * @tag meeting-room
  */
-export class MeetingRoom extends LitElement {
+export class MeetingRoom extends ParleyElement {
   static override styles = [tokens, meetingRoomStyles];
 
   /** URL of the Parley server. Default: the origin `parley.js` was loaded from. */
@@ -75,7 +92,7 @@ export class MeetingRoom extends LitElement {
   @state() private leftReason: LeaveReason = 'left';
   /** The latest announcement for screen readers: joins, leaves and microphone changes. */
   @state() private announcement = '';
-  @state() private chatOpen = false;
+  @state() private openPanel: PanelName | '' = '';
   /** Chat messages from others that arrived while the chat was closed. */
   @state() private unreadCount = 0;
 
@@ -83,6 +100,12 @@ export class MeetingRoom extends LitElement {
   /** The microphone state last announced for each participant. */
   readonly #announcedAudio = new WeakMap<Participant, boolean>();
   #unbind: (() => void) | null = null;
+  /** Whether focus was inside this element when joining or leaving began. */
+  #hadFocus = false;
+  /** Set while joining with media handed over by the prejoin screen, which stays on screen (busy) meanwhile. */
+  #joiningFromPrejoin = false;
+
+  @query('prejoin-screen') private prejoin?: PrejoinScreen;
 
   /** The SDK `Room` this element drives; `null` until `join()` is called. */
   get room(): Room | null {
@@ -104,26 +127,41 @@ export class MeetingRoom extends LitElement {
     });
   }
 
-  /** Joins the meeting named by `code`. Rejects with the SDK's `ParleyError` (also fired as `parley-error`). */
+  /**
+   * Joins the meeting named by `code`. While the prejoin screen shows, its preview and device choice are used;
+   * otherwise the default camera and microphone. Rejects with the SDK's `ParleyError` (also fired as `parley-error`).
+   */
   async join(): Promise<void> {
+    const prejoin = this.prejoin;
+    const media = prejoin?.takeMedia();
+    await this.#join(media ? { ...media, name: prejoin!.name.trim() || this.name } : {});
+  }
+
+  async #join(options: Partial<JoinOptions> & { audioOutputDeviceId?: string }): Promise<void> {
     if (this.phase === 'joining' || this.phase === 'joined') return;
     const room = new Room({ server: this.server });
     this.#bind(room);
+    if (options.audioOutputDeviceId) room.audioOutputDeviceId = options.audioOutputDeviceId;
     this.errorMessage = '';
+    this.#hadFocus = this.matches(':focus-within');
+    this.#joiningFromPrejoin = options.stream !== undefined;
     this.phase = 'joining';
     try {
-      if (!this.code) throw ParleyError.invalidState(strings.missingCode);
+      if (!this.code) throw ParleyError.invalidState(this.text.errors['invalid-state']);
       await room.join({
         code: this.code,
-        name: this.name.trim() || strings.defaultName,
+        name: (options.name ?? this.name).trim() || this.text.defaultName,
         hostKey: this.hostKey || undefined,
+        audio: options.audio,
+        video: options.video,
+        stream: options.stream,
       });
     } catch (error) {
       if (this.#room === room) {
         this.#unbind?.();
         this.#room = null;
         this.phase = 'prejoin';
-        this.errorMessage = errorDetail(error).message;
+        this.errorMessage = this.#describe(error);
         dispatchParleyEvent(this, 'parley-error', errorDetail(error));
       }
       throw error;
@@ -150,6 +188,23 @@ export class MeetingRoom extends LitElement {
     return this.#joinedRoom().toggleScreenShare();
   }
 
+  protected override updated(changed: PropertyValues): void {
+    super.updated(changed);
+    // Focus follows the user's journey: into the meeting once in, to Rejoin once out. Only when it was inside this
+    // element: an embedding page's own focus is never taken.
+    if (changed.has('phase') && changed.get('phase') !== undefined && this.#hadFocus) {
+      if (this.phase === 'joined') void this.#focusControl('microphone');
+      else if (this.phase === 'left') this.renderRoot.querySelector<HTMLElement>('[part~="rejoin"]')?.focus();
+    }
+  }
+
+  /** Focuses a button of the controls once they have rendered. */
+  async #focusControl(part: string): Promise<void> {
+    const controls = this.renderRoot.querySelector('meeting-controls');
+    await controls?.updateComplete;
+    controls?.shadowRoot?.querySelector<HTMLElement>(`[part~="${part}"]`)?.focus();
+  }
+
   protected override render() {
     return html`${this.#renderPhase()}
       <div part="announcer" class="visually-hidden" role="status" aria-live="polite">${this.announcement}</div>`;
@@ -161,59 +216,108 @@ export class MeetingRoom extends LitElement {
         return html`<div class="meeting">
           <div class="stage">
             <participant-grid part="grid" .room=${this.#room}></participant-grid>
-            ${this.chatOpen ? html`<chat-panel part="chat" .room=${this.#room}></chat-panel>` : nothing}
+            ${this.#renderPanel()}
           </div>
           <meeting-controls
             part="controls"
             .room=${this.#room}
             chat
-            ?chat-open=${this.chatOpen}
+            participants
+            settings
+            open-panel=${this.openPanel}
             unread-count=${this.unreadCount}
-            @parley-chat-toggle=${this.#onChatToggle}
+            @parley-panel-toggle=${this.#onPanelToggle}
           ></meeting-controls>
         </div>`;
       case 'joining':
-        return html`<div class="panel" role="status">${strings.joining}</div>`;
+        return this.#joiningFromPrejoin
+          ? this.#renderPrejoin(true)
+          : html`<div part="status" class="status" role="status">${this.text.joining}</div>`;
       case 'left':
-        return html`<div class="panel">
-          <p role="status">${this.leftReason === 'left' ? strings.youLeft : strings.connectionLost}</p>
-          <button @click=${() => this.join().catch(() => undefined)}>${strings.rejoin}</button>
+        return html`<div part="status" class="status">
+          <p role="status">${this.leftReason === 'left' ? this.text.youLeft : this.text.connectionLost}</p>
+          <button part="rejoin" @click=${() => this.join().catch(() => undefined)}>${this.text.rejoin}</button>
         </div>`;
       case 'prejoin':
-        return html`<div class="panel">
-          <form part="prejoin" @submit=${this.#onSubmit}>
-            <label>
-              ${strings.yourName}
-              <input name="name" .value=${this.name} maxlength="64" autocomplete="name" required />
-            </label>
-            <button type="submit">${strings.joinMeeting}</button>
-            ${this.errorMessage ? html`<p class="error" role="alert">${this.errorMessage}</p>` : nothing}
-          </form>
-        </div>`;
+        // With autojoin a failed join shows why, with a way to try again, rather than a camera preview.
+        return this.autojoin
+          ? html`<div part="status" class="status">
+              <p class="error" role="alert">${this.errorMessage}</p>
+              <button part="rejoin" @click=${() => this.join().catch(() => undefined)}>${this.text.tryAgain}</button>
+            </div>`
+          : this.#renderPrejoin(false);
     }
   }
 
-  #onChatToggle = (event: CustomEvent<ParleyEventDetailMap['parley-chat-toggle']>): void => {
+  #renderPrejoin(busy: boolean) {
+    return html`<prejoin-screen
+      part="prejoin"
+      meeting-code=${this.code}
+      .name=${this.name || rememberedName()}
+      .error=${this.errorMessage}
+      ?busy=${busy}
+      @parley-prejoin-submit=${this.#onPrejoinSubmit}
+    ></prejoin-screen>`;
+  }
+
+  #renderPanel() {
+    const panel = this.openPanel;
+    if (!panel) return nothing;
+    const [title, content] =
+      panel === 'chat'
+        ? [this.text.chat, html`<chat-panel part="chat" .room=${this.#room}></chat-panel>`]
+        : panel === 'participants'
+          ? [this.text.participants, html`<participant-list part="participants" .room=${this.#room}></participant-list>`]
+          : [this.text.settings, html`<device-settings part="settings" .room=${this.#room}></device-settings>`];
+    return html`<aside part="panel" class="side" aria-labelledby="panel-title">
+      <header part="panel-header">
+        <h2 id="panel-title">${title}</h2>
+        <button class="close" aria-label=${this.text.closePanel(title)} title=${this.text.closePanel(title)} @click=${this.#closePanel}>
+          ${icon('close')}
+        </button>
+      </header>
+      ${content}
+    </aside>`;
+  }
+
+  #onPanelToggle = (event: CustomEvent<ParleyEventDetailMap['parley-panel-toggle']>): void => {
     event.stopPropagation();
-    this.chatOpen = event.detail.open;
-    if (this.chatOpen) this.unreadCount = 0;
+    this.openPanel = event.detail.open ? event.detail.panel : '';
+    if (this.openPanel === 'chat') this.unreadCount = 0;
   };
+
+  #closePanel = (): void => {
+    const panel = this.openPanel;
+    this.openPanel = '';
+    // Back to the toggle that opened it, so keyboard users keep their place.
+    if (panel) void this.#focusControl(panel);
+  };
+
+  #onPrejoinSubmit = (event: CustomEvent<ParleyEventDetailMap['parley-prejoin-submit']>): void => {
+    event.stopPropagation();
+    const { name, ...media } = event.detail;
+    this.name = name;
+    this.#join({ ...media, name }).catch(() => undefined);
+  };
+
+  /** A failure in the interface's language when it has a known code, else the error's own message. */
+  #describe(error: unknown): string {
+    const { code, message } = errorDetail(error);
+    return (this.text.errors as Readonly<Record<string, string>>)[code] ?? message;
+  }
 
   /** Google Meet's shortcuts, while focus is in the meeting: Ctrl/⌘+D microphone, Ctrl/⌘+E camera. */
   #onKeyDown = (event: KeyboardEvent): void => {
+    if (event.key === 'Escape' && this.openPanel) {
+      this.#closePanel();
+      return;
+    }
     if (!(event.ctrlKey || event.metaKey) || event.altKey || event.shiftKey || this.phase !== 'joined') return;
     const key = event.key.toLowerCase();
     const action = key === 'd' ? () => this.toggleMicrophone() : key === 'e' ? () => this.toggleCamera() : null;
     if (!action) return;
     event.preventDefault();
     action().catch((error: unknown) => dispatchParleyEvent(this, 'parley-error', errorDetail(error)));
-  };
-
-  #onSubmit = (event: SubmitEvent): void => {
-    event.preventDefault();
-    const input = (event.currentTarget as HTMLFormElement).elements.namedItem('name') as HTMLInputElement;
-    this.name = input.value;
-    this.join().catch(() => undefined);
   };
 
   #joinedRoom(): Room {
@@ -236,25 +340,26 @@ export class MeetingRoom extends LitElement {
         });
       },
       left: (reason) => {
+        this.#hadFocus = this.matches(':focus-within');
         this.phase = 'left';
         this.leftReason = reason;
         dispatchParleyEvent(this, 'parley-left', { reason });
       },
       'participant-joined': (participant) => {
         this.#announcedAudio.set(participant, participant.audioEnabled);
-        this.announcement = strings.joined(participant.name);
+        this.announcement = this.text.joined(participant.name);
         dispatchParleyEvent(this, 'parley-participant-joined', { participant });
       },
       'participant-left': (participant, reason) => {
-        this.announcement = strings.left(participant.name);
+        this.announcement = this.text.left(participant.name);
         dispatchParleyEvent(this, 'parley-participant-left', { participant, reason });
       },
       'media-changed': (participant) => {
         // Only microphone changes are announced: they decide whether someone can be heard.
         if (!participant.isLocal && this.#announcedAudio.get(participant) !== participant.audioEnabled) {
           this.announcement = participant.audioEnabled
-            ? strings.microphoneOnFor(participant.name)
-            : strings.microphoneOffFor(participant.name);
+            ? this.text.microphoneOnFor(participant.name)
+            : this.text.microphoneOffFor(participant.name);
         }
         this.#announcedAudio.set(participant, participant.audioEnabled);
         dispatchParleyEvent(this, 'parley-media-changed', {
@@ -265,7 +370,7 @@ export class MeetingRoom extends LitElement {
       },
       error: (error) => dispatchParleyEvent(this, 'parley-error', errorDetail(error)),
       'chat-message': (message) => {
-        if (!this.chatOpen && message.senderId !== room.localParticipant.id) this.unreadCount += 1;
+        if (this.openPanel !== 'chat' && message.senderId !== room.localParticipant.id) this.unreadCount += 1;
       },
     };
     const entries = Object.entries(listeners) as [keyof RoomEventMap, RoomEventMap[keyof RoomEventMap]][];

@@ -28,6 +28,7 @@ export const meetingRoomStyles = css`
     min-height: 320px;
     background: var(--_background);
     overflow: hidden;
+    container-type: inline-size;
   }
   .meeting {
     display: flex;
@@ -43,49 +44,51 @@ export const meetingRoomStyles = css`
     flex: 1;
     min-width: 0;
   }
-  chat-panel {
+  .side {
     flex: none;
+    display: flex;
+    flex-direction: column;
     width: min(360px, 100%);
     border-inline-start: 1px solid var(--_surface);
+    background: var(--_background);
   }
-  /* On a phone the chat covers the stage rather than squeezing it. */
-  @media (max-width: 600px) {
-    chat-panel {
+  .side > :last-child {
+    flex: 1;
+    min-height: 0;
+  }
+  header {
+    display: flex;
+    align-items: center;
+    justify-content: space-between;
+    padding: 4px 4px 4px 16px;
+  }
+  h2 {
+    margin: 0;
+    font-size: 1.125rem;
+    font-weight: 500;
+  }
+  /* On a phone a panel covers the stage rather than squeezing it. */
+  @container (max-width: 600px) {
+    .side {
       position: absolute;
       inset: 0 0 72px;
       width: auto;
       z-index: 1;
-      background: var(--_background);
+      border: 0;
     }
   }
-  .panel {
+  .status {
     display: grid;
     place-content: center;
+    justify-items: center;
     gap: 16px;
     height: 100%;
     padding: 24px;
     text-align: center;
   }
-  form {
-    display: grid;
-    gap: 12px;
-    width: min(22rem, 100%);
-  }
-  label {
-    display: grid;
-    gap: 6px;
-    text-align: start;
-    color: var(--_muted-text);
-    font-size: 14px;
-  }
-  input {
-    font: inherit;
-    font-size: 16px;
-    padding: 10px 12px;
-    border-radius: 8px;
-    border: 1px solid var(--_muted-text);
-    background: transparent;
-    color: var(--_text);
+  prejoin-screen {
+    height: 100%;
+    overflow-y: auto;
   }
   button {
     font: inherit;
@@ -97,7 +100,17 @@ export const meetingRoomStyles = css`
     color: var(--_on-accent);
     cursor: pointer;
   }
-  :is(input, button):focus-visible {
+  button.close {
+    display: inline-grid;
+    place-items: center;
+    width: 44px;
+    height: 44px;
+    padding: 0;
+    border-radius: 50%;
+    background: transparent;
+    color: var(--_text);
+  }
+  button:focus-visible {
     outline: 3px solid var(--_accent);
     outline-offset: 2px;
   }

@@ -1,10 +1,12 @@
-import { html, LitElement, nothing, type PropertyValues } from 'lit';
+import { html, nothing, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
-import { defaultMediaConstraints, ErrorCode, ParleyError } from '@parley/sdk';
-import { dispatchParleyEvent } from '../../events.js';
+import { defaultMediaConstraints, ErrorCode, ParleyError, type DeviceList } from '@parley/sdk';
+import { dispatchParleyEvent, type ParleyEventDetailMap } from '../../events.js';
 import { icon } from '../../icons.js';
-import { strings } from '../../strings.js';
+import { ParleyElement } from '../../parley-element.js';
+import { formStyles } from '../../styles/form.js';
 import { tokens } from '../../styles/tokens.js';
+import { deviceSelect, showSelectedDevices } from '../../templates/device-select.js';
 import { prejoinScreenStyles } from './prejoin-screen.styles.js';
 
 /** Where the name typed last time is remembered. */
@@ -53,8 +55,8 @@ type Status = 'starting' | 'ready' | 'permission-denied' | 'no-device' | 'device
  *
  * @tag prejoin-screen
  */
-export class PrejoinScreen extends LitElement {
-  static override styles = [tokens, prejoinScreenStyles];
+export class PrejoinScreen extends ParleyElement {
+  static override styles = [tokens, formStyles, prejoinScreenStyles];
 
   /** Your display name. Default: the name submitted last time on this site, if any. */
   @property() name = rememberedName();
@@ -73,11 +75,7 @@ export class PrejoinScreen extends LitElement {
   @state() private videoEnabled = true;
   @state() private hasAudio = false;
   @state() private hasVideo = false;
-  @state() private cameras: MediaDeviceInfo[] = [];
-  @state() private microphones: MediaDeviceInfo[] = [];
-  @state() private speakers: MediaDeviceInfo[] = [];
-  @state() private cameraId = '';
-  @state() private microphoneId = '';
+  @state() private devices: DeviceList = { cameras: [], microphones: [], speakers: [] };
   @state() private speakerId = '';
   @state() private switchError = '';
 
@@ -135,7 +133,9 @@ export class PrejoinScreen extends LitElement {
   protected override updated(changed: PropertyValues<this>): void {
     super.updated(changed);
     const input = this.nameInput;
-    if (input) input.setCustomValidity(this.name.trim() ? '' : strings.enterYourName);
+    if (input) input.setCustomValidity(this.name.trim() ? '' : this.text.enterYourName);
+    // Also after a failed switch: the selects show the devices actually in use.
+    showSelectedDevices(this.renderRoot);
     const video = this.video;
     if (video && video.srcObject !== this.#stream) {
       video.srcObject = this.#stream;
@@ -147,9 +147,9 @@ export class PrejoinScreen extends LitElement {
     const failed = this.status !== 'starting' && this.status !== 'ready';
     return html`<form part="form" aria-busy=${this.busy ? 'true' : 'false'} @submit=${this.#onSubmit} novalidate>
       <div class="intro">
-        <h2 part="heading">${strings.prejoinHeading}</h2>
+        <h2 part="heading">${this.text.prejoinHeading}</h2>
         ${this.meetingCode
-          ? html`<p part="meeting-code" class="code">${strings.meetingCodeLine(this.meetingCode)}</p>`
+          ? html`<p part="meeting-code" class="code">${this.text.meetingCodeLine(this.meetingCode)}</p>`
           : nothing}
       </div>
       <fieldset ?disabled=${this.busy}>
@@ -157,7 +157,7 @@ export class PrejoinScreen extends LitElement {
         <div class="fields">
           ${failed ? nothing : this.#renderDevices()}
           <label class="field"
-            >${strings.yourName}
+            >${this.text.yourName}
             <input
               part="name"
               name="name"
@@ -170,10 +170,10 @@ export class PrejoinScreen extends LitElement {
           ${this.error ? html`<p part="error" class="error" role="alert">${this.error}</p>` : nothing}
           ${failed
             ? html`<button part="join-without-devices" class="primary" type="submit" data-without-devices>
-                ${this.busy ? strings.joining : strings.joinWithoutDevices}
+                ${this.busy ? this.text.joining : this.text.joinWithoutDevices}
               </button>`
             : html`<button part="join" class="primary" type="submit" ?disabled=${this.status === 'starting'}>
-                ${this.busy ? strings.joining : strings.join}
+                ${this.busy ? this.text.joining : this.text.join}
               </button>`}
         </div>
       </fieldset>
@@ -184,23 +184,23 @@ export class PrejoinScreen extends LitElement {
     return html`<div class="stage">
       <video
         part="preview"
-        aria-label=${strings.cameraPreview}
+        aria-label=${this.text.cameraPreview}
         playsinline
         autoplay
         muted
         ?hidden=${!this.hasVideo || !this.videoEnabled}
       ></video>
       ${this.status === 'starting'
-        ? html`<p class="stage-note" role="status">${strings.startingDevices}</p>`
+        ? html`<p class="stage-note" role="status">${this.text.startingDevices}</p>`
         : !this.hasVideo || !this.videoEnabled
-          ? html`<p class="stage-note">${strings.cameraIsOff}</p>`
+          ? html`<p class="stage-note">${this.text.cameraIsOff}</p>`
           : nothing}
       <div class="stage-controls">
         <button
           part="microphone-toggle"
           class="toggle"
           type="button"
-          aria-label=${strings.microphone}
+          aria-label=${this.text.microphone}
           aria-pressed=${this.hasAudio && this.audioEnabled ? 'true' : 'false'}
           ?disabled=${!this.hasAudio}
           @click=${() => this.#toggle('audio')}
@@ -211,7 +211,7 @@ export class PrejoinScreen extends LitElement {
           part="camera-toggle"
           class="toggle"
           type="button"
-          aria-label=${strings.camera}
+          aria-label=${this.text.camera}
           aria-pressed=${this.hasVideo && this.videoEnabled ? 'true' : 'false'}
           ?disabled=${!this.hasVideo}
           @click=${() => this.#toggle('video')}
@@ -223,7 +223,7 @@ export class PrejoinScreen extends LitElement {
         part="meter"
         class="meter"
         role="meter"
-        aria-label=${strings.microphoneLevel}
+        aria-label=${this.text.microphoneLevel}
         aria-valuemin="0"
         aria-valuemax="100"
         aria-valuenow="0"
@@ -237,32 +237,33 @@ export class PrejoinScreen extends LitElement {
   #renderHelp() {
     const [title, text] =
       this.status === 'permission-denied'
-        ? [strings.permissionDeniedTitle, strings.permissionDeniedText]
+        ? [this.text.permissionDeniedTitle, this.text.permissionDeniedText]
         : this.status === 'no-device'
-          ? [strings.noDeviceTitle, strings.noDeviceText]
+          ? [this.text.noDeviceTitle, this.text.noDeviceText]
           : this.status === 'device-busy'
-            ? [strings.deviceBusyTitle, strings.deviceBusyText]
-            : [strings.deviceFailedTitle, strings.deviceFailedText];
+            ? [this.text.deviceBusyTitle, this.text.deviceBusyText]
+            : [this.text.deviceFailedTitle, this.text.deviceFailedText];
     return html`<section part="permission-help" class="help" role="alert" aria-labelledby="help-title" data-reason=${this.status}>
       <h3 id="help-title">${title}</h3>
       <p>${text}</p>
       ${this.status === 'permission-denied'
         ? html`<ol>
-            ${strings.permissionDeniedSteps.map((step) => html`<li>${step}</li>`)}
+            ${this.text.permissionDeniedSteps.map((step) => html`<li>${step}</li>`)}
           </ol>`
         : nothing}
-      <button part="retry" class="secondary" type="button" @click=${this.#retry}>${strings.tryAgain}</button>
+      <button part="retry" class="secondary" type="button" @click=${this.#retry}>${this.text.tryAgain}</button>
     </section>`;
   }
 
   #renderDevices() {
+    const { cameras, microphones, speakers } = this.devices;
     return html`<div class="devices">
-      ${this.#renderSelect('camera-select', strings.camera, this.cameras, this.cameraId, (id) => this.#switch('video', id))}
-      ${this.#renderSelect('microphone-select', strings.microphone, this.microphones, this.microphoneId, (id) =>
+      ${this.#select('camera-select', this.text.camera, cameras, this.#deviceId('video'), (id) => this.#switch('video', id))}
+      ${this.#select('microphone-select', this.text.microphone, microphones, this.#deviceId('audio'), (id) =>
         this.#switch('audio', id),
       )}
-      ${this.#supportsSpeakers && this.speakers.length
-        ? this.#renderSelect('speaker-select', strings.speaker, this.speakers, this.speakerId, (id) => {
+      ${this.#supportsSpeakers && speakers.length
+        ? this.#select('speaker-select', this.text.speaker, speakers, this.speakerId, (id) => {
             this.speakerId = id;
           })
         : nothing}
@@ -270,22 +271,8 @@ export class PrejoinScreen extends LitElement {
     </div>`;
   }
 
-  #renderSelect(part: string, label: string, devices: MediaDeviceInfo[], selected: string, onChange: (id: string) => void) {
-    return html`<label class="field"
-      >${label}
-      <select
-        part=${part}
-        ?disabled=${devices.length === 0}
-        @change=${(event: Event) => onChange((event.target as HTMLSelectElement).value)}
-      >
-        ${devices.map(
-          (device, index) =>
-            html`<option value=${device.deviceId} ?selected=${device.deviceId === selected}>
-              ${device.label || strings.deviceFallback(label, index + 1)}
-            </option>`,
-        )}
-      </select></label
-    >`;
+  #select(part: string, label: string, devices: MediaDeviceInfo[], selected: string, onChange: (id: string) => void) {
+    return deviceSelect(part, label, devices, selected, onChange, this.text.deviceFallback);
   }
 
   #onNameInput = (event: Event): void => {
@@ -296,7 +283,7 @@ export class PrejoinScreen extends LitElement {
     event.preventDefault();
     if (this.busy) return;
     const input = this.nameInput!;
-    input.setCustomValidity(this.name.trim() ? '' : strings.enterYourName);
+    input.setCustomValidity(this.name.trim() ? '' : this.text.enterYourName);
     if (!input.reportValidity()) return;
     const withoutDevices = (event.submitter as HTMLElement | null)?.hasAttribute('data-without-devices') ?? false;
     const name = this.name.trim();
@@ -305,26 +292,33 @@ export class PrejoinScreen extends LitElement {
     } catch {
       // Storage blocked (e.g. a sandboxed iframe): the name is just not remembered.
     }
-    let stream: MediaStream;
-    let audio = false;
-    let video = false;
+    const media = this.#handOver(withoutDevices);
+    dispatchParleyEvent(this, 'parley-prejoin-submit', { name, ...media });
+  };
+
+  /**
+   * Hands the previewed stream, and the choices made here, to whoever joins: from then on the stream is theirs
+   * and is not stopped by this element. Used by `<meeting-room>` when `join()` is called while this shows.
+   * `null` while nothing was captured (still starting, or capture failed).
+   */
+  takeMedia(): Omit<ParleyEventDetailMap['parley-prejoin-submit'], 'name'> | null {
+    return this.#stream && !this.#handedOver ? this.#handOver(false) : null;
+  }
+
+  #handOver(withoutDevices: boolean): Omit<ParleyEventDetailMap['parley-prejoin-submit'], 'name'> {
+    const audioOutputDeviceId = this.#supportsSpeakers ? this.speakerId : '';
     if (withoutDevices || !this.#stream) {
       this.#release();
-      stream = new MediaStream();
-    } else {
-      stream = this.#stream;
-      audio = this.hasAudio && this.audioEnabled;
-      video = this.hasVideo && this.videoEnabled;
-      this.#handedOver = true;
+      return { stream: new MediaStream(), audio: false, video: false, audioOutputDeviceId };
     }
-    dispatchParleyEvent(this, 'parley-prejoin-submit', {
-      name,
-      stream,
-      audio,
-      video,
-      audioOutputDeviceId: this.#supportsSpeakers ? this.speakerId : '',
-    });
-  };
+    this.#handedOver = true;
+    return {
+      stream: this.#stream,
+      audio: this.hasAudio && this.audioEnabled,
+      video: this.hasVideo && this.videoEnabled,
+      audioOutputDeviceId,
+    };
+  }
 
   #retry = (): void => {
     this.#release();
@@ -360,11 +354,11 @@ export class PrejoinScreen extends LitElement {
         } catch (partialError) {
           reason = ParleyError.fromMediaError(partialError);
           if (reason.code === ErrorCode.Internal) reason = ParleyError.fromMediaError(error);
-          if (generation === this.#generation) this.status = statusFor(reason.code);
+          if (generation === this.#generation) this.status = statusFor[reason.code] ?? 'failed';
           return;
         }
       } else {
-        if (generation === this.#generation) this.status = statusFor(reason.code);
+        if (generation === this.#generation) this.status = statusFor[reason.code] ?? 'failed';
         return;
       }
     }
@@ -398,8 +392,8 @@ export class PrejoinScreen extends LitElement {
       });
       track = kind === 'audio' ? captured.getAudioTracks()[0]! : captured.getVideoTracks()[0]!;
     } catch {
-      this.switchError = strings.deviceSwitchFailed;
-      this.#syncSelected();
+      this.switchError = this.text.deviceSwitchFailed;
+      this.requestUpdate();
       return;
     }
     if (generation !== this.#generation || stream !== this.#stream || this.#handedOver) {
@@ -425,7 +419,7 @@ export class PrejoinScreen extends LitElement {
         video.play().catch(() => undefined);
       }
     }
-    this.#syncSelected();
+    this.requestUpdate();
   }
 
   #listDevices = async (): Promise<void> => {
@@ -433,27 +427,17 @@ export class PrejoinScreen extends LitElement {
     const devices = await navigator.mediaDevices.enumerateDevices().catch(() => []);
     // Without permission, entries have empty ids: nothing to choose from.
     const usable = devices.filter((device) => device.deviceId);
-    this.cameras = usable.filter((device) => device.kind === 'videoinput');
-    this.microphones = usable.filter((device) => device.kind === 'audioinput');
-    this.speakers = usable.filter((device) => device.kind === 'audiooutput');
-    if (this.speakerId && !this.speakers.some((device) => device.deviceId === this.speakerId)) this.speakerId = '';
-    this.#syncSelected();
+    const speakers = usable.filter((device) => device.kind === 'audiooutput');
+    this.devices = {
+      cameras: usable.filter((device) => device.kind === 'videoinput'),
+      microphones: usable.filter((device) => device.kind === 'audioinput'),
+      speakers,
+    };
+    if (this.speakerId && !speakers.some((device) => device.deviceId === this.speakerId)) this.speakerId = '';
   };
 
-  #syncSelected(): void {
-    this.cameraId = this.#track('video')?.getSettings().deviceId ?? '';
-    this.microphoneId = this.#track('audio')?.getSettings().deviceId ?? '';
-    // Re-render even when unchanged, so a select whose switch failed shows the device actually in use.
-    this.requestUpdate();
-    void this.updateComplete.then(() => {
-      for (const [part, id] of [
-        ['camera-select', this.cameraId],
-        ['microphone-select', this.microphoneId],
-      ] as const) {
-        const select = this.renderRoot.querySelector<HTMLSelectElement>(`[part~="${part}"]`);
-        if (select && id) select.value = id;
-      }
-    });
+  #deviceId(kind: Kind): string {
+    return this.#track(kind)?.getSettings().deviceId ?? '';
   }
 
   #track(kind: Kind): MediaStreamTrack | undefined {
@@ -538,24 +522,19 @@ function getUserMedia(constraints: MediaStreamConstraints): Promise<MediaStream>
   return navigator.mediaDevices.getUserMedia(constraints);
 }
 
-function statusFor(code: string): Status {
-  switch (code) {
-    case ErrorCode.PermissionDenied:
-      return 'permission-denied';
-    case ErrorCode.NoDevice:
-      return 'no-device';
-    case ErrorCode.DeviceBusy:
-      return 'device-busy';
-    default:
-      return 'failed';
-  }
-}
+/** What the screen shows for each capture failure; anything else is `failed`. */
+const statusFor: Partial<Record<string, Status>> = {
+  [ErrorCode.PermissionDenied]: 'permission-denied',
+  [ErrorCode.NoDevice]: 'no-device',
+  [ErrorCode.DeviceBusy]: 'device-busy',
+};
 
 function stopAll(stream: MediaStream): void {
   for (const track of stream.getTracks()) track.stop();
 }
 
-function rememberedName(): string {
+/** The name submitted last time on this site, if storage allows. */
+export function rememberedName(): string {
   try {
     return localStorage.getItem(NAME_STORAGE_KEY) ?? '';
   } catch {

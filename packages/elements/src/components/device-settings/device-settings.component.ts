@@ -1,0 +1,93 @@
+import { html, nothing, type PropertyValues } from 'lit';
+import { property, state } from 'lit/decorators.js';
+import { Room, type DeviceList, type RoomEventMap } from '@parley/sdk';
+import { EmitterController } from '../../controllers/emitter-controller.js';
+import { ParleyElement } from '../../parley-element.js';
+import { formStyles } from '../../styles/form.js';
+import { tokens } from '../../styles/tokens.js';
+import { deviceSelect, showSelectedDevices } from '../../templates/device-select.js';
+import { deviceSettingsStyles } from './device-settings.styles.js';
+
+const noDevices: DeviceList = { cameras: [], microphones: [], speakers: [] };
+
+/**
+ * Camera, microphone and speaker choice during a meeting. Switching replaces the track being sent, so nobody
+ * renegotiates; a device that fails to start leaves the previous one in use. Usable on its own with any SDK `Room`.
+ *
+ * @csspart camera-select - The camera `<select>`.
+ * @csspart microphone-select - The microphone `<select>`.
+ * @csspart speaker-select - The speaker `<select>` (only where the browser can choose speakers).
+ * @csspart error - The alert shown when a device could not be started.
+ *
+ * @cssprop --parley-surface - Field background.
+ * @cssprop --parley-muted-text - Labels.
+ *
+ * @tag device-settings
+ */
+export class DeviceSettings extends ParleyElement {
+  static override styles = [tokens, formStyles, deviceSettingsStyles];
+
+  /** The room whose devices to choose. */
+  @property({ attribute: false }) room: Room | null = null;
+
+  @state() private devices: DeviceList = noDevices;
+  @state() private switchError = '';
+
+  constructor() {
+    super();
+    new EmitterController<RoomEventMap>(this, () => this.room, ['stream-changed', 'audio-output-changed']);
+    new EmitterController<RoomEventMap>(this, () => this.room, ['devices-changed'], () => void this.#listDevices());
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    void this.#listDevices();
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    super.updated(changed);
+    showSelectedDevices(this.renderRoot);
+  }
+
+  protected override render() {
+    const local = this.room?.localParticipant;
+    const { cameras, microphones, speakers } = this.devices;
+    return html`<div class="settings">
+      ${this.#select('camera-select', this.text.camera, cameras, local?.deviceId('video'), (id) => this.room!.switchCamera(id))}
+      ${this.#select('microphone-select', this.text.microphone, microphones, local?.deviceId('audio'), (id) =>
+        this.room!.switchMicrophone(id),
+      )}
+      ${Room.canSelectAudioOutput && speakers.length > 0
+        ? this.#select('speaker-select', this.text.speaker, speakers, this.room?.audioOutputDeviceId || 'default', (id) => {
+            this.room!.audioOutputDeviceId = id;
+          })
+        : nothing}
+      ${this.switchError ? html`<p part="error" class="error" role="alert">${this.switchError}</p>` : nothing}
+    </div>`;
+  }
+
+  #select(
+    part: string,
+    label: string,
+    devices: MediaDeviceInfo[],
+    selected: string | undefined,
+    choose: (deviceId: string) => unknown,
+  ) {
+    return deviceSelect(part, label, devices, selected ?? '', (id) => this.#choose(choose, id), this.text.deviceFallback);
+  }
+
+  async #choose(choose: (deviceId: string) => unknown, deviceId: string): Promise<void> {
+    this.switchError = '';
+    try {
+      await choose(deviceId);
+    } catch {
+      this.switchError = this.text.deviceSwitchFailed;
+    }
+    // Show what is actually in use, also when the switch failed.
+    this.requestUpdate();
+  }
+
+  async #listDevices(): Promise<void> {
+    this.devices = (await this.room?.listDevices().catch(() => null)) ?? noDevices;
+  }
+}

@@ -1,0 +1,48 @@
+import { css } from 'lit';
+
+export const participantListStyles = css`
+  :host {
+    display: block;
+    background: var(--_background);
+    overflow-y: auto;
+  }
+  ul {
+    list-style: none;
+    margin: 0;
+    padding: var(--_gap);
+  }
+  li {
+    display: flex;
+    align-items: center;
+    gap: var(--_gap);
+    min-height: 44px;
+    padding: 4px calc(var(--_gap) * 2);
+    border-radius: 8px;
+  }
+  .name {
+    flex: 1;
+    min-width: 0;
+    overflow: hidden;
+    text-overflow: ellipsis;
+    white-space: nowrap;
+  }
+  .badge {
+    padding: 2px 6px;
+    border-radius: 4px;
+    background: var(--_accent);
+    color: var(--_on-accent);
+    font-size: 11px;
+    font-weight: 700;
+  }
+  .state {
+    display: inline-flex;
+    color: var(--_muted-text);
+  }
+  .state[data-off] {
+    color: var(--_danger);
+  }
+  svg {
+    width: 20px;
+    height: 20px;
+  }
+`;
