@@ -1,5 +1,4 @@
-import { LitElement, type PropertyValues } from 'lit';
-import { property } from 'lit/decorators.js';
+import { LitElement, type PropertyDeclarations, type PropertyValues } from 'lit';
 import { LocalizeController, refreshLocalized, type Catalog, type StringOverrides } from './i18n/localize.js';
 
 /**
@@ -7,6 +6,10 @@ import { LocalizeController, refreshLocalized, type Catalog, type StringOverride
  * attribute or the nearest one around it), with overrides.
  */
 export abstract class ParleyElement extends LitElement {
+  static override properties: PropertyDeclarations = {
+    strings: { attribute: false },
+  };
+
   static override get observedAttributes(): string[] {
     return [...super.observedAttributes, 'lang'];
   }
@@ -15,7 +18,7 @@ export abstract class ParleyElement extends LitElement {
    * Replaces built-in strings for this element and everything inside it, e.g.
    * `room.strings = { join: 'Enter the room' }`. Keys are those of the English catalog.
    */
-  @property({ attribute: false }) strings: StringOverrides = {};
+  strings: StringOverrides = {};
 
   readonly #localize = new LocalizeController(this);
 

@@ -1,5 +1,4 @@
-import { html, nothing, type PropertyValues } from 'lit';
-import { property, query, state } from 'lit/decorators.js';
+import { html, nothing, type PropertyDeclarations, type PropertyValues } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import { ErrorCode, MAX_CHAT_MESSAGE_LENGTH, type ChatMessage, type Room, type RoomEventMap } from '@parley/sdk';
 import { EmitterController } from '../../controllers/emitter-controller.js';
@@ -47,17 +46,27 @@ const GROUP_WINDOW = 2 * 60_000;
 export class ChatPanel extends ParleyElement {
   static override styles = [tokens, chatPanelStyles];
 
+  static override properties: PropertyDeclarations = {
+    room: { attribute: false },
+    newMessages: { state: true },
+    error: { state: true },
+  };
+
   /** The room whose chat to show and send to. */
-  @property({ attribute: false }) room: Room | null = null;
+  room: Room | null = null;
 
   /** Set when a message arrived while the reader was scrolled up; cleared on reaching the bottom. */
-  @state() private newMessages = false;
+  private newMessages = false;
 
   /** Why the last message was refused, shown under the form until the next edit. */
-  @state() private error = '';
+  private error = '';
 
-  @query('[part="log"]') private log!: HTMLElement | null;
-  @query('textarea') private input!: HTMLTextAreaElement | null;
+  private get log(): HTMLElement | null {
+    return this.renderRoot?.querySelector('[part="log"]') as HTMLElement | null;
+  }
+  private get input(): HTMLTextAreaElement | null {
+    return this.renderRoot?.querySelector('textarea') as HTMLTextAreaElement | null;
+  }
 
   /** Scroll to the newest message after the next render. */
   #scrollOnUpdate = true;

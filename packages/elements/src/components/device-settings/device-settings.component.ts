@@ -1,5 +1,4 @@
-import { html, nothing, type PropertyValues } from 'lit';
-import { property, state } from 'lit/decorators.js';
+import { html, nothing, type PropertyDeclarations, type PropertyValues } from 'lit';
 import { Room, type DeviceList, type RoomEventMap } from '@parley/sdk';
 import { EmitterController } from '../../controllers/emitter-controller.js';
 import { ParleyElement } from '../../parley-element.js';
@@ -27,11 +26,17 @@ const noDevices: DeviceList = { cameras: [], microphones: [], speakers: [] };
 export class DeviceSettings extends ParleyElement {
   static override styles = [tokens, formStyles, deviceSettingsStyles];
 
-  /** The room whose devices to choose. */
-  @property({ attribute: false }) room: Room | null = null;
+  static override properties: PropertyDeclarations = {
+    room: { attribute: false },
+    devices: { state: true },
+    switchError: { state: true },
+  };
 
-  @state() private devices: DeviceList = noDevices;
-  @state() private switchError = '';
+  /** The room whose devices to choose. */
+  room: Room | null = null;
+
+  private devices: DeviceList = noDevices;
+  private switchError = '';
 
   constructor() {
     super();

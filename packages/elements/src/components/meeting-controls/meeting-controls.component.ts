@@ -1,5 +1,4 @@
-import { html, nothing, type PropertyValues } from 'lit';
-import { property } from 'lit/decorators.js';
+import { html, nothing, type PropertyDeclarations, type PropertyValues } from 'lit';
 import type { Room, RoomEventMap } from '@parley/sdk';
 import { EmitterController } from '../../controllers/emitter-controller.js';
 import { dispatchParleyEvent, errorDetail } from '../../events.js';
@@ -35,23 +34,32 @@ export type PanelName = 'chat' | 'participants' | 'settings';
 export class MeetingControls extends ParleyElement {
   static override styles = [tokens, meetingControlsStyles];
 
+  static override properties: PropertyDeclarations = {
+    room: { attribute: false },
+    chat: { type: Boolean },
+    participants: { type: Boolean },
+    settings: { type: Boolean },
+    openPanel: { attribute: 'open-panel' },
+    unreadCount: { type: Number, attribute: 'unread-count' },
+  };
+
   /** The room these controls act on. */
-  @property({ attribute: false }) room: Room | null = null;
+  room: Room | null = null;
 
   /** Show the chat toggle. */
-  @property({ type: Boolean }) chat = false;
+  chat = false;
 
   /** Show the participants toggle. */
-  @property({ type: Boolean }) participants = false;
+  participants = false;
 
   /** Show the device settings toggle. */
-  @property({ type: Boolean }) settings = false;
+  settings = false;
 
   /** The panel that is open, if any: its toggle shows pressed. */
-  @property({ attribute: 'open-panel' }) openPanel: PanelName | '' = '';
+  openPanel: PanelName | '' = '';
 
   /** Messages the user has not seen, shown on the chat toggle. */
-  @property({ type: Number, attribute: 'unread-count' }) unreadCount = 0;
+  unreadCount = 0;
 
   constructor() {
     super();

@@ -1,5 +1,4 @@
-import { html, nothing, type PropertyValues } from 'lit';
-import { property, query, state } from 'lit/decorators.js';
+import { html, nothing, type PropertyDeclarations, type PropertyValues } from 'lit';
 import { ParleyError, Room, type JoinOptions, type LeaveReason, type Participant, type RoomEventMap } from '@parley/sdk';
 import { dispatchParleyEvent, errorDetail, type ParleyEventDetailMap } from '../../events.js';
 import { ParleyElement } from '../../parley-element.js';
@@ -69,32 +68,47 @@ const defaultServer = new URL(import.meta.url).origin;
 export class MeetingRoom extends ParleyElement {
   static override styles = [tokens, meetingRoomStyles];
 
+  static override properties: PropertyDeclarations = {
+    server: { reflect: true },
+    code: { reflect: true },
+    name: { reflect: true },
+    hostKey: { reflect: true, attribute: 'host-key' },
+    autojoin: { type: Boolean, reflect: true },
+    theme: { reflect: true },
+    phase: { state: true },
+    errorMessage: { state: true },
+    leftReason: { state: true },
+    announcement: { state: true },
+    openPanel: { state: true },
+    unreadCount: { state: true },
+  };
+
   /** URL of the Parley server. Default: the origin `parley.js` was loaded from. */
-  @property({ reflect: true }) server = defaultServer;
+  server = defaultServer;
 
   /** The meeting code to join. */
-  @property({ reflect: true }) code = '';
+  code = '';
 
   /** Your display name; pre-fills the name field. */
-  @property({ reflect: true }) name = '';
+  name = '';
 
   /** The host key from `POST /api/meetings`, to join as host. */
-  @property({ reflect: true, attribute: 'host-key' }) hostKey = '';
+  hostKey = '';
 
   /** Join as soon as the element is connected, with camera and microphone on, skipping the name prompt. */
-  @property({ type: Boolean, reflect: true }) autojoin = false;
+  autojoin = false;
 
   /** `light` or `dark`; unset follows the system (`prefers-color-scheme`). */
-  @property({ reflect: true }) theme: 'light' | 'dark' | undefined;
+  theme: 'light' | 'dark' | undefined;
 
-  @state() private phase: Phase = 'prejoin';
-  @state() private errorMessage = '';
-  @state() private leftReason: LeaveReason = 'left';
+  private phase: Phase = 'prejoin';
+  private errorMessage = '';
+  private leftReason: LeaveReason = 'left';
   /** The latest announcement for screen readers: joins, leaves and microphone changes. */
-  @state() private announcement = '';
-  @state() private openPanel: PanelName | '' = '';
+  private announcement = '';
+  private openPanel: PanelName | '' = '';
   /** Chat messages from others that arrived while the chat was closed. */
-  @state() private unreadCount = 0;
+  private unreadCount = 0;
 
   #room: Room | null = null;
   /** The microphone state last announced for each participant. */
@@ -105,7 +119,9 @@ export class MeetingRoom extends ParleyElement {
   /** Set while joining with media handed over by the prejoin screen, which stays on screen (busy) meanwhile. */
   #joiningFromPrejoin = false;
 
-  @query('prejoin-screen') private prejoin?: PrejoinScreen;
+  private get prejoin(): PrejoinScreen | null {
+    return this.renderRoot?.querySelector('prejoin-screen') as PrejoinScreen | null;
+  }
 
   /** The SDK `Room` this element drives; `null` until `join()` is called. */
   get room(): Room | null {

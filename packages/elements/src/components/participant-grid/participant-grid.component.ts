@@ -1,5 +1,4 @@
-import { html, nothing } from 'lit';
-import { property } from 'lit/decorators.js';
+import { html, nothing, type PropertyDeclarations } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import type { Participant, Room, RoomEventMap } from '@parley/sdk';
 import { EmitterController } from '../../controllers/emitter-controller.js';
@@ -42,14 +41,19 @@ type Tile = { participant: Participant; source: 'camera' | 'screen' };
 export class ParticipantGrid extends ParleyElement {
   static override styles = [tokens, participantGridStyles];
 
+  static override properties: PropertyDeclarations = {
+    room: { attribute: false },
+    pinned: { reflect: true },
+  };
+
   /** The room whose participants to show. */
-  @property({ attribute: false }) room: Room | null = null;
+  room: Room | null = null;
 
   /**
    * Id of the participant on the stage, or `null` (or empty) for none. Set by the tiles' pin buttons, or by the
    * site; cleared when that participant leaves.
    */
-  @property({ reflect: true }) pinned: string | null = null;
+  pinned: string | null = null;
 
   /** Remote participants' ids in tile order: join order, with active speakers swapped onto the visible page. */
   #order: string[] = [];

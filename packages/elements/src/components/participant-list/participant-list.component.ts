@@ -1,5 +1,4 @@
-import { html, nothing } from 'lit';
-import { property } from 'lit/decorators.js';
+import { html, nothing, type PropertyDeclarations } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import type { Participant, Room, RoomEventMap } from '@parley/sdk';
 import { EmitterController } from '../../controllers/emitter-controller.js';
@@ -27,8 +26,12 @@ import { participantListStyles } from './participant-list.styles.js';
 export class ParticipantList extends ParleyElement {
   static override styles = [tokens, participantListStyles];
 
+  static override properties: PropertyDeclarations = {
+    room: { attribute: false },
+  };
+
   /** The room whose participants to list. */
-  @property({ attribute: false }) room: Room | null = null;
+  room: Room | null = null;
 
   constructor() {
     super();

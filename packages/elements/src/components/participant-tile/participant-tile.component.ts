@@ -1,5 +1,4 @@
-import { html, nothing, type PropertyValues } from 'lit';
-import { property, query, state } from 'lit/decorators.js';
+import { html, nothing, type PropertyDeclarations, type PropertyValues } from 'lit';
 import { RemoteParticipant, type ConnectionQuality, type Participant, type ParticipantEventMap } from '@parley/sdk';
 import { EmitterController } from '../../controllers/emitter-controller.js';
 import { dispatchParleyEvent } from '../../events.js';
@@ -39,41 +38,59 @@ import { participantTileStyles } from './participant-tile.styles.js';
 export class ParticipantTile extends ParleyElement {
   static override styles = [tokens, participantTileStyles];
 
+  static override properties: PropertyDeclarations = {
+    participant: { attribute: false },
+    source: { reflect: true },
+    sinkId: { attribute: false },
+    local: { type: Boolean, reflect: true },
+    audioMuted: { type: Boolean, reflect: true, attribute: 'audio-muted' },
+    cameraOff: { type: Boolean, reflect: true, attribute: 'camera-off' },
+    speaking: { type: Boolean, reflect: true },
+    activeSpeaker: { type: Boolean, reflect: true, attribute: 'active-speaker' },
+    pinned: { type: Boolean, reflect: true },
+    interrupted: { type: Boolean, reflect: true },
+    soundBlocked: { state: true },
+  };
+
   /** The participant to show, from `room.localParticipant` or `room.participants`. */
-  @property({ attribute: false }) participant: Participant | null = null;
+  participant: Participant | null = null;
 
   /** What the tile shows: the participant's camera (and sound), or the screen they share. */
-  @property({ reflect: true }) source: 'camera' | 'screen' = 'camera';
+  source: 'camera' | 'screen' = 'camera';
 
   /** Speaker (audio output device id) to play the participant's sound on, where the browser allows choosing. */
-  @property({ attribute: false }) sinkId = '';
+  sinkId = '';
 
   /** Reflects whether this tile shows you (the video is mirrored and never plays your own audio). */
-  @property({ type: Boolean, reflect: true }) local = false;
+  local = false;
 
   /** Reflects the participant's microphone state, for styling. */
-  @property({ type: Boolean, reflect: true, attribute: 'audio-muted' }) audioMuted = false;
+  audioMuted = false;
 
   /** Reflects whether the participant's camera is off, for styling. */
-  @property({ type: Boolean, reflect: true, attribute: 'camera-off' }) cameraOff = false;
+  cameraOff = false;
 
   /** Reflects whether the participant is speaking (debounced by the SDK), for styling: a thin ring. */
-  @property({ type: Boolean, reflect: true }) speaking = false;
+  speaking = false;
 
   /** The room's active speaker (`room.activeSpeaker`, set by `<participant-grid>`): a thick ring. */
-  @property({ type: Boolean, reflect: true, attribute: 'active-speaker' }) activeSpeaker = false;
+  activeSpeaker = false;
 
   /** Whether the participant is pinned to the stage (set by `<participant-grid>`): the pin button shows pressed. */
-  @property({ type: Boolean, reflect: true }) pinned = false;
+  pinned = false;
 
   /** Reflects that media from this participant is not flowing: connecting at first, reconnecting later. */
-  @property({ type: Boolean, reflect: true }) interrupted = false;
+  interrupted = false;
 
   /** Set when the browser blocked playing this tile's sound until the user interacts. */
-  @state() private soundBlocked = false;
+  private soundBlocked = false;
 
-  @query('video') private video!: HTMLVideoElement;
-  @query('audio') private audio!: HTMLAudioElement | null;
+  private get video(): HTMLVideoElement {
+    return this.renderRoot?.querySelector('video') as HTMLVideoElement;
+  }
+  private get audio(): HTMLAudioElement | null {
+    return this.renderRoot?.querySelector('audio') as HTMLAudioElement | null;
+  }
 
   /** Whether any of the tile is in the viewport; off-screen video is paused (its sound never is). */
   #onScreen = true;

@@ -1,5 +1,4 @@
-import { html, nothing, type PropertyValues } from 'lit';
-import { property, query, state } from 'lit/decorators.js';
+import { html, nothing, type PropertyDeclarations, type PropertyValues } from 'lit';
 import { defaultMediaConstraints, ErrorCode, ParleyError, type DeviceList } from '@parley/sdk';
 import { dispatchParleyEvent, type ParleyEventDetailMap } from '../../events.js';
 import { icon } from '../../icons.js';
@@ -58,30 +57,51 @@ type Status = 'starting' | 'ready' | 'permission-denied' | 'no-device' | 'device
 export class PrejoinScreen extends ParleyElement {
   static override styles = [tokens, formStyles, prejoinScreenStyles];
 
+  static override properties: PropertyDeclarations = {
+    name: {},
+    meetingCode: { attribute: 'meeting-code' },
+    busy: { type: Boolean, reflect: true },
+    error: {},
+    status: { state: true },
+    audioEnabled: { state: true },
+    videoEnabled: { state: true },
+    hasAudio: { state: true },
+    hasVideo: { state: true },
+    devices: { state: true },
+    speakerId: { state: true },
+    switchError: { state: true },
+  };
+
   /** Your display name. Default: the name submitted last time on this site, if any. */
-  @property() name = rememberedName();
+  name = rememberedName();
 
   /** The meeting code, shown under the heading. */
-  @property({ attribute: 'meeting-code' }) meetingCode = '';
+  meetingCode = '';
 
   /** Disables the form, e.g. while the page joins with the submitted stream. */
-  @property({ type: Boolean, reflect: true }) busy = false;
+  busy = false;
 
   /** A message to show in an alert, e.g. why joining failed. */
-  @property() error = '';
+  error = '';
 
-  @state() private status: Status = 'starting';
-  @state() private audioEnabled = true;
-  @state() private videoEnabled = true;
-  @state() private hasAudio = false;
-  @state() private hasVideo = false;
-  @state() private devices: DeviceList = { cameras: [], microphones: [], speakers: [] };
-  @state() private speakerId = '';
-  @state() private switchError = '';
+  private status: Status = 'starting';
+  private audioEnabled = true;
+  private videoEnabled = true;
+  private hasAudio = false;
+  private hasVideo = false;
+  private devices: DeviceList = { cameras: [], microphones: [], speakers: [] };
+  private speakerId = '';
+  private switchError = '';
 
-  @query('video') private video?: HTMLVideoElement;
-  @query('[part~="meter"]') private meter?: HTMLElement;
-  @query('[part~="name"]') private nameInput?: HTMLInputElement;
+  private get video(): HTMLVideoElement | null {
+    return this.renderRoot?.querySelector('video') as HTMLVideoElement | null;
+  }
+  private get meter(): HTMLElement | null {
+    return this.renderRoot?.querySelector('[part~="meter"]') as HTMLElement | null;
+  }
+  private get nameInput(): HTMLInputElement | null {
+    return this.renderRoot?.querySelector('[part~="name"]') as HTMLInputElement | null;
+  }
 
   #stream: MediaStream | null = null;
   /** Set once the stream was submitted: it then belongs to the receiver and is never stopped here. */
