@@ -44,7 +44,7 @@ export default {
   files: ['packages/*/test/**/*.test.ts', 'packages/elements/src/**/*.test.ts', '!packages/server/**'],
   // Browser builds of dependencies (socket.io-client would otherwise pull in Node's `ws`).
   nodeResolve: { browser: true, exportConditions: ['browser'] },
-  // The elements' tsconfig: Lit's decorators need experimentalDecorators (harmless for the SDK's classes).
+  // The elements' tsconfig: Lit's reactive fields need useDefineForClassFields off (harmless for the SDK's classes).
   plugins: [esbuildPlugin({ ts: true, target: 'auto', tsconfig: 'packages/elements/tsconfig.json' })],
   browsers: [
     chromeLauncher({
