@@ -1,6 +1,7 @@
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import minifyHTML from '@lit-labs/rollup-plugin-minify-html-literals';
 import terser from '@rollup/plugin-terser';
+import { textOnlyPackets } from './scripts/rollup-text-only-packets.mjs';
 import { websocketOnly } from './scripts/rollup-websocket-only.mjs';
 
 /**
@@ -20,7 +21,9 @@ export default {
     // Whitespace in html`` and css`` literals is most of the elements' weight once gzipped.
     minifyHTML({ failOnError: true }),
     websocketOnly(),
+    textOnlyPackets(),
     nodeResolve({ browser: true }),
-    terser({ ecma: 2022, module: true, format: { comments: false } }),
+    // A second compress pass finds what the first one's inlining exposed.
+    terser({ ecma: 2022, module: true, compress: { passes: 2 }, format: { comments: false } }),
   ],
 };

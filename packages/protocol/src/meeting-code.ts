@@ -6,14 +6,13 @@
 export const MEETING_CODE_ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
 export const MEETING_CODE_LENGTH = 12;
 
-const lookAlikes: Record<string, string> = { i: '1', l: '1', o: '0' };
-
 /** Returns the canonical `xxxx-xxxx-xxxx` form of what someone typed, or `null` if it cannot be a code. */
 export function normalizeMeetingCode(input: string): string | null {
   const symbols = input
     .toLowerCase()
     .replace(/[\s-]/g, '')
-    .replace(/[ilo]/g, (c) => lookAlikes[c] ?? c);
+    .replace(/[il]/g, '1')
+    .replace(/o/g, '0');
   if (symbols.length !== MEETING_CODE_LENGTH) return null;
   for (const symbol of symbols) {
     if (!MEETING_CODE_ALPHABET.includes(symbol)) return null;

@@ -1,4 +1,3 @@
-import type { ParticipantInfo } from '@parley/protocol';
 import { Participant } from './participant.js';
 import type { ConnectionQuality } from './stats/connection-quality.js';
 
@@ -12,10 +11,6 @@ export class RemoteParticipant extends Participant {
    * loss, jitter and available bandwidth; 0 until measured.
    */
   connectionQuality: ConnectionQuality = 0;
-
-  constructor(info: ParticipantInfo) {
-    super(info);
-  }
 
   /** The track the screen arrives on; it stays, muted, between shares. */
   #screenStream: MediaStream | null = null;

@@ -10,7 +10,7 @@ import { snapshotParticipant, type RoomSnapshot } from './snapshot.js';
 import { PeerSession } from './peer-session.js';
 import { RemoteParticipant } from './remote-participant.js';
 import { SignalClient } from './signal-client.js';
-import { MediaMonitor } from './stats/media-monitor.js';
+import { createMediaMonitor } from './stats/media-monitor.js';
 import type { SpeakerState } from './stats/speaker-detector.js';
 import { TypedEmitter } from './typed-emitter.js';
 
@@ -95,7 +95,7 @@ export class Room extends TypedEmitter<RoomEventMap> {
   #activeSpeakerId: string | null = null;
   #snapshot: RoomSnapshot | null = null;
   readonly #subscribers = new Set<() => void>();
-  readonly #monitor = new MediaMonitor({
+  readonly #monitor = createMediaMonitor({
     local: () => this.localParticipant,
     peers: () => this.#peers(),
     onSpeakers: (state) => this.#onSpeakers(state),
@@ -137,7 +137,7 @@ export class Room extends TypedEmitter<RoomEventMap> {
    * `device-busy`) do not stop the join: you join to watch and listen, and they follow `joined` as `error` events.
    */
   async join(options: JoinOptions): Promise<void> {
-    if (this.#state === 'joining' || this.#state === 'joined' || this.#state === 'reconnecting') {
+    if (this.#state === 'joining' || this.#inMeeting) {
       throw ParleyError.invalidState(`join() called while ${this.#state}`);
     }
     const wantAudio = options.audio ?? true;
@@ -407,13 +407,18 @@ export class Room extends TypedEmitter<RoomEventMap> {
   /** Tells everyone what we send. Before joining there is nobody to tell. */
   async #announceMediaState(): Promise<void> {
     const { audioEnabled: audio, videoEnabled: video, screenSharing: screen } = this.localParticipant;
-    if (this.#state === 'joined' || this.#state === 'reconnecting') {
+    if (this.#inMeeting) {
       await this.#signal?.send('media-state', { audio, video, screen });
     }
   }
 
+  /** Joined, or joined and getting back in after a drop. */
+  get #inMeeting(): boolean {
+    return this.#state === 'joined' || this.#state === 'reconnecting';
+  }
+
   #assertInMeeting(action: string): void {
-    if (this.#state !== 'joined' && this.#state !== 'reconnecting') {
+    if (!this.#inMeeting) {
       throw ParleyError.invalidState(`Cannot ${action} while ${this.#state}`);
     }
   }
@@ -433,7 +438,7 @@ export class Room extends TypedEmitter<RoomEventMap> {
     socket.on('disconnect', (reason) => {
       if (this.#signal !== signal || reason === 'io client disconnect') return;
       // While joining, the pending join request fails by itself; there is nothing to resume yet.
-      if (this.#state !== 'joined' && this.#state !== 'reconnecting') return;
+      if (!this.#inMeeting) return;
       // The server closes a socket itself only when it speaks for nobody (dropped, or replaced): no way back.
       if (reason === 'io server disconnect') this.#fail('the server closed the connection');
       else this.#onSignalingLost(signal, reason);

@@ -61,9 +61,8 @@ export const DEGRADATION_PREFERENCE = 'balanced' as const;
  */
 export function videoEncodingFor(participantCount: number): VideoEncoding {
   if (Number.isNaN(participantCount)) throw new RangeError('participantCount must be a number, got NaN');
-  const match = VIDEO_ENCODING_STEPS.find((candidate) => participantCount <= candidate.maxParticipants);
   // The last step's bound is Infinity, so `find` always matches a non-NaN count.
-  const { encoding } = match ?? VIDEO_ENCODING_STEPS[VIDEO_ENCODING_STEPS.length - 1]!;
+  const { encoding } = VIDEO_ENCODING_STEPS.find((candidate) => participantCount <= candidate.maxParticipants)!;
   return { ...encoding };
 }
 

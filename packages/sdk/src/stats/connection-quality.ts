@@ -135,14 +135,11 @@ export class QualityTracker {
 
   /** Feeds one reading; returns the smoothed score. */
   update(stats: QualityStats): ConnectionQuality {
-    const sample: QualitySample = {};
-    if (stats.roundTripTimeMs !== undefined) sample.roundTripTimeMs = stats.roundTripTimeMs;
-    if (stats.jitterMs !== undefined) sample.jitterMs = stats.jitterMs;
-    if (stats.availableOutgoingBitrate !== undefined) sample.availableOutgoingBitrate = stats.availableOutgoingBitrate;
-    const loss = this.#intervalLoss(stats.packetsReceived, stats.packetsLost);
-    if (loss !== undefined) sample.packetLossRatio = loss;
-
-    const raw = scoreConnectionQuality(sample);
+    // RTT, jitter and bitrate are scored as measured (undefined counts as missing); loss is the interval's.
+    const raw = scoreConnectionQuality({
+      ...stats,
+      packetLossRatio: this.#intervalLoss(stats.packetsReceived, stats.packetsLost),
+    });
     if (raw === QUALITY_UNKNOWN) return this.#score;
     const previous = this.#lastRaw;
     this.#lastRaw = raw;

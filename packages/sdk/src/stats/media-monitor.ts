@@ -17,80 +17,86 @@ export interface MediaMonitorOptions {
   onQuality(participant: RemoteParticipant, quality: ConnectionQuality): void;
 }
 
+/** The two timers of {@link createMediaMonitor}. */
+export interface MediaMonitor {
+  /** Starts sampling (restarting if it was running). */
+  start(): void;
+  /** Stops sampling and forgets every measurement. */
+  stop(): void;
+}
+
 /**
  * Watches the meeting's media: who is speaking (from audio levels, debounced by `SpeakerDetector`) and how good
  * each connection is (from `getStats`, smoothed by `QualityTracker`). Two timers, both stopped by `stop()`.
  */
-export class MediaMonitor {
-  readonly #options: MediaMonitorOptions;
-  readonly #speakers = new SpeakerDetector();
-  readonly #quality = new Map<string, QualityTracker>();
-  #audioTimer: ReturnType<typeof setInterval> | undefined;
-  #qualityTimer: ReturnType<typeof setInterval> | undefined;
-  #sampling = false;
+export function createMediaMonitor(options: MediaMonitorOptions): MediaMonitor {
+  const speakers = new SpeakerDetector();
+  const qualityTrackers = new Map<string, QualityTracker>();
+  let audioTimer: ReturnType<typeof setInterval> | undefined;
+  let qualityTimer: ReturnType<typeof setInterval> | undefined;
+  let sampling = false;
 
-  constructor(options: MediaMonitorOptions) {
-    this.#options = options;
-  }
-
-  start(): void {
-    this.stop();
-    this.#audioTimer = setInterval(() => void this.#sampleAudio(), AUDIO_LEVEL_INTERVAL_MS);
-    this.#qualityTimer = setInterval(() => void this.#sampleQuality(), QUALITY_INTERVAL_MS);
-  }
-
-  stop(): void {
-    clearInterval(this.#audioTimer);
-    clearInterval(this.#qualityTimer);
-    this.#audioTimer = this.#qualityTimer = undefined;
-    this.#speakers.reset();
-    this.#quality.clear();
-  }
-
-  async #sampleAudio(): Promise<void> {
+  const sampleAudio = async (): Promise<void> => {
     // getStats is asynchronous: never let samples pile up behind a slow one.
-    if (this.#sampling) return;
-    this.#sampling = true;
+    if (sampling) return;
+    sampling = true;
     try {
-      const peers = [...this.#options.peers()];
+      const peers = [...options.peers()];
       const measured = await Promise.all(peers.map(([, session]) => session.audioLevels()));
       const levels = new Map<string, number>();
       peers.forEach(([participant], index) => {
         levels.set(participant.id, participant.audioEnabled ? measured[index]!.remote : 0);
       });
-      const local = this.#options.local();
+      const local = options.local();
       // What we send is the same on every connection: any one of them tells our level.
       const localLevel = local.audioEnabled ? (measured[0]?.local ?? 0) : 0;
-      if (!this.#audioTimer) return;
+      if (!audioTimer) return;
       levels.set(local.id, localLevel);
-      const state = this.#speakers.update(performance.now(), levels);
-      if (state.changed) this.#options.onSpeakers(state);
+      const state = speakers.update(performance.now(), levels);
+      if (state.changed) options.onSpeakers(state);
     } catch {
       // A connection closed mid-sample: the next sample sees the room as it is.
     } finally {
-      this.#sampling = false;
+      sampling = false;
     }
-  }
+  };
 
-  async #sampleQuality(): Promise<void> {
-    const peers = [...this.#options.peers()];
-    for (const id of this.#quality.keys()) {
-      if (!peers.some(([participant]) => participant.id === id)) this.#quality.delete(id);
+  const sampleQuality = async (): Promise<void> => {
+    const peers = [...options.peers()];
+    for (const id of qualityTrackers.keys()) {
+      if (!peers.some(([participant]) => participant.id === id)) qualityTrackers.delete(id);
     }
     await Promise.all(
       peers.map(async ([participant, session]) => {
-        let tracker = this.#quality.get(participant.id);
+        let tracker = qualityTrackers.get(participant.id);
         if (!tracker) {
           tracker = new QualityTracker();
-          this.#quality.set(participant.id, tracker);
+          qualityTrackers.set(participant.id, tracker);
         }
         try {
           const quality = tracker.update(await session.qualityStats());
-          if (this.#qualityTimer) this.#options.onQuality(participant, quality);
+          if (qualityTimer) options.onQuality(participant, quality);
         } catch {
           // Closed while sampling.
         }
       }),
     );
-  }
+  };
+
+  const stop = (): void => {
+    clearInterval(audioTimer);
+    clearInterval(qualityTimer);
+    audioTimer = qualityTimer = undefined;
+    speakers.reset();
+    qualityTrackers.clear();
+  };
+
+  return {
+    start() {
+      stop();
+      audioTimer = setInterval(() => void sampleAudio(), AUDIO_LEVEL_INTERVAL_MS);
+      qualityTimer = setInterval(() => void sampleQuality(), QUALITY_INTERVAL_MS);
+    },
+    stop,
+  };
 }

@@ -84,7 +84,8 @@ export class SpeakerDetector {
   constructor(options: Partial<SpeakerDetectorOptions> = {}) {
     const merged = { ...DEFAULT_SPEAKER_DETECTOR_OPTIONS, ...options };
     for (const [name, value] of Object.entries(merged)) {
-      if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+      // Number.isFinite is also false for anything that is not a number.
+      if (!Number.isFinite(value) || value < 0) {
         throw new RangeError(`SpeakerDetector option ${name} must be a finite number ≥ 0, got ${String(value)}`);
       }
     }
