@@ -1,26 +1,37 @@
-import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const VIRTUAL = '\0engine.io-websocket-only';
+const TABLE = '\0engine.io-websocket-only';
+const UNUSED = '\0engine.io-unused-transport';
+
+/** engine.io-client's transports that a browser speaking WebSocket alone never uses. */
+const unusedTransport = /\/transports\/(polling|polling-xhr|polling-xhr\.node|polling-fetch|webtransport)\.js$/;
 
 /**
- * The SDK connects with WebSocket only (packages/sdk/src/signal-client.ts), but engine.io-client's default transport
- * table also pulls in long-polling and WebTransport. In /parley.js that table is replaced by one holding WebSocket
- * alone; the library's own code is untouched.
+ * The SDK connects with WebSocket only (packages/sdk/src/signal-client.ts), but engine.io-client's transport table
+ * and its package index (re-exported by socket.io-client) also pull in long-polling, fetch and WebTransport, whose
+ * module-level feature checks keep them in the bundle. In /parley.js the table holds WebSocket alone and those
+ * modules are replaced by one whose exports are all undefined, so nothing reaches them. The library's own code is
+ * untouched.
  */
 export function websocketOnly() {
   let websocketModule = '';
   return {
     name: 'engine.io-websocket-only',
     resolveId(source, importer) {
-      if (source !== './transports/index.js' || !importer?.replaceAll('\\', '/').endsWith('engine.io-client/build/esm/socket.js')) {
-        return null;
+      if (!importer?.replaceAll('\\', '/').includes('/engine.io-client/build/esm/')) return null;
+      const target = fileURLToPath(new URL(source, pathToFileURL(importer)));
+      if (target.replaceAll('\\', '/').endsWith('/transports/index.js')) {
+        websocketModule = target.replace(/index\.js$/, 'websocket.js');
+        return TABLE;
       }
-      websocketModule = join(dirname(importer), 'transports/websocket.js');
-      return VIRTUAL;
+      return unusedTransport.test(target.replaceAll('\\', '/')) ? UNUSED : null;
     },
     load(id) {
-      if (id !== VIRTUAL) return null;
-      return `import { WS } from ${JSON.stringify(websocketModule)};\nexport const transports = { websocket: WS };\n`;
+      if (id === TABLE) return `import { WS } from ${JSON.stringify(websocketModule)};\nexport const transports = { websocket: WS };\n`;
+      if (id === UNUSED) {
+        return ['Polling', 'BaseXHR', 'Request', 'XHR', 'Fetch', 'WT'].map((name) => `export const ${name} = undefined;`).join('\n');
+      }
+      return null;
     },
   };
 }
