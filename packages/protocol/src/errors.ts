@@ -22,6 +22,14 @@ export const ProtocolErrorCode = {
   RateLimited: 'rate-limited',
   /** The addressed participant is not in the sender's meeting. */
   ParticipantNotFound: 'participant-not-found',
+  /** The meeting is locked by its host: nobody new gets in. */
+  MeetingLocked: 'meeting-locked',
+  /** The host removed this session from the meeting; it cannot join that meeting again. */
+  Removed: 'removed',
+  /** The server requires a participant token (signed by the embedding site) and none valid for this meeting came. */
+  Unauthorized: 'unauthorized',
+  /** Only a host may do this. */
+  NotHost: 'not-host',
   /** The server failed; the request may be retried. */
   Internal: 'internal',
 } as const;

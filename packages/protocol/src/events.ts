@@ -8,6 +8,8 @@ import type {
   IceCandidatePayload,
   JoinMeetingRequest,
   MediaState,
+  MeetingSettingsUpdate,
+  ParticipantTarget,
   ResumeMeetingRequest,
   SessionDescriptionMessage,
 } from './schemas.js';
@@ -37,6 +39,27 @@ export interface IceServerConfig {
   credential?: string;
 }
 
+/** Per-meeting settings a host controls. */
+export interface MeetingSettings {
+  /** Nobody new gets in. */
+  locked: boolean;
+  /** Newcomers wait until a host admits them. */
+  waitingRoom: boolean;
+}
+
+/** Someone in the waiting room, as hosts see them. */
+export interface WaitingParticipant {
+  id: string;
+  name: string;
+}
+
+/** The answer to `join-meeting` while the meeting has a waiting room: wait for `admitted` or `denied`. */
+export interface WaitingForHost {
+  waiting: true;
+  /** The id this participant will have once admitted; hosts admit or deny by it. */
+  participantId: string;
+}
+
 /** The answer to a successful `join-meeting`. */
 export interface JoinedMeeting {
   meeting: { code: string; expiresAt: string };
@@ -53,12 +76,17 @@ export interface JoinedMeeting {
   resumeToken: string;
   /** How long after a drop the server keeps the participant for a resume, in milliseconds. */
   resumeWindowMs: number;
+  settings: MeetingSettings;
+  /** For hosts: who is in the waiting room now (empty for everyone else). */
+  waiting: WaitingParticipant[];
 }
 
-export type ParticipantLeftReason = 'left' | 'disconnected';
+/** Why someone left: by choice, lost connection (past the resume window), or removed by a host. */
+export type ParticipantLeftReason = 'left' | 'disconnected' | 'removed';
 
 export interface ClientToServerEvents {
-  'join-meeting': (request: JoinMeetingRequest, ack: Ack<JoinedMeeting>) => void;
+  /** With a waiting room on (and not a host), the answer is `WaitingForHost`; `admitted` or `denied` follows. */
+  'join-meeting': (request: JoinMeetingRequest, ack: Ack<JoinedMeeting | WaitingForHost>) => void;
   /**
    * Takes over the participant that `resumeToken` was issued to, after its connection dropped. The answer is as for
    * a join: the same `self.id`, and everyone in the meeting now.
@@ -69,6 +97,21 @@ export interface ClientToServerEvents {
   'ice-candidate': (message: IceCandidateMessage, ack: Ack) => void;
   'media-state': (state: MediaState, ack: Ack) => void;
   'leave-meeting': (ack: Ack) => void;
+  // Host controls: refused with `not-host` for everyone else.
+  /** Ends the meeting for everyone; its code can never be joined again. */
+  'end-meeting': (ack: Ack) => void;
+  /** Asks a participant to turn their microphone off. Their client does it; nobody can turn it on for them. */
+  'mute-participant': (target: ParticipantTarget, ack: Ack) => void;
+  /** Removes a participant; their session cannot join this meeting again. */
+  'remove-participant': (target: ParticipantTarget, ack: Ack) => void;
+  /** Makes another participant the host, in place of the sender. */
+  'transfer-host': (target: ParticipantTarget, ack: Ack) => void;
+  /** Locks or unlocks the meeting, turns the waiting room on or off. */
+  'update-meeting': (update: MeetingSettingsUpdate, ack: Ack<MeetingSettings>) => void;
+  /** Lets someone in from the waiting room. */
+  'admit-participant': (target: ParticipantTarget, ack: Ack) => void;
+  /** Turns someone in the waiting room away. */
+  'deny-participant': (target: ParticipantTarget, ack: Ack) => void;
 }
 
 export interface ServerToClientEvents {
@@ -78,4 +121,20 @@ export interface ServerToClientEvents {
   answer: (message: { from: string; sdp: string }) => void;
   'ice-candidate': (message: { from: string; candidate: IceCandidatePayload }) => void;
   'media-state': (event: { participantId: string } & MediaState) => void;
+  /** The host ended the meeting. The server closes the connection after this. */
+  'meeting-ended': () => void;
+  /** A host asks you to turn your microphone off. */
+  'mute-requested': (event: { by: string }) => void;
+  /** A host removed you. The server closes the connection after this. */
+  removed: () => void;
+  /** Someone became host, or stopped being one. */
+  'host-changed': (event: { participantId: string; isHost: boolean }) => void;
+  /** The meeting's settings changed. */
+  'meeting-updated': (settings: MeetingSettings) => void;
+  /** To hosts: who is in the waiting room now. */
+  'waiting-list': (event: { waiting: WaitingParticipant[] }) => void;
+  /** To someone waiting: a host let you in. Same shape as a join answer. */
+  admitted: (meeting: JoinedMeeting) => void;
+  /** To someone waiting: a host turned you away. The server closes the connection after this. */
+  denied: () => void;
 }

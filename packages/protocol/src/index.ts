@@ -3,16 +3,21 @@ export type {
   ClientToServerEvents,
   IceServerConfig,
   JoinedMeeting,
+  MeetingSettings,
   ParticipantInfo,
   ParticipantLeftReason,
   Result,
   ServerToClientEvents,
+  WaitingForHost,
+  WaitingParticipant,
 } from './events.js';
 export type {
   IceCandidateMessage,
   IceCandidatePayload,
   JoinMeetingRequest,
   MediaState,
+  MeetingSettingsUpdate,
+  ParticipantTarget,
   ResumeMeetingRequest,
   SessionDescriptionMessage,
 } from './schemas.js';

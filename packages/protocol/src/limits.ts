@@ -14,4 +14,8 @@ export const LIMITS = {
   resumeTokenLength: 128,
   /** Longest participant id. */
   participantIdLength: 64,
+  /** Longest client session id (sent on join so a removed session can be kept out). */
+  sessionIdLength: 64,
+  /** Longest participant token (a JWT from the embedding site). */
+  tokenLength: 4096,
 } as const;

@@ -19,6 +19,13 @@ export const joinMeetingSchema = z.object({
   audio: z.boolean(),
   /** Whether the camera starts enabled. */
   video: z.boolean(),
+  /**
+   * A participant token: a JWT the embedding site's backend signed, naming the meeting, the display name and the
+   * role. Required when the server is configured for participant verification.
+   */
+  token: z.string().min(1).max(LIMITS.tokenLength).optional(),
+  /** Random id the client keeps for the life of its room object; a session the host removed cannot come back. */
+  sessionId: z.string().min(1).max(LIMITS.sessionIdLength).optional(),
 });
 
 export const resumeMeetingSchema = z.object({
@@ -50,9 +57,26 @@ export const mediaStateSchema = z.object({
   screen: z.boolean().optional(),
 });
 
+/** A host action aimed at one participant (or, for admit/deny, one person in the waiting room). */
+export const participantTargetSchema = z.object({
+  participantId,
+});
+
+/** Meeting settings a host can change; absent fields stay as they are. */
+export const meetingSettingsUpdateSchema = z
+  .object({
+    /** No new joins while locked. */
+    locked: z.boolean().optional(),
+    /** Newcomers wait until a host admits them. */
+    waitingRoom: z.boolean().optional(),
+  })
+  .strict();
+
 export type JoinMeetingRequest = z.input<typeof joinMeetingSchema>;
 export type ResumeMeetingRequest = z.infer<typeof resumeMeetingSchema>;
 export type SessionDescriptionMessage = z.infer<typeof sessionDescriptionSchema>;
 export type IceCandidateMessage = z.infer<typeof iceCandidateSchema>;
 export type IceCandidatePayload = IceCandidateMessage['candidate'];
 export type MediaState = z.infer<typeof mediaStateSchema>;
+export type ParticipantTarget = z.infer<typeof participantTargetSchema>;
+export type MeetingSettingsUpdate = z.infer<typeof meetingSettingsUpdateSchema>;

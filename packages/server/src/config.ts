@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import proxyAddr from 'proxy-addr';
 import type { IceServerConfig } from '@parley/protocol';
+import type { ParticipantTokenConfig } from './participant-tokens.js';
 
 /** At most `points` in every `durationS` seconds (a fixed window per key). */
 export interface RateLimit {
@@ -51,6 +52,8 @@ export interface ServerConfig {
   };
   /** Which proxies' `X-Forwarded-For` to believe for the client IP (proxy-addr's trust function). */
   trustProxy: (address: string, hop: number) => boolean;
+  /** When set, every join must carry a participant token the embedding site signed (docs/protocol.md). */
+  participantTokens: ParticipantTokenConfig | undefined;
   /** How long a graceful shutdown may take before the process gives up waiting. */
   shutdownTimeoutMs: number;
   /** pino level: `fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`. */
@@ -106,6 +109,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
       socketEvents: read(() => parseRateLimit('SOCKET_EVENT_LIMIT', setting('SOCKET_EVENT_LIMIT') ?? '300/10'), { points: 300, durationS: 10 }),
     },
     trustProxy: read(() => parseTrustProxy(setting('TRUST_PROXY')), () => false),
+    participantTokens: read(
+      () => parseParticipantTokens(setting('AUTH_TOKEN_SECRET'), setting('AUTH_JWKS_URL'), setting('AUTH_ISSUER'), setting('AUTH_AUDIENCE')),
+      undefined,
+    ),
     shutdownTimeoutMs: read(() => parseDuration('SHUTDOWN_TIMEOUT_MS', setting('SHUTDOWN_TIMEOUT_MS') ?? '10000', 1), 10_000),
     logLevel: read(() => parseLogLevel(setting('LOG_LEVEL') ?? 'info'), 'info'),
   };
@@ -254,6 +261,41 @@ function parseTrustProxy(value: string | undefined): ServerConfig['trustProxy'] 
       `TRUST_PROXY must be "true", "false", a number of hops, or a comma list of addresses, subnets or loopback/linklocal/uniquelocal: ${(error as Error).message}`,
     );
   }
+}
+
+/** Shortest HS256 secret accepted: 32 characters, as a 256-bit key wants (RFC 7518 §3.2). */
+const MIN_SECRET_LENGTH = 32;
+
+function parseParticipantTokens(
+  secret: string | undefined,
+  jwksUrl: string | undefined,
+  issuer: string | undefined,
+  audience: string | undefined,
+): ParticipantTokenConfig | undefined {
+  if (!secret && !jwksUrl) {
+    if (issuer !== undefined || audience !== undefined) {
+      throw new ConfigError('AUTH_ISSUER and AUTH_AUDIENCE need AUTH_TOKEN_SECRET or AUTH_JWKS_URL');
+    }
+    return undefined;
+  }
+  if (secret && jwksUrl) throw new ConfigError('AUTH_TOKEN_SECRET and AUTH_JWKS_URL are alternatives: set one of them');
+  if (secret) {
+    if (secret.length < MIN_SECRET_LENGTH) {
+      throw new ConfigError(`AUTH_TOKEN_SECRET must be at least ${MIN_SECRET_LENGTH} characters (an HS256 key of 256 bits), got ${secret.length}`);
+    }
+    return { secret: new TextEncoder().encode(secret), issuer, audience };
+  }
+  let url: URL | undefined;
+  try {
+    url = new URL(jwksUrl!);
+  } catch {
+    url = undefined;
+  }
+  const loopback = url && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+  if (!url || !(url.protocol === 'https:' || (url.protocol === 'http:' && loopback))) {
+    throw new ConfigError(`AUTH_JWKS_URL must be an https: URL (http: only on localhost), got "${jwksUrl}"`);
+  }
+  return { jwksUrl: url, issuer, audience };
 }
 
 function refuseRedis(value: string | undefined): void {

@@ -55,6 +55,19 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly waiting = new Gauge({
+    name: 'parley_waiting',
+    help: 'People in waiting rooms on this node, waiting for a host to admit them.',
+    registers: [this.registry],
+  });
+
+  readonly hostActions = new Counter({
+    name: 'parley_host_actions_total',
+    help: 'Host controls carried out, by action: end, mute, remove, transfer-host, update, admit, deny.',
+    labelNames: ['action'] as const,
+    registers: [this.registry],
+  });
+
   readonly floodDisconnects = new Counter({
     name: 'parley_flood_disconnects_total',
     help: 'Sockets disconnected for sending past their event budget.',

@@ -10,6 +10,7 @@ import { createLogger, type DestinationStream, type Logger } from './logger.js';
 import { MeetingService } from './meetings/meeting-service.js';
 import { SqliteMeetingStore } from './meetings/sqlite-meeting-store.js';
 import { Metrics } from './metrics.js';
+import { ParticipantTokens } from './participant-tokens.js';
 import { RateLimits } from './rate-limits.js';
 import { Signaling } from './signaling/signaling.js';
 import type { ParleyServer } from './signaling/types.js';
@@ -76,6 +77,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     resumeWindowMs: config.resumeWindowMs,
     maxParticipants: config.maxParticipants,
     rateLimits,
+    participantTokens: config.participantTokens && new ParticipantTokens(config.participantTokens),
     logger,
     metrics,
   });
@@ -87,6 +89,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
 
   const sweep = setInterval(() => {
     meetings.deleteExpired().catch((error: unknown) => logger.error({ err: error }, 'expired sweep failed'));
+    signaling.sweepWaitingRooms().catch((error: unknown) => logger.error({ err: error }, 'waiting room sweep failed'));
   }, EXPIRED_SWEEP_INTERVAL_MS);
   sweep.unref();
 
@@ -114,7 +117,14 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
         'Set ICE_SERVERS (STUN/TURN) for calls across the internet.',
     );
   }
-  logger.info({ url, database: config.databasePath }, 'Parley server listening');
+  logger.info(
+    {
+      url,
+      database: config.databasePath,
+      participantTokens: config.participantTokens ? (config.participantTokens.secret ? 'HS256 secret' : 'JWKS') : 'off',
+    },
+    'Parley server listening',
+  );
 
   let closing: Promise<void> | undefined;
   const close = async () => {

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { after, before } from 'node:test';
 import { io as connectClient, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, ServerToClientEvents } from '@parley/protocol';
+import type { ClientToServerEvents, JoinedMeeting, JoinMeetingRequest, ServerToClientEvents, WaitingForHost } from '@parley/protocol';
 import { loadConfig, startServer, type RunningServer, type StartOptions } from '../src/index.js';
 
 export type TestClient = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -45,9 +45,23 @@ export async function connect(server: RunningServer): Promise<TestClient> {
   return socket;
 }
 
-/** Joins and returns the ack's data, failing the test on a refusal. */
-export async function join(socket: TestClient, code: string, name: string, hostKey?: string) {
-  const result = await socket.emitWithAck('join-meeting', { code, name, hostKey, audio: true, video: true });
+/** Joins and returns the ack's data, failing the test on a refusal or on being put in a waiting room. */
+export async function join(socket: TestClient, code: string, name: string, hostKey?: string): Promise<JoinedMeeting> {
+  const data = await request(socket, { code, name, hostKey });
+  if (data.waiting === true) throw new Error('join put in the waiting room');
+  return data;
+}
+
+/** Asks to join a meeting that has a waiting room; returns the id the host admits or denies. */
+export async function knock(socket: TestClient, code: string, name: string, extra: Partial<JoinMeetingRequest> = {}): Promise<string> {
+  const data = await request(socket, { code, name, ...extra });
+  if (data.waiting !== true) throw new Error('join went straight in');
+  return data.participantId;
+}
+
+/** Sends `join-meeting` (with audio and video on unless said otherwise) and returns the data, failing on a refusal. */
+export async function request(socket: TestClient, join: Partial<JoinMeetingRequest> & { code: string; name: string }): Promise<JoinedMeeting | WaitingForHost> {
+  const result = await socket.emitWithAck('join-meeting', { audio: true, video: true, ...join });
   if (!result.ok) throw new Error(`join refused: ${result.error.code} ${result.error.message}`);
   return result.data;
 }

@@ -99,6 +99,7 @@ describe('SQLite meeting store', () => {
       screenSharing: false,
       resumeTokenHash: 'cd'.repeat(32),
       awayUntil: new Date(now.getTime() + 30_000),
+      removalMarks: ['mark-of-a-session'],
     };
     await store.saveParticipants([ada]);
     assert.deepEqual(await store.takeParticipants(), [ada]);

@@ -1,5 +1,10 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { MEETING_CODE_ALPHABET, MEETING_CODE_LENGTH, normalizeMeetingCode } from '@parley/protocol';
+import {
+  MEETING_CODE_ALPHABET,
+  MEETING_CODE_LENGTH,
+  normalizeMeetingCode,
+  type MeetingSettings as HostSettings,
+} from '@parley/protocol';
 import type { Meeting, MeetingSettings, MeetingStore } from './meeting.js';
 
 /** What `POST /api/meetings` returns: the only time the host key is ever seen in clear. */
@@ -20,6 +25,8 @@ export interface MeetingLifetimes {
 const EXPIRED_RETENTION_MS = 24 * 60 * 60 * 1000;
 /** Looked up in place of input that cannot be a code, so that every refusal costs the same work. */
 const NO_SUCH_CODE = '----';
+/** Most removal marks one meeting keeps; past it the oldest are forgotten. */
+export const MAX_REMOVAL_MARKS = 1000;
 
 /**
  * Creates meetings, decides who may enter them, and ends them. A code stops being joinable, for good, when:
@@ -29,6 +36,8 @@ const NO_SUCH_CODE = '----';
 export class MeetingService {
   readonly #store: MeetingStore;
   readonly #lifetimes: MeetingLifetimes;
+  /** Read-modify-writes of one meeting's row, chained so that none overwrites another's change. */
+  readonly #writes = new Map<string, Promise<unknown>>();
 
   constructor(store: MeetingStore, lifetimes: MeetingLifetimes) {
     this.#store = store;
@@ -102,22 +111,98 @@ export class MeetingService {
   }
 
   async setLocked(code: string, locked: boolean): Promise<void> {
-    await this.#store.update(code, { locked });
+    await this.#serially(code, () => this.#store.update(code, { locked }));
   }
 
   /** Merges `changes` into the meeting's settings; returns them all. */
-  async updateSettings(code: string, changes: MeetingSettings): Promise<MeetingSettings | undefined> {
-    const meeting = await this.#store.get(code);
-    if (!meeting) return undefined;
-    const settings = { ...meeting.settings, ...changes };
-    await this.#store.update(code, { settings });
-    return settings;
+  updateSettings(code: string, changes: MeetingSettings): Promise<MeetingSettings | undefined> {
+    return this.#serially(code, async () => {
+      const meeting = await this.#store.get(code);
+      if (!meeting) return undefined;
+      const settings = { ...meeting.settings, ...changes };
+      await this.#store.update(code, { settings });
+      return settings;
+    });
+  }
+
+  /**
+   * Locks or unlocks the meeting and turns its waiting room on or off (absent fields stay), in one step. Returns
+   * the settings before and after, or `undefined` if no meeting has this canonical code.
+   */
+  configure(
+    code: string,
+    changes: Partial<HostSettings>,
+  ): Promise<{ previous: HostSettings; current: HostSettings } | undefined> {
+    return this.#serially(code, async () => {
+      const meeting = await this.#store.get(code);
+      if (!meeting) return undefined;
+      const locked = changes.locked ?? meeting.locked;
+      const settings = changes.waitingRoom === undefined ? meeting.settings : { ...meeting.settings, waitingRoom: changes.waitingRoom };
+      await this.#store.update(code, { locked, settings });
+      return { previous: hostSettings(meeting), current: hostSettings({ locked, settings }) };
+    });
+  }
+
+  /**
+   * Keeps the holder of these removal marks (see {@link removalMarks}) out of the meeting for good. Stored with the
+   * meeting, so it outlives restarts; at most {@link MAX_REMOVAL_MARKS} are kept, the oldest forgotten first.
+   */
+  recordRemoval(code: string, marks: readonly string[]): Promise<void> {
+    if (marks.length === 0) return Promise.resolve();
+    return this.#serially(code, async () => {
+      const meeting = await this.#store.get(code);
+      if (!meeting) return;
+      const kept = storedRemovalMarks(meeting).filter((mark) => !marks.includes(mark));
+      const removed = [...kept, ...marks].slice(-MAX_REMOVAL_MARKS);
+      await this.#store.update(code, { settings: { ...meeting.settings, removed } });
+    });
+  }
+
+  /** Whether a host removed someone with any of these marks from this meeting. */
+  isRemoved(meeting: Meeting, marks: readonly string[]): boolean {
+    if (marks.length === 0) return false;
+    const removed = storedRemovalMarks(meeting);
+    return marks.some((mark) => removed.includes(mark));
+  }
+
+  #serially<T>(code: string, task: () => Promise<T>): Promise<T> {
+    const run = (this.#writes.get(code) ?? Promise.resolve()).then(task, task);
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#writes.set(code, settled);
+    void settled.then(() => {
+      if (this.#writes.get(code) === settled) this.#writes.delete(code);
+    });
+    return run;
   }
 
   /** Deletes meetings that expired more than a day ago. */
   deleteExpired(now = new Date()): Promise<number> {
     return this.#store.deleteExpired(new Date(now.getTime() - EXPIRED_RETENTION_MS));
   }
+}
+
+/** The settings hosts see and change, as the protocol carries them. */
+export function hostSettings(meeting: Pick<Meeting, 'locked' | 'settings'>): HostSettings {
+  return { locked: meeting.locked, waitingRoom: meeting.settings.waitingRoom === true };
+}
+
+/**
+ * What identifies a participant for removal: their client's session id and their token's subject, each hashed (the
+ * raw values, which may be personal, are never stored). Either may be absent.
+ */
+export function removalMarks(identity: { sessionId?: string | undefined; subject?: string | undefined }): string[] {
+  const marks: string[] = [];
+  if (identity.sessionId) marks.push(createHash('sha256').update(`session:${identity.sessionId}`).digest('base64url'));
+  if (identity.subject) marks.push(createHash('sha256').update(`subject:${identity.subject}`).digest('base64url'));
+  return marks;
+}
+
+function storedRemovalMarks(meeting: Meeting): string[] {
+  const { removed } = meeting.settings;
+  return Array.isArray(removed) ? removed.filter((mark): mark is string => typeof mark === 'string') : [];
 }
 
 export function isJoinable(meeting: Meeting, now: Date): boolean {

@@ -1,6 +1,10 @@
 import type { ParticipantInfo } from '@parley/protocol';
 
-/** Per-meeting settings a host may change. Stored as JSON, so new ones need no schema change. */
+/**
+ * Per-meeting settings a host may change, stored as JSON so new ones need no schema change. Known keys:
+ * `waitingRoom` (boolean) and `removed` (the removal marks of sessions and subjects a host removed, see
+ * `MeetingService.recordRemoval`).
+ */
 export type MeetingSettings = Record<string, unknown>;
 
 /** A meeting as stored: what survives while nobody is connected, and a restart. Presence lives elsewhere. */
@@ -31,6 +35,8 @@ export interface SavedParticipant extends ParticipantInfo {
   resumeTokenHash: string;
   /** Their resume window ends here. */
   awayUntil: Date;
+  /** What would keep them out of the meeting if a host removed them (hashed session id and token subject). */
+  removalMarks: string[];
 }
 
 /** Where meetings are kept. Async so that networked stores (Redis) fit behind it. */

@@ -24,6 +24,7 @@ interface ParticipantRow {
   screen: number;
   resume_token_hash: string;
   away_until: number;
+  removal_marks: string;
 }
 
 /** Columns a MeetingChanges field is written to, with the conversion. */
@@ -69,9 +70,15 @@ export class SqliteMeetingStore implements MeetingStore {
         video INTEGER NOT NULL,
         screen INTEGER NOT NULL,
         resume_token_hash TEXT NOT NULL,
-        away_until INTEGER NOT NULL
+        away_until INTEGER NOT NULL,
+        removal_marks TEXT NOT NULL DEFAULT '[]'
       ) STRICT;
     `);
+    // Databases from before host controls lack the column.
+    const columns = this.#db.prepare<[], { name: string }>('PRAGMA table_info(saved_participants)').all();
+    if (!columns.some((column) => column.name === 'removal_marks')) {
+      this.#db.exec(`ALTER TABLE saved_participants ADD COLUMN removal_marks TEXT NOT NULL DEFAULT '[]'`);
+    }
     this.#statements = {
       insert: this.#db.prepare(
         `INSERT INTO meetings (code, host_key_hash, created_at, expires_at, ended_at, occupied, locked, settings)
@@ -91,8 +98,8 @@ export class SqliteMeetingStore implements MeetingStore {
       ),
       insertParticipant: this.#db.prepare(
         `INSERT OR REPLACE INTO saved_participants
-         (meeting_code, id, name, is_host, audio, video, screen, resume_token_hash, away_until)
-         VALUES (@meeting_code, @id, @name, @is_host, @audio, @video, @screen, @resume_token_hash, @away_until)`,
+         (meeting_code, id, name, is_host, audio, video, screen, resume_token_hash, away_until, removal_marks)
+         VALUES (@meeting_code, @id, @name, @is_host, @audio, @video, @screen, @resume_token_hash, @away_until, @removal_marks)`,
       ),
       participants: this.#db.prepare<[], ParticipantRow>('SELECT * FROM saved_participants'),
       clearParticipants: this.#db.prepare('DELETE FROM saved_participants'),
@@ -178,6 +185,7 @@ export class SqliteMeetingStore implements MeetingStore {
           screen: Number(participant.screenSharing),
           resume_token_hash: participant.resumeTokenHash,
           away_until: participant.awayUntil.getTime(),
+          removal_marks: JSON.stringify(participant.removalMarks),
         });
       }
     })();
@@ -197,6 +205,7 @@ export class SqliteMeetingStore implements MeetingStore {
         screenSharing: row.screen === 1,
         resumeTokenHash: row.resume_token_hash,
         awayUntil: new Date(row.away_until),
+        removalMarks: JSON.parse(row.removal_marks) as string[],
       }));
     })();
   }

@@ -14,6 +14,8 @@ export interface Member {
   meetingCode: string;
   /** SHA-256 of the resume token, hex. */
   resumeTokenHash: string;
+  /** Kept out of the meeting by these if a host removes them (hashed session id and token subject). */
+  removalMarks: string[];
   /** The socket that speaks for this participant; `null` while its connection is away. */
   socketId: string | null;
   /** Relayed messages that arrived while away, delivered in order on return. */
@@ -74,8 +76,9 @@ export class Presence {
     member.info.screenSharing = state.screen ?? false;
   }
 
-  /** Every participant on this node. */
-  members(): Member[] {
+  /** Every participant of the meeting `code`, or on this node when `code` is omitted. */
+  members(code?: string): Member[] {
+    if (code !== undefined) return [...(this.#meetings.get(code)?.values() ?? [])];
     return [...this.#meetings.values()].flatMap((members) => [...members.values()]);
   }
 

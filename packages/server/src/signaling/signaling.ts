@@ -7,26 +7,32 @@ import {
   type ClientToServerEvents,
   type IceServerConfig,
   type JoinedMeeting,
+  type MeetingSettings,
   type ParticipantLeftReason,
   type ProtocolError,
   type Result,
+  type WaitingForHost,
 } from '@parley/protocol';
 import {
   iceCandidateSchema,
   joinMeetingSchema,
   mediaStateSchema,
+  meetingSettingsUpdateSchema,
+  participantTargetSchema,
   resumeMeetingSchema,
   sessionDescriptionSchema,
 } from '@parley/protocol/schemas';
 import type { TurnConfig } from '../config.js';
 import type { Logger } from '../logger.js';
-import type { SavedParticipant } from '../meetings/meeting.js';
-import type { MeetingService } from '../meetings/meeting-service.js';
+import type { Meeting, SavedParticipant } from '../meetings/meeting.js';
+import { hostSettings, removalMarks, type MeetingService } from '../meetings/meeting-service.js';
 import type { Metrics } from '../metrics.js';
+import type { ParticipantClaims, ParticipantTokens } from '../participant-tokens.js';
 import type { RateLimits } from '../rate-limits.js';
 import { iceServersFor } from '../turn.js';
 import { MAX_HELD_MESSAGES, Presence, type HeldMessage, type Member } from './presence.js';
 import type { ParleyServer, ParleySocket } from './types.js';
+import { MAX_WAITING, WaitingRooms, type Waiter } from './waiting-room.js';
 
 export interface SignalingOptions {
   io: ParleyServer;
@@ -39,9 +45,17 @@ export interface SignalingOptions {
   /** Most participants in one meeting, away ones included. */
   maxParticipants: number;
   rateLimits: RateLimits;
+  /** When set, every join must carry a valid participant token. */
+  participantTokens: ParticipantTokens | undefined;
   logger: Logger;
   metrics: Metrics;
 }
+
+/** Host controls, as counted in `parley_host_actions_total{action}` and logged. */
+type HostAction = 'end' | 'mute' | 'remove' | 'transfer-host' | 'update' | 'admit' | 'deny';
+
+/** How long an ended meeting's code stays refused from memory, covering joins that looked it up just before. */
+const ENDED_MEMORY_MS = 60_000;
 
 const meetingRoom = (code: string) => `meeting:${code}`;
 const participantRoom = (id: string) => `participant:${id}`;
@@ -57,6 +71,16 @@ function refusal(code: ProtocolErrorCode, message: string, extra?: Pick<Protocol
 
 const RELAY_EVENTS = new Set<string>(['offer', 'answer', 'ice-candidate']);
 
+/** Someone about to become a participant: from a join, or admitted from the waiting room. */
+interface Entrant {
+  id: string;
+  name: string;
+  isHost: boolean;
+  audio: boolean;
+  video: boolean;
+  removalMarks: string[];
+}
+
 /** Disconnect reasons that say the client meant to go: no resume is coming. */
 const DELIBERATE_DISCONNECTS = new Set(['client namespace disconnect', 'server namespace disconnect']);
 
@@ -67,7 +91,15 @@ const DELIBERATE_DISCONNECTS = new Set(['client namespace disconnect', 'server n
  */
 export class Signaling {
   readonly presence = new Presence();
+  readonly waitingRooms = new WaitingRooms();
   readonly #options: SignalingOptions;
+  /**
+   * Meetings a host ended in the last minute. A join or resume that found the meeting joinable just before the end
+   * was stored is refused by this once it goes on.
+   */
+  readonly #ended = new Set<string>();
+  /** Removal marks being stored, per meeting: already refused while the write is under way. */
+  readonly #removing = new Map<string, Set<string>>();
 
   constructor(options: SignalingOptions) {
     this.#options = options;
@@ -80,18 +112,22 @@ export class Signaling {
    */
   close(now = Date.now()): SavedParticipant[] {
     const awayUntil = new Date(now + this.#options.resumeWindowMs);
-    const saved = this.presence.members().map(({ info, meetingCode, resumeTokenHash }) => ({
-      meetingCode,
-      id: info.id,
-      name: info.name,
-      isHost: info.isHost,
-      audioEnabled: info.audioEnabled,
-      videoEnabled: info.videoEnabled,
-      screenSharing: info.screenSharing,
-      resumeTokenHash,
+    const saved = this.presence.members().map((member) => ({
+      meetingCode: member.meetingCode,
+      id: member.info.id,
+      name: member.info.name,
+      isHost: member.info.isHost,
+      audioEnabled: member.info.audioEnabled,
+      videoEnabled: member.info.videoEnabled,
+      screenSharing: member.info.screenSharing,
+      resumeTokenHash: member.resumeTokenHash,
       awayUntil,
+      removalMarks: member.removalMarks,
     }));
     this.presence.clear();
+    // Waiting sockets were closed with the others; a waiting room is not handed over.
+    this.waitingRooms.clear();
+    this.#updateGauges();
     return saved;
   }
 
@@ -101,10 +137,10 @@ export class Signaling {
    */
   restore(saved: SavedParticipant[], now = Date.now()): Set<string> {
     const codes = new Set<string>();
-    for (const { meetingCode, resumeTokenHash, awayUntil, ...info } of saved) {
+    for (const { meetingCode, resumeTokenHash, awayUntil, removalMarks: marks, ...info } of saved) {
       const remainingMs = awayUntil.getTime() - now;
       if (remainingMs <= 0) continue;
-      const member: Member = { info, meetingCode, resumeTokenHash, socketId: null, held: [] };
+      const member: Member = { info, meetingCode, resumeTokenHash, removalMarks: marks, socketId: null, held: [] };
       member.expiry = setTimeout(() => this.#drop(member, 'disconnected'), remainingMs);
       this.presence.add(member);
       codes.add(meetingCode);
@@ -139,15 +175,27 @@ export class Signaling {
       return ok(undefined);
     });
     this.#request(socket, 'leave-meeting', undefined, () => {
+      if (socket.data.waiting) {
+        this.#withdraw(socket, 'withdrew');
+        return ok(undefined);
+      }
       const member = this.#memberOf(socket);
       if (!member) return refusal(ProtocolErrorCode.NotInMeeting, 'Not in a meeting');
       this.#detach(socket);
       this.#drop(member, 'left');
       return ok(undefined);
     });
+    this.#request(socket, 'end-meeting', undefined, () => this.#endMeeting(socket));
+    this.#request(socket, 'mute-participant', participantTargetSchema, ({ participantId }) => this.#mute(socket, participantId));
+    this.#request(socket, 'remove-participant', participantTargetSchema, ({ participantId }) => this.#remove(socket, participantId));
+    this.#request(socket, 'transfer-host', participantTargetSchema, ({ participantId }) => this.#transferHost(socket, participantId));
+    this.#request(socket, 'update-meeting', meetingSettingsUpdateSchema, (update) => this.#updateMeeting(socket, update));
+    this.#request(socket, 'admit-participant', participantTargetSchema, ({ participantId }) => this.#admit(socket, participantId));
+    this.#request(socket, 'deny-participant', participantTargetSchema, ({ participantId }) => this.#deny(socket, participantId));
     socket.on('disconnect', (reason) => {
       this.#options.metrics.sockets.dec();
       void this.#options.rateLimits.socketEvents.delete(socket.id);
+      if (socket.data.waiting) this.#withdraw(socket, 'disconnected');
       this.#onDisconnect(socket, reason);
     });
     if (socket.recovered) this.#onRecovered(socket);
@@ -214,43 +262,86 @@ export class Signaling {
   }
 
   async #join(socket: ParleySocket, ip: string, request: z.output<typeof joinMeetingSchema>): Promise<Result<unknown>> {
-    if (socket.data.meetingCode) return refusal(ProtocolErrorCode.AlreadyInMeeting, 'Already in a meeting');
-    const { rateLimits } = this.#options;
+    if (socket.data.meetingCode || socket.data.waiting) return refusal(ProtocolErrorCode.AlreadyInMeeting, 'Already in a meeting');
+    const { rateLimits, logger } = this.#options;
     const retryAfter = await rateLimits.joinBlocked(ip);
     if (retryAfter !== undefined) {
-      this.#options.logger.warn({ ip, retryAfter }, 'join refused: too many failed joins from this address');
+      logger.warn({ ip, retryAfter }, 'join refused: too many failed joins from this address');
       return refusal(ProtocolErrorCode.RateLimited, 'Too many failed joins from your address', { retryAfter });
     }
+    let claims: ParticipantClaims | undefined;
+    if (this.#options.participantTokens) {
+      const verdict = await this.#options.participantTokens.verify(request.token, request.code);
+      if (!verdict.ok && verdict.retryable) {
+        logger.error({ ip, reason: verdict.reason }, 'join refused: participant tokens cannot be checked');
+        return refusal(ProtocolErrorCode.Internal, 'Participant tokens cannot be checked now');
+      }
+      if (!verdict.ok) {
+        await rateLimits.joinFailed(ip);
+        logger.info({ ip, reason: verdict.reason }, 'join refused: no valid participant token');
+        return refusal(ProtocolErrorCode.Unauthorized, 'A valid participant token for this meeting is required');
+      }
+      claims = verdict.claims;
+    }
     const meeting = await this.#options.meetings.findJoinable(request.code);
-    if (!meeting) {
+    if (!meeting || this.#ended.has(meeting.code)) {
       await rateLimits.joinFailed(ip);
       // The code as typed is not logged: it may be a near miss of a real one.
-      this.#options.logger.info({ ip }, 'join refused: no joinable meeting with that code');
+      logger.info({ ip }, 'join refused: no joinable meeting with that code');
       return refusal(ProtocolErrorCode.MeetingNotFound, 'No meeting with that code is open');
     }
     // The lookup awaited: the socket may have gone, or joined through a parallel request, meanwhile.
     if (socket.disconnected) return refusal(ProtocolErrorCode.Internal, 'Disconnected while joining');
-    if (socket.data.meetingCode) return refusal(ProtocolErrorCode.AlreadyInMeeting, 'Already in a meeting');
+    if (socket.data.meetingCode || socket.data.waiting) return refusal(ProtocolErrorCode.AlreadyInMeeting, 'Already in a meeting');
 
+    const entrant: Entrant = {
+      id: randomUUID(),
+      name: claims?.name ?? request.name,
+      isHost: this.#options.meetings.isHostKey(meeting, request.hostKey) || claims?.host === true,
+      audio: request.audio,
+      video: request.video,
+      removalMarks: removalMarks({ sessionId: request.sessionId, subject: claims?.subject }),
+    };
+    if (this.#isRemoved(meeting, entrant.removalMarks)) {
+      logger.info({ meeting: meeting.code, ip }, 'join refused: removed from this meeting');
+      return refusal(ProtocolErrorCode.Removed, 'A host removed you from this meeting');
+    }
+    // Hosts get in whatever the settings: a host who lost their place must be able to come back.
+    if (meeting.locked && !entrant.isHost) {
+      logger.info({ meeting: meeting.code, ip }, 'join refused: meeting locked');
+      return refusal(ProtocolErrorCode.MeetingLocked, 'The meeting is locked');
+    }
+    if (this.presence.list(meeting.code).length >= this.#options.maxParticipants) {
+      return refusal(ProtocolErrorCode.MeetingFull, 'The meeting is full');
+    }
+    if (hostSettings(meeting).waitingRoom && !entrant.isHost) {
+      if (this.waitingRooms.size(meeting.code) >= MAX_WAITING) {
+        return refusal(ProtocolErrorCode.MeetingFull, 'The waiting room is full');
+      }
+      return ok(this.#wait(socket, meeting.code, entrant));
+    }
+    return ok(this.#enter(socket, meeting, entrant));
+  }
+
+  /** Makes `entrant` a participant spoken for by `socket`, tells the others, and returns the join answer. */
+  #enter(socket: ParleySocket, meeting: Meeting, entrant: Entrant): JoinedMeeting {
     const resumeToken = randomBytes(32).toString('base64url');
     const member: Member = {
       info: {
-        id: randomUUID(),
-        name: request.name,
-        isHost: this.#options.meetings.isHostKey(meeting, request.hostKey),
-        audioEnabled: request.audio,
-        videoEnabled: request.video,
+        id: entrant.id,
+        name: entrant.name,
+        isHost: entrant.isHost,
+        audioEnabled: entrant.audio,
+        videoEnabled: entrant.video,
         screenSharing: false,
       },
       meetingCode: meeting.code,
       resumeTokenHash: hashToken(resumeToken),
+      removalMarks: entrant.removalMarks,
       socketId: socket.id,
       held: [],
     };
     const others = this.presence.list(meeting.code);
-    if (others.length >= this.#options.maxParticipants) {
-      return refusal(ProtocolErrorCode.MeetingFull, 'The meeting is full');
-    }
     const occupied = this.#options.meetings.occupy(meeting);
     occupied.written.catch((error: unknown) => this.#options.logger.error({ err: error, meeting: meeting.code }, 'storing a join failed'));
     this.presence.add(member);
@@ -259,23 +350,60 @@ export class Signaling {
     this.#options.metrics.joins.inc();
     this.#options.logger.info({ meeting: meeting.code, participant: member.info.id, host: member.info.isHost }, 'joined');
 
-    // The others offer as soon as they hear of the newcomer; the ack below is written in this same tick,
-    // so it always reaches the newcomer before any of those offers can.
+    // The others offer as soon as they hear of the newcomer; the answer to the newcomer is written in this same
+    // tick, so it always reaches the newcomer before any of those offers can.
     socket.to(meetingRoom(meeting.code)).emit('participant-joined', member.info);
-    return ok(this.#joinedMeeting(member, others, resumeToken, occupied.expiresAt));
+    return this.#joinedMeeting(member, others, resumeToken, { ...meeting, expiresAt: occupied.expiresAt });
+  }
+
+  /** Puts `entrant` in the meeting's waiting room; hosts hear of it. */
+  #wait(socket: ParleySocket, code: string, entrant: Entrant): WaitingForHost {
+    const waiter: Waiter = {
+      id: entrant.id,
+      name: entrant.name,
+      meetingCode: code,
+      socketId: socket.id,
+      audio: entrant.audio,
+      video: entrant.video,
+      removalMarks: entrant.removalMarks,
+    };
+    this.waitingRooms.add(waiter);
+    socket.data.waiting = { meetingCode: code, participantId: waiter.id };
+    this.#updateGauges();
+    this.#options.logger.info({ meeting: code, participant: waiter.id }, 'waiting');
+    this.#sendWaitingList(code);
+    return { waiting: true, participantId: waiter.id };
+  }
+
+  /** A waiting socket gave up (left or disconnected): off the list. */
+  #withdraw(socket: ParleySocket, reason: string): void {
+    const waiting = socket.data.waiting;
+    socket.data.waiting = undefined;
+    if (!waiting || !this.waitingRooms.remove(waiting.meetingCode, waiting.participantId)) return;
+    this.#updateGauges();
+    this.#options.logger.info({ meeting: waiting.meetingCode, participant: waiting.participantId, reason }, 'stopped waiting');
+    this.#sendWaitingList(waiting.meetingCode);
+  }
+
+  /** Tells every host of the meeting who waits now (away hosts get it on recovery, or in their resume answer). */
+  #sendWaitingList(code: string): void {
+    const waiting = this.waitingRooms.list(code);
+    for (const member of this.presence.members(code)) {
+      if (member.info.isHost) this.#options.io.to(participantRoom(member.info.id)).emit('waiting-list', { waiting });
+    }
   }
 
   async #resume(socket: ParleySocket, resumeToken: string): Promise<Result<unknown>> {
-    if (socket.data.meetingCode) return refusal(ProtocolErrorCode.AlreadyInMeeting, 'Already in a meeting');
+    if (socket.data.meetingCode || socket.data.waiting) return refusal(ProtocolErrorCode.AlreadyInMeeting, 'Already in a meeting');
     const member = this.presence.byResumeToken(hashToken(resumeToken));
     if (!member) return refusal(ProtocolErrorCode.ResumeRejected, 'Nothing to resume: join the meeting again');
     const meeting = await this.#options.meetings.findJoinable(member.meetingCode);
-    if (!meeting || this.presence.byResumeToken(member.resumeTokenHash) !== member) {
+    if (!meeting || this.#ended.has(meeting.code) || this.presence.byResumeToken(member.resumeTokenHash) !== member) {
       return refusal(ProtocolErrorCode.ResumeRejected, 'Nothing to resume: join the meeting again');
     }
     // The lookup awaited: the socket may have gone, or joined through a parallel request, meanwhile.
     if (socket.disconnected) return refusal(ProtocolErrorCode.Internal, 'Disconnected while resuming');
-    if (socket.data.meetingCode) return refusal(ProtocolErrorCode.AlreadyInMeeting, 'Already in a meeting');
+    if (socket.data.meetingCode || socket.data.waiting) return refusal(ProtocolErrorCode.AlreadyInMeeting, 'Already in a meeting');
 
     // The old connection may still look open to us (it died without a close): retire it quietly.
     const previous = member.socketId === null ? undefined : this.#options.io.sockets.sockets.get(member.socketId);
@@ -289,11 +417,17 @@ export class Signaling {
     const others = this.presence.list(member.meetingCode).filter((info) => info.id !== member.info.id);
     // Held messages go after the ack, once the client knows who is in the room again.
     setImmediate(() => this.#deliverHeld(socket, member));
-    return ok(this.#joinedMeeting(member, others, resumeToken, meeting.expiresAt));
+    return ok(this.#joinedMeeting(member, others, resumeToken, meeting));
   }
 
   /** Socket.IO restored a dropped connection with its rooms and data: take the participant back. */
   #onRecovered(socket: ParleySocket): void {
+    if (socket.data.waiting) {
+      // It left the waiting room when it dropped: there is nothing to come back to.
+      socket.data.waiting = undefined;
+      socket.disconnect(true);
+      return;
+    }
     const { meetingCode, participantId } = socket.data;
     if (!meetingCode || !participantId) return;
     const member = this.presence.get(meetingCode, participantId);
@@ -318,6 +452,232 @@ export class Signaling {
     member.socketId = null;
     member.expiry = setTimeout(() => this.#drop(member, 'disconnected'), this.#options.resumeWindowMs);
     this.#options.logger.info({ meeting: member.meetingCode, participant: member.info.id, reason }, 'away');
+  }
+
+  /**
+   * At intervals: people waiting for a meeting that has meanwhile expired (its host never came, say) are turned
+   * away, as if denied.
+   */
+  async sweepWaitingRooms(now = new Date()): Promise<void> {
+    for (const code of this.waitingRooms.codes()) {
+      const meeting = await this.#options.meetings.findJoinable(code, now);
+      if (meeting && !this.#ended.has(code)) continue;
+      for (const waiter of this.waitingRooms.waiters(code)) this.#turnAway(waiter);
+      this.#updateGauges();
+    }
+  }
+
+  /** The sender, if it is a host; else the refusal to answer with. */
+  #hostOf(socket: ParleySocket): Member | Result<never> {
+    const member = this.#memberOf(socket);
+    if (!member) return refusal(ProtocolErrorCode.NotInMeeting, 'Join a meeting first');
+    if (!member.info.isHost) return refusal(ProtocolErrorCode.NotHost, 'Only a host can do this');
+    return member;
+  }
+
+  /** Another participant of the host's meeting (away ones included). */
+  #targetOf(host: Member, participantId: string): Member | undefined {
+    return participantId === host.info.id ? undefined : this.presence.get(host.meetingCode, participantId);
+  }
+
+  #hostAction(action: HostAction, host: Member, target?: string): void {
+    this.#options.metrics.hostActions.inc({ action });
+    this.#options.logger.info({ meeting: host.meetingCode, participant: host.info.id, action, target }, 'host action');
+  }
+
+  /**
+   * Ends the meeting for everyone: stored as ended first (its code is dead from then on), then everyone is taken
+   * out of it at once. They are told, and their connections closed, right after the host's acknowledgement.
+   */
+  async #endMeeting(socket: ParleySocket): Promise<Result<unknown>> {
+    const host = this.#hostOf(socket);
+    if (!('info' in host)) return host;
+    const code = host.meetingCode;
+    if (this.#ended.has(code)) return ok(undefined);
+    this.#ended.add(code);
+    setTimeout(() => this.#ended.delete(code), ENDED_MEMORY_MS).unref();
+    try {
+      await this.#options.meetings.end(code);
+    } catch (error) {
+      this.#ended.delete(code);
+      throw error;
+    }
+    this.#hostAction('end', host);
+
+    const closing: { socket: ParleySocket; event: 'meeting-ended' | 'denied' }[] = [];
+    for (const member of this.presence.members(code)) {
+      this.presence.remove(code, member.info.id);
+      this.#options.metrics.leaves.inc({ reason: 'ended' });
+      const memberSocket = member.socketId === null ? undefined : this.#options.io.sockets.sockets.get(member.socketId);
+      if (!memberSocket) continue;
+      this.#detach(memberSocket);
+      closing.push({ socket: memberSocket, event: 'meeting-ended' });
+    }
+    for (const waiter of this.waitingRooms.waiters(code)) {
+      this.waitingRooms.remove(code, waiter.id);
+      const waiterSocket = this.#options.io.sockets.sockets.get(waiter.socketId);
+      if (!waiterSocket) continue;
+      waiterSocket.data.waiting = undefined;
+      closing.push({ socket: waiterSocket, event: 'denied' });
+    }
+    this.#updateGauges();
+    this.#options.logger.info({ meeting: code, participants: closing.length }, 'meeting ended');
+    setImmediate(() => {
+      // Away participants whose connection Socket.IO recovers get it replayed, then are disconnected.
+      this.#options.io.to(meetingRoom(code)).emit('meeting-ended');
+      for (const { socket: closed, event } of closing) {
+        closed.emit(event);
+        closed.disconnect(true);
+      }
+    });
+    return ok(undefined);
+  }
+
+  #mute(socket: ParleySocket, participantId: string): Result<unknown> {
+    const host = this.#hostOf(socket);
+    if (!('info' in host)) return host;
+    const target = this.#targetOf(host, participantId);
+    if (!target) return refusal(ProtocolErrorCode.ParticipantNotFound, 'No such participant in this meeting');
+    this.#options.io.to(participantRoom(target.info.id)).emit('mute-requested', { by: host.info.id });
+    this.#hostAction('mute', host, target.info.id);
+    return ok(undefined);
+  }
+
+  /**
+   * Takes a participant out of the meeting and keeps their session (and token subject) out for good. The removal
+   * counts from this tick on; storing it may take a moment, so meanwhile it is also remembered here.
+   */
+  async #remove(socket: ParleySocket, participantId: string): Promise<Result<unknown>> {
+    const host = this.#hostOf(socket);
+    if (!('info' in host)) return host;
+    const target = this.#targetOf(host, participantId);
+    if (!target) return refusal(ProtocolErrorCode.ParticipantNotFound, 'No such participant in this meeting');
+    const code = host.meetingCode;
+    let removing = this.#removing.get(code);
+    if (!removing) {
+      removing = new Set();
+      this.#removing.set(code, removing);
+    }
+    for (const mark of target.removalMarks) removing.add(mark);
+
+    const targetSocket = target.socketId === null ? undefined : this.#options.io.sockets.sockets.get(target.socketId);
+    // To the participant's room, so that an away participant whose connection is recovered hears it too.
+    this.#options.io.to(participantRoom(target.info.id)).emit('removed');
+    this.#drop(target, 'removed');
+    targetSocket?.disconnect(true);
+    this.#hostAction('remove', host, target.info.id);
+    try {
+      await this.#options.meetings.recordRemoval(code, target.removalMarks);
+    } finally {
+      for (const mark of target.removalMarks) removing.delete(mark);
+      if (removing.size === 0 && this.#removing.get(code) === removing) this.#removing.delete(code);
+    }
+    return ok(undefined);
+  }
+
+  #isRemoved(meeting: Meeting, marks: readonly string[]): boolean {
+    const removing = this.#removing.get(meeting.code);
+    return this.#options.meetings.isRemoved(meeting, marks) || marks.some((mark) => removing?.has(mark));
+  }
+
+  #transferHost(socket: ParleySocket, participantId: string): Result<unknown> {
+    const host = this.#hostOf(socket);
+    if (!('info' in host)) return host;
+    const target = this.#targetOf(host, participantId);
+    if (!target) return refusal(ProtocolErrorCode.ParticipantNotFound, 'No such participant in this meeting');
+    const room = this.#options.io.to(meetingRoom(host.meetingCode));
+    // The new host first, so that the meeting never looks hostless.
+    if (!target.info.isHost) {
+      target.info.isHost = true;
+      room.emit('host-changed', { participantId: target.info.id, isHost: true });
+    }
+    host.info.isHost = false;
+    room.emit('host-changed', { participantId: host.info.id, isHost: false });
+    this.#options.io.to(participantRoom(target.info.id)).emit('waiting-list', { waiting: this.waitingRooms.list(host.meetingCode) });
+    this.#options.io.to(participantRoom(host.info.id)).emit('waiting-list', { waiting: [] });
+    this.#hostAction('transfer-host', host, target.info.id);
+    return ok(undefined);
+  }
+
+  async #updateMeeting(socket: ParleySocket, update: Partial<MeetingSettings>): Promise<Result<unknown>> {
+    const host = this.#hostOf(socket);
+    if (!('info' in host)) return host;
+    const code = host.meetingCode;
+    const changed = await this.#options.meetings.configure(code, update);
+    if (!changed) return refusal(ProtocolErrorCode.Internal, 'The meeting is not stored');
+    const { previous, current } = changed;
+    if (previous.locked === current.locked && previous.waitingRoom === current.waitingRoom) return ok(current);
+    this.#hostAction('update', host);
+    this.#options.logger.info({ meeting: code, ...current }, 'meeting settings changed');
+    this.#options.io.to(meetingRoom(code)).emit('meeting-updated', current);
+    // No waiting room any more: everyone waiting comes in, first come first, as far as there is room.
+    if (previous.waitingRoom && !current.waitingRoom && this.waitingRooms.size(code) > 0) {
+      const meeting = await this.#options.meetings.findJoinable(code);
+      if (meeting && !this.#ended.has(code)) {
+        for (const waiter of this.waitingRooms.waiters(code)) {
+          if (this.presence.list(code).length >= this.#options.maxParticipants) break;
+          this.#letIn(waiter, meeting);
+        }
+        this.#sendWaitingList(code);
+      }
+    }
+    return ok(current);
+  }
+
+  async #admit(socket: ParleySocket, participantId: string): Promise<Result<unknown>> {
+    const host = this.#hostOf(socket);
+    if (!('info' in host)) return host;
+    const code = host.meetingCode;
+    if (!this.waitingRooms.get(code, participantId)) {
+      return refusal(ProtocolErrorCode.ParticipantNotFound, 'Nobody with that id is waiting for this meeting');
+    }
+    const meeting = await this.#options.meetings.findJoinable(code);
+    if (!meeting || this.#ended.has(code)) return refusal(ProtocolErrorCode.MeetingNotFound, 'The meeting is no longer open');
+    // The lookup awaited: check again.
+    const waiter = this.waitingRooms.get(code, participantId);
+    if (!waiter) return refusal(ProtocolErrorCode.ParticipantNotFound, 'Nobody with that id is waiting for this meeting');
+    if (this.presence.list(code).length >= this.#options.maxParticipants) {
+      return refusal(ProtocolErrorCode.MeetingFull, 'The meeting is full');
+    }
+    this.#letIn(waiter, meeting);
+    this.#sendWaitingList(code);
+    this.#hostAction('admit', host, waiter.id);
+    return ok(undefined);
+  }
+
+  /** Takes a waiter off the list and into the meeting; the caller sends hosts the new list. */
+  #letIn(waiter: Waiter, meeting: Meeting): void {
+    this.waitingRooms.remove(waiter.meetingCode, waiter.id);
+    const socket = this.#options.io.sockets.sockets.get(waiter.socketId);
+    if (!socket || socket.disconnected) {
+      this.#updateGauges();
+      return;
+    }
+    socket.data.waiting = undefined;
+    const joined = this.#enter(socket, meeting, { ...waiter, isHost: false });
+    socket.emit('admitted', joined);
+  }
+
+  #deny(socket: ParleySocket, participantId: string): Result<unknown> {
+    const host = this.#hostOf(socket);
+    if (!('info' in host)) return host;
+    const waiter = this.waitingRooms.get(host.meetingCode, participantId);
+    if (!waiter) return refusal(ProtocolErrorCode.ParticipantNotFound, 'Nobody with that id is waiting for this meeting');
+    this.#turnAway(waiter);
+    this.#updateGauges();
+    this.#sendWaitingList(host.meetingCode);
+    this.#hostAction('deny', host, waiter.id);
+    return ok(undefined);
+  }
+
+  /** Takes a waiter off the list, tells them `denied` and closes their connection. */
+  #turnAway(waiter: Waiter): void {
+    this.waitingRooms.remove(waiter.meetingCode, waiter.id);
+    const socket = this.#options.io.sockets.sockets.get(waiter.socketId);
+    if (!socket) return;
+    socket.data.waiting = undefined;
+    socket.emit('denied');
+    socket.disconnect(true);
   }
 
   /** Forwards a message to one other member of the sender's meeting; the sender id comes from server state. */
@@ -402,21 +762,24 @@ export class Signaling {
     member: Member,
     others: JoinedMeeting['participants'],
     resumeToken: string,
-    expiresAt: Date,
+    meeting: Meeting,
   ): JoinedMeeting {
     return {
-      meeting: { code: member.meetingCode, expiresAt: expiresAt.toISOString() },
+      meeting: { code: member.meetingCode, expiresAt: meeting.expiresAt.toISOString() },
       self: { ...member.info },
       participants: others,
       iceServers: iceServersFor(member.info.id, this.#options.iceServers, this.#options.turn),
       resumeToken,
       resumeWindowMs: this.#options.resumeWindowMs,
+      settings: hostSettings(meeting),
+      waiting: member.info.isHost ? this.waitingRooms.list(member.meetingCode) : [],
     };
   }
 
   #updateGauges(): void {
     this.#options.metrics.activeMeetings.set(this.presence.meetingCount);
     this.#options.metrics.participants.set(this.presence.participantCount);
+    this.#options.metrics.waiting.set(this.waitingRooms.count);
   }
 }
 

@@ -8,6 +8,8 @@ export type InterServerEvents = Record<string, never>;
 export interface SocketData {
   participantId?: string;
   meetingCode?: string;
+  /** In a meeting's waiting room (and so in no meeting yet). */
+  waiting?: { meetingCode: string; participantId: string };
 }
 
 export type ParleyServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
