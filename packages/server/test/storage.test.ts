@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { after, describe, test } from 'node:test';
+import Database from 'better-sqlite3';
 import { io as connectClient } from 'socket.io-client';
 import { MeetingService, SqliteMeetingStore, type Meeting, type RunningServer } from '../src/index.js';
 import { connect, createMeeting, join as joinMeeting, nextEvent, startTestServer, tryJoin, withTestServer, type TestClient } from './helpers.js';
@@ -104,6 +105,23 @@ describe('SQLite meeting store', () => {
     await store.saveParticipants([ada]);
     assert.deepEqual(await store.takeParticipants(), [ada]);
     assert.deepEqual(await store.takeParticipants(), []);
+    await store.close();
+  });
+
+  test('a database from before host controls gets the removal marks column, its saved participants none', async () => {
+    const path = join(tempDir(), 'old.db');
+    const old = new Database(path);
+    old.exec(`
+      CREATE TABLE saved_participants (
+        meeting_code TEXT NOT NULL, id TEXT PRIMARY KEY, name TEXT NOT NULL, is_host INTEGER NOT NULL,
+        audio INTEGER NOT NULL, video INTEGER NOT NULL, screen INTEGER NOT NULL, resume_token_hash TEXT NOT NULL,
+        away_until INTEGER NOT NULL
+      ) STRICT;
+      INSERT INTO saved_participants VALUES ('aaaa-aaaa-aaaa', 'ada', 'Ada', 1, 1, 1, 0, 'hash', 1767261600000);
+    `);
+    old.close();
+    const store = new SqliteMeetingStore(path);
+    assert.deepEqual((await store.takeParticipants()).map((participant) => participant.removalMarks), [[]]);
     await store.close();
   });
 });
