@@ -7,12 +7,14 @@ import {
   iceCandidateSchema,
   joinMeetingSchema,
   mediaStateSchema,
+  meetingSettingsUpdateSchema,
+  participantTargetSchema,
   resumeMeetingSchema,
   sessionDescriptionSchema,
 } from '@parley/protocol/schemas';
 import { createMeeting, join, recordEvents, settle, useTestServer, type TestClient } from './helpers.js';
 
-/** Payloads per event; 10,000 in all. Runs of BATCH go out at once. */
+/** Payloads per event; 10,000 for the original seven alone. Runs of BATCH go out at once. */
 const BATCH = 50;
 const RUNS: Record<keyof ClientToServerEvents, number> = {
   'join-meeting': 2000,
@@ -22,6 +24,13 @@ const RUNS: Record<keyof ClientToServerEvents, number> = {
   'ice-candidate': 1500,
   'media-state': 1500,
   'leave-meeting': 500,
+  'end-meeting': 500,
+  'mute-participant': 1000,
+  'remove-participant': 1000,
+  'transfer-host': 1000,
+  'update-meeting': 1500,
+  'admit-participant': 1000,
+  'deny-participant': 1000,
 };
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
 
@@ -43,7 +52,15 @@ const loose = { requiredKeys: [] as never[] };
 
 const nearMisses = {
   'join-meeting': fc.record(
-    { code: aString(LIMITS.codeInputLength), name: fc.oneof(aString(LIMITS.nameLength), fc.constant('   ')), hostKey: aString(LIMITS.hostKeyLength), audio: aBoolean, video: aBoolean },
+    {
+      code: aString(LIMITS.codeInputLength),
+      name: fc.oneof(aString(LIMITS.nameLength), fc.constant('   ')),
+      hostKey: aString(LIMITS.hostKeyLength),
+      audio: aBoolean,
+      video: aBoolean,
+      token: fc.oneof(aString(LIMITS.tokenLength), fc.constant('')),
+      sessionId: fc.oneof(aString(LIMITS.sessionIdLength), fc.constant('')),
+    },
     loose,
   ),
   'resume-meeting': fc.record({ resumeToken: fc.oneof(aString(LIMITS.resumeTokenLength), fc.constant('')) }, loose),
@@ -67,7 +84,13 @@ const nearMisses = {
     loose,
   ),
   'media-state': fc.record({ audio: aBoolean, video: aBoolean, screen: aBoolean }, loose),
+  target: fc.record({ participantId: fc.oneof(aString(LIMITS.participantIdLength), fc.constant('')) }, loose),
+  // Strict: any key besides these two is refused as well.
+  'update-meeting': fc.record({ locked: aBoolean, waitingRoom: aBoolean, title: fc.string({ maxLength: 8 }) }, loose),
 };
+
+/** Well-formed host requests: from someone who is not a host, each is refused not-host. */
+const wellFormedHostRequests = fc.oneof(fc.anything({ maxDepth: 2 }), fc.record({ participantId: fc.string({ minLength: 1, maxLength: 64 }) }));
 
 const CASES: { event: keyof ClientToServerEvents; payloads: fc.Arbitrary<unknown>; from: 'outsider' | 'member'; expect: string }[] = [
   { event: 'join-meeting', payloads: malformed(joinMeetingSchema, nearMisses['join-meeting']), from: 'outsider', expect: 'invalid-payload' },
@@ -78,6 +101,14 @@ const CASES: { event: keyof ClientToServerEvents; payloads: fc.Arbitrary<unknown
   { event: 'media-state', payloads: malformed(mediaStateSchema, nearMisses['media-state']), from: 'member', expect: 'invalid-payload' },
   // leave-meeting takes no payload: whatever comes before the ack is ignored, and a socket in no meeting is refused.
   { event: 'leave-meeting', payloads: fc.anything({ maxDepth: 2 }), from: 'outsider', expect: 'not-in-meeting' },
+  // end-meeting takes no payload either; a member who is not a host is refused whatever it sends.
+  { event: 'end-meeting', payloads: wellFormedHostRequests, from: 'member', expect: 'not-host' },
+  { event: 'mute-participant', payloads: malformed(participantTargetSchema, nearMisses.target), from: 'member', expect: 'invalid-payload' },
+  { event: 'remove-participant', payloads: malformed(participantTargetSchema, nearMisses.target), from: 'member', expect: 'invalid-payload' },
+  { event: 'transfer-host', payloads: malformed(participantTargetSchema, nearMisses.target), from: 'outsider', expect: 'invalid-payload' },
+  { event: 'update-meeting', payloads: malformed(meetingSettingsUpdateSchema, nearMisses['update-meeting']), from: 'member', expect: 'invalid-payload' },
+  { event: 'admit-participant', payloads: malformed(participantTargetSchema, nearMisses.target), from: 'member', expect: 'invalid-payload' },
+  { event: 'deny-participant', payloads: malformed(participantTargetSchema, nearMisses.target), from: 'outsider', expect: 'invalid-payload' },
 ];
 
 const KNOWN_CODES = new Set<string>(Object.values(ProtocolErrorCode));
@@ -120,7 +151,7 @@ describe(`fuzzing every client event over real sockets (fast-check seed ${SEED})
     });
   }
 
-  test('10,000 malformed requests in all, and the server stayed up', () => {
+  test('10,000 malformed requests and more in all, and the server stayed up', () => {
     assert.ok(sent >= 10_000, `${sent} sent`);
   });
 });
