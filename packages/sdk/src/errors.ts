@@ -18,6 +18,16 @@ export const ErrorCode = {
   MeetingFull: 'meeting-full',
   /** The server refused a malformed request (a bug in the caller or the SDK). */
   InvalidRequest: 'invalid-request',
+  /** The host locked the meeting: nobody new gets in. */
+  MeetingLocked: 'meeting-locked',
+  /** A host removed this room's session from the meeting; it cannot join that meeting again. */
+  RemovedByHost: 'removed-by-host',
+  /** A host turned you away from the waiting room. */
+  Denied: 'denied',
+  /** The server requires a participant token from the embedding site, and none valid came (`join({ token })`). */
+  Unauthorized: 'unauthorized',
+  /** Only a host may do that. */
+  NotHost: 'not-host',
   /** The connection to the server was lost during the meeting and could not be resumed. */
   ConnectionLost: 'connection-lost',
   /** The server did not answer in time. */
@@ -38,6 +48,11 @@ const protocolErrorCodes: Partial<Record<ProtocolErrorCode, ErrorCode>> = {
   [ProtocolErrorCode.AlreadyInMeeting]: ErrorCode.InvalidState,
   [ProtocolErrorCode.ResumeRejected]: ErrorCode.ConnectionLost,
   [ProtocolErrorCode.RateLimited]: ErrorCode.RateLimited,
+  [ProtocolErrorCode.MeetingLocked]: ErrorCode.MeetingLocked,
+  [ProtocolErrorCode.Removed]: ErrorCode.RemovedByHost,
+  [ProtocolErrorCode.Unauthorized]: ErrorCode.Unauthorized,
+  [ProtocolErrorCode.NotHost]: ErrorCode.NotHost,
+  [ProtocolErrorCode.ParticipantNotFound]: ErrorCode.InvalidRequest,
 };
 
 /** The base of every error from `@parley/sdk`: a stable `code`, a readable message and the original `cause`. */

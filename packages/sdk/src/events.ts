@@ -1,4 +1,4 @@
-import type { ParticipantLeftReason } from '@parley/protocol';
+import type { MeetingSettings, ParticipantLeftReason, WaitingParticipant } from '@parley/protocol';
 import type { ChatMessage } from './chat.js';
 import type { ParleyError } from './errors.js';
 import type { Participant } from './participant.js';
@@ -7,14 +7,18 @@ import type { DeviceList } from './room.js';
 import type { ConnectionQuality } from './stats/connection-quality.js';
 
 /**
- * Where a room is in its life: `join()` moves it from `idle` (or `left`) through `joining` to `joined`; a dropped
- * server connection moves it to `reconnecting` and back (or on to `left`). Media between participants keeps
- * flowing while `reconnecting`: only signaling is down.
+ * Where a room is in its life: `join()` moves it from `idle` (or `left`) through `joining` (and `waiting`, while a
+ * meeting's waiting room holds you until a host lets you in) to `joined`; a dropped server connection moves it to
+ * `reconnecting` and back (or on to `left`). Media between participants keeps flowing while `reconnecting`: only
+ * signaling is down.
  */
-export type RoomState = 'idle' | 'joining' | 'joined' | 'reconnecting' | 'left';
+export type RoomState = 'idle' | 'joining' | 'waiting' | 'joined' | 'reconnecting' | 'left';
 
-/** Why the room left the meeting: `leave()` was called, or the server connection was lost. */
-export type LeaveReason = 'left' | 'connection-lost';
+/**
+ * Why the room left the meeting: `leave()` was called, the server connection was lost, a host ended the meeting
+ * for everyone, or a host removed you.
+ */
+export type LeaveReason = 'left' | 'connection-lost' | 'ended' | 'removed';
 
 /** Everything a `Room` emits. Participant events flow up here with the participant as first argument. */
 export type RoomEventMap = {
@@ -49,6 +53,16 @@ export type RoomEventMap = {
   'audio-output-changed': (deviceId: string) => void;
   /** A chat message arrived, or you sent one. */
   'chat-message': (message: ChatMessage) => void;
+  /** The meeting has a waiting room: you wait until a host admits you (`joined`) or turns you away. */
+  waiting: () => void;
+  /** A host asks you to turn your microphone off; the room has already turned it off. `by` is that host. */
+  'mute-requested': (by: RemoteParticipant | null) => void;
+  /** A participant (you included) became host or stopped being one: see `isHost`. */
+  'host-changed': (participant: Participant) => void;
+  /** The meeting was locked or unlocked, or its waiting room turned on or off: see `settings`. */
+  'meeting-updated': (settings: MeetingSettings) => void;
+  /** For hosts: someone arrived in or left the waiting room: see `waitingParticipants`. */
+  'waiting-list-changed': (waiting: readonly WaitingParticipant[]) => void;
   /** Something failed that the application should know about; fatal failures are followed by `left`. */
   error: (error: ParleyError) => void;
 };

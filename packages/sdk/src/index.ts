@@ -1,14 +1,14 @@
 export { Room, type DeviceList, type JoinOptions, type RoomOptions } from './room.js';
 export type { RoomEventMap, RoomState, LeaveReason } from './events.js';
 export { Participant, type ParticipantEventMap } from './participant.js';
-export { LocalParticipant, type LocalTrackKind } from './local-participant.js';
+export { createPreview, LocalParticipant, type LocalTrackKind } from './local-participant.js';
 export { RemoteParticipant } from './remote-participant.js';
 export { ParleyError, ErrorCode } from './errors.js';
 export { MAX_CHAT_MESSAGE_LENGTH, type ChatMessage } from './chat.js';
 export { browserEnvironment, defaultMediaConstraints, type Environment } from './environment.js';
 export { TypedEmitter, type EventMap } from './typed-emitter.js';
 export { normalizeMeetingCode, LIMITS } from '@parley/protocol';
-export type { ParticipantInfo, ParticipantLeftReason } from '@parley/protocol';
+export type { MeetingSettings, ParticipantInfo, ParticipantLeftReason, WaitingParticipant } from '@parley/protocol';
 export type { ConnectionQuality } from './stats/connection-quality.js';
 export { videoEncodingFor, type VideoEncoding } from './adaptation/encoding-policy.js';
 export type { ParticipantSnapshot, RoomSnapshot } from './snapshot.js';

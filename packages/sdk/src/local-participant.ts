@@ -1,4 +1,4 @@
-import { defaultMediaConstraints, type Environment } from './environment.js';
+import { browserEnvironment, defaultMediaConstraints, type Environment } from './environment.js';
 import { ErrorCode, ParleyError } from './errors.js';
 import { Participant } from './participant.js';
 
@@ -151,6 +151,15 @@ export class LocalParticipant extends Participant {
     await this.#hooks.mediaStateChanged();
   }
 
+  /**
+   * Lets go of the stream without stopping it, for a preview handing its tracks to a room (`join({ stream })`):
+   * nothing here touches them again, and a device still starting is stopped when it arrives.
+   */
+  handOver(): void {
+    this.#generation += 1;
+    this.stream = null;
+  }
+
   /** @internal Stops every captured track: camera and microphone lights go out. */
   stopTracks(): void {
     this.#generation += 1;
@@ -232,4 +241,18 @@ export class LocalParticipant extends Participant {
       throw ParleyError.fromMediaError(error);
     }
   }
+}
+
+/**
+ * Camera and microphone outside any meeting, for a "ready to join?" preview: `capture()`, `useStream()`,
+ * `switchDevice()`, a lost device falling back to the default one, as in a meeting. Keep `setMediaState()` in step
+ * with the preview's own on/off toggles, pass `stream` to `room.join({ stream })`, then `handOver()`.
+ */
+export function createPreview(environment: Environment = browserEnvironment): LocalParticipant {
+  const nothingToSend = async (): Promise<void> => undefined;
+  return new LocalParticipant(environment, {
+    trackChanged: nothingToSend,
+    mediaStateChanged: nothingToSend,
+    deviceFailed: () => undefined,
+  });
 }

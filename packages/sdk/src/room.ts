@@ -1,4 +1,4 @@
-import type { JoinedMeeting, ParticipantInfo, ParticipantLeftReason } from '@parley/protocol';
+import type { JoinedMeeting, MeetingSettings, ParticipantInfo, ParticipantLeftReason, WaitingParticipant } from '@parley/protocol';
 import { videoEncodingFor } from './adaptation/encoding-policy.js';
 import { decodeChatMessage, encodeChatMessage, MAX_CHAT_MESSAGE_LENGTH, type ChatMessage } from './chat.js';
 import { browserEnvironment, type Environment } from './environment.js';
@@ -9,10 +9,20 @@ import type { Participant } from './participant.js';
 import { snapshotParticipant, type RoomSnapshot } from './snapshot.js';
 import { PeerSession } from './peer-session.js';
 import { RemoteParticipant } from './remote-participant.js';
-import { SignalClient } from './signal-client.js';
+import { SignalClient, type RequestArgs, type RequestData } from './signal-client.js';
 import { createMediaMonitor } from './stats/media-monitor.js';
 import type { SpeakerState } from './stats/speaker-detector.js';
 import { TypedEmitter } from './typed-emitter.js';
+
+/** Requests only a host may make. */
+type HostEvent =
+  | 'end-meeting'
+  | 'mute-participant'
+  | 'remove-participant'
+  | 'transfer-host'
+  | 'update-meeting'
+  | 'admit-participant'
+  | 'deny-participant';
 
 export interface RoomOptions {
   /** The Parley server's URL, e.g. `https://meet.example.com`. */
@@ -44,6 +54,11 @@ export interface JoinOptions {
    * capturing again, and stops them when it leaves. `audio`/`video` then say whether each starts enabled.
    */
   stream?: MediaStream;
+  /**
+   * A participant token signed by the embedding site's backend, for servers that verify participants. Its name
+   * and role win over `name` and `hostKey`.
+   */
+  token?: string;
 }
 
 /** The devices a browser offers, by kind. */
@@ -93,6 +108,10 @@ export class Room extends TypedEmitter<RoomEventMap> {
   #stopWatchingDevices: (() => void) | null = null;
   #audioOutputDeviceId = '';
   #activeSpeakerId: string | null = null;
+  /** Sent with every join: a session a host removed cannot come back into that meeting. */
+  readonly #sessionId = crypto.randomUUID();
+  #settings: MeetingSettings = { locked: false, waitingRoom: false };
+  #waiting: readonly WaitingParticipant[] = [];
   #snapshot: RoomSnapshot | null = null;
   readonly #subscribers = new Set<() => void>();
   readonly #monitor = createMediaMonitor({
@@ -166,13 +185,17 @@ export class Room extends TypedEmitter<RoomEventMap> {
 
       this.#listen(signal);
       const local = this.localParticipant;
-      const joined = await signal.request('join-meeting', {
+      const answer = await signal.request('join-meeting', {
         code: options.code,
         name: options.name,
         hostKey: options.hostKey,
         audio: wantAudio && local.audioTrack !== null && local.audioTrack.readyState === 'live',
         video: wantVideo && local.videoTrack !== null && local.videoTrack.readyState === 'live',
+        token: options.token,
+        sessionId: this.#sessionId,
       });
+      this.#assertStillJoining(signal);
+      const joined = 'waiting' in answer ? await this.#waitForAdmission(signal) : answer;
       this.#assertStillJoining(signal);
 
       this.#meetingCode = joined.meeting.code;
@@ -186,6 +209,8 @@ export class Room extends TypedEmitter<RoomEventMap> {
       // What the tracks carry follows the state everyone was told.
       if (local.audioTrack) local.audioTrack.enabled = local.audioEnabled;
       if (local.videoTrack) local.videoTrack.enabled = local.videoEnabled;
+      this.#settings = joined.settings;
+      this.#waiting = joined.waiting;
       for (const info of joined.participants) this.#addParticipant(info, false);
       signal.setReady(true);
       // A closing tab says goodbye, so the others see "left" at once rather than after the resume window.
@@ -332,6 +357,53 @@ export class Room extends TypedEmitter<RoomEventMap> {
     return message;
   }
 
+  /** The meeting's lock and waiting room, as its hosts last set them. */
+  get settings(): MeetingSettings {
+    return this.#settings;
+  }
+
+  /** For hosts: who is in the waiting room, in arrival order (empty for everyone else). */
+  get waitingParticipants(): readonly WaitingParticipant[] {
+    return this.#waiting;
+  }
+
+  /** Host: ends the meeting for everyone (each room leaves with reason `ended`); its code is dead for good. */
+  async endMeeting(): Promise<void> {
+    await this.#hostRequest('end the meeting', 'end-meeting');
+  }
+
+  /** Host: asks a participant to turn their microphone off. Their room does it; nobody can turn it back on for them. */
+  async muteParticipant(participantId: string): Promise<void> {
+    await this.#hostRequest('mute others', 'mute-participant', { participantId });
+  }
+
+  /** Host: removes a participant. This room-session of theirs cannot join the meeting again. */
+  async removeParticipant(participantId: string): Promise<void> {
+    await this.#hostRequest('remove others', 'remove-participant', { participantId });
+  }
+
+  /** Host: makes someone else host instead of you. */
+  async transferHost(participantId: string): Promise<void> {
+    await this.#hostRequest('hand over host', 'transfer-host', { participantId });
+  }
+
+  /** Host: locks or unlocks the meeting, turns its waiting room on or off. Resolves to the settings now. */
+  async updateMeeting(update: Partial<MeetingSettings>): Promise<MeetingSettings> {
+    this.#settings = await this.#hostRequest('change the meeting', 'update-meeting', update);
+    this.emit('meeting-updated', this.#settings);
+    return this.#settings;
+  }
+
+  /** Host: lets someone in from the waiting room. */
+  async admit(participantId: string): Promise<void> {
+    await this.#hostRequest('admit people', 'admit-participant', { participantId });
+  }
+
+  /** Host: turns someone in the waiting room away. */
+  async deny(participantId: string): Promise<void> {
+    await this.#hostRequest('turn people away', 'deny-participant', { participantId });
+  }
+
   /**
    * Calls `listener` after every change to the room, whatever it is; returns a function that unsubscribes.
    * With `getSnapshot` this is the external-store contract of React's `useSyncExternalStore`, Svelte stores, Vue's
@@ -354,6 +426,8 @@ export class Room extends TypedEmitter<RoomEventMap> {
       activeSpeakerId: this.#activeSpeakerId,
       chatMessages: Object.freeze([...this.#chatMessages]),
       audioOutputDeviceId: this.#audioOutputDeviceId,
+      settings: this.#settings,
+      waitingParticipants: this.#waiting,
     });
     return this.#snapshot;
   }
@@ -434,6 +508,27 @@ export class Room extends TypedEmitter<RoomEventMap> {
       const participant = this.participants.get(participantId);
       participant?.setMediaState(audio, video);
       participant?.setScreenSharing(screen ?? false);
+    });
+    socket.on('meeting-ended', () => this.#end('ended'));
+    socket.on('removed', () => this.#end('removed'));
+    socket.on('mute-requested', ({ by }) => {
+      // Honoured at once: the host's request is the user's only notice, through the event.
+      void this.toggleMicrophone(false).catch(() => undefined);
+      this.emit('mute-requested', this.participants.get(by) ?? null);
+    });
+    socket.on('host-changed', ({ participantId, isHost }) => {
+      const participant = participantId === this.localParticipant.id ? this.localParticipant : this.participants.get(participantId);
+      if (!participant) return;
+      participant.isHost = isHost;
+      this.emit('host-changed', participant);
+    });
+    socket.on('meeting-updated', (settings) => {
+      this.#settings = settings;
+      this.emit('meeting-updated', settings);
+    });
+    socket.on('waiting-list', ({ waiting }) => {
+      this.#waiting = waiting;
+      this.emit('waiting-list-changed', waiting);
     });
     socket.on('disconnect', (reason) => {
       if (this.#signal !== signal || reason === 'io client disconnect') return;
@@ -610,6 +705,41 @@ export class Room extends TypedEmitter<RoomEventMap> {
     if (this.#activeSpeakerId === participantId) this.#setActiveSpeaker(null);
     this.#adaptVideoEncoding();
     this.emit('participant-left', participant, reason);
+  }
+
+  /** In the waiting room until a host decides; `leave()` or a lost connection ends the wait. */
+  #waitForAdmission(signal: SignalClient): Promise<JoinedMeeting> {
+    this.#setState('waiting');
+    this.emit('waiting');
+    const socket = signal.socket;
+    return new Promise<JoinedMeeting>((resolve, reject) => {
+      const settle = (): void => {
+        socket.off('admitted', onAdmitted);
+        socket.off('denied', onDenied);
+        socket.off('disconnect', onDisconnect);
+      };
+      const onAdmitted = (joined: JoinedMeeting): void => {
+        settle();
+        resolve(joined);
+      };
+      const onDenied = (): void => {
+        settle();
+        reject(new ParleyError(ErrorCode.Denied, 'A host turned down the request to join'));
+      };
+      const onDisconnect = (reason: string): void => {
+        settle();
+        reject(reason === 'io client disconnect' ? ParleyError.invalidState('leave() was called while waiting') : ParleyError.connectionLost(reason));
+      };
+      socket.on('admitted', onAdmitted);
+      socket.on('denied', onDenied);
+      socket.on('disconnect', onDisconnect);
+    });
+  }
+
+  async #hostRequest<E extends HostEvent>(action: string, event: E, ...args: RequestArgs<E>): Promise<RequestData<E>> {
+    this.#assertInMeeting(action);
+    if (!this.localParticipant.isHost) throw new ParleyError(ErrorCode.NotHost, `Only a host can ${action}`);
+    return this.#signal!.request(event, ...args);
   }
 
   #assertStillJoining(signal: SignalClient): void {

@@ -4,12 +4,12 @@ import { ParleyError } from './errors.js';
 
 export type SignalSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
-type RequestEvent = keyof ClientToServerEvents;
+export type RequestEvent = keyof ClientToServerEvents;
 /** A request's arguments: everything before the ack. */
-type RequestArgs<E extends RequestEvent> =
+export type RequestArgs<E extends RequestEvent> =
   Parameters<ClientToServerEvents[E]> extends [...infer Args, (result: Result<infer _>) => void] ? Args : never;
 /** What a successful request answers with. */
-type RequestData<E extends RequestEvent> =
+export type RequestData<E extends RequestEvent> =
   Parameters<ClientToServerEvents[E]> extends [...unknown[], (result: Result<infer T>) => void] ? T : never;
 
 /**

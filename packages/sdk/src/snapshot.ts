@@ -1,3 +1,4 @@
+import type { MeetingSettings, WaitingParticipant } from '@parley/protocol';
 import type { ChatMessage } from './chat.js';
 import type { RoomState } from './events.js';
 import type { Participant } from './participant.js';
@@ -35,6 +36,9 @@ export interface RoomSnapshot {
   readonly activeSpeakerId: string | null;
   readonly chatMessages: readonly ChatMessage[];
   readonly audioOutputDeviceId: string;
+  readonly settings: MeetingSettings;
+  /** For hosts: the waiting room. */
+  readonly waitingParticipants: readonly WaitingParticipant[];
 }
 
 export function snapshotParticipant(participant: Participant): ParticipantSnapshot {

@@ -25,4 +25,13 @@ export const tokens = css`
   *::after {
     box-sizing: inherit;
   }
+  /* For screen readers only. */
+  .visually-hidden {
+    position: absolute;
+    width: 1px;
+    height: 1px;
+    overflow: hidden;
+    clip-path: inset(50%);
+    white-space: nowrap;
+  }
 `;

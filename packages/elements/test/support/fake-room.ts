@@ -1,4 +1,12 @@
-import { RemoteParticipant, TypedEmitter, type DeviceList, type Room, type RoomEventMap } from '@parley/sdk';
+import {
+  RemoteParticipant,
+  TypedEmitter,
+  type DeviceList,
+  type MeetingSettings,
+  type Room,
+  type RoomEventMap,
+  type WaitingParticipant,
+} from '@parley/sdk';
 
 /**
  * The parts of a `Room` the panels and controls read, with participants that are real SDK objects, so an element
@@ -13,6 +21,10 @@ export class FakeRoom extends TypedEmitter<RoomEventMap> {
   readonly participants = new Map<string, RemoteParticipant>();
   audioOutputDeviceId = '';
   readonly switched: string[] = [];
+  /** Host actions taken, as `action:participantId`. */
+  readonly hostActions: string[] = [];
+  settings: MeetingSettings = { locked: false, waitingRoom: false };
+  waitingParticipants: WaitingParticipant[] = [];
   devices: DeviceList = { cameras: [], microphones: [], speakers: [] };
 
   /** Public here, so tests can raise any room event. */
@@ -38,6 +50,32 @@ export class FakeRoom extends TypedEmitter<RoomEventMap> {
 
   async switchMicrophone(deviceId: string): Promise<void> {
     this.switched.push(`microphone:${deviceId}`);
+  }
+
+  async updateMeeting(update: Partial<MeetingSettings>): Promise<MeetingSettings> {
+    this.settings = { ...this.settings, ...update };
+    this.emit('meeting-updated', this.settings);
+    return this.settings;
+  }
+
+  async muteParticipant(id: string): Promise<void> {
+    this.hostActions.push(`mute:${id}`);
+  }
+
+  async transferHost(id: string): Promise<void> {
+    this.hostActions.push(`host:${id}`);
+  }
+
+  async removeParticipant(id: string): Promise<void> {
+    this.hostActions.push(`remove:${id}`);
+  }
+
+  async admit(id: string): Promise<void> {
+    this.hostActions.push(`admit:${id}`);
+  }
+
+  async deny(id: string): Promise<void> {
+    throw Object.assign(new Error('Only a host can do that'), { code: 'not-host', id });
   }
 
   /** Typed as the real thing for element properties. */

@@ -25,6 +25,7 @@ export type PanelName = 'chat' | 'participants' | 'settings';
  * @csspart participants - The participants toggle (with `participants` set).
  * @csspart settings - The device settings toggle (with `settings` set).
  * @csspart leave - The leave button.
+ * @csspart end-meeting - For hosts: ends the meeting for everyone.
  *
  * @cssprop --parley-surface - Button background.
  * @cssprop --parley-danger - Background of the leave button and of devices that are off.
@@ -63,7 +64,12 @@ export class MeetingControls extends ParleyElement {
 
   constructor() {
     super();
-    new EmitterController<RoomEventMap>(this, () => this.room, ['media-changed', 'state-changed', 'screen-share-changed']);
+    new EmitterController<RoomEventMap>(this, () => this.room, [
+      'media-changed',
+      'state-changed',
+      'screen-share-changed',
+      'host-changed',
+    ]);
   }
 
   override connectedCallback(): void {
@@ -124,6 +130,9 @@ export class MeetingControls extends ParleyElement {
           )
         : nothing}
       ${this.#button('leave', this.text.leaveMeeting, undefined, 'leave', disabled, () => this.#run((r) => r.leave()), icon('callEnd'))}
+      ${local?.isHost
+        ? this.#button('end-meeting', this.text.endMeeting, undefined, 'end', disabled, () => this.#run((r) => r.endMeeting()), this.text.endMeetingShort)
+        : nothing}
     `;
   }
 

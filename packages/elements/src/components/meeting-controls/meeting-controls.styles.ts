@@ -49,6 +49,14 @@ export const meetingControlsStyles = css`
     background: var(--_danger);
     color: #fff;
   }
+  button.end {
+    width: auto;
+    padding: 0 16px;
+    border-radius: 24px;
+    font: inherit;
+    font-weight: 600;
+    color: var(--_danger);
+  }
   button:focus-visible {
     outline: 3px solid var(--_accent);
     outline-offset: 2px;

@@ -15,7 +15,7 @@ import { rememberedName } from '../prejoin-screen/prejoin-screen.component.js';
 import '../prejoin-screen/prejoin-screen.js';
 import { meetingRoomStyles } from './meeting-room.styles.js';
 
-type Phase = 'prejoin' | 'joining' | 'joined' | 'left';
+type Phase = 'prejoin' | 'joining' | 'waiting' | 'joined' | 'left';
 
 /** By default the server is wherever this module was loaded from, e.g. `https://meet.example.com/parley.js`. */
 const defaultServer = new URL(import.meta.url).origin;
@@ -245,15 +245,25 @@ export class MeetingRoom extends ParleyElement {
             @parley-panel-toggle=${this.#onPanelToggle}
           ></meeting-controls>
         </div>`;
+      case 'waiting':
+        return html`<div part="status" class="status">
+          <p role="status">${this.text.waitingForHost}</p>
+          <button part="leave" @click=${() => this.leave()}>${this.text.leaveMeeting}</button>
+        </div>`;
       case 'joining':
         return this.#joiningFromPrejoin
           ? this.#renderPrejoin(true)
           : html`<div part="status" class="status" role="status">${this.text.joining}</div>`;
-      case 'left':
+      case 'left': {
+        // Ended or removed: there is no way back in, so no Rejoin.
+        const final = this.leftReason === 'ended' || this.leftReason === 'removed';
         return html`<div part="status" class="status">
-          <p role="status">${this.leftReason === 'left' ? this.text.youLeft : this.text.connectionLost}</p>
-          <button part="rejoin" @click=${() => this.join().catch(() => undefined)}>${this.text.rejoin}</button>
+          <p role="status">${this.text.leftBecause[this.leftReason]}</p>
+          ${final
+            ? nothing
+            : html`<button part="rejoin" @click=${() => this.join().catch(() => undefined)}>${this.text.rejoin}</button>`}
         </div>`;
+      }
       case 'prejoin':
         // With autojoin a failed join shows why, with a way to try again, rather than a camera preview.
         return this.autojoin
@@ -385,6 +395,16 @@ export class MeetingRoom extends ParleyElement {
         });
       },
       error: (error) => dispatchParleyEvent(this, 'parley-error', errorDetail(error)),
+      waiting: () => {
+        this.phase = 'waiting';
+      },
+      'mute-requested': (by) => {
+        this.announcement = this.text.mutedByHost(by?.name ?? this.text.host);
+      },
+      'waiting-list-changed': (waiting) => {
+        const newest = waiting.at(-1);
+        if (newest) this.announcement = this.text.someoneWaiting(newest.name);
+      },
       'chat-message': (message) => {
         if (this.openPanel !== 'chat' && message.senderId !== room.localParticipant.id) this.unreadCount += 1;
       },

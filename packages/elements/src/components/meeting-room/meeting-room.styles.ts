@@ -114,14 +114,6 @@ export const meetingRoomStyles = css`
     outline: 3px solid var(--_accent);
     outline-offset: 2px;
   }
-  .visually-hidden {
-    position: absolute;
-    width: 1px;
-    height: 1px;
-    overflow: hidden;
-    clip-path: inset(50%);
-    white-space: nowrap;
-  }
   .error {
     color: var(--_danger);
     margin: 0;

@@ -2,6 +2,7 @@ import { html, nothing, type PropertyDeclarations } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import type { Participant, Room, RoomEventMap } from '@parley/sdk';
 import { EmitterController } from '../../controllers/emitter-controller.js';
+import { dispatchParleyEvent, errorDetail } from '../../events.js';
 import { icon } from '../../icons.js';
 import { ParleyElement } from '../../parley-element.js';
 import { tokens } from '../../styles/tokens.js';
@@ -11,12 +12,20 @@ import { participantListStyles } from './participant-list.styles.js';
  * Everyone in the meeting as a list: you first, then others in the order they joined, each with their
  * [HOST] badge and whether their microphone and camera are on. Usable on its own with any SDK `Room`.
  *
+ * Hosts also get the meeting's controls here: lock and waiting room switches, the waiting room with Admit and
+ * Deny, and per participant Ask to mute, Make host and Remove. Failures are fired as `parley-error`.
+ *
+ * @fires parley-error - A host action failed.
+ *
  * @csspart list - The `<ul>`.
  * @csspart participant - Each `<li>`.
  * @csspart name - A participant's name.
  * @csspart host-badge - The [HOST] badge.
  * @csspart microphone - The microphone state icon.
  * @csspart camera - The camera state icon.
+ * @csspart host-controls - For hosts: the lock and waiting room switches.
+ * @csspart waiting - For hosts: the list of people waiting to be let in.
+ * @csspart action - Each host action button (Ask to mute, Make host, Remove, Admit, Deny).
  *
  * @cssprop --parley-accent - Badge colour.
  * @cssprop --parley-danger - Colour of devices that are off.
@@ -40,29 +49,89 @@ export class ParticipantList extends ParleyElement {
       'participant-joined',
       'participant-left',
       'media-changed',
+      'host-changed',
+      'meeting-updated',
+      'waiting-list-changed',
     ]);
   }
 
   protected override render() {
     const room = this.room;
     const participants = room ? [room.localParticipant, ...room.participants.values()] : [];
-    return html`<ul part="list" aria-label=${this.text.participantCount(participants.length)}>
-      ${repeat(
-        participants,
-        (participant) => participant.id,
-        (participant) => this.#renderParticipant(participant),
-      )}
-    </ul>`;
+    const host = room?.localParticipant.isHost ?? false;
+    return html`${host && room ? this.#renderHostControls(room) : nothing}
+      <ul part="list" aria-label=${this.text.participantCount(participants.length)}>
+        ${repeat(
+          participants,
+          (participant) => participant.id,
+          (participant) => this.#renderParticipant(participant, host),
+        )}
+      </ul>`;
   }
 
-  #renderParticipant(participant: Participant) {
+  #renderHostControls(room: Room) {
+    const { locked, waitingRoom } = room.settings;
+    const waiting = room.waitingParticipants;
+    return html`<div part="host-controls" class="switches">
+        ${this.#switch(this.text.lockMeeting, locked, () => room.updateMeeting({ locked: !locked }))}
+        ${this.#switch(this.text.waitingRoom, waitingRoom, () => room.updateMeeting({ waitingRoom: !waitingRoom }))}
+      </div>
+      ${waiting.length
+        ? html`<ul part="waiting" aria-label=${this.text.waitingToJoin}>
+            ${waiting.map(
+              ({ id, name }) => html`<li>
+                <span class="name">${name}</span>
+                ${this.#action(this.text.admit, name, () => room.admit(id))}
+                ${this.#action(this.text.deny, name, () => room.deny(id))}
+              </li>`,
+            )}
+          </ul>`
+        : nothing}`;
+  }
+
+  #renderParticipant(participant: Participant, host: boolean) {
     const name = participant.isLocal ? this.text.youSuffix(participant.name) : participant.name;
+    const room = this.room!;
     return html`<li part="participant" data-participant-id=${participant.id}>
       <span part="name" class="name">${name}</span>
       ${participant.isHost ? html`<span part="host-badge" class="badge">${this.text.host}</span>` : nothing}
       ${deviceState('microphone', participant.audioEnabled, participant.audioEnabled ? this.text.microphoneOn : this.text.microphoneOff)}
       ${deviceState('camera', participant.videoEnabled, participant.videoEnabled ? this.text.cameraOn : this.text.cameraOff)}
+      ${host && !participant.isLocal
+        ? html`<span class="actions">
+            ${participant.audioEnabled
+              ? this.#action(this.text.askToMute, participant.name, () => room.muteParticipant(participant.id))
+              : nothing}
+            ${participant.isHost
+              ? nothing
+              : this.#action(this.text.makeHost, participant.name, () => room.transferHost(participant.id))}
+            ${this.#action(this.text.remove, participant.name, () => room.removeParticipant(participant.id))}
+          </span>`
+        : nothing}
     </li>`;
+  }
+
+  #switch(label: string, on: boolean, toggle: () => Promise<unknown>) {
+    return html`<label class="switch"
+      ><input type="checkbox" role="switch" .checked=${on} @change=${() => this.#run(toggle)} />${label}</label
+    >`;
+  }
+
+  /** A short visible label; screen readers also hear whom it acts on. */
+  #action(label: string, name: string, act: () => Promise<unknown>) {
+    return html`<button part="action" @click=${() => this.#run(act)}>
+      ${label}<span class="visually-hidden"> ${name}</span>
+    </button>`;
+  }
+
+  #run(action: () => Promise<unknown>): void {
+    action().then(
+      () => this.requestUpdate(),
+      (error: unknown) => {
+        dispatchParleyEvent(this, 'parley-error', errorDetail(error));
+        this.requestUpdate();
+      },
+    );
   }
 }
 

@@ -41,6 +41,38 @@ export const participantListStyles = css`
   .state[data-off] {
     color: var(--_danger);
   }
+  .actions {
+    display: flex;
+    gap: 4px;
+  }
+  button {
+    font: inherit;
+    font-size: 13px;
+    padding: 4px 8px;
+    border: 1px solid var(--_accent);
+    border-radius: 6px;
+    background: transparent;
+    color: var(--_accent);
+    cursor: pointer;
+  }
+  :is(button, input):focus-visible {
+    outline: 3px solid var(--_accent);
+    outline-offset: 2px;
+  }
+  .switches {
+    display: grid;
+    gap: 8px;
+    padding: var(--_gap) calc(var(--_gap) * 2);
+  }
+  .switch {
+    display: flex;
+    align-items: center;
+    gap: var(--_gap);
+    min-height: 32px;
+  }
+  [part='waiting'] {
+    border-bottom: 1px solid var(--_surface);
+  }
   svg {
     width: 20px;
     height: 20px;

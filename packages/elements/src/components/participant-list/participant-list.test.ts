@@ -12,6 +12,9 @@ async function render(room: FakeRoom): Promise<ParticipantList> {
   return list;
 }
 
+/** A host sees action buttons in each row; the names and badges come first. */
+const withoutActions = (row: string) => row.replace(/ (Mute|Make host|Remove) \w+/g, '');
+
 const rows = (list: ParticipantList) =>
   [...list.shadowRoot!.querySelectorAll('li')].map((item) => item.textContent!.replace(/\s+/g, ' ').trim());
 
@@ -22,12 +25,12 @@ describe('<participant-list>', () => {
     const room = new FakeRoom();
     room.join('p1', 'Ada');
     const list = await render(room);
-    expect(rows(list)).to.deep.equal(['Grace (You) HOST', 'Ada']);
+    expect(rows(list).map(withoutActions)).to.deep.equal(['Grace (You) HOST', 'Ada']);
     expect(list.shadowRoot!.querySelector('ul')!.getAttribute('aria-label')).to.equal('2 participants');
 
     const bob = room.join('p2', 'Bob', false);
     await list.updateComplete;
-    expect(rows(list)).to.deep.equal(['Grace (You) HOST', 'Ada', 'Bob']);
+    expect(rows(list).map(withoutActions)).to.deep.equal(['Grace (You) HOST', 'Ada', 'Bob']);
     const bobMic = list.shadowRoot!.querySelector('[data-participant-id="p2"] [part~="microphone"]')!;
     expect(bobMic.getAttribute('aria-label')).to.equal('Microphone off');
     expect(bobMic.hasAttribute('data-off')).to.equal(true);
@@ -41,7 +44,44 @@ describe('<participant-list>', () => {
     room.participants.delete('p1');
     room.emit('participant-left', ada, 'left');
     await list.updateComplete;
-    expect(rows(list)).to.deep.equal(['Grace (You) HOST', 'Bob']);
+    expect(rows(list).map(withoutActions)).to.deep.equal(['Grace (You) HOST', 'Bob']);
     expect(await axeViolations(document.body)).to.deep.equal([]);
+  });
+
+  it('gives hosts their controls: lock, waiting room, admit and deny, mute, make host, remove', async () => {
+    const room = new FakeRoom();
+    room.join('p1', 'Ada');
+    room.waitingParticipants = [{ id: 'w1', name: 'Eve' }];
+    const list = await render(room);
+    const errors: string[] = [];
+    list.addEventListener('parley-error', (event) => errors.push(event.detail.code));
+    const button = (name: string) =>
+      [...list.shadowRoot!.querySelectorAll('button')].find((element) => element.textContent!.replace(/\s+/g, ' ').trim() === name)!;
+
+    button('Mute Ada').click();
+    button('Make host Ada').click();
+    button('Remove Ada').click();
+    button('Admit Eve').click();
+    button('Deny Eve').click();
+    await new Promise((resolve) => setTimeout(resolve));
+    expect(room.hostActions).to.deep.equal(['mute:p1', 'host:p1', 'remove:p1', 'admit:w1']);
+    expect(errors, 'a refused action is reported').to.deep.equal(['not-host']);
+    expect(list.shadowRoot!.querySelector('[data-participant-id="me"] [part~="action"]'), 'none on yourself').to.equal(null);
+
+    const lock = list.shadowRoot!.querySelector<HTMLInputElement>('[part~="host-controls"] input')!;
+    lock.click();
+    await new Promise((resolve) => setTimeout(resolve));
+    await list.updateComplete;
+    expect(room.settings.locked).to.equal(true);
+    expect(lock.checked).to.equal(true);
+    expect(await axeViolations(document.body)).to.deep.equal([]);
+  });
+
+  it('shows no host controls to others', async () => {
+    const room = new FakeRoom();
+    room.localParticipant.isHost = false;
+    room.join('p1', 'Ada');
+    const list = await render(room);
+    expect(list.shadowRoot!.querySelector('[part~="host-controls"], [part~="action"]')).to.equal(null);
   });
 });

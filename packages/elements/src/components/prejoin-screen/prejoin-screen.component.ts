@@ -1,5 +1,5 @@
 import { html, nothing, type PropertyDeclarations, type PropertyValues } from 'lit';
-import { defaultMediaConstraints, ErrorCode, ParleyError, type DeviceList } from '@parley/sdk';
+import { createPreview, ErrorCode, type DeviceList, type LocalParticipant } from '@parley/sdk';
 import { dispatchParleyEvent, type ParleyEventDetailMap } from '../../events.js';
 import { icon } from '../../icons.js';
 import { ParleyElement } from '../../parley-element.js';
@@ -103,6 +103,8 @@ export class PrejoinScreen extends ParleyElement {
     return this.renderRoot?.querySelector('[part~="name"]') as HTMLInputElement | null;
   }
 
+  /** Captures and switches devices the way a meeting does; `#stream` is what it captured. */
+  #preview: LocalParticipant | null = null;
   #stream: MediaStream | null = null;
   /** Set once the stream was submitted: it then belongs to the receiver and is never stopped here. */
   #handedOver = false;
@@ -332,6 +334,7 @@ export class PrejoinScreen extends ParleyElement {
       return { stream: new MediaStream(), audio: false, video: false, audioOutputDeviceId };
     }
     this.#handedOver = true;
+    this.#preview?.handOver();
     return {
       stream: this.#stream,
       audio: this.hasAudio && this.audioEnabled,
@@ -352,6 +355,7 @@ export class PrejoinScreen extends ParleyElement {
     track.enabled = enabled;
     if (kind === 'audio') this.audioEnabled = enabled;
     else this.videoEnabled = enabled;
+    this.#preview?.setMediaState(this.audioEnabled, this.videoEnabled);
     // The first click is the user gesture some browsers want before audio processing runs.
     this.#audioContext?.resume().catch(() => undefined);
   }
@@ -360,87 +364,54 @@ export class PrejoinScreen extends ParleyElement {
     const generation = ++this.#generation;
     this.status = 'starting';
     this.switchError = '';
-    let stream: MediaStream;
-    try {
-      stream = await getUserMedia({ audio: defaultMediaConstraints.audio, video: defaultMediaConstraints.video });
-    } catch (error) {
-      let reason = ParleyError.fromMediaError(error);
-      // Only one of the two missing (e.g. a desktop without a camera): use the other one.
-      if (reason.code === ErrorCode.NoDevice) {
-        try {
-          stream = await getUserMedia({ audio: defaultMediaConstraints.audio }).catch(() =>
-            getUserMedia({ video: defaultMediaConstraints.video }),
-          );
-        } catch (partialError) {
-          reason = ParleyError.fromMediaError(partialError);
-          if (reason.code === ErrorCode.Internal) reason = ParleyError.fromMediaError(error);
-          if (generation === this.#generation) this.status = statusFor[reason.code] ?? 'failed';
-          return;
-        }
-      } else {
-        if (generation === this.#generation) this.status = statusFor[reason.code] ?? 'failed';
-        return;
-      }
-    }
+    const preview = createPreview();
+    // What cannot start is left out (a desktop without a camera still gets its microphone); nothing at all fails.
+    const { stream, error } = await preview.capture(true, true);
     if (generation !== this.#generation || !this.isConnected) {
-      stopAll(stream);
+      for (const track of stream.getTracks()) track.stop();
       return;
     }
+    if (stream.getTracks().length === 0) {
+      this.status = statusFor[error?.code ?? ''] ?? 'failed';
+      return;
+    }
+    preview.setMediaState(this.audioEnabled, this.videoEnabled);
+    preview.on('stream-changed', this.#showStream);
+    preview.useStream(stream);
+    this.#preview = preview;
     this.#stream = stream;
-    const audio = stream.getAudioTracks()[0];
-    const video = stream.getVideoTracks()[0];
-    this.hasAudio = !!audio;
-    this.hasVideo = !!video;
-    if (audio) audio.enabled = this.audioEnabled;
-    if (video) video.enabled = this.videoEnabled;
     this.status = 'ready';
     await this.updateComplete;
-    this.#startMeter();
+    this.#showStream();
     await this.#listDevices();
   }
 
   async #switch(kind: Kind, deviceId: string): Promise<void> {
-    const stream = this.#stream;
-    const old = this.#track(kind);
-    if (!stream || old?.getSettings().deviceId === deviceId) return;
-    const generation = this.#generation;
+    const preview = this.#preview;
+    if (!preview || this.#handedOver || preview.deviceId(kind) === deviceId) return;
     this.switchError = '';
-    let track: MediaStreamTrack;
     try {
-      const captured = await getUserMedia({
-        [kind]: { ...defaultMediaConstraints[kind], deviceId: { exact: deviceId } },
-      });
-      track = kind === 'audio' ? captured.getAudioTracks()[0]! : captured.getVideoTracks()[0]!;
+      await preview.switchDevice(kind, deviceId);
     } catch {
       this.switchError = this.text.deviceSwitchFailed;
-      this.requestUpdate();
-      return;
-    }
-    if (generation !== this.#generation || stream !== this.#stream || this.#handedOver) {
-      track.stop();
-      return;
-    }
-    track.enabled = kind === 'audio' ? this.audioEnabled : this.videoEnabled;
-    if (old) {
-      stream.removeTrack(old);
-      old.stop();
-    }
-    stream.addTrack(track);
-    if (kind === 'audio') {
-      this.hasAudio = true;
-      this.#startMeter();
-    } else {
-      this.hasVideo = true;
-      // Some browsers keep showing the removed track's last frame: re-attach the stream.
-      const video = this.video;
-      if (video) {
-        video.srcObject = null;
-        video.srcObject = stream;
-        video.play().catch(() => undefined);
-      }
     }
     this.requestUpdate();
   }
+
+  /** After a capture, a switch, or a device lost and replaced (or gone): show what the stream holds now. */
+  #showStream = (): void => {
+    const stream = this.#stream;
+    this.hasAudio = !!stream?.getAudioTracks().length;
+    this.hasVideo = !!stream?.getVideoTracks().length;
+    // Some browsers keep showing a removed track's last frame: re-attach the stream.
+    const video = this.video;
+    if (video && stream) {
+      video.srcObject = null;
+      video.srcObject = stream;
+      video.play().catch(() => undefined);
+    }
+    this.#startMeter();
+  };
 
   #listDevices = async (): Promise<void> => {
     if (!navigator.mediaDevices?.enumerateDevices) return;
@@ -526,20 +497,15 @@ export class PrejoinScreen extends ParleyElement {
     this.#level = -1;
     this.#audioContext?.close().catch(() => undefined);
     this.#audioContext = null;
-    if (this.#stream && !this.#handedOver) stopAll(this.#stream);
+    this.#preview?.off('stream-changed', this.#showStream);
     if (!this.#handedOver) {
+      this.#preview?.stopTracks();
+      this.#preview = null;
       this.#stream = null;
       this.hasAudio = false;
       this.hasVideo = false;
     }
   }
-}
-
-function getUserMedia(constraints: MediaStreamConstraints): Promise<MediaStream> {
-  if (!navigator.mediaDevices?.getUserMedia) {
-    return Promise.reject(new DOMException('Camera and microphone need a secure (https) page', 'NotSupportedError'));
-  }
-  return navigator.mediaDevices.getUserMedia(constraints);
 }
 
 /** What the screen shows for each capture failure; anything else is `failed`. */
@@ -548,10 +514,6 @@ const statusFor: Partial<Record<string, Status>> = {
   [ErrorCode.NoDevice]: 'no-device',
   [ErrorCode.DeviceBusy]: 'device-busy',
 };
-
-function stopAll(stream: MediaStream): void {
-  for (const track of stream.getTracks()) track.stop();
-}
 
 /** The name submitted last time on this site, if storage allows. */
 export function rememberedName(): string {
