@@ -53,7 +53,10 @@ export interface WaitingParticipant {
   name: string;
 }
 
-/** The answer to `join-meeting` while the meeting has a waiting room: wait for `admitted` or `denied`. */
+/**
+ * The answer to `join-meeting` while the meeting has a waiting room: wait for `admitted` or `denied`. Tell it from
+ * a `JoinedMeeting` by `waiting === true` (a `JoinedMeeting`'s `waiting` is an array).
+ */
 export interface WaitingForHost {
   waiting: true;
   /** The id this participant will have once admitted; hosts admit or deny by it. */
@@ -96,6 +99,7 @@ export interface ClientToServerEvents {
   answer: (message: SessionDescriptionMessage, ack: Ack) => void;
   'ice-candidate': (message: IceCandidateMessage, ack: Ack) => void;
   'media-state': (state: MediaState, ack: Ack) => void;
+  /** Leaves the meeting; from the waiting room, stops waiting (the connection stays open, in no meeting). */
   'leave-meeting': (ack: Ack) => void;
   // Host controls: refused with `not-host` for everyone else.
   /** Ends the meeting for everyone; its code can never be joined again. */
@@ -131,10 +135,13 @@ export interface ServerToClientEvents {
   'host-changed': (event: { participantId: string; isHost: boolean }) => void;
   /** The meeting's settings changed. */
   'meeting-updated': (settings: MeetingSettings) => void;
-  /** To hosts: who is in the waiting room now. */
+  /** To hosts: who is in the waiting room now. An empty list to a participant who has just stopped being host. */
   'waiting-list': (event: { waiting: WaitingParticipant[] }) => void;
   /** To someone waiting: a host let you in. Same shape as a join answer. */
   admitted: (meeting: JoinedMeeting) => void;
-  /** To someone waiting: a host turned you away. The server closes the connection after this. */
+  /**
+   * To someone waiting: a host turned you away, or the meeting ended or expired meanwhile. The server closes the
+   * connection after this.
+   */
   denied: () => void;
 }
