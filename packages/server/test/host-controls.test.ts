@@ -14,6 +14,7 @@ import {
   recordEvents,
   request,
   settle,
+  startTestServer,
   useTestServer,
   withTestServer,
   type TestClient,
@@ -324,4 +325,35 @@ describe('host controls', () => {
       again.disconnect();
     });
   });
+});
+
+test('every host action and every refusal is logged, with no key or token in the log', async () => {
+  const lines: string[] = [];
+  const server = await startTestServer({ LOG_LEVEL: 'info' }, { logDestination: { write: (line: string) => void lines.push(line) } });
+  let secrets: string[] = [];
+  try {
+    const meeting = await createMeeting(server);
+    const [host, guest, waiter] = [await connect(server), await connect(server), await connect(server)];
+    const hostJoined = await join(host, meeting.code, 'Hana', meeting.hostKey);
+    const guestJoined = await request(guest, { code: meeting.code, name: 'Gus', sessionId: 'session-id-do-not-log' });
+    assert.ok(guestJoined.waiting !== true);
+    secrets = [meeting.hostKey, hostJoined.resumeToken, guestJoined.resumeToken, 'session-id-do-not-log'];
+    assert.equal(code(await guest.emitWithAck('end-meeting')), 'not-host');
+    await host.emitWithAck('mute-participant', { participantId: guestJoined.self.id });
+    await host.emitWithAck('update-meeting', { waitingRoom: true });
+    const waiterId = await knock(waiter, meeting.code, 'Walt');
+    await host.emitWithAck('deny-participant', { participantId: waiterId });
+    await host.emitWithAck('transfer-host', { participantId: guestJoined.self.id });
+    await guest.emitWithAck('remove-participant', { participantId: hostJoined.self.id });
+    await guest.emitWithAck('end-meeting');
+  } finally {
+    await server.close();
+  }
+  const entries = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+  const actions = entries.filter((entry) => entry.msg === 'host action').map((entry) => entry.action);
+  assert.deepEqual(actions, ['mute', 'update', 'deny', 'transfer-host', 'remove', 'end']);
+  assert.ok(entries.some((entry) => entry.msg === 'request refused' && entry.event === 'end-meeting' && entry.code === 'not-host'));
+  assert.ok(entries.some((entry) => entry.msg === 'meeting ended'));
+  const log = lines.join('');
+  for (const secret of secrets) assert.ok(!log.includes(secret), `the log holds a secret: ${secret}`);
 });
