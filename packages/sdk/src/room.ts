@@ -195,7 +195,7 @@ export class Room extends TypedEmitter<RoomEventMap> {
         sessionId: this.#sessionId,
       });
       this.#assertStillJoining(signal);
-      const joined = 'waiting' in answer ? await this.#waitForAdmission(signal) : answer;
+      const joined = 'self' in answer ? answer : await this.#waitForAdmission(signal);
       this.#assertStillJoining(signal);
 
       this.#meetingCode = joined.meeting.code;

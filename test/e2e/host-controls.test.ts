@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { useCallHarness } from './support/harness.js';
+import { MeetingPage } from './support/meeting-page.js';
+import { createMeeting } from './support/servers.js';
+
+const harness = useCallHarness();
+
+/** The text of `<meeting-room>`'s status area (waiting, left, ended…). */
+function statusText(page: Page): Promise<string | undefined> {
+  return page.evaluate(
+    () => document.querySelector('meeting-room')!.shadowRoot!.querySelector('[part~="status"] p')?.textContent?.trim(),
+  );
+}
+
+/** Clicks a button in the host's participants panel by its visible text plus the hidden name. */
+function clickPanelButton(page: Page, name: string): Promise<void> {
+  return page.evaluate((name) => {
+    const list = document.querySelector('meeting-room')!.shadowRoot!.querySelector('participant-list')!.shadowRoot!;
+    const button = [...list.querySelectorAll('button')].find((element) => element.textContent!.replace(/\s+/g, ' ').trim() === name);
+    if (!button) throw new Error(`no "${name}" button`);
+    button.click();
+  }, name);
+}
+
+async function openParticipants(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const controls = document.querySelector('meeting-room')!.shadowRoot!.querySelector('meeting-controls')!;
+    controls.shadowRoot!.querySelector<HTMLButtonElement>('[part~="participants"]')!.click();
+  });
+  await page.waitForSelector('meeting-room >> participant-list >> [part~="participant"]');
+}
+
+test('waiting room from the host panel: the guest waits, the host admits, then asks them to mute', async () => {
+  const meeting = await createMeeting(harness.parley.url);
+  const host = await MeetingPage.open(harness.browser, harness.embedder.url, meeting, 'Ada');
+  await openParticipants(host.page);
+  await host.page.click('meeting-room >> participant-list >> [part~="host-controls"] label:nth-child(2) input');
+  await host.page.waitForFunction(() => document.querySelector('meeting-room')!.room!.settings.waitingRoom);
+
+  const guest = await harness.browser.newPage();
+  await guest.goto(`${harness.embedder.url}/?${new URLSearchParams({ code: meeting.code, name: 'Bob' })}`);
+  await guest.waitForFunction(() => document.querySelector('meeting-room')?.room?.state === 'waiting');
+  assert.equal(await statusText(guest), 'Waiting for the host to let you in…');
+  await host.page.waitForSelector('meeting-room >> participant-list >> [part~="waiting"] li');
+  assert.equal(await host.page.evaluate(() => document.querySelector('meeting-room')!.room!.participants.size), 0, 'nobody in yet');
+
+  await clickPanelButton(host.page, 'Admit Bob');
+  await guest.waitForFunction(() => document.querySelector('meeting-room')!.room!.state === 'joined');
+  await host.page.waitForFunction(() => document.querySelector('meeting-room')!.room!.participants.size === 1);
+  const bobId = await guest.evaluate(() => document.querySelector('meeting-room')!.room!.localParticipant.id);
+  await host.waitForVideoFrom(bobId);
+
+  // Asking to mute turns Bob's microphone off on his side; nobody can turn it back on for him.
+  await clickPanelButton(host.page, 'Mute Bob');
+  await guest.waitForFunction(() => document.querySelector('meeting-room')!.room!.localParticipant.audioEnabled === false);
+  await host.page.waitForFunction((id) => document.querySelector('meeting-room')!.room!.participants.get(id)!.audioEnabled === false, bobId);
+  await guest.close();
+  await host.close();
+});
+
+test('remove and end for all: the removed guest cannot come back; ending closes the meeting for good', async () => {
+  const meeting = await createMeeting(harness.parley.url);
+  const host = await MeetingPage.open(harness.browser, harness.embedder.url, meeting, 'Ada');
+  const bob = await MeetingPage.open(harness.browser, harness.embedder.url, { code: meeting.code }, 'Bob');
+  const carol = await MeetingPage.open(harness.browser, harness.embedder.url, { code: meeting.code }, 'Carol');
+  await openParticipants(host.page);
+
+  await clickPanelButton(host.page, 'Remove Bob');
+  await bob.page.waitForFunction(() => document.querySelector('meeting-room')!.room!.state === 'left');
+  assert.equal(await statusText(bob.page), 'A host removed you from the meeting');
+  assert.equal(
+    await bob.page.evaluate(() => document.querySelector('meeting-room')!.shadowRoot!.querySelector('[part~="rejoin"]')),
+    null,
+    'no way back offered',
+  );
+  // The same room object (same session) is refused.
+  const refusal = await bob.page.evaluate((code) =>
+    document.querySelector('meeting-room')!.room!.join({ code, name: 'Bob' }).then(
+      () => 'joined',
+      (error: { code: string }) => error.code,
+    ),
+  meeting.code);
+  assert.equal(refusal, 'removed-by-host');
+
+  await host.page.click('meeting-room >> meeting-controls >> [part~="end-meeting"]');
+  await carol.page.waitForFunction(() => document.querySelector('meeting-room')!.room!.state === 'left');
+  assert.equal(await statusText(carol.page), 'The host ended the meeting');
+  // Nobody gets in again: a new visitor hears that the meeting does not exist (or has ended).
+  const dan = await harness.browser.newPage();
+  await dan.goto(`${harness.embedder.url}/?${new URLSearchParams({ code: meeting.code, name: 'Dan' })}`);
+  await dan.waitForSelector('meeting-room >> [part~="status"] .error');
+  assert.equal(
+    await dan.evaluate(() => document.querySelector('meeting-room')!.shadowRoot!.querySelector('[part~="status"] .error')!.textContent),
+    'There is no meeting with this code, or it has ended.',
+  );
+  await dan.close();
+  for (const page of [bob, carol, host]) await page.close();
+});
