@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { io as connectClient } from 'socket.io-client';
 import type { Result } from '@parley/protocol';
 import {
   connect,
@@ -357,3 +358,29 @@ test('every host action and every refusal is logged, with no key or token in the
   const log = lines.join('');
   for (const secret of secrets) assert.ok(!log.includes(secret), `the log holds a secret: ${secret}`);
 });
+
+test('a participant away when the meeting ends hears meeting-ended once Socket.IO recovers its connection, then is closed', () =>
+  withTestServer({ RESUME_WINDOW_MS: '5000' }, async (server) => {
+    const meeting = await createMeeting(server);
+    const host = await connect(server);
+    await join(host, meeting.code, 'Hana', meeting.hostKey);
+    const guest: TestClient = connectClient(server.url, { transports: ['websocket'], forceNew: true, reconnectionDelay: 50, reconnectionDelayMax: 100 });
+    try {
+      await once(guest as never, 'connect');
+      await join(guest, meeting.code, 'Gus');
+      const state = nextEvent(guest, 'media-state'); // an event received: recovery has an offset to start from
+      await host.emitWithAck('media-state', { audio: false, video: true });
+      await state;
+      const seen: string[] = [];
+      guest.onAny((name: string) => seen.push(name));
+      const closedByServer = new Promise<void>((resolve) => guest.on('disconnect', (reason) => reason === 'io server disconnect' && resolve()));
+      guest.io.engine.close(); // dropped, not gone: away
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.deepEqual(await host.emitWithAck('end-meeting'), { ok: true });
+      await closedByServer;
+      assert.equal(guest.recovered, true);
+      assert.deepEqual(seen, ['meeting-ended']);
+    } finally {
+      guest.disconnect();
+    }
+  }));
