@@ -10,6 +10,8 @@ import { websocketOnly } from './scripts/rollup-websocket-only.mjs';
  */
 export default {
   input: 'packages/elements/dist/parley.js',
+  // Chunks loaded later import what they share with parley.js from parley.js itself, not from a third file.
+  preserveEntrySignatures: 'allow-extension',
   output: {
     dir: 'packages/elements/bundle',
     entryFileNames: 'parley.js',

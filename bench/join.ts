@@ -4,8 +4,8 @@
  * relay-only call dies and returns; and the size of the `/parley.js` bundle.
  * Loopback only; every server, page and browser it starts is closed before it exits.
  */
-import { readFileSync } from 'node:fs';
-import { relative } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { defaultMediaConstraints } from '@parley/sdk';
@@ -71,7 +71,13 @@ class Cleanups {
 
 function measureBundle(): BundleSize {
   const raw = readFileSync(bundlePath);
-  return { path: relative(root, bundlePath), rawBytes: raw.length, gzipBytes: gzipSync(raw, { level: 9 }).length };
+  const folder = dirname(bundlePath);
+  const laterGzipBytes = Object.fromEntries(
+    readdirSync(folder)
+      .filter((file) => /^parley-.+\.js$/.test(file))
+      .map((file) => [file.replace(/^parley-(.+)-[\w-]{8}\.js$/, '$1'), gzipSync(readFileSync(join(folder, file)), { level: 9 }).length]),
+  );
+  return { path: relative(root, bundlePath), rawBytes: raw.length, gzipBytes: gzipSync(raw, { level: 9 }).length, laterGzipBytes };
 }
 
 /** Join latency: the floor, then Parley; their pages are closed before the recovery runs start. */

@@ -24,6 +24,8 @@ const bundle = join(root, 'packages/elements/bundle/parley.js');
 const inputs = ['packages/protocol/dist', 'packages/sdk/dist', 'packages/elements/dist', 'rollup.config.mjs', 'package-lock.json'];
 const newestInput = Math.max(...inputs.map((input) => newestMtime(join(root, input))));
 if (!existsSync(bundle) || statSync(bundle).mtimeMs < newestInput) {
+  // Chunk names carry content hashes: clear out the previous build's, or they pile up beside parley.js.
+  rmSync(join(root, 'packages/elements/bundle'), { recursive: true, force: true });
   run(bin('rollup'), ['-c', '--silent']);
   try {
     await checkBudgets();

@@ -10,7 +10,7 @@ import { snapshotParticipant, type RoomSnapshot } from './snapshot.js';
 import { PeerSession } from './peer-session.js';
 import { RemoteParticipant } from './remote-participant.js';
 import { SignalClient, type RequestArgs, type RequestData } from './signal-client.js';
-import { createMediaMonitor } from './stats/media-monitor.js';
+import type { MediaMonitor } from './stats/media-monitor.js';
 import type { SpeakerState } from './stats/speaker-detector.js';
 import { TypedEmitter } from './typed-emitter.js';
 
@@ -114,12 +114,11 @@ export class Room extends TypedEmitter<RoomEventMap> {
   #waiting: readonly WaitingParticipant[] = [];
   #snapshot: RoomSnapshot | null = null;
   readonly #subscribers = new Set<() => void>();
-  readonly #monitor = createMediaMonitor({
-    local: () => this.localParticipant,
-    peers: () => this.#peers(),
-    onSpeakers: (state) => this.#onSpeakers(state),
-    onQuality: (participant, quality) => participant.setConnectionQuality(quality),
-  });
+  /**
+   * Speaking and connection quality, from the peers' stats. Its code is fetched once the meeting is joined: it is
+   * nothing to look at before there are peers, and a page embedding Parley starts that much lighter.
+   */
+  #monitor: MediaMonitor | null = null;
 
   constructor(options: RoomOptions) {
     super();
@@ -224,7 +223,8 @@ export class Room extends TypedEmitter<RoomEventMap> {
           () => undefined,
         );
       });
-      this.#monitor.start();
+      // Without it (say, the chunk failed to load) the call goes on, with no speaking or quality indicators.
+      this.#startMonitor(signal).catch(() => undefined);
       this.#setState('joined');
       this.emit('joined');
       if (mediaError) this.emit('error', mediaError);
@@ -610,6 +610,18 @@ export class Room extends TypedEmitter<RoomEventMap> {
     }
   }
 
+  async #startMonitor(signal: SignalClient): Promise<void> {
+    const { createMediaMonitor } = await import('./stats/media-monitor.js');
+    if (this.#signal !== signal || this.#monitor) return;
+    this.#monitor = createMediaMonitor({
+      local: () => this.localParticipant,
+      peers: () => this.#peers(),
+      onSpeakers: (state) => this.#onSpeakers(state),
+      onQuality: (participant, quality) => participant.setConnectionQuality(quality),
+    });
+    this.#monitor.start();
+  }
+
   #onSpeakers(state: SpeakerState): void {
     this.localParticipant.setSpeaking(state.speaking.has(this.localParticipant.id));
     for (const participant of this.participants.values()) participant.setSpeaking(state.speaking.has(participant.id));
@@ -755,7 +767,8 @@ export class Room extends TypedEmitter<RoomEventMap> {
   /** Stops everything this room started: tracks, peer connections, the socket. */
   #teardown(): void {
     clearTimeout(this.#giveUpTimer);
-    this.#monitor.stop();
+    this.#monitor?.stop();
+    this.#monitor = null;
     this.#activeSpeakerId = null;
     this.#stopWatchingPageHide?.();
     this.#stopWatchingPageHide = null;

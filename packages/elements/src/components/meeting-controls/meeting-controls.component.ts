@@ -131,7 +131,7 @@ export class MeetingControls extends ParleyElement {
         : nothing}
       ${this.#button('leave', this.text.leaveMeeting, undefined, 'leave', disabled, () => this.#run((r) => r.leave()), icon('callEnd'))}
       ${local?.isHost
-        ? this.#button('end-meeting', this.text.endMeeting, undefined, 'end', disabled, () => this.#run((r) => r.endMeeting()), this.text.endMeetingShort)
+        ? this.#button('end-meeting', this.text.endMeeting, undefined, 'end', disabled, () => this.#run((r) => r.endMeeting()), this.text.endMeeting)
         : nothing}
     `;
   }

@@ -3,9 +3,17 @@ import { css } from 'lit';
 export const meetingControlsStyles = css`
   :host {
     display: flex;
+    flex-wrap: wrap;
     justify-content: center;
-    gap: 12px;
+    gap: 8px 12px;
     padding: 12px;
+  }
+  /* A phone: smaller gaps, and a second row rather than buttons off screen. */
+  @media (max-width: 480px) {
+    :host {
+      gap: 8px 6px;
+      padding: 8px;
+    }
   }
   button {
     display: inline-grid;
@@ -52,10 +60,11 @@ export const meetingControlsStyles = css`
   button.end {
     width: auto;
     padding: 0 16px;
+    border: 2px solid var(--_danger);
     border-radius: 24px;
+    background: transparent;
     font: inherit;
     font-weight: 600;
-    color: var(--_danger);
   }
   button:focus-visible {
     outline: 3px solid var(--_accent);

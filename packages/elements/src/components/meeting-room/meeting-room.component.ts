@@ -4,18 +4,25 @@ import { dispatchParleyEvent, errorDetail, type ParleyEventDetailMap } from '../
 import { ParleyElement } from '../../parley-element.js';
 import { tokens } from '../../styles/tokens.js';
 import { icon } from '../../icons.js';
-import '../chat-panel/chat-panel.js';
-import '../device-settings/device-settings.js';
 import type { PanelName } from '../meeting-controls/meeting-controls.component.js';
 import '../meeting-controls/meeting-controls.js';
 import '../participant-grid/participant-grid.js';
-import '../participant-list/participant-list.js';
 import type { PrejoinScreen } from '../prejoin-screen/prejoin-screen.component.js';
 import { rememberedName } from '../prejoin-screen/prejoin-screen.component.js';
 import '../prejoin-screen/prejoin-screen.js';
 import { meetingRoomStyles } from './meeting-room.styles.js';
 
 type Phase = 'prejoin' | 'joining' | 'waiting' | 'joined' | 'left';
+
+/**
+ * The side panels' modules, fetched the first time one opens: most of a call never needs them, so a page starts
+ * without them. The element is rendered at once and upgrades when its module arrives.
+ */
+const panelModules: Record<PanelName, () => Promise<unknown>> = {
+  chat: () => import('../chat-panel/chat-panel.js'),
+  participants: () => import('../participant-list/participant-list.js'),
+  settings: () => import('../device-settings/device-settings.js'),
+};
 
 /** By default the server is wherever this module was loaded from, e.g. `https://meet.example.com/parley.js`. */
 const defaultServer = new URL(import.meta.url).origin;
@@ -310,6 +317,7 @@ export class MeetingRoom extends ParleyElement {
     event.stopPropagation();
     this.openPanel = event.detail.open ? event.detail.panel : '';
     if (this.openPanel === 'chat') this.unreadCount = 0;
+    if (this.openPanel) panelModules[this.openPanel]().catch((error: unknown) => dispatchParleyEvent(this, 'parley-error', errorDetail(error)));
   };
 
   #closePanel = (): void => {
