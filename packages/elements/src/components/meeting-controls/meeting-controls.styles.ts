@@ -7,6 +7,7 @@ export const meetingControlsStyles = css`
     justify-content: center;
     gap: 8px 12px;
     padding: 12px;
+    background: var(--_background);
   }
   /* A phone: smaller gaps, and a second row rather than buttons off screen. */
   @media (max-width: 480px) {

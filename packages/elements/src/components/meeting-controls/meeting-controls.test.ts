@@ -1,0 +1,74 @@
+import { expect } from '@esm-bundle/chai';
+import { axeViolations } from '../../../test/support/axe.js';
+import { FakeRoom } from '../../../test/support/fake-room.js';
+import './meeting-controls.js';
+import type { MeetingControls } from './meeting-controls.component.js';
+
+async function render(room: FakeRoom, configure: (controls: MeetingControls) => void = () => undefined): Promise<MeetingControls> {
+  const controls = document.createElement('meeting-controls');
+  controls.room = room.asRoom();
+  configure(controls);
+  document.body.append(controls);
+  await controls.updateComplete;
+  return controls;
+}
+
+const part = (controls: MeetingControls, name: string) => controls.shadowRoot!.querySelector<HTMLButtonElement>(`[part~="${name}"]`);
+
+describe('<meeting-controls>', () => {
+  afterEach(() => document.body.replaceChildren());
+
+  it('is a labelled toolbar whose toggles say what they will do and show what is on', async () => {
+    const controls = await render(new FakeRoom());
+    expect(controls.getAttribute('role')).to.equal('toolbar');
+    expect(controls.getAttribute('aria-label')).to.equal('Meeting controls');
+    const microphone = part(controls, 'microphone')!;
+    expect(microphone.getAttribute('aria-pressed')).to.equal('true');
+    expect(microphone.getAttribute('aria-label')).to.equal('Turn off microphone');
+    const camera = part(controls, 'camera')!;
+    expect(camera.getAttribute('aria-pressed'), 'the fake room starts with the camera off').to.equal('false');
+    expect(camera.getAttribute('aria-label')).to.equal('Turn on camera');
+    expect(part(controls, 'chat'), 'panels only when asked for').to.equal(null);
+    expect(await axeViolations(document.body)).to.deep.equal([]);
+  });
+
+  it('is disabled outside a meeting', async () => {
+    const room = new FakeRoom();
+    room.state = 'joining';
+    const controls = await render(room);
+    expect(part(controls, 'microphone')!.disabled).to.equal(true);
+    expect(part(controls, 'leave')!.disabled).to.equal(true);
+  });
+
+  it('asks for panels with parley-panel-toggle, shows the open one pressed and the unread count', async () => {
+    const controls = await render(new FakeRoom(), (element) => {
+      element.chat = true;
+      element.participants = true;
+      element.settings = true;
+      element.unreadCount = 3;
+    });
+    const requests: unknown[] = [];
+    document.body.addEventListener('parley-panel-toggle', (event) => requests.push(event.detail));
+    part(controls, 'participants')!.click();
+    expect(requests).to.deep.equal([{ panel: 'participants', open: true }]);
+    expect(part(controls, 'chat')!.getAttribute('aria-label')).to.equal('Open chat, 3 unread');
+    expect(part(controls, 'unread')!.textContent).to.equal('3');
+
+    controls.openPanel = 'participants';
+    await controls.updateComplete;
+    expect(part(controls, 'participants')!.getAttribute('aria-pressed')).to.equal('true');
+    part(controls, 'participants')!.click();
+    expect(requests.at(-1)).to.deep.equal({ panel: 'participants', open: false });
+    expect(await axeViolations(document.body)).to.deep.equal([]);
+  });
+
+  it('gives hosts End meeting for all, and nobody else', async () => {
+    const room = new FakeRoom();
+    const controls = await render(room);
+    expect(part(controls, 'end-meeting')!.textContent!.trim()).to.equal('End meeting for all');
+    room.localParticipant.isHost = false;
+    room.emit('host-changed', room.localParticipant);
+    await controls.updateComplete;
+    expect(part(controls, 'end-meeting')).to.equal(null);
+  });
+});
