@@ -20,6 +20,7 @@ import { measureRecoveries, waitForMedia, type RecoveryOptions, type RecoveryRun
 import { openEmbedderPage } from './lib/pages.js';
 import { measureParleyJoins } from './lib/parley-join.js';
 import { formatJson, formatTable, type BenchResults, type BundleSize } from './lib/report.js';
+import { runBench, type Cleanups } from './lib/run.js';
 
 const RUNS = 10;
 /**
@@ -40,34 +41,8 @@ const RECOVERY = { runs: 5, timeoutMs: 30_000, pollMs: 50, settleMs: 2000 } as c
 const RECOVERY_CALL_SETUP_MS = 20_000;
 /** The whole bench, cleanup excluded: some 30 s of joins, a minute of recoveries, and margin. */
 const BENCH_DEADLINE_MS = 150_000;
-/** Cleanup gets this long before the process exits regardless. */
-const CLEANUP_DEADLINE_MS = 15_000;
-
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bundlePath = fileURLToPath(new URL('../packages/elements/bundle/parley.js', import.meta.url));
-
-type Cleanup = () => Promise<void>;
-
-/** What the bench started, closed newest first; one failure does not keep the rest open. */
-class Cleanups {
-  readonly #stack: Cleanup[] = [];
-  #closing = false;
-
-  /** After a deadline the bench may still be starting things: those are closed as soon as they are added. */
-  add(cleanup: Cleanup): void {
-    if (this.#closing) void Cleanups.#run(cleanup);
-    else this.#stack.push(cleanup);
-  }
-
-  async closeAll(): Promise<void> {
-    this.#closing = true;
-    for (const cleanup of this.#stack.reverse()) await Cleanups.#run(cleanup);
-  }
-
-  static #run(cleanup: Cleanup): Promise<void> {
-    return cleanup().catch((error: unknown) => console.error('bench: cleanup failed:', error));
-  }
-}
 
 function measureBundle(): BundleSize {
   const raw = readFileSync(bundlePath);
@@ -151,32 +126,4 @@ async function bench(cleanups: Cleanups): Promise<BenchResults> {
   return { runs: RUNS, warmupRuns: WARMUP_RUNS, ...joins, recovery, bundle };
 }
 
-function withDeadline<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} took over ${ms / 1000} s`)), ms);
-  });
-  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
-}
-
-async function main(): Promise<void> {
-  const cleanups = new Cleanups();
-  try {
-    const results = await withDeadline(bench(cleanups), BENCH_DEADLINE_MS, 'the bench');
-    console.log(formatTable(results));
-    console.log(formatJson(results));
-  } catch (error) {
-    console.error('bench failed:', error);
-    process.exitCode = 1;
-  } finally {
-    // A hung close or a leftover handle must not hang the bench: exit anyway (Playwright kills its browser on
-    // exit). Unref'd, so a clean finish exits at once.
-    setTimeout(() => {
-      console.error(`bench: still running ${CLEANUP_DEADLINE_MS / 1000} s after cleanup began, exiting`);
-      process.exit(1);
-    }, CLEANUP_DEADLINE_MS).unref();
-    await cleanups.closeAll();
-  }
-}
-
-await main();
+await runBench(BENCH_DEADLINE_MS, bench, (results) => [formatTable(results), formatJson(results)]);

@@ -1,0 +1,134 @@
+/**
+ * What runs inside one participant's page of the mesh bench: a tile (`<video>`) for every remote participant, a
+ * frame-gap watch on each, and snapshots of the peer connections' stats. Joined through `SdkPage`, so the room is
+ * `window.__room`. Functions here are shipped with `page.evaluate`: everything they need is inside them.
+ */
+
+/** One remote participant's inbound video, and what this page sent them, at one instant. */
+export interface PeerSnapshot {
+  remoteId: string;
+  framesDecoded: number;
+  freezeCount: number;
+  /** Seconds. */
+  totalFreezesDuration: number;
+  frameHeight: number | null;
+  /** Every outbound RTP stream to this peer, audio and video. */
+  bytesSent: number;
+  videoBytesSent: number;
+  /** The local video encoder's reason to send less, e.g. `cpu` or `bandwidth`. */
+  qualityLimitationReason: string | null;
+  sentFrameHeight: number | null;
+}
+
+declare global {
+  interface Window {
+    /** Longest time between two presented frames of each remote tile since the last `resetGaps`, ms. */
+    __gaps?: Map<string, { last: number; longest: number; frames: number }>;
+  }
+}
+
+/**
+ * Shows every remote participant in a small muted `<video>` as it arrives, as a meeting's tiles would, and
+ * watches each with requestVideoFrameCallback: the longest gap between two presented frames is the longest
+ * freeze a viewer saw. Resolves with how many remote tiles have presented a frame once `expected` have, or
+ * rejects after `timeoutMs`.
+ */
+export async function showTiles({ expected, timeoutMs }: { expected: number; timeoutMs: number }): Promise<number> {
+  const room = window.__room;
+  const gaps = (window.__gaps = new Map());
+  document.body.style.cssText = 'margin:0;display:flex;flex-wrap:wrap;gap:4px;background:#000';
+  const videos = new Map<string, HTMLVideoElement>();
+  const watch = (id: string, video: HTMLVideoElement) => {
+    const onFrame = (now: number) => {
+      const gap = gaps.get(id);
+      if (gap) {
+        if (gap.last > 0) gap.longest = Math.max(gap.longest, now - gap.last);
+        gap.last = now;
+        gap.frames++;
+      } else gaps.set(id, { last: now, longest: 0, frames: 1 });
+      if (video.isConnected) video.requestVideoFrameCallback(onFrame);
+    };
+    video.requestVideoFrameCallback(onFrame);
+  };
+  const attach = () => {
+    for (const [id, participant] of room.participants) {
+      let video = videos.get(id);
+      if (!video) {
+        video = document.createElement('video');
+        video.muted = true;
+        video.autoplay = true;
+        video.playsInline = true;
+        video.style.cssText = 'width:320px;height:180px;object-fit:cover';
+        document.body.append(video);
+        videos.set(id, video);
+        watch(id, video);
+      }
+      if (participant.stream && video.srcObject !== participant.stream) video.srcObject = participant.stream;
+    }
+  };
+  room.on('participant-joined', attach);
+  room.on('stream-changed', attach);
+  attach();
+  const started = performance.now();
+  while (gaps.size < expected) {
+    if (performance.now() - started > timeoutMs) {
+      throw new Error(`${gaps.size} of ${expected} remote tiles showed a frame within ${timeoutMs} ms`);
+    }
+    attach();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return gaps.size;
+}
+
+/** Starts a new frame-gap window: the longest gaps measured so far are forgotten. */
+export function resetGaps(): void {
+  for (const gap of window.__gaps?.values() ?? []) {
+    gap.longest = 0;
+    gap.frames = 0;
+  }
+}
+
+/** The longest gap per remote tile since `resetGaps`, and the frames presented, by remote id. */
+export function readGaps(): Record<string, { longestMs: number; frames: number }> {
+  return Object.fromEntries(
+    [...(window.__gaps ?? new Map())].map(([id, { longest, frames }]) => [id, { longestMs: longest, frames }]),
+  );
+}
+
+/** Inbound video and outbound bytes of every peer connection, now. */
+export async function snapshotPeers(): Promise<PeerSnapshot[]> {
+  const room = window.__room;
+  return Promise.all(
+    [...room.participants.keys()].map(async (remoteId) => {
+      const snapshot: PeerSnapshot = {
+        remoteId,
+        framesDecoded: 0,
+        freezeCount: 0,
+        totalFreezesDuration: 0,
+        frameHeight: null,
+        bytesSent: 0,
+        videoBytesSent: 0,
+        qualityLimitationReason: null,
+        sentFrameHeight: null,
+      };
+      const report = await room.getStats(remoteId);
+      report?.forEach((stats) => {
+        if (stats.type === 'inbound-rtp' && stats.kind === 'video') {
+          snapshot.framesDecoded += stats.framesDecoded ?? 0;
+          snapshot.freezeCount += stats.freezeCount ?? 0;
+          snapshot.totalFreezesDuration += stats.totalFreezesDuration ?? 0;
+          snapshot.frameHeight = stats.frameHeight ?? snapshot.frameHeight;
+        }
+        if (stats.type === 'outbound-rtp') {
+          snapshot.bytesSent += stats.bytesSent ?? 0;
+          if (stats.kind === 'video') {
+            snapshot.videoBytesSent += stats.bytesSent ?? 0;
+            snapshot.qualityLimitationReason = stats.qualityLimitationReason ?? null;
+            snapshot.sentFrameHeight = stats.frameHeight ?? snapshot.sentFrameHeight;
+          }
+        }
+      });
+      return snapshot;
+    }),
+  );
+}
