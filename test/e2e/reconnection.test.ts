@@ -28,6 +28,7 @@ function roomState(page: MeetingPage): Promise<string | undefined> {
   return page.page.evaluate(() => document.querySelector('meeting-room')!.room?.state);
 }
 
+/** Generous bounds: reconnecting waits out Socket.IO's backoff (up to 6 s), slower still on a loaded CI machine. */
 async function waitForRoomState(page: MeetingPage, state: string, timeoutMs: number): Promise<void> {
   await page.page.waitForFunction((expected) => document.querySelector('meeting-room')!.room?.state === expected, state, {
     timeout: timeoutMs,
@@ -97,7 +98,7 @@ describe('signaling drops mid-call', () => {
     for (const page of pages) assert.equal(await roomState(page), 'reconnecting');
 
     await proxy.unblock();
-    for (const page of pages) await waitForRoomState(page, 'joined', 15_000);
+    for (const page of pages) await waitForRoomState(page, 'joined', 30_000);
     for (const page of pages) assert.deepEqual(await roomEvents(page), ['reconnecting', 'reconnected']);
     await assertSameMeeting(pages);
     assert.equal(await participantsOnServer(parley), 3, 'the server holds each participant once');
@@ -123,7 +124,7 @@ describe('signaling drops mid-call', () => {
       void document.querySelector('meeting-room')!.toggleCamera(false);
     });
     await proxy.unblock();
-    for (const page of pages) await waitForRoomState(page, 'joined', 15_000);
+    for (const page of pages) await waitForRoomState(page, 'joined', 30_000);
     await assertSameMeeting(pages);
     assert.equal(await participantsOnServer(parley), 2);
     await ada.waitForTile(bob.participantId, "tile.hasAttribute('camera-off')", 5000);
