@@ -32,6 +32,8 @@ export interface ServerConfig {
   turn: TurnConfig | undefined;
   /** HTTPS and WSS with this certificate chain and key (PEM), or plain HTTP when `undefined`. */
   tls: { cert: Buffer; key: Buffer } | undefined;
+  /** Several nodes share meetings and presence through this Redis (`redis://` or `rediss://`), or `undefined`. */
+  redisUrl: string | undefined;
   /** SQLite database file for meetings, or `:memory:`. */
   databasePath: string;
   /** A meeting nobody joins stays joinable this long after it was created, or after its latest join. */
@@ -98,6 +100,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     iceServers: read(() => parseIceServers(setting('ICE_SERVERS')), []),
     turn: read(() => parseTurn(setting('TURN_URLS'), setting('TURN_SECRET'), setting('TURN_TTL_S')), undefined),
     tls: read(() => parseTls(setting('TLS_CERT'), setting('TLS_KEY')), undefined),
+    redisUrl: read(() => parseRedisUrl(setting('REDIS_URL')), undefined),
     databasePath: read(() => parseDatabasePath(setting('DATABASE_PATH'), setting('DATA_DIR')), ':memory:'),
     meetingTtlMs: read(() => parseDuration('MEETING_TTL_MS', setting('MEETING_TTL_MS') ?? String(24 * HOUR_S * 1000), 1), 0),
     emptyMeetingGraceMs: read(() => parseDuration('EMPTY_MEETING_GRACE_MS', setting('EMPTY_MEETING_GRACE_MS') ?? '300000'), 0),
@@ -116,7 +119,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     shutdownTimeoutMs: read(() => parseDuration('SHUTDOWN_TIMEOUT_MS', setting('SHUTDOWN_TIMEOUT_MS') ?? '10000', 1), 10_000),
     logLevel: read(() => parseLogLevel(setting('LOG_LEVEL') ?? 'info'), 'info'),
   };
-  read(() => refuseRedis(setting('REDIS_URL')), undefined);
   if (mistakes.length > 0) {
     throw new ConfigError(mistakes.length === 1 ? mistakes[0]! : `${mistakes.length} mistakes:\n- ${mistakes.join('\n- ')}`);
   }
@@ -298,9 +300,16 @@ function parseParticipantTokens(
   return { jwksUrl: url, issuer, audience };
 }
 
-function refuseRedis(value: string | undefined): void {
-  if (value === undefined) return;
-  throw new ConfigError(
-    'REDIS_URL is set, but this version of Parley runs as a single node with embedded storage: unset it (several nodes sharing state are not supported yet)',
-  );
+function parseRedisUrl(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !['redis:', 'rediss:'].includes(url.protocol) || !url.hostname) {
+    throw new ConfigError(`REDIS_URL must be a redis:// or rediss:// URL, e.g. "redis://127.0.0.1:6379", got "${value.replace(/\/\/[^@/]*@/, '//***@')}"`);
+  }
+  return value;
 }

@@ -1,6 +1,8 @@
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { Server } from 'socket.io';
 import { LIMITS } from '@parley/protocol';
 import { ConfigError, type ServerConfig } from './config.js';
@@ -8,6 +10,8 @@ import { createApp } from './http/app.js';
 import { isOriginAllowed } from './http/origins.js';
 import { createLogger, type DestinationStream, type Logger } from './logger.js';
 import { MeetingService } from './meetings/meeting-service.js';
+import type { MeetingStore } from './meetings/meeting.js';
+import { connectRedis, RedisMeetingStore, type RedisClient } from './meetings/redis-meeting-store.js';
 import { SqliteMeetingStore } from './meetings/sqlite-meeting-store.js';
 import { Metrics } from './metrics.js';
 import { ParticipantTokens } from './participant-tokens.js';
@@ -42,7 +46,23 @@ export interface StartOptions {
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
   const logger = createLogger(config.logLevel, options.logDestination);
   const metrics = new Metrics();
-  const store = openStore(config.databasePath);
+  // With REDIS_URL, meetings live in Redis and Socket.IO fans out through its streams (docs/scaling.md).
+  let redis: RedisClient | undefined;
+  if (config.redisUrl) {
+    let lastError = '';
+    redis = await connectRedis(config.redisUrl, (error) => {
+      // node-redis reports every failed reconnection attempt: log each distinct problem once.
+      if (error.message === lastError) return;
+      lastError = error.message;
+      logger.error({ err: error }, 'Redis connection error (reconnecting)');
+    });
+    redis.on('ready', () => {
+      if (lastError) logger.info('Redis connection restored');
+      lastError = '';
+    });
+  }
+  const nodeId = redis ? randomUUID() : undefined;
+  const store: MeetingStore = redis ? new RedisMeetingStore(redis) : openStore(config.databasePath);
   const meetings = new MeetingService(store, { ttlMs: config.meetingTtlMs, emptyGraceMs: config.emptyMeetingGraceMs });
   const rateLimits = new RateLimits(config);
   let shuttingDown = false;
@@ -68,6 +88,10 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     maxHttpBufferSize: LIMITS.sdpLength * 2,
     // A short drop restores the socket with its rooms and replays what it missed; resume tokens cover the rest.
     connectionStateRecovery: { maxDisconnectionDuration: config.resumeWindowMs, skipMiddlewares: true },
+    // The streams adapter keeps recovery working across nodes: sessions and missed packets are stored in Redis.
+    // Several nodes: websocket only, so that a session is one TCP connection to one node and no load balancer needs
+    // sticky sessions (HTTP long-polling would need them). The SDK connects with websocket only anyway.
+    ...(redis ? { adapter: createAdapter(redis), transports: ['websocket' as const] } : {}),
   });
   const signaling = new Signaling({
     io,
@@ -80,12 +104,14 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     participantTokens: config.participantTokens && new ParticipantTokens(config.participantTokens),
     logger,
     metrics,
+    cluster: nodeId ? { nodeId } : undefined,
   });
 
   // Participants the previous process handed over at shutdown may resume here; meetings it left occupied without
   // handing anyone over (it crashed) count as emptied now.
+  // With several nodes, an occupied meeting may be another live node's: only its own participants leave it empty.
   const restored = signaling.restore(await store.takeParticipants());
-  await meetings.vacateAll(restored);
+  if (!redis) await meetings.vacateAll(restored);
 
   const sweep = setInterval(() => {
     meetings.deleteExpired().catch((error: unknown) => logger.error({ err: error }, 'expired sweep failed'));
@@ -105,6 +131,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     clearInterval(sweep);
     signaling.close();
     await store.close();
+    await redis?.close();
     throw error;
   }
   const address = httpServer.address() as AddressInfo;
@@ -120,7 +147,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   logger.info(
     {
       url,
-      database: config.databasePath,
+      storage: redis ? 'redis' : config.databasePath,
+      node: nodeId,
       participantTokens: config.participantTokens ? (config.participantTokens.secret ? 'HS256 secret' : 'JWKS') : 'off',
     },
     'Parley server listening',
@@ -137,6 +165,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     const saved = signaling.close();
     await store.saveParticipants(saved);
     await store.close();
+    await redis?.close().catch(() => undefined);
     logger.info({ participants: saved.length }, 'Parley server stopped; participants handed over');
   };
 

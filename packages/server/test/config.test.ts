@@ -131,13 +131,19 @@ describe('configuration', () => {
     [{ SOCKET_EVENT_LIMIT: 'lots' }, /SOCKET_EVENT_LIMIT/],
     [{ TRUST_PROXY: 'not-an-address' }, /TRUST_PROXY must be/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"/],
-    [{ REDIS_URL: 'redis://127.0.0.1:6379' }, /REDIS_URL is set, but .*single node/],
+    [{ REDIS_URL: 'http://127.0.0.1:6379' }, /REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL/],
+    [{ REDIS_URL: 'redis://user:secret@' }, /REDIS_URL must be .*got "redis:\/\/\*\*\*@"/],
   ];
   for (const [env, message] of mistakes) {
     test(`refused with a clear ConfigError: ${JSON.stringify(env)}`, () => {
       assert.throws(() => loadConfig(env), (error: unknown) => error instanceof ConfigError && message.test(error.message));
     });
   }
+
+  test('REDIS_URL is taken as given', () => {
+    assert.equal(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6380/2' }).redisUrl, 'redis://127.0.0.1:6380/2');
+    assert.equal(loadConfig({}).redisUrl, undefined);
+  });
 
   test('a file that is not PEM is refused', () => {
     const notPem = file('not.pem', 'hello');

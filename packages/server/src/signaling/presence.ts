@@ -24,6 +24,8 @@ export interface Member {
    * Back, but the held messages are not delivered yet: new relays queue behind them, so nothing overtakes them.
    */
   holding?: boolean;
+  /** With several nodes: the node whose connection speaks for this participant (or last did). */
+  node?: string | undefined;
   /** Drops the participant when the resume window closes. */
   expiry?: ReturnType<typeof setTimeout>;
 }

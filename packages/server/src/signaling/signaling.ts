@@ -31,7 +31,7 @@ import type { ParticipantClaims, ParticipantTokens } from '../participant-tokens
 import type { RateLimits } from '../rate-limits.js';
 import { iceServersFor } from '../turn.js';
 import { MAX_HELD_MESSAGES, Presence, type HeldMessage, type Member } from './presence.js';
-import type { ParleyServer, ParleySocket } from './types.js';
+import type { MemberSnapshot, ParleyServer, ParleySocket } from './types.js';
 import { MAX_WAITING, WaitingRooms, type Waiter } from './waiting-room.js';
 
 export interface SignalingOptions {
@@ -49,7 +49,18 @@ export interface SignalingOptions {
   participantTokens: ParticipantTokens | undefined;
   logger: Logger;
   metrics: Metrics;
+  /**
+   * Set when several nodes share meetings through Redis: presence is then replicated to every node through the
+   * Socket.IO adapter's server-side events (see docs/scaling.md).
+   */
+  cluster?: { nodeId: string } | undefined;
 }
+
+/** How often a node says it is alive to the others, and after how long without a word it counts as gone. */
+const NODE_HEARTBEAT_MS = 2000;
+const NODE_TIMEOUT_MS = 3 * NODE_HEARTBEAT_MS;
+/** A node drops another node's away participant this much after their window, unless the owner did it first. */
+const REMOTE_EXPIRY_SLACK_MS = 2000;
 
 /** Host controls, as counted in `parley_host_actions_total{action}` and logged. */
 type HostAction = 'end' | 'mute' | 'remove' | 'transfer-host' | 'update' | 'admit' | 'deny';
@@ -101,9 +112,178 @@ export class Signaling {
   /** Removal marks being stored, per meeting: already refused while the write is under way. */
   readonly #removing = new Map<string, Set<string>>();
 
+  /** Relays waiting for a participant another node announced to the room but not yet to this node. */
+  readonly #arrivals = new Map<string, (() => void)[]>();
+  /** Other nodes, by id, with when they last said they were alive. */
+  readonly #nodes = new Map<string, number>();
+  #heartbeat: ReturnType<typeof setInterval> | undefined;
+
   constructor(options: SignalingOptions) {
     this.#options = options;
     options.io.on('connection', (socket) => this.#onConnection(socket));
+    if (options.cluster) this.#joinCluster(options.cluster.nodeId);
+  }
+
+  get #nodeId(): string | undefined {
+    return this.#options.cluster?.nodeId;
+  }
+
+  /** Replication of presence between nodes: every node holds every participant, each owned by one node. */
+  #joinCluster(nodeId: string): void {
+    const { io, logger } = this.#options;
+    io.on('presence:member', (snapshot) => this.#onRemoteMember(snapshot));
+    io.on('presence:drop', (code, id, reason) => this.#forget(code, id, reason));
+    io.on('meeting:ended', (code) => this.#onRemoteEnd(code));
+    io.on('node:alive', (node) => this.#nodes.set(node, Date.now()));
+    io.on('presence:hello', (node) => {
+      this.#nodes.set(node, Date.now());
+      for (const member of this.presence.members()) if (member.node === nodeId) this.#publish(member);
+    });
+    const hello = () => this.#broadcast(() => io.serverSideEmit('presence:hello', nodeId));
+    hello();
+    // The adapter may not read the stream yet when the first hello's answers come: ask again once it surely does.
+    setTimeout(hello, 1000).unref();
+    this.#heartbeat = setInterval(() => {
+      this.#broadcast(() => io.serverSideEmit('node:alive', nodeId));
+      this.#checkNodes();
+    }, NODE_HEARTBEAT_MS);
+    this.#heartbeat.unref();
+    logger.info({ node: nodeId }, 'cluster: presence replicated through Redis');
+  }
+
+  /** Sends a server-side event; Redis being away must not break the request that caused it. */
+  #broadcast(send: () => unknown): void {
+    try {
+      const sent = send();
+      if (sent instanceof Promise) sent.catch((error: unknown) => this.#options.logger.warn({ err: error }, 'cluster: broadcast failed'));
+    } catch (error) {
+      this.#options.logger.warn({ err: error }, 'cluster: broadcast failed');
+    }
+  }
+
+  /** Tells the other nodes about a participant this node owns (joined, changed, away, back). */
+  #publish(member: Member): void {
+    if (!this.#options.cluster) return;
+    const snapshot: MemberSnapshot = {
+      info: { ...member.info },
+      meetingCode: member.meetingCode,
+      resumeTokenHash: member.resumeTokenHash,
+      removalMarks: member.removalMarks,
+      socketId: member.socketId,
+      node: member.node ?? this.#nodeId!,
+    };
+    this.#broadcast(() => this.#options.io.serverSideEmit('presence:member', snapshot));
+  }
+
+  #onRemoteMember(snapshot: MemberSnapshot): void {
+    if (this.#ended.has(snapshot.meetingCode)) return;
+    this.#nodes.set(snapshot.node, Math.max(this.#nodes.get(snapshot.node) ?? 0, Date.now()));
+    let member = this.presence.get(snapshot.meetingCode, snapshot.info.id);
+    if (!member) {
+      member = { ...snapshot, held: [] };
+      this.presence.add(member);
+      const key = `${snapshot.meetingCode}/${snapshot.info.id}`;
+      for (const arrived of this.#arrivals.get(key) ?? []) arrived();
+      this.#arrivals.delete(key);
+    } else {
+      // Resumed on another node while its old connection still looks open here: retire that connection quietly.
+      const local = member.socketId === null ? undefined : this.#options.io.sockets.sockets.get(member.socketId);
+      if (local && local.id !== snapshot.socketId) {
+        this.#detach(local);
+        local.disconnect(true);
+      }
+      member.info = snapshot.info;
+      member.socketId = snapshot.socketId;
+      member.node = snapshot.node;
+      member.holding = false;
+    }
+    clearTimeout(member.expiry);
+    member.expiry = undefined;
+    if (member.socketId === null) {
+      this.#expireLater(member, this.#options.resumeWindowMs);
+    } else if (member.held.length > 0) {
+      // Messages held here while it was away go to it wherever it is now.
+      const held = member.held;
+      member.held = [];
+      for (const message of held) this.#emit(this.#options.io.to(participantRoom(member.info.id)), message);
+    }
+    this.#updateGauges();
+  }
+
+  /**
+   * Server-side events travel by Redis PUB/SUB, room broadcasts by the stream: a client may hear of a participant
+   * on another node (and relay to it) a moment before this node does. Waits that moment, in arrival order.
+   */
+  async #arrival(code: string, id: string, timeoutMs = 500): Promise<Member | undefined> {
+    const known = this.presence.get(code, id);
+    if (known || !this.#options.cluster) return known;
+    const key = `${code}/${id}`;
+    await new Promise<void>((resolve) => {
+      const waiting = this.#arrivals.get(key) ?? [];
+      this.#arrivals.set(key, waiting);
+      const timer = setTimeout(() => {
+        const rest = (this.#arrivals.get(key) ?? []).filter((entry) => entry !== done);
+        if (rest.length > 0) this.#arrivals.set(key, rest);
+        else this.#arrivals.delete(key);
+        resolve();
+      }, timeoutMs);
+      const done = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      waiting.push(done);
+    });
+    return this.presence.get(code, id);
+  }
+
+  /** Another node's away participant is dropped here too if its window closes and its owner said nothing. */
+  #expireLater(member: Member, windowMs: number): void {
+    const jitter = Math.floor(Math.random() * 1000);
+    member.expiry = setTimeout(() => this.#drop(member, 'disconnected'), windowMs + REMOTE_EXPIRY_SLACK_MS + jitter);
+  }
+
+  /** Nodes gone silent (crashed, killed, cut off): their connected participants count as away from now. */
+  #checkNodes(now = Date.now()): void {
+    for (const member of this.presence.members()) {
+      if (member.node === undefined || member.node === this.#nodeId || member.socketId === null) continue;
+      const seen = this.#nodes.get(member.node) ?? 0;
+      if (now - seen < NODE_TIMEOUT_MS) continue;
+      member.socketId = null;
+      clearTimeout(member.expiry);
+      this.#expireLater(member, this.#options.resumeWindowMs);
+      this.#options.logger.info({ meeting: member.meetingCode, participant: member.info.id, node: member.node }, 'away: its node is gone');
+    }
+  }
+
+  /** Another node dropped a participant: forget them here, and let go of their connection if it is here. */
+  #forget(code: string, id: string, reason: ParticipantLeftReason): void {
+    const member = this.presence.remove(code, id);
+    if (!member) return;
+    const socket = member.socketId === null ? undefined : this.#options.io.sockets.sockets.get(member.socketId);
+    if (socket) {
+      this.#detach(socket);
+      if (reason === 'removed') {
+        // The removing node leaves telling a connection on another node to that node (PUB/SUB and the stream are
+        // not ordered with each other, so a room broadcast could arrive after the disconnect).
+        this.#lastWord(socket, 'removed');
+      }
+    }
+    this.#updateGauges();
+  }
+
+  /** A host on another node ended a meeting (stored as ended already; the room heard `meeting-ended`). */
+  #onRemoteEnd(code: string): void {
+    this.#ended.add(code);
+    setTimeout(() => this.#ended.delete(code), ENDED_MEMORY_MS).unref();
+    for (const member of this.presence.members(code)) {
+      this.presence.remove(code, member.info.id);
+      const socket = member.socketId === null ? undefined : this.#options.io.sockets.sockets.get(member.socketId);
+      if (!socket) continue;
+      this.#detach(socket);
+      this.#lastWord(socket, 'meeting-ended');
+    }
+    for (const waiter of this.waitingRooms.waiters(code)) this.#turnAway(waiter);
+    this.#updateGauges();
   }
 
   /**
@@ -111,8 +291,11 @@ export class Signaling {
    * next process to take back ({@link restore}).
    */
   close(now = Date.now()): SavedParticipant[] {
+    clearInterval(this.#heartbeat);
     const awayUntil = new Date(now + this.#options.resumeWindowMs);
-    const saved = this.presence.members().map((member) => ({
+    // With several nodes, each hands over only its own participants: the others' are theirs to hand over.
+    const own = this.presence.members().filter((member) => member.node === undefined || member.node === this.#nodeId);
+    const saved = own.map((member) => ({
       meetingCode: member.meetingCode,
       id: member.info.id,
       name: member.info.name,
@@ -140,9 +323,10 @@ export class Signaling {
     for (const { meetingCode, resumeTokenHash, awayUntil, removalMarks: marks, ...info } of saved) {
       const remainingMs = awayUntil.getTime() - now;
       if (remainingMs <= 0) continue;
-      const member: Member = { info, meetingCode, resumeTokenHash, removalMarks: marks, socketId: null, held: [] };
+      const member: Member = { info, meetingCode, resumeTokenHash, removalMarks: marks, socketId: null, held: [], node: this.#nodeId };
       member.expiry = setTimeout(() => this.#drop(member, 'disconnected'), remainingMs);
       this.presence.add(member);
+      this.#publish(member);
       codes.add(meetingCode);
     }
     this.#updateGauges();
@@ -169,6 +353,7 @@ export class Signaling {
       const member = this.#memberOf(socket);
       if (!member) return refusal(ProtocolErrorCode.NotInMeeting, 'Join a meeting first');
       this.presence.setMediaState(member.meetingCode, member.info.id, state);
+      this.#publish(member);
       socket
         .to(meetingRoom(member.meetingCode))
         .emit('media-state', { participantId: member.info.id, ...state, screen: state.screen ?? false });
@@ -340,12 +525,14 @@ export class Signaling {
       removalMarks: entrant.removalMarks,
       socketId: socket.id,
       held: [],
+      node: this.#nodeId,
     };
     const others = this.presence.list(meeting.code);
     const occupied = this.#options.meetings.occupy(meeting);
     occupied.written.catch((error: unknown) => this.#options.logger.error({ err: error, meeting: meeting.code }, 'storing a join failed'));
     this.presence.add(member);
     this.#attach(socket, member);
+    this.#publish(member);
     this.#updateGauges();
     this.#options.metrics.joins.inc();
     this.#options.logger.info({ meeting: meeting.code, participant: member.info.id, host: member.info.isHost }, 'joined');
@@ -412,6 +599,8 @@ export class Signaling {
       previous.disconnect(true);
     }
     this.#attach(socket, member);
+    member.node = this.#nodeId;
+    this.#publish(member);
     member.holding = true;
     this.#options.logger.info({ meeting: member.meetingCode, participant: member.info.id }, 'resumed');
     const others = this.presence.list(member.meetingCode).filter((info) => info.id !== member.info.id);
@@ -438,6 +627,8 @@ export class Signaling {
       return;
     }
     this.#attach(socket, member);
+    member.node = this.#nodeId;
+    this.#publish(member);
     this.#deliverHeld(socket, member);
     this.#options.logger.info({ meeting: meetingCode, participant: participantId }, 'recovered');
   }
@@ -451,6 +642,7 @@ export class Signaling {
     }
     member.socketId = null;
     member.expiry = setTimeout(() => this.#drop(member, 'disconnected'), this.#options.resumeWindowMs);
+    this.#publish(member);
     this.#options.logger.info({ meeting: member.meetingCode, participant: member.info.id, reason }, 'away');
   }
 
@@ -523,12 +715,14 @@ export class Signaling {
     this.#updateGauges();
     this.#options.logger.info({ meeting: code, participants: closing.length }, 'meeting ended');
     setImmediate(() => {
-      // Away participants whose connection Socket.IO recovers get it replayed, then are disconnected.
-      this.#options.io.to(meetingRoom(code)).emit('meeting-ended');
+      // Away participants whose connection Socket.IO recovers get it replayed, then are disconnected. With several
+      // nodes, each other node tells its own connections (below).
+      (this.#options.cluster ? this.#options.io.local : this.#options.io).to(meetingRoom(code)).emit('meeting-ended');
       for (const { socket: closed, event } of closing) {
-        closed.emit(event);
-        closed.disconnect(true);
+        this.#lastWord(closed, event);
       }
+      // Other nodes let go of their participants and waiters of this meeting (after the room heard the end).
+      if (this.#options.cluster) this.#broadcast(() => this.#options.io.serverSideEmit('meeting:ended', code));
     });
     return ok(undefined);
   }
@@ -561,10 +755,12 @@ export class Signaling {
     for (const mark of target.removalMarks) removing.add(mark);
 
     const targetSocket = target.socketId === null ? undefined : this.#options.io.sockets.sockets.get(target.socketId);
-    // To the participant's room, so that an away participant whose connection is recovered hears it too.
-    this.#options.io.to(participantRoom(target.info.id)).emit('removed');
+    // To the participant's room, so that an away participant whose connection is recovered hears it too. A
+    // participant connected to another node is told by that node when it hears of the removal.
+    const elsewhere = this.#options.cluster && target.socketId !== null && !targetSocket;
+    if (!targetSocket && !elsewhere) this.#options.io.to(participantRoom(target.info.id)).emit('removed');
     this.#drop(target, 'removed');
-    targetSocket?.disconnect(true);
+    if (targetSocket) this.#lastWord(targetSocket, 'removed');
     this.#hostAction('remove', host, target.info.id);
     try {
       await this.#options.meetings.recordRemoval(code, target.removalMarks);
@@ -593,6 +789,8 @@ export class Signaling {
     }
     host.info.isHost = false;
     room.emit('host-changed', { participantId: host.info.id, isHost: false });
+    this.#publish(target);
+    this.#publish(host);
     this.#options.io.to(participantRoom(target.info.id)).emit('waiting-list', { waiting: this.waitingRooms.list(host.meetingCode) });
     this.#options.io.to(participantRoom(host.info.id)).emit('waiting-list', { waiting: [] });
     this.#hostAction('transfer-host', host, target.info.id);
@@ -676,15 +874,23 @@ export class Signaling {
     const socket = this.#options.io.sockets.sockets.get(waiter.socketId);
     if (!socket) return;
     socket.data.waiting = undefined;
-    socket.emit('denied');
+    this.#lastWord(socket, 'denied');
+  }
+
+  /**
+   * Tells a connection why it is closed, then closes it. With the Redis adapter and connection state recovery, a
+   * plain emit is stored in Redis before it is sent, so it would lose the race with the close: send it locally.
+   */
+  #lastWord(socket: ParleySocket, event: 'removed' | 'meeting-ended' | 'denied'): void {
+    (this.#options.cluster ? this.#options.io.local.to(socket.id) : socket).emit(event);
     socket.disconnect(true);
   }
 
   /** Forwards a message to one other member of the sender's meeting; the sender id comes from server state. */
-  #relay(socket: ParleySocket, to: string, message: (from: string) => HeldMessage): Result<unknown> {
+  async #relay(socket: ParleySocket, to: string, message: (from: string) => HeldMessage): Promise<Result<unknown>> {
     const sender = this.#memberOf(socket);
     if (!sender) return refusal(ProtocolErrorCode.NotInMeeting, 'Join a meeting first');
-    const target = to === sender.info.id ? undefined : this.presence.get(sender.meetingCode, to);
+    const target = to === sender.info.id ? undefined : this.presence.get(sender.meetingCode, to) ?? (await this.#arrival(sender.meetingCode, to));
     if (!target) return refusal(ProtocolErrorCode.ParticipantNotFound, 'No such participant in this meeting');
     const held = message(sender.info.id);
     if (target.socketId === null || target.holding) {
@@ -738,6 +944,9 @@ export class Signaling {
   /** Removes a participant from its meeting and tells the others. */
   #drop(member: Member, reason: ParticipantLeftReason): void {
     if (!this.presence.remove(member.meetingCode, member.info.id)) return;
+    if (this.#options.cluster) {
+      this.#broadcast(() => this.#options.io.serverSideEmit('presence:drop', member.meetingCode, member.info.id, reason));
+    }
     const socket = member.socketId === null ? undefined : this.#options.io.sockets.sockets.get(member.socketId);
     if (socket) this.#detach(socket);
     this.#options.io.to(meetingRoom(member.meetingCode)).emit('participant-left', { participantId: member.info.id, reason });

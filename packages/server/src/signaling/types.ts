@@ -1,8 +1,28 @@
 import type { Server, Socket } from 'socket.io';
-import type { ClientToServerEvents, ServerToClientEvents } from '@parley/protocol';
+import type { ClientToServerEvents, ParticipantInfo, ParticipantLeftReason, ServerToClientEvents } from '@parley/protocol';
 
-/** Messages between server nodes; none yet, as one node holds all presence. */
-export type InterServerEvents = Record<string, never>;
+/** A participant as one node tells the others (see docs/scaling.md). */
+export interface MemberSnapshot {
+  info: ParticipantInfo;
+  meetingCode: string;
+  resumeTokenHash: string;
+  removalMarks: string[];
+  /** The connection speaking for them (on `node`), or `null` while away. */
+  socketId: string | null;
+  /** The node that owns them. */
+  node: string;
+}
+
+/** Messages between server nodes sharing a Redis (`REDIS_URL`), through the Socket.IO adapter. */
+export interface InterServerEvents {
+  /** A node joined: everyone sends it their own participants. */
+  'presence:hello': (node: string) => void;
+  'node:alive': (node: string) => void;
+  /** A participant joined, changed, went away or came back. */
+  'presence:member': (snapshot: MemberSnapshot) => void;
+  'presence:drop': (meetingCode: string, participantId: string, reason: ParticipantLeftReason) => void;
+  'meeting:ended': (meetingCode: string) => void;
+}
 
 /** What the server remembers about a socket, set on join. */
 export interface SocketData {

@@ -1,0 +1,177 @@
+import { createClient } from 'redis';
+import type { Meeting, MeetingChanges, MeetingStore, SavedParticipant } from './meeting.js';
+
+/** A connected node-redis client, as `createClient` returns it. */
+export type RedisClient = ReturnType<typeof createClient>;
+
+/**
+ * Keys, all under one prefix: `meeting:<code>` a hash per meeting (times as Unix milliseconds), `expiries` a sorted
+ * set of codes by `expiresAt` (for the sweep and the open count), `occupied` the set of occupied codes, and
+ * `saved-participants` a hash of participant id → JSON, filled by nodes that shut down.
+ */
+const PREFIX = 'parley:';
+const meetingKey = (code: string) => `${PREFIX}meeting:${code}`;
+const EXPIRIES = `${PREFIX}expiries`;
+const OCCUPIED = `${PREFIX}occupied`;
+const SAVED = `${PREFIX}saved-participants`;
+
+/** KEYS: meeting, expiries. ARGV: code, then field/value pairs. Fails if the code is taken. */
+const CREATE = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return redis.error_reply('meeting code taken') end
+redis.call('HSET', KEYS[1], unpack(ARGV, 2))
+local expires
+for i = 2, #ARGV, 2 do if ARGV[i] == 'expiresAt' then expires = ARGV[i + 1] end end
+redis.call('ZADD', KEYS[2], expires, ARGV[1])
+return 1`;
+
+/** KEYS: meeting, expiries, occupied. ARGV: code, then field/value pairs. A code that is not stored is ignored. */
+const UPDATE = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], unpack(ARGV, 2))
+for i = 2, #ARGV, 2 do
+  if ARGV[i] == 'expiresAt' then redis.call('ZADD', KEYS[2], ARGV[i + 1], ARGV[1]) end
+  if ARGV[i] == 'occupied' then
+    if ARGV[i + 1] == '1' then redis.call('SADD', KEYS[3], ARGV[1]) else redis.call('SREM', KEYS[3], ARGV[1]) end
+  end
+end
+return 1`;
+
+/** KEYS: meeting, expiries, occupied. ARGV: code, until, '1' to occupy (expiry only later) or '0' to vacate (only earlier). */
+const OCCUPANCY = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local current = tonumber(redis.call('HGET', KEYS[1], 'expiresAt'))
+local limit = tonumber(ARGV[2])
+local expires = current
+if ARGV[3] == '1' then
+  if limit > current then expires = limit end
+  redis.call('SADD', KEYS[3], ARGV[1])
+else
+  if limit < current then expires = limit end
+  redis.call('SREM', KEYS[3], ARGV[1])
+end
+redis.call('HSET', KEYS[1], 'occupied', ARGV[3], 'expiresAt', string.format('%d', expires))
+redis.call('ZADD', KEYS[2], expires, ARGV[1])
+return 1`;
+
+function toFields(changes: MeetingChanges): string[] {
+  const fields: string[] = [];
+  if (changes.expiresAt !== undefined) fields.push('expiresAt', String(changes.expiresAt.getTime()));
+  if (changes.endedAt !== undefined) fields.push('endedAt', changes.endedAt === null ? '' : String(changes.endedAt.getTime()));
+  if (changes.occupied !== undefined) fields.push('occupied', changes.occupied ? '1' : '0');
+  if (changes.locked !== undefined) fields.push('locked', changes.locked ? '1' : '0');
+  if (changes.settings !== undefined) fields.push('settings', JSON.stringify(changes.settings));
+  return fields;
+}
+
+/**
+ * Meetings in Redis, for several nodes sharing them (`REDIS_URL`). Every change of one meeting is one Lua script,
+ * so concurrent nodes cannot interleave half-written meetings. Make Redis durable (AOF or RDB) if meetings must
+ * outlive a Redis restart.
+ */
+export class RedisMeetingStore implements MeetingStore {
+  readonly #client: RedisClient;
+
+  constructor(client: RedisClient) {
+    this.#client = client;
+  }
+
+  async create(meeting: Meeting): Promise<void> {
+    const fields = [
+      'code', meeting.code,
+      'hostKeyHash', meeting.hostKeyHash,
+      'createdAt', String(meeting.createdAt.getTime()),
+      ...toFields(meeting),
+    ];
+    await this.#client.eval(CREATE, { keys: [meetingKey(meeting.code), EXPIRIES], arguments: [meeting.code, ...fields] });
+    if (meeting.occupied) await this.#client.sAdd(OCCUPIED, meeting.code);
+  }
+
+  async get(code: string): Promise<Meeting | undefined> {
+    const hash = await this.#client.hGetAll(meetingKey(code));
+    if (!hash.code) return undefined;
+    return {
+      code: hash.code,
+      hostKeyHash: hash.hostKeyHash ?? '',
+      createdAt: new Date(Number(hash.createdAt)),
+      expiresAt: new Date(Number(hash.expiresAt)),
+      endedAt: hash.endedAt ? new Date(Number(hash.endedAt)) : null,
+      occupied: hash.occupied === '1',
+      locked: hash.locked === '1',
+      settings: JSON.parse(hash.settings ?? '{}') as Meeting['settings'],
+    };
+  }
+
+  async update(code: string, changes: MeetingChanges): Promise<void> {
+    const fields = toFields(changes);
+    if (fields.length === 0) return;
+    await this.#client.eval(UPDATE, { keys: [meetingKey(code), EXPIRIES, OCCUPIED], arguments: [code, ...fields] });
+  }
+
+  async occupy(code: string, until: Date): Promise<void> {
+    await this.#client.eval(OCCUPANCY, { keys: [meetingKey(code), EXPIRIES, OCCUPIED], arguments: [code, String(until.getTime()), '1'] });
+  }
+
+  async vacate(code: string, until: Date): Promise<void> {
+    await this.#client.eval(OCCUPANCY, { keys: [meetingKey(code), EXPIRIES, OCCUPIED], arguments: [code, String(until.getTime()), '0'] });
+  }
+
+  async deleteExpired(now: Date): Promise<number> {
+    const codes = await this.#client.zRangeByScore(EXPIRIES, '-inf', now.getTime());
+    if (codes.length === 0) return 0;
+    await this.#client
+      .multi()
+      .del(codes.map(meetingKey))
+      .zRem(EXPIRIES, codes)
+      .sRem(OCCUPIED, codes)
+      .exec();
+    return codes.length;
+  }
+
+  async countOpen(now: Date): Promise<number> {
+    // Ending a meeting sets its expiry to the end, so open meetings are exactly those expiring later than now.
+    return this.#client.zCount(EXPIRIES, `(${now.getTime()}`, '+inf');
+  }
+
+  async vacateAll(until: Date, except: ReadonlySet<string>): Promise<void> {
+    for (const code of await this.#client.sMembers(OCCUPIED)) {
+      if (!except.has(code)) await this.vacate(code, until);
+    }
+  }
+
+  /** Adds these to the saved participants (several nodes may hand over at once; none replaces another's). */
+  async saveParticipants(participants: SavedParticipant[]): Promise<void> {
+    if (participants.length === 0) return;
+    const entries = Object.fromEntries(participants.map((participant) => [participant.id, JSON.stringify(participant)]));
+    await this.#client.hSet(SAVED, entries);
+  }
+
+  async takeParticipants(): Promise<SavedParticipant[]> {
+    const [saved] = (await this.#client.multi().hGetAll(SAVED).del(SAVED).exec()) as unknown as [Record<string, string>];
+    return Object.values(saved ?? {}).map((json) => {
+      const parsed = JSON.parse(json) as SavedParticipant & { awayUntil: string };
+      return { ...parsed, awayUntil: new Date(parsed.awayUntil) };
+    });
+  }
+
+  async ping(): Promise<void> {
+    await this.#client.ping();
+  }
+
+  async close(): Promise<void> {
+    // The client is shared with the Socket.IO adapter: whoever opened it closes it.
+  }
+}
+
+/**
+ * Connects to `url`, retrying for ever with a capped backoff so that a Redis restart is ridden out. Rejects if the
+ * first connection fails (a wrong URL should stop the start, not hang it).
+ */
+export async function connectRedis(url: string, onError: (error: Error) => void): Promise<RedisClient> {
+  const client = createClient({
+    url,
+    socket: { reconnectStrategy: (retries) => Math.min(50 * 2 ** retries, 1000), connectTimeout: 5000 },
+  });
+  client.on('error', onError);
+  await client.connect();
+  return client;
+}

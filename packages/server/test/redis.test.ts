@@ -1,0 +1,217 @@
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { after, before, describe, test } from 'node:test';
+import type { RunningServer } from '../src/index.js';
+import type { Meeting } from '../src/meetings/meeting.js';
+import { connectRedis, RedisMeetingStore, type RedisClient } from '../src/meetings/redis-meeting-store.js';
+import { connect, createMeeting, join, nextEvent, startTestServer, type TestClient } from './helpers.js';
+import { startRedis, type TestRedis } from './redis-server.js';
+
+/** Several nodes on one real redis-server (REDIS_URL): shared meetings, replicated presence, fan-out. */
+
+const closed = (socket: TestClient) => once(socket as never, 'disconnect').then(([reason]) => reason as string);
+const OK = { ok: true };
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('RedisMeetingStore', () => {
+  let redis: TestRedis;
+  let client: RedisClient;
+  let store: RedisMeetingStore;
+  before(async () => {
+    redis = await startRedis();
+    client = await connectRedis(redis.url, () => undefined);
+    store = new RedisMeetingStore(client);
+  });
+  after(async () => {
+    await client.close();
+    await redis.stop();
+  });
+
+  const meeting = (code: string, expiresAt: number): Meeting => ({
+    code,
+    hostKeyHash: 'ab'.repeat(32),
+    createdAt: new Date(1_000),
+    expiresAt: new Date(expiresAt),
+    endedAt: null,
+    occupied: false,
+    locked: false,
+    settings: { waitingRoom: true },
+  });
+
+  test('round trip: create, get, update, occupy, vacate, count, sweep', async () => {
+    await store.create(meeting('aaaa-aaaa-aaaa', 10_000));
+    await assert.rejects(store.create(meeting('aaaa-aaaa-aaaa', 10_000)), /taken/);
+    assert.deepEqual(await store.get('aaaa-aaaa-aaaa'), meeting('aaaa-aaaa-aaaa', 10_000));
+    assert.equal(await store.get('zzzz-zzzz-zzzz'), undefined);
+
+    await store.update('aaaa-aaaa-aaaa', { locked: true, settings: { removed: ['x'] } });
+    await store.update('zzzz-zzzz-zzzz', { locked: true });
+    assert.equal(await store.get('zzzz-zzzz-zzzz'), undefined, 'an update of an unknown code stores nothing');
+    let stored = await store.get('aaaa-aaaa-aaaa');
+    assert.equal(stored?.locked, true);
+    assert.deepEqual(stored?.settings, { removed: ['x'] });
+
+    await store.occupy('aaaa-aaaa-aaaa', new Date(5_000));
+    stored = await store.get('aaaa-aaaa-aaaa');
+    assert.equal(stored?.occupied, true);
+    assert.equal(stored?.expiresAt.getTime(), 10_000, 'occupy never brings the expiry forward');
+    await store.occupy('aaaa-aaaa-aaaa', new Date(20_000));
+    assert.equal((await store.get('aaaa-aaaa-aaaa'))?.expiresAt.getTime(), 20_000);
+    await store.vacate('aaaa-aaaa-aaaa', new Date(30_000));
+    stored = await store.get('aaaa-aaaa-aaaa');
+    assert.equal(stored?.occupied, false);
+    assert.equal(stored?.expiresAt.getTime(), 20_000, 'vacate never pushes the expiry back');
+
+    await store.create(meeting('bbbb-bbbb-bbbb', 3_000));
+    await store.occupy('bbbb-bbbb-bbbb', new Date(4_000));
+    await store.create(meeting('cccc-cccc-cccc', 50_000));
+    await store.occupy('cccc-cccc-cccc', new Date(50_000));
+    await store.update('cccc-cccc-cccc', { endedAt: new Date(2_500), expiresAt: new Date(2_500) });
+    assert.equal(await store.countOpen(new Date(2_600)), 2);
+    await store.vacateAll(new Date(3_500), new Set(['cccc-cccc-cccc']));
+    assert.equal((await store.get('bbbb-bbbb-bbbb'))?.expiresAt.getTime(), 3_500);
+    assert.equal(await store.deleteExpired(new Date(3_600)), 2);
+    assert.equal(await store.get('bbbb-bbbb-bbbb'), undefined);
+    assert.ok(await store.get('aaaa-aaaa-aaaa'));
+  });
+
+  test('saved participants from several nodes add up, and are taken once', async () => {
+    const saved = (id: string) => ({
+      meetingCode: 'aaaa-aaaa-aaaa',
+      id,
+      name: id,
+      isHost: id === 'one',
+      audioEnabled: true,
+      videoEnabled: false,
+      screenSharing: false,
+      resumeTokenHash: `hash-${id}`,
+      awayUntil: new Date(123_456),
+      removalMarks: ['m'],
+    });
+    await store.saveParticipants([saved('one')]);
+    await store.saveParticipants([saved('two')]);
+    const taken = await store.takeParticipants();
+    assert.deepEqual(
+      taken.sort((a, b) => a.id.localeCompare(b.id)),
+      [saved('one'), saved('two')],
+    );
+    assert.deepEqual(await store.takeParticipants(), []);
+  });
+});
+
+describe('two nodes on one Redis', () => {
+  let redis: TestRedis;
+  let a: RunningServer;
+  let b: RunningServer;
+  const sockets: TestClient[] = [];
+  const on = async (server: RunningServer) => {
+    const socket = await connect(server);
+    sockets.push(socket);
+    return socket;
+  };
+
+  before(async () => {
+    redis = await startRedis();
+    const env = { REDIS_URL: redis.url, RESUME_WINDOW_MS: '3000' };
+    a = await startTestServer(env);
+    b = await startTestServer(env);
+  });
+  after(async () => {
+    for (const socket of sockets) socket.disconnect();
+    await Promise.all([a.close(), b.close()]);
+    await redis.stop();
+  });
+
+  /** A meeting created on node A; its host joins on node B, a guest on node A. */
+  async function acrossNodes() {
+    const meeting = await createMeeting(a);
+    const host = await on(b);
+    const hostJoined = await join(host, meeting.code, 'Hana', meeting.hostKey);
+    const guest = await on(a);
+    const joinedSeen = nextEvent(host, 'participant-joined');
+    const guestJoined = await join(guest, meeting.code, 'Gus');
+    const seen = await joinedSeen;
+    return { meeting, host, guest, hostId: hostJoined.self.id, guestId: guestJoined.self.id, guestJoined, seen };
+  }
+
+  test('a meeting created on one node is joined on another, and each sees the other join', async () => {
+    const { hostId, guestId, guestJoined, seen } = await acrossNodes();
+    assert.equal(seen.id, guestId);
+    assert.equal(seen.name, 'Gus');
+    assert.deepEqual(
+      guestJoined.participants.map((participant) => [participant.id, participant.isHost]),
+      [[hostId, true]],
+      'the guest on node A is told of the host on node B',
+    );
+  });
+
+  test('offers, answers and ICE candidates cross nodes', async () => {
+    const { host, guest, hostId, guestId } = await acrossNodes();
+    const offer = nextEvent(guest, 'offer');
+    assert.deepEqual(await host.emitWithAck('offer', { to: guestId, sdp: 'v=0 offer' }), OK);
+    assert.deepEqual(await offer, { from: hostId, sdp: 'v=0 offer' });
+    const answer = nextEvent(host, 'answer');
+    await guest.emitWithAck('answer', { to: hostId, sdp: 'v=0 answer' });
+    assert.deepEqual(await answer, { from: guestId, sdp: 'v=0 answer' });
+    const candidate = { candidate: 'candidate:1 1 udp 1 127.0.0.1 9 typ host', sdpMid: '0', sdpMLineIndex: 0 };
+    const ice = nextEvent(guest, 'ice-candidate');
+    await host.emitWithAck('ice-candidate', { to: guestId, candidate });
+    assert.equal((await ice).from, hostId);
+  });
+
+  test('media state and host changes cross nodes', async () => {
+    const { host, guest, hostId, guestId } = await acrossNodes();
+    const media = nextEvent(host, 'media-state');
+    await guest.emitWithAck('media-state', { audio: false, video: true });
+    assert.deepEqual(await media, { participantId: guestId, audio: false, video: true, screen: false });
+    const changed = nextEvent(guest, 'host-changed');
+    assert.deepEqual(await host.emitWithAck('transfer-host', { participantId: guestId }), OK);
+    assert.deepEqual(await changed, { participantId: guestId, isHost: true });
+    await sleep(100);
+    // The new host on node A may now use host controls on the old host on node B, and the old one may not.
+    const hostMuted = nextEvent(host, 'mute-requested');
+    assert.deepEqual(await guest.emitWithAck('mute-participant', { participantId: hostId }), OK);
+    assert.deepEqual(await hostMuted, { by: guestId });
+    const refused = await host.emitWithAck('mute-participant', { participantId: guestId });
+    assert.equal(refused.ok || refused.error.code, 'not-host');
+  });
+
+  test('host controls cross nodes: mute, remove, end', async () => {
+    const first = await acrossNodes();
+    const muted = nextEvent(first.guest, 'mute-requested');
+    assert.deepEqual(await first.host.emitWithAck('mute-participant', { participantId: first.guestId }), OK);
+    assert.deepEqual(await muted, { by: first.hostId });
+
+    const removed = nextEvent(first.guest, 'removed');
+    const gone = closed(first.guest);
+    const left = nextEvent(first.host, 'participant-left');
+    assert.deepEqual(await first.host.emitWithAck('remove-participant', { participantId: first.guestId }), OK);
+    await removed;
+    await gone;
+    assert.deepEqual(await left, { participantId: first.guestId, reason: 'removed' });
+
+    const second = await acrossNodes();
+    const ended = nextEvent(second.guest, 'meeting-ended');
+    const guestClosed = closed(second.guest);
+    assert.deepEqual(await second.host.emitWithAck('end-meeting'), OK);
+    await ended;
+    await guestClosed;
+    const late = await on(a);
+    const refusal = await late.emitWithAck('join-meeting', { code: second.meeting.code, name: 'Late', audio: true, video: true });
+    assert.equal(refusal.ok || refusal.error.code, 'meeting-not-found');
+  });
+
+  test('Redis restarted mid-meeting: the nodes recover and no meeting is lost', async () => {
+    const { meeting, host, guest, hostId, guestId } = await acrossNodes();
+    await redis.restart();
+    // The meeting is still there for both nodes, and fan-out works again.
+    const newcomer = await on(b);
+    const joinedSeen = nextEvent(guest, 'participant-joined', 10_000);
+    const joined = await join(newcomer, meeting.code, 'Nia');
+    assert.equal((await joinedSeen).id, joined.self.id);
+    assert.deepEqual(joined.participants.map((participant) => participant.id).sort(), [hostId, guestId].sort());
+    const offer = nextEvent(guest, 'offer', 5000);
+    await host.emitWithAck('offer', { to: guestId, sdp: 'v=0 after restart' });
+    assert.equal((await offer).sdp, 'v=0 after restart');
+  });
+});
