@@ -90,6 +90,10 @@ interface SizeResult {
   /** Every Chromium process (GPU, network, capture, browser included), percent of one core. */
   chromiumPercent: number;
   load: number[];
+  /** Remote tiles with media when the warm-up began, per page: "5/5". */
+  ready: string[];
+  /** Each page's room state when the window ended: `joined` unless it lost the server. */
+  states: string[];
 }
 
 async function benchSize(size: number, cleanups: Cleanups): Promise<SizeResult> {
@@ -118,9 +122,14 @@ async function benchSize(size: number, cleanups: Cleanups): Promise<SizeResult> 
     participants.push({ sdk, cdp, pids });
     await sdk.join(parley.url, code);
   }
-  await Promise.all(
+  // A page whose tiles never all show still gets measured: its missing tiles count as 0 fps.
+  const setup = await Promise.all(
     participants.map(({ sdk }) => sdk.page.evaluate(showTiles, { expected: size - 1, timeoutMs: SETUP_TIMEOUT_MS })),
   );
+  const ready = setup.map(([count]) => count!);
+  for (const [index, [, ...missing]] of setup.entries()) {
+    if (missing.length > 0) console.error(`bench:mesh: page P${index + 1} had no video from ${missing.join(', ')}`);
+  }
   await new Promise((resolve) => setTimeout(resolve, WARMUP_S * 1000));
 
   // The window: stats, CPU and frame gaps at its start and end.
@@ -137,6 +146,7 @@ async function benchSize(size: number, cleanups: Cleanups): Promise<SizeResult> 
   const [cpu1, peers1, tasks1] = await read();
   const seconds = (performance.now() - t0) / 1000;
   const gaps = await Promise.all(participants.map(({ sdk }) => sdk.page.evaluate(readGaps)));
+  const states = await Promise.all(participants.map(({ sdk }) => sdk.page.evaluate(() => window.__room.state)));
   const load = loadavg();
 
   const pages = participants.map((participant, index): PageResult => {
@@ -147,7 +157,11 @@ async function benchSize(size: number, cleanups: Cleanups): Promise<SizeResult> 
       0,
     );
     return {
-      fps: deltas.map(({ start, end }) => (end.framesDecoded - start.framesDecoded) / seconds),
+      // A remote participant this page never even saw is a tile at 0 fps.
+      fps: [
+        ...deltas.map(({ start, end }) => (end.framesDecoded - start.framesDecoded) / seconds),
+        ...Array<number>(Math.max(0, size - 1 - deltas.length)).fill(0),
+      ],
       freezes: deltas.reduce((sum, { start, end }) => sum + end.freezeCount - start.freezeCount, 0),
       freezeMs: Math.max(0, ...deltas.map(({ start, end }) => (end.totalFreezesDuration - start.totalFreezesDuration) * 1000)),
       longestGapMs: Math.max(0, ...Object.values(gaps[index]!).map((gap) => gap.longestMs)),
@@ -165,14 +179,17 @@ async function benchSize(size: number, cleanups: Cleanups): Promise<SizeResult> 
 
   await Promise.all(participants.map(({ sdk }) => sdk.page.evaluate(() => window.__room.leave()).catch(() => undefined)));
   await closeBrowser();
-  return { size, seconds, pages, chromiumPercent, load };
+  return { size, seconds, pages, chromiumPercent, load, ready, states };
 }
 
 async function bench(cleanups: Cleanups): Promise<SizeResult[]> {
   const results: SizeResult[] = [];
   for (const size of SIZES) {
     console.error(`bench:mesh: ${size} participants, ${WARMUP_S} s warm-up, ${WINDOW_S} s measured…`);
-    results.push(await benchSize(size, cleanups));
+    // Each size as it completes: a later size that fails does not take the earlier ones with it.
+    const result = await benchSize(size, cleanups);
+    console.error(formatMesh([result]).join('\n'));
+    results.push(result);
   }
   return results;
 }
@@ -199,9 +216,11 @@ function formatMesh(results: SizeResult[]): string[] {
     'rx height',
     'tx height',
     'tx limited by',
+    'tiles with media at start',
+    'room states at end',
     'load avg',
   ];
-  const body = results.map(({ size, pages, chromiumPercent, load }) => {
+  const body = results.map(({ size, pages, chromiumPercent, load, ready, states }) => {
     const fps = pages.flatMap((page) => page.fps);
     const renderers = pages.reduce((sum, page) => sum + page.cpuPercent, 0);
     return [
@@ -218,6 +237,8 @@ function formatMesh(results: SizeResult[]): string[] {
       distinct(pages.flatMap((page) => page.receivedHeights)),
       distinct(pages.flatMap((page) => page.sentHeights)),
       distinct(pages.flatMap((page) => page.limitations)),
+      ready.join(' '),
+      distinct(states),
       load.map((value) => value.toFixed(1)).join(' '),
     ];
   });
@@ -258,7 +279,7 @@ function formatMesh(results: SizeResult[]): string[] {
   ];
 }
 
-/** Setup of each size, its warm-up and window, and margin for closing. */
-const DEADLINE_MS = SIZES.reduce((sum, size) => sum + SETUP_TIMEOUT_MS + size * 3000 + (WARMUP_S + WINDOW_S) * 1000 + 10_000, 0);
+/** Each size: opening and joining its pages (slow on a loaded machine), setup, warm-up, window, closing. */
+const DEADLINE_MS = SIZES.reduce((sum, size) => sum + SETUP_TIMEOUT_MS + size * 10_000 + (WARMUP_S + WINDOW_S) * 1000 + 20_000, 0);
 
 await runBench(DEADLINE_MS, bench, formatMesh);

@@ -30,10 +30,10 @@ declare global {
 /**
  * Shows every remote participant in a small muted `<video>` as it arrives, as a meeting's tiles would, and
  * watches each with requestVideoFrameCallback: the longest gap between two presented frames is the longest
- * freeze a viewer saw. Resolves with how many remote tiles have presented a frame once `expected` have, or
- * rejects after `timeoutMs`.
+ * freeze a viewer saw. Waits until `expected` remote tiles have media (a presented frame, or frames decoded per
+ * getStats), or `timeoutMs`; resolves with how many do, and the connection state of those that do not.
  */
-export async function showTiles({ expected, timeoutMs }: { expected: number; timeoutMs: number }): Promise<number> {
+export async function showTiles({ expected, timeoutMs }: { expected: number; timeoutMs: number }): Promise<string[]> {
   const room = window.__room;
   const gaps = (window.__gaps = new Map());
   document.body.style.cssText = 'margin:0;display:flex;flex-wrap:wrap;gap:4px;background:#000';
@@ -68,16 +68,28 @@ export async function showTiles({ expected, timeoutMs }: { expected: number; tim
   };
   room.on('participant-joined', attach);
   room.on('stream-changed', attach);
-  attach();
+  const decoding = async (id: string) => {
+    let frames = 0;
+    (await room.getStats(id))?.forEach((stats) => {
+      if (stats.type === 'inbound-rtp' && stats.kind === 'video') frames += stats.framesDecoded ?? 0;
+    });
+    return frames > 0;
+  };
   const started = performance.now();
-  while (gaps.size < expected) {
-    if (performance.now() - started > timeoutMs) {
-      throw new Error(`${gaps.size} of ${expected} remote tiles showed a frame within ${timeoutMs} ms`);
-    }
+  for (;;) {
     attach();
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    const ids = [...room.participants.keys()];
+    const ready = await Promise.all(ids.map(async (id) => gaps.has(id) || (await decoding(id))));
+    const missing = ids.filter((_, index) => !ready[index]);
+    const count = ids.length - missing.length;
+    if (count >= expected || performance.now() - started > timeoutMs) {
+      return [
+        `${count}/${expected}`,
+        ...missing.map((id) => `${id}: ${room.participants.get(id)?.connectionState ?? 'absent'}`),
+      ];
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  return gaps.size;
 }
 
 /** Starts a new frame-gap window: the longest gaps measured so far are forgotten. */
