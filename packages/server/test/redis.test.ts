@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import type { RunningServer } from '../src/index.js';
 import type { Meeting } from '../src/meetings/meeting.js';
 import { connectRedis, RedisMeetingStore, type RedisClient } from '../src/meetings/redis-meeting-store.js';
-import { connect, createMeeting, join, nextEvent, startTestServer, type TestClient } from './helpers.js';
+import { connect, createMeeting, join, knock, nextEvent, startTestServer, type TestClient } from './helpers.js';
 import { startRedis, type TestRedis } from './redis-server.js';
 
 /** Several nodes on one real redis-server (REDIS_URL): shared meetings, replicated presence, fan-out. */
@@ -199,6 +199,36 @@ describe('two nodes on one Redis', () => {
     const late = await on(a);
     const refusal = await late.emitWithAck('join-meeting', { code: second.meeting.code, name: 'Late', audio: true, video: true });
     assert.equal(refusal.ok || refusal.error.code, 'meeting-not-found');
+  });
+
+  test('waiting room across nodes: a host on one node admits and denies people waiting on another', async () => {
+    const meeting = await createMeeting(a);
+    const host = await on(b);
+    await join(host, meeting.code, 'Hana', meeting.hostKey);
+    assert.deepEqual(await host.emitWithAck('update-meeting', { waitingRoom: true }), { ok: true, data: { locked: false, waitingRoom: true } });
+    await sleep(100);
+
+    const guest = await on(a);
+    const listed = nextEvent(host, 'waiting-list');
+    const guestId = await knock(guest, meeting.code, 'Gus');
+    assert.deepEqual(await listed, { waiting: [{ id: guestId, name: 'Gus' }] });
+    await sleep(100);
+    const admitted = nextEvent(guest, 'admitted');
+    const joinedSeen = nextEvent(host, 'participant-joined');
+    assert.deepEqual(await host.emitWithAck('admit-participant', { participantId: guestId }), OK);
+    assert.equal((await admitted).self.id, guestId);
+    assert.equal((await joinedSeen).id, guestId);
+
+    const other = await on(a);
+    const listedAgain = nextEvent(host, 'waiting-list');
+    const otherId = await knock(other, meeting.code, 'Olga');
+    assert.deepEqual(await listedAgain, { waiting: [{ id: otherId, name: 'Olga' }] });
+    await sleep(100);
+    const denied = nextEvent(other, 'denied');
+    const otherClosed = closed(other);
+    assert.deepEqual(await host.emitWithAck('deny-participant', { participantId: otherId }), OK);
+    await denied;
+    await otherClosed;
   });
 
   test('Redis restarted mid-meeting: the nodes recover and no meeting is lost', async () => {

@@ -134,10 +134,25 @@ export class Signaling {
     io.on('presence:member', (snapshot) => this.#onRemoteMember(snapshot));
     io.on('presence:drop', (code, id, reason) => this.#forget(code, id, reason));
     io.on('meeting:ended', (code) => this.#onRemoteEnd(code));
+    io.on('waiting:add', (waiter) => {
+      if (this.#ended.has(waiter.meetingCode)) return;
+      this.waitingRooms.add(waiter);
+      this.#updateGauges();
+    });
+    io.on('waiting:done', (code, id, verdict) => {
+      this.#onRemoteVerdict(code, id, verdict).catch((error: unknown) =>
+        this.#options.logger.error({ err: error, meeting: code }, 'cluster: admitting a waiter failed'),
+      );
+    });
     io.on('node:alive', (node) => this.#nodes.set(node, Date.now()));
     io.on('presence:hello', (node) => {
       this.#nodes.set(node, Date.now());
       for (const member of this.presence.members()) if (member.node === nodeId) this.#publish(member);
+      for (const code of this.waitingRooms.codes()) {
+        for (const waiter of this.waitingRooms.waiters(code)) {
+          if (this.#options.io.sockets.sockets.has(waiter.socketId)) this.#broadcast(() => io.serverSideEmit('waiting:add', waiter));
+        }
+      }
     });
     const hello = () => this.#broadcast(() => io.serverSideEmit('presence:hello', nodeId));
     hello();
@@ -282,8 +297,40 @@ export class Signaling {
       this.#detach(socket);
       this.#lastWord(socket, 'meeting-ended');
     }
-    for (const waiter of this.waitingRooms.waiters(code)) this.#turnAway(waiter);
+    for (const waiter of this.waitingRooms.waiters(code)) this.#turnAway(waiter, false);
     this.#updateGauges();
+  }
+
+  /**
+   * A waiter's case was settled on another node (a host there admitted or denied them, or they went): off the list
+   * here, and if their connection is here, in they come or out they go.
+   */
+  async #onRemoteVerdict(code: string, id: string, verdict: 'admitted' | 'denied' | 'withdrew'): Promise<void> {
+    const waiter = this.waitingRooms.remove(code, id);
+    this.#updateGauges();
+    if (!waiter) return;
+    const socket = this.#options.io.sockets.sockets.get(waiter.socketId);
+    if (!socket || socket.disconnected || socket.data.waiting?.participantId !== id) return;
+    if (verdict === 'denied') {
+      socket.data.waiting = undefined;
+      this.#lastWord(socket, 'denied');
+      return;
+    }
+    if (verdict !== 'admitted') return;
+    const meeting = await this.#options.meetings.findJoinable(code);
+    if (socket.disconnected || socket.data.waiting?.participantId !== id) return;
+    socket.data.waiting = undefined;
+    if (!meeting || this.#ended.has(code)) {
+      this.#lastWord(socket, 'denied');
+      return;
+    }
+    socket.emit('admitted', this.#enter(socket, meeting, { ...waiter, isHost: false }));
+  }
+
+  /** With several nodes: tells the others a waiter is off the list, and why. */
+  #announceVerdict(waiter: Waiter, verdict: 'admitted' | 'denied' | 'withdrew'): void {
+    if (!this.#options.cluster) return;
+    this.#broadcast(() => this.#options.io.serverSideEmit('waiting:done', waiter.meetingCode, waiter.id, verdict));
   }
 
   /**
@@ -555,6 +602,7 @@ export class Signaling {
       removalMarks: entrant.removalMarks,
     };
     this.waitingRooms.add(waiter);
+    if (this.#options.cluster) this.#broadcast(() => this.#options.io.serverSideEmit('waiting:add', waiter));
     socket.data.waiting = { meetingCode: code, participantId: waiter.id };
     this.#updateGauges();
     this.#options.logger.info({ meeting: code, participant: waiter.id }, 'waiting');
@@ -566,7 +614,9 @@ export class Signaling {
   #withdraw(socket: ParleySocket, reason: string): void {
     const waiting = socket.data.waiting;
     socket.data.waiting = undefined;
-    if (!waiting || !this.waitingRooms.remove(waiting.meetingCode, waiting.participantId)) return;
+    const waiter = waiting && this.waitingRooms.remove(waiting.meetingCode, waiting.participantId);
+    if (!waiting || !waiter) return;
+    this.#announceVerdict(waiter, 'withdrew');
     this.#updateGauges();
     this.#options.logger.info({ meeting: waiting.meetingCode, participant: waiting.participantId, reason }, 'stopped waiting');
     this.#sendWaitingList(waiting.meetingCode);
@@ -846,6 +896,8 @@ export class Signaling {
   /** Takes a waiter off the list and into the meeting; the caller sends hosts the new list. */
   #letIn(waiter: Waiter, meeting: Meeting): void {
     this.waitingRooms.remove(waiter.meetingCode, waiter.id);
+    // A waiter connected to another node is let in by that node.
+    this.#announceVerdict(waiter, 'admitted');
     const socket = this.#options.io.sockets.sockets.get(waiter.socketId);
     if (!socket || socket.disconnected) {
       this.#updateGauges();
@@ -869,8 +921,9 @@ export class Signaling {
   }
 
   /** Takes a waiter off the list, tells them `denied` and closes their connection. */
-  #turnAway(waiter: Waiter): void {
+  #turnAway(waiter: Waiter, announce = true): void {
     this.waitingRooms.remove(waiter.meetingCode, waiter.id);
+    if (announce) this.#announceVerdict(waiter, 'denied');
     const socket = this.#options.io.sockets.sockets.get(waiter.socketId);
     if (!socket) return;
     socket.data.waiting = undefined;

@@ -1,4 +1,5 @@
 import type { Server, Socket } from 'socket.io';
+import type { Waiter } from './waiting-room.js';
 import type { ClientToServerEvents, ParticipantInfo, ParticipantLeftReason, ServerToClientEvents } from '@parley/protocol';
 
 /** A participant as one node tells the others (see docs/scaling.md). */
@@ -22,6 +23,10 @@ export interface InterServerEvents {
   'presence:member': (snapshot: MemberSnapshot) => void;
   'presence:drop': (meetingCode: string, participantId: string, reason: ParticipantLeftReason) => void;
   'meeting:ended': (meetingCode: string) => void;
+  /** Someone waits for a host's answer, their connection on the sending node. */
+  'waiting:add': (waiter: Waiter) => void;
+  /** A waiter is off the list: let in (by the node that holds their connection), turned away, or gone. */
+  'waiting:done': (meetingCode: string, participantId: string, verdict: 'admitted' | 'denied' | 'withdrew') => void;
 }
 
 /** What the server remembers about a socket, set on join. */
