@@ -188,7 +188,7 @@ async function bench(cleanups: Cleanups): Promise<SizeResult[]> {
     console.error(`bench:mesh: ${size} participants, ${WARMUP_S} s warm-up, ${WINDOW_S} s measured…`);
     // Each size as it completes: a later size that fails does not take the earlier ones with it.
     const result = await benchSize(size, cleanups);
-    console.error(formatMesh([result]).join('\n'));
+    if (SIZES.length > 1) console.error(formatMesh([result]).join('\n'));
     results.push(result);
   }
   return results;
