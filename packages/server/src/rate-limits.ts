@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import proxyAddr from 'proxy-addr';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { RateLimit, ServerConfig } from './config.js';
 
 /** Whole seconds until a limited key may try again; at least 1. */
@@ -12,16 +12,37 @@ function limiter(limit: RateLimit, keyPrefix: string): RateLimiterMemory {
   return new RateLimiterMemory({ points: limit.points, duration: limit.durationS, keyPrefix });
 }
 
-/** The server's rate limits, in memory on this node (rate-limiter-flexible). */
+/**
+ * Shared by every node through Redis; while Redis is unreachable, each node counts in memory meanwhile (the
+ * insurance limiter) rather than letting everything through or refusing everyone.
+ */
+function sharedLimiter(limit: RateLimit, keyPrefix: string, redis: unknown): RateLimiterAbstract {
+  return new RateLimiterRedis({
+    storeClient: redis,
+    useRedisPackage: true,
+    rejectIfRedisNotReady: true,
+    points: limit.points,
+    duration: limit.durationS,
+    keyPrefix: `parley:rate:${keyPrefix}`,
+    insuranceLimiter: limiter(limit, keyPrefix),
+  });
+}
+
+/**
+ * The server's rate limits (rate-limiter-flexible). Per client IP (failed joins, meeting creations): in memory on
+ * one node, in Redis when given a client, so that spreading requests over nodes gains nothing. Per socket (events):
+ * always in memory, as a socket lives on one node.
+ */
 export class RateLimits {
-  readonly joinFailures: RateLimiterMemory;
-  readonly createMeeting: RateLimiterMemory;
+  readonly joinFailures: RateLimiterAbstract;
+  readonly createMeeting: RateLimiterAbstract;
   readonly socketEvents: RateLimiterMemory;
   readonly #trustProxy: ServerConfig['trustProxy'];
 
-  constructor(config: Pick<ServerConfig, 'rateLimits' | 'trustProxy'>) {
-    this.joinFailures = limiter(config.rateLimits.joinFailures, 'join-failures');
-    this.createMeeting = limiter(config.rateLimits.createMeeting, 'create-meeting');
+  constructor(config: Pick<ServerConfig, 'rateLimits' | 'trustProxy'>, redis?: unknown) {
+    const perIp = (limit: RateLimit, keyPrefix: string) => (redis ? sharedLimiter(limit, keyPrefix, redis) : limiter(limit, keyPrefix));
+    this.joinFailures = perIp(config.rateLimits.joinFailures, 'join-failures');
+    this.createMeeting = perIp(config.rateLimits.createMeeting, 'create-meeting');
     this.socketEvents = limiter(config.rateLimits.socketEvents, 'socket-events');
     this.#trustProxy = config.trustProxy;
   }
@@ -47,7 +68,7 @@ export class RateLimits {
   }
 
   /** `undefined` if `key` may use this limiter once more now (and counts it); else seconds until it may. */
-  static async take(limiter: RateLimiterMemory, key: string): Promise<number | undefined> {
+  static async take(limiter: RateLimiterAbstract, key: string): Promise<number | undefined> {
     try {
       await limiter.consume(key);
       return undefined;

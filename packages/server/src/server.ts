@@ -64,7 +64,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const nodeId = redis ? randomUUID() : undefined;
   const store: MeetingStore = redis ? new RedisMeetingStore(redis) : openStore(config.databasePath);
   const meetings = new MeetingService(store, { ttlMs: config.meetingTtlMs, emptyGraceMs: config.emptyMeetingGraceMs });
-  const rateLimits = new RateLimits(config);
+  const rateLimits = new RateLimits(config, redis);
   let shuttingDown = false;
   const ready = async () => {
     if (shuttingDown) return false;

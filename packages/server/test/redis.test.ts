@@ -244,4 +244,19 @@ describe('two nodes on one Redis', () => {
     await host.emitWithAck('offer', { to: guestId, sdp: 'v=0 after restart' });
     assert.equal((await offer).sdp, 'v=0 after restart');
   });
+
+  test('failed joins are counted across nodes (last: it leaves this address blocked)', async () => {
+    // The nodes allow 10 failures per 10 minutes from one address, whichever node counts them.
+    const refusals: string[] = [];
+    for (let attempt = 0; attempt < 11; attempt += 1) {
+      const socket = await on(attempt % 2 === 0 ? a : b);
+      const result = await socket.emitWithAck('join-meeting', { code: 'zzzz-zzzz-zzzz', name: 'Mallory', audio: true, video: true });
+      refusals.push(result.ok ? 'ok' : result.error.code);
+      socket.disconnect();
+    }
+    // Earlier tests failed one join (after the end); the eleventh failure of the address is refused either way.
+    const firstBlocked = refusals.indexOf('rate-limited');
+    assert.ok(firstBlocked >= 8 && firstBlocked <= 10, `blocked after 10 failures in all, got ${refusals.join(', ')}`);
+    assert.ok(refusals.slice(firstBlocked).every((code) => code === 'rate-limited'));
+  });
 });
