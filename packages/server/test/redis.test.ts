@@ -260,3 +260,46 @@ describe('two nodes on one Redis', () => {
     assert.ok(refusals.slice(firstBlocked).every((code) => code === 'rate-limited'));
   });
 });
+
+describe('three nodes on one Redis', () => {
+  let redis: TestRedis;
+  let servers: RunningServer[] = [];
+  const sockets: TestClient[] = [];
+
+  before(async () => {
+    redis = await startRedis();
+    for (let index = 0; index < 3; index += 1) servers.push(await startTestServer({ REDIS_URL: redis.url }));
+  });
+  after(async () => {
+    for (const socket of sockets) socket.disconnect();
+    await Promise.all(servers.map((server) => server.close()));
+    servers = [];
+    await redis.stop();
+  });
+
+  test('one participant per node: everyone sees everyone, relays reach the third node, leaving is seen everywhere', async () => {
+    const meeting = await createMeeting(servers[0]!);
+    const ids: string[] = [];
+    for (const [index, server] of servers.entries()) {
+      const socket = await connect(server);
+      sockets.push(socket);
+      const seen = sockets.slice(0, -1).map((earlier) => nextEvent(earlier, 'participant-joined'));
+      const joined = await join(socket, meeting.code, `P${index}`, index === 0 ? meeting.hostKey : undefined);
+      assert.deepEqual(joined.participants.map((participant) => participant.id), ids, `P${index} is told of everyone before`);
+      for (const event of await Promise.all(seen)) assert.equal(event.id, joined.self.id);
+      ids.push(joined.self.id);
+      await sleep(50);
+    }
+    const [first, , third] = sockets as [TestClient, TestClient, TestClient];
+    const offer = nextEvent(third, 'offer');
+    assert.deepEqual(await first.emitWithAck('offer', { to: ids[2]!, sdp: 'v=0 a to c' }), OK);
+    assert.deepEqual(await offer, { from: ids[0], sdp: 'v=0 a to c' });
+
+    const left = [first, sockets[1]!].map((socket) => nextEvent(socket, 'participant-left'));
+    assert.deepEqual(await third.emitWithAck('leave-meeting'), OK);
+    for (const event of await Promise.all(left)) assert.deepEqual(event, { participantId: ids[2], reason: 'left' });
+    await sleep(100);
+    const refused = await first.emitWithAck('offer', { to: ids[2]!, sdp: 'v=0 too late' });
+    assert.equal(refused.ok || refused.error.code, 'participant-not-found', 'every node forgot the leaver');
+  });
+});

@@ -117,6 +117,9 @@ export class Signaling {
   /** Other nodes, by id, with when they last said they were alive. */
   readonly #nodes = new Map<string, number>();
   #heartbeat: ReturnType<typeof setInterval> | undefined;
+  #hello: ReturnType<typeof setTimeout> | undefined;
+  /** Set by {@link close}: nothing more is sent to other nodes (the Redis client is about to close). */
+  #closed = false;
 
   constructor(options: SignalingOptions) {
     this.#options = options;
@@ -157,7 +160,8 @@ export class Signaling {
     const hello = () => this.#broadcast(() => io.serverSideEmit('presence:hello', nodeId));
     hello();
     // The adapter may not read the stream yet when the first hello's answers come: ask again once it surely does.
-    setTimeout(hello, 1000).unref();
+    this.#hello = setTimeout(hello, 1000);
+    this.#hello.unref();
     this.#heartbeat = setInterval(() => {
       this.#broadcast(() => io.serverSideEmit('node:alive', nodeId));
       this.#checkNodes();
@@ -168,6 +172,7 @@ export class Signaling {
 
   /** Sends a server-side event; Redis being away must not break the request that caused it. */
   #broadcast(send: () => unknown): void {
+    if (this.#closed) return;
     try {
       const sent = send();
       if (sent instanceof Promise) sent.catch((error: unknown) => this.#options.logger.warn({ err: error }, 'cluster: broadcast failed'));
@@ -339,6 +344,8 @@ export class Signaling {
    */
   close(now = Date.now()): SavedParticipant[] {
     clearInterval(this.#heartbeat);
+    clearTimeout(this.#hello);
+    this.#closed = true;
     const awayUntil = new Date(now + this.#options.resumeWindowMs);
     // With several nodes, each hands over only its own participants: the others' are theirs to hand over.
     const own = this.presence.members().filter((member) => member.node === undefined || member.node === this.#nodeId);
