@@ -238,10 +238,11 @@ describe('media: devices, screen share, permissions', () => {
       await assertEveryoneReceivesEveryone([ada, erin]);
       // This Chromium revokes the microphone with the camera (both tracks end, both permissions read "denied").
       await denyMedia(erin.page, embedder.url, ['camera']);
+      // The SDK first tries the default devices again (refused), then tells everyone: slow on a loaded machine.
       await ada.waitForTile(
         erin.participantId,
         "tile.hasAttribute('camera-off') && tile.hasAttribute('audio-muted')",
-        10_000,
+        20_000,
       );
       const state = await erin.page.evaluate(() => ({
         errors: (window as unknown as { __errors: string[] }).__errors,
