@@ -1,0 +1,48 @@
+import { expect } from '@esm-bundle/chai';
+
+interface Declaration {
+  tagName?: string;
+  attributes?: { name: string }[];
+  events?: { name: string }[];
+  cssParts?: { name: string }[];
+}
+
+/** The manifest the build generates from the components' JSDoc, as IDEs and docs read it. */
+async function declaration(tagName: string): Promise<Declaration> {
+  const manifest = (await (await fetch('/packages/elements/custom-elements.json')).json()) as {
+    modules: { declarations?: Declaration[] }[];
+  };
+  return manifest.modules.flatMap((module) => module.declarations ?? []).find((entry) => entry.tagName === tagName)!;
+}
+
+describe('custom-elements.json', () => {
+  it('lists <meeting-room> as CONTRACT names it, and no internal state as attributes', async () => {
+    const room = await declaration('meeting-room');
+    expect(room.attributes!.map((attribute) => attribute.name)).to.have.members([
+      'lang',
+      'server',
+      'code',
+      'name',
+      'host-key',
+      'autojoin',
+      'theme',
+    ]);
+    expect(room.events!.map((event) => event.name)).to.include.members([
+      'parley-joined',
+      'parley-left',
+      'parley-participant-joined',
+      'parley-participant-left',
+      'parley-media-changed',
+      'parley-error',
+    ]);
+    expect(room.cssParts!.map((part) => part.name)).to.include.members(['grid', 'controls', 'prejoin', 'panel']);
+  });
+
+  it('documents every element', async () => {
+    for (const tag of ['prejoin-screen', 'participant-grid', 'participant-tile', 'meeting-controls', 'chat-panel', 'participant-list', 'device-settings']) {
+      const entry = await declaration(tag);
+      expect(entry, tag).to.not.equal(undefined);
+      expect(entry.cssParts?.length ?? 0, `${tag} parts`).to.be.greaterThan(0);
+    }
+  });
+});
