@@ -1,0 +1,262 @@
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { machineLine, markdownTable, option, runBench, type Cleanups } from './lib/run.js';
+import type { FromWorker, ToWorker, WorkerMeeting } from './signaling-worker.js';
+
+/**
+ * Signaling load: simulated participants (socket.io-client, in worker processes) in 6-person meetings, each relaying
+ * an `ice-candidate` to another member at 5 msg/s, against one node in memory and two nodes on one redis-server.
+ * `--idle N` instead holds N idle sockets on one node. Loopback only; the server runs as `packages/server/dist`.
+ *
+ *   npm run bench:signaling -- --participants 300 --seconds 20
+ *   npm run bench:signaling -- --idle 10000
+ */
+
+const participants = Number(option('participants', '300'));
+const seconds = Number(option('seconds', '20'));
+const idle = Number(option('idle', '0'));
+const meetingSize = Number(option('meeting-size', '6'));
+const ratePerS = Number(option('rate', '5'));
+/** Sockets per worker process. */
+const perWorker = Number(option('per-worker', idle > 0 ? '5000' : '150'));
+const DRAIN_MS = 3_000;
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const WORKER = fileURLToPath(new URL('./signaling-worker.ts', import.meta.url));
+
+/** High enough that the bench measures the server, not its limiters (every client is 127.0.0.1). */
+const SERVER_ENV = {
+  LOG_LEVEL: 'info',
+  HOST: '127.0.0.1',
+  PORT: '0',
+  DATABASE_PATH: ':memory:',
+  SOCKET_EVENT_LIMIT: '1000000/10',
+  JOIN_FAILURE_LIMIT: '1000000/600',
+  CREATE_MEETING_LIMIT: '1000000/600',
+};
+
+interface Node {
+  url: string;
+  pid: number;
+}
+
+function rssBytes(pid: number): number {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Number(match?.[1]) * 1024;
+}
+
+async function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill(signal);
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+async function startNode(cleanups: Cleanups, env: NodeJS.ProcessEnv): Promise<Node> {
+  const child = spawn(process.execPath, [join(ROOT, 'packages/server/dist/bin.js')], {
+    env: { ...process.env, ...SERVER_ENV, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  cleanups.add(() => stopChild(child));
+  const url = await new Promise<string>((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+    lines.on('line', (line) => {
+      try {
+        const entry = JSON.parse(line) as { msg?: string; url?: string; level?: number };
+        if (entry.msg === 'Parley server listening' && entry.url) resolve(entry.url);
+        else if ((entry.level ?? 0) >= 50) console.error('server:', line);
+      } catch {
+        // not a log line
+      }
+    });
+  });
+  return { url, pid: child.pid! };
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** A redis-server on a free loopback port, in memory (no persistence), as packages/server/test/redis-server.ts. */
+async function startRedis(cleanups: Cleanups): Promise<string> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'parley-bench-redis-'));
+  cleanups.add(async () => rmSync(dir, { recursive: true, force: true }));
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  cleanups.add(() => stopChild(child, 'SIGKILL'));
+  await new Promise<void>((resolve, reject) => {
+    let output = '';
+    child.once('exit', (code) => reject(new Error(`redis-server exited with ${code}:\n${output}`)));
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (/Ready to accept connections/.test(output)) resolve();
+    });
+  });
+  child.stdout!.resume();
+  return `redis://127.0.0.1:${port}`;
+}
+
+class Worker {
+  readonly #child: ChildProcess;
+  #waiting: ((message: FromWorker) => void) | undefined;
+
+  constructor(cleanups: Cleanups) {
+    this.#child = fork(WORKER, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.#child.on('message', (message: FromWorker) => {
+      const waiting = this.#waiting;
+      this.#waiting = undefined;
+      waiting?.(message);
+    });
+    cleanups.add(async () => {
+      if (this.#child.connected) this.#child.send({ type: 'close' } satisfies ToWorker);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await stopChild(this.#child);
+    });
+  }
+
+  ask<T extends FromWorker['type']>(message: ToWorker, expect: T): Promise<Extract<FromWorker, { type: T }>> {
+    return new Promise((resolve, reject) => {
+      this.#child.once('exit', (code) => reject(new Error(`worker exited with ${code}`)));
+      this.#waiting = (answer) => {
+        if (answer.type === expect) resolve(answer as Extract<FromWorker, { type: T }>);
+        else reject(new Error(answer.type === 'error' ? answer.message : `worker answered ${answer.type}`));
+      };
+      this.#child.send(message);
+    });
+  }
+}
+
+async function createMeeting(url: string): Promise<{ code: string; hostKey: string }> {
+  const response = await fetch(`${url}/api/meetings`, { method: 'POST' });
+  if (response.status !== 201) throw new Error(`POST /api/meetings answered ${response.status}`);
+  return (await response.json()) as { code: string; hostKey: string };
+}
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 1_000));
+
+interface ActiveResult {
+  setup: string;
+  held: number;
+  failed: number;
+  sent: number;
+  refused: number;
+  received: number;
+  latenciesMs: number[];
+  rssPerSocket: number;
+}
+
+async function active(cleanups: Cleanups, setup: string, nodes: Node[]): Promise<ActiveResult> {
+  const meetingCount = Math.ceil(participants / meetingSize);
+  const meetings: WorkerMeeting[] = [];
+  for (let index = 0; index < meetingCount; index++) {
+    const size = Math.min(meetingSize, participants - index * meetingSize);
+    const created = await createMeeting(nodes[index % nodes.length]!.url);
+    // Members alternate between nodes, so with two nodes every relay to a neighbour crosses Redis.
+    meetings.push({ ...created, urls: Array.from({ length: size }, (_, member) => nodes[(index + member) % nodes.length]!.url) });
+  }
+  await settle();
+  const before = nodes.map((node) => rssBytes(node.pid));
+  const perWorkerMeetings = Math.max(1, Math.floor(perWorker / meetingSize));
+  const workers: { worker: Worker; meetings: WorkerMeeting[] }[] = [];
+  for (let at = 0; at < meetings.length; at += perWorkerMeetings) {
+    workers.push({ worker: new Worker(cleanups), meetings: meetings.slice(at, at + perWorkerMeetings) });
+  }
+  const ready = await Promise.all(workers.map(({ worker, meetings: list }) => worker.ask({ type: 'join', meetings: list }, 'ready')));
+  const held = ready.reduce((sum, answer) => sum + answer.sockets, 0);
+  await settle();
+  const after = nodes.map((node, index) => rssBytes(node.pid) - before[index]!);
+  const results = await Promise.all(workers.map(({ worker }) => worker.ask({ type: 'run', seconds, ratePerS, drainMs: DRAIN_MS }, 'result')));
+  return {
+    setup,
+    held,
+    failed: ready.reduce((sum, answer) => sum + answer.failed, 0),
+    sent: results.reduce((sum, result) => sum + result.sent, 0),
+    refused: results.reduce((sum, result) => sum + result.refused, 0),
+    received: results.reduce((sum, result) => sum + result.received, 0),
+    latenciesMs: results.flatMap((result) => result.latenciesMs),
+    rssPerSocket: after.reduce((sum, delta) => sum + delta, 0) / Math.max(1, held),
+  };
+}
+
+function percentile(samples: number[], p: number): number {
+  if (samples.length === 0) return NaN;
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+
+async function idleRun(cleanups: Cleanups): Promise<string[]> {
+  const node = await startNode(cleanups, {});
+  await settle();
+  const before = rssBytes(node.pid);
+  const workers = Array.from({ length: Math.ceil(idle / perWorker) }, () => new Worker(cleanups));
+  const ready = await Promise.all(
+    workers.map((worker, index) => worker.ask({ type: 'connect', url: node.url, count: Math.min(perWorker, idle - index * perWorker) }, 'ready')),
+  );
+  await settle();
+  const held = ready.reduce((sum, answer) => sum + answer.sockets, 0);
+  const failed = ready.reduce((sum, answer) => sum + answer.failed, 0);
+  const delta = rssBytes(node.pid) - before;
+  return [
+    `Idle sockets on one node (not joined), ${machineLine()}:`,
+    '',
+    ...markdownTable(
+      ['asked', 'held', 'failed', 'server RSS delta', 'RSS per socket'],
+      [[String(idle), String(held), String(failed), `${(delta / 1024 / 1024).toFixed(1)} MB`, kb(delta / Math.max(1, held))]],
+    ),
+  ];
+}
+
+async function activeRuns(cleanups: Cleanups): Promise<string[]> {
+  const rows: ActiveResult[] = [];
+  {
+    const node = await startNode(cleanups, {});
+    rows.push(await active(cleanups, '1 node, in memory', [node]));
+  }
+  const redisUrl = await startRedis(cleanups);
+  const nodes = [await startNode(cleanups, { REDIS_URL: redisUrl }), await startNode(cleanups, { REDIS_URL: redisUrl })];
+  rows.push(await active(cleanups, '2 nodes, Redis', nodes));
+  return [
+    `${participants} participants in meetings of ${meetingSize}, each relaying an ice-candidate at ${ratePerS} msg/s for ${seconds} s, ${machineLine()}:`,
+    '',
+    ...markdownTable(
+      ['setup', 'held', 'join failed', 'delivered msg/s', 'p50', 'p99', 'RSS per socket', 'sent', 'lost'],
+      rows.map((row) => [
+        row.setup,
+        String(row.held),
+        String(row.failed),
+        (row.received / seconds).toFixed(0),
+        `${percentile(row.latenciesMs, 50).toFixed(2)} ms`,
+        `${percentile(row.latenciesMs, 99).toFixed(2)} ms`,
+        kb(row.rssPerSocket),
+        String(row.sent),
+        `${row.sent - row.received}${row.refused > 0 ? ` (${row.refused} refused)` : ''}`,
+      ]),
+    ),
+  ];
+}
+
+if (![participants, seconds, idle, meetingSize, ratePerS, perWorker].every((value) => Number.isFinite(value) && value >= 0)) {
+  throw new Error('--participants, --seconds, --idle, --meeting-size, --rate and --per-worker take numbers');
+}
+if (participants > 5_000 || seconds > 600 || idle > 100_000) throw new Error('bounded: at most 5,000 participants, 600 s, 100,000 idle sockets');
+
+await runBench(
+  idle > 0 ? 5 * 60_000 : 2 * (seconds * 1000 + DRAIN_MS) + 4 * 60_000,
+  (cleanups) => (idle > 0 ? idleRun(cleanups) : activeRuns(cleanups)),
+  (lines) => lines,
+);
