@@ -119,7 +119,13 @@ export interface ClientToServerEvents {
 }
 
 export interface ServerToClientEvents {
+  /** Someone new is in the meeting: the receiver, here before them, sends the first offer. */
   'participant-joined': (participant: ParticipantInfo) => void;
+  /**
+   * Someone who was in the meeting before you, but missing from your join answer (with several nodes, two joins on
+   * two nodes at the same moment): they send the first offer, as for those listed in the answer.
+   */
+  'participant-present': (participant: ParticipantInfo) => void;
   'participant-left': (event: { participantId: string; reason: ParticipantLeftReason }) => void;
   offer: (message: { from: string; sdp: string }) => void;
   answer: (message: { from: string; sdp: string }) => void;

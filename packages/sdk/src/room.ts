@@ -500,6 +500,7 @@ export class Room extends TypedEmitter<RoomEventMap> {
   #listen(signal: SignalClient): void {
     const socket = signal.socket;
     socket.on('participant-joined', (info) => this.#addParticipant(info, true));
+    socket.on('participant-present', (info) => this.#addParticipant(info, false));
     socket.on('participant-left', ({ participantId, reason }) => this.#removeParticipant(participantId, reason));
     socket.on('offer', ({ from, sdp }) => this.#sessions.get(from)?.handleDescription('offer', sdp));
     socket.on('answer', ({ from, sdp }) => this.#sessions.get(from)?.handleDescription('answer', sdp));

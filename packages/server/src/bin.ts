@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { ConfigError, loadConfig } from './config.js';
+import { RedisUnreachableError } from './meetings/redis-meeting-store.js';
 import { startServer } from './server.js';
 
 try {
@@ -23,6 +24,8 @@ try {
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 } catch (error) {
-  console.error(error instanceof ConfigError ? `parley-server: ${error.message}` : error);
+  // A mistake in the configuration or an unreachable dependency: one clear line; anything else, the whole error.
+  const operational = error instanceof ConfigError || error instanceof RedisUnreachableError;
+  console.error(operational ? `parley-server: ${(error as Error).message}` : error);
   process.exit(1);
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,4 +55,26 @@ describe('parley-server', () => {
     assert.equal(code, 1);
     assert.match(server.output().stderr, /^parley-server: 2 mistakes:\n- TURN_URLS and TURN_SECRET go together.*\n- LOG_LEVEL must be one of/m);
   });
+
+  test('an unreachable REDIS_URL stops it at start with a clear message instead of hanging', { timeout: 60_000 }, async () => {
+    const closedPort = await freePort();
+    const started = Date.now();
+    const server = startBin(cwd, { PORT: '0', HOST: '127.0.0.1', REDIS_URL: `redis://:secret@127.0.0.1:${closedPort}` });
+    const [code] = await server.exited;
+    assert.equal(code, 1);
+    const { stderr } = server.output();
+    assert.match(stderr, new RegExp(`^parley-server: Redis at redis://:\\*\\*\\*@127\\.0\\.0\\.1:${closedPort} did not answer within 10000 ms \\(.*ECONNREFUSED.*\\); check REDIS_URL$`, 'm'));
+    assert.doesNotMatch(stderr, /secret/);
+    assert.ok(Date.now() - started >= 10_000, 'it retried for the whole start-up window');
+  });
 });
+
+/** A loopback port nothing listens on (just released by the OS). */
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  server.close();
+  await once(server, 'close');
+  return port;
+}

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { after, before, describe, test } from 'node:test';
+import type { JoinedMeeting } from '@parley/protocol';
 import type { RunningServer } from '../src/index.js';
 import type { Meeting } from '../src/meetings/meeting.js';
 import { connectRedis, RedisMeetingStore, type RedisClient } from '../src/meetings/redis-meeting-store.js';
-import { connect, createMeeting, join, knock, nextEvent, startTestServer, type TestClient } from './helpers.js';
+import { connect, createMeeting, join, knock, nextEvent, recordEvents, startTestServer, type TestClient } from './helpers.js';
 import { startRedis, type TestRedis } from './redis-server.js';
 
 /** Several nodes on one real redis-server (REDIS_URL): shared meetings, replicated presence, fan-out. */
@@ -143,6 +144,39 @@ describe('two nodes on one Redis', () => {
       [[hostId, true]],
       'the guest on node A is told of the host on node B',
     );
+  });
+
+  test('two joins crossing on two nodes: each hears of the other, and exactly one of them offers first', async () => {
+    for (let round = 0; round < 20; round += 1) {
+      const meeting = await createMeeting(a);
+      const [ada, bob] = await Promise.all([on(a), on(b)]);
+      const adaHeard = recordEvents(ada);
+      const bobHeard = recordEvents(bob);
+      // Both requests leave before either answer: each node may answer before it hears of the other join.
+      const [adaJoined, bobJoined] = await Promise.all([join(ada, meeting.code, 'Ada'), join(bob, meeting.code, 'Bob')]);
+      const [adaId, bobId] = [adaJoined.self.id, bobJoined.self.id];
+      /** How `who` heard of `other`: listed in its join answer (`answer`), or by which event. */
+      const howHeard = (joined: JoinedMeeting, heard: { name: string; payload: unknown }[], other: string) => [
+        ...(joined.participants.some((participant) => participant.id === other) ? ['answer'] : []),
+        ...heard
+          .filter(({ name, payload }) => name.startsWith('participant-') && (payload as { id?: string }).id === other)
+          .map(({ name }) => name),
+      ];
+      // Until both heard of each other (a crossing join is told through Redis), then a moment for duplicates.
+      for (let waited = 0; waited < 5000; waited += 50) {
+        if (howHeard(adaJoined, adaHeard, bobId).length > 0 && howHeard(bobJoined, bobHeard, adaId).length > 0) break;
+        await sleep(50);
+      }
+      await sleep(200);
+      const adaOfBob = howHeard(adaJoined, adaHeard, bobId);
+      const bobOfAda = howHeard(bobJoined, bobHeard, adaId);
+      assert.equal(adaOfBob.length, 1, `round ${round}: Ada heard of Bob once (${adaOfBob.join(', ')})`);
+      assert.equal(bobOfAda.length, 1, `round ${round}: Bob heard of Ada once (${bobOfAda.join(', ')})`);
+      const offersFirst = [adaOfBob[0] === 'participant-joined', bobOfAda[0] === 'participant-joined'];
+      assert.equal(offersFirst.filter(Boolean).length, 1, `round ${round}: one side offers (${adaOfBob}, ${bobOfAda})`);
+      ada.disconnect();
+      bob.disconnect();
+    }
   });
 
   test('offers, answers and ICE candidates cross nodes', async () => {

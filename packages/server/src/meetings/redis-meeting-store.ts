@@ -1,4 +1,4 @@
-import { createClient } from 'redis';
+import { createClient, ReconnectStrategyError } from 'redis';
 import type { Meeting, MeetingChanges, MeetingStore, SavedParticipant } from './meeting.js';
 
 /** A connected node-redis client, as `createClient` returns it. */
@@ -162,16 +162,52 @@ export class RedisMeetingStore implements MeetingStore {
   }
 }
 
+/** How long start-up waits for Redis before giving up: a wrong or dead `REDIS_URL` stops the start, not hangs it. */
+export const REDIS_STARTUP_TIMEOUT_MS = 10_000;
+
 /**
- * Connects to `url`, retrying for ever with a capped backoff so that a Redis restart is ridden out. Rejects if the
- * first connection fails (a wrong URL should stop the start, not hang it).
+ * Connects to `url`. Once connected it retries for ever with a capped backoff, so that a Redis restart is ridden
+ * out; the first connection instead rejects after `startupTimeoutMs` with the last cause.
  */
-export async function connectRedis(url: string, onError: (error: Error) => void): Promise<RedisClient> {
+export async function connectRedis(
+  url: string,
+  onError: (error: Error) => void,
+  startupTimeoutMs = REDIS_STARTUP_TIMEOUT_MS,
+): Promise<RedisClient> {
+  const giveUpAt = Date.now() + startupTimeoutMs;
+  let connected = false;
   const client = createClient({
     url,
-    socket: { reconnectStrategy: (retries) => Math.min(50 * 2 ** retries, 1000), connectTimeout: 5000 },
+    socket: {
+      reconnectStrategy: (retries, cause) =>
+        connected || Date.now() < giveUpAt
+          ? Math.min(50 * 2 ** retries, 1000)
+          : new RedisUnreachableError(redactedUrl(url), startupTimeoutMs, cause),
+      connectTimeout: 5000,
+    },
   });
   client.on('error', onError);
-  await client.connect();
+  try {
+    await client.connect();
+  } catch (error) {
+    // node-redis wraps the strategy's verdict; ours already says what happened.
+    throw error instanceof ReconnectStrategyError ? error.originalError : error;
+  }
+  connected = true;
   return client;
+}
+
+/** Start-up gave up on Redis: nothing answered at `REDIS_URL` in time. */
+export class RedisUnreachableError extends Error {
+  constructor(url: string, timeoutMs: number, cause: Error) {
+    super(`Redis at ${url} did not answer within ${timeoutMs} ms (${cause.message}); check REDIS_URL`, { cause });
+    this.name = 'RedisUnreachableError';
+  }
+}
+
+/** `url` without its password, for messages and logs. */
+function redactedUrl(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = '***';
+  return parsed.toString();
 }

@@ -26,6 +26,10 @@ export interface Member {
   holding?: boolean;
   /** With several nodes: the node whose connection speaks for this participant (or last did). */
   node?: string | undefined;
+  /** When the owning node let them in (ms since the epoch): settles who offers when two joins cross. */
+  joinedAt: number;
+  /** Who their join answer listed: those they expect offers from. */
+  knew: string[];
   /** Drops the participant when the resume window closes. */
   expiry?: ReturnType<typeof setTimeout>;
 }

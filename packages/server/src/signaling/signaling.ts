@@ -191,6 +191,8 @@ export class Signaling {
       removalMarks: member.removalMarks,
       socketId: member.socketId,
       node: member.node ?? this.#nodeId!,
+      joinedAt: member.joinedAt,
+      knew: member.knew,
     };
     this.#broadcast(() => this.#options.io.serverSideEmit('presence:member', snapshot));
   }
@@ -202,6 +204,7 @@ export class Signaling {
     if (!member) {
       member = { ...snapshot, held: [] };
       this.presence.add(member);
+      this.#announce(member);
       const key = `${snapshot.meetingCode}/${snapshot.info.id}`;
       for (const arrived of this.#arrivals.get(key) ?? []) arrived();
       this.#arrivals.delete(key);
@@ -377,7 +380,18 @@ export class Signaling {
     for (const { meetingCode, resumeTokenHash, awayUntil, removalMarks: marks, ...info } of saved) {
       const remainingMs = awayUntil.getTime() - now;
       if (remainingMs <= 0) continue;
-      const member: Member = { info, meetingCode, resumeTokenHash, removalMarks: marks, socketId: null, held: [], node: this.#nodeId };
+      // Everyone restored knows everyone restored: their clients reconcile with the resume answer.
+      const member: Member = {
+        info,
+        meetingCode,
+        resumeTokenHash,
+        removalMarks: marks,
+        socketId: null,
+        held: [],
+        node: this.#nodeId,
+        joinedAt: 0,
+        knew: [],
+      };
       member.expiry = setTimeout(() => this.#drop(member, 'disconnected'), remainingMs);
       this.presence.add(member);
       this.#publish(member);
@@ -580,8 +594,11 @@ export class Signaling {
       socketId: socket.id,
       held: [],
       node: this.#nodeId,
+      joinedAt: Date.now(),
+      knew: [],
     };
     const others = this.presence.list(meeting.code);
+    member.knew = others.map((info) => info.id);
     const occupied = this.#options.meetings.occupy(meeting);
     occupied.written.catch((error: unknown) => this.#options.logger.error({ err: error, meeting: meeting.code }, 'storing a join failed'));
     this.presence.add(member);
@@ -593,7 +610,7 @@ export class Signaling {
 
     // The others offer as soon as they hear of the newcomer; the answer to the newcomer is written in this same
     // tick, so it always reaches the newcomer before any of those offers can.
-    socket.to(meetingRoom(meeting.code)).emit('participant-joined', member.info);
+    this.#announce(member);
     return this.#joinedMeeting(member, others, resumeToken, { ...meeting, expiresAt: occupied.expiresAt });
   }
 
@@ -980,6 +997,25 @@ export class Signaling {
     member.held = [];
     member.holding = false;
     for (const message of held) this.#emit(socket, message);
+  }
+
+  /**
+   * Tells this node's participants of the meeting about `newcomer`, who just joined here or was just heard of from
+   * another node (each node tells its own, so a join crossing another on another node is still told to both).
+   * Exactly one side of each pair sends the first offer: whoever the other's join answer listed, or else whoever
+   * joined first.
+   */
+  #announce(newcomer: Member): void {
+    const { io } = this.#options;
+    for (const member of this.presence.members(newcomer.meetingCode)) {
+      const owned = !this.#options.cluster || member.node === this.#nodeId;
+      if (member === newcomer || !owned || member.knew.includes(newcomer.info.id)) continue;
+      const offersFirst =
+        newcomer.knew.includes(member.info.id) ||
+        member.joinedAt < newcomer.joinedAt ||
+        (member.joinedAt === newcomer.joinedAt && member.info.id < newcomer.info.id);
+      io.to(participantRoom(member.info.id)).emit(offersFirst ? 'participant-joined' : 'participant-present', newcomer.info);
+    }
   }
 
   /** Makes `socket` speak for `member`. */

@@ -12,6 +12,9 @@ export interface MemberSnapshot {
   socketId: string | null;
   /** The node that owns them. */
   node: string;
+  joinedAt: number;
+  /** Who their join answer listed. */
+  knew: string[];
 }
 
 /** Messages between server nodes sharing a Redis (`REDIS_URL`), through the Socket.IO adapter. */
