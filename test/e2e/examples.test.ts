@@ -25,15 +25,25 @@ async function waitForText(page: Page, selector: string, text: string): Promise<
   await page.locator(`meeting-room >> ${selector}`).filter({ hasText: text }).first().waitFor({ timeout: 15_000 });
 }
 
+// One browser for the file, and one Parley server for the examples that need no tokens.
+let parley: RunningServer;
+let browser: Browser;
+
+before(async () => {
+  parley = await startParley();
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  await parley?.close();
+});
+
 describe('examples/plain-html: one script tag from the Parley server', () => {
-  let parley: RunningServer;
-  let browser: Browser;
   let site: ExampleSite;
   const pages: MeetingPage[] = [];
 
   before(async () => {
-    parley = await startParley();
-    browser = await launchChromium();
     // The pages name the server a developer starts on their machine; here it is on another port.
     site = await serveFolder(exampleFolder('plain-html'), {
       rewrite: (html) => html.replaceAll('http://localhost:3000', parley.url),
@@ -41,9 +51,7 @@ describe('examples/plain-html: one script tag from the Parley server', () => {
   });
 
   after(async () => {
-    await browser?.close();
     await site?.close();
-    await parley?.close();
   });
 
   test('the page as shipped and its themed Italian twin join one meeting and see and hear each other', async () => {
@@ -113,24 +121,18 @@ function speakerViewTiles(page: Page) {
 }
 
 describe('examples/sdk-custom-layout: a speaker view on @parley/sdk alone', () => {
-  let parley: RunningServer;
-  let browser: Browser;
   let outDir: string;
   let site: ExampleSite;
   const people: SpeakerViewPage[] = [];
 
   before(async () => {
-    parley = await startParley();
     outDir = await mkdtemp(join(tmpdir(), 'parley-sdk-example-'));
     site = await buildAndServe('sdk-custom-layout', parley.url, outDir);
-    browser = await launchChromium();
   });
 
   after(async () => {
-    await browser?.close();
     await site?.close();
     if (outDir) await rm(outDir, { recursive: true, force: true });
-    await parley?.close();
   });
 
   async function joinAs(name: string, code: string): Promise<SpeakerViewPage> {
@@ -198,15 +200,15 @@ describe('examples/sdk-custom-layout: a speaker view on @parley/sdk alone', () =
 
 describe('examples/backend: meetings created and participants vouched for by your backend', () => {
   const secret = randomBytes(32).toString('base64url');
-  let parley: RunningServer;
-  let browser: Browser;
+  /** A Parley server of its own, that admits only people with a token. */
+  let verifyingParley: RunningServer;
   let backend: ChildProcess;
   let backendUrl: string;
 
   before(async () => {
-    parley = await startParley({ AUTH_TOKEN_SECRET: secret });
+    verifyingParley = await startParley({ AUTH_TOKEN_SECRET: secret });
     backend = spawn(process.execPath, [join(exampleFolder('backend'), 'server.js')], {
-      env: { ...process.env, PARLEY_URL: parley.url, PARLEY_TOKEN_SECRET: secret, HOST: '127.0.0.1', PORT: '0' },
+      env: { ...process.env, PARLEY_URL: verifyingParley.url, PARLEY_TOKEN_SECRET: secret, HOST: '127.0.0.1', PORT: '0' },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     for await (const line of createInterface({ input: backend.stdout! })) {
@@ -217,16 +219,14 @@ describe('examples/backend: meetings created and participants vouched for by you
       }
     }
     assert.ok(backendUrl, 'the backend announced its address');
-    browser = await launchChromium();
   });
 
   after(async () => {
-    await browser?.close();
     if (backend && backend.exitCode === null) {
       backend.kill();
       await once(backend, 'exit');
     }
-    await parley?.close();
+    await verifyingParley?.close();
   });
 
   test("its creator joins as host, a guest joins by the link, and they see and hear each other", async () => {
@@ -252,7 +252,7 @@ describe('examples/backend: meetings created and participants vouched for by you
     await Promise.all([ada.close(), bob.close()]);
 
     // The server turns away a page that embeds the meeting without a token from the backend.
-    const embedder = await startEmbedder(parley.url);
+    const embedder = await startEmbedder(verifyingParley.url);
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.goto(`${embedder.url}/?${new URLSearchParams({ code, name: 'Eve' })}`);
