@@ -24,10 +24,10 @@ const errorLine = element('#error');
 const room = new Room({ server });
 // #endregion create
 
-/** Why we are out of the meeting, once we are. */
+// #region render
+/** Why we are out of the meeting, once we are: set by the `left` event below. */
 let leftBecause = '';
 
-// #region render
 /** One tile per participant, kept across renders so each `<video>` keeps playing while it moves. */
 const tiles = new Map<string, HTMLElement>();
 
