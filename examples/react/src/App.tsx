@@ -29,6 +29,7 @@ export function App() {
           Leave
         </button>
       </header>
+      {/* #region meeting-room */}
       <meeting-room
         ref={meeting}
         server={server}
@@ -49,6 +50,7 @@ export function App() {
         }}
         onparley-error={({ detail }) => setError(detail.message)}
       />
+      {/* #endregion meeting-room */}
     </>
   );
 }

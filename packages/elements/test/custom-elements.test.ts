@@ -24,6 +24,7 @@ describe('custom-elements.json', () => {
       'code',
       'name',
       'host-key',
+      'token',
       'autojoin',
       'theme',
     ]);

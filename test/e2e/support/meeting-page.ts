@@ -110,13 +110,30 @@ export class MeetingPage {
     /** Runs on the new context before the page loads, e.g. to grant permissions. */
     prepare?: (context: BrowserContext) => Promise<void>,
   ): Promise<MeetingPage> {
+    const query = new URLSearchParams({ code: meeting.code, name, hostKey: meeting.hostKey ?? '' });
+    return MeetingPage.openUrl(browser, `${embedderUrl}/?${query}`, name, { prepare });
+  }
+
+  /**
+   * Opens any page holding one `<meeting-room>` and waits until it has joined. `join` runs once the page has
+   * loaded, for pages that do not join by themselves (e.g. to press the prejoin screen's Join).
+   */
+  static async openUrl(
+    browser: Browser,
+    url: string,
+    name: string,
+    {
+      prepare,
+      join,
+    }: { prepare?: (context: BrowserContext) => Promise<void>; join?: (page: Page) => Promise<void> } = {},
+  ): Promise<MeetingPage> {
     const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
     await prepare?.(context);
     const page = await context.newPage();
     page.on('pageerror', (error) => console.error(`[${name}] page error:`, error));
     await page.addInitScript(recordMediaObjects);
-    const query = new URLSearchParams({ code: meeting.code, name, hostKey: meeting.hostKey ?? '' });
-    await page.goto(`${embedderUrl}/?${query}`);
+    await page.goto(url);
+    await join?.(page);
     await page.waitForFunction(() => document.querySelector('meeting-room')?.room?.state === 'joined', null, {
       timeout: 20_000,
     });

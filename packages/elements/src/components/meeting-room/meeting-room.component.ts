@@ -80,6 +80,7 @@ export class MeetingRoom extends ParleyElement {
     code: { reflect: true },
     name: { reflect: true },
     hostKey: { reflect: true, attribute: 'host-key' },
+    token: {},
     autojoin: { type: Boolean, reflect: true },
     theme: { reflect: true },
     phase: { state: true },
@@ -101,6 +102,12 @@ export class MeetingRoom extends ParleyElement {
 
   /** The host key from `POST /api/meetings`, to join as host. */
   hostKey = '';
+
+  /**
+   * A participant token your backend signed, for servers that verify participants (`AUTH_TOKEN_SECRET` or
+   * `AUTH_JWKS_URL`). Its name and role win over `name` and `host-key`.
+   */
+  token = '';
 
   /** Join as soon as the element is connected, with camera and microphone on, skipping the name prompt. */
   autojoin = false;
@@ -175,6 +182,7 @@ export class MeetingRoom extends ParleyElement {
         code: this.code,
         name: (options.name ?? this.name).trim() || this.text.defaultName,
         hostKey: this.hostKey || undefined,
+        token: this.token || undefined,
         audio: options.audio,
         video: options.video,
         stream: options.stream,

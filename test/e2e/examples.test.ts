@@ -1,0 +1,263 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { RunningServer } from '@parley/server';
+import { assertEveryoneReceivesEveryone, assertTiles } from './support/assertions.js';
+import { launchChromium } from './support/browser.js';
+import { buildAndServe, exampleFolder, serveFolder, type ExampleSite } from './support/example-site.js';
+import { MeetingPage } from './support/meeting-page.js';
+import { createMeeting, startEmbedder, startParley } from './support/servers.js';
+
+/** Presses the prejoin screen's Join once it is ready (the element's own button, whatever its label). */
+async function pressPrejoinJoin(page: Page): Promise<void> {
+  await page.click('meeting-room >> [part~="join"]:not([disabled])', { timeout: 20_000 });
+}
+
+/** Waits until an element inside `<meeting-room>`'s shadow roots (Playwright selectors pierce them) shows `text`. */
+async function waitForText(page: Page, selector: string, text: string): Promise<void> {
+  await page.locator(`meeting-room >> ${selector}`).filter({ hasText: text }).first().waitFor({ timeout: 15_000 });
+}
+
+// One browser for the file, and one Parley server for the examples that need no tokens.
+let parley: RunningServer;
+let browser: Browser;
+
+before(async () => {
+  parley = await startParley();
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  await parley?.close();
+});
+
+describe('examples/plain-html: one script tag from the Parley server', () => {
+  let site: ExampleSite;
+  const pages: MeetingPage[] = [];
+
+  before(async () => {
+    // The pages name the server a developer starts on their machine; here it is on another port.
+    site = await serveFolder(exampleFolder('plain-html'), {
+      rewrite: (html) => html.replaceAll('http://localhost:3000', parley.url),
+    });
+  });
+
+  after(async () => {
+    await site?.close();
+  });
+
+  test('the page as shipped and its themed Italian twin join one meeting and see and hear each other', async () => {
+    const { code } = await createMeeting(parley.url);
+    pages.push(
+      await MeetingPage.openUrl(browser, `${site.url}/?${new URLSearchParams({ code, name: 'Ada' })}`, 'Ada', {
+        join: pressPrejoinJoin,
+      }),
+    );
+    pages.push(
+      await MeetingPage.openUrl(browser, `${site.url}/themed.html?${new URLSearchParams({ code, name: 'Bob' })}`, 'Bob', {
+        join: async (page) => {
+          // registerTranslation's catalog, and the page's own override of one string.
+          await waitForText(page, 'h2', 'Pronto a partecipare?');
+          await waitForText(page, '[part~="join"]', 'Entra nella riunione');
+          await pressPrejoinJoin(page);
+        },
+      }),
+    );
+    await assertTiles(pages);
+    await assertEveryoneReceivesEveryone(pages);
+  });
+
+  test('the themed page: dark theme, custom properties and ::part() reach inside, strings are Italian', async () => {
+    const { page } = pages[1]!;
+    const look = await page.evaluate(() => {
+      const meeting = document.querySelector('meeting-room')!;
+      const controls = meeting.shadowRoot!.querySelector<HTMLElement>('[part~="controls"]')!;
+      const leave = controls.shadowRoot!.querySelector('[part~="leave"]')!;
+      return {
+        theme: meeting.getAttribute('theme'),
+        accent: getComputedStyle(controls).getPropertyValue('--parley-accent').trim(),
+        controlsBorder: getComputedStyle(controls).borderTopColor,
+        leaveLabel: leave.getAttribute('aria-label'),
+      };
+    });
+    assert.deepEqual(look, {
+      theme: 'dark',
+      accent: '#0b57d0',
+      controlsBorder: 'rgb(11, 87, 208)',
+      leaveLabel: 'Esci dalla riunione',
+    });
+    await Promise.all(pages.map((meetingPage) => meetingPage.close()));
+  });
+});
+
+/** A person on the SDK-only speaker view. */
+interface SpeakerViewPage {
+  context: BrowserContext;
+  page: Page;
+  name: string;
+}
+
+/** The tiles the speaker view shows: whose, where, and whether its video presents frames. */
+function speakerViewTiles(page: Page) {
+  return page.evaluate(() =>
+    [...document.querySelectorAll<HTMLElement>('.tile')].map((tile) => {
+      const video = tile.querySelector('video')!;
+      return {
+        caption: tile.querySelector('figcaption')!.textContent ?? '',
+        place: tile.parentElement!.id,
+        framesPresented: video.getVideoPlaybackQuality().totalVideoFrames,
+        videoWidth: video.videoWidth,
+      };
+    }),
+  );
+}
+
+describe('examples/sdk-custom-layout: a speaker view on @parley/sdk alone', () => {
+  let outDir: string;
+  let site: ExampleSite;
+  const people: SpeakerViewPage[] = [];
+
+  before(async () => {
+    outDir = await mkdtemp(join(tmpdir(), 'parley-sdk-example-'));
+    site = await buildAndServe('sdk-custom-layout', parley.url, outDir);
+  });
+
+  after(async () => {
+    await site?.close();
+    if (outDir) await rm(outDir, { recursive: true, force: true });
+  });
+
+  async function joinAs(name: string, code: string): Promise<SpeakerViewPage> {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+    const page = await context.newPage();
+    page.on('pageerror', (error) => console.error(`[${name}] page error:`, error));
+    await page.goto(`${site.url}/?${new URLSearchParams({ code, name })}`);
+    await page.getByRole('button', { name: 'Join' }).click();
+    await page.locator('#meeting').waitFor({ state: 'visible', timeout: 20_000 });
+    return { context, page, name };
+  }
+
+  test("two people see each other's video in their own layout: one on stage, the rest in the strip", async () => {
+    const { code } = await createMeeting(parley.url);
+    people.push(await joinAs('Ada', code), await joinAs('Bob', code));
+    for (const { page, name } of people) {
+      const other = people.find((person) => person.name !== name)!.name;
+      await page.waitForFunction(
+        (other) =>
+          [...document.querySelectorAll('.tile')].some(
+            (tile) =>
+              tile.querySelector('figcaption')!.textContent!.startsWith(other) &&
+              tile.querySelector('video')!.getVideoPlaybackQuality().totalVideoFrames > 0,
+          ),
+        other,
+        { timeout: 30_000, polling: 200 },
+      );
+      const tiles = await speakerViewTiles(page);
+      assert.deepEqual(tiles.map((tile) => tile.place).sort(), ['stage', 'strip'], `${name}: one tile on stage, one in the strip`);
+      const remote = tiles.find((tile) => tile.caption.startsWith(other))!;
+      assert.ok(remote.videoWidth > 0, `${name} sees ${other}'s video`);
+    }
+  });
+
+  test("its own microphone button mutes, and the other's layout redraws from the snapshot", async () => {
+    const [ada, bob] = people as [SpeakerViewPage, SpeakerViewPage];
+    await ada.page.getByRole('button', { name: 'Microphone' }).click();
+    await ada.page.waitForSelector('#microphone[aria-pressed="false"]');
+    await bob.page.waitForFunction(
+      () => [...document.querySelectorAll('figcaption')].some((caption) => caption.textContent === 'Ada 🔇'),
+      null,
+      { timeout: 10_000 },
+    );
+  });
+
+  test('Leave leaves: the join form is back, and the other sees only themselves', async () => {
+    const [ada, bob] = people as [SpeakerViewPage, SpeakerViewPage];
+    await ada.page.getByRole('button', { name: 'Leave' }).click();
+    await ada.page.locator('#join-form').waitFor({ state: 'visible' });
+    assert.equal(await ada.page.locator('#status').innerText(), 'You left the meeting.');
+    await bob.page.waitForFunction(() => document.querySelectorAll('.tile').length === 1, null, { timeout: 10_000 });
+    await Promise.all(people.map(({ context }) => context.close()));
+  });
+
+  test('a join that fails says why, from the error code', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${site.url}/?code=zzzz-zzzz-zzzz&name=Eve`);
+    await page.getByRole('button', { name: 'Join' }).click();
+    await page.waitForFunction(() => document.querySelector('#error')!.textContent !== '', null, { timeout: 10_000 });
+    assert.equal(await page.locator('#error').innerText(), 'There is no meeting with this code, or it has ended.');
+    await context.close();
+  });
+});
+
+describe('examples/backend: meetings created and participants vouched for by your backend', () => {
+  const secret = randomBytes(32).toString('base64url');
+  /** A Parley server of its own, that admits only people with a token. */
+  let verifyingParley: RunningServer;
+  let backend: ChildProcess;
+  let backendUrl: string;
+
+  before(async () => {
+    verifyingParley = await startParley({ AUTH_TOKEN_SECRET: secret });
+    backend = spawn(process.execPath, [join(exampleFolder('backend'), 'server.js')], {
+      env: { ...process.env, PARLEY_URL: verifyingParley.url, PARLEY_TOKEN_SECRET: secret, HOST: '127.0.0.1', PORT: '0' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    for await (const line of createInterface({ input: backend.stdout! })) {
+      const announced = /^Backend on (\S+),/.exec(line);
+      if (announced) {
+        backendUrl = announced[1]!;
+        break;
+      }
+    }
+    assert.ok(backendUrl, 'the backend announced its address');
+  });
+
+  after(async () => {
+    if (backend && backend.exitCode === null) {
+      backend.kill();
+      await once(backend, 'exit');
+    }
+    await verifyingParley?.close();
+  });
+
+  test("its creator joins as host, a guest joins by the link, and they see and hear each other", async () => {
+    const ada = await MeetingPage.openUrl(browser, `${backendUrl}/`, 'Ada', {
+      join: async (page) => {
+        await page.fill('input[name="name"]', 'Ada');
+        await Promise.all([page.waitForURL(/\/meetings\/[\w-]+\?/), page.click('button')]);
+      },
+    });
+    const code = new URL(ada.page.url()).pathname.split('/').at(-1)!;
+    const bob = await MeetingPage.openUrl(browser, `${backendUrl}/meetings/${code}`, 'Bob', {
+      join: async (page) => {
+        await page.fill('input[name="name"]', 'Bob');
+        await Promise.all([page.waitForURL(/name=Bob/), page.click('button')]);
+      },
+    });
+    await assertTiles([ada, bob]);
+    await assertEveryoneReceivesEveryone([ada, bob]);
+    const roles = await Promise.all(
+      [ada, bob].map((person) => person.evaluateRoom((meeting) => [meeting.room!.localParticipant.name, meeting.room!.localParticipant.isHost])),
+    );
+    assert.deepEqual(roles, [['Ada', true], ['Bob', false]]);
+    await Promise.all([ada.close(), bob.close()]);
+
+    // The server turns away a page that embeds the meeting without a token from the backend.
+    const embedder = await startEmbedder(verifyingParley.url);
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${embedder.url}/?${new URLSearchParams({ code, name: 'Eve' })}`);
+    await waitForText(page, '[part~="status"]', 'This site did not vouch for you to join this meeting.');
+    await context.close();
+    await embedder.close();
+  });
+});
