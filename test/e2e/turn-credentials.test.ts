@@ -11,9 +11,11 @@ const turnPort = await freeTcpUdpPort();
 const turnUrl = `turn:127.0.0.1:${turnPort}?transport=udp`;
 
 let turn: TurnServer;
-// coturn checks REST credentials against the shared secret; it knows no user of its own. Started before the harness.
+// coturn checks REST credentials against the shared secret; it knows no user of its own. Started before the harness,
+// from the sample configuration docs/self-hosting.md gives operators, with this test's addresses, port and secret.
+const sampleConfig = new URL('../../docs/turnserver.conf', import.meta.url).pathname;
 before(async () => {
-  turn = await startTurnServer({ auth: 'secret', secret: SECRET, port: turnPort });
+  turn = await startTurnServer({ auth: 'secret', secret: SECRET, port: turnPort, configFile: sampleConfig });
 });
 after(() => turn?.close());
 // No ICE_SERVERS: the only way to the TURN server is the credentials Parley mints on join.
