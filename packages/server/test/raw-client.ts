@@ -3,8 +3,10 @@
 // #region types
 import { io, type Socket } from 'socket.io-client';
 
+// #region result
 /** Every acknowledgement (protocol.md §5). */
 type Result<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string } };
+// #endregion result
 
 export interface ParticipantInfo {
   id: string;
