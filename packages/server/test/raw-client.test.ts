@@ -1,9 +1,14 @@
 // docs/protocol.md §20 shows raw-client.ts: it must join and relay against the real server, as written.
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
 import { test } from 'node:test';
+import type { Socket } from 'socket.io-client';
 import { startTestServer } from './helpers.js';
 import { answerOffers, connect, createMeeting, joinMeeting, offerTo, request, type ParticipantInfo } from './raw-client.js';
+
+/** The payload of the next `event` on `socket` (the first argument: the recovery offset after it is ignored). */
+function next<T>(socket: Socket, event: string): Promise<T> {
+  return new Promise((resolve) => socket.once(event, (payload: T) => resolve(payload)));
+}
 
 test('a client written from docs/protocol.md joins, hears the newcomer, and exchanges offer, answer and ICE', async (t) => {
   const server = await startTestServer();
@@ -15,10 +20,10 @@ test('a client written from docs/protocol.md joins, hears the newcomer, and exch
   t.after(() => [ada, bob].forEach((socket) => socket.disconnect()));
 
   const adaJoined = await joinMeeting(ada, code, 'Ada', hostKey);
-  const newcomer = once(ada, 'participant-joined') as Promise<[ParticipantInfo, ...unknown[]]>;
+  const newcomer = next<ParticipantInfo>(ada, 'participant-joined');
   answerOffers(bob, (offer) => `answer to ${offer.sdp}`);
   const bobJoined = await joinMeeting(bob, code.toUpperCase().replaceAll('-', ' '), 'Bob');
-  const [joined] = await newcomer; // Bob, as Ada hears of him
+  const joined = await newcomer; // Bob, as Ada hears of him
   const answer = await offerTo(ada, joined.id, 'v=0 fake offer');
   // #endregion usage
 
@@ -28,14 +33,14 @@ test('a client written from docs/protocol.md joins, hears the newcomer, and exch
   assert.equal(joined.id, bobJoined.self.id);
   assert.equal(answer, 'answer to v=0 fake offer');
 
-  const candidate = once(bob, 'ice-candidate') as Promise<[{ from: string; candidate: { candidate: string } }, ...unknown[]]>;
+  const candidate = next<{ from: string; candidate: { candidate: string } }>(bob, 'ice-candidate');
   await request(ada, 'ice-candidate', { to: joined.id, candidate: { candidate: 'candidate:1 1 udp 1 127.0.0.1 9 typ host', sdpMid: '0' } });
-  const [relayed] = await candidate;
+  const relayed = await candidate;
   assert.equal(relayed.from, adaJoined.self.id);
   assert.match(relayed.candidate.candidate, /typ host/);
 
-  const left = once(ada, 'participant-left') as Promise<[{ participantId: string; reason: string }, ...unknown[]]>;
+  const left = next<{ participantId: string; reason: string }>(ada, 'participant-left');
   await request(bob, 'leave-meeting');
-  assert.deepEqual((await left)[0], { participantId: joined.id, reason: 'left' });
+  assert.deepEqual(await left, { participantId: joined.id, reason: 'left' });
   await assert.rejects(request(ada, 'offer', { to: joined.id, sdp: 'v=0' }), { code: 'participant-not-found' });
 });
