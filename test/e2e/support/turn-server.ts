@@ -11,6 +11,9 @@ import { setTimeout as delay } from 'node:timers/promises';
 /** coturn's server binary (Debian: `apt-get install coturn`). Override with TURNSERVER_PATH. */
 export const TURNSERVER_PATH = process.env.TURNSERVER_PATH ?? '/usr/bin/turnserver';
 
+/** The coturn configuration docs/self-hosting.md gives operators; the TURN tests start from it (`configFile`). */
+export const SAMPLE_TURN_CONFIG = new URL('../../../docs/turnserver.conf', import.meta.url).pathname;
+
 export interface TurnServerOptions {
   /**
    * `'static'` (default): one long-term user, `--user username:password`.
