@@ -1,10 +1,8 @@
 export declare const CODE_LANGUAGES: Set<string>;
-export declare const NOT_YET_CONVERTED: Set<string>;
 export declare function extractSnippet(text: string, region?: string): string[];
 export declare function processMarkdown(
   markdown: string,
   readSource: (path: string) => string,
-  options?: { allowUnmarkedCode?: boolean },
 ): { output: string; problems: { line: number; message: string; stale?: boolean }[] };
 export declare function documentsIn(root: string): string[];
 export declare function runSnippets(root: string, options?: { write?: boolean; documents?: string[] }): string[];

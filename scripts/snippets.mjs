@@ -21,12 +21,6 @@ export const CODE_LANGUAGES = new Set([
 ]);
 
 /**
- * Documents whose inline code predates this check and is not yet taken from tested files. Their marked blocks are
- * still checked; only their unmarked code blocks are let through. Remove an entry once its code is converted.
- */
-export const NOT_YET_CONVERTED = new Set(['README.md', 'docs/protocol.md']);
-
-/**
  * The lines a snippet shows: the whole text, or the region `region` of it, without any region marker lines and
  * without the indentation all its non-blank lines share. Throws when the region is missing or unterminated.
  */
@@ -57,7 +51,7 @@ export function extractSnippet(text, region) {
  * Checks one Markdown document. `readSource(path)` returns a repository file's text (throws when missing).
  * Returns the document with every marked block copied from its source, and the problems found.
  */
-export function processMarkdown(markdown, readSource, { allowUnmarkedCode = false } = {}) {
+export function processMarkdown(markdown, readSource) {
   const lines = markdown.split('\n');
   const output = [];
   const problems = [];
@@ -85,7 +79,7 @@ export function processMarkdown(markdown, readSource, { allowUnmarkedCode = fals
     const body = lines.slice(fenceAt + 1, close).map((bodyLine) => bodyLine.slice(indent.length));
     if (marker) output.push(lines[fenceAt]);
     if (!marker) {
-      if (CODE_LANGUAGES.has(language.toLowerCase()) && !allowUnmarkedCode) {
+      if (CODE_LANGUAGES.has(language.toLowerCase())) {
         problems.push({ line: fenceAt + 1, message: `${language} block has no "<!-- snippet: <file>[#<region>] -->" above it` });
       }
       output.push(...lines.slice(fenceAt + 1, close + 1));
@@ -149,9 +143,7 @@ export function runSnippets(root, { write = false, documents = documentsIn(root)
   const readSource = sourceReader(root);
   for (const document of documents) {
     const markdown = readFileSync(join(root, document), 'utf8');
-    const { output, problems } = processMarkdown(markdown, readSource, {
-      allowUnmarkedCode: NOT_YET_CONVERTED.has(document),
-    });
+    const { output, problems } = processMarkdown(markdown, readSource);
     if (write && output !== markdown) writeFileSync(join(root, document), output);
     for (const problem of problems) {
       if (!(write && problem.stale)) report.push(`${document}:${problem.line}: ${problem.message}`);

@@ -6,7 +6,7 @@ import { launchChromium } from './support/browser.js';
 import { SdkPage } from './support/sdk-page.js';
 import { waitForRelayedFrames } from './support/relay-frames.js';
 import { createMeeting, startEmbedder, startParley, type Embedder } from './support/servers.js';
-import { startTurnServer, type TurnServer } from './support/turn-server.js';
+import { SAMPLE_TURN_CONFIG, startTurnServer, type TurnServer } from './support/turn-server.js';
 
 let turn: TurnServer;
 let parley: RunningServer;
@@ -14,7 +14,8 @@ let embedder: Embedder;
 let browser: Browser;
 
 before(async () => {
-  turn = await startTurnServer();
+  // The sample configuration (use-auth-secret): `turn.iceServer` carries REST credentials valid for an hour.
+  turn = await startTurnServer({ auth: 'secret', configFile: SAMPLE_TURN_CONFIG });
   parley = await startParley({ ICE_SERVERS: JSON.stringify([turn.iceServer]) });
   embedder = await startEmbedder(parley.url);
   browser = await launchChromium();

@@ -4,16 +4,17 @@ import { useCallHarness } from './support/harness.js';
 import { waitForRelayedFrames } from './support/relay-frames.js';
 import { SdkPage } from './support/sdk-page.js';
 import { createMeeting } from './support/servers.js';
-import { freeTcpUdpPort, startTurnServer, type TurnServer } from './support/turn-server.js';
+import { freeTcpUdpPort, SAMPLE_TURN_CONFIG, startTurnServer, type TurnServer } from './support/turn-server.js';
 
 const SECRET = 'parley-e2e-turn-secret';
 const turnPort = await freeTcpUdpPort();
 const turnUrl = `turn:127.0.0.1:${turnPort}?transport=udp`;
 
 let turn: TurnServer;
-// coturn checks REST credentials against the shared secret; it knows no user of its own. Started before the harness.
+// coturn checks REST credentials against the shared secret; it knows no user of its own. Started before the harness,
+// from the sample configuration docs/self-hosting.md gives operators, with this test's addresses, port and secret.
 before(async () => {
-  turn = await startTurnServer({ auth: 'secret', secret: SECRET, port: turnPort });
+  turn = await startTurnServer({ auth: 'secret', secret: SECRET, port: turnPort, configFile: SAMPLE_TURN_CONFIG });
 });
 after(() => turn?.close());
 // No ICE_SERVERS: the only way to the TURN server is the credentials Parley mints on join.

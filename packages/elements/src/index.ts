@@ -9,7 +9,7 @@ export { DeviceSettings } from './components/device-settings/device-settings.js'
 export { PrejoinScreen } from './components/prejoin-screen/prejoin-screen.js';
 export type { PanelName } from './components/meeting-controls/meeting-controls.component.js';
 export { ParleyElement } from './parley-element.js';
-export { gridShape } from './components/participant-grid/layout.js';
+export { gridShape, type GridShape } from './components/participant-grid/layout.js';
 export { EmitterController } from './controllers/emitter-controller.js';
 export type { ParleyEventDetailMap, ParleyEventName } from './events.js';
 export { en } from './i18n/en.js';

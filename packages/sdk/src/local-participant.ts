@@ -15,7 +15,8 @@ export interface LocalParticipantHooks {
   deviceFailed(error: ParleyError): void;
 }
 
-type DeviceKind = 'audio' | 'video';
+/** A camera or microphone: what `deviceId` and `setEnabled` take. */
+export type DeviceKind = 'audio' | 'video';
 
 /** Screens change little between frames; 15 fps keeps text sharp at a fraction of a camera's bitrate. */
 const SCREEN_CONSTRAINTS = { video: { frameRate: { ideal: 15, max: 15 } }, audio: false } satisfies DisplayMediaStreamOptions;

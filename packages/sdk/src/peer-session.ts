@@ -272,11 +272,13 @@ export class PeerSession {
   }
 
   #openDataChannel(): void {
+    // #region data-channel
     const channel = this.#pc.createDataChannel(DATA_CHANNEL.label, {
       negotiated: true,
       id: DATA_CHANNEL.id,
       ordered: true,
     });
+    // #endregion data-channel
     channel.onopen = () => {
       const outbox = this.#outbox;
       this.#outbox = [];

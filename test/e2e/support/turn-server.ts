@@ -11,6 +11,9 @@ import { setTimeout as delay } from 'node:timers/promises';
 /** coturn's server binary (Debian: `apt-get install coturn`). Override with TURNSERVER_PATH. */
 export const TURNSERVER_PATH = process.env.TURNSERVER_PATH ?? '/usr/bin/turnserver';
 
+/** The coturn configuration docs/self-hosting.md gives operators; the TURN tests start from it (`configFile`). */
+export const SAMPLE_TURN_CONFIG = new URL('../../../docs/turnserver.conf', import.meta.url).pathname;
+
 export interface TurnServerOptions {
   /**
    * `'static'` (default): one long-term user, `--user username:password`.
@@ -34,6 +37,11 @@ export interface TurnServerOptions {
   readyTimeoutMs?: number;
   /** Pass `--verbose` to coturn (logs every allocation and permission). */
   verbose?: boolean;
+  /**
+   * coturn configuration file to start from (`-c`); default none (`/dev/null`). Everything this helper passes on
+   * the command line (addresses, ports, auth, TLS off, files) takes precedence over it.
+   */
+  configFile?: string;
   /** More turnserver arguments, appended last. */
   extraArgs?: string[];
 }
@@ -104,8 +112,8 @@ function acceptsTcp(port: number): Promise<boolean> {
 
 /**
  * coturn's `turnserver` as a child process on 127.0.0.1, UDP and TCP on one free port, long-term credentials,
- * no TLS/DTLS, relaying on 127.0.0.1 to loopback peers. Nothing is read from /etc: `-c /dev/null`, and the
- * user DB, pid file and log live in a temp directory.
+ * no TLS/DTLS, relaying on 127.0.0.1 to loopback peers. Nothing is read from /etc: `-c /dev/null` unless
+ * `configFile` is given, and the user DB, pid file and log live in a temp directory.
  */
 export async function startTurnServer(options: TurnServerOptions = {}): Promise<TurnServer> {
   if (!existsSync(TURNSERVER_PATH)) {
@@ -129,7 +137,7 @@ export async function startTurnServer(options: TurnServerOptions = {}): Promise<
       : { username: user, credential: password };
 
   const args = [
-    '-c', '/dev/null',
+    '-c', options.configFile ?? '/dev/null',
     '--listening-ip', '127.0.0.1',
     '--listening-port', String(port),
     '--relay-ip', '127.0.0.1',

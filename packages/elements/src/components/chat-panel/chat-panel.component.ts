@@ -44,6 +44,7 @@ const GROUP_WINDOW = 2 * 60_000;
  * @tag chat-panel
  */
 export class ChatPanel extends ParleyElement {
+  /** Shadow styles: the shared design tokens, then this element's own. Theme with `--parley-*` properties and `::part()`. */
   static override styles = [tokens, chatPanelStyles];
 
   static override properties: PropertyDeclarations = {

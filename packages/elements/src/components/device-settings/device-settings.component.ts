@@ -24,6 +24,7 @@ const noDevices: DeviceList = { cameras: [], microphones: [], speakers: [] };
  * @tag device-settings
  */
 export class DeviceSettings extends ParleyElement {
+  /** Shadow styles: the shared design tokens, then this element's own. Theme with `--parley-*` properties and `::part()`. */
   static override styles = [tokens, formStyles, deviceSettingsStyles];
 
   static override properties: PropertyDeclarations = {

@@ -33,6 +33,7 @@ export type PanelName = 'chat' | 'participants' | 'settings';
  * @tag meeting-controls
  */
 export class MeetingControls extends ParleyElement {
+  /** Shadow styles: the shared design tokens, then this element's own. Theme with `--parley-*` properties and `::part()`. */
   static override styles = [tokens, meetingControlsStyles];
 
   static override properties: PropertyDeclarations = {

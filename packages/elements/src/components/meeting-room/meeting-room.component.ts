@@ -73,6 +73,7 @@ const defaultServer = new URL(import.meta.url).origin;
  * @tag meeting-room
  */
 export class MeetingRoom extends ParleyElement {
+  /** Shadow styles: the shared design tokens, then this element's own. Theme with `--parley-*` properties and `::part()`. */
   static override styles = [tokens, meetingRoomStyles];
 
   static override properties: PropertyDeclarations = {

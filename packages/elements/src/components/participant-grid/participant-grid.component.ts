@@ -39,6 +39,7 @@ type Tile = { participant: Participant; source: 'camera' | 'screen' };
  * @tag participant-grid
  */
 export class ParticipantGrid extends ParleyElement {
+  /** Shadow styles: the shared design tokens, then this element's own. Theme with `--parley-*` properties and `::part()`. */
   static override styles = [tokens, participantGridStyles];
 
   static override properties: PropertyDeclarations = {

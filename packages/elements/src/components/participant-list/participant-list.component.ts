@@ -33,6 +33,7 @@ import { participantListStyles } from './participant-list.styles.js';
  * @tag participant-list
  */
 export class ParticipantList extends ParleyElement {
+  /** Shadow styles: the shared design tokens, then this element's own. Theme with `--parley-*` properties and `::part()`. */
   static override styles = [tokens, participantListStyles];
 
   static override properties: PropertyDeclarations = {

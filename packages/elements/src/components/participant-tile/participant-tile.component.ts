@@ -36,6 +36,7 @@ import { participantTileStyles } from './participant-tile.styles.js';
  * @tag participant-tile
  */
 export class ParticipantTile extends ParleyElement {
+  /** Shadow styles: the shared design tokens, then this element's own. Theme with `--parley-*` properties and `::part()`. */
   static override styles = [tokens, participantTileStyles];
 
   static override properties: PropertyDeclarations = {

@@ -55,6 +55,7 @@ type Status = 'starting' | 'ready' | 'permission-denied' | 'no-device' | 'device
  * @tag prejoin-screen
  */
 export class PrejoinScreen extends ParleyElement {
+  /** Shadow styles: the shared design tokens, then this element's own. Theme with `--parley-*` properties and `::part()`. */
   static override styles = [tokens, formStyles, prejoinScreenStyles];
 
   static override properties: PropertyDeclarations = {
