@@ -9,4 +9,6 @@ export default {
   excludeExternals: true,
   // The custom elements manifest analyzer's tags: they document the elements in custom-elements.json.
   blockTags: [...OptionDefaults.blockTags, '@attr', '@csspart', '@cssprop', '@fires', '@tag'],
+  // Source links need a hosted repository's URL; a clone without a web remote (CI's) would only warn about it.
+  disableSources: true,
 };
