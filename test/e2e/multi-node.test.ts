@@ -4,16 +4,17 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { after, before, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
+import { connect, tryJoin } from '../../packages/server/test/helpers.js';
 import { freePort, startRedis, type TestRedis } from '../../packages/server/test/redis-server.js';
 import { launchChromium } from './support/browser.js';
 import { SdkPage } from './support/sdk-page.js';
 import { createMeeting, startEmbedder, type Embedder } from './support/servers.js';
 
 /**
- * Two Parley nodes (real processes) on one real redis-server, behind nginx configured from docs/nginx.conf:
- * browsers on different nodes share a meeting, and a node killed mid-call loses nobody.
+ * Parley nodes (real processes) on one real redis-server, behind nginx configured from docs/nginx.conf: browsers on
+ * different nodes share a meeting, host controls reach across nodes, and a node killed mid-call loses nobody.
  */
 
 const BIN = join(import.meta.dirname, '../../packages/server/dist/bin.js');
@@ -24,13 +25,24 @@ interface Node {
   process: ChildProcess;
 }
 
-let redis: TestRedis;
-let nodes: Node[] = [];
-let nginx: ChildProcess;
-let front: string;
-let dir: string;
-let embedder: Embedder;
+/** `count` nodes on one Redis behind one nginx (least_conn), and a page on another origin that embeds them. */
+interface Cluster {
+  nodes: Node[];
+  /** nginx's address: what browsers use. */
+  front: string;
+  embedder: Embedder;
+  stop(): Promise<void>;
+}
+
 let browser: Browser;
+
+before(async () => {
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+});
 
 async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -41,7 +53,7 @@ async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 
   throw new Error(`timed out waiting for ${what}`);
 }
 
-async function startNode(port: number): Promise<Node> {
+async function startNode(redis: TestRedis, port: number): Promise<Node> {
   const child = spawn(process.execPath, [BIN], {
     env: {
       ...process.env,
@@ -59,16 +71,11 @@ async function startNode(port: number): Promise<Node> {
   return { url, process: child };
 }
 
-/** Sockets a node holds itself (`parley_sockets` is per node; presence gauges count the whole cluster). */
-async function socketsOn(node: Node): Promise<number> {
-  const text = await (await fetch(`${node.url}/metrics`)).text();
-  return Number(/^parley_sockets (\d+)/m.exec(text)?.[1] ?? NaN);
-}
-
-before(async () => {
-  redis = await startRedis();
-  nodes = [await startNode(await freePort()), await startNode(await freePort())];
-  dir = mkdtempSync(join(tmpdir(), 'parley-nginx-'));
+async function startCluster(count: number): Promise<Cluster> {
+  const redis = await startRedis();
+  const nodes: Node[] = [];
+  for (let index = 0; index < count; index += 1) nodes.push(await startNode(redis, await freePort()));
+  const dir = mkdtempSync(join(tmpdir(), 'parley-nginx-'));
   // nginx's workers run as nobody: they write their temp files here.
   chmodSync(dir, 0o777);
   const listen = `127.0.0.1:${await freePort()}`;
@@ -77,104 +84,153 @@ before(async () => {
     .replaceAll('{{LISTEN}}', listen)
     .replaceAll('{{UPSTREAMS}}', nodes.map((node) => `server ${new URL(node.url).host} max_fails=1 fail_timeout=5s;`).join('\n    '));
   writeFileSync(join(dir, 'nginx.conf'), config);
-  nginx = spawn(NGINX, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;'], { stdio: ['ignore', 'inherit', 'inherit'] });
-  front = `http://${listen}`;
+  const nginx = spawn(NGINX, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;'], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const front = `http://${listen}`;
   await waitFor(async () => (await fetch(`${front}/healthz`)).ok, 'nginx');
-  embedder = await startEmbedder(front);
-  browser = await launchChromium();
-});
+  const embedder = await startEmbedder(front);
+  return {
+    nodes,
+    front,
+    embedder,
+    async stop() {
+      await embedder.close();
+      const children = [nginx, ...nodes.map((node) => node.process)];
+      for (const child of children) child.kill('SIGTERM');
+      await Promise.all(
+        children.map((child) =>
+          child.exitCode === null && child.signalCode === null ? new Promise((resolve) => child.once('exit', resolve)) : undefined,
+        ),
+      );
+      await redis.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
 
-after(async () => {
-  await browser?.close();
-  await embedder?.close();
-  nginx?.kill('SIGTERM');
-  for (const node of nodes) node.process.kill('SIGTERM');
-  await Promise.all(
-    [nginx, ...nodes.map((node) => node.process)].map((child) =>
-      child && child.exitCode === null && child.signalCode === null ? new Promise((resolve) => child.once('exit', resolve)) : undefined,
-    ),
-  );
-  await redis?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
-
-async function framesFrom(page: SdkPage, id: string): Promise<number> {
-  return (await page.received(id)).framesDecoded;
+/** Sockets a node holds itself (`parley_sockets` is per node; presence gauges count the whole cluster). */
+async function socketsOn(node: Node): Promise<number> {
+  const text = await (await fetch(`${node.url}/metrics`)).text();
+  return Number(/^parley_sockets (\d+)/m.exec(text)?.[1] ?? NaN);
 }
 
 async function mediaFlows(page: SdkPage, from: string, what: string): Promise<void> {
-  await waitFor(async () => (await framesFrom(page, from)) > 0, `${page.name} decoding video (${what})`, 30_000);
-  const first = await framesFrom(page, from);
+  await waitFor(async () => (await page.framesDecodedFrom(from)) > 0, `${page.name} decoding video (${what})`, 30_000);
+  const first = await page.framesDecodedFrom(from);
   await delay(1000);
-  assert.ok((await framesFrom(page, from)) > first, `${page.name}: video from the other side advances (${what})`);
+  assert.ok((await page.framesDecodedFrom(from)) > first, `${page.name}: video from the other side advances (${what})`);
 }
 
-test('two browsers on two nodes share a meeting; the host\'s node is killed and the call goes on', async () => {
-  const { code, hostKey } = await createMeeting(front);
-  const ada = await SdkPage.open(browser, embedder.url, 'Ada');
-  const bob = await SdkPage.open(browser, embedder.url, 'Bob');
-  const adaId = await ada.page.evaluate(
-    async ({ server, code, hostKey }) => {
-      const { Room } = (await import(`${server}/parley.js`)) as typeof import('@parley/sdk');
-      window.__room = new Room({ server });
-      await window.__room.join({ code, name: 'Ada', hostKey });
-      return window.__room.localParticipant.id;
-    },
-    { server: front, code, hostKey },
-  );
-  const counts = await Promise.all(nodes.map(socketsOn));
-  const adaNode = nodes[counts.indexOf(1)]!;
-  assert.deepEqual([...counts].sort(), [0, 1], 'Ada holds one socket on one node');
-  const bobId = await bob.join(front, code);
-  assert.deepEqual(await Promise.all(nodes.map(socketsOn)), [1, 1], 'Bob landed on the other node (least_conn)');
+describe('two nodes behind nginx', () => {
+  let cluster: Cluster;
+  before(async () => {
+    cluster = await startCluster(2);
+  });
+  after(async () => {
+    await cluster?.stop();
+  });
 
-  await mediaFlows(ada, bobId, 'across nodes');
-  await mediaFlows(bob, adaId, 'across nodes');
-  for (const page of [ada, bob]) {
-    await page.page.evaluate(() => {
-      const events: string[] = [];
-      (window as unknown as { __events: string[] }).__events = events;
-      for (const name of ['reconnecting', 'reconnected', 'disconnected', 'left'] as const) {
-        window.__room.on(name as 'reconnected', () => events.push(name));
+  test("two browsers on two nodes share a meeting; the host's node is killed and the call goes on", async () => {
+    const { nodes, front, embedder } = cluster;
+    const { code, hostKey } = await createMeeting(front);
+    const ada = await SdkPage.open(browser, embedder.url, 'Ada');
+    const bob = await SdkPage.open(browser, embedder.url, 'Bob');
+    const adaId = await ada.join(front, code, {}, hostKey);
+    const counts = await Promise.all(nodes.map(socketsOn));
+    const adaNode = nodes[counts.indexOf(1)]!;
+    assert.deepEqual([...counts].sort(), [0, 1], 'Ada holds one socket on one node');
+    const bobId = await bob.join(front, code);
+    assert.deepEqual(await Promise.all(nodes.map(socketsOn)), [1, 1], 'Bob landed on the other node (least_conn)');
+
+    await mediaFlows(ada, bobId, 'across nodes');
+    await mediaFlows(bob, adaId, 'across nodes');
+    for (const page of [ada, bob]) await page.recordLifecycleEvents();
+
+    // Kill Ada's node outright: no goodbye, no hand-over.
+    adaNode.process.kill('SIGKILL');
+    await new Promise((resolve) => adaNode.process.once('exit', resolve));
+    const survivor = nodes.find((node) => node !== adaNode)!;
+    const framesWhileDown = await bob.framesDecodedFrom(adaId);
+    await delay(500);
+    assert.ok((await bob.framesDecodedFrom(adaId)) > framesWhileDown, "peer-to-peer media flows while Ada's node is gone");
+
+    await ada.waitForLifecycleEvent('reconnected');
+    assert.equal(await socketsOn(survivor), 2, 'Ada reconnected through nginx to the surviving node');
+    const state = await ada.page.evaluate(() => ({
+      events: window.__lifecycle,
+      self: window.__room.localParticipant.id,
+      isHost: window.__room.localParticipant.isHost,
+      others: [...window.__room.participants.keys()],
+    }));
+    assert.deepEqual(state, { events: ['reconnecting', 'reconnected'], self: adaId, isHost: true, others: [bobId] }, 'same identity, still host');
+    assert.deepEqual(await bob.lifecycleEvents(), [], 'Bob never lost his node');
+    assert.deepEqual(await bob.page.evaluate(() => [...window.__room.participants.keys()]), [adaId], 'Bob still sees Ada');
+
+    // Host controls work from the survivor: Ada asks Bob to mute.
+    await ada.page.evaluate((id) => window.__room.muteParticipant(id), bobId);
+    await bob.page.waitForFunction(() => window.__room.localParticipant.audioEnabled === false, undefined, { timeout: 10_000 });
+    await mediaFlows(bob, adaId, 'after the kill');
+    await mediaFlows(ada, bobId, 'after the kill');
+    await Promise.all([ada, bob].map((page) => page.page.evaluate(() => window.__room.leave())));
+    await Promise.all([ada.close(), bob.close()]);
+  });
+});
+
+describe('three nodes behind nginx', () => {
+  let cluster: Cluster;
+  before(async () => {
+    cluster = await startCluster(3);
+  });
+  after(async () => {
+    await cluster?.stop();
+  });
+
+  test('three browsers on three nodes, two of them joining at the same instant, see each other; host controls cross nodes', async () => {
+    const { nodes, front, embedder } = cluster;
+    const { code, hostKey } = await createMeeting(front);
+    const [ada, bob, cy] = await Promise.all(['Ada', 'Bob', 'Cy'].map((name) => SdkPage.open(browser, embedder.url, name)));
+    const adaId = await ada.join(front, code, {}, hostKey);
+    // Their joins cross on two nodes: each node may answer before it hears of the other join.
+    const [bobId, cyId] = await Promise.all([bob.join(front, code), cy.join(front, code)]);
+    assert.deepEqual(await Promise.all(nodes.map(socketsOn)), [1, 1, 1], 'one participant on each node (least_conn)');
+    const everyone = [
+      { page: ada, id: adaId },
+      { page: bob, id: bobId },
+      { page: cy, id: cyId },
+    ];
+    for (const receiver of everyone) {
+      for (const sender of everyone) {
+        if (sender !== receiver) await mediaFlows(receiver.page, sender.id, `${sender.page.name} → ${receiver.page.name}`);
       }
-    });
-  }
+    }
+    for (const { page } of everyone) await page.recordLifecycleEvents();
 
-  // Kill Ada's node outright: no goodbye, no hand-over.
-  adaNode.process.kill('SIGKILL');
-  await new Promise((resolve) => adaNode.process.once('exit', resolve));
-  const survivor = nodes.find((node) => node !== adaNode)!;
-  const framesWhileDown = await framesFrom(bob, adaId);
-  await delay(500);
-  assert.ok((await framesFrom(bob, adaId)) > framesWhileDown, 'peer-to-peer media flows while Ada\'s node is gone');
+    // Ada (host) asks Cy to mute: Cy's room turns the microphone off, and Bob, on the third node, sees it.
+    await ada.page.evaluate((id) => window.__room.muteParticipant(id), cyId);
+    await cy.page.waitForFunction(() => window.__room.localParticipant.audioEnabled === false, undefined, { timeout: 10_000 });
+    await bob.page.waitForFunction((id) => window.__room.participants.get(id)?.audioEnabled === false, cyId, { timeout: 10_000 });
 
-  await ada.page.waitForFunction(
-    () => (window as unknown as { __events: string[] }).__events.includes('reconnected'),
-    undefined,
-    { timeout: 20_000, polling: 100 },
-  );
-  assert.equal(await socketsOn(survivor), 2, 'Ada reconnected through nginx to the surviving node');
-  const state = await ada.page.evaluate(() => ({
-    events: (window as unknown as { __events: string[] }).__events,
-    self: window.__room.localParticipant.id,
-    isHost: window.__room.localParticipant.isHost,
-    others: [...window.__room.participants.keys()],
-  }));
-  assert.deepEqual(state, { events: ['reconnecting', 'reconnected'], self: adaId, isHost: true, others: [bobId] }, 'same identity, still host');
-  assert.deepEqual(await bob.page.evaluate(() => (window as unknown as { __events: string[] }).__events), [], 'Bob never lost his node');
-  assert.deepEqual(await bob.page.evaluate(() => [...window.__room.participants.keys()]), [adaId], 'Bob still sees Ada');
+    // Ada removes Bob: his room ends, and the others see him go.
+    await ada.page.evaluate((id) => window.__room.removeParticipant(id), bobId);
+    await bob.waitForLifecycleEvent('left', 10_000);
+    assert.equal(await bob.leftBecause(), 'removed');
+    for (const page of [ada, cy]) {
+      await page.page.waitForFunction((id) => !window.__room.participants.has(id), bobId, { timeout: 10_000 });
+    }
 
-  // Host controls work from the survivor: Ada asks Bob to mute.
-  await bob.page.evaluate(() => {
-    (window as unknown as { __muteAsked: boolean }).__muteAsked = false;
-    window.__room.on('mute-requested', () => ((window as unknown as { __muteAsked: boolean }).__muteAsked = true));
+    // Ada makes Cy host; Cy, on another node, ends the meeting for everyone.
+    await ada.page.evaluate((id) => window.__room.transferHost(id), cyId);
+    await cy.page.waitForFunction(() => window.__room.localParticipant.isHost, undefined, { timeout: 10_000 });
+    await ada.page.waitForFunction(() => !window.__room.localParticipant.isHost, undefined, { timeout: 10_000 });
+    await cy.page.evaluate(() => window.__room.endMeeting());
+    for (const page of [ada, cy]) {
+      await page.waitForLifecycleEvent('left', 10_000);
+      assert.equal(await page.leftBecause(), 'ended', `${page.name}'s room ended with the meeting`);
+    }
+    for (const node of nodes) {
+      const socket = await connect(node);
+      assert.equal(await tryJoin(socket, code), 'meeting-not-found', `the code is dead on ${node.url} too`);
+      socket.disconnect();
+    }
+    await Promise.all([ada, bob, cy].map((page) => page.close()));
   });
-  await ada.page.evaluate((id) => window.__room.muteParticipant(id), bobId);
-  await bob.page.waitForFunction(() => window.__room.localParticipant.audioEnabled === false || (window as unknown as { __muteAsked: boolean }).__muteAsked, undefined, {
-    timeout: 10_000,
-  });
-  await mediaFlows(bob, adaId, 'after the kill');
-  await mediaFlows(ada, bobId, 'after the kill');
-  await Promise.all([ada, bob].map((page) => page.page.evaluate(() => window.__room.leave())));
-  await Promise.all([ada.close(), bob.close()]);
 });

@@ -30,45 +30,29 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function framesFrom(page: SdkPage, id: string): Promise<number> {
-  return (await page.received(id)).framesDecoded;
-}
-
 test('a graceful restart: the SDK reconnects to the new process and resumes, media never stops', async () => {
   const { code } = await createMeeting(parley.url);
   const ada = await SdkPage.open(browser, embedder.url, 'Ada');
   const bob = await SdkPage.open(browser, embedder.url, 'Bob');
   const adaId = await ada.join(parley.url, code);
   const bobId = await bob.join(parley.url, code);
-  for (const page of [ada, bob]) {
-    await page.page.evaluate(() => {
-      const events: string[] = [];
-      (window as unknown as { __events: string[] }).__events = events;
-      for (const name of ['reconnecting', 'reconnected', 'disconnected', 'left'] as const) {
-        window.__room.on(name as 'reconnected', () => events.push(name));
-      }
-    });
-  }
+  for (const page of [ada, bob]) await page.recordLifecycleEvents();
   await ada.page.waitForFunction((id) => window.__room.participants.get(id)?.connectionState === 'connected', bobId, { timeout: 20_000 });
 
   const port = new URL(parley.url).port;
   await parley.close();
-  const framesWhileDown = await framesFrom(ada, bobId);
+  const framesWhileDown = await ada.framesDecodedFrom(bobId);
   await delay(500);
-  assert.ok((await framesFrom(ada, bobId)) > framesWhileDown, 'peer-to-peer media flows while the server is away');
+  assert.ok((await ada.framesDecodedFrom(bobId)) > framesWhileDown, 'peer-to-peer media flows while the server is away');
   parley = await startParley({ ...env, PORT: port });
 
   for (const [page, self, other] of [
     [ada, adaId, bobId],
     [bob, bobId, adaId],
   ] as const) {
-    await page.page.waitForFunction(
-      () => (window as unknown as { __events: string[] }).__events.includes('reconnected'),
-      undefined,
-      { timeout: 20_000, polling: 100 },
-    );
+    await page.waitForLifecycleEvent('reconnected');
     const state = await page.page.evaluate(() => ({
-      events: (window as unknown as { __events: string[] }).__events,
+      events: window.__lifecycle,
       self: window.__room.localParticipant.id,
       others: [...window.__room.participants.keys()],
     }));
@@ -77,9 +61,9 @@ test('a graceful restart: the SDK reconnects to the new process and resumes, med
   // Signaling works again through the new process: a mute reaches the other side.
   await ada.page.evaluate(() => window.__room.toggleMicrophone(false));
   await bob.page.waitForFunction((id) => window.__room.participants.get(id)?.audioEnabled === false, adaId, { timeout: 10_000 });
-  const before = await framesFrom(bob, adaId);
+  const before = await bob.framesDecodedFrom(adaId);
   await delay(500);
-  assert.ok((await framesFrom(bob, adaId)) > before, 'media still flows');
+  assert.ok((await bob.framesDecodedFrom(adaId)) > before, 'media still flows');
   await Promise.all([ada, bob].map((page) => page.page.evaluate(() => window.__room.leave())));
   await Promise.all([ada.close(), bob.close()]);
 });

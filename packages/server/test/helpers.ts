@@ -39,7 +39,7 @@ export async function createMeeting(server: RunningServer): Promise<{ code: stri
   return (await response.json()) as { code: string; hostKey: string; expiresAt: string };
 }
 
-export async function connect(server: RunningServer): Promise<TestClient> {
+export async function connect(server: Pick<RunningServer, 'url'>): Promise<TestClient> {
   const socket: TestClient = connectClient(server.url, { transports: ['websocket'], reconnection: false, forceNew: true });
   await once(socket as never, 'connect');
   return socket;

@@ -1,12 +1,19 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import type { Room, RoomOptions } from '@parley/sdk';
+import type { LeaveReason, Room, RoomOptions } from '@parley/sdk';
 
 declare global {
   interface Window {
     /** The SDK room a `SdkPage` drives. */
     __room: Room;
+    /** The room's lifecycle events so far, once `recordLifecycleEvents()` ran. */
+    __lifecycle: LifecycleEvent[];
+    /** Why the room left, once it did (recorded with the lifecycle events). */
+    __leftBecause: LeaveReason | undefined;
   }
 }
+
+/** Room events that tell how its connection to the server fares. */
+export type LifecycleEvent = 'reconnecting' | 'reconnected' | 'disconnected' | 'left';
 
 /**
  * A participant driven through the SDK directly (no elements), loaded the way any site would: `Room` from the
@@ -31,17 +38,48 @@ export class SdkPage {
     return new SdkPage(context, page, name);
   }
 
-  /** Creates the room and joins; resolves with this participant's id. */
-  async join(server: string, code: string, options: Omit<RoomOptions, 'server'> = {}): Promise<string> {
+  /** Creates the room and joins (as host with `hostKey`); resolves with this participant's id. */
+  async join(server: string, code: string, options: Omit<RoomOptions, 'server'> = {}, hostKey?: string): Promise<string> {
     return this.page.evaluate(
-      async ({ server, code, name, options }) => {
+      async ({ server, code, name, options, hostKey }) => {
         const { Room } = (await import(`${server}/parley.js`)) as typeof import('@parley/sdk');
         window.__room = new Room({ server, ...options });
-        await window.__room.join({ code, name });
+        await window.__room.join({ code, name, ...(hostKey ? { hostKey } : {}) });
         return window.__room.localParticipant.id;
       },
-      { server, code, name: this.name, options },
+      { server, code, name: this.name, options, hostKey },
     );
+  }
+
+  /** From now on, keeps the room's lifecycle events in order, for `lifecycleEvents()`. */
+  async recordLifecycleEvents(): Promise<void> {
+    await this.page.evaluate(() => {
+      window.__lifecycle = [];
+      for (const name of ['reconnecting', 'reconnected', 'disconnected'] as const) {
+        window.__room.on(name as 'reconnected', () => window.__lifecycle.push(name));
+      }
+      window.__room.on('left', (reason) => {
+        window.__lifecycle.push('left');
+        window.__leftBecause = reason;
+      });
+    });
+  }
+
+  lifecycleEvents(): Promise<LifecycleEvent[]> {
+    return this.page.evaluate(() => window.__lifecycle);
+  }
+
+  leftBecause(): Promise<LeaveReason | undefined> {
+    return this.page.evaluate(() => window.__leftBecause);
+  }
+
+  async waitForLifecycleEvent(event: LifecycleEvent, timeoutMs = 20_000): Promise<void> {
+    await this.page.waitForFunction((event) => window.__lifecycle.includes(event), event, { timeout: timeoutMs, polling: 100 });
+  }
+
+  /** Video frames decoded from `remoteId` so far. */
+  async framesDecodedFrom(remoteId: string): Promise<number> {
+    return (await this.received(remoteId)).framesDecoded;
   }
 
   /** Video frames decoded from `remoteId`, and the type of the local candidate of the selected pair. */
