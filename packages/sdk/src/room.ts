@@ -115,8 +115,8 @@ export class Room extends TypedEmitter<RoomEventMap> {
   #snapshot: RoomSnapshot | null = null;
   readonly #subscribers = new Set<() => void>();
   /**
-   * Speaking and connection quality, from the peers' stats. Its code is fetched once a peer connection is up: it
-   * has nothing to look at before, and a page embedding Parley starts that much lighter.
+   * Speaking and connection quality, from the peers' stats. Its code is fetched once the meeting is joined: it is
+   * nothing to look at before there are peers, and a page embedding Parley starts that much lighter.
    */
   #monitor: MediaMonitor | null = null;
 
@@ -223,6 +223,8 @@ export class Room extends TypedEmitter<RoomEventMap> {
           () => undefined,
         );
       });
+      // Without it (say, the chunk failed to load) the call goes on, with no speaking or quality indicators.
+      this.#startMonitor(signal).catch(() => undefined);
       this.#setState('joined');
       this.emit('joined');
       if (mediaError) this.emit('error', mediaError);
@@ -668,13 +670,7 @@ export class Room extends TypedEmitter<RoomEventMap> {
     participant.on('connection-quality-changed', (quality) =>
       this.emit('connection-quality-changed', participant, quality),
     );
-    participant.on('connection-state-changed', (state) => {
-      // The monitor samples the peers' stats, so it has nothing to do before a connection is up; fetched and started
-      // only then, its chunk and its first samples stay off the offer and answer of a join. Without it (say, the
-      // chunk failed to load) the call goes on, with no speaking or quality indicators.
-      if (state === 'connected' && !this.#monitor) this.#startMonitor(signal).catch(() => undefined);
-      this.emit('connection-state-changed', participant, state);
-    });
+    participant.on('connection-state-changed', (state) => this.emit('connection-state-changed', participant, state));
     const warn = (error: unknown) => {
       if (this.#signal === signal) console.warn(`[parley] connection to ${info.id}:`, error);
     };
