@@ -150,8 +150,8 @@ export function formatTable(results: BenchResults): string {
     `    fetched later, gzip -9: ${Object.entries(bundle.laterGzipBytes)
       .map(([name, bytes]) => `${name} ${(bytes / KB).toFixed(1)} KB`)
       .join(', ')}`,
-    '',
-    ...formatRecovery(results.recovery),
+    // Left out with `--recovery-runs 0`.
+    ...(results.recovery.runs.length > 0 ? ['', ...formatRecovery(results.recovery)] : []),
   ].join('\n');
 }
 
