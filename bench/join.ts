@@ -3,6 +3,9 @@
  * that WebRTC itself needs in the same browser; how long media takes to come back after the TURN server of a
  * relay-only call dies and returns; and the size of the `/parley.js` bundle.
  * Loopback only; every server, page and browser it starts is closed before it exits.
+ *
+ *   npm run bench                                        # 10 joins a side, 5 ICE recoveries
+ *   npm run bench -- --runs 5 --recovery-runs 0          # a quicker look at the joins alone
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -15,14 +18,15 @@ import { MeetingPage } from '../test/e2e/support/meeting-page.js';
 import { SdkPage } from '../test/e2e/support/sdk-page.js';
 import { createMeeting, startEmbedder, startParley } from '../test/e2e/support/servers.js';
 import { startTurnServer } from '../test/e2e/support/turn-server.js';
-import { measureFloor } from './lib/floor.js';
+import { prepareFloor, type FloorRun } from './lib/floor.js';
 import { measureRecoveries, waitForMedia, type RecoveryOptions, type RecoveryRun } from './lib/ice-recovery.js';
 import { openEmbedderPage } from './lib/pages.js';
-import { measureParleyJoins } from './lib/parley-join.js';
+import { prepareParleyJoins, type ParleyRun } from './lib/parley-join.js';
 import { formatJson, formatTable, type BenchResults, type BundleSize } from './lib/report.js';
-import { runBench, type Cleanups } from './lib/run.js';
+import { machineLine, option, runBench, type Cleanups } from './lib/run.js';
 
-const RUNS = 10;
+/** Joins measured on each side; `--runs N` for a quicker look. */
+const RUNS = Number(option('runs', '10'));
 /**
  * Discarded first runs on each side: the browser's first peer connections pay one-off start-up costs (codec and
  * network-service initialization) that would land on whichever side runs first.
@@ -36,7 +40,7 @@ const PAUSE_BETWEEN_RUNS_MS = 250;
  * ICE recovery: 5 forced failures, some 13 s each (the browser takes seconds to declare the path lost, the SDK
  * waits 3 s before restarting ICE on `disconnected`, media settles 2 s between failures). Frames polled every 50 ms.
  */
-const RECOVERY = { runs: 5, timeoutMs: 30_000, pollMs: 50, settleMs: 2000 } as const satisfies RecoveryOptions;
+const RECOVERY = { runs: Number(option('recovery-runs', '5')), timeoutMs: 30_000, pollMs: 50, settleMs: 2000 } as const satisfies RecoveryOptions;
 /** Two relay-only participants joining and sending media, before the first failure. */
 const RECOVERY_CALL_SETUP_MS = 20_000;
 /** The whole bench, cleanup excluded: some 30 s of joins, a minute of recoveries, and margin. */
@@ -55,39 +59,49 @@ function measureBundle(): BundleSize {
   return { path: relative(root, bundlePath), rawBytes: raw.length, gzipBytes: gzipSync(raw, { level: 9 }).length, laterGzipBytes };
 }
 
-/** Join latency: the floor, then Parley; their pages are closed before the recovery runs start. */
-async function benchJoins(browser: Browser, cleanups: Cleanups): Promise<Pick<BenchResults, 'floor' | 'parley'>> {
+/**
+ * Join latency: the floor and Parley, run after run in turns (which goes first alternates), so both see the same
+ * load of a shared machine; their pages are closed before the recovery runs start.
+ */
+async function benchJoins(browser: Browser, cleanups: Cleanups): Promise<Pick<BenchResults, 'floor' | 'parley' | 'load'>> {
   const parley = await startParley();
   cleanups.add(() => parley.close());
   const embedder = await startEmbedder(parley.url);
   cleanups.add(() => embedder.close());
 
-  // (a) first, alone in the browser: the floor should not pay for the meeting pages' rendering.
+  // (a) two connections in a page of its own.
   const floorPage = await openEmbedderPage(browser, embedder.url, 'floor');
-  const floorRuns = await measureFloor(floorPage.page, {
-    runs: WARMUP_RUNS + RUNS,
-    constraints: defaultMediaConstraints,
-    timeoutMs: RUN_TIMEOUT_MS,
-    pauseMs: PAUSE_BETWEEN_RUNS_MS,
-  });
-  await floorPage.close();
+  cleanups.add(() => floorPage.close());
+  const runFloor = await prepareFloor(floorPage.page, { constraints: defaultMediaConstraints, timeoutMs: RUN_TIMEOUT_MS });
 
-  // (b) The first participant joins the documented way and stays; the second joins and leaves RUNS times.
+  // (b) The first participant joins the documented way and stays; the second joins and leaves each run.
   const meeting = await createMeeting(parley.url);
   const host = await MeetingPage.open(browser, embedder.url, meeting, 'Host');
   cleanups.add(() => host.close());
   const joiner = await openEmbedderPage(browser, embedder.url, 'joiner');
   cleanups.add(() => joiner.close());
-  const parleyRuns = await measureParleyJoins(joiner.page, {
+  const runParley = await prepareParleyJoins(joiner.page, host.page, {
     parleyUrl: parley.url,
     code: meeting.code,
-    runs: WARMUP_RUNS + RUNS,
+    constraints: defaultMediaConstraints,
     timeoutMs: RUN_TIMEOUT_MS,
-    pauseMs: PAUSE_BETWEEN_RUNS_MS,
   });
+
+  const floor: FloorRun[] = [];
+  const parleyRuns: ParleyRun[] = [];
+  const pause = () => new Promise((resolve) => setTimeout(resolve, PAUSE_BETWEEN_RUNS_MS));
+  for (let index = 0; index < WARMUP_RUNS + RUNS; index++) {
+    const measureFloor = async () => floor.push(await runFloor());
+    const measureParley = async () => parleyRuns.push(await runParley(index));
+    for (const measure of index % 2 === 0 ? [measureFloor, measureParley] : [measureParley, measureFloor]) {
+      await measure();
+      await pause();
+    }
+  }
+  const load = machineLine();
   // The host's camera would keep encoding on the two cores the recovery runs share.
-  await Promise.all([joiner.close(), host.close()]);
-  return { floor: floorRuns.slice(WARMUP_RUNS), parley: parleyRuns.slice(WARMUP_RUNS) };
+  await Promise.all([floorPage.close(), joiner.close(), host.close()]);
+  return { floor: floor.slice(WARMUP_RUNS), parley: parleyRuns.slice(WARMUP_RUNS), load };
 }
 
 /**
@@ -122,7 +136,8 @@ async function bench(cleanups: Cleanups): Promise<BenchResults> {
   const browser = await launchChromium();
   cleanups.add(() => browser.close());
   const joins = await benchJoins(browser, cleanups);
-  const recovery = { pollMs: RECOVERY.pollMs, runs: await benchRecovery(browser, cleanups) };
+  // `--recovery-runs 0` measures the joins alone.
+  const recovery = { pollMs: RECOVERY.pollMs, runs: RECOVERY.runs > 0 ? await benchRecovery(browser, cleanups) : [] };
   return { runs: RUNS, warmupRuns: WARMUP_RUNS, ...joins, recovery, bundle };
 }
 

@@ -1,18 +1,18 @@
 import type { Page } from 'playwright-core';
 
 export interface FloorOptions {
-  runs: number;
   /** The SDK's own capture constraints, so both sides encode the same picture. */
   constraints: MediaStreamConstraints;
   timeoutMs: number;
-  pauseMs: number;
 }
 
 /** One run, in ms from just before createOffer. */
 export interface FloorRun {
   /** Offer and answer both applied. */
   negotiatedMs: number;
-  /** The receiving connection reached `connected`. */
+  /** The receiving connection's ICE transport found a working pair (`iceConnectionState` `connected`). */
+  iceConnectedMs: number | null;
+  /** The receiving connection reached `connected` (ICE and DTLS done). */
   connectedMs: number;
   /** The last packet of the first frame arrived (rVFC `receiveTime`), when the browser says. */
   frameReceivedMs: number | null;
@@ -20,27 +20,28 @@ export interface FloorRun {
   firstFrameMs: number;
 }
 
+declare global {
+  interface Window {
+    /** Set by {@link prepareFloor}: one measured negotiation per call. */
+    __benchFloor?: { run(): Promise<FloorRun> };
+  }
+}
+
 /**
  * The WebRTC floor: two peer connections in one page, signaled by direct calls. The media is captured once,
  * before any clock, and sent by the offerer as Parley's first participant sends its long-running camera.
+ * Returns a function that makes one run per call, so the bench can interleave them with Parley's joins under the
+ * same machine load. The camera stops with the page.
  */
-export function measureFloor(page: Page, options: FloorOptions): Promise<FloorRun[]> {
-  return page.evaluate(floorRunsInPage, options);
+export async function prepareFloor(page: Page, options: FloorOptions): Promise<() => Promise<FloorRun>> {
+  await page.evaluate(installFloorInPage, options);
+  return () => page.evaluate(() => window.__benchFloor!.run());
 }
 
 /** Runs in the page: everything it needs is inside. */
-async function floorRunsInPage(options: FloorOptions): Promise<FloorRun[]> {
+async function installFloorInPage(options: FloorOptions): Promise<void> {
   const stream = await navigator.mediaDevices.getUserMedia(options.constraints);
-  const runs: FloorRun[] = [];
-  try {
-    for (let index = 0; index < options.runs; index++) {
-      runs.push(await runOnce());
-      await new Promise((resolve) => setTimeout(resolve, options.pauseMs));
-    }
-  } finally {
-    for (const track of stream.getTracks()) track.stop();
-  }
-  return runs;
+  window.__benchFloor = { run: runOnce };
 
   async function runOnce(): Promise<FloorRun> {
     const video = document.createElement('video');
@@ -79,6 +80,10 @@ async function floorRunsInPage(options: FloorOptions): Promise<FloorRun[]> {
     const firstFrame = new Promise<VideoFrameCallbackMetadata>((resolve) =>
       video.requestVideoFrameCallback((_now, metadata) => resolve(metadata)),
     );
+    let iceConnectedAt: number | null = null;
+    answerer.oniceconnectionstatechange = () => {
+      if (answerer.iceConnectionState === 'connected') iceConnectedAt ??= performance.now();
+    };
     const connected = new Promise<number>((resolve) => {
       answerer.onconnectionstatechange = () => {
         if (answerer.connectionState === 'connected') resolve(performance.now());
@@ -109,6 +114,7 @@ async function floorRunsInPage(options: FloorOptions): Promise<FloorRun[]> {
       const [frame, connectedAt] = await Promise.race([Promise.all([firstFrame, connected]), timeout]);
       return {
         negotiatedMs: negotiatedAt - t0,
+        iceConnectedMs: iceConnectedAt === null ? null : iceConnectedAt - t0,
         connectedMs: connectedAt - t0,
         frameReceivedMs: frame.receiveTime === undefined ? null : frame.receiveTime - t0,
         firstFrameMs: frame.presentationTime - t0,

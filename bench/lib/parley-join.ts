@@ -3,48 +3,171 @@ import type { Page } from 'playwright-core';
 export interface ParleyJoinOptions {
   parleyUrl: string;
   code: string;
-  runs: number;
+  /** Captured before the clock starts, as `<meeting-room>`'s prejoin preview does, and handed to `join()`. */
+  constraints: MediaStreamConstraints;
   timeoutMs: number;
-  pauseMs: number;
 }
 
 /** One join, in ms from the call to `room.join()`; `null` for a step the run never saw. */
 export interface ParleyRun {
-  /** getUserMedia resolved (the SDK captures in parallel with the socket connection). */
-  mediaMs: number | null;
+  /** The WebSocket to the server opened (TCP and HTTP upgrade done). */
+  socketOpenMs: number | null;
   /** join() resolved: the server acknowledged `join-meeting`. */
   joinedMs: number | null;
+  /** The first participant created its connection to us (it heard of us from the server). */
+  hostConnectionMs: number | null;
+  /** The first participant's offer was set as its local description: it goes out now. */
+  hostOfferMs: number | null;
   /** The first participant's offer reached our connection. */
   offerMs: number | null;
-  /** `connection-state-changed` to `connected` for the first participant. */
+  /** Our answer was set as local description (and is sent). */
+  answerMs: number | null;
+  /** Our connection's ICE transport found a working pair. */
+  iceConnectedMs: number | null;
+  /** `connection-state-changed` to `connected` for the first participant (ICE and DTLS done). */
   connectedMs: number;
   /** The last packet of the first frame arrived (rVFC `receiveTime`), when the browser says. */
   frameReceivedMs: number | null;
   /** The first decoded frame of the first participant's video was presented (rVFC `presentationTime`). */
   firstFrameMs: number;
+  /** Signaling round trips the join waited on before `connected`; see {@link countRoundTrips}. */
+  roundTrips: number;
+  /** Socket.IO messages before `connected`, each way. */
+  messagesSent: number;
+  messagesReceived: number;
+}
+
+/** A Socket.IO packet on the joiner's WebSocket, as the page saw it. */
+export interface SignalFrame {
+  direction: 'sent' | 'received';
+  /** `connect`, an event name, `ack` or `other` (Engine.IO open, ping, pong). */
+  kind: string;
+  /** The ack id a request carries, or the id an ack answers. */
+  ackId: number | null;
 }
 
 /**
- * Joins the meeting `runs` times from `page` with the SDK's `Room`, as loaded from the server's `/parley.js`,
- * leaving after each run. The first participant must already be in the meeting, sending video.
+ * Signaling round trips the joiner waited on, from the frames it sent and received before `connected`: the
+ * WebSocket's HTTP upgrade, each request whose ack came back (the Socket.IO connect, `join-meeting`; relayed
+ * messages' acks are not waited on), and half a round trip for each session description each way (an offer in
+ * and the answer out make one).
  */
-export function measureParleyJoins(page: Page, options: ParleyJoinOptions): Promise<ParleyRun[]> {
-  return page.evaluate(parleyRunsInPage, options);
+export function countRoundTrips(frames: readonly SignalFrame[]): number {
+  const awaited = new Set<number>();
+  let roundTrips = 1;
+  for (const frame of frames) {
+    if (frame.direction === 'received' && frame.kind === 'connect') roundTrips += 1;
+    if (frame.direction === 'sent' && frame.ackId !== null && !['offer', 'answer', 'ice-candidate'].includes(frame.kind)) {
+      awaited.add(frame.ackId);
+    }
+    if (frame.direction === 'received' && frame.kind === 'ack' && frame.ackId !== null && awaited.has(frame.ackId)) roundTrips += 1;
+    if (frame.kind === 'offer' || frame.kind === 'answer') roundTrips += 0.5;
+  }
+  return roundTrips;
+}
+
+declare global {
+  interface Window {
+    /** Set by {@link prepareParleyJoins}: one measured join per call. */
+    __benchParley?: { run(index: number): Promise<Omit<ParleyRun, 'hostConnectionMs' | 'hostOfferMs' | 'roundTrips'> & { t0: number; frames: SignalFrame[] }> };
+    /** Set by {@link watchHostConnections}: when the host page created each connection and set its first offer. */
+    __benchHost?: { created: number; offered: number | null }[];
+  }
+}
+
+/**
+ * Prepares `page` to join the meeting with the SDK's `Room`, as loaded from the server's `/parley.js`, and returns
+ * a function that joins once, leaves, and reports the run. The first participant, in `hostPage`, must already be in
+ * the meeting, sending video; its connections are timed too, on the shared wall clock.
+ */
+export async function prepareParleyJoins(
+  page: Page,
+  hostPage: Page,
+  options: ParleyJoinOptions,
+): Promise<(index: number) => Promise<ParleyRun>> {
+  // The host page is not one of ours: it lacks the helper tsx's keepNames calls (see pages.ts).
+  await hostPage.evaluate('globalThis.__name ??= (fn) => fn');
+  await hostPage.evaluate(watchHostConnections);
+  await page.evaluate(installParleyInPage, options);
+  return async (index) => {
+    const { t0, frames, ...run } = await page.evaluate((at) => window.__benchParley!.run(at), index);
+    const host = await hostPage.evaluate(() => window.__benchHost!.at(-1));
+    const since = (at: number | null | undefined) => (at == null || host === undefined ? null : at - t0);
+    return {
+      ...run,
+      hostConnectionMs: since(host?.created),
+      hostOfferMs: since(host?.offered),
+      roundTrips: countRoundTrips(frames),
+    };
+  };
+}
+
+/** Runs in the host page: records, on the wall clock, when each new connection is made and offers. */
+function watchHostConnections(): void {
+  const marks: NonNullable<Window['__benchHost']> = [];
+  window.__benchHost = marks;
+  const wallClock = () => performance.timeOrigin + performance.now();
+  // The SDK creates connections through the global constructor at call time, so a subclass put there sees them.
+  const Native = window.RTCPeerConnection;
+  window.RTCPeerConnection = class extends Native {
+    constructor(configuration?: RTCConfiguration) {
+      super(configuration);
+      const mark: { created: number; offered: number | null } = { created: wallClock(), offered: null };
+      marks.push(mark);
+      this.addEventListener('signalingstatechange', () => {
+        if (this.signalingState === 'have-local-offer') mark.offered ??= wallClock();
+      });
+    }
+  };
 }
 
 /** Runs in the page: everything it needs is inside. */
-async function parleyRunsInPage(options: ParleyJoinOptions): Promise<ParleyRun[]> {
+async function installParleyInPage(options: ParleyJoinOptions): Promise<void> {
   // Loaded once, before any clock: a page that joins has its script already.
   const { Room, browserEnvironment } = (await import(`${options.parleyUrl}/parley.js`)) as typeof import('@parley/sdk');
-  const runs: ParleyRun[] = [];
-  for (let index = 0; index < options.runs; index++) {
-    runs.push(await joinOnce(index));
-    await new Promise((resolve) => setTimeout(resolve, options.pauseMs));
-  }
-  return runs;
+  const wallClock = () => performance.timeOrigin + performance.now();
+  let frames: SignalFrame[] = [];
+  let socketOpenedAt: number | null = null;
+  let recording = false;
+  window.__benchParley = { run: joinOnce };
 
-  async function joinOnce(index: number): Promise<ParleyRun> {
-    const marks: { media?: number; joined?: number; offer?: number; connected?: number } = {};
+  /** Engine.IO message `4`, Socket.IO packet type, optional ack id, JSON payload: `42` + `7` + `["join-meeting",…]`. */
+  function parseFrame(direction: SignalFrame['direction'], data: unknown): SignalFrame {
+    const match = typeof data === 'string' ? /^4([023])(\d*)(.*)$/s.exec(data) : null;
+    if (!match) return { direction, kind: 'other', ackId: null };
+    const [, type, id, payload] = match;
+    const ackId = id ? Number(id) : null;
+    if (type === '0') return { direction, kind: 'connect', ackId };
+    if (type === '3') return { direction, kind: 'ack', ackId };
+    const [name] = JSON.parse(payload!) as [string];
+    return { direction, kind: name, ackId };
+  }
+
+  // The bundle took its WebSocket constructor when the embedder page loaded it, so the prototype is where to
+  // look: Engine.IO sets `onopen` and `onmessage` and calls `send`.
+  const proto = WebSocket.prototype;
+  const { send } = proto;
+  proto.send = function (this: WebSocket, data) {
+    if (recording) frames.push(parseFrame('sent', data));
+    send.call(this, data);
+  };
+  const handler = (name: 'onopen' | 'onmessage', before: (event: Event) => void) => {
+    const property = Object.getOwnPropertyDescriptor(proto, name)!;
+    Object.defineProperty(proto, name, {
+      ...property,
+      set(this: WebSocket, listener: ((event: Event) => void) | null) {
+        property.set!.call(this, listener && ((event: Event) => (before(event), listener.call(this, event))));
+      },
+    });
+  };
+  handler('onopen', () => (socketOpenedAt ??= performance.now()));
+  handler('onmessage', (event) => {
+    if (recording) frames.push(parseFrame('received', (event as MessageEvent).data));
+  });
+
+  async function joinOnce(index: number) {
+    const stream = await navigator.mediaDevices.getUserMedia(options.constraints);
+    const marks: { joined?: number; offer?: number; answer?: number; iceConnected?: number; connected?: number } = {};
     let t0 = 0;
     const mark = (step: keyof typeof marks) => (marks[step] ??= performance.now() - t0);
     // The SDK's own seam for browser APIs: the real ones, with timestamps of steps the events do not show.
@@ -52,15 +175,14 @@ async function parleyRunsInPage(options: ParleyJoinOptions): Promise<ParleyRun[]
       server: options.parleyUrl,
       environment: {
         ...browserEnvironment,
-        getUserMedia: async (constraints) => {
-          const stream = await navigator.mediaDevices.getUserMedia(constraints);
-          mark('media');
-          return stream;
-        },
         createPeerConnection: (configuration) => {
           const pc = new RTCPeerConnection(configuration);
           pc.addEventListener('signalingstatechange', () => {
             if (pc.signalingState === 'have-remote-offer') mark('offer');
+            if (pc.signalingState === 'stable' && marks.offer !== undefined) mark('answer');
+          });
+          pc.addEventListener('iceconnectionstatechange', () => {
+            if (pc.iceConnectionState === 'connected') mark('iceConnected');
           });
           return pc;
         },
@@ -74,7 +196,9 @@ async function parleyRunsInPage(options: ParleyJoinOptions): Promise<ParleyRun[]
     room.on('joined', () => mark('joined'));
     const connected = new Promise<number>((resolve) =>
       room.on('connection-state-changed', (_participant, state) => {
-        if (state === 'connected') resolve(mark('connected'));
+        if (state !== 'connected') return;
+        recording = false;
+        resolve(mark('connected'));
       }),
     );
     room.on('stream-changed', () => {
@@ -93,18 +217,29 @@ async function parleyRunsInPage(options: ParleyJoinOptions): Promise<ParleyRun[]
       }, options.timeoutMs);
     });
     try {
+      frames = [];
+      socketOpenedAt = null;
+      recording = true;
       t0 = performance.now();
-      const joined = room.join({ code: options.code, name: 'Bench' });
+      const wallClockAtStart = wallClock();
+      const joined = room.join({ code: options.code, name: 'Bench', stream });
       const [frame, connectedMs] = await Promise.race([Promise.all([firstFrame, connected, joined]), timeout]);
       return {
-        mediaMs: marks.media ?? null,
+        t0: wallClockAtStart,
+        frames,
+        socketOpenMs: socketOpenedAt === null ? null : socketOpenedAt - t0,
         joinedMs: marks.joined ?? null,
         offerMs: marks.offer ?? null,
+        answerMs: marks.answer ?? null,
+        iceConnectedMs: marks.iceConnected ?? null,
         connectedMs,
         frameReceivedMs: frame.receiveTime === undefined ? null : frame.receiveTime - t0,
         firstFrameMs: frame.presentationTime - t0,
+        messagesSent: frames.filter((frame) => frame.direction === 'sent' && frame.kind !== 'other').length,
+        messagesReceived: frames.filter((frame) => frame.direction === 'received' && frame.kind !== 'other').length,
       };
     } finally {
+      recording = false;
       clearTimeout(timer);
       await room.leave();
       video.srcObject = null;

@@ -17,6 +17,8 @@ export interface BenchResults {
   warmupRuns: number;
   floor: FloorRun[];
   parley: ParleyRun[];
+  /** The machine's load average while the joins ran (see `machineLine`). */
+  load: string;
   recovery: RecoveryResults;
   bundle: BundleSize;
 }
@@ -53,11 +55,15 @@ function row(
 /** The steps in time order; a side has no entry for a step it does not go through. */
 function rows(results: BenchResults): Row[] {
   return [
-    row(results, 'camera + mic captured', null, (run) => run.mediaMs),
+    row(results, 'WebSocket open', null, (run) => run.socketOpenMs),
     row(results, 'join acknowledged', null, (run) => run.joinedMs),
+    row(results, 'host: connection created', null, (run) => run.hostConnectionMs),
+    row(results, 'host: offer set', null, (run) => run.hostOfferMs),
     row(results, 'remote offer applied', null, (run) => run.offerMs),
+    row(results, 'answer set', null, (run) => run.answerMs),
     row(results, 'offer + answer applied', (run) => run.negotiatedMs, null),
-    row(results, 'connected', (run) => run.connectedMs, (run) => run.connectedMs),
+    row(results, 'ICE connected', (run) => run.iceConnectedMs, (run) => run.iceConnectedMs),
+    row(results, 'connected (ICE + DTLS)', (run) => run.connectedMs, (run) => run.connectedMs),
     row(results, 'first frame received', (run) => run.frameReceivedMs, (run) => run.frameReceivedMs),
     row(results, 'first frame decoded', (run) => run.firstFrameMs, (run) => run.firstFrameMs),
   ];
@@ -117,23 +123,35 @@ function formatRecovery({ pollMs, runs }: RecoveryResults): string[] {
   ];
 }
 
+function firstFrameRatio({ floor, parley }: BenchResults): number | undefined {
+  const floorFirstFrame = summarizeField(floor, (run) => run.firstFrameMs)?.median;
+  const parleyFirstFrame = summarizeField(parley, (run) => run.firstFrameMs)?.median;
+  return floorFirstFrame && parleyFirstFrame ? parleyFirstFrame / floorFirstFrame : undefined;
+}
+
 /** The human table: medians with the range of the runs, ms from each side's clock start. */
 export function formatTable(results: BenchResults): string {
   const header = ['ms, median (min–max)', '(a) WebRTC floor', '(b) Parley join', '(c) b/a'];
   const body = rows(results).map((row) => [row.step, cell(row.floor), cell(row.parley), ratioCell(row)]);
   const { bundle } = results;
   return [
-    `Join latency, ${results.runs} runs each after ${results.warmupRuns} warm-up, same browser.`,
-    '(a) clock starts before createOffer, media already captured; (b) clock starts at room.join().',
+    `Join latency, ${results.runs} runs each after ${results.warmupRuns} warm-up, same browser, (a) and (b) interleaved.`,
+    '(a) clock starts before createOffer, media already captured; (b) clock starts at room.join(), media already',
+    '    captured (as by the prejoin preview) and handed to join().',
     ...formatColumns(header, body),
+    `signaling round trips the join waited on before connected: ${cell(summarizeField(results.parley, (run) => run.roundTrips))}; ` +
+      `Socket.IO messages sent ${cell(summarizeField(results.parley, (run) => run.messagesSent))}, ` +
+      `received ${cell(summarizeField(results.parley, (run) => run.messagesReceived))}`,
+    `ratio on the first decoded frame, median (b) / median (a): ${firstFrameRatio(results)?.toFixed(2) ?? '—'} (target ≤ 1.15)`,
+    `${results.load}`,
     '',
     `(d) ${bundle.path}: ${(bundle.rawBytes / KB).toFixed(1)} KB raw (${bundle.rawBytes} B), ` +
       `${(bundle.gzipBytes / KB).toFixed(1)} KB gzip -9 (${bundle.gzipBytes} B), budget 40 KB`,
     `    fetched later, gzip -9: ${Object.entries(bundle.laterGzipBytes)
       .map(([name, bytes]) => `${name} ${(bytes / KB).toFixed(1)} KB`)
       .join(', ')}`,
-    '',
-    ...formatRecovery(results.recovery),
+    // Left out with `--recovery-runs 0`.
+    ...(results.recovery.runs.length > 0 ? ['', ...formatRecovery(results.recovery)] : []),
   ].join('\n');
 }
 
@@ -146,24 +164,30 @@ export function formatJson(results: BenchResults): string {
   };
   const floorFirstFrame = summarizeField(results.floor, (run) => run.firstFrameMs)?.median;
   const parleyFirstFrame = summarizeField(results.parley, (run) => run.firstFrameMs)?.median;
+  const ratio = firstFrameRatio(results);
   return JSON.stringify({
     runs: results.runs,
     warmupRuns: results.warmupRuns,
     floorMs: {
       negotiated: median(results.floor, (run) => run.negotiatedMs),
+      iceConnected: median(results.floor, (run) => run.iceConnectedMs),
       connected: median(results.floor, (run) => run.connectedMs),
       firstFrameReceived: median(results.floor, (run) => run.frameReceivedMs),
       firstFrame: floorFirstFrame === undefined ? null : round(floorFirstFrame),
     },
     parleyMs: {
-      media: median(results.parley, (run) => run.mediaMs),
+      socketOpen: median(results.parley, (run) => run.socketOpenMs),
       joined: median(results.parley, (run) => run.joinedMs),
+      hostOffer: median(results.parley, (run) => run.hostOfferMs),
       offer: median(results.parley, (run) => run.offerMs),
+      answer: median(results.parley, (run) => run.answerMs),
+      iceConnected: median(results.parley, (run) => run.iceConnectedMs),
       connected: median(results.parley, (run) => run.connectedMs),
       firstFrameReceived: median(results.parley, (run) => run.frameReceivedMs),
       firstFrame: parleyFirstFrame === undefined ? null : round(parleyFirstFrame),
     },
-    ratio: floorFirstFrame && parleyFirstFrame ? Math.round((parleyFirstFrame / floorFirstFrame) * 100) / 100 : null,
+    roundTrips: median(results.parley, (run) => run.roundTrips),
+    ratio: ratio === undefined ? null : Math.round(ratio * 100) / 100,
     recovery: {
       runs: results.recovery.runs.length,
       lossDetectedMs: median(results.recovery.runs, (run) => run.lossDetectedMs),

@@ -113,6 +113,10 @@ export class PeerSession {
         pc.addTransceiver(this.#localTrack(kind) ?? kind, { direction: 'sendrecv', streams });
       }
       this.#openDataChannel();
+      // Offer now rather than on `negotiationneeded`, a task later: by then the page has reacted to the newcomer
+      // (the room emits `participant-joined` right after this, and a UI renders a tile) — time the newcomer waits.
+      // The queued event then finds an offer under way and is dropped (the spec's negotiation-needed steps).
+      void this.#negotiate();
     }
   }
 
@@ -310,9 +314,18 @@ export class PeerSession {
     const sender = this.#transceiver('video')?.sender;
     const encoding = this.#videoEncoding;
     if (!sender || !encoding || this.#closed) return;
-    const parameters = sender.getParameters();
+    const parameters = sender.getParameters() as RTCRtpSendParameters & { degradationPreference?: string };
     // Before the first negotiation there are no encodings to limit yet; the next stable state applies them.
     if (!parameters.encodings?.length) return;
+    // Every stable state lands here, the one that starts the first call's ICE and DTLS too: a `setParameters` that
+    // changes nothing would still be a trip to WebRTC's threads then.
+    const applied = parameters.encodings.every(
+      (target) =>
+        target.maxBitrate === encoding.maxBitrate &&
+        target.scaleResolutionDownBy === encoding.scaleResolutionDownBy &&
+        target.maxFramerate === encoding.maxFramerate,
+    );
+    if (applied && parameters.degradationPreference === DEGRADATION_PREFERENCE) return;
     for (const target of parameters.encodings) Object.assign(target, encoding);
     parameters.degradationPreference = DEGRADATION_PREFERENCE;
     try {
