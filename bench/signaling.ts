@@ -260,7 +260,7 @@ async function activeRuns(cleanups: Cleanups): Promise<string[]> {
       `${workerCount > 0 ? workerCount : `${perWorker} sockets per`} client process${workerCount === 1 ? '' : 'es'}, ${machineLine()}:`,
     '',
     ...markdownTable(
-      ['setup', 'held', 'join failed', 'delivered msg/s', 'p50', 'p99', 'RSS per socket', 'server CPU', 'sent', 'lost'],
+      ['setup', 'held', 'join failed', 'delivered msg/s', 'p50', 'p99', 'RSS per socket', 'server CPU', 'CPU per msg', 'sent', 'lost'],
       rows.map((row) => [
         row.setup,
         String(row.held),
@@ -270,6 +270,7 @@ async function activeRuns(cleanups: Cleanups): Promise<string[]> {
         `${percentile(row.latenciesMs, 99).toFixed(2)} ms`,
         kb(row.rssPerSocket),
         `${row.serverCpuPercent.toFixed(0)} %`,
+        `${((row.serverCpuPercent * 10_000 * seconds) / Math.max(1, row.received)).toFixed(0)} µs`,
         String(row.sent),
         `${row.sent - row.received}${row.refused > 0 ? ` (${row.refused} refused)` : ''}`,
       ]),

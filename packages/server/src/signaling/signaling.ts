@@ -440,10 +440,6 @@ export class Signaling {
   }
 
   #onConnection(socket: ParleySocket): void {
-    // The address is all the signaling needs from the upgrade request; letting go of the request (headers, parser
-    // state) saves a few KB per idle connection, as the Socket.IO docs suggest.
-    socket.data.clientIp = this.#options.rateLimits.clientIp(socket.request);
-    (socket.conn as { request: unknown }).request = null;
     this.#options.metrics.sockets.inc();
     this.#limitAndDispatch(socket);
     // One listener shared by every socket (Socket.IO calls it with the socket as `this`): no closure per connection.
@@ -469,7 +465,7 @@ export class Signaling {
       if (++used > points) {
         if (socket.disconnected) return;
         this.#options.metrics.floodDisconnects.inc();
-        this.#options.logger.warn({ socket: socket.id, ip: socket.data.clientIp }, 'event flood: socket disconnected');
+        this.#options.logger.warn({ socket: socket.id, ip: this.#options.rateLimits.clientIp(socket.request) }, 'event flood: socket disconnected');
         socket.disconnect(true);
         return;
       }
@@ -541,7 +537,7 @@ export class Signaling {
 
   async #join(socket: ParleySocket, request: z.output<typeof joinMeetingSchema>): Promise<Result<unknown>> {
     if (socket.data.meetingCode || socket.data.waiting) return refusal(ProtocolErrorCode.AlreadyInMeeting, 'Already in a meeting');
-    const ip = socket.data.clientIp!;
+    const ip = this.#options.rateLimits.clientIp(socket.request);
     const { rateLimits, logger } = this.#options;
     const retryAfter = await rateLimits.joinBlocked(ip);
     if (retryAfter !== undefined) {

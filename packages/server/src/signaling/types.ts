@@ -31,8 +31,6 @@ export interface InterServerEvents {
 
 /** What the server remembers about a socket, set on join. */
 export interface SocketData {
-  /** The client's address, taken from the upgrade request when the socket connects. */
-  clientIp?: string;
   participantId?: string;
   meetingCode?: string;
   /** In a meeting's waiting room (and so in no meeting yet). */
