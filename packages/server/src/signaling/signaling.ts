@@ -30,6 +30,7 @@ import type { ParticipantClaims, ParticipantTokens } from '../participant-tokens
 import type { RateLimits } from '../rate-limits.js';
 import { iceServersFor } from '../turn.js';
 import { MAX_HELD_MESSAGES, Presence, type HeldMessage, type Member } from './presence.js';
+import { quickIceCandidate } from './quick-validation.js';
 import type { MemberSnapshot, ParleyServer, ParleySocket } from './types.js';
 import { MAX_WAITING, WaitingRooms, type Waiter } from './waiting-room.js';
 
@@ -82,6 +83,8 @@ function refusal(code: ProtocolErrorCode, message: string, extra?: Pick<Protocol
 /** How one client event is validated and handled; relays also time themselves. */
 interface RequestHandler {
   schema: z.ZodType | undefined;
+  /** A hand check of the schema for the hottest event: its output, or `undefined` to ask zod. */
+  quick?: (payload: unknown) => unknown;
   handle: (socket: ParleySocket, payload: unknown) => Result<unknown> | Promise<Result<unknown>>;
   timer?: { observe(seconds: number): void };
 }
@@ -412,8 +415,10 @@ export class Signaling {
       event: HeldMessage['event'],
       schema: z.ZodType<P>,
       message: (from: string, payload: P) => HeldMessage,
+      quick?: (payload: unknown) => P | undefined,
     ): RequestHandler => ({
       schema,
+      quick,
       handle: (socket, payload) => this.#relay(socket, payload as P, message),
       // Bound once: observing through a labelled child skips hashing the labels on every relay.
       timer: this.#options.metrics.relayDuration.labels({ event }),
@@ -425,7 +430,7 @@ export class Signaling {
       ['resume-meeting', request(resumeMeetingSchema, (socket, { resumeToken }) => this.#resume(socket, resumeToken))],
       ['offer', relay('offer', sessionDescriptionSchema, (from, { sdp }) => ({ event: 'offer', payload: { from, sdp } }))],
       ['answer', relay('answer', sessionDescriptionSchema, (from, { sdp }) => ({ event: 'answer', payload: { from, sdp } }))],
-      ['ice-candidate', relay('ice-candidate', iceCandidateSchema, (from, { candidate }) => ({ event: 'ice-candidate', payload: { from, candidate } }))],
+      ['ice-candidate', relay('ice-candidate', iceCandidateSchema, (from, { candidate }) => ({ event: 'ice-candidate', payload: { from, candidate } }), quickIceCandidate)],
       ['media-state', request(mediaStateSchema, (socket, state) => this.#setMediaState(socket, state))],
       ['leave-meeting', request(undefined, (socket) => this.#leave(socket))],
       ['end-meeting', request(undefined, (socket) => this.#endMeeting(socket))],
@@ -485,33 +490,45 @@ export class Signaling {
     const started = handler.timer ? performance.now() : 0;
     const last = args.at(-1);
     const ack = args.length > 1 && typeof last === 'function' ? (last as (result: Result<unknown>) => void) : undefined;
-    const finish = (result: Result<unknown>) => {
-      if (!result.ok) {
-        this.#options.metrics.refusals.inc({ event, code: result.error.code });
-        this.#options.logger.info({ event, socket: socket.id, code: result.error.code }, 'request refused');
-      } else {
-        handler.timer?.observe((performance.now() - started) / 1000);
-      }
-      ack?.(result);
-    };
-    const fail = (error: unknown) => {
-      this.#options.logger.error({ err: error, event, socket: socket.id }, 'request handler failed');
-      finish(refusal(ProtocolErrorCode.Internal, 'Internal server error'));
-    };
+    let outcome: Result<unknown> | Promise<Result<unknown>>;
     try {
-      let outcome: Result<unknown> | Promise<Result<unknown>>;
-      if (handler.schema) {
-        const parsed = handler.schema.safeParse(args[1]);
-        outcome = parsed.success ? handler.handle(socket, parsed.data) : refusal(ProtocolErrorCode.InvalidPayload, describeIssues(event, parsed.error));
-      } else {
-        outcome = handler.handle(socket, undefined);
-      }
-      // Relays to a known participant answer synchronously: no promise, no microtask on the hot path.
-      if (outcome instanceof Promise) outcome.then(finish, fail);
-      else finish(outcome);
+      const quick = handler.quick?.(args[1]);
+      const parsed = quick !== undefined || !handler.schema ? { success: true as const, data: quick } : handler.schema.safeParse(args[1]);
+      outcome = parsed.success ? handler.handle(socket, parsed.data) : refusal(ProtocolErrorCode.InvalidPayload, describeIssues(event, parsed.error));
     } catch (error) {
-      fail(error);
+      outcome = this.#failed(socket, event, error);
     }
+    // Relays to a known participant answer synchronously: no promise, no microtask, no closure on the hot path.
+    if (outcome instanceof Promise) {
+      outcome.then(
+        (result) => this.#answer(socket, event, handler, started, ack, result),
+        (error: unknown) => this.#answer(socket, event, handler, started, ack, this.#failed(socket, event, error)),
+      );
+    } else {
+      this.#answer(socket, event, handler, started, ack, outcome);
+    }
+  }
+
+  #failed(socket: ParleySocket, event: string, error: unknown): Result<never> {
+    this.#options.logger.error({ err: error, event, socket: socket.id }, 'request handler failed');
+    return refusal(ProtocolErrorCode.Internal, 'Internal server error');
+  }
+
+  #answer(
+    socket: ParleySocket,
+    event: string,
+    handler: RequestHandler,
+    started: number,
+    ack: ((result: Result<unknown>) => void) | undefined,
+    result: Result<unknown>,
+  ): void {
+    if (!result.ok) {
+      this.#options.metrics.refusals.inc({ event, code: result.error.code });
+      this.#options.logger.info({ event, socket: socket.id, code: result.error.code }, 'request refused');
+    } else {
+      handler.timer?.observe((performance.now() - started) / 1000);
+    }
+    ack?.(result);
   }
 
   #setMediaState(socket: ParleySocket, state: z.output<typeof mediaStateSchema>): Result<unknown> {
