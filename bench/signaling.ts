@@ -173,6 +173,8 @@ interface ActiveResult {
   rssPerSocket: number;
   /** The server nodes' CPU while sending, summed, in % of one core. */
   serverCpuPercent: number;
+  /** The server nodes' CPU time from the first send to the end of the drain, per message delivered, in seconds. */
+  serverCpuPerMessage: number;
 }
 
 async function active(cleanups: Cleanups, setup: string, nodes: Node[]): Promise<ActiveResult> {
@@ -196,11 +198,14 @@ async function active(cleanups: Cleanups, setup: string, nodes: Node[]): Promise
   const held = ready.reduce((sum, answer) => sum + answer.sockets, 0);
   await settle();
   const after = nodes.map((node, index) => rssBytes(node.pid) - before[index]!);
-  const cpuBefore = nodes.map((node) => cpuSeconds(node.pid));
+  const serverCpu = () => nodes.reduce((sum, node) => sum + cpuSeconds(node.pid), 0);
+  const cpuBefore = serverCpu();
   const runs = Promise.all(workers.map(({ worker }) => worker.ask({ type: 'run', seconds, ratePerS, drainMs: DRAIN_MS }, 'result')));
   await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
-  const cpuUsed = nodes.reduce((sum, node, index) => sum + cpuSeconds(node.pid) - cpuBefore[index]!, 0);
+  const cpuWhileSending = serverCpu() - cpuBefore;
   const results = await runs;
+  // Until the drain ends: a node that fell behind relays after the senders stopped.
+  const cpuInAll = serverCpu() - cpuBefore;
   return {
     setup,
     held,
@@ -210,7 +215,8 @@ async function active(cleanups: Cleanups, setup: string, nodes: Node[]): Promise
     received: results.reduce((sum, result) => sum + result.received, 0),
     latenciesMs: results.flatMap((result) => result.latenciesMs),
     rssPerSocket: after.reduce((sum, delta) => sum + delta, 0) / Math.max(1, held),
-    serverCpuPercent: (100 * cpuUsed) / seconds,
+    serverCpuPercent: (100 * cpuWhileSending) / seconds,
+    serverCpuPerMessage: cpuInAll / Math.max(1, results.reduce((sum, result) => sum + result.received, 0)),
   };
 }
 
@@ -270,7 +276,7 @@ async function activeRuns(cleanups: Cleanups): Promise<string[]> {
         `${percentile(row.latenciesMs, 99).toFixed(2)} ms`,
         kb(row.rssPerSocket),
         `${row.serverCpuPercent.toFixed(0)} %`,
-        `${((row.serverCpuPercent * 10_000 * seconds) / Math.max(1, row.received)).toFixed(0)} µs`,
+        `${(row.serverCpuPerMessage * 1e6).toFixed(0)} µs`,
         String(row.sent),
         `${row.sent - row.received}${row.refused > 0 ? ` (${row.refused} refused)` : ''}`,
       ]),
