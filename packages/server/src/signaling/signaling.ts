@@ -425,29 +425,35 @@ export class Signaling {
     });
     const target = (handle: (socket: ParleySocket, participantId: string) => Result<unknown> | Promise<Result<unknown>>) =>
       request(participantTargetSchema, (socket, { participantId }) => handle(socket, participantId));
-    const handlers: [keyof ClientToServerEvents, RequestHandler][] = [
-      ['join-meeting', request(joinMeetingSchema, (socket, payload) => this.#join(socket, payload))],
-      ['resume-meeting', request(resumeMeetingSchema, (socket, { resumeToken }) => this.#resume(socket, resumeToken))],
-      ['offer', relay('offer', sessionDescriptionSchema, (from, { sdp }) => ({ event: 'offer', payload: { from, sdp } }))],
-      ['answer', relay('answer', sessionDescriptionSchema, (from, { sdp }) => ({ event: 'answer', payload: { from, sdp } }))],
-      ['ice-candidate', relay('ice-candidate', iceCandidateSchema, (from, { candidate }) => ({ event: 'ice-candidate', payload: { from, candidate } }), quickIceCandidate)],
-      ['media-state', request(mediaStateSchema, (socket, state) => this.#setMediaState(socket, state))],
-      ['leave-meeting', request(undefined, (socket) => this.#leave(socket))],
-      ['end-meeting', request(undefined, (socket) => this.#endMeeting(socket))],
-      ['mute-participant', target((socket, id) => this.#mute(socket, id))],
-      ['remove-participant', target((socket, id) => this.#remove(socket, id))],
-      ['transfer-host', target((socket, id) => this.#transferHost(socket, id))],
-      ['update-meeting', request(meetingSettingsUpdateSchema, (socket, update) => this.#updateMeeting(socket, update))],
-      ['admit-participant', target((socket, id) => this.#admit(socket, id))],
-      ['deny-participant', target((socket, id) => this.#deny(socket, id))],
-    ];
-    return new Map(handlers);
+    // A record of every client event: the compiler sees to it that none is left without a handler.
+    const handlers: Record<keyof ClientToServerEvents, RequestHandler> = {
+      'join-meeting': request(joinMeetingSchema, (socket, payload) => this.#join(socket, payload)),
+      'resume-meeting': request(resumeMeetingSchema, (socket, { resumeToken }) => this.#resume(socket, resumeToken)),
+      offer: relay('offer', sessionDescriptionSchema, (from, { sdp }) => ({ event: 'offer', payload: { from, sdp } })),
+      answer: relay('answer', sessionDescriptionSchema, (from, { sdp }) => ({ event: 'answer', payload: { from, sdp } })),
+      'ice-candidate': relay(
+        'ice-candidate',
+        iceCandidateSchema,
+        (from, { candidate }) => ({ event: 'ice-candidate', payload: { from, candidate } }),
+        quickIceCandidate,
+      ),
+      'media-state': request(mediaStateSchema, (socket, state) => this.#setMediaState(socket, state)),
+      'leave-meeting': request(undefined, (socket) => this.#leave(socket)),
+      'end-meeting': request(undefined, (socket) => this.#endMeeting(socket)),
+      'mute-participant': target((socket, id) => this.#mute(socket, id)),
+      'remove-participant': target((socket, id) => this.#remove(socket, id)),
+      'transfer-host': target((socket, id) => this.#transferHost(socket, id)),
+      'update-meeting': request(meetingSettingsUpdateSchema, (socket, update) => this.#updateMeeting(socket, update)),
+      'admit-participant': target((socket, id) => this.#admit(socket, id)),
+      'deny-participant': target((socket, id) => this.#deny(socket, id)),
+    };
+    // A Map, not the record: an event named like an Object property (`constructor`, `__proto__`) finds nothing.
+    return new Map(Object.entries(handlers));
   }
 
   #onConnection(socket: ParleySocket): void {
     this.#options.metrics.sockets.inc();
     this.#limitAndDispatch(socket);
-    // One listener shared by every socket (Socket.IO calls it with the socket as `this`): no closure per connection.
     socket.on('disconnect', this.#onSocketDisconnect);
     if (socket.recovered) this.#onRecovered(socket);
   }
@@ -462,13 +468,15 @@ export class Signaling {
     let used = 0;
     let windowEndsAt = 0;
     socket.use((event) => {
+      // Socket.IO hands over packets a tick after reading them, so some may come after a disconnect: dropped, as
+      // Socket.IO itself drops named events then.
+      if (socket.disconnected) return;
       const now = Date.now();
       if (now >= windowEndsAt) {
         windowEndsAt = now + durationS * 1000;
         used = 0;
       }
       if (++used > points) {
-        if (socket.disconnected) return;
         this.#options.metrics.floodDisconnects.inc();
         this.#options.logger.warn({ socket: socket.id, ip: this.#options.rateLimits.clientIp(socket.request) }, 'event flood: socket disconnected');
         socket.disconnect(true);
