@@ -31,7 +31,8 @@ function sharedLimiter(limit: RateLimit, keyPrefix: string, redis: unknown): Rat
 /**
  * The server's rate limits (rate-limiter-flexible). Per client IP (failed joins, meeting creations): in memory on
  * one node, in Redis when given a client, so that spreading requests over nodes gains nothing. Per socket (events):
- * the limit only, counted by the signaling itself in the socket's own state, as a socket lives on one node.
+ * the limit only: the signaling counts it synchronously in the socket's own state (a socket lives on one node), as
+ * a limiter's promise per event was a measurable share of the relay's CPU.
  */
 export class RateLimits {
   readonly joinFailures: RateLimiterAbstract;
