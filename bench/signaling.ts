@@ -263,7 +263,7 @@ async function activeRuns(cleanups: Cleanups): Promise<string[]> {
   }
   return [
     `${participants} participants in meetings of ${meetingSize}, each relaying an ice-candidate at ${ratePerS} msg/s for ${seconds} s, ` +
-      `${workerCount > 0 ? workerCount : `${perWorker} sockets per`} client process${workerCount === 1 ? '' : 'es'}, ${machineLine()}:`,
+      `${workerCount > 0 ? `${workerCount} client process${workerCount === 1 ? '' : 'es'}` : `${perWorker} sockets per client process`}, ${machineLine()}:`,
     '',
     ...markdownTable(
       ['setup', 'held', 'join failed', 'delivered msg/s', 'p50', 'p99', 'RSS per socket', 'server CPU', 'CPU per msg', 'sent', 'lost'],
