@@ -15,6 +15,8 @@ import type { FromWorker, ToWorker, WorkerMeeting } from './signaling-worker.js'
  *
  *   npm run bench:signaling -- --participants 300 --seconds 20
  *   npm run bench:signaling -- --idle 10000
+ *   npm run bench:signaling -- --participants 1000 --setups memory --workers 4
+ *   npm run bench:signaling -- --participants 400 --setups memory --server-args '--cpu-prof --cpu-prof-dir /tmp/prof'
  */
 
 const participants = Number(option('participants', '300'));
@@ -22,8 +24,14 @@ const seconds = Number(option('seconds', '20'));
 const idle = Number(option('idle', '0'));
 const meetingSize = Number(option('meeting-size', '6'));
 const ratePerS = Number(option('rate', '5'));
-/** Sockets per worker process. */
+/** Worker processes for the active run (the clients share the cores with the server: fewer means less competition). */
+const workerCount = Number(option('workers', '0'));
+/** Sockets per worker process, unless `--workers` says how many processes. */
 const perWorker = Number(option('per-worker', idle > 0 ? '5000' : '150'));
+/** Which active setups to run: `memory` (one node), `redis` (two nodes), or `both`. */
+const setups = option('setups', 'both');
+/** Extra node options for the server processes, e.g. `--cpu-prof --cpu-prof-dir DIR` to profile them. */
+const serverArgs = option('server-args', '').split(' ').filter(Boolean);
 const DRAIN_MS = 3_000;
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const WORKER = fileURLToPath(new URL('./signaling-worker.ts', import.meta.url));
@@ -44,6 +52,13 @@ interface Node {
   pid: number;
 }
 
+/** User plus system CPU time of a process so far, in seconds (Linux clock ticks are 1/100 s). */
+function cpuSeconds(pid: number): number {
+  // The fields after the command name, which is in parentheses and may contain spaces.
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 function rssBytes(pid: number): number {
   const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return Number(match?.[1]) * 1024;
@@ -59,7 +74,7 @@ async function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'
 }
 
 async function startNode(cleanups: Cleanups, env: NodeJS.ProcessEnv): Promise<Node> {
-  const child = spawn(process.execPath, [join(ROOT, 'packages/server/dist/bin.js')], {
+  const child = spawn(process.execPath, [...serverArgs, join(ROOT, 'packages/server/dist/bin.js')], {
     env: { ...process.env, ...SERVER_ENV, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -156,6 +171,10 @@ interface ActiveResult {
   received: number;
   latenciesMs: number[];
   rssPerSocket: number;
+  /** The server nodes' CPU while sending, summed, in % of one core. */
+  serverCpuPercent: number;
+  /** The server nodes' CPU time from the first send to the end of the drain, per message delivered, in seconds. */
+  serverCpuPerMessage: number;
 }
 
 async function active(cleanups: Cleanups, setup: string, nodes: Node[]): Promise<ActiveResult> {
@@ -169,7 +188,8 @@ async function active(cleanups: Cleanups, setup: string, nodes: Node[]): Promise
   }
   await settle();
   const before = nodes.map((node) => rssBytes(node.pid));
-  const perWorkerMeetings = Math.max(1, Math.floor(perWorker / meetingSize));
+  const perWorkerMeetings =
+    workerCount > 0 ? Math.ceil(meetings.length / workerCount) : Math.max(1, Math.floor(perWorker / meetingSize));
   const workers: { worker: Worker; meetings: WorkerMeeting[] }[] = [];
   for (let at = 0; at < meetings.length; at += perWorkerMeetings) {
     workers.push({ worker: new Worker(cleanups), meetings: meetings.slice(at, at + perWorkerMeetings) });
@@ -178,7 +198,14 @@ async function active(cleanups: Cleanups, setup: string, nodes: Node[]): Promise
   const held = ready.reduce((sum, answer) => sum + answer.sockets, 0);
   await settle();
   const after = nodes.map((node, index) => rssBytes(node.pid) - before[index]!);
-  const results = await Promise.all(workers.map(({ worker }) => worker.ask({ type: 'run', seconds, ratePerS, drainMs: DRAIN_MS }, 'result')));
+  const serverCpu = () => nodes.reduce((sum, node) => sum + cpuSeconds(node.pid), 0);
+  const cpuBefore = serverCpu();
+  const runs = Promise.all(workers.map(({ worker }) => worker.ask({ type: 'run', seconds, ratePerS, drainMs: DRAIN_MS }, 'result')));
+  await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+  const cpuWhileSending = serverCpu() - cpuBefore;
+  const results = await runs;
+  // Until the drain ends: a node that fell behind relays after the senders stopped.
+  const cpuInAll = serverCpu() - cpuBefore;
   return {
     setup,
     held,
@@ -188,6 +215,8 @@ async function active(cleanups: Cleanups, setup: string, nodes: Node[]): Promise
     received: results.reduce((sum, result) => sum + result.received, 0),
     latenciesMs: results.flatMap((result) => result.latenciesMs),
     rssPerSocket: after.reduce((sum, delta) => sum + delta, 0) / Math.max(1, held),
+    serverCpuPercent: (100 * cpuWhileSending) / seconds,
+    serverCpuPerMessage: cpuInAll / Math.max(1, results.reduce((sum, result) => sum + result.received, 0)),
   };
 }
 
@@ -223,18 +252,21 @@ async function idleRun(cleanups: Cleanups): Promise<string[]> {
 
 async function activeRuns(cleanups: Cleanups): Promise<string[]> {
   const rows: ActiveResult[] = [];
-  {
+  if (setups !== 'redis') {
     const node = await startNode(cleanups, {});
     rows.push(await active(cleanups, '1 node, in memory', [node]));
   }
-  const redisUrl = await startRedis(cleanups);
-  const nodes = [await startNode(cleanups, { REDIS_URL: redisUrl }), await startNode(cleanups, { REDIS_URL: redisUrl })];
-  rows.push(await active(cleanups, '2 nodes, Redis', nodes));
+  if (setups !== 'memory') {
+    const redisUrl = await startRedis(cleanups);
+    const nodes = [await startNode(cleanups, { REDIS_URL: redisUrl }), await startNode(cleanups, { REDIS_URL: redisUrl })];
+    rows.push(await active(cleanups, '2 nodes, Redis', nodes));
+  }
   return [
-    `${participants} participants in meetings of ${meetingSize}, each relaying an ice-candidate at ${ratePerS} msg/s for ${seconds} s, ${machineLine()}:`,
+    `${participants} participants in meetings of ${meetingSize}, each relaying an ice-candidate at ${ratePerS} msg/s for ${seconds} s, ` +
+      `${workerCount > 0 ? `${workerCount} client process${workerCount === 1 ? '' : 'es'}` : `${perWorker} sockets per client process`}, ${machineLine()}:`,
     '',
     ...markdownTable(
-      ['setup', 'held', 'join failed', 'delivered msg/s', 'p50', 'p99', 'RSS per socket', 'sent', 'lost'],
+      ['setup', 'held', 'join failed', 'delivered msg/s', 'p50', 'p99', 'RSS per socket', 'server CPU', 'CPU per msg', 'sent', 'lost'],
       rows.map((row) => [
         row.setup,
         String(row.held),
@@ -243,6 +275,8 @@ async function activeRuns(cleanups: Cleanups): Promise<string[]> {
         `${percentile(row.latenciesMs, 50).toFixed(2)} ms`,
         `${percentile(row.latenciesMs, 99).toFixed(2)} ms`,
         kb(row.rssPerSocket),
+        `${row.serverCpuPercent.toFixed(0)} %`,
+        `${(row.serverCpuPerMessage * 1e6).toFixed(0)} µs`,
         String(row.sent),
         `${row.sent - row.received}${row.refused > 0 ? ` (${row.refused} refused)` : ''}`,
       ]),
@@ -250,8 +284,9 @@ async function activeRuns(cleanups: Cleanups): Promise<string[]> {
   ];
 }
 
-if (![participants, seconds, idle, meetingSize, ratePerS, perWorker].every((value) => Number.isFinite(value) && value >= 0)) {
-  throw new Error('--participants, --seconds, --idle, --meeting-size, --rate and --per-worker take numbers');
+if (!['memory', 'redis', 'both'].includes(setups)) throw new Error('--setups takes memory, redis or both');
+if (![participants, seconds, idle, meetingSize, ratePerS, perWorker, workerCount].every((value) => Number.isFinite(value) && value >= 0)) {
+  throw new Error('--participants, --seconds, --idle, --meeting-size, --rate, --per-worker and --workers take numbers');
 }
 if (participants > 5_000 || seconds > 600 || idle > 100_000) throw new Error('bounded: at most 5,000 participants, 600 s, 100,000 idle sockets');
 

@@ -105,6 +105,27 @@ describe('floods', () => {
   });
 });
 
+describe('event budget windows', () => {
+  const suite = useTestServer({ SOCKET_EVENT_LIMIT: '5/1' });
+
+  test('the budget is per window: a socket within it each second stays; unknown events count too', async () => {
+    const meeting = await createMeeting(suite.server);
+    const ada = await suite.client();
+    await join(ada, meeting.code, 'Ada');
+    for (let i = 0; i < 4; i++) assert.deepEqual(await ada.emitWithAck('media-state', { audio: true, video: true }), { ok: true });
+    // A new window: five more would have been past the budget had the count not started over.
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    for (let i = 0; i < 5; i++) assert.deepEqual(await ada.emitWithAck('media-state', { audio: true, video: true }), { ok: true });
+
+    const mallory = await suite.client();
+    const disconnected = once(mallory as never, 'disconnect');
+    // Twenty in one burst: even split over two windows, one of them is past five.
+    const untyped = mallory as unknown as { emit(event: string, ...args: unknown[]): void };
+    for (let i = 0; i < 20; i++) untyped.emit('no-such-event', i);
+    assert.equal((await disconnected)[0], 'io server disconnect');
+  });
+});
+
 describe('spoofing and injection', () => {
   const suite = useTestServer();
 

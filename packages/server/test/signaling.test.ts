@@ -191,6 +191,11 @@ describe('signaling', () => {
     const untyped = socket as unknown as { emit(event: string, ...args: unknown[]): void };
     untyped.emit('offer', { to: 'someone', sdp: 'v=0' });
     untyped.emit('no-such-event', { a: 1 });
+    // Unknown events get no answer, even those named like what every object has.
+    for (const unknown of ['no-such-event', 'constructor', '__proto__', 'toString']) {
+      const answered = (socket.timeout(500) as unknown as { emitWithAck(event: string, ...args: unknown[]): Promise<unknown> }).emitWithAck(unknown, {});
+      await assert.rejects(answered, /timed out/, unknown);
+    }
     const healthy = await fetch(`${suite.server.url}/healthz`);
     assert.equal(healthy.status, 200);
     const stillServing = await socket.emitWithAck('media-state', { audio: true, video: false });

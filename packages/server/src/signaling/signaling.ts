@@ -1,6 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { RateLimiterRes } from 'rate-limiter-flexible';
 import type { z } from 'zod';
 import {
   ProtocolErrorCode,
@@ -31,6 +30,7 @@ import type { ParticipantClaims, ParticipantTokens } from '../participant-tokens
 import type { RateLimits } from '../rate-limits.js';
 import { iceServersFor } from '../turn.js';
 import { MAX_HELD_MESSAGES, Presence, type HeldMessage, type Member } from './presence.js';
+import { quickIceCandidate } from './quick-validation.js';
 import type { MemberSnapshot, ParleyServer, ParleySocket } from './types.js';
 import { MAX_WAITING, WaitingRooms, type Waiter } from './waiting-room.js';
 
@@ -80,7 +80,14 @@ function refusal(code: ProtocolErrorCode, message: string, extra?: Pick<Protocol
   return { ok: false, error: { code, message, ...extra } };
 }
 
-const RELAY_EVENTS = new Set<string>(['offer', 'answer', 'ice-candidate']);
+/** How one client event is validated and handled; relays also time themselves. */
+interface RequestHandler {
+  schema: z.ZodType | undefined;
+  /** A hand check of the schema for the hottest event: its output, or `undefined` to ask zod. */
+  quick?: (payload: unknown) => unknown;
+  handle: (socket: ParleySocket, payload: unknown) => Result<unknown> | Promise<Result<unknown>>;
+  timer?: { observe(seconds: number): void };
+}
 
 /** Someone about to become a participant: from a join, or admitted from the waiting room. */
 interface Entrant {
@@ -120,9 +127,19 @@ export class Signaling {
   #hello: ReturnType<typeof setTimeout> | undefined;
   /** Set by {@link close}: nothing more is sent to other nodes (the Redis client is about to close). */
   #closed = false;
+  readonly #handlers: Map<string, RequestHandler>;
+  /** Shared by every socket: Socket.IO calls it with the socket as `this`, so there is no closure per connection. */
+  readonly #onSocketDisconnect: (this: ParleySocket, reason: string) => void;
 
   constructor(options: SignalingOptions) {
     this.#options = options;
+    this.#handlers = this.#requests();
+    const signaling = this;
+    this.#onSocketDisconnect = function (reason) {
+      signaling.#options.metrics.sockets.dec();
+      if (this.data.waiting) signaling.#withdraw(this, 'disconnected');
+      signaling.#onDisconnect(this, reason);
+    };
     options.io.on('connection', (socket) => this.#onConnection(socket));
     if (options.cluster) this.#joinCluster(options.cluster.nodeId);
   }
@@ -402,120 +419,164 @@ export class Signaling {
     return codes;
   }
 
+  /** Each client event's payload schema and handler; one table for every socket (see {@link #dispatch}). */
+  #requests(): Map<string, RequestHandler> {
+    const request = <S extends z.ZodType>(
+      schema: S | undefined,
+      handle: (socket: ParleySocket, payload: z.output<S>) => Result<unknown> | Promise<Result<unknown>>,
+    ): RequestHandler => ({ schema, handle: handle as RequestHandler['handle'] });
+    const relay = <P extends { to: string }>(
+      event: HeldMessage['event'],
+      schema: z.ZodType<P>,
+      message: (from: string, payload: P) => HeldMessage,
+      quick?: (payload: unknown) => P | undefined,
+    ): RequestHandler => ({
+      schema,
+      quick,
+      handle: (socket, payload) => this.#relay(socket, payload as P, message),
+      // Bound once: observing through a labelled child skips hashing the labels on every relay.
+      timer: this.#options.metrics.relayDuration.labels({ event }),
+    });
+    const target = (handle: (socket: ParleySocket, participantId: string) => Result<unknown> | Promise<Result<unknown>>) =>
+      request(participantTargetSchema, (socket, { participantId }) => handle(socket, participantId));
+    // A record of every client event: the compiler sees to it that none is left without a handler.
+    const handlers: Record<keyof ClientToServerEvents, RequestHandler> = {
+      'join-meeting': request(joinMeetingSchema, (socket, payload) => this.#join(socket, payload)),
+      'resume-meeting': request(resumeMeetingSchema, (socket, { resumeToken }) => this.#resume(socket, resumeToken)),
+      offer: relay('offer', sessionDescriptionSchema, (from, { sdp }) => ({ event: 'offer', payload: { from, sdp } })),
+      answer: relay('answer', sessionDescriptionSchema, (from, { sdp }) => ({ event: 'answer', payload: { from, sdp } })),
+      'ice-candidate': relay(
+        'ice-candidate',
+        iceCandidateSchema,
+        (from, { candidate }) => ({ event: 'ice-candidate', payload: { from, candidate } }),
+        quickIceCandidate,
+      ),
+      'media-state': request(mediaStateSchema, (socket, state) => this.#setMediaState(socket, state)),
+      'leave-meeting': request(undefined, (socket) => this.#leave(socket)),
+      'end-meeting': request(undefined, (socket) => this.#endMeeting(socket)),
+      'mute-participant': target((socket, id) => this.#mute(socket, id)),
+      'remove-participant': target((socket, id) => this.#remove(socket, id)),
+      'transfer-host': target((socket, id) => this.#transferHost(socket, id)),
+      'update-meeting': request(meetingSettingsUpdateSchema, (socket, update) => this.#updateMeeting(socket, update)),
+      'admit-participant': target((socket, id) => this.#admit(socket, id)),
+      'deny-participant': target((socket, id) => this.#deny(socket, id)),
+    };
+    // A Map, not the record: an event named like an Object property (`constructor`, `__proto__`) finds nothing.
+    return new Map(Object.entries(handlers));
+  }
+
   #onConnection(socket: ParleySocket): void {
-    const ip = this.#options.rateLimits.clientIp(socket.request);
     this.#options.metrics.sockets.inc();
-    this.#limitEvents(socket, ip);
-    this.#request(socket, 'join-meeting', joinMeetingSchema, (request) => this.#join(socket, ip, request));
-    this.#request(socket, 'resume-meeting', resumeMeetingSchema, (request) => this.#resume(socket, request.resumeToken));
-    this.#request(socket, 'offer', sessionDescriptionSchema, ({ to, sdp }) =>
-      this.#relay(socket, to, (from) => ({ event: 'offer', payload: { from, sdp } })),
-    );
-    this.#request(socket, 'answer', sessionDescriptionSchema, ({ to, sdp }) =>
-      this.#relay(socket, to, (from) => ({ event: 'answer', payload: { from, sdp } })),
-    );
-    this.#request(socket, 'ice-candidate', iceCandidateSchema, ({ to, candidate }) =>
-      this.#relay(socket, to, (from) => ({ event: 'ice-candidate', payload: { from, candidate } })),
-    );
-    this.#request(socket, 'media-state', mediaStateSchema, (state) => {
-      const member = this.#memberOf(socket);
-      if (!member) return refusal(ProtocolErrorCode.NotInMeeting, 'Join a meeting first');
-      this.presence.setMediaState(member.meetingCode, member.info.id, state);
-      this.#publish(member);
-      socket
-        .to(meetingRoom(member.meetingCode))
-        .emit('media-state', { participantId: member.info.id, ...state, screen: state.screen ?? false });
-      return ok(undefined);
-    });
-    this.#request(socket, 'leave-meeting', undefined, () => {
-      if (socket.data.waiting) {
-        this.#withdraw(socket, 'withdrew');
-        return ok(undefined);
-      }
-      const member = this.#memberOf(socket);
-      if (!member) return refusal(ProtocolErrorCode.NotInMeeting, 'Not in a meeting');
-      this.#detach(socket);
-      this.#drop(member, 'left');
-      return ok(undefined);
-    });
-    this.#request(socket, 'end-meeting', undefined, () => this.#endMeeting(socket));
-    this.#request(socket, 'mute-participant', participantTargetSchema, ({ participantId }) => this.#mute(socket, participantId));
-    this.#request(socket, 'remove-participant', participantTargetSchema, ({ participantId }) => this.#remove(socket, participantId));
-    this.#request(socket, 'transfer-host', participantTargetSchema, ({ participantId }) => this.#transferHost(socket, participantId));
-    this.#request(socket, 'update-meeting', meetingSettingsUpdateSchema, (update) => this.#updateMeeting(socket, update));
-    this.#request(socket, 'admit-participant', participantTargetSchema, ({ participantId }) => this.#admit(socket, participantId));
-    this.#request(socket, 'deny-participant', participantTargetSchema, ({ participantId }) => this.#deny(socket, participantId));
-    socket.on('disconnect', (reason) => {
-      this.#options.metrics.sockets.dec();
-      void this.#options.rateLimits.socketEvents.delete(socket.id);
-      if (socket.data.waiting) this.#withdraw(socket, 'disconnected');
-      this.#onDisconnect(socket, reason);
-    });
+    this.#limitAndDispatch(socket);
+    socket.on('disconnect', this.#onSocketDisconnect);
     if (socket.recovered) this.#onRecovered(socket);
   }
 
-  /** Every event counts against the socket's budget; past it the event is dropped and the socket disconnected. */
-  #limitEvents(socket: ParleySocket, ip: string): void {
-    // `consume` settles in the same tick for the memory limiter, so events still reach their handlers in order.
-    socket.use((_event, next) => {
-      this.#options.rateLimits.socketEvents.consume(socket.id).then(
-        () => next(),
-        (rejection: unknown) => {
-          if (!(rejection instanceof RateLimiterRes)) {
-            next();
-            return;
-          }
-          if (socket.disconnected) return;
-          this.#options.metrics.floodDisconnects.inc();
-          this.#options.logger.warn({ socket: socket.id, ip }, 'event flood: socket disconnected');
-          socket.disconnect(true);
-        },
-      );
+  /**
+   * Every event counts against the socket's budget (a fixed window, as rate-limiter-flexible's memory limiter
+   * counted it); past it the event is dropped and the socket disconnected. Counted synchronously in the socket's
+   * one middleware, which also dispatches the event: no promise, no timer and no listener per event and socket.
+   */
+  #limitAndDispatch(socket: ParleySocket): void {
+    const { points, durationS } = this.#options.rateLimits.socketEvents;
+    let used = 0;
+    let windowEndsAt = 0;
+    socket.use((event) => {
+      // Socket.IO hands over packets a tick after reading them, so some may come after a disconnect: dropped, as
+      // Socket.IO itself drops named events then.
+      if (socket.disconnected) return;
+      const now = Date.now();
+      if (now >= windowEndsAt) {
+        windowEndsAt = now + durationS * 1000;
+        used = 0;
+      }
+      if (++used > points) {
+        this.#options.metrics.floodDisconnects.inc();
+        this.#options.logger.warn({ socket: socket.id, ip: this.#options.rateLimits.clientIp(socket.request) }, 'event flood: socket disconnected');
+        socket.disconnect(true);
+        return;
+      }
+      // `next` is never called: the event is handled here, so Socket.IO has no named event to emit afterwards.
+      this.#dispatch(socket, event);
     });
   }
 
   /**
-   * Registers a request handler: the payload is validated against its schema, the ack is always the last
-   * argument, and no input — a missing ack, a wrong type, a throwing handler — can take the server down.
+   * Handles a client event: the payload is validated against its schema, the ack is always the last argument, and
+   * no input — an unknown event, a missing ack, a wrong type, a throwing handler — can take the server down.
    */
-  #request<S extends z.ZodType>(
-    socket: ParleySocket,
-    event: keyof ClientToServerEvents,
-    schema: S | undefined,
-    handle: (payload: z.output<S>) => Result<unknown> | Promise<Result<unknown>>,
-  ): void {
-    const listener = async (...args: unknown[]) => {
-      const started = performance.now();
-      const last = args.at(-1);
-      const ack = typeof last === 'function' ? (last as (result: Result<unknown>) => void) : undefined;
-      let result: Result<unknown>;
-      try {
-        if (schema) {
-          const parsed = schema.safeParse(args[0]);
-          result = parsed.success
-            ? await handle(parsed.data)
-            : refusal(ProtocolErrorCode.InvalidPayload, describeIssues(event, parsed.error));
-        } else {
-          result = await handle(undefined as z.output<S>);
-        }
-      } catch (error) {
-        this.#options.logger.error({ err: error, event, socket: socket.id }, 'request handler failed');
-        result = refusal(ProtocolErrorCode.Internal, 'Internal server error');
-      }
-      if (!result.ok) {
-        this.#options.metrics.refusals.inc({ event, code: result.error.code });
-        this.#options.logger.info({ event, socket: socket.id, code: result.error.code }, 'request refused');
-      } else if (RELAY_EVENTS.has(event)) {
-        this.#options.metrics.relayDuration.observe({ event }, (performance.now() - started) / 1000);
-      }
-      ack?.(result);
-    };
-    // Socket.IO's typed `on` cannot express a listener shared by differently typed events.
-    socket.on(event, listener as never);
+  #dispatch(socket: ParleySocket, args: unknown[]): void {
+    const event = args[0] as string;
+    const handler = this.#handlers.get(event);
+    if (!handler) return;
+    const started = handler.timer ? performance.now() : 0;
+    const last = args.at(-1);
+    const ack = args.length > 1 && typeof last === 'function' ? (last as (result: Result<unknown>) => void) : undefined;
+    let outcome: Result<unknown> | Promise<Result<unknown>>;
+    try {
+      const quick = handler.quick?.(args[1]);
+      const parsed = quick !== undefined || !handler.schema ? { success: true as const, data: quick } : handler.schema.safeParse(args[1]);
+      outcome = parsed.success ? handler.handle(socket, parsed.data) : refusal(ProtocolErrorCode.InvalidPayload, describeIssues(event, parsed.error));
+    } catch (error) {
+      outcome = this.#failed(socket, event, error);
+    }
+    // Relays to a known participant answer synchronously: no promise, no microtask, no closure on the hot path.
+    if (outcome instanceof Promise) {
+      outcome.then(
+        (result) => this.#answer(socket, event, handler, started, ack, result),
+        (error: unknown) => this.#answer(socket, event, handler, started, ack, this.#failed(socket, event, error)),
+      );
+    } else {
+      this.#answer(socket, event, handler, started, ack, outcome);
+    }
   }
 
-  async #join(socket: ParleySocket, ip: string, request: z.output<typeof joinMeetingSchema>): Promise<Result<unknown>> {
+  #failed(socket: ParleySocket, event: string, error: unknown): Result<never> {
+    this.#options.logger.error({ err: error, event, socket: socket.id }, 'request handler failed');
+    return refusal(ProtocolErrorCode.Internal, 'Internal server error');
+  }
+
+  #answer(
+    socket: ParleySocket,
+    event: string,
+    handler: RequestHandler,
+    started: number,
+    ack: ((result: Result<unknown>) => void) | undefined,
+    result: Result<unknown>,
+  ): void {
+    if (!result.ok) {
+      this.#options.metrics.refusals.inc({ event, code: result.error.code });
+      this.#options.logger.info({ event, socket: socket.id, code: result.error.code }, 'request refused');
+    } else {
+      handler.timer?.observe((performance.now() - started) / 1000);
+    }
+    ack?.(result);
+  }
+
+  #setMediaState(socket: ParleySocket, state: z.output<typeof mediaStateSchema>): Result<unknown> {
+    const member = this.#memberOf(socket);
+    if (!member) return refusal(ProtocolErrorCode.NotInMeeting, 'Join a meeting first');
+    this.presence.setMediaState(member.meetingCode, member.info.id, state);
+    this.#publish(member);
+    socket.to(meetingRoom(member.meetingCode)).emit('media-state', { participantId: member.info.id, ...state, screen: state.screen ?? false });
+    return ok(undefined);
+  }
+
+  #leave(socket: ParleySocket): Result<unknown> {
+    if (socket.data.waiting) {
+      this.#withdraw(socket, 'withdrew');
+      return ok(undefined);
+    }
+    const member = this.#memberOf(socket);
+    if (!member) return refusal(ProtocolErrorCode.NotInMeeting, 'Not in a meeting');
+    this.#detach(socket);
+    this.#drop(member, 'left');
+    return ok(undefined);
+  }
+
+  async #join(socket: ParleySocket, request: z.output<typeof joinMeetingSchema>): Promise<Result<unknown>> {
     if (socket.data.meetingCode || socket.data.waiting) return refusal(ProtocolErrorCode.AlreadyInMeeting, 'Already in a meeting');
+    const ip = this.#options.rateLimits.clientIp(socket.request);
     const { rateLimits, logger } = this.#options;
     const retryAfter = await rateLimits.joinBlocked(ip);
     if (retryAfter !== undefined) {
@@ -963,26 +1024,45 @@ export class Signaling {
     socket.disconnect(true);
   }
 
-  /** Forwards a message to one other member of the sender's meeting; the sender id comes from server state. */
-  async #relay(socket: ParleySocket, to: string, message: (from: string) => HeldMessage): Promise<Result<unknown>> {
+  /**
+   * Forwards a message to one other member of the sender's meeting; the sender id comes from server state.
+   * Synchronous when the target is known here, which is every relay on one node.
+   */
+  #relay<P extends { to: string }>(
+    socket: ParleySocket,
+    payload: P,
+    message: (from: string, payload: P) => HeldMessage,
+  ): Result<unknown> | Promise<Result<unknown>> {
     const sender = this.#memberOf(socket);
     if (!sender) return refusal(ProtocolErrorCode.NotInMeeting, 'Join a meeting first');
-    const target = to === sender.info.id ? undefined : this.presence.get(sender.meetingCode, to) ?? (await this.#arrival(sender.meetingCode, to));
-    if (!target) return refusal(ProtocolErrorCode.ParticipantNotFound, 'No such participant in this meeting');
-    const held = message(sender.info.id);
+    const notFound = () => refusal(ProtocolErrorCode.ParticipantNotFound, 'No such participant in this meeting');
+    if (payload.to === sender.info.id) return notFound();
+    const target = this.presence.get(sender.meetingCode, payload.to);
+    if (target) return this.#relayTo(target, message(sender.info.id, payload));
+    if (!this.#options.cluster) return notFound();
+    return this.#arrival(sender.meetingCode, payload.to).then((arrived) =>
+      arrived ? this.#relayTo(arrived, message(sender.info.id, payload)) : notFound(),
+    );
+  }
+
+  #relayTo(target: Member, held: HeldMessage): Result<unknown> {
+    const from = held.payload.from;
     if (target.socketId === null || target.holding) {
       // A new offer supersedes the sender's earlier offers and their candidates: replaying those would only
       // confuse the negotiation the new one starts.
       if (held.event === 'offer') {
-        target.held = target.held.filter((earlier) => earlier.payload.from !== sender.info.id || earlier.event === 'answer');
+        target.held = target.held.filter((earlier) => earlier.payload.from !== from || earlier.event === 'answer');
       }
-      if (target.held.filter((earlier) => earlier.payload.from === sender.info.id).length >= MAX_HELD_MESSAGES) {
+      if (target.held.filter((earlier) => earlier.payload.from === from).length >= MAX_HELD_MESSAGES) {
         return refusal(ProtocolErrorCode.RateLimited, 'Too many messages waiting for that participant');
       }
       target.held.push(held);
-    } else {
-      this.#emit(this.#options.io.to(participantRoom(to)), held);
+      return ok(undefined);
     }
+    // On one node the target's socket is here: emitting on it skips building a room broadcast per message (with
+    // connection state recovery it is stored for a replay all the same). Several nodes: through the room.
+    const local = this.#options.cluster ? undefined : this.#options.io.sockets.sockets.get(target.socketId);
+    this.#emit(local ?? this.#options.io.to(participantRoom(target.info.id)), held);
     return ok(undefined);
   }
 
