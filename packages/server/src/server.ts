@@ -81,7 +81,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const io: ParleyServer = new Server(httpServer, {
     cors: { origin: config.allowedOrigins === '*' ? true : config.allowedOrigins },
     // CORS binds only what a page may read; WebSocket handshakes escape it, so check the origin here as well.
-    allowRequest: (request, callback) => callback(null, isOriginAllowed(config.allowedOrigins, request.headers.origin)),
+    allowRequest: (request, callback) => callback(null, isOriginAllowed(config.allowedOrigins, request.headers.origin, request.headers.host)),
     // parley.js bundles the client; nothing needs /socket.io/socket.io.js.
     serveClient: false,
     // The largest valid message is an SDP at its limit; JSON may escape its line breaks to two characters each.

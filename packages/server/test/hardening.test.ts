@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { describe, test } from 'node:test';
-import { connect, createMeeting, join, nextEvent, recordEvents, settle, tryJoin, useTestServer, withTestServer } from './helpers.js';
+import { io as connectClient } from 'socket.io-client';
+import { connect, createMeeting, join, nextEvent, recordEvents, settle, tryJoin, useTestServer, withTestServer, type TestClient } from './helpers.js';
 
 describe('brute-forcing meeting codes', () => {
   const suite = useTestServer({ JOIN_FAILURE_LIMIT: '10/600' });
@@ -179,6 +180,27 @@ describe('HTTP limits', () => {
       assert.equal(await post('https://evil.example'), 403);
       assert.equal(await post('https://embedder.example'), 201);
       assert.equal(await post(), 201, 'backends send no Origin');
+      assert.equal(await post(new URL(server.url).origin), 201, "the server's own pages (the demo's New meeting)");
+      assert.equal(await post(`https://${new URL(server.url).host}`), 201, 'the same host behind a proxy terminating TLS');
+      assert.equal(await post(`http://${new URL(server.url).hostname}:1`), 403, 'the same name on another port is another origin');
+    }));
+
+  test("with ALLOWED_ORIGINS set, the server's own meeting pages still open sockets; other pages do not", () =>
+    withTestServer({ ALLOWED_ORIGINS: 'https://embedder.example' }, async (server) => {
+      const handshake = async (origin: string) => {
+        const socket: TestClient = connectClient(server.url, {
+          transports: ['websocket'],
+          reconnection: false,
+          forceNew: true,
+          extraHeaders: { Origin: origin },
+        });
+        const [outcome] = await Promise.race([once(socket as never, 'connect').then(() => ['connected']), once(socket as never, 'connect_error').then(() => ['refused'])]);
+        socket.disconnect();
+        return outcome;
+      };
+      assert.equal(await handshake(new URL(server.url).origin), 'connected');
+      assert.equal(await handshake('https://embedder.example'), 'connected');
+      assert.equal(await handshake('https://evil.example'), 'refused');
     }));
 
   test('a message past 32 KiB closes the connection; an SDP at its 16 KiB limit still fits', () =>

@@ -91,7 +91,7 @@ export function createApp({ meetings, metrics, logger, allowedOrigins, rateLimit
   app.post('/api/meetings', apiCors, async (request, response, next) => {
     try {
       // CORS only hides the answer from other pages; a form or fetch from one would still create a meeting.
-      if (!isOriginAllowed(allowedOrigins, request.headers.origin)) {
+      if (!isOriginAllowed(allowedOrigins, request.headers.origin, request.headers.host)) {
         metrics.refusals.inc({ event: 'create-meeting', code: 'origin-not-allowed' });
         response.status(403).json({ error: 'origin-not-allowed' });
         return;
