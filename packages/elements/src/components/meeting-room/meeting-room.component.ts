@@ -59,12 +59,16 @@ const defaultServer = new URL(import.meta.url).origin;
  * @csspart settings - The `<device-settings>`, while open.
  * @csspart prejoin - The `<prejoin-screen>` shown before joining.
  * @csspart status - The message shown while joining, after leaving, or when joining failed with `autojoin`.
+ * @csspart leave - The button that gives up waiting for a host (waiting room).
+ * @csspart rejoin - Rejoin after leaving, or Try again after a failed `autojoin`.
  * @csspart announcer - The visually hidden live region that tells screen readers who joined, left or muted.
  *
  * @cssprop --parley-background - Background of the whole meeting.
  * @cssprop --parley-surface - Tile and button background.
  * @cssprop --parley-text - Text colour.
+ * @cssprop --parley-muted-text - Secondary text (times, hints).
  * @cssprop --parley-accent - Accent colour (buttons, badges, focus rings).
+ * @cssprop --parley-on-accent - Text and icons on the accent colour.
  * @cssprop --parley-danger - Colour of leave and of devices that are off.
  * @cssprop --parley-radius - Tile corner radius.
  * @cssprop --parley-gap - Space between tiles.
@@ -110,7 +114,10 @@ export class MeetingRoom extends ParleyElement {
    */
   token = '';
 
-  /** Join as soon as the element is connected, with camera and microphone on, skipping the name prompt. */
+  /**
+   * Join as soon as the element is in the page and has a `code` (set now or later), with camera and microphone on,
+   * skipping the name prompt.
+   */
   autojoin = false;
 
   /** `light` or `dark`; unset follows the system (`prefers-color-scheme`). */
@@ -146,7 +153,14 @@ export class MeetingRoom extends ParleyElement {
   override connectedCallback(): void {
     super.connectedCallback();
     this.addEventListener('keydown', this.#onKeyDown);
-    if (this.autojoin && this.phase === 'prejoin' && !this.#room) this.join().catch(() => undefined);
+    this.#autojoin();
+  }
+
+  /** With `autojoin`, joins once the element is in the page and names a meeting, whichever comes last. */
+  #autojoin(): void {
+    if (this.autojoin && this.code && this.isConnected && this.phase === 'prejoin' && !this.#room) {
+      this.join().catch(() => undefined);
+    }
   }
 
   override disconnectedCallback(): void {
@@ -222,6 +236,8 @@ export class MeetingRoom extends ParleyElement {
 
   protected override updated(changed: PropertyValues): void {
     super.updated(changed);
+    // A framework or script may set the code after the element entered the page.
+    if (changed.has('code') || changed.has('autojoin')) this.#autojoin();
     // Focus follows the user's journey: into the meeting once in, to Rejoin once out. Only when it was inside this
     // element: an embedding page's own focus is never taken.
     if (changed.has('phase') && changed.get('phase') !== undefined && this.#hadFocus) {

@@ -38,6 +38,23 @@ describe('<meeting-room>', () => {
     expect(room.shadowRoot!.querySelector('[part~="rejoin"]')!.textContent).to.equal('Reintentar');
   });
 
+  it('with autojoin, waits for a code set after it entered the page, then joins once', async () => {
+    const room = document.createElement('meeting-room');
+    room.server = 'http://127.0.0.1:9';
+    room.autojoin = true;
+    const errors: string[] = [];
+    room.addEventListener('parley-error', (event) => errors.push(event.detail.code));
+    document.body.append(room);
+    await room.updateComplete;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(errors, 'no join without a code').to.deep.equal([]);
+    expect(room.room).to.equal(null);
+    room.code = 'abcd-efgh-jkmn';
+    await until(() => errors.length > 0);
+    // It tried the meeting named now: the server is unreachable, not the code missing.
+    expect(errors).to.deep.equal(['server-unreachable']);
+  });
+
   it('refuses controls before joining with a typed error', async () => {
     const room = document.createElement('meeting-room');
     document.body.append(room);
