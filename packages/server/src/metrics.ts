@@ -19,19 +19,19 @@ export class Metrics {
 
   readonly activeMeetings = new Gauge({
     name: 'parley_active_meetings',
-    help: 'Meetings with at least one participant on this node.',
+    help: 'Meetings with at least one participant, across all nodes (presence is replicated through Redis).',
     registers: [this.registry],
   });
 
   readonly participants = new Gauge({
     name: 'parley_participants',
-    help: 'Participants on this node, those whose connection is away included.',
+    help: 'Participants on all nodes (presence is replicated through Redis), those whose connection is away included.',
     registers: [this.registry],
   });
 
   readonly sockets = new Gauge({
     name: 'parley_sockets',
-    help: 'Open signaling connections on this node.',
+    help: 'Open signaling connections on this node only.',
     registers: [this.registry],
   });
 
