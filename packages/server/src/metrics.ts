@@ -57,7 +57,7 @@ export class Metrics {
 
   readonly waiting = new Gauge({
     name: 'parley_waiting',
-    help: 'People in waiting rooms on this node, waiting for a host to admit them.',
+    help: 'People in waiting rooms, waiting for a host to admit them (with several nodes: the whole cluster).',
     registers: [this.registry],
   });
 

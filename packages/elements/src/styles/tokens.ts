@@ -2,7 +2,8 @@ import { css } from 'lit';
 
 /**
  * Parley's design tokens with their defaults. Every element reads these custom properties, so a site themes all
- * of them by setting `--parley-*` on any ancestor.
+ * of them by setting `--parley-*` on an ancestor; on `<meeting-room>` itself for its light theme, whose palette the
+ * element declares on itself.
  */
 export const tokens = css`
   :host {
