@@ -1,13 +1,12 @@
-import { io as connectClient, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, ServerToClientEvents } from '@parley/protocol';
+import { WireClient } from './lib/wire-client.js';
 
 /**
  * One process of simulated participants for bench/signaling.ts, driven over the fork IPC channel:
  * `connect` (idle sockets) or `join` (meetings), then `run` (signaling at a rate), then `close`.
  * Every relayed `ice-candidate` carries its send time in the candidate string, so latency is one-way, same clock.
+ * The sockets speak Socket.IO's wire format directly (`WireClient`), so that the clients cost little next to the
+ * server they load.
  */
-
-type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 export interface WorkerMeeting {
   code: string;
@@ -27,19 +26,16 @@ export type FromWorker =
   | { type: 'result'; sent: number; refused: number; received: number; latenciesMs: number[] }
   | { type: 'error'; message: string };
 
-const sockets: Client[] = [];
+const sockets: WireClient[] = [];
 /** Per meeting, its members' sockets and participant ids. */
-const meetings: { socket: Client; id: string }[][] = [];
+const meetings: { socket: WireClient; id: string }[][] = [];
 
 const send = (message: FromWorker) => process.send!(message);
 
-function open(url: string): Promise<Client> {
-  const socket: Client = connectClient(url, { transports: ['websocket'], reconnection: false, forceNew: true, timeout: 20_000 });
+async function open(url: string): Promise<WireClient> {
+  const socket = await WireClient.connect(url);
   sockets.push(socket);
-  return new Promise((resolve, reject) => {
-    socket.once('connect', () => resolve(socket));
-    socket.once('connect_error', reject);
-  });
+  return socket;
 }
 
 async function connectIdle(url: string, count: number): Promise<void> {
@@ -56,18 +52,22 @@ async function joinMeetings(list: WorkerMeeting[]): Promise<void> {
   let failed = 0;
   await Promise.all(
     list.map(async (meeting) => {
-      const members: { socket: Client; id: string }[] = [];
+      const members: { socket: WireClient; id: string }[] = [];
       // In order: the host first, so the meeting exists before the others come.
       for (const [index, url] of meeting.urls.entries()) {
         try {
           const socket = await open(url);
-          const result = await socket.timeout(20_000).emitWithAck('join-meeting', {
-            code: meeting.code,
-            name: `P${index}`,
-            audio: true,
-            video: true,
-            ...(index === 0 ? { hostKey: meeting.hostKey } : {}),
-          });
+          const result = await socket.emitWithAck(
+            'join-meeting',
+            {
+              code: meeting.code,
+              name: `P${index}`,
+              audio: true,
+              video: true,
+              ...(index === 0 ? { hostKey: meeting.hostKey } : {}),
+            },
+            20_000,
+          );
           if (!result.ok || result.data.waiting === true) throw new Error(result.ok ? 'waiting room' : result.error.code);
           members.push({ socket, id: result.data.self.id });
         } catch {
@@ -101,7 +101,6 @@ async function run(seconds: number, ratePerS: number, drainMs: number): Promise<
         const to = members[(index + turn) % members.length]!.id;
         sent++;
         member.socket
-          .timeout(10_000)
           .emitWithAck('ice-candidate', { to, candidate: { candidate: `bench ${performance.now()}`, sdpMid: '0', sdpMLineIndex: 0 } })
           .then(
             (result) => {
