@@ -94,7 +94,6 @@ describe('media: devices, screen share, permissions', () => {
 
   test('a shared screen reaches everyone as its own stream, late joiners included, until the browser stops it', async () => {
     await ada.evaluateRoom((element) => element.toggleScreenShare());
-    await bob.waitForTile(ada.participantId, 'true', 1000);
     await bob.page.waitForFunction(
       (id) => document.querySelector('meeting-room')!.room!.participants.get(id)?.screenStream !== null,
       ada.participantId,
