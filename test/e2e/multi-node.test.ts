@@ -188,9 +188,11 @@ describe('three nodes behind nginx', () => {
     const { nodes, front, embedder } = cluster;
     const { code, hostKey } = await createMeeting(front);
     const [ada, bob, cy] = await Promise.all(['Ada', 'Bob', 'Cy'].map((name) => SdkPage.open(browser, embedder.url, name)));
-    const adaId = await ada.join(front, code, {}, hostKey);
+    // The SDK comes straight from a node, so that only the sockets go through nginx and least_conn counts just them.
+    const moduleServer = nodes[0]!.url;
+    const adaId = await ada.join(front, code, {}, hostKey, moduleServer);
     // Their joins cross on two nodes: each node may answer before it hears of the other join.
-    const [bobId, cyId] = await Promise.all([bob.join(front, code), cy.join(front, code)]);
+    const [bobId, cyId] = await Promise.all([bob.join(front, code, {}, undefined, moduleServer), cy.join(front, code, {}, undefined, moduleServer)]);
     assert.deepEqual(await Promise.all(nodes.map(socketsOn)), [1, 1, 1], 'one participant on each node (least_conn)');
     const everyone = [
       { page: ada, id: adaId },

@@ -38,16 +38,25 @@ export class SdkPage {
     return new SdkPage(context, page, name);
   }
 
-  /** Creates the room and joins (as host with `hostKey`); resolves with this participant's id. */
-  async join(server: string, code: string, options: Omit<RoomOptions, 'server'> = {}, hostKey?: string): Promise<string> {
+  /**
+   * Creates the room and joins (as host with `hostKey`); resolves with this participant's id. The SDK is loaded from
+   * `moduleServer`, by default the same server.
+   */
+  async join(
+    server: string,
+    code: string,
+    options: Omit<RoomOptions, 'server'> = {},
+    hostKey?: string,
+    moduleServer = server,
+  ): Promise<string> {
     return this.page.evaluate(
-      async ({ server, code, name, options, hostKey }) => {
-        const { Room } = (await import(`${server}/parley.js`)) as typeof import('@parley/sdk');
+      async ({ server, code, name, options, hostKey, moduleServer }) => {
+        const { Room } = (await import(`${moduleServer}/parley.js`)) as typeof import('@parley/sdk');
         window.__room = new Room({ server, ...options });
         await window.__room.join({ code, name, ...(hostKey ? { hostKey } : {}) });
         return window.__room.localParticipant.id;
       },
-      { server, code, name: this.name, options, hostKey },
+      { server, code, name: this.name, options, hostKey, moduleServer },
     );
   }
 
