@@ -18,12 +18,14 @@ export interface FloorRun {
   frameReceivedMs: number | null;
   /** The first decoded remote frame was presented (rVFC `presentationTime`). */
   firstFrameMs: number;
+  /** Its width in pixels: the encoder may start below the capture's 1280. */
+  firstFrameWidth: number;
 }
 
 declare global {
   interface Window {
     /** Set by {@link prepareFloor}: one measured negotiation per call. */
-    __benchFloor?: { run(): Promise<FloorRun> };
+    __benchFloor?: { run(fastStart: boolean): Promise<FloorRun> };
   }
 }
 
@@ -33,9 +35,9 @@ declare global {
  * Returns a function that makes one run per call, so the bench can interleave them with Parley's joins under the
  * same machine load. The camera stops with the page.
  */
-export async function prepareFloor(page: Page, options: FloorOptions): Promise<() => Promise<FloorRun>> {
+export async function prepareFloor(page: Page, options: FloorOptions): Promise<(fastStart: boolean) => Promise<FloorRun>> {
   await page.evaluate(installFloorInPage, options);
-  return () => page.evaluate(() => window.__benchFloor!.run());
+  return (fastStart) => page.evaluate((fastStart) => window.__benchFloor!.run(fastStart), fastStart);
 }
 
 /** Runs in the page: everything it needs is inside. */
@@ -43,7 +45,8 @@ async function installFloorInPage(options: FloorOptions): Promise<void> {
   const stream = await navigator.mediaDevices.getUserMedia(options.constraints);
   window.__benchFloor = { run: runOnce };
 
-  async function runOnce(): Promise<FloorRun> {
+  /** `fastStart`: the offerer sends frames of at most 320×240, as the SDK does for a connection's first second. */
+  async function runOnce(fastStart: boolean): Promise<FloorRun> {
     const video = document.createElement('video');
     video.muted = true;
     video.autoplay = true;
@@ -52,7 +55,7 @@ async function installFloorInPage(options: FloorOptions): Promise<void> {
     const offerer = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
     const answerer = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
     try {
-      return await negotiate(offerer, answerer, video);
+      return await negotiate(offerer, answerer, video, fastStart);
     } finally {
       offerer.close();
       answerer.close();
@@ -61,8 +64,13 @@ async function installFloorInPage(options: FloorOptions): Promise<void> {
     }
   }
 
-  async function negotiate(offerer: RTCPeerConnection, answerer: RTCPeerConnection, video: HTMLVideoElement) {
-    for (const track of stream.getTracks()) offerer.addTransceiver(track, { direction: 'sendrecv', streams: [stream] });
+  async function negotiate(offerer: RTCPeerConnection, answerer: RTCPeerConnection, video: HTMLVideoElement, fastStart: boolean) {
+    for (const track of stream.getTracks()) {
+      const { width = 0, height = 0 } = track.getSettings();
+      const scaleResolutionDownBy = 2 ** Math.max(0, Math.ceil(Math.log2(Math.sqrt((width * height) / (320 * 240)))));
+      const sendEncodings = fastStart && track.kind === 'video' ? [{ scaleResolutionDownBy }] : undefined;
+      offerer.addTransceiver(track, { direction: 'sendrecv', streams: [stream], ...(sendEncodings && { sendEncodings }) });
+    }
     // Trickle ICE: a candidate may be gathered before the other side has the description it belongs to.
     let offerApplied!: () => void;
     let answerApplied!: () => void;
@@ -118,6 +126,7 @@ async function installFloorInPage(options: FloorOptions): Promise<void> {
         connectedMs: connectedAt - t0,
         frameReceivedMs: frame.receiveTime === undefined ? null : frame.receiveTime - t0,
         firstFrameMs: frame.presentationTime - t0,
+        firstFrameWidth: frame.width,
       };
     } finally {
       clearTimeout(timer);

@@ -30,6 +30,8 @@ export interface ParleyRun {
   frameReceivedMs: number | null;
   /** The first decoded frame of the first participant's video was presented (rVFC `presentationTime`). */
   firstFrameMs: number;
+  /** Its width in pixels: the encoder may start below the capture's 1280. */
+  firstFrameWidth: number;
   /** Signaling round trips the join waited on before `connected`; see {@link countRoundTrips}. */
   roundTrips: number;
   /** Socket.IO messages before `connected`, each way. */
@@ -235,6 +237,7 @@ async function installParleyInPage(options: ParleyJoinOptions): Promise<void> {
         connectedMs,
         frameReceivedMs: frame.receiveTime === undefined ? null : frame.receiveTime - t0,
         firstFrameMs: frame.presentationTime - t0,
+        firstFrameWidth: frame.width,
         messagesSent: frames.filter((frame) => frame.direction === 'sent' && frame.kind !== 'other').length,
         messagesReceived: frames.filter((frame) => frame.direction === 'received' && frame.kind !== 'other').length,
       };

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
+import { isDeepStrictEqual } from 'node:util';
 import type { Browser } from 'playwright-core';
 import type { RunningServer } from '@parley/server';
 import { assertEveryoneReceivesEveryone } from './support/assertions.js';
@@ -21,6 +23,17 @@ function videoEncodings(page: MeetingPage): Promise<{ maxBitrate?: number; scale
         return { maxBitrate: encoding?.maxBitrate, scale: encoding?.scaleResolutionDownBy, fps: encoding?.maxFramerate };
       }),
   );
+}
+
+/** Waits until the page's senders run with `expected`: the SDK's fast start sends each new connection's first second smaller. */
+async function untilVideoEncodings(page: MeetingPage, expected: unknown[], what: string): Promise<void> {
+  const deadline = Date.now() + 5000;
+  let actual = await videoEncodings(page);
+  while (!isDeepStrictEqual(actual, expected) && Date.now() < deadline) {
+    await delay(100);
+    actual = await videoEncodings(page);
+  }
+  assert.deepEqual(actual, expected, what);
 }
 
 describe('what the SDK learns from the media', () => {
@@ -52,18 +65,18 @@ describe('what the SDK learns from the media', () => {
     const half = { maxBitrate: 600_000, scale: 2, fps: 30 };
     for (const page of pages) {
       await page.page.waitForFunction(() => window.__recorded.peerConnections.length > 0);
-      assert.deepEqual(await videoEncodings(page), [full], `${page.name} in a room of 2`);
+      await untilVideoEncodings(page, [full], `${page.name} in a room of 2`);
     }
     const meetingCode = await pages[0]!.page.evaluate(() => document.querySelector('meeting-room')!.room!.meetingCode!);
     const carol = await MeetingPage.open(browser, embedder.url, { code: meetingCode }, 'Carol');
     await assertEveryoneReceivesEveryone([...pages, carol]);
     for (const page of [...pages, carol]) {
-      assert.deepEqual(await videoEncodings(page), [half, half], `${page.name} in a room of 3`);
+      await untilVideoEncodings(page, [half, half], `${page.name} in a room of 3`);
     }
     await carol.evaluateRoom((element) => element.leave());
     for (const page of pages) {
       await page.page.waitForFunction(() => document.querySelector('meeting-room')!.room!.participants.size === 1);
-      assert.deepEqual(await videoEncodings(page), [full], `${page.name} back in a room of 2`);
+      await untilVideoEncodings(page, [full], `${page.name} back in a room of 2`);
     }
     await carol.close();
   });

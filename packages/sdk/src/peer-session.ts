@@ -20,6 +20,8 @@ export interface PeerSessionOptions {
   environment: Environment;
   /** The local camera/microphone stream; either kind may be missing. */
   localStream: MediaStream | null;
+  /** Limits for the camera's encoder to start with; {@link PeerSession.setVideoEncoding} changes them. */
+  videoEncoding: VideoEncoding;
   signals: PeerSignals;
   /** A message arrived on the data channel from this participant. */
   onData(message: string): void;
@@ -47,6 +49,14 @@ const DISCONNECTED_RESTART_MS = 3000;
 const RESTART_BACKOFF_MS = [2000, 4000, 8000, 16000];
 /** An offer unanswered this long (with signaling up) was lost, or its answer was: send it again. */
 const NEGOTIATION_TIMEOUT_MS = 8000;
+/**
+ * Fast start: until the connection has been up for `durationMs`, the camera is sent at no more than `maxPixels`.
+ * WebRTC starts its bandwidth estimate at 300 kbps, of which audio takes a share, and below 300 kbps libwebrtc's
+ * encoder drops every frame larger than 320×240 (its "initial frame drop") until it has scaled itself down, which
+ * costs the first ~100 ms of video. Sent that small from the start, the first frame goes out at once
+ * (bench/join.ts). By the time full resolution is allowed the estimate has grown, and the switch shows no gap.
+ */
+const FAST_START = { maxPixels: 320 * 240, durationMs: 1000 } as const;
 /**
  * Both sides create the data channel themselves with this id (`negotiated`), so it needs no in-band handshake and
  * rides on the first offer.
@@ -84,7 +94,10 @@ export class PeerSession {
   /** Audio energy counters at the previous `audioLevels()` call. */
   #lastAudioEnergy: { remote?: AudioEnergy | undefined; local?: AudioEnergy | undefined } = {};
   /** Limits for the camera's encoder, set by the room as it grows and shrinks. */
-  #videoEncoding: VideoEncoding | null = null;
+  #videoEncoding: VideoEncoding;
+  /** See {@link FAST_START}: true until the first connection has lasted its duration. */
+  #fastStart = true;
+  #fastStartTimer: ReturnType<typeof setTimeout> | undefined;
   /** A screen share started before the first offer arrived (answering side), sent once it is answered. */
   #pendingScreen: { track: MediaStreamTrack; stream: MediaStream } | null = null;
   /** Messages sent before the channel opened, delivered in order when it does. */
@@ -93,6 +106,7 @@ export class PeerSession {
   constructor(options: PeerSessionOptions) {
     this.#options = options;
     this.#polite = !options.initiator;
+    this.#videoEncoding = options.videoEncoding;
     const pc = options.environment.createPeerConnection(options.configuration);
     this.#pc = pc;
     pc.onnegotiationneeded = () => void this.#negotiate();
@@ -110,7 +124,9 @@ export class PeerSession {
     if (options.initiator) {
       const streams = options.localStream ? [options.localStream] : [];
       for (const kind of MEDIA_KINDS) {
-        pc.addTransceiver(this.#localTrack(kind) ?? kind, { direction: 'sendrecv', streams });
+        // The encoder limits are in place before the encoder starts: set later, they would race its first frames.
+        const sendEncodings = kind === 'video' ? [this.#encoding(this.#localTrack('video'))] : undefined;
+        pc.addTransceiver(this.#localTrack(kind) ?? kind, { direction: 'sendrecv', streams, ...(sendEncodings && { sendEncodings }) });
       }
       this.#openDataChannel();
       // Offer now rather than on `negotiationneeded`, a task later: by then the page has reacted to the newcomer
@@ -148,6 +164,8 @@ export class PeerSession {
       this.#settingRemoteAnswerPending = false;
       if (type === 'offer') {
         this.#sendOnOfferedTransceivers();
+        // Before the answer, so the limits are in place when the encoder starts.
+        void this.#applyVideoEncoding();
         // Created only now: before the offer, it would make this side want to negotiate too.
         if (!this.#channel) this.#openDataChannel();
         await pc.setLocalDescription();
@@ -266,6 +284,7 @@ export class PeerSession {
     this.#closed = true;
     clearTimeout(this.#disconnectedTimer);
     clearTimeout(this.#negotiationTimer);
+    clearTimeout(this.#fastStartTimer);
     this.#outbox = [];
     if (this.#channel) this.#channel.onopen = this.#channel.onmessage = null;
     const pc = this.#pc;
@@ -300,6 +319,12 @@ export class PeerSession {
     clearTimeout(this.#disconnectedTimer);
     if (state === 'connected') {
       this.#failedRestarts = 0;
+      if (this.#fastStart && this.#fastStartTimer === undefined) {
+        this.#fastStartTimer = setTimeout(() => {
+          this.#fastStart = false;
+          void this.#applyVideoEncoding();
+        }, FAST_START.durationMs);
+      }
     } else if (state === 'failed') {
       // The first restart goes at once; if the path is still down, the next ones wait longer and longer.
       const delay = this.#failedRestarts === 0 ? 0 : RESTART_BACKOFF_MS[Math.min(this.#failedRestarts, RESTART_BACKOFF_MS.length) - 1]!;
@@ -312,8 +337,8 @@ export class PeerSession {
 
   async #applyVideoEncoding(): Promise<void> {
     const sender = this.#transceiver('video')?.sender;
-    const encoding = this.#videoEncoding;
-    if (!sender || !encoding || this.#closed) return;
+    if (!sender || this.#closed) return;
+    const encoding = this.#encoding(sender.track);
     const parameters = sender.getParameters() as RTCRtpSendParameters & { degradationPreference?: string };
     // Before the first negotiation there are no encodings to limit yet; the next stable state applies them.
     if (!parameters.encodings?.length) return;
@@ -333,6 +358,18 @@ export class PeerSession {
     } catch (error) {
       this.#reportError(error);
     }
+  }
+
+  /**
+   * The camera's encoder limits now: the room's, scaled down during the fast start by the power of two that brings
+   * `track`'s frames within {@link FAST_START}'s size (a power of two keeps the dimensions whole).
+   */
+  #encoding(track: MediaStreamTrack | null): VideoEncoding {
+    const limits = this.#videoEncoding;
+    if (!this.#fastStart) return limits;
+    const { width = 1280, height = 720 } = track?.getSettings() ?? {};
+    const fastStartScale = 2 ** Math.max(0, Math.ceil(Math.log2(Math.sqrt((width * height) / FAST_START.maxPixels))));
+    return { ...limits, scaleResolutionDownBy: Math.max(limits.scaleResolutionDownBy, fastStartScale) };
   }
 
   #watchNegotiation(): void {

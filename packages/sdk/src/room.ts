@@ -685,6 +685,8 @@ export class Room extends TypedEmitter<RoomEventMap> {
       },
       environment: this.#environment,
       localStream: this.localParticipant.stream,
+      // The room's size with this participant in it.
+      videoEncoding: videoEncodingFor(this.participants.size + 2),
       signals: {
         sendDescription: (type, sdp) => {
           signal.send(type, { to: info.id, sdp }).catch(warn);

@@ -394,6 +394,33 @@ describe('PeerSession (two real RTCPeerConnections over an in-memory signaling w
     expectNoErrors(pair);
   });
 
+  it('fast start: sends frames of at most 320×240 for the first second of the connection, then the limits set', async () => {
+    const full: VideoEncoding = { maxBitrate: 1_000_000, scaleResolutionDownBy: 1, maxFramerate: 30 };
+    const vga = async () => {
+      const stream = await resources.camera();
+      await stream.getVideoTracks()[0]!.applyConstraints({ width: 640, height: 480 });
+      return stream;
+    };
+    const pair = resources.pair({ streamA: await vga(), streamB: await vga() });
+    for (const side of pair.sides) side.session.setVideoEncoding(full);
+    await pair.untilSettled();
+    const scales = () => pair.sides.map((side) => videoSender(side).getParameters().encodings[0]?.scaleResolutionDownBy);
+    await waitFor(() => scales().every((scale) => scale === 2), 'both senders at 320×240', 2000);
+    await waitFor(async () => (await inboundStats(pair.b.pc, remoteCamera(pair.b)))?.frameWidth === 320, 'b receiving 320 px');
+    await waitFor(() => scales().every((scale) => scale === 1), 'both senders back to the limits set', 3000);
+    await waitFor(async () => (await inboundStats(pair.b.pc, remoteCamera(pair.b)))?.frameWidth === 640, 'b receiving 640 px');
+    // A camera already that small, or a limit already lower, is left as it is.
+    const quarter: VideoEncoding = { maxBitrate: 150_000, scaleResolutionDownBy: 4, maxFramerate: 15 };
+    const small = resources.pair({ streamA: await resources.camera(), streamB: await vga() });
+    small.a.session.setVideoEncoding(full);
+    small.b.session.setVideoEncoding(quarter);
+    await small.untilSettled();
+    await waitFor(() => videoSender(small.a).getParameters().encodings[0]?.scaleResolutionDownBy === 1, '320×240 sent whole', 2000);
+    await waitFor(() => videoSender(small.b).getParameters().encodings[0]?.scaleResolutionDownBy === 4, 'quarter kept', 2000);
+    expectNoErrors(pair);
+    expectNoErrors(small);
+  });
+
   it('close() closes the connection and channel, marks the remote closed and leaves no timer behind', async () => {
     timers = trackSdkTimers();
     const pair = await connectedPair(resources);

@@ -8,6 +8,7 @@
  */
 import type { ParticipantInfo } from '@parley/protocol';
 import { browserEnvironment, type Environment } from '../../src/environment.js';
+import { videoEncodingFor } from '../../src/adaptation/encoding-policy.js';
 import { PeerSession } from '../../src/peer-session.js';
 import { RemoteParticipant } from '../../src/remote-participant.js';
 
@@ -323,6 +324,7 @@ export class Pair {
       configuration: { iceServers: [], bundlePolicy: 'max-bundle' },
       environment: this.environment,
       localStream,
+      videoEncoding: videoEncodingFor(2),
       signals: {
         sendDescription: (type, sdp) => out.send({ kind: 'description', type, sdp }),
         // The same shape the room sends through the server (JSON, no class instance).
