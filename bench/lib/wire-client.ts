@@ -76,6 +76,11 @@ export class WireClient {
     this.#listeners.set(event, listener as (payload: never) => void);
   }
 
+  /** Sends `event` without asking for an acknowledgement (as the SDK sends ICE candidates). */
+  emit<E extends keyof ClientToServerEvents>(event: E, payload: Parameters<ClientToServerEvents[E]>[0]): void {
+    this.#socket.send(`42${JSON.stringify([event, payload])}`);
+  }
+
   /** Sends `event` and resolves with the server's acknowledgement; rejects after `timeoutMs`. */
   emitWithAck<E extends keyof ClientToServerEvents>(
     event: E,

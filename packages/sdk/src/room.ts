@@ -693,7 +693,7 @@ export class Room extends TypedEmitter<RoomEventMap> {
         },
         sendCandidate: ({ candidate, sdpMid, sdpMLineIndex, usernameFragment }) => {
           signal
-            .send('ice-candidate', {
+            .post('ice-candidate', {
               to: info.id,
               candidate: { candidate: candidate ?? '', sdpMid, sdpMLineIndex, usernameFragment },
             })

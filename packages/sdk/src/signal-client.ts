@@ -85,6 +85,17 @@ export class SignalClient {
     return this.request(event, ...args);
   }
 
+  /**
+   * Sends an event that asks for no answer (see `ice-candidate` in the protocol) once the session is ready, as
+   * `send` does; a refusal is not reported.
+   */
+  async post(event: 'ice-candidate', message: Parameters<ClientToServerEvents['ice-candidate']>[0]): Promise<void> {
+    if (!this.#ready) {
+      await new Promise<void>((resolve, reject) => this.#waiting.push({ resolve, reject }));
+    }
+    this.socket.emit(event, message);
+  }
+
   /** Whether `send` may go out now. */
   setReady(ready: boolean): void {
     this.#ready = ready;

@@ -65,6 +65,32 @@ describe('signaling', () => {
     assert.deepEqual(eveReceived, []);
   });
 
+  test('an ICE candidate sent without an ack is relayed; a refused one is counted, and nothing is sent back', async () => {
+    const meeting = await createMeeting(suite.server);
+    const [ada, bob] = [await client(), await client()];
+    const adaId = (await join(ada, meeting.code, 'Ada')).self.id;
+    const bobId = (await join(bob, meeting.code, 'Bob')).self.id;
+    const acks: string[] = [];
+    // Socket.IO ack packets are engine.io messages whose text starts with packet type 3.
+    ada.io.engine.on('packet', ({ type, data }) => {
+      if (type === 'message' && String(data).startsWith('3')) acks.push(String(data));
+    });
+    const refused = async () => {
+      const metrics = await (await fetch(`${suite.server.url}/metrics`)).text();
+      return Number(/^parley_refusals_total\{event="ice-candidate",code="participant-not-found"\} (\d+)$/m.exec(metrics)?.[1] ?? 0);
+    };
+    const refusedBefore = await refused();
+
+    const candidate = { candidate: 'candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host', sdpMid: '0', sdpMLineIndex: 0 };
+    const relayed = nextEvent(bob, 'ice-candidate');
+    ada.emit('ice-candidate', { to: bobId, candidate });
+    assert.deepEqual(await relayed, { from: adaId, candidate });
+    ada.emit('ice-candidate', { to: 'nobody-here', candidate });
+    await settle(ada);
+    assert.equal(acks.length, 1, 'the only ack is the one settle() asked for');
+    assert.equal(await refused(), refusedBefore + 1, 'the refusal is counted');
+  });
+
   test('a socket that has not joined can do nothing but join', async () => {
     const meeting = await createMeeting(suite.server);
     const ada = await client();
