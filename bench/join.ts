@@ -63,7 +63,7 @@ function measureBundle(): BundleSize {
  * Join latency: the floor and Parley, run after run in turns (which goes first alternates), so both see the same
  * load of a shared machine; their pages are closed before the recovery runs start.
  */
-async function benchJoins(browser: Browser, cleanups: Cleanups): Promise<Pick<BenchResults, 'floor' | 'floorFastStart' | 'parley' | 'load'>> {
+async function benchJoins(browser: Browser, cleanups: Cleanups): Promise<Pick<BenchResults, 'floor' | 'floorFastStart' | 'parley' | 'parleyPreconnected' | 'load'>> {
   const parley = await startParley();
   cleanups.add(() => parley.close());
   const embedder = await startEmbedder(parley.url);
@@ -90,12 +90,14 @@ async function benchJoins(browser: Browser, cleanups: Cleanups): Promise<Pick<Be
   const floor: FloorRun[] = [];
   const floorFastStart: FloorRun[] = [];
   const parleyRuns: ParleyRun[] = [];
+  const preconnectedRuns: ParleyRun[] = [];
   const pause = () => new Promise((resolve) => setTimeout(resolve, PAUSE_BETWEEN_RUNS_MS));
   for (let index = 0; index < WARMUP_RUNS + RUNS; index++) {
     const measures = [
       async () => floor.push(await runFloor(false)),
       async () => floorFastStart.push(await runFloor(true)),
-      async () => parleyRuns.push(await runParley(index)),
+      async () => parleyRuns.push(await runParley(index, false)),
+      async () => preconnectedRuns.push(await runParley(index, true)),
     ];
     // Each goes first, second and third in turn.
     for (let turn = 0; turn < measures.length; turn++) {
@@ -110,6 +112,7 @@ async function benchJoins(browser: Browser, cleanups: Cleanups): Promise<Pick<Be
     floor: floor.slice(WARMUP_RUNS),
     floorFastStart: floorFastStart.slice(WARMUP_RUNS),
     parley: parleyRuns.slice(WARMUP_RUNS),
+    parleyPreconnected: preconnectedRuns.slice(WARMUP_RUNS),
     load,
   };
 }

@@ -54,9 +54,10 @@ export interface SignalFrame {
  * messages' acks are not waited on), and half a round trip for each session description each way (an offer in
  * and the answer out make one).
  */
-export function countRoundTrips(frames: readonly SignalFrame[]): number {
+export function countRoundTrips(frames: readonly SignalFrame[], upgraded: boolean): number {
   const awaited = new Set<number>();
-  let roundTrips = 1;
+  // A room connected before the clock (`connect()`) did its upgrade and Socket.IO connect before it.
+  let roundTrips = upgraded ? 1 : 0;
   for (const frame of frames) {
     if (frame.direction === 'received' && frame.kind === 'connect') roundTrips += 1;
     if (frame.direction === 'sent' && frame.ackId !== null && !['offer', 'answer', 'ice-candidate'].includes(frame.kind)) {
@@ -71,7 +72,7 @@ export function countRoundTrips(frames: readonly SignalFrame[]): number {
 declare global {
   interface Window {
     /** Set by {@link prepareParleyJoins}: one measured join per call. */
-    __benchParley?: { run(index: number): Promise<Omit<ParleyRun, 'hostConnectionMs' | 'hostOfferMs' | 'roundTrips'> & { t0: number; frames: SignalFrame[] }> };
+    __benchParley?: { run(index: number, preconnect: boolean): Promise<Omit<ParleyRun, 'hostConnectionMs' | 'hostOfferMs' | 'roundTrips'> & { t0: number; frames: SignalFrame[] }> };
     /** Set by {@link watchHostConnections}: when the host page created each connection and set its first offer. */
     __benchHost?: { created: number; offered: number | null }[];
   }
@@ -86,20 +87,20 @@ export async function prepareParleyJoins(
   page: Page,
   hostPage: Page,
   options: ParleyJoinOptions,
-): Promise<(index: number) => Promise<ParleyRun>> {
+): Promise<(index: number, preconnect: boolean) => Promise<ParleyRun>> {
   // The host page is not one of ours: it lacks the helper tsx's keepNames calls (see pages.ts).
   await hostPage.evaluate('globalThis.__name ??= (fn) => fn');
   await hostPage.evaluate(watchHostConnections);
   await page.evaluate(installParleyInPage, options);
-  return async (index) => {
-    const { t0, frames, ...run } = await page.evaluate((at) => window.__benchParley!.run(at), index);
+  return async (index, preconnect) => {
+    const { t0, frames, ...run } = await page.evaluate(([at, early]) => window.__benchParley!.run(at, early), [index, preconnect] as const);
     const host = await hostPage.evaluate(() => window.__benchHost!.at(-1));
     const since = (at: number | null | undefined) => (at == null || host === undefined ? null : at - t0);
     return {
       ...run,
       hostConnectionMs: since(host?.created),
       hostOfferMs: since(host?.offered),
-      roundTrips: countRoundTrips(frames),
+      roundTrips: countRoundTrips(frames, run.socketOpenMs !== null),
     };
   };
 }
@@ -130,6 +131,8 @@ async function installParleyInPage(options: ParleyJoinOptions): Promise<void> {
   const wallClock = () => performance.timeOrigin + performance.now();
   let frames: SignalFrame[] = [];
   let socketOpenedAt: number | null = null;
+  /** The Socket.IO connect packet (`40…`) arrived: the connection is ready for requests. */
+  let socketIoConnected = false;
   let recording = false;
   window.__benchParley = { run: joinOnce };
 
@@ -164,10 +167,13 @@ async function installParleyInPage(options: ParleyJoinOptions): Promise<void> {
   };
   handler('onopen', () => (socketOpenedAt ??= performance.now()));
   handler('onmessage', (event) => {
-    if (recording) frames.push(parseFrame('received', (event as MessageEvent).data));
+    const { data } = event as MessageEvent;
+    if (typeof data === 'string' && data.startsWith('40')) socketIoConnected = true;
+    if (recording) frames.push(parseFrame('received', data));
   });
 
-  async function joinOnce(index: number) {
+  /** `preconnect`: `room.connect()` first, as `<meeting-room>` does while its prejoin screen shows; the clock starts once connected. */
+  async function joinOnce(index: number, preconnect: boolean) {
     const stream = await navigator.mediaDevices.getUserMedia(options.constraints);
     const marks: { joined?: number; offer?: number; answer?: number; iceConnected?: number; connected?: number } = {};
     let t0 = 0;
@@ -219,6 +225,14 @@ async function installParleyInPage(options: ParleyJoinOptions): Promise<void> {
       }, options.timeoutMs);
     });
     try {
+      socketIoConnected = false;
+      if (preconnect) {
+        room.connect();
+        for (let waited = 0; !socketIoConnected; waited += 10) {
+          if (waited > options.timeoutMs) throw new Error(`parley run ${index + 1}: connect() did not connect`);
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+      }
       frames = [];
       socketOpenedAt = null;
       recording = true;

@@ -19,6 +19,8 @@ export interface BenchResults {
   /** The floor again, its first frames as small as the SDK's fast start makes them. */
   floorFastStart: FloorRun[];
   parley: ParleyRun[];
+  /** Joins whose room called `connect()` first, as `<meeting-room>` does during its prejoin screen. */
+  parleyPreconnected: ParleyRun[];
   /** The machine's load average while the joins ran (see `machineLine`). */
   load: string;
   recovery: RecoveryResults;
@@ -36,6 +38,7 @@ interface Row {
   floor: Summary | undefined;
   floorFastStart: Summary | undefined;
   parley: Summary | undefined;
+  parleyPreconnected: Summary | undefined;
 }
 
 const KB = 1024;
@@ -43,7 +46,7 @@ const KB = 1024;
 type Field<T> = (run: T) => number | null;
 
 function row(
-  { floor, floorFastStart, parley }: BenchResults,
+  { floor, floorFastStart, parley, parleyPreconnected }: BenchResults,
   step: string,
   floorField: Field<FloorRun> | null,
   parleyField: Field<ParleyRun> | null,
@@ -53,6 +56,7 @@ function row(
     floor: floorField ? summarizeField(floor, floorField) : undefined,
     floorFastStart: floorField ? summarizeField(floorFastStart, floorField) : undefined,
     parley: parleyField ? summarizeField(parley, parleyField) : undefined,
+    parleyPreconnected: parleyField ? summarizeField(parleyPreconnected, parleyField) : undefined,
   };
 }
 
@@ -136,20 +140,30 @@ function firstFrameRatio({ parley }: BenchResults, floor: readonly FloorRun[]): 
 
 /** The human table: medians with the range of the runs, ms from each side's clock start. */
 export function formatTable(results: BenchResults): string {
-  const header = ['ms, median (min–max)', '(a) WebRTC floor', "(a') floor, fast start", '(b) Parley join', '(c) b/a'];
-  const body = rows(results).map((row) => [row.step, cell(row.floor), cell(row.floorFastStart), cell(row.parley), ratioCell(row)]);
+  const header = ['ms, median (min–max)', '(a) WebRTC floor', "(a') floor, fast start", '(b) Parley join', "(b') after connect()", '(c) b/a'];
+  const body = rows(results).map((row) => [
+    row.step,
+    cell(row.floor),
+    cell(row.floorFastStart),
+    cell(row.parley),
+    cell(row.parleyPreconnected),
+    ratioCell(row),
+  ]);
   const { bundle } = results;
   return [
-    `Join latency, ${results.runs} runs each after ${results.warmupRuns} warm-up, same browser, (a), (a') and (b) interleaved.`,
+    `Join latency, ${results.runs} runs each after ${results.warmupRuns} warm-up, same browser, (a), (a'), (b) and (b') interleaved.`,
     '(a) clock starts before createOffer, media already captured; (b) clock starts at room.join(), media already',
     '    captured (as by the prejoin preview) and handed to join(). (a\') is (a) with the SDK\'s fast start (first',
-    '    frames of at most 320×240): what is left between (a\') and (b) is what signaling costs.',
+    '    frames of at most 320×240): what is left between (a\') and (b) is what signaling costs. (b\') is (b) with',
+    '    room.connect() called and connected before the clock, as <meeting-room> does while its prejoin screen shows.',
     ...formatColumns(header, body),
-    `signaling round trips the join waited on before connected: ${cell(summarizeField(results.parley, (run) => run.roundTrips))}; ` +
+    `signaling round trips the join waited on before connected: ${cell(summarizeField(results.parley, (run) => run.roundTrips))}` +
+      ` ((b'): ${cell(summarizeField(results.parleyPreconnected, (run) => run.roundTrips))}); ` +
       `Socket.IO messages sent ${cell(summarizeField(results.parley, (run) => run.messagesSent))}, ` +
       `received ${cell(summarizeField(results.parley, (run) => run.messagesReceived))}`,
     `ratio on the first decoded frame, median (b) / median (a): ${firstFrameRatio(results, results.floor)?.toFixed(2) ?? '—'} (target ≤ 1.15); ` +
-      `(b) / (a'): ${firstFrameRatio(results, results.floorFastStart)?.toFixed(2) ?? '—'}`,
+      `(b) / (a'): ${firstFrameRatio(results, results.floorFastStart)?.toFixed(2) ?? '—'}; ` +
+      `(b') / (a): ${firstFrameRatio({ ...results, parley: results.parleyPreconnected }, results.floor)?.toFixed(2) ?? '—'}`,
     `${results.load}`,
     '',
     `(d) ${bundle.path}: ${(bundle.rawBytes / KB).toFixed(1)} KB raw (${bundle.rawBytes} B), ` +
@@ -197,6 +211,10 @@ export function formatJson(results: BenchResults): string {
     floorFastStartMs: {
       connected: median(results.floorFastStart, (run) => run.connectedMs),
       firstFrame: floorFastStartFirstFrame === undefined ? null : round(floorFastStartFirstFrame),
+    },
+    parleyPreconnectedMs: {
+      connected: median(results.parleyPreconnected, (run) => run.connectedMs),
+      firstFrame: median(results.parleyPreconnected, (run) => run.firstFrameMs),
     },
     roundTrips: median(results.parley, (run) => run.roundTrips),
     ratio: ratio === undefined ? null : Math.round(ratio * 100) / 100,

@@ -69,15 +69,27 @@ test('prejoin on a foreign origin in German: preview reused for the call, focus 
   const meeting = await createMeeting(harness.parley.url);
   const context = await harness.browser.newContext({ viewport: { width: 1280, height: 720 } });
   const page = await context.newPage();
-  // Counts captures: the prejoin preview's stream must be the one the call sends.
+  // Counts captures and WebSockets: the prejoin preview's stream must be the one the call sends, and the connection
+  // opened while the prejoin screen shows the one the call uses.
   await page.addInitScript(() => {
+    const counts = { captures: 0, sockets: 0, openSockets: 0, closedSockets: 0 };
+    (window as unknown as { counts: typeof counts }).counts = counts;
     const capture = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
-    (window as unknown as { captures: number }).captures = 0;
     navigator.mediaDevices.getUserMedia = (constraints) => {
-      (window as unknown as { captures: number }).captures += 1;
+      counts.captures += 1;
       return capture(constraints);
     };
+    window.WebSocket = class extends WebSocket {
+      constructor(...args: ConstructorParameters<typeof WebSocket>) {
+        super(...args);
+        counts.sockets += 1;
+        this.addEventListener('open', () => (counts.openSockets += 1));
+        this.addEventListener('close', () => (counts.closedSockets += 1));
+      }
+    };
   });
+  type Counts = { captures: number; sockets: number; openSockets: number; closedSockets: number };
+  const counts = () => page.evaluate(() => (window as unknown as { counts: Counts }).counts);
   const url = `${harness.embedder.url}/?${new URLSearchParams({ code: meeting.code, prejoin: '1', lang: 'de' })}`;
   await page.goto(url);
 
@@ -88,13 +100,15 @@ test('prejoin on a foreign origin in German: preview reused for the call, focus 
         ?.textContent === 'Bereit zum Beitreten?',
   );
   await page.waitForSelector('meeting-room >> [part~="join"]:not([disabled])');
+  await page.waitForFunction(() => (window as unknown as { counts: Counts }).counts.openSockets === 1);
+  assert.equal(await page.evaluate(() => document.querySelector('meeting-room')!.room), null, 'connected, not joined');
   await assertNoViolations(page, 'on the German prejoin screen');
   await screenshot(page, 'prejoin');
 
   await page.fill('meeting-room >> [part~="name"]', 'Ada');
   await page.click('meeting-room >> [part~="join"]');
   await page.waitForFunction(() => document.querySelector('meeting-room')?.room?.state === 'joined');
-  assert.equal(await page.evaluate(() => (window as unknown as { captures: number }).captures), 1, 'one capture, from prejoin');
+  assert.deepEqual(await counts(), { captures: 1, sockets: 1, openSockets: 1, closedSockets: 0 }, 'one capture and one connection, both from prejoin');
   assert.equal(await page.evaluate(() => document.querySelector('meeting-room')!.room!.localParticipant.name), 'Ada');
   await page.waitForFunction(
     () => document.querySelector('meeting-room')!.shadowRoot!.activeElement?.localName === 'meeting-controls',
@@ -124,6 +138,10 @@ test('prejoin on a foreign origin in German: preview reused for the call, focus 
   await page.goto(url);
   await page.waitForSelector('meeting-room >> [part~="name"]');
   assert.equal(await page.inputValue('meeting-room >> [part~="name"]'), 'Ada');
+  // A prejoin screen taken out of the page closes the connection it opened.
+  await page.waitForFunction(() => (window as unknown as { counts: Counts }).counts.openSockets === 1);
+  await page.evaluate(() => document.querySelector('meeting-room')!.remove());
+  await page.waitForFunction(() => (window as unknown as { counts: Counts }).counts.closedSockets === 1);
   await context.close();
 });
 

@@ -98,6 +98,8 @@ export class Room extends TypedEmitter<RoomEventMap> {
   #state: RoomState = 'idle';
   #meetingCode: string | null = null;
   #signal: SignalClient | null = null;
+  /** A connection `connect()` opened ahead of the join, which `join()` takes over while it is up. */
+  #early: SignalClient | null = null;
   #iceServers: RTCIceServer[] = [];
   readonly #sessions = new Map<string, PeerSession>();
   #resumeToken = '';
@@ -148,6 +150,18 @@ export class Room extends TypedEmitter<RoomEventMap> {
   }
 
   /**
+   * Opens the connection to the server ahead of {@link join}, say while a prejoin screen shows, so that joining
+   * skips the WebSocket and Socket.IO handshakes (on a real network, a TLS handshake too). Optional and silent: a
+   * server it cannot reach is reported by `join()`, which then tries for itself. `leave()` closes it.
+   */
+  connect(): void {
+    if (this.#early || this.#signal) return;
+    const early = new SignalClient(this.#server, this.#requestTimeoutMs);
+    this.#early = early;
+    early.connect().catch(() => undefined);
+  }
+
+  /**
    * Captures camera and microphone, connects to the server and enters the meeting.
    * Rejects with a {@link ParleyError} — `server-unreachable`, `meeting-not-found`, `meeting-full`, `timeout` or
    * `invalid-state` —
@@ -161,7 +175,12 @@ export class Room extends TypedEmitter<RoomEventMap> {
     const wantAudio = options.audio ?? true;
     const wantVideo = options.video ?? true;
     this.#setState('joining');
-    const signal = new SignalClient(this.#server, this.#requestTimeoutMs);
+    const early = this.#early;
+    this.#early = null;
+    // One that is still trying (the server was down a moment ago) is replaced: this join makes its own attempt.
+    const connected = early?.socket.connected === true;
+    if (early && !connected) early.disconnect();
+    const signal = connected ? early : new SignalClient(this.#server, this.#requestTimeoutMs);
     this.#signal = signal;
     try {
       // Camera and server connection in parallel: neither waits for the other.
@@ -169,7 +188,7 @@ export class Room extends TypedEmitter<RoomEventMap> {
         options.stream
           ? Promise.resolve({ stream: options.stream, error: null })
           : this.localParticipant.capture(wantAudio, wantVideo),
-        signal.connect(),
+        connected ? undefined : signal.connect(),
       ]);
       const captured = media.status === 'fulfilled' ? media.value : null;
       if (this.#signal !== signal || connection.status === 'rejected') {
@@ -239,6 +258,8 @@ export class Room extends TypedEmitter<RoomEventMap> {
 
   /** Leaves the meeting: every track is stopped and every connection closed. Safe to call at any time. */
   async leave(): Promise<void> {
+    this.#early?.disconnect();
+    this.#early = null;
     const signal = this.#signal;
     if (!signal) return;
     if (this.#state === 'joined' && signal.socket.connected) {

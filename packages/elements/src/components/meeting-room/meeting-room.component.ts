@@ -133,6 +133,11 @@ export class MeetingRoom extends ParleyElement {
   private unreadCount = 0;
 
   #room: Room | null = null;
+  /**
+   * While the prejoin screen shows a meeting, a room already connected to the server, which Join takes over: the
+   * handshakes happen while the user looks at their preview, not after they click.
+   */
+  #warm: { room: Room; server: string } | null = null;
   /** The microphone state last announced for each participant. */
   readonly #announcedAudio = new WeakMap<Participant, boolean>();
   #unbind: (() => void) | null = null;
@@ -168,7 +173,9 @@ export class MeetingRoom extends ParleyElement {
     this.removeEventListener('keydown', this.#onKeyDown);
     // A moved element is reconnected in the same task; only one that stays out of the page leaves the meeting.
     queueMicrotask(() => {
-      if (!this.isConnected) this.leave().catch(() => undefined);
+      if (this.isConnected) return;
+      this.#coolDown();
+      this.leave().catch(() => undefined);
     });
   }
 
@@ -184,7 +191,10 @@ export class MeetingRoom extends ParleyElement {
 
   async #join(options: Partial<JoinOptions> & { audioOutputDeviceId?: string }): Promise<void> {
     if (this.phase === 'joining' || this.phase === 'joined') return;
-    const room = new Room({ server: this.server });
+    const warm = this.#warm?.server === this.server ? this.#warm.room : null;
+    if (warm) this.#warm = null;
+    this.#coolDown();
+    const room = warm ?? new Room({ server: this.server });
     this.#bind(room);
     if (options.audioOutputDeviceId) room.audioOutputDeviceId = options.audioOutputDeviceId;
     this.errorMessage = '';
@@ -238,6 +248,7 @@ export class MeetingRoom extends ParleyElement {
     super.updated(changed);
     // A framework or script may set the code after the element entered the page.
     if (changed.has('code') || changed.has('autojoin')) this.#autojoin();
+    this.#warmUp();
     // Focus follows the user's journey: into the meeting once in, to Rejoin once out. Only when it was inside this
     // element: an embedding page's own focus is never taken.
     if (changed.has('phase') && changed.get('phase') !== undefined && this.#hadFocus) {
@@ -363,6 +374,21 @@ export class MeetingRoom extends ParleyElement {
   #describe(error: unknown): string {
     const { code, message } = errorDetail(error);
     return (this.text.errors as Readonly<Record<string, string>>)[code] ?? message;
+  }
+
+  /** Connects ahead of the join while the prejoin screen shows a meeting (see `#warm`); once per server. */
+  #warmUp(): void {
+    if (this.phase !== 'prejoin' || this.autojoin || !this.code || !this.isConnected) return;
+    if (this.#warm?.server === this.server) return;
+    this.#coolDown();
+    const room = new Room({ server: this.server });
+    room.connect();
+    this.#warm = { room, server: this.server };
+  }
+
+  #coolDown(): void {
+    this.#warm?.room.leave().catch(() => undefined);
+    this.#warm = null;
   }
 
   /** Google Meet's shortcuts, while focus is in the meeting: Ctrl/⌘+D microphone, Ctrl/⌘+E camera. */
