@@ -138,10 +138,23 @@ test('prejoin on a foreign origin in German: preview reused for the call, focus 
   await page.goto(url);
   await page.waitForSelector('meeting-room >> [part~="name"]');
   assert.equal(await page.inputValue('meeting-room >> [part~="name"]'), 'Ada');
-  // A prejoin screen taken out of the page closes the connection it opened.
-  await page.waitForFunction(() => (window as unknown as { counts: Counts }).counts.openSockets === 1);
+  // The connection follows the prejoin screen: closed when it no longer names a meeting, opened again when it does,
+  // closed when the element leaves the page.
+  const waitForCounts = (open: number, closed: number) =>
+    page.waitForFunction(
+      ([open, closed]) => {
+        const { openSockets, closedSockets } = (window as unknown as { counts: Counts }).counts;
+        return openSockets === open && closedSockets === closed;
+      },
+      [open, closed] as const,
+    );
+  await waitForCounts(1, 0);
+  await page.evaluate(() => (document.querySelector('meeting-room')!.code = ''));
+  await waitForCounts(1, 1);
+  await page.evaluate((code) => (document.querySelector('meeting-room')!.code = code), meeting.code);
+  await waitForCounts(2, 1);
   await page.evaluate(() => document.querySelector('meeting-room')!.remove());
-  await page.waitForFunction(() => (window as unknown as { counts: Counts }).counts.closedSockets === 1);
+  await waitForCounts(2, 2);
   await context.close();
 });
 

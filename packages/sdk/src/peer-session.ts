@@ -95,7 +95,7 @@ export class PeerSession {
   #lastAudioEnergy: { remote?: AudioEnergy | undefined; local?: AudioEnergy | undefined } = {};
   /** Limits for the camera's encoder, set by the room as it grows and shrinks. */
   #videoEncoding: VideoEncoding;
-  /** See {@link FAST_START}: true until the first connection has lasted its duration. */
+  /** See {@link FAST_START}: true until its duration has passed since the connection first came up. */
   #fastStart = true;
   #fastStartTimer: ReturnType<typeof setTimeout> | undefined;
   /** A screen share started before the first offer arrived (answering side), sent once it is answered. */
@@ -259,7 +259,10 @@ export class PeerSession {
   /** Sends `track` (or nothing) on this connection's transceiver of that kind, without renegotiating. */
   async replaceTrack(kind: MediaKind, track: MediaStreamTrack | null): Promise<void> {
     const transceiver = this.#transceiver(kind);
-    if (transceiver && !this.#closed) await transceiver.sender.replaceTrack(track);
+    if (!transceiver || this.#closed) return;
+    await transceiver.sender.replaceTrack(track);
+    // The fast start's scale depends on the camera's size.
+    if (kind === 'video' && this.#fastStart) await this.#applyVideoEncoding();
   }
 
   /**
@@ -338,7 +341,8 @@ export class PeerSession {
   async #applyVideoEncoding(): Promise<void> {
     const sender = this.#transceiver('video')?.sender;
     if (!sender || this.#closed) return;
-    const encoding = this.#encoding(sender.track);
+    // On the answering side the camera may still be on its way to the sender (replaceTrack is asynchronous).
+    const encoding = this.#encoding(sender.track ?? this.#localTrack('video'));
     const parameters = sender.getParameters() as RTCRtpSendParameters & { degradationPreference?: string };
     // Before the first negotiation there are no encodings to limit yet; the next stable state applies them.
     if (!parameters.encodings?.length) return;

@@ -175,12 +175,9 @@ export class Room extends TypedEmitter<RoomEventMap> {
     const wantAudio = options.audio ?? true;
     const wantVideo = options.video ?? true;
     this.#setState('joining');
-    const early = this.#early;
+    // The connection `connect()` opened, if any: up, still on its first attempt (joined), or failed (tried afresh).
+    const signal = this.#early ?? new SignalClient(this.#server, this.#requestTimeoutMs);
     this.#early = null;
-    // One that is still trying (the server was down a moment ago) is replaced: this join makes its own attempt.
-    const connected = early?.socket.connected === true;
-    if (early && !connected) early.disconnect();
-    const signal = connected ? early : new SignalClient(this.#server, this.#requestTimeoutMs);
     this.#signal = signal;
     try {
       // Camera and server connection in parallel: neither waits for the other.
@@ -188,7 +185,7 @@ export class Room extends TypedEmitter<RoomEventMap> {
         options.stream
           ? Promise.resolve({ stream: options.stream, error: null })
           : this.localParticipant.capture(wantAudio, wantVideo),
-        connected ? undefined : signal.connect(),
+        signal.connect(),
       ]);
       const captured = media.status === 'fulfilled' ? media.value : null;
       if (this.#signal !== signal || connection.status === 'rejected') {

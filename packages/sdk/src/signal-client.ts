@@ -5,7 +5,7 @@ import { ParleyError } from './errors.js';
 export type SignalSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 export type RequestEvent = keyof ClientToServerEvents;
-/** A request's arguments: everything before the ack. */
+/** A request's arguments: everything before the ack (`never` for `ice-candidate`, whose ack is optional: see `post`). */
 export type RequestArgs<E extends RequestEvent> =
   Parameters<ClientToServerEvents[E]> extends [...infer Args, (result: Result<infer _>) => void] ? Args : never;
 /** What a successful request answers with. */
@@ -23,6 +23,8 @@ export class SignalClient {
   readonly #requestTimeoutMs: number;
   /** Rejects a pending `connect()` when the client is disconnected before it connects. */
   #abortConnect: ((error: ParleyError) => void) | null = null;
+  /** The attempt under way, which a second `connect()` joins. */
+  #connecting: Promise<void> | null = null;
   #ready = false;
   #waiting: { resolve: () => void; reject: (error: ParleyError) => void }[] = [];
 
@@ -40,10 +42,17 @@ export class SignalClient {
     });
   }
 
-  /** Connects once; a failure rejects with `server-unreachable` (no retries: the caller decides). */
+  /**
+   * Connects, or joins the attempt under way; resolves at once when connected. A failure rejects with
+   * `server-unreachable`. After one, Socket.IO keeps retrying on its own schedule: the next call starts an attempt
+   * at once instead (the caller decides when to try again).
+   */
   connect(): Promise<void> {
+    if (this.socket.connected) return Promise.resolve();
+    if (this.#connecting) return this.#connecting;
     const socket = this.socket;
-    return new Promise((resolve, reject) => {
+    if (socket.active) socket.disconnect();
+    const attempt = new Promise<void>((resolve, reject) => {
       const onConnect = () => {
         socket.off('connect_error', onError);
         this.#abortConnect = null;
@@ -59,6 +68,12 @@ export class SignalClient {
       socket.once('connect_error', onError);
       socket.connect();
     });
+    this.#connecting = attempt;
+    const settled = () => {
+      if (this.#connecting === attempt) this.#connecting = null;
+    };
+    attempt.then(settled, settled);
+    return attempt;
   }
 
   /** Sends a request now, whatever the session's state. */

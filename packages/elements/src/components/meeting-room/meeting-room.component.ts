@@ -159,6 +159,8 @@ export class MeetingRoom extends ParleyElement {
     super.connectedCallback();
     this.addEventListener('keydown', this.#onKeyDown);
     this.#autojoin();
+    // Back in the page after a while out of it (a framework remounting it): connect again.
+    this.#warmUp();
   }
 
   /** With `autojoin`, joins once the element is in the page and names a meeting, whichever comes last. */
@@ -216,6 +218,8 @@ export class MeetingRoom extends ParleyElement {
       if (this.#room === room) {
         this.#unbind?.();
         this.#room = null;
+        // A room taken over from the prejoin may never have reached its join: it still holds its connection.
+        room.leave().catch(() => undefined);
         this.phase = 'prejoin';
         this.errorMessage = this.#describe(error);
         dispatchParleyEvent(this, 'parley-error', errorDetail(error));
@@ -376,9 +380,15 @@ export class MeetingRoom extends ParleyElement {
     return (this.text.errors as Readonly<Record<string, string>>)[code] ?? message;
   }
 
-  /** Connects ahead of the join while the prejoin screen shows a meeting (see `#warm`); once per server. */
+  /**
+   * Connects ahead of the join while the prejoin screen shows a meeting (see `#warm`), once per server, and lets go
+   * of the connection when it no longer does.
+   */
   #warmUp(): void {
-    if (this.phase !== 'prejoin' || this.autojoin || !this.code || !this.isConnected) return;
+    if (this.phase !== 'prejoin' || this.autojoin || !this.code || !this.isConnected) {
+      this.#coolDown();
+      return;
+    }
     if (this.#warm?.server === this.server) return;
     this.#coolDown();
     const room = new Room({ server: this.server });
