@@ -12,9 +12,16 @@ if ((process.env.PARLEY_TOKEN_SECRET ?? '').length < 32) {
 }
 
 // #region create-meeting
-/** Creates a meeting on the Parley server: `{ code, hostKey, expiresAt }`. */
+/**
+ * Creates a meeting on the Parley server: `{ code, hostKey, expiresAt }`. A server started with CREATE_MEETING_KEY
+ * creates them only for requests carrying that key.
+ */
 async function createMeeting() {
-  const response = await fetch(`${PARLEY_URL}/api/meetings`, { method: 'POST' });
+  const key = process.env.PARLEY_CREATE_MEETING_KEY;
+  const response = await fetch(`${PARLEY_URL}/api/meetings`, {
+    method: 'POST',
+    headers: key ? { Authorization: `Bearer ${key}` } : {},
+  });
   if (response.status !== 201) throw new Error(`Parley answered ${response.status} to POST /api/meetings`);
   return response.json();
 }

@@ -200,15 +200,23 @@ describe('examples/sdk-custom-layout: a speaker view on @parley/sdk alone', () =
 
 describe('examples/backend: meetings created and participants vouched for by your backend', () => {
   const secret = randomBytes(32).toString('base64url');
-  /** A Parley server of its own, that admits only people with a token. */
+  const createMeetingKey = randomBytes(32).toString('base64url');
+  /** A Parley server of its own, that admits only people with a token, and creates meetings only for the backend. */
   let verifyingParley: RunningServer;
   let backend: ChildProcess;
   let backendUrl: string;
 
   before(async () => {
-    verifyingParley = await startParley({ AUTH_TOKEN_SECRET: secret });
+    verifyingParley = await startParley({ AUTH_TOKEN_SECRET: secret, CREATE_MEETING_KEY: createMeetingKey });
     backend = spawn(process.execPath, [join(exampleFolder('backend'), 'server.js')], {
-      env: { ...process.env, PARLEY_URL: verifyingParley.url, PARLEY_TOKEN_SECRET: secret, HOST: '127.0.0.1', PORT: '0' },
+      env: {
+        ...process.env,
+        PARLEY_URL: verifyingParley.url,
+        PARLEY_TOKEN_SECRET: secret,
+        PARLEY_CREATE_MEETING_KEY: createMeetingKey,
+        HOST: '127.0.0.1',
+        PORT: '0',
+      },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     for await (const line of createInterface({ input: backend.stdout! })) {

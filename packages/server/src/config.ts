@@ -54,6 +54,8 @@ export interface ServerConfig {
   };
   /** Which proxies' `X-Forwarded-For` to believe for the client IP (proxy-addr's trust function). */
   trustProxy: (address: string, hop: number) => boolean;
+  /** When set, `POST /api/meetings` needs `Authorization: Bearer <this key>`: only your backend creates meetings. */
+  createMeetingKey: string | undefined;
   /** When set, every join must carry a participant token the embedding site signed (docs/protocol.md). */
   participantTokens: ParticipantTokenConfig | undefined;
   /** How long a graceful shutdown may take before the process gives up waiting. */
@@ -112,6 +114,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
       socketEvents: read(() => parseRateLimit('SOCKET_EVENT_LIMIT', setting('SOCKET_EVENT_LIMIT') ?? '300/10'), { points: 300, durationS: 10 }),
     },
     trustProxy: read(() => parseTrustProxy(setting('TRUST_PROXY')), () => false),
+    createMeetingKey: read(() => parseCreateMeetingKey(setting('CREATE_MEETING_KEY')), undefined),
     participantTokens: read(
       () => parseParticipantTokens(setting('AUTH_TOKEN_SECRET'), setting('AUTH_JWKS_URL'), setting('AUTH_ISSUER'), setting('AUTH_AUDIENCE')),
       undefined,
@@ -267,6 +270,13 @@ function parseTrustProxy(value: string | undefined): ServerConfig['trustProxy'] 
 
 /** Shortest HS256 secret accepted: 32 characters, as a 256-bit key wants (RFC 7518 §3.2). */
 const MIN_SECRET_LENGTH = 32;
+
+function parseCreateMeetingKey(key: string | undefined): string | undefined {
+  if (key !== undefined && key.length < MIN_SECRET_LENGTH) {
+    throw new ConfigError(`CREATE_MEETING_KEY must be at least ${MIN_SECRET_LENGTH} characters, got ${key.length}`);
+  }
+  return key;
+}
 
 function parseParticipantTokens(
   secret: string | undefined,

@@ -76,7 +76,16 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       return false;
     }
   };
-  const app = createApp({ meetings, metrics, logger, allowedOrigins: config.allowedOrigins, rateLimits, tls: !!config.tls, ready });
+  const app = createApp({
+    meetings,
+    metrics,
+    logger,
+    allowedOrigins: config.allowedOrigins,
+    rateLimits,
+    tls: !!config.tls,
+    createMeetingKey: config.createMeetingKey,
+    ready,
+  });
   const httpServer: HttpServer = config.tls ? createHttpsServer({ ...config.tls }, app) : createHttpServer(app);
   const io: ParleyServer = new Server(httpServer, {
     cors: { origin: config.allowedOrigins === '*' ? true : config.allowedOrigins },

@@ -173,6 +173,28 @@ describe('HTTP limits', () => {
       assert.equal(await create('198.51.100.1'), 429);
     }));
 
+  test('with CREATE_MEETING_KEY, only a request carrying the key creates a meeting; the landing page only joins', () => {
+    const key = 'k'.repeat(40);
+    return withTestServer({ CREATE_MEETING_KEY: key }, async (server) => {
+      const post = (authorization?: string) =>
+        fetch(`${server.url}/api/meetings`, { method: 'POST', headers: authorization ? { Authorization: authorization } : {} });
+      for (const wrong of [undefined, key, `Bearer ${key.slice(1)}`, `Bearer ${key}x`, `Basic ${key}`]) {
+        const refused = await post(wrong);
+        assert.equal(refused.status, 401, `refused: ${wrong}`);
+        assert.equal(refused.headers.get('www-authenticate'), 'Bearer');
+        assert.deepEqual(await refused.json(), { error: 'unauthorized' });
+      }
+      const created = await post(`Bearer ${key}`);
+      assert.equal(created.status, 201);
+      assert.match((await created.json()).code, /^[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}$/);
+      const metrics = await (await fetch(`${server.url}/metrics`)).text();
+      assert.match(metrics, /^parley_refusals_total\{event="create-meeting",code="unauthorized"\} 5$/m);
+      const landing = await (await fetch(`${server.url}/`)).text();
+      assert.doesNotMatch(landing, /id="new-meeting"/);
+      assert.match(landing, /<form id="join"/);
+    });
+  });
+
   test('a page on an origin outside ALLOWED_ORIGINS cannot create meetings', () =>
     withTestServer({ ALLOWED_ORIGINS: 'https://embedder.example' }, async (server) => {
       const post = (origin?: string) =>

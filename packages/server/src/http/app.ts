@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import cors from 'cors';
@@ -20,6 +20,8 @@ export interface AppOptions {
   rateLimits: RateLimits;
   /** Served over HTTPS: browsers are told to stay on it. */
   tls: boolean;
+  /** When set, creating a meeting needs `Authorization: Bearer <key>`. */
+  createMeetingKey: string | undefined;
   /** Whether the server can take traffic now (storage reachable, not shutting down). */
   ready: () => Promise<boolean>;
 }
@@ -35,7 +37,13 @@ const javascript = {
 /** The nonce that lets this response's own inline scripts run under the page's CSP. */
 const nonceOf = (response: Response) => response.locals.cspNonce as string;
 
-export function createApp({ meetings, metrics, logger, allowedOrigins, rateLimits, tls, ready }: AppOptions): Express {
+/** Whether `header` is `Bearer <key>`, compared in constant time (digests of equal length). */
+function hasKey(header: string | undefined, key: string): boolean {
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  return timingSafeEqual(digest(header ?? ''), digest(`Bearer ${key}`));
+}
+
+export function createApp({ meetings, metrics, logger, allowedOrigins, rateLimits, tls, createMeetingKey, ready }: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
 
@@ -46,7 +54,7 @@ export function createApp({ meetings, metrics, logger, allowedOrigins, rateLimit
   app.use(securityHeaders(allowedOrigins, tls));
 
   app.get('/', (_request, response) => {
-    response.type('html').send(landingPage(nonceOf(response)));
+    response.type('html').send(landingPage(nonceOf(response), { canCreateMeetings: createMeetingKey === undefined }));
   });
 
   // The landing page's join form submits `?code=` here; send people to the canonical meeting URL.
@@ -97,6 +105,12 @@ export function createApp({ meetings, metrics, logger, allowedOrigins, rateLimit
         return;
       }
       const ip = rateLimits.clientIp(request);
+      if (createMeetingKey !== undefined && !hasKey(request.headers.authorization, createMeetingKey)) {
+        metrics.refusals.inc({ event: 'create-meeting', code: 'unauthorized' });
+        logger.warn({ ip }, 'meeting creation refused: no valid key');
+        response.status(401).set('WWW-Authenticate', 'Bearer').json({ error: 'unauthorized' });
+        return;
+      }
       const retryAfter = await RateLimits.take(rateLimits.createMeeting, ip);
       if (retryAfter !== undefined) {
         metrics.refusals.inc({ event: 'create-meeting', code: 'rate-limited' });

@@ -21,8 +21,11 @@ ${body}
 </html>`;
 }
 
-/** `nonce` lets the page's inline script run under the CSP (app.ts). */
-export function landingPage(nonce: string): string {
+/**
+ * `nonce` lets the page's inline script run under the CSP (app.ts). Without `canCreateMeetings` (the server wants a
+ * key for that) the page only joins.
+ */
+export function landingPage(nonce: string, { canCreateMeetings }: { canCreateMeetings: boolean }): string {
   return page(
     'Parley',
     `
@@ -40,7 +43,7 @@ export function landingPage(nonce: string): string {
     <h1>Parley</h1>
     <p>Video meetings that stay between the people in them.</p>
   </div>
-  <button id="new-meeting" type="button">New meeting</button>
+  ${canCreateMeetings ? '<button id="new-meeting" type="button">New meeting</button>' : '<p>Meetings on this server are created by the site that invites you.</p>'}
   <form id="join" action="/m" method="get">
     <input id="code" name="code" placeholder="Enter a code: xxxx-xxxx-xxxx" aria-label="Meeting code"
       autocomplete="off" spellcheck="false" required>
@@ -50,7 +53,7 @@ export function landingPage(nonce: string): string {
 </main>
 <script type="module" nonce="${nonce}">
   const error = document.getElementById('error');
-  document.getElementById('new-meeting').addEventListener('click', async () => {
+  document.getElementById('new-meeting')?.addEventListener('click', async () => {
     error.textContent = '';
     try {
       const response = await fetch('/api/meetings', { method: 'POST' });
