@@ -183,10 +183,7 @@ export function formatJson(results: BenchResults): string {
     const summary = summarizeField(runs, field);
     return summary ? round(summary.median) : null;
   };
-  const floorFirstFrame = summarizeField(results.floor, (run) => run.firstFrameMs)?.median;
-  const parleyFirstFrame = summarizeField(results.parley, (run) => run.firstFrameMs)?.median;
   const ratio = firstFrameRatio(results, results.floor);
-  const floorFastStartFirstFrame = summarizeField(results.floorFastStart, (run) => run.firstFrameMs)?.median;
   return JSON.stringify({
     runs: results.runs,
     warmupRuns: results.warmupRuns,
@@ -195,7 +192,7 @@ export function formatJson(results: BenchResults): string {
       iceConnected: median(results.floor, (run) => run.iceConnectedMs),
       connected: median(results.floor, (run) => run.connectedMs),
       firstFrameReceived: median(results.floor, (run) => run.frameReceivedMs),
-      firstFrame: floorFirstFrame === undefined ? null : round(floorFirstFrame),
+      firstFrame: median(results.floor, (run) => run.firstFrameMs),
     },
     parleyMs: {
       socketOpen: median(results.parley, (run) => run.socketOpenMs),
@@ -206,11 +203,11 @@ export function formatJson(results: BenchResults): string {
       iceConnected: median(results.parley, (run) => run.iceConnectedMs),
       connected: median(results.parley, (run) => run.connectedMs),
       firstFrameReceived: median(results.parley, (run) => run.frameReceivedMs),
-      firstFrame: parleyFirstFrame === undefined ? null : round(parleyFirstFrame),
+      firstFrame: median(results.parley, (run) => run.firstFrameMs),
     },
     floorFastStartMs: {
       connected: median(results.floorFastStart, (run) => run.connectedMs),
-      firstFrame: floorFastStartFirstFrame === undefined ? null : round(floorFastStartFirstFrame),
+      firstFrame: median(results.floorFastStart, (run) => run.firstFrameMs),
     },
     parleyPreconnectedMs: {
       connected: median(results.parleyPreconnected, (run) => run.connectedMs),
