@@ -1,26 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { Browser } from 'playwright-core';
-import type { RunningServer } from '@parley/server';
-import { launchChromium } from './support/browser.js';
-import { startParley } from './support/servers.js';
+import { test } from 'node:test';
+import { useCallHarness } from './support/harness.js';
 
-let parley: RunningServer;
-let browser: Browser;
-
-before(async () => {
-  parley = await startParley();
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await parley?.close();
-});
+const harness = useCallHarness();
 
 test('the demo: New meeting makes you host; a guest joins by typing the code', async () => {
-  const host = await browser.newPage();
-  await host.goto(parley.url);
+  const host = await harness.browser.newPage();
+  await host.goto(harness.parley.url);
   await host.click('#new-meeting');
   await host.waitForURL(/\/m\/[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}$/);
   const code = new URL(host.url()).pathname.split('/').pop()!;
@@ -29,12 +15,12 @@ test('the demo: New meeting makes you host; a guest joins by typing the code', a
   await host.click('meeting-room >> button[type=submit]');
   await host.waitForFunction(() => document.querySelector('meeting-room')?.room?.localParticipant.isHost === true);
 
-  const guest = await browser.newPage();
-  await guest.goto(parley.url);
+  const guest = await harness.browser.newPage();
+  await guest.goto(harness.parley.url);
   // Typed as people do: upper case, spaces, an O for a 0.
   await guest.fill('#code', code.toUpperCase().replaceAll('-', ' ').replaceAll('0', 'O'));
   await guest.click('#join button[type=submit]');
-  await guest.waitForURL(`${parley.url}/m/${code}`);
+  await guest.waitForURL(`${harness.parley.url}/m/${code}`);
   await guest.fill('meeting-room >> input[name=name]', 'Bob');
   await guest.click('meeting-room >> button[type=submit]');
   await guest.waitForFunction(() => {

@@ -7,11 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import type { RunningServer } from '@parley/server';
 import { assertEveryoneReceivesEveryone, assertTiles } from './support/assertions.js';
-import { launchChromium } from './support/browser.js';
 import { buildAndServe, exampleFolder, serveFolder, type ExampleSite } from './support/example-site.js';
+import { useCallHarness } from './support/harness.js';
 import { MeetingPage } from './support/meeting-page.js';
 import { createMeeting, startEmbedder, startParley } from './support/servers.js';
 
@@ -26,18 +26,7 @@ async function waitForText(page: Page, selector: string, text: string): Promise<
 }
 
 // One browser for the file, and one Parley server for the examples that need no tokens.
-let parley: RunningServer;
-let browser: Browser;
-
-before(async () => {
-  parley = await startParley();
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await parley?.close();
-});
+const harness = useCallHarness();
 
 describe('examples/plain-html: one script tag from the Parley server', () => {
   let site: ExampleSite;
@@ -46,7 +35,7 @@ describe('examples/plain-html: one script tag from the Parley server', () => {
   before(async () => {
     // The pages name the server a developer starts on their machine; here it is on another port.
     site = await serveFolder(exampleFolder('plain-html'), {
-      rewrite: (html) => html.replaceAll('http://localhost:3000', parley.url),
+      rewrite: (html) => html.replaceAll('http://localhost:3000', harness.parley.url),
     });
   });
 
@@ -55,14 +44,14 @@ describe('examples/plain-html: one script tag from the Parley server', () => {
   });
 
   test('the page as shipped and its themed Italian twin join one meeting and see and hear each other', async () => {
-    const { code } = await createMeeting(parley.url);
+    const { code } = await createMeeting(harness.parley.url);
     pages.push(
-      await MeetingPage.openUrl(browser, `${site.url}/?${new URLSearchParams({ code, name: 'Ada' })}`, 'Ada', {
+      await MeetingPage.openUrl(harness.browser, `${site.url}/?${new URLSearchParams({ code, name: 'Ada' })}`, 'Ada', {
         join: pressPrejoinJoin,
       }),
     );
     pages.push(
-      await MeetingPage.openUrl(browser, `${site.url}/themed.html?${new URLSearchParams({ code, name: 'Bob' })}`, 'Bob', {
+      await MeetingPage.openUrl(harness.browser, `${site.url}/themed.html?${new URLSearchParams({ code, name: 'Bob' })}`, 'Bob', {
         join: async (page) => {
           // registerTranslation's catalog, and the page's own override of one string.
           await waitForText(page, 'h2', 'Pronto a partecipare?');
@@ -127,7 +116,7 @@ describe('examples/sdk-custom-layout: a speaker view on @parley/sdk alone', () =
 
   before(async () => {
     outDir = await mkdtemp(join(tmpdir(), 'parley-sdk-example-'));
-    site = await buildAndServe('sdk-custom-layout', parley.url, outDir);
+    site = await buildAndServe('sdk-custom-layout', harness.parley.url, outDir);
   });
 
   after(async () => {
@@ -136,7 +125,7 @@ describe('examples/sdk-custom-layout: a speaker view on @parley/sdk alone', () =
   });
 
   async function joinAs(name: string, code: string): Promise<SpeakerViewPage> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+    const context = await harness.browser.newContext({ viewport: { width: 1280, height: 720 } });
     const page = await context.newPage();
     page.on('pageerror', (error) => console.error(`[${name}] page error:`, error));
     await page.goto(`${site.url}/?${new URLSearchParams({ code, name })}`);
@@ -146,7 +135,7 @@ describe('examples/sdk-custom-layout: a speaker view on @parley/sdk alone', () =
   }
 
   test("two people see each other's video in their own layout: one on stage, the rest in the strip", async () => {
-    const { code } = await createMeeting(parley.url);
+    const { code } = await createMeeting(harness.parley.url);
     people.push(await joinAs('Ada', code), await joinAs('Bob', code));
     for (const { page, name } of people) {
       const other = people.find((person) => person.name !== name)!.name;
@@ -188,7 +177,7 @@ describe('examples/sdk-custom-layout: a speaker view on @parley/sdk alone', () =
   });
 
   test('a join that fails says why, from the error code', async () => {
-    const context = await browser.newContext();
+    const context = await harness.browser.newContext();
     const page = await context.newPage();
     await page.goto(`${site.url}/?code=zzzz-zzzz-zzzz&name=Eve`);
     await page.getByRole('button', { name: 'Join' }).click();
@@ -238,14 +227,14 @@ describe('examples/backend: meetings created and participants vouched for by you
   });
 
   test("its creator joins as host, a guest joins by the link, and they see and hear each other", async () => {
-    const ada = await MeetingPage.openUrl(browser, `${backendUrl}/`, 'Ada', {
+    const ada = await MeetingPage.openUrl(harness.browser, `${backendUrl}/`, 'Ada', {
       join: async (page) => {
         await page.fill('input[name="name"]', 'Ada');
         await Promise.all([page.waitForURL(/\/meetings\/[\w-]+\?/), page.click('button')]);
       },
     });
     const code = new URL(ada.page.url()).pathname.split('/').at(-1)!;
-    const bob = await MeetingPage.openUrl(browser, `${backendUrl}/meetings/${code}`, 'Bob', {
+    const bob = await MeetingPage.openUrl(harness.browser, `${backendUrl}/meetings/${code}`, 'Bob', {
       join: async (page) => {
         await page.fill('input[name="name"]', 'Bob');
         await Promise.all([page.waitForURL(/name=Bob/), page.click('button')]);
@@ -261,7 +250,7 @@ describe('examples/backend: meetings created and participants vouched for by you
 
     // The server turns away a page that embeds the meeting without a token from the backend.
     const embedder = await startEmbedder(verifyingParley.url);
-    const context = await browser.newContext();
+    const context = await harness.browser.newContext();
     const page = await context.newPage();
     await page.goto(`${embedder.url}/?${new URLSearchParams({ code, name: 'Eve' })}`);
     await waitForText(page, '[part~="status"]', 'This site did not vouch for you to join this meeting.');
