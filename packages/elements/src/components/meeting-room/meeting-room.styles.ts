@@ -22,22 +22,39 @@ export const meetingRoomStyles = css`
       ${light}
     }
   }
+  /* A usable size with no CSS from the page: 16:9 of its width (3:4 on a phone), at least 320 px and at most the
+     window tall. A page's own height, aspect-ratio, min-height or max-height wins over these. What is inside fills
+     the box whatever the page sets, so it never depends on a height the page left auto. */
   :host {
     display: block;
     position: relative;
-    min-height: 320px;
+    aspect-ratio: 16 / 9;
+    min-height: min(320px, 100svh);
+    max-height: 100svh;
     background: var(--_background);
     overflow: hidden;
     container-type: inline-size;
   }
+  @media (max-width: 600px) {
+    :host {
+      aspect-ratio: 3 / 4;
+    }
+  }
+  .meeting,
+  .status,
+  prejoin-screen {
+    position: absolute;
+    inset: 0;
+  }
   .meeting {
     display: flex;
     flex-direction: column;
-    height: 100%;
   }
+  /* Panels open over the stage, never over the controls below it. */
   .stage {
     flex: 1;
     display: flex;
+    position: relative;
     min-height: 0;
   }
   participant-grid {
@@ -71,7 +88,7 @@ export const meetingRoomStyles = css`
   @container (max-width: 600px) {
     .side {
       position: absolute;
-      inset: 0 0 72px;
+      inset: 0;
       width: auto;
       z-index: 1;
       border: 0;
@@ -82,12 +99,10 @@ export const meetingRoomStyles = css`
     place-content: center;
     justify-items: center;
     gap: 16px;
-    height: 100%;
     padding: 24px;
     text-align: center;
   }
   prejoin-screen {
-    height: 100%;
     overflow-y: auto;
   }
   button {
