@@ -69,7 +69,7 @@ before(async () => {
       barePages[request.url as keyof typeof barePages] ??
       (request.url === '/styled'
           ? `<!doctype html><html lang="en"><title>Styled</title>
-<style>meeting-room.sized { width: 640px; height: 240px; min-height: 0 } meeting-room.square { width: 500px; aspect-ratio: 1 }</style>
+<style>meeting-room.sized { width: 640px; height: 240px } meeting-room.square { width: 500px; aspect-ratio: 1 }</style>
 ${snippet.replace('<meeting-room ', '<meeting-room class="sized" ')}<meeting-room class="square"></meeting-room>`
         : null);
     if (page === null) response.writeHead(404).end();
@@ -145,7 +145,7 @@ test('the README snippet on a page of its own shows the other person at least 24
     await bobContext.close();
   }
 
-  // A page's own CSS wins, as docs/embedding.md shows: a fixed size below the default minimum, or a ratio.
+  // A page's own CSS wins, as docs/embedding.md shows: a height (here below the default minimum), or a ratio.
   const styledContext = await browser.newContext({ viewport: { width: 1280, height: 720 } });
   const styled = await styledContext.newPage();
   await styled.goto(`${siteUrl}/styled`);

@@ -44,6 +44,9 @@ const defaultServer = new URL(import.meta.url).origin;
  *   `detail`: `participant`, `audioEnabled`, `videoEnabled`.
  * @fires parley-error - Something failed. `detail`: `code` (an SDK `ErrorCode`), `message`.
  *
+ * Size: with no CSS from the page, as wide as its container and 16:9 of that tall (3:4 on phones), from 320 px to
+ * the window's height. A `height` or `aspect-ratio` from the page replaces that.
+ *
  * Keyboard, while focus is inside the meeting: Ctrl/⌘+D turns the microphone on or off, Ctrl/⌘+E the camera,
  * Escape closes the open panel.
  *

@@ -22,22 +22,25 @@ export const meetingRoomStyles = css`
       ${light}
     }
   }
-  /* A usable size with no CSS from the page: 16:9 of its width (3:4 on a phone), at least 320 px and at most the
-     window tall. A page's own height, aspect-ratio, min-height or max-height wins over these. What is inside fills
-     the box whatever the page sets, so it never depends on a height the page left auto. */
+  /* What is inside fills the element's box, so it never depends on a height the page left auto. */
   :host {
     display: block;
     position: relative;
-    aspect-ratio: 16 / 9;
-    min-height: min(320px, 100svh);
-    max-height: 100svh;
     background: var(--_background);
     overflow: hidden;
     container-type: inline-size;
   }
+  /* A usable size with no CSS from the page: this in-flow strut makes the element 16:9 of its width tall (3:4 on
+     a phone), at least 320 px and at most the window. Any height or aspect-ratio the page gives wins: the strut is
+     then clipped. (An aspect-ratio on the host itself would also turn a page's lone height into a width.) */
+  :host::before {
+    content: '';
+    display: block;
+    padding-top: clamp(min(320px, 100svh), 56.25%, 100svh);
+  }
   @media (max-width: 600px) {
-    :host {
-      aspect-ratio: 3 / 4;
+    :host::before {
+      padding-top: clamp(min(320px, 100svh), 133.33%, 100svh);
     }
   }
   .meeting,
