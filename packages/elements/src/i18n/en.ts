@@ -118,4 +118,7 @@ export const en = {
   previousPage: 'Previous page',
   nextPage: 'Next page',
   pageOf: (page: number, pages: number) => `Page ${page} of ${pages}`,
+  // Issue 12, layout: what a presenter sees in place of their own shared screen
+  youArePresenting: 'You are presenting',
+  stopPresenting: 'Stop presenting',
 } as const;

@@ -2,6 +2,8 @@ import { html, nothing, type PropertyDeclarations } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import type { Participant, Room, RoomEventMap } from '@parley/sdk';
 import { EmitterController } from '../../controllers/emitter-controller.js';
+import { dispatchParleyEvent, errorDetail } from '../../events.js';
+import { icon } from '../../icons.js';
 import { ParleyElement } from '../../parley-element.js';
 import { tokens } from '../../styles/tokens.js';
 import '../participant-tile/participant-tile.js';
@@ -19,15 +21,19 @@ type Tile = { participant: Participant; source: 'camera' | 'screen' };
  *
  * Presentation layout: a pinned participant, or else a shared screen, takes the stage and everyone else moves to a
  * scrolling strip beside (or, when narrow, below) it. A pin wins over a shared screen, which then waits in the strip.
- * Usable on its own with any SDK `Room`.
+ * Your own shared screen is never shown back to you (the screen inside itself, over and over): "You are presenting"
+ * with a Stop button stands in its place. Usable on its own with any SDK `Room`.
  *
  * @fires parley-pin-toggle - From a tile's pin button; the grid pins (or unpins) that participant, then lets it bubble.
+ * @fires parley-error - Stopping your screen share failed.
  *
  * @csspart grid - The grid container, with `data-layout` (`1x1`, `2x1`, `2x2`, `3x3`, … or `presentation`) and
  *   `data-page` / `data-pages` (1-based).
  * @csspart tile - Each `<participant-tile>`.
  * @csspart stage - In presentation layout: where the pinned participant or the shared screen shows.
  * @csspart strip - In presentation layout: the row or column of everyone else.
+ * @csspart presenting - While you share your screen: "You are presenting", where your screen's tile would be.
+ * @csspart stop-presenting - The Stop presenting button in it.
  * @csspart pager - Past one page: the bar with the page buttons and indicator.
  * @csspart previous-page - The previous-page button (`aria-disabled` on the first page).
  * @csspart next-page - The next-page button (`aria-disabled` on the last page).
@@ -144,15 +150,21 @@ export class ParticipantGrid extends ParleyElement {
         list,
         (tile) => `${tile.source}:${tile.participant.id}`,
         ({ participant, source }) =>
-          html`<participant-tile
-            part="tile"
-            role="listitem"
-            source=${source}
-            .participant=${participant}
-            .sinkId=${sinkId}
-            .pinned=${participant === pinned}
-            .activeSpeaker=${source === 'camera' && participant === speaker}
-          ></participant-tile>`,
+          source === 'screen' && participant.isLocal
+            ? html`<div part="presenting" class="presenting" role="listitem">
+                ${icon('screenShare')}
+                <p>${text.youArePresenting}</p>
+                <button part="stop-presenting" @click=${this.#stopPresenting}>${text.stopPresenting}</button>
+              </div>`
+            : html`<participant-tile
+                part="tile"
+                role="listitem"
+                source=${source}
+                .participant=${participant}
+                .sinkId=${sinkId}
+                .pinned=${participant === pinned}
+                .activeSpeaker=${source === 'camera' && participant === speaker}
+              ></participant-tile>`,
       );
     if (pinned || screens.length > 0) {
       const strip = [...(pinned ? screens : []), ...people.filter((participant) => participant !== pinned).map(camera)];
@@ -190,6 +202,10 @@ export class ParticipantGrid extends ParleyElement {
         : nothing}
     `;
   }
+
+  #stopPresenting = (): void => {
+    this.room?.stopScreenShare().catch((error: unknown) => dispatchParleyEvent(this, 'parley-error', errorDetail(error)));
+  };
 
   #turn(step: number): void {
     this.#page = Math.max(0, this.#page + step);

@@ -68,7 +68,8 @@ export const participantGridStyles = css`
     min-width: 0;
     container-type: size;
   }
-  .stage participant-tile {
+  .stage participant-tile,
+  .stage .presenting {
     width: min(100cqw, 100cqh * 16 / 9);
     aspect-ratio: 16 / 9;
   }
@@ -83,9 +84,56 @@ export const participantGridStyles = css`
   .strip:empty {
     display: none;
   }
-  .strip participant-tile {
+  .strip participant-tile,
+  .strip .presenting {
     flex: none;
     aspect-ratio: 16 / 9;
+  }
+  /* In place of your own shared screen, which would show itself over and over. */
+  .presenting {
+    display: flex;
+    flex-direction: column;
+    align-items: center;
+    justify-content: center;
+    gap: 12px;
+    padding: 8px;
+    overflow: hidden;
+    border-radius: var(--_radius);
+    background: var(--_surface);
+    text-align: center;
+  }
+  .presenting p {
+    margin: 0;
+    font-weight: 500;
+  }
+  .stage .presenting p {
+    font-size: 1.125rem;
+  }
+  .stage .presenting svg {
+    width: 48px;
+    height: 48px;
+  }
+  .presenting button {
+    min-height: 44px;
+    padding: 0 20px;
+    border: 0;
+    border-radius: 22px;
+    background: var(--_accent);
+    color: var(--_on-accent);
+    font: inherit;
+    font-weight: 600;
+    cursor: pointer;
+  }
+  .presenting button:focus-visible {
+    outline: 3px solid var(--_accent);
+    outline-offset: 2px;
+  }
+  .strip .presenting {
+    gap: 4px;
+    font-size: 0.8125rem;
+  }
+  .strip .presenting svg {
+    display: none;
   }
   /* Narrow (a phone, a small embed): the strip runs along the bottom. */
   @container (max-width: 640px) {
@@ -99,7 +147,8 @@ export const participantGridStyles = css`
       overflow-x: auto;
       overflow-y: hidden;
     }
-    .strip participant-tile {
+    .strip participant-tile,
+    .strip .presenting {
       height: 100%;
     }
   }

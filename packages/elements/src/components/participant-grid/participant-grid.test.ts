@@ -68,9 +68,15 @@ class FakeRoom extends TypedEmitter<RoomEventMap> {
   }
 
   shareScreen(id: string): void {
-    const participant = this.participants.get(id)!;
+    const participant = this.participants.get(id) ?? this.localParticipant;
     participant.setScreenSharing(true);
     this.emit('screen-share-changed', participant);
+  }
+
+  /** Like `Room.stopScreenShare`: your screen share ends. */
+  async stopScreenShare(): Promise<void> {
+    this.localParticipant.setScreenSharing(false);
+    this.emit('screen-share-changed', this.localParticipant);
   }
 }
 
@@ -223,6 +229,35 @@ describe('<participant-grid>', () => {
     expect(ids(tiles(grid, part(grid, 'strip')!))).to.deep.equal(['screen:p1', 'me', 'p1']);
   });
 
+  it('shows you "You are presenting" with Stop where your own screen would mirror itself; others still see theirs', async () => {
+    const room = new FakeRoom(3);
+    const grid = await render(room);
+    room.shareScreen('me');
+    await settle(grid);
+    const stage = part(grid, 'stage')!;
+    expect(ids(tiles(grid, stage)), 'no tile of your own screen').to.deep.equal([]);
+    const presenting = stage.querySelector<HTMLElement>('[part="presenting"]')!;
+    expect(presenting.querySelector('p')!.textContent).to.equal('You are presenting');
+    const box = presenting.getBoundingClientRect();
+    expect(box.width / box.height, 'as large as a screen on the stage').to.be.closeTo(16 / 9, 0.02);
+    expect(box.height).to.be.greaterThan(400);
+    expect(ids(tiles(grid, part(grid, 'strip')!))).to.deep.equal(['me', 'p1', 'p2']);
+
+    room.shareScreen('p1');
+    await settle(grid);
+    expect(ids(tiles(grid, stage)), "another presenter's screen shows beside it").to.deep.equal(['screen:p1']);
+    expect(stage.querySelector('[part="presenting"]')).to.not.equal(null);
+
+    const stop = part(grid, 'stop-presenting')!;
+    expect(stop.textContent!.trim()).to.equal('Stop presenting');
+    expect(stop.getBoundingClientRect().height).to.be.at.least(44);
+    stop.click();
+    await settle(grid);
+    expect(room.localParticipant.screenSharing).to.equal(false);
+    expect(part(grid, 'presenting')).to.equal(null);
+    expect(ids(tiles(grid, part(grid, 'stage')!))).to.deep.equal(['screen:p1']);
+  });
+
   /** Every tile's box relative to the grid element, and the box around all of them. */
   function geometry(grid: ParticipantGrid) {
     const origin = grid.getBoundingClientRect();
@@ -291,5 +326,9 @@ describe('<participant-grid>', () => {
     room.shareScreen('p5');
     await settle(grid);
     expect(await axeViolations(grid), 'pinned').to.deep.equal([]);
+    grid.pinned = null;
+    room.shareScreen('me');
+    await settle(grid);
+    expect(await axeViolations(grid), 'you presenting').to.deep.equal([]);
   });
 });

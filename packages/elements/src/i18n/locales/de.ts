@@ -128,6 +128,9 @@ const de: Catalog = {
   previousPage: 'Vorherige Seite',
   nextPage: 'Nächste Seite',
   pageOf: (page, pages) => `Seite ${page} von ${pages}`,
+  // Issue 12, layout: what a presenter sees in place of their own shared screen
+  youArePresenting: 'Du präsentierst',
+  stopPresenting: 'Präsentation beenden',
 };
 
 export default de;

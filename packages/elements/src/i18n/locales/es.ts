@@ -128,6 +128,9 @@ const es: Catalog = {
   previousPage: 'Página anterior',
   nextPage: 'Página siguiente',
   pageOf: (page, pages) => `Página ${page} de ${pages}`,
+  // Issue 12, layout: what a presenter sees in place of their own shared screen
+  youArePresenting: 'Estás presentando',
+  stopPresenting: 'Dejar de presentar',
 };
 
 export default es;

@@ -128,6 +128,9 @@ const fr: Catalog = {
   previousPage: 'Page précédente',
   nextPage: 'Page suivante',
   pageOf: (page, pages) => `Page ${page} sur ${pages}`,
+  // Issue 12, layout: what a presenter sees in place of their own shared screen
+  youArePresenting: 'Vous présentez',
+  stopPresenting: 'Arrêter la présentation',
 };
 
 export default fr;
