@@ -92,16 +92,16 @@ export class MeetingControls extends ParleyElement {
     const sharing = local?.screenSharing ?? false;
     const unread = this.unreadCount > 0 ? this.text.unread(this.unreadCount) : '';
     return html`
-      ${this.#button('microphone', micOn ? this.text.turnOffMicrophone : this.text.turnOnMicrophone, micOn, 'device', disabled, () =>
+      ${this.#button('microphone', this.text.microphone, micOn, 'device', disabled, () =>
         this.#run((r) => r.toggleMicrophone()),
         icon(micOn ? 'mic' : 'micOff'),
       )}
-      ${this.#button('camera', cameraOn ? this.text.turnOffCamera : this.text.turnOnCamera, cameraOn, 'device', disabled, () =>
+      ${this.#button('camera', this.text.camera, cameraOn, 'device', disabled, () =>
         this.#run((r) => r.toggleCamera()),
         icon(cameraOn ? 'videocam' : 'videocamOff'),
       )}
       ${canShareScreen()
-        ? this.#button('screen-share', sharing ? this.text.stopSharing : this.text.shareScreen, sharing, '', disabled, () =>
+        ? this.#button('screen-share', this.text.shareScreen, sharing, '', disabled, () =>
             this.#run((r) => r.toggleScreenShare()),
             icon('screenShare'),
           )
@@ -109,27 +109,15 @@ export class MeetingControls extends ParleyElement {
       ${this.chat
         ? this.#panelToggle(
             'chat',
-            [this.openPanel === 'chat' ? this.text.closeChat : this.text.openChat, unread].filter(Boolean).join(', '),
+            [this.text.chat, unread].filter(Boolean).join(', '),
             icon('chat'),
             this.unreadCount > 0
               ? html`<span part="unread" class="badge" aria-hidden="true">${Math.min(this.unreadCount, 99)}</span>`
               : nothing,
           )
         : nothing}
-      ${this.participants
-        ? this.#panelToggle(
-            'participants',
-            this.openPanel === 'participants' ? this.text.closeParticipants : this.text.openParticipants,
-            icon('people'),
-          )
-        : nothing}
-      ${this.settings
-        ? this.#panelToggle(
-            'settings',
-            this.openPanel === 'settings' ? this.text.closeSettings : this.text.openSettings,
-            icon('tune'),
-          )
-        : nothing}
+      ${this.participants ? this.#panelToggle('participants', this.text.participants, icon('people')) : nothing}
+      ${this.settings ? this.#panelToggle('settings', this.text.settings, icon('tune')) : nothing}
       ${this.#button('leave', this.text.leaveMeeting, undefined, 'leave', disabled, () => this.#run((r) => r.leave()), icon('callEnd'))}
       ${local?.isHost
         ? this.#button('end-meeting', this.text.endMeeting, undefined, 'end', disabled, () => this.#run((r) => r.endMeeting()), this.text.endMeeting)
@@ -145,6 +133,7 @@ export class MeetingControls extends ParleyElement {
     );
   }
 
+  /** A button; a toggle (`pressed` set) keeps one label and tells its state by `aria-pressed` alone. */
   #button(
     part: string,
     label: string,

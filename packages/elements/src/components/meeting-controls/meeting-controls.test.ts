@@ -18,18 +18,54 @@ const part = (controls: MeetingControls, name: string) => controls.shadowRoot!.q
 describe('<meeting-controls>', () => {
   afterEach(() => document.body.replaceChildren());
 
-  it('is a labelled toolbar whose toggles say what they will do and show what is on', async () => {
+  it('is a labelled toolbar whose toggles name what they switch and show what is on', async () => {
     const controls = await render(new FakeRoom());
     expect(controls.getAttribute('role')).to.equal('toolbar');
     expect(controls.getAttribute('aria-label')).to.equal('Meeting controls');
     const microphone = part(controls, 'microphone')!;
     expect(microphone.getAttribute('aria-pressed')).to.equal('true');
-    expect(microphone.getAttribute('aria-label')).to.equal('Turn off microphone');
+    expect(microphone.getAttribute('aria-label')).to.equal('Microphone');
     const camera = part(controls, 'camera')!;
     expect(camera.getAttribute('aria-pressed'), 'the fake room starts with the camera off').to.equal('false');
-    expect(camera.getAttribute('aria-label')).to.equal('Turn on camera');
+    expect(camera.getAttribute('aria-label')).to.equal('Camera');
     expect(part(controls, 'chat'), 'panels only when asked for').to.equal(null);
     expect(await axeViolations(document.body)).to.deep.equal([]);
+  });
+
+  it("tells a toggle's state by aria-pressed alone: its label stays the same either way", async () => {
+    const room = new FakeRoom();
+    const controls = await render(room, (element) => {
+      element.chat = true;
+      element.participants = true;
+      element.settings = true;
+    });
+    const toggles = ['microphone', 'camera', 'screen-share', 'chat', 'participants', 'settings'];
+    const states = () =>
+      toggles.map((name) => `${name}: ${part(controls, name)!.getAttribute('aria-label')} ${part(controls, name)!.getAttribute('aria-pressed')}`);
+    const before = states();
+    room.localParticipant.audioEnabled = false;
+    room.localParticipant.videoEnabled = true;
+    room.localParticipant.screenSharing = true;
+    room.emit('media-changed', room.localParticipant);
+    controls.openPanel = 'participants';
+    await controls.updateComplete;
+    const after = states();
+    expect(before).to.deep.equal([
+      'microphone: Microphone true',
+      'camera: Camera false',
+      'screen-share: Share your screen false',
+      'chat: In-call messages false',
+      'participants: Participants false',
+      'settings: Settings false',
+    ]);
+    expect(after).to.deep.equal([
+      'microphone: Microphone false',
+      'camera: Camera true',
+      'screen-share: Share your screen true',
+      'chat: In-call messages false',
+      'participants: Participants true',
+      'settings: Settings false',
+    ]);
   });
 
   it('is disabled outside a meeting', async () => {
@@ -51,7 +87,7 @@ describe('<meeting-controls>', () => {
     document.body.addEventListener('parley-panel-toggle', (event) => requests.push(event.detail));
     part(controls, 'participants')!.click();
     expect(requests).to.deep.equal([{ panel: 'participants', open: true }]);
-    expect(part(controls, 'chat')!.getAttribute('aria-label')).to.equal('Open chat, 3 unread');
+    expect(part(controls, 'chat')!.getAttribute('aria-label')).to.equal('In-call messages, 3 unread');
     expect(part(controls, 'unread')!.textContent).to.equal('3');
 
     controls.openPanel = 'participants';
