@@ -48,7 +48,7 @@ const defaultServer = new URL(import.meta.url).origin;
  * the window's height. A `height` or `aspect-ratio` from the page replaces that.
  *
  * Keyboard, while focus is inside the meeting: Ctrl/⌘+D turns the microphone on or off, Ctrl/⌘+E the camera,
- * Escape closes the open panel.
+ * Escape closes the open panel. Opening a panel moves focus into it; closing it returns focus to its toggle.
  *
  * @attr lang - Language of the interface (`en`, `de`, `es`, `fr`, or one added with `registerTranslation`).
  *   Unset: the nearest `lang` around the element, e.g. `<html lang>`.
@@ -345,7 +345,7 @@ export class MeetingRoom extends ParleyElement {
         : panel === 'participants'
           ? [this.text.participants, html`<participant-list part="participants" .room=${this.#room}></participant-list>`]
           : [this.text.settings, html`<device-settings part="settings" .room=${this.#room}></device-settings>`];
-    return html`<aside part="panel" class="side" aria-labelledby="panel-title">
+    return html`<aside part="panel" class="side" aria-labelledby="panel-title" tabindex="-1">
       <header part="panel-header">
         <h2 id="panel-title">${title}</h2>
         <button class="close" aria-label=${this.text.closePanel(title)} title=${this.text.closePanel(title)} @click=${this.#closePanel}>
@@ -360,7 +360,10 @@ export class MeetingRoom extends ParleyElement {
     event.stopPropagation();
     this.openPanel = event.detail.open ? event.detail.panel : '';
     if (this.openPanel === 'chat') this.unreadCount = 0;
-    if (this.openPanel) panelModules[this.openPanel]().catch((error: unknown) => dispatchParleyEvent(this, 'parley-error', errorDetail(error)));
+    if (!this.openPanel) return;
+    panelModules[this.openPanel]().catch((error: unknown) => dispatchParleyEvent(this, 'parley-error', errorDetail(error)));
+    // Into the panel that opened, so that keyboard and screen reader users land where the content now is.
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('[part~="panel"]')?.focus());
   };
 
   #closePanel = (): void => {

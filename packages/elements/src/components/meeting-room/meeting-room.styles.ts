@@ -72,6 +72,11 @@ export const meetingRoomStyles = css`
     border-inline-start: 1px solid var(--_surface);
     background: var(--_background);
   }
+  /* Focused when it opens; a ring only for keyboard users. */
+  .side:focus-visible {
+    outline: 3px solid var(--_accent);
+    outline-offset: -3px;
+  }
   .side > :last-child {
     flex: 1;
     min-height: 0;
