@@ -34,9 +34,12 @@ const barePages = {
   '/standard': `<!doctype html>\n<html lang="en">\n<meta charset="utf-8">\n<title>A page of its own</title>\n${snippet}`,
 };
 
+/** Meetings sized by the page's CSS, as docs/embedding.md shows; the first joins the snippet's meeting. */
+const sizedPage = await readFile(new URL('pages/sized.html', import.meta.url), 'utf8');
+
 let certificates: string;
 let parley: RunningServer;
-/** The site whose pages hold the meeting: `barePages`, and `/styled`, the snippet under the page's own CSS. */
+/** The site whose pages hold the meeting: `barePages`, and `/sized`, meetings the page's own CSS sizes. */
 let site: Server;
 let siteUrl: string;
 let ada: Embedder;
@@ -65,13 +68,7 @@ before(async () => {
   });
 
   site = createServer((request, response) => {
-    const page =
-      barePages[request.url as keyof typeof barePages] ??
-      (request.url === '/styled'
-          ? `<!doctype html><html lang="en"><title>Styled</title>
-<style>meeting-room.sized { width: 640px; height: 240px } meeting-room.square { width: 500px; aspect-ratio: 1 }</style>
-${snippet.replace('<meeting-room ', '<meeting-room class="sized" ')}<meeting-room class="square"></meeting-room>`
-        : null);
+    const page = barePages[request.url as keyof typeof barePages] ?? (request.url === '/sized' ? sizedPage : null);
     if (page === null) response.writeHead(404).end();
     else response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(page);
   });
@@ -145,15 +142,19 @@ test('the README snippet on a page of its own shows the other person at least 24
     await bobContext.close();
   }
 
-  // A page's own CSS wins, as docs/embedding.md shows: a height (here below the default minimum), or a ratio.
+  // A page's own CSS wins, as docs/embedding.md shows: a height (here below the default minimum), a ratio, the window.
   const styledContext = await browser.newContext({ viewport: { width: 1280, height: 720 } });
   const styled = await styledContext.newPage();
-  await styled.goto(`${siteUrl}/styled`);
+  await styled.goto(`${siteUrl}/sized`);
   await styled.waitForFunction(() => document.querySelector('meeting-room')?.room?.state === 'joined', null, { timeout: 20_000 });
-  const sized = await measure(styled);
-  assert.deepEqual([sized.element.width, sized.element.height], [640, 240]);
-  assert.ok(sized.controls && sized.controls.bottom <= sized.element.bottom + 0.5, JSON.stringify(sized));
-  const square = await styled.evaluate(() => document.querySelector('meeting-room.square')!.getBoundingClientRect().toJSON());
-  assert.deepEqual([square.width, square.height], [500, 500]);
+  const box = await measure(styled);
+  assert.ok(box.controls && box.controls.bottom <= box.element.bottom + 0.5, `controls outside the box: ${JSON.stringify(box)}`);
+  const sizes = await styled.evaluate(() =>
+    [...document.querySelectorAll('meeting-room')].map((element) => {
+      const { width, height } = element.getBoundingClientRect();
+      return `${element.className} ${width}×${height}`;
+    }),
+  );
+  assert.deepEqual(sizes, ['box 640×240', 'ratio 480×360', 'window 1264×720']);
   await Promise.all([adaContext.close(), styledContext.close()]);
 });
