@@ -1,7 +1,8 @@
-// The README's embed snippet, exactly as a new user pastes it: the first ```html block of README.md, served byte for
-// byte as a whole page (no doctype, no CSS of its own). Its `https://meet.example.com` is this test's Parley server:
-// Chromium resolves that name to it (--host-resolver-rules) and trusts its throwaway certificate, and the meeting
-// with the snippet's code is put in the server's store. No bytes of the snippet change.
+// The README's embed snippet, exactly as a new user pastes it: the first ```html block of README.md, read at test
+// time and served byte for byte, both as a whole page (quirks mode) and after a bare HTML5 skeleton (standards mode,
+// where today's bug showed), never with CSS. Its `https://meet.example.com` is this test's Parley server: Chromium
+// resolves that name to it (--host-resolver-rules) and trusts only its throwaway certificate, and the meeting with
+// the snippet's code is put in the server's store. No byte of the snippet changes.
 import assert from 'node:assert/strict';
 import { createHash, createPublicKey } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
