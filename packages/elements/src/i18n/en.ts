@@ -107,7 +107,8 @@ export const en = {
   previousPage: 'Previous page',
   nextPage: 'Next page',
   pageOf: (page: number, pages: number) => `Page ${page} of ${pages}`,
-  // Issue 12, layout: what a presenter sees in place of their own shared screen
+  // Issue 12, layout: what a presenter sees in place of their own shared screen; the chat toggle's one label
   youArePresenting: 'You are presenting',
   stopPresenting: 'Stop presenting',
+  chatToggle: 'Chat',
 } as const;

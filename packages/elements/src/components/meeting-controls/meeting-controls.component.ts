@@ -109,7 +109,7 @@ export class MeetingControls extends ParleyElement {
       ${this.chat
         ? this.#panelToggle(
             'chat',
-            [this.text.chat, unread].filter(Boolean).join(', '),
+            [this.text.chatToggle, unread].filter(Boolean).join(', '),
             icon('chat'),
             this.unreadCount > 0
               ? html`<span part="unread" class="badge" aria-hidden="true">${Math.min(this.unreadCount, 99)}</span>`

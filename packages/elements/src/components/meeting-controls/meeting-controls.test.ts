@@ -54,7 +54,7 @@ describe('<meeting-controls>', () => {
       'microphone: Microphone true',
       'camera: Camera false',
       'screen-share: Share your screen false',
-      'chat: In-call messages false',
+      'chat: Chat false',
       'participants: Participants false',
       'settings: Settings false',
     ]);
@@ -62,7 +62,7 @@ describe('<meeting-controls>', () => {
       'microphone: Microphone false',
       'camera: Camera true',
       'screen-share: Share your screen true',
-      'chat: In-call messages false',
+      'chat: Chat false',
       'participants: Participants true',
       'settings: Settings false',
     ]);
@@ -87,7 +87,7 @@ describe('<meeting-controls>', () => {
     document.body.addEventListener('parley-panel-toggle', (event) => requests.push(event.detail));
     part(controls, 'participants')!.click();
     expect(requests).to.deep.equal([{ panel: 'participants', open: true }]);
-    expect(part(controls, 'chat')!.getAttribute('aria-label')).to.equal('In-call messages, 3 unread');
+    expect(part(controls, 'chat')!.getAttribute('aria-label')).to.equal('Chat, 3 unread');
     expect(part(controls, 'unread')!.textContent).to.equal('3');
 
     controls.openPanel = 'participants';

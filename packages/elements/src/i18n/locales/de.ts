@@ -117,9 +117,10 @@ const de: Catalog = {
   previousPage: 'Vorherige Seite',
   nextPage: 'Nächste Seite',
   pageOf: (page, pages) => `Seite ${page} von ${pages}`,
-  // Issue 12, layout: what a presenter sees in place of their own shared screen
+  // Issue 12, layout: what a presenter sees in place of their own shared screen; the chat toggle's one label
   youArePresenting: 'Du präsentierst',
   stopPresenting: 'Präsentation beenden',
+  chatToggle: 'Chat',
 };
 
 export default de;

@@ -117,9 +117,10 @@ const es: Catalog = {
   previousPage: 'Página anterior',
   nextPage: 'Página siguiente',
   pageOf: (page, pages) => `Página ${page} de ${pages}`,
-  // Issue 12, layout: what a presenter sees in place of their own shared screen
+  // Issue 12, layout: what a presenter sees in place of their own shared screen; the chat toggle's one label
   youArePresenting: 'Estás presentando',
   stopPresenting: 'Dejar de presentar',
+  chatToggle: 'Chat',
 };
 
 export default es;

@@ -117,9 +117,10 @@ const fr: Catalog = {
   previousPage: 'Page précédente',
   nextPage: 'Page suivante',
   pageOf: (page, pages) => `Page ${page} sur ${pages}`,
-  // Issue 12, layout: what a presenter sees in place of their own shared screen
+  // Issue 12, layout: what a presenter sees in place of their own shared screen; the chat toggle's one label
   youArePresenting: 'Vous présentez',
   stopPresenting: 'Arrêter la présentation',
+  chatToggle: 'Chat',
 };
 
 export default fr;
