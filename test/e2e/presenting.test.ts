@@ -41,11 +41,18 @@ test('a presenter sees "You are presenting" with Stop instead of their own scree
   assert.equal(ownScreenShown, false, "Ada's page shows no video of her own screen");
   await screenshot(ada.page, 'presenting');
 
-  // Stop, a real click on the notice's button: the share ends for everyone, and the grid comes back.
-  await notice.locator('[part~="stop-presenting"]').click();
+  // Stop, from the keyboard: the share ends for everyone, the grid comes back, and focus lands on the share toggle
+  // rather than vanishing with the button.
+  await notice.locator('[part~="stop-presenting"]').focus();
+  await ada.page.keyboard.press('Enter');
   await ada.page.waitForFunction(() => !document.querySelector('meeting-room')!.room!.localParticipant.screenSharing);
   await notice.waitFor({ state: 'detached' });
   assert.equal(await ada.gridLayout(), '2x1');
+  const focused = await ada.page.evaluate(() => {
+    const controls = document.querySelector('meeting-room')!.shadowRoot!.activeElement;
+    return controls?.shadowRoot?.activeElement?.getAttribute('part');
+  });
+  assert.equal(focused, 'screen-share');
   await bob.page.waitForFunction(
     (id) =>
       !document

@@ -281,7 +281,7 @@ export class MeetingRoom extends ParleyElement {
       case 'joined':
         return html`<div class="meeting">
           <div class="stage">
-            <participant-grid part="grid" .room=${this.#room}></participant-grid>
+            <participant-grid part="grid" .room=${this.#room} @click=${this.#onGridClick}></participant-grid>
             ${this.#renderPanel()}
           </div>
           <meeting-controls
@@ -364,6 +364,12 @@ export class MeetingRoom extends ParleyElement {
     panelModules[this.openPanel]().catch((error: unknown) => dispatchParleyEvent(this, 'parley-error', errorDetail(error)));
     // Into the panel that opened, so that keyboard and screen reader users land where the content now is.
     void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('[part~="panel"]')?.focus());
+  };
+
+  /** Stop presenting takes its own button away: keep the keyboard in the meeting, on the share toggle. */
+  #onGridClick = (event: MouseEvent): void => {
+    const target = event.composedPath()[0];
+    if (target instanceof Element && target.matches('[part~="stop-presenting"]')) void this.#focusControl('screen-share');
   };
 
   #closePanel = (): void => {
