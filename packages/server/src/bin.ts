@@ -1,10 +1,46 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
 import { ConfigError, loadConfig } from './config.js';
 import { RedisUnreachableError } from './meetings/redis-meeting-store.js';
 import { startServer } from './server.js';
 
+const USAGE = `Usage: parley-server [--port <port>] [--host <address>]
+
+Starts Parley: the signaling server, /parley.js and the demo pages (open the URL it prints).
+
+Options:
+  --port <port>     Port to listen on (default: PORT, else 3000; 0 picks a free one)
+  --host <address>  Interface to bind (default: HOST, else every interface)
+  -h, --help        Show this help and exit
+  -v, --version     Show the version and exit
+
+Everything else is set in environment variables, for example:
+  ICE_SERVERS       JSON array of STUN/TURN servers; without it, calls connect only between
+                    machines that can reach each other directly
+  TLS_CERT, TLS_KEY PEM files: HTTPS, which browsers on other machines need for camera and microphone
+  DATA_DIR          Folder of the SQLite database (default: ./data)
+  MAX_PARTICIPANTS  Most people in one meeting (default: 8)
+  LOG_LEVEL         info, warn, error, debug… (default: info)
+  LOG_FORMAT        json or text (default: text in a terminal, json otherwise)
+
+Every setting: docs/self-hosting.md in the Parley repository.
+`;
+
+const args = process.argv.slice(2);
+if (args.includes('--help') || args.includes('-h')) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+if (args.includes('--version') || args.includes('-v')) {
+  const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  process.stdout.write(`${version}\n`);
+  process.exit(0);
+}
+
 try {
-  const config = loadConfig(process.env, process.argv.slice(2));
+  // A person at a terminal reads plain lines; a service manager or a pipe gets JSON for its log processor.
+  const env = { ...process.env, LOG_FORMAT: process.env.LOG_FORMAT || (process.stdout.isTTY ? 'text' : 'json') };
+  const config = loadConfig(env, args);
   const server = await startServer(config);
   const stop = (signal: NodeJS.Signals) => {
     server.logger.info({ signal }, 'shutting down');
