@@ -93,8 +93,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     allowRequest: (request, callback) => callback(null, isOriginAllowed(config.allowedOrigins, request.headers.origin, request.headers.host)),
     // parley.js bundles the client; nothing needs /socket.io/socket.io.js.
     serveClient: false,
-    // The largest valid message is an SDP at its limit; JSON may escape its line breaks to two characters each.
-    maxHttpBufferSize: LIMITS.sdpLength * 2,
+    // The largest valid message is an SDP at its limit, every byte of it escaped to two in JSON at worst.
+    maxHttpBufferSize: LIMITS.messageBytes,
     // A short drop restores the socket with its rooms and replays what it missed; resume tokens cover the rest.
     connectionStateRecovery: { maxDisconnectionDuration: config.resumeWindowMs, skipMiddlewares: true },
     // The streams adapter keeps recovery working across nodes: sessions and missed packets are stored in Redis.
