@@ -60,8 +60,19 @@ try {
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 } catch (error) {
-  // A mistake in the configuration or an unreachable dependency: one clear line; anything else, the whole error.
+  // A mistake in the configuration, a port it cannot have or an unreachable dependency: one clear line; anything
+  // else, the whole error.
   const operational = error instanceof ConfigError || error instanceof RedisUnreachableError;
-  console.error(operational ? `parley-server: ${(error as Error).message}` : error);
+  const listenProblem = listenFailure(error);
+  console.error(operational ? `parley-server: ${(error as Error).message}` : listenProblem ? `parley-server: ${listenProblem}` : error);
   process.exit(1);
+}
+
+/** Why the server could not listen, in words, or `undefined` for any other error. */
+function listenFailure(error: unknown): string | undefined {
+  const { code, port, address } = error as { code?: string; port?: number; address?: string };
+  if (code === 'EADDRINUSE') return `port ${port} is already in use${address ? ` on ${address}` : ''}: stop what uses it, or set PORT (or --port) to another`;
+  if (code === 'EACCES') return `no permission to listen on port ${port}: ports below 1024 need privileges; set PORT (or --port) to 1024 or above`;
+  if (code === 'EADDRNOTAVAIL') return `this machine has no address ${address}: check HOST (or --host)`;
+  return undefined;
 }

@@ -120,6 +120,23 @@ describe('parley-server', () => {
     assert.match(server.output().stderr, /^parley-server: 2 mistakes:\n- TURN_URLS and TURN_SECRET go together.*\n- LOG_LEVEL must be one of/m);
   });
 
+  test('a port already in use stops it at start with one clear line, not a stack trace', { timeout: 60_000 }, async () => {
+    const taken = createServer().listen(0, '127.0.0.1');
+    await once(taken, 'listening');
+    const { port } = taken.address() as AddressInfo;
+    try {
+      const server = startBin(cwd, { PORT: String(port), HOST: '127.0.0.1' });
+      const [code] = await server.exited;
+      assert.equal(code, 1);
+      assert.equal(
+        server.output().stderr,
+        `parley-server: port ${port} is already in use on 127.0.0.1: stop what uses it, or set PORT (or --port) to another\n`,
+      );
+    } finally {
+      taken.close();
+    }
+  });
+
   test('an unreachable REDIS_URL stops it at start with a clear message instead of hanging', { timeout: 60_000 }, async () => {
     const closedPort = await freePort();
     const started = Date.now();
