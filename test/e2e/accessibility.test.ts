@@ -8,8 +8,11 @@ import { useCallHarness } from './support/harness.js';
 
 const harness = useCallHarness();
 
-async function assertNoViolations(page: Page, state: string): Promise<void> {
-  const violations = await axeViolations(page);
+/** Rules for a whole page of our own (the demo's), beyond the WCAG ones every state is held to. */
+const WHOLE_PAGE_RULES = ['landmark-one-main', 'page-has-heading-one', 'region'];
+
+async function assertNoViolations(page: Page, state: string, alsoRules: string[] = []): Promise<void> {
+  const violations = await axeViolations(page, alsoRules);
   assert.deepEqual(violations, [], `axe-core violations ${state}:\n${JSON.stringify(violations, null, 2)}`);
 }
 
@@ -48,4 +51,22 @@ test('no axe-core violations: prejoin, alone, four people, chat open, screen sha
   await assertNoViolations(host, 'with a screen shared');
   for (const page of others) await page.close();
   await host.close();
+});
+
+test("the demo's own pages: one main landmark, a level-one heading, all content in landmarks (axe), light and dark", async () => {
+  const meeting = await createMeeting(harness.parley.url);
+  for (const colorScheme of ['dark', 'light'] as const) {
+    const context = await harness.browser.newContext({ colorScheme });
+    const page = await context.newPage();
+    await page.goto(harness.parley.url);
+    await assertNoViolations(page, `on the start page (${colorScheme})`, WHOLE_PAGE_RULES);
+    await page.goto(`${harness.parley.url}/m/${meeting.code}`);
+    await page.waitForSelector('meeting-room >> input[name=name]');
+    await assertNoViolations(page, `on the meeting page's prejoin (${colorScheme})`, WHOLE_PAGE_RULES);
+    await page.fill('meeting-room >> input[name=name]', 'Ada');
+    await page.click('meeting-room >> button[type=submit]');
+    await page.waitForFunction(() => document.querySelector('meeting-room')?.room?.state === 'joined');
+    await assertNoViolations(page, `in the meeting (${colorScheme})`, WHOLE_PAGE_RULES);
+    await context.close();
+  }
 });

@@ -2,8 +2,18 @@
 export const LIMITS = {
   /** Longest display name, in characters (after trimming). */
   nameLength: 64,
-  /** Largest session description, in characters. */
+  /**
+   * Largest session description, in bytes of UTF-8: what goes on the wire. Tab, CR and LF are its only control
+   * characters, so JSON at most doubles it, and an offer at this limit fits in a message of `messageBytes`.
+   */
+  sdpBytes: 16 * 1024,
+  /** @deprecated The limit is counted in UTF-8 bytes, not characters: use `sdpBytes` (same number). */
   sdpLength: 16 * 1024,
+  /**
+   * Largest Socket.IO message the server accepts, in bytes: an offer or answer at `sdpBytes` with every byte escaped
+   * to two in JSON, plus 1 KiB for the event name, `to` and the acknowledgement id. A larger one closes the connection.
+   */
+  messageBytes: 2 * 16 * 1024 + 1024,
   /** Longest ICE candidate line, in characters. */
   candidateLength: 1024,
   /** Longest host key, in characters. */

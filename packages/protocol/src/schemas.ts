@@ -8,6 +8,18 @@ import { LIMITS } from './limits.js';
 
 const participantId = z.string().min(1).max(LIMITS.participantIdLength);
 
+const utf8 = new TextEncoder();
+/**
+ * SDP text within `LIMITS.sdpBytes` of UTF-8. Control characters besides tab, CR and LF are refused: browsers never
+ * write them, and JSON would escape each into six bytes, past what a message may carry.
+ */
+const sdp = z
+  .string()
+  .min(1)
+  .max(LIMITS.sdpBytes)
+  .refine((text) => !/[\x00-\x08\x0b\x0c\x0e-\x1f]/.test(text), 'SDP cannot hold control characters other than tab, CR and LF')
+  .refine((text) => utf8.encode(text).length <= LIMITS.sdpBytes, `Too big: expected at most ${LIMITS.sdpBytes} bytes of UTF-8`);
+
 export const joinMeetingSchema = z.object({
   /** The meeting code as typed; the server normalizes it. */
   code: z.string().max(LIMITS.codeInputLength),
@@ -36,7 +48,7 @@ export const resumeMeetingSchema = z.object({
 export const sessionDescriptionSchema = z.object({
   /** The participant this description is for. */
   to: participantId,
-  sdp: z.string().min(1).max(LIMITS.sdpLength),
+  sdp,
 });
 
 export const iceCandidateSchema = z.object({

@@ -62,13 +62,18 @@ export interface ServerConfig {
   shutdownTimeoutMs: number;
   /** pino level: `fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`. */
   logLevel: string;
+  /** `json` (the default): one JSON object per line, for log processors; `text`: plain lines for a person at a terminal. */
+  logFormat?: LogFormat;
 }
+
+export type LogFormat = 'json' | 'text';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const LOG_FORMATS: LogFormat[] = ['json', 'text'];
 const HOUR_S = 60 * 60;
 
 /**
@@ -121,6 +126,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     ),
     shutdownTimeoutMs: read(() => parseDuration('SHUTDOWN_TIMEOUT_MS', setting('SHUTDOWN_TIMEOUT_MS') ?? '10000', 1), 10_000),
     logLevel: read(() => parseLogLevel(setting('LOG_LEVEL') ?? 'info'), 'info'),
+    logFormat: read(() => parseLogFormat(setting('LOG_FORMAT') ?? 'json'), 'json'),
   };
   if (mistakes.length > 0) {
     throw new ConfigError(mistakes.length === 1 ? mistakes[0]! : `${mistakes.length} mistakes:\n- ${mistakes.join('\n- ')}`);
@@ -161,6 +167,12 @@ function parseRateLimit(name: string, value: string): RateLimit {
 function parseLogLevel(value: string): string {
   if (!LOG_LEVELS.includes(value)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${value}"`);
   return value;
+}
+
+function parseLogFormat(value: string): LogFormat {
+  const format = LOG_FORMATS.find((known) => known === value);
+  if (!format) throw new ConfigError(`LOG_FORMAT must be one of ${LOG_FORMATS.join(', ')}, got "${value}"`);
+  return format;
 }
 
 function parseOrigins(value: string | undefined): string[] | '*' {

@@ -1,4 +1,4 @@
-export { loadConfig, ConfigError, type ServerConfig, type RateLimit, type TurnConfig } from './config.js';
+export { loadConfig, ConfigError, type ServerConfig, type LogFormat, type RateLimit, type TurnConfig } from './config.js';
 export { startServer, type RunningServer, type StartOptions } from './server.js';
 export { MeetingService, generateMeetingCode, isJoinable, type CreatedMeeting } from './meetings/meeting-service.js';
 export type { Meeting, MeetingChanges, MeetingSettings, MeetingStore, SavedParticipant } from './meetings/meeting.js';

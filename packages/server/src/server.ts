@@ -8,7 +8,7 @@ import { LIMITS } from '@parley/protocol';
 import { ConfigError, type ServerConfig } from './config.js';
 import { createApp } from './http/app.js';
 import { isOriginAllowed } from './http/origins.js';
-import { createLogger, type DestinationStream, type Logger } from './logger.js';
+import { createLogger, LISTENING_MESSAGE, type DestinationStream, type Logger } from './logger.js';
 import { MeetingService } from './meetings/meeting-service.js';
 import type { MeetingStore } from './meetings/meeting.js';
 import { connectRedis, RedisMeetingStore, type RedisClient } from './meetings/redis-meeting-store.js';
@@ -44,7 +44,7 @@ export interface StartOptions {
 
 /** Starts a server per `config` and resolves once it listens. Port 0 picks a free port. */
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
-  const logger = createLogger(config.logLevel, options.logDestination);
+  const logger = createLogger(config.logLevel, options.logDestination, config.logFormat);
   const metrics = new Metrics();
   // With REDIS_URL, meetings live in Redis and Socket.IO fans out through its streams (docs/scaling.md).
   let redis: RedisClient | undefined;
@@ -93,8 +93,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     allowRequest: (request, callback) => callback(null, isOriginAllowed(config.allowedOrigins, request.headers.origin, request.headers.host)),
     // parley.js bundles the client; nothing needs /socket.io/socket.io.js.
     serveClient: false,
-    // The largest valid message is an SDP at its limit; JSON may escape its line breaks to two characters each.
-    maxHttpBufferSize: LIMITS.sdpLength * 2,
+    // The largest valid message is an SDP at its limit, every byte of it escaped to two in JSON at worst.
+    maxHttpBufferSize: LIMITS.messageBytes,
     // A short drop restores the socket with its rooms and replays what it missed; resume tokens cover the rest.
     connectionStateRecovery: { maxDisconnectionDuration: config.resumeWindowMs, skipMiddlewares: true },
     // The streams adapter keeps recovery working across nodes: sessions and missed packets are stored in Redis.
@@ -147,12 +147,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `${config.tls ? 'https' : 'http'}://${host === '0.0.0.0' || host === '[::]' ? 'localhost' : host}:${address.port}`;
 
-  if (config.iceServers.length === 0 && !config.turn) {
-    logger.warn(
-      'ICE_SERVERS is not set: peers will only offer host candidates, so calls connect on the same network only. ' +
-        'Set ICE_SERVERS (STUN/TURN) for calls across the internet.',
-    );
-  }
+  if (config.iceServers.length === 0 && !config.turn) logger.warn(noIceServersWarning(!!config.tls));
   logger.info(
     {
       url,
@@ -160,7 +155,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       node: nodeId,
       participantTokens: config.participantTokens ? (config.participantTokens.secret ? 'HS256 secret' : 'JWKS') : 'off',
     },
-    'Parley server listening',
+    LISTENING_MESSAGE,
   );
 
   let closing: Promise<void> | undefined;
@@ -186,6 +181,16 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     meetings,
     close: () => (closing ??= close()),
   };
+}
+
+/** What a first run without STUN/TURN (and without TLS) means for the people in a call, in plain words. */
+function noIceServersWarning(tls: boolean): string {
+  return (
+    'ICE_SERVERS is not set, so calls connect only between machines that can reach each other directly, ' +
+    'such as two computers on the same network. For calls between networks, set ICE_SERVERS to a STUN server, ' +
+    'and TURN_URLS and TURN_SECRET for people behind strict firewalls.' +
+    (tls ? '' : ' A browser on another machine also needs HTTPS (TLS_CERT and TLS_KEY) before it lets the page use its camera and microphone.')
+  );
 }
 
 function openStore(path: string): SqliteMeetingStore {

@@ -160,6 +160,12 @@ describe('configuration', () => {
     );
   });
 
+  test('LOG_FORMAT: json by default, text on request, nothing else', () => {
+    assert.equal(loadConfig({}).logFormat, 'json');
+    assert.equal(loadConfig({ LOG_FORMAT: 'text' }).logFormat, 'text');
+    assert.throws(() => loadConfig({ LOG_FORMAT: 'pretty' }), /^ConfigError: LOG_FORMAT must be one of json, text, got "pretty"$/);
+  });
+
   test('unknown flags are refused', () => {
     assert.throws(() => loadConfig({}, ['--unknown']), (error: unknown) => error instanceof ConfigError && /Unknown option/.test(error.message));
   });

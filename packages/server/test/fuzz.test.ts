@@ -64,7 +64,7 @@ const nearMisses = {
     loose,
   ),
   'resume-meeting': fc.record({ resumeToken: fc.oneof(aString(LIMITS.resumeTokenLength), fc.constant('')) }, loose),
-  description: fc.record({ to: fc.oneof(aString(LIMITS.participantIdLength), fc.constant('')), sdp: fc.oneof(aString(LIMITS.sdpLength), fc.constant('')) }, loose),
+  description: fc.record({ to: fc.oneof(aString(LIMITS.participantIdLength), fc.constant('')), sdp: fc.oneof(aString(LIMITS.sdpBytes), fc.constant('')) }, loose),
   'ice-candidate': fc.record(
     {
       to: aString(LIMITS.participantIdLength),

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { describe, test } from 'node:test';
 import { io as connectClient } from 'socket.io-client';
+import { LIMITS } from '@parley/protocol';
 import { connect, createMeeting, join, nextEvent, recordEvents, settle, tryJoin, useTestServer, withTestServer, type TestClient } from './helpers.js';
 
 describe('brute-forcing meeting codes', () => {
@@ -225,7 +226,7 @@ describe('HTTP limits', () => {
       assert.equal(await handshake('https://evil.example'), 'refused');
     }));
 
-  test('a message past 32 KiB closes the connection; an SDP at its 16 KiB limit still fits', () =>
+  test('a message past 33 KiB closes the connection; an SDP at its 16 KiB limit still fits', () =>
     withTestServer({}, async (server) => {
       const meeting = await createMeeting(server);
       const [ada, bob] = [await connect(server), await connect(server)];
@@ -238,6 +239,32 @@ describe('HTTP limits', () => {
       const closed = once(ada as never, 'disconnect');
       ada.emit('offer', { to: bobId, sdp: 'x'.repeat(33 * 1024) }, () => undefined);
       assert.equal((await closed)[0], 'transport close');
+      ada.disconnect();
+      bob.disconnect();
+    }));
+
+  test('the SDP limit counts UTF-8 bytes and agrees with the message limit: within it an offer always arrives, past it a clear refusal', () =>
+    withTestServer({}, async (server) => {
+      const meeting = await createMeeting(server);
+      const [ada, bob] = [await connect(server), await connect(server)];
+      await join(ada, meeting.code, 'Ada');
+      const bobId = (await join(bob, meeting.code, 'Bob')).self.id;
+      let disconnected = false;
+      ada.on('disconnect', () => (disconnected = true));
+
+      // 16,384 bytes that JSON escapes to two each: the whole message is past 32 KiB, yet the SDP is within its limit.
+      const escapedTwice = '\r\n"\\'.repeat(LIMITS.sdpBytes / 4);
+      const offer = nextEvent(bob, 'offer');
+      assert.deepEqual(await ada.emitWithAck('offer', { to: bobId, sdp: escapedTwice }), { ok: true });
+      assert.equal((await offer).sdp, escapedTwice);
+
+      // 16,384 characters, but 32,768 bytes of UTF-8; and characters JSON would escape to six bytes each.
+      for (const sdp of ['v=0\r\ns=' + 'é'.repeat(LIMITS.sdpBytes - 6), 'v=0\r\ns=\u0001\r\n']) {
+        const refused = await ada.timeout(5000).emitWithAck('offer', { to: bobId, sdp });
+        assert.equal(refused.ok || refused.error.code, 'invalid-payload');
+        assert.match(refused.ok ? '' : refused.error.message, /sdp: (Too big: expected at most 16384 bytes of UTF-8|SDP cannot hold control characters)/);
+      }
+      assert.equal(disconnected, false, 'the connection stays up');
       ada.disconnect();
       bob.disconnect();
     }));

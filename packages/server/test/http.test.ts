@@ -89,6 +89,29 @@ describe('HTTP API and pages', () => {
     assert.equal(notACode.status, 404);
   });
 
+  test("the pages' language: ?lang= first (kept through redirects), then Accept-Language, then English", async () => {
+    const { code } = await createMeeting(server);
+    const langOf = async (path: string, acceptLanguage?: string) => {
+      const response = await fetch(`${server.url}${path}`, { headers: acceptLanguage ? { 'Accept-Language': acceptLanguage } : {} });
+      assert.match(response.headers.get('vary') ?? '', /Accept-Language/, 'caches keep each language apart');
+      return /<html lang="([a-z]+)">/.exec(await response.text())?.[1];
+    };
+    assert.equal(await langOf('/', 'es-MX,es;q=0.9,en;q=0.5'), 'es');
+    assert.equal(await langOf('/', 'ja, fr;q=0.3'), 'fr');
+    assert.equal(await langOf('/', 'ja'), 'en');
+    assert.equal(await langOf('/'), 'en');
+    assert.equal(await langOf('/?lang=de-AT', 'fr'), 'de');
+    assert.equal(await langOf('/?lang=xx', 'fr'), 'fr');
+    assert.equal(await langOf(`/m/${code}?lang=es`, 'de'), 'es');
+    assert.equal(await langOf('/m/hello', 'de'), 'de', 'the not-found page too');
+
+    const typed = await fetch(`${server.url}/m?code=${code.toUpperCase()}&lang=fr`, { redirect: 'manual' });
+    assert.equal(typed.headers.get('location'), `/m/${code}?lang=fr`);
+    const variant = await fetch(`${server.url}/m/${code.toUpperCase()}?lang=fr`, { redirect: 'manual' });
+    assert.equal(variant.status, 301);
+    assert.equal(variant.headers.get('location'), `/m/${code}?lang=fr`);
+  });
+
   test('/healthz and /metrics answer', async () => {
     assert.equal((await fetch(`${server.url}/healthz`)).status, 200);
     const metrics = await (await fetch(`${server.url}/metrics`)).text();

@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join as joinPath } from 'node:path';
 import { test } from 'node:test';
+import { generate } from 'selfsigned';
 import { connect, createMeeting, join, nextEvent, startTestServer, tryJoin } from './helpers.js';
 
 test('logs tell joins, leaves and refusals with their reason, and never SDP, candidates, tokens or keys', async () => {
@@ -59,4 +63,30 @@ test('logs tell joins, leaves and refusals with their reason, and never SDP, can
   for (const secret of secrets) assert.ok(!log.includes(secret), `the log holds a secret: ${secret}`);
   assert.ok(!/v=0|a=ice-pwd|candidate:/.test(log), 'no SDP or candidate text in the log');
   assert.ok(!log.includes('zzzz-zzzz-zzzz'), 'codes people typed are not logged');
+});
+
+test('LOG_FORMAT=text: plain lines, the start-up one says where to open Parley; with TLS the warning leaves out HTTPS', async () => {
+  const dir = mkdtempSync(joinPath(tmpdir(), 'parley-log-'));
+  const pems = await generate([{ name: 'commonName', value: 'localhost' }], { keyType: 'ec' });
+  writeFileSync(joinPath(dir, 'cert.pem'), pems.cert);
+  writeFileSync(joinPath(dir, 'key.pem'), pems.private);
+  const lines: string[] = [];
+  const server = await startTestServer(
+    { LOG_LEVEL: 'info', LOG_FORMAT: 'text', TLS_CERT: joinPath(dir, 'cert.pem'), TLS_KEY: joinPath(dir, 'key.pem') },
+    { logDestination: { write: (line: string) => void lines.push(line) } },
+  );
+  try {
+    assert.deepEqual(lines, [
+      'Warning: ICE_SERVERS is not set, so calls connect only between machines that can reach each other directly, ' +
+        'such as two computers on the same network. For calls between networks, set ICE_SERVERS to a STUN server, ' +
+        'and TURN_URLS and TURN_SECRET for people behind strict firewalls.\n',
+      `Parley is running: open ${server.url} in a browser.\n`,
+    ]);
+    assert.match(server.url, /^https:/);
+    server.logger.info({ meeting: 'abcd-efgh-jkmn', participants: 2 }, 'meeting ended');
+    assert.equal(lines.at(-1), 'meeting ended (meeting=abcd-efgh-jkmn, participants=2)\n');
+  } finally {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

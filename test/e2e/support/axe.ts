@@ -12,18 +12,25 @@ export interface Violation {
   targets: string[];
 }
 
-/** Runs axe-core (WCAG 2.x A and AA rules) over the whole page, shadow roots included. */
-export async function axeViolations(page: Page): Promise<Violation[]> {
+/**
+ * Runs axe-core (WCAG 2.x A and AA rules) over the whole page, shadow roots included, plus any of its
+ * best-practice rules named in `alsoRules` (e.g. `landmark-one-main` for a whole page of our own).
+ */
+export async function axeViolations(page: Page, alsoRules: string[] = []): Promise<Violation[]> {
   // Evaluated rather than added as an inline script, which the meeting page's CSP (rightly) blocks.
   if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
-  return page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(context: unknown, options: unknown): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[] }> } }).axe;
-    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-    return result.violations.map((violation) => ({
+  return page.evaluate(async (alsoRules) => {
+    type Result = { violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[] };
+    const axe = (window as unknown as { axe: { run(context: unknown, options: unknown): Promise<Result> } }).axe;
+    const runs = [{ type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, ...(alsoRules.length > 0 ? [{ type: 'rule', values: alsoRules }] : [])];
+    const violations: Result['violations'] = [];
+    // One run at a time: axe refuses to start while another run is going.
+    for (const runOnly of runs) violations.push(...(await axe.run(document, { runOnly })).violations);
+    return violations.map((violation) => ({
       id: violation.id,
       impact: violation.impact,
       help: violation.help,
       targets: violation.nodes.map((node) => JSON.stringify(node.target)),
     }));
-  });
+  }, alsoRules);
 }

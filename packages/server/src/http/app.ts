@@ -2,7 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import cors from 'cors';
-import express, { type Express, type RequestHandler, type Response } from 'express';
+import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
 import helmet from 'helmet';
 import { normalizeMeetingCode } from '@parley/protocol';
 import type { Logger } from '../logger.js';
@@ -10,7 +10,8 @@ import type { MeetingService } from '../meetings/meeting-service.js';
 import type { Metrics } from '../metrics.js';
 import { RateLimits } from '../rate-limits.js';
 import { isOriginAllowed } from './origins.js';
-import { landingPage, meetingPage, notFoundPage } from './pages.js';
+import { PAGE_LANGUAGES } from './page-strings.js';
+import { landingPage, meetingPage, notFoundPage, type PageLanguage } from './pages.js';
 
 export interface AppOptions {
   meetings: MeetingService;
@@ -37,6 +38,18 @@ const javascript = {
 /** The nonce that lets this response's own inline scripts run under the page's CSP. */
 const nonceOf = (response: Response) => response.locals.cspNonce as string;
 
+/**
+ * The demo pages' language: `?lang=` when it names one they speak (`de`, `de-AT`…), else the browser's
+ * Accept-Language, else English. The answer varies with that header.
+ */
+function pageLanguage(request: Request, response: Response): PageLanguage {
+  response.vary('Accept-Language');
+  const asked = typeof request.query.lang === 'string' ? request.query.lang.toLowerCase() : '';
+  const chosen = PAGE_LANGUAGES.find((lang) => asked === lang || asked.startsWith(`${lang}-`));
+  if (chosen) return { lang: chosen, query: `?lang=${chosen}` };
+  return { lang: request.acceptsLanguages(PAGE_LANGUAGES) || 'en', query: '' };
+}
+
 /** Whether `header` is `Bearer <key>`, compared in constant time (digests of equal length). */
 function hasKey(header: string | undefined, key: string): boolean {
   const digest = (value: string) => createHash('sha256').update(value).digest();
@@ -53,33 +66,37 @@ export function createApp({ meetings, metrics, logger, allowedOrigins, rateLimit
   });
   app.use(securityHeaders(allowedOrigins, tls));
 
-  app.get('/', (_request, response) => {
-    response.type('html').send(landingPage(nonceOf(response), { canCreateMeetings: createMeetingKey === undefined }));
+  app.get('/', (request, response) => {
+    response
+      .type('html')
+      .send(landingPage(nonceOf(response), pageLanguage(request, response), { canCreateMeetings: createMeetingKey === undefined }));
   });
 
   // The landing page's join form submits `?code=` here; send people to the canonical meeting URL.
   app.get('/m', (request, response) => {
     const typed = typeof request.query.code === 'string' ? request.query.code : '';
     const code = normalizeMeetingCode(typed);
+    const language = pageLanguage(request, response);
     if (!code) {
-      response.status(404).type('html').send(notFoundPage('That does not look like a meeting code.'));
+      response.status(404).type('html').send(notFoundPage(language));
       return;
     }
-    response.redirect(303, `/m/${code}`);
+    response.redirect(303, `/m/${code}${language.query}`);
   });
 
   app.get('/m/:code', (request, response) => {
     const code = normalizeMeetingCode(request.params.code);
+    const language = pageLanguage(request, response);
     if (!code) {
-      response.status(404).type('html').send(notFoundPage('That does not look like a meeting code.'));
+      response.status(404).type('html').send(notFoundPage(language));
       return;
     }
     if (code !== request.params.code) {
-      response.redirect(301, `/m/${code}`);
+      response.redirect(301, `/m/${code}${language.query}`);
       return;
     }
     // Served for any well-formed code: whether the meeting exists is only told to someone who joins.
-    response.type('html').send(meetingPage(code, nonceOf(response)));
+    response.type('html').send(meetingPage(code, nonceOf(response), language));
   });
 
   app.get('/parley.js', cors(), (_request, response) => {
