@@ -118,4 +118,48 @@ export const meetingRoomStyles = css`
     color: var(--_danger);
     margin: 0;
   }
+  /* End screens: Rejoin and the way out side by side. */
+  .status-actions {
+    display: flex;
+    flex-wrap: wrap;
+    justify-content: center;
+    gap: var(--_gap);
+  }
+  .exit {
+    padding: 10px 16px;
+    border-radius: 8px;
+    box-shadow: inset 0 0 0 1px var(--_muted-text);
+    color: var(--_text);
+    font-weight: 600;
+    text-decoration: none;
+  }
+  .exit:focus-visible {
+    outline: 3px solid var(--_accent);
+    outline-offset: 2px;
+  }
+  /* The meeting code and the invite, over the stage's top corner; an open panel on a phone covers it. */
+  .meeting-info {
+    position: absolute;
+    top: var(--_gap);
+    inset-inline-start: var(--_gap);
+    z-index: 1;
+    display: flex;
+    align-items: center;
+    gap: var(--_gap);
+    max-width: calc(100% - 2 * var(--_gap));
+    padding: 4px 4px 4px 12px;
+    border-radius: 22px;
+    background: color-mix(in srgb, var(--_background) 85%, transparent);
+    font-size: 14px;
+  }
+  .code {
+    font-variant-numeric: tabular-nums;
+    white-space: nowrap;
+  }
+  .copy-invite {
+    padding: 6px 12px;
+    border-radius: 18px;
+    font-size: 14px;
+    white-space: nowrap;
+  }
 `;
