@@ -75,7 +75,7 @@ export function meetingPage(code: string, nonce: string): string {
     `
     meeting-room { display: block; height: 100vh; height: 100dvh; }
     `,
-    `<meeting-room code="${code}"></meeting-room>
+    `<meeting-room code="${code}" exit-url="/"></meeting-room>
 <script type="module" src="/parley.js"></script>
 <script type="module" nonce="${nonce}">
   // The host key travels in the fragment (never sent to a server) and is kept for this tab only.
