@@ -1,43 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
 import { test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { axeViolations } from './support/axe.js';
 import { useCallHarness } from './support/harness.js';
 import { MeetingPage } from './support/meeting-page.js';
 import { createMeeting } from './support/servers.js';
+import { assertNoViolations, focused, screenshot, visibleNotices } from './support/ui.js';
 
-const SCREENSHOT_DIR = process.env.SCREENSHOT_DIR ?? 'test-results';
 const harness = useCallHarness();
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  await mkdir(SCREENSHOT_DIR, { recursive: true });
-  await page.screenshot({ path: `${SCREENSHOT_DIR}/${name}.png` });
-}
-
-async function assertNoViolations(page: Page, state: string): Promise<void> {
-  const violations = await axeViolations(page);
-  assert.deepEqual(violations, [], `axe-core violations ${state}:\n${JSON.stringify(violations, null, 2)}`);
-}
-
-/** The visible notices of `<meeting-room>`, as their text, once at least `count` show. */
-async function visibleNotices(page: Page, count = 1): Promise<string[]> {
-  const notices = () =>
-    [...document.querySelector('meeting-room')!.shadowRoot!.querySelector('meeting-notices')?.shadowRoot?.querySelectorAll<HTMLElement>('[part~="notice"]') ?? []]
-      .filter((notice) => notice.checkVisibility() && notice.getBoundingClientRect().height > 20)
-      .map((notice) => notice.innerText.replace(/\s+/g, ' ').trim());
-  await page.waitForFunction(`(${notices.toString()})().length >= ${count}`, null, { timeout: 10_000 });
-  return page.evaluate(notices);
-}
-
-/** The focused element through shadow roots: its part and text. */
-function focused(page: Page): Promise<string> {
-  return page.evaluate(() => {
-    let element = document.activeElement;
-    while (element?.shadowRoot?.activeElement) element = element.shadowRoot.activeElement;
-    return `${element?.getAttribute('part') ?? element?.localName}: ${element?.textContent?.trim()}`;
-  });
-}
 
 /** Answers the open confirmation (`confirm` or `cancel`) after checking its question. */
 async function answerConfirmation(page: Page, host: string, heading: string, answer: 'confirm' | 'cancel'): Promise<void> {

@@ -36,7 +36,8 @@ export interface Notice {
  * @csspart action - A notice's action button.
  * @csspart dismiss - A notice's dismiss button.
  *
- * @cssprop --parley-surface - Notice background.
+ * @cssprop --parley-background - Notice background.
+ * @cssprop --parley-surface - Notice border.
  * @cssprop --parley-text - Text colour.
  * @cssprop --parley-accent - Action buttons and focus ring.
  *

@@ -25,8 +25,9 @@ export const meetingNoticesStyles = css`
     gap: 4px;
     width: min(400px, 100%);
     padding: 12px 4px 12px 16px;
+    border: 1px solid var(--_surface);
     border-radius: 8px;
-    background: var(--_surface);
+    background: var(--_background);
     color: var(--_text);
     box-shadow: 0 4px 12px rgb(0 0 0 / 0.35);
   }
