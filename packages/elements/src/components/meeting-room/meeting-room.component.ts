@@ -7,13 +7,12 @@ import { icon } from '../../icons.js';
 import type { PanelName } from '../meeting-controls/meeting-controls.component.js';
 import '../meeting-controls/meeting-controls.js';
 import type { MeetingNotices } from '../meeting-notices/meeting-notices.component.js';
-import '../meeting-notices/meeting-notices.js';
 import '../participant-grid/participant-grid.js';
 import type { PrejoinScreen } from '../prejoin-screen/prejoin-screen.component.js';
 import { rememberedName } from '../prejoin-screen/prejoin-screen.component.js';
 import '../prejoin-screen/prejoin-screen.js';
 import { meetingRoomStyles } from './meeting-room.styles.js';
-import { bindRoomNotices, showDeviceProblem, type RoomNoticesHost } from './room-notices.js';
+import { bindRoomNotices, showDeviceProblem, withNotices, type RoomNoticesHost } from './room-notices.js';
 
 type Phase = 'prejoin' | 'joining' | 'waiting' | 'joined' | 'left';
 
@@ -404,11 +403,11 @@ export class MeetingRoom extends ParleyElement {
     const link = this.inviteUrl || new URL(`/m/${encodeURIComponent(code)}`, this.server).href;
     try {
       await navigator.clipboard.writeText(link);
-      this.notices?.show({ id: 'invite', message: this.text.inviteLinkCopied, duration: 4000 });
+      withNotices(this.#noticesHost, (notices) => notices.show({ id: 'invite', message: this.text.inviteLinkCopied, duration: 4000 }));
       this.announcement = this.text.inviteLinkCopied;
     } catch {
       // No clipboard (permissions, an insecure page): the link itself, to copy by hand.
-      this.notices?.show({ id: 'invite', message: this.text.inviteLinkNotCopied, detail: link });
+      withNotices(this.#noticesHost, (notices) => notices.show({ id: 'invite', message: this.text.inviteLinkNotCopied, detail: link }));
     }
   };
 

@@ -27,14 +27,23 @@ async function setUp(options: { waitingSound?: boolean } = {}) {
     seeWaitingRoom: () => opened.push('participants'),
     rendered: () => notices.updateComplete,
   });
-  const shown = async () => {
-    await new Promise((resolve) => setTimeout(resolve));
-    await notices.updateComplete;
-    return [...notices.shadowRoot!.querySelectorAll<HTMLElement>('[part~="notice"]')].map((notice) =>
+  const read = () =>
+    [...(notices.shadowRoot?.querySelectorAll<HTMLElement>('[part~="notice"]') ?? [])].map((notice) =>
       notice.innerText.replace(/\s+/g, ' ').trim(),
     );
+  /**
+   * The notices on screen once they are `expected` (or after a few seconds): notices go through a dynamic import
+   * first. A pause comes first, so that "nothing more shows" is not read before a notice could have arrived.
+   */
+  const shown = async (expected: string[]) => {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    for (let attempt = 0; attempt < 100 && JSON.stringify(read()) !== JSON.stringify(expected); attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return read();
   };
-  return { room, notices, opened, unbind, shown };
+  const expectShown = async (expected: string[], message?: string) => expect(await shown(expected), message).to.deep.equal(expected);
+  return { room, notices, opened, unbind, shown, expectShown };
 }
 
 function click(notices: MeetingNotices, label: string): void {
@@ -53,36 +62,36 @@ describe('room notices', () => {
   });
 
   it('shows a host who is waiting, with Admit and See all; several people get Admit all; silent by default', async () => {
-    const { room, notices, opened, shown } = await setUp();
+    const { room, notices, opened, expectShown } = await setUp();
     room.waitingParticipants = [{ id: 'w1', name: 'Eve' }];
     room.emit('waiting-list-changed', room.waitingParticipants);
-    expect(await shown()).to.deep.equal(['Eve wants to join Admit See all']);
+    await expectShown(['Eve wants to join Admit See all']);
     click(notices, 'Admit');
     expect(room.hostActions).to.deep.equal(['admit:w1']);
 
     room.waitingParticipants = [{ id: 'w2', name: 'Finn' }, { id: 'w3', name: 'Gus' }];
     room.emit('waiting-list-changed', room.waitingParticipants);
-    expect(await shown()).to.deep.equal(['2 people want to join Admit all See all']);
+    await expectShown(['2 people want to join Admit all See all']);
     click(notices, 'See all');
     expect(opened).to.deep.equal(['participants']);
-    expect(await shown(), 'See all closes the notice').to.deep.equal([]);
+    await expectShown([], 'See all closes the notice');
 
     // Someone leaving the queue does not bring a dismissed notice back; a newcomer does.
     room.waitingParticipants = [{ id: 'w3', name: 'Gus' }];
     room.emit('waiting-list-changed', room.waitingParticipants);
-    expect(await shown()).to.deep.equal([]);
+    await expectShown([]);
     room.waitingParticipants = [{ id: 'w3', name: 'Gus' }, { id: 'w4', name: 'Hal' }];
     room.emit('waiting-list-changed', room.waitingParticipants);
-    expect(await shown()).to.deep.equal(['2 people want to join Admit all See all']);
+    await expectShown(['2 people want to join Admit all See all']);
     click(notices, 'Admit all');
     expect(room.hostActions).to.deep.equal(['admit:w1', 'admit:w3', 'admit:w4']);
 
     room.waitingParticipants = [{ id: 'w5', name: 'Ivy' }];
     room.emit('waiting-list-changed', room.waitingParticipants);
-    expect(await shown()).to.deep.equal(['Ivy wants to join Admit See all']);
+    await expectShown(['Ivy wants to join Admit See all']);
     room.waitingParticipants = [];
     room.emit('waiting-list-changed', []);
-    expect(await shown(), 'nobody waits: no notice').to.deep.equal([]);
+    await expectShown([], 'nobody waits: no notice');
     expect(CountingAudioContext.created, 'no sound unless asked for').to.equal(0);
   });
 
@@ -98,26 +107,28 @@ describe('room notices', () => {
   });
 
   it('shows who muted you, and goes by itself', async () => {
-    const { room, notices, shown } = await setUp();
+    const { room, notices, expectShown } = await setUp();
     room.emit('mute-requested', { name: 'Ada' } as RemoteParticipant);
-    expect(await shown()).to.deep.equal(['Ada muted you You can turn your microphone back on when you want to speak.']);
+    await expectShown(['Ada muted you You can turn your microphone back on when you want to speak.']);
     expect(notices.notices[0]!.duration).to.be.above(3000);
   });
 
   it('shows why a microphone or camera will not start and how to fix it; other errors are not its business', async () => {
-    const { room, shown, unbind } = await setUp();
+    const { room, shown, expectShown, unbind } = await setUp();
     room.emit('error', new ParleyError('no-device', 'No camera or microphone is available'));
-    expect(await shown()).to.deep.equal([
+    await expectShown([
       'No camera or microphone found Connect a microphone or camera, check that it is switched on and not disabled in your system settings, then try again.',
     ]);
     room.emit('error', new ParleyError('permission-denied', 'denied'));
-    const [blocked] = await shown();
-    expect(blocked).to.match(/^Camera and microphone are blocked Click the camera or lock icon in the address bar/);
+    const blocked = [
+      'Camera and microphone are blocked Click the camera or lock icon in the address bar and allow the camera and microphone, then try again. Some browsers need the page reloaded.',
+    ];
+    await expectShown(blocked, 'replaces the previous device notice');
     room.emit('error', new ParleyError('timeout', 'slow'));
-    expect(await shown()).to.have.length(1);
+    expect(await shown(blocked)).to.deep.equal(blocked);
 
     unbind();
     room.emit('mute-requested', null);
-    expect(await shown(), 'nothing once unbound').to.have.length(1);
+    await expectShown(blocked, 'nothing once unbound');
   });
 });

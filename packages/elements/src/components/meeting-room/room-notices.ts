@@ -33,37 +33,33 @@ export function bindRoomNotices(room: Room, host: RoomNoticesHost): () => void {
   const onWaiting = (waiting: readonly WaitingParticipant[]) => {
     const arrived = waiting.some(({ id }) => !knownWaiting.has(id));
     knownWaiting = new Set(waiting.map(({ id }) => id));
-    const notices = host.notices();
-    if (waiting.length === 0) return notices?.dismiss('waiting');
-    // A newcomer brings the notice back (and the sound); someone leaving the queue only updates it if it is up.
-    if (!arrived && !notices?.notices.some(({ id }) => id === 'waiting')) return;
-    const text = host.text();
-    const [first] = waiting;
-    notices?.show({
-      id: 'waiting',
-      message: waiting.length === 1 ? text.wantsToJoin(first!.name) : text.peopleWantToJoin(waiting.length),
-      actions: [
-        waiting.length === 1
-          ? { label: text.admit, run: () => void room.admit(first!.id).catch(() => undefined) }
-          : { label: text.admitAll, run: () => waiting.forEach(({ id }) => void room.admit(id).catch(() => undefined)) },
-        { label: text.seeAll, run: () => host.seeWaitingRoom() },
-      ],
+    if (arrived && waiting.length > 0 && host.waitingSound()) chime();
+    withNotices(host, (notices) => {
+      if (waiting.length === 0) return notices.dismiss('waiting');
+      // A newcomer brings the notice back; someone leaving the queue only updates it while it is up.
+      if (!arrived && !notices.notices.some(({ id }) => id === 'waiting')) return;
+      const text = host.text();
+      const [first] = waiting;
+      notices.show({
+        id: 'waiting',
+        message: waiting.length === 1 ? text.wantsToJoin(first!.name) : text.peopleWantToJoin(waiting.length),
+        actions: [
+          waiting.length === 1
+            ? { label: text.admit, run: () => void room.admit(first!.id).catch(() => undefined) }
+            : { label: text.admitAll, run: () => waiting.forEach(({ id }) => void room.admit(id).catch(() => undefined)) },
+          { label: text.seeAll, run: () => host.seeWaitingRoom() },
+        ],
+      });
     });
-    if (arrived && host.waitingSound()) chime();
   };
   const onMuted = (by: { name: string } | null) => {
     const text = host.text();
-    host.notices()?.show({
-      id: 'muted',
-      message: text.mutedYou(by?.name ?? text.host),
-      detail: text.mutedYouDetail,
-      duration: MUTED_NOTICE_MS,
-    });
+    const notice = { id: 'muted', message: text.mutedYou(by?.name ?? text.host), detail: text.mutedYouDetail, duration: MUTED_NOTICE_MS };
+    withNotices(host, (notices) => notices.show(notice));
   };
-  // A camera or microphone that failed as the call began is reported right after `joined`, before the call renders.
-  const onError = (error: { code: string }) => void host.rendered().then(() => showDeviceProblem(host, error.code));
+  const onError = (error: { code: string }) => showDeviceProblem(host, error.code);
   // A host who joins while people already wait hears of them too.
-  const onJoined = () => void host.rendered().then(() => onWaiting(room.waitingParticipants));
+  const onJoined = () => onWaiting(room.waitingParticipants);
   room.on('joined', onJoined);
   room.on('waiting-list-changed', onWaiting);
   room.on('mute-requested', onMuted);
@@ -80,12 +76,31 @@ export function bindRoomNotices(room: Room, host: RoomNoticesHost): () => void {
  * Shows why a microphone or camera did not start and how to fix it, for the failures a user can fix. Returns
  * whether `code` was one of them.
  */
-export function showDeviceProblem(host: Pick<RoomNoticesHost, 'notices' | 'text'>, code: string): boolean {
+export function showDeviceProblem(host: NoticesPlace, code: string): boolean {
   if (!(code in deviceProblems)) return false;
   const problem = code as keyof typeof deviceProblems;
   const text = host.text();
-  host.notices()?.show({ id: 'devices', message: text[deviceProblems[problem]], detail: text.deviceFix[problem] });
+  withNotices(host, (notices) => notices.show({ id: 'devices', message: text[deviceProblems[problem]], detail: text.deviceFix[problem] }));
   return true;
+}
+
+type NoticesPlace = Pick<RoomNoticesHost, 'notices' | 'text' | 'rendered'>;
+
+/**
+ * Acts on the host's `<meeting-notices>` once its module (a chunk: most calls never show a notice) has loaded and
+ * the host has rendered it, e.g. a device failure reported right after `joined`, before the call shows. Notices
+ * keep their order: each waits on the same import.
+ */
+export function withNotices(host: NoticesPlace, act: (notices: MeetingNotices) => void): void {
+  import('../meeting-notices/meeting-notices.js')
+    .then(() => host.rendered())
+    .then(
+      () => {
+        const notices = host.notices();
+        if (notices) act(notices);
+      },
+      () => undefined,
+    );
 }
 
 /** A soft two-note chime, made on the spot: no audio file to ship. */
