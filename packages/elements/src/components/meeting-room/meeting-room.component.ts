@@ -71,7 +71,7 @@ const defaultServer = new URL(import.meta.url).origin;
  * @csspart exit - The way out of an end screen, with `exit-url`: a link to it.
  * @csspart notices - The `<meeting-notices>`: visible notices (someone waits to join, a host muted you, a device
  *   will not start, the invite link was copied) with their actions, just above the controls.
- * @csspart meeting-info - The meeting code and "Copy invite link", during the call (unless `no-invite`).
+ * @csspart meeting-info - The row above the call with the meeting code and "Copy invite link" (unless `no-invite`).
  * @csspart copy-invite - The "Copy invite link" button.
  * @csspart announcer - The visually hidden live region that tells screen readers who joined, left or muted.
  *

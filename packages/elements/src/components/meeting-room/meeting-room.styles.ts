@@ -137,26 +137,24 @@ export const meetingRoomStyles = css`
     outline: 3px solid var(--_accent);
     outline-offset: 2px;
   }
-  /* The meeting code and the invite, over the stage's top corner; an open panel on a phone covers it. */
+  /* The meeting code and the invite: a slim row above the stage, so it never hides a tile. */
   .meeting-info {
-    position: absolute;
-    top: var(--_gap);
-    inset-inline-start: var(--_gap);
-    z-index: 1;
+    flex: none;
     display: flex;
     align-items: center;
     gap: var(--_gap);
-    max-width: calc(100% - 2 * var(--_gap));
-    padding: 4px 4px 4px 12px;
-    border-radius: 22px;
-    background: color-mix(in srgb, var(--_background) 85%, transparent);
+    min-width: 0;
+    padding: var(--_gap) var(--_gap) 0 calc(var(--_gap) * 2);
     font-size: 14px;
   }
   .code {
     font-variant-numeric: tabular-nums;
     white-space: nowrap;
+    overflow: hidden;
+    text-overflow: ellipsis;
   }
   .copy-invite {
+    flex: none;
     padding: 6px 12px;
     border-radius: 18px;
     font-size: 14px;
