@@ -186,6 +186,7 @@ export class MeetingRoom extends ParleyElement {
     waitingSound: () => this.waitingSound,
     seeWaitingRoom: () => this.#openPanel('participants'),
     rendered: () => this.updateComplete,
+    announce: (message) => (this.announcement = message),
   };
 
   private get notices(): MeetingNotices | null {

@@ -20,12 +20,14 @@ async function setUp(options: { waitingSound?: boolean } = {}) {
   const notices = document.createElement('meeting-notices');
   document.body.append(notices);
   const opened: string[] = [];
+  const announced: string[] = [];
   const unbind = bindRoomNotices(room.asRoom(), {
     notices: () => notices,
     text: () => en,
     waitingSound: () => options.waitingSound ?? false,
     seeWaitingRoom: () => opened.push('participants'),
     rendered: () => notices.updateComplete,
+    announce: (message) => announced.push(message),
   });
   const read = () =>
     [...(notices.shadowRoot?.querySelectorAll<HTMLElement>('[part~="notice"]') ?? [])].map((notice) =>
@@ -43,7 +45,7 @@ async function setUp(options: { waitingSound?: boolean } = {}) {
     return read();
   };
   const expectShown = async (expected: string[], message?: string) => expect(await shown(expected), message).to.deep.equal(expected);
-  return { room, notices, opened, unbind, shown, expectShown };
+  return { room, notices, opened, announced, unbind, shown, expectShown };
 }
 
 function click(notices: MeetingNotices, label: string): void {
@@ -114,10 +116,13 @@ describe('room notices', () => {
   });
 
   it('shows why a microphone or camera will not start and how to fix it; other errors are not its business', async () => {
-    const { room, shown, expectShown, unbind } = await setUp();
+    const { room, announced, shown, expectShown, unbind } = await setUp();
     room.emit('error', new ParleyError('no-device', 'No camera or microphone is available'));
     await expectShown([
       'No camera or microphone found Connect a microphone or camera, check that it is switched on and not disabled in your system settings, then try again.',
+    ]);
+    expect(announced, 'screen readers hear it too').to.deep.equal([
+      'No camera or microphone found. Connect a microphone or camera, check that it is switched on and not disabled in your system settings, then try again.',
     ]);
     room.emit('error', new ParleyError('permission-denied', 'denied'));
     const blocked = [

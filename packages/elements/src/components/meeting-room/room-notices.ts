@@ -22,6 +22,8 @@ export interface RoomNoticesHost {
   seeWaitingRoom(): void;
   /** Resolves once the element has rendered its latest state (the notices exist once the call shows). */
   rendered(): Promise<unknown>;
+  /** Says `message` to screen readers (the notices themselves are not a live region). */
+  announce(message: string): void;
 }
 
 /**
@@ -80,11 +82,13 @@ export function showDeviceProblem(host: NoticesPlace, code: string): boolean {
   if (!(code in deviceProblems)) return false;
   const problem = code as keyof typeof deviceProblems;
   const text = host.text();
-  withNotices(host, (notices) => notices.show({ id: 'devices', message: text[deviceProblems[problem]], detail: text.deviceFix[problem] }));
+  const notice = { id: 'devices', message: text[deviceProblems[problem]], detail: text.deviceFix[problem] };
+  withNotices(host, (notices) => notices.show(notice));
+  host.announce(`${notice.message}. ${notice.detail}`);
   return true;
 }
 
-type NoticesPlace = Pick<RoomNoticesHost, 'notices' | 'text' | 'rendered'>;
+type NoticesPlace = Pick<RoomNoticesHost, 'notices' | 'text' | 'rendered' | 'announce'>;
 
 /**
  * Acts on the host's `<meeting-notices>` once its module (a chunk: most calls never show a notice) has loaded and
