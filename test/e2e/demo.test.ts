@@ -106,3 +106,21 @@ test('the start page and the meeting look the same, dark or light as the system 
     await context.close();
   }
 });
+
+test('the demo: every end screen leads back to the start page', async () => {
+  const response = await fetch(`${harness.parley.url}/api/meetings`, { method: 'POST' });
+  const { code } = (await response.json()) as { code: string };
+  const page = await harness.browser.newPage();
+  await page.goto(`${harness.parley.url}/m/${code}`);
+  await page.fill('meeting-room >> input[name=name]', 'Ada');
+  await page.click('meeting-room >> button[type=submit]');
+  await page.waitForFunction(() => document.querySelector('meeting-room')?.room?.state === 'joined');
+  await page.click('meeting-room >> meeting-controls >> [part~="leave"]');
+  const exit = page.locator('meeting-room >> [part~="exit"]');
+  await exit.waitFor();
+  assert.equal(await exit.textContent(), 'Return to home screen');
+  await exit.click();
+  await page.waitForURL(`${harness.parley.url}/`);
+  await page.waitForSelector('h1:text("Parley")');
+  await page.close();
+});

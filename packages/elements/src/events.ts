@@ -19,16 +19,29 @@ export interface ParleyEventDetailMap {
   };
   /** From `<meeting-controls>`: a panel toggle was pressed; `open` is what the panel should become. */
   'parley-panel-toggle': { panel: PanelName; open: boolean };
+  /**
+   * From `<meeting-controls>`: a host confirmed "End meeting for all". Cancelable: `preventDefault()` keeps the
+   * meeting going.
+   */
+  'parley-end-meeting': Record<string, never>;
+  /**
+   * From `<meeting-room>`: the way out of an end screen was chosen. Cancelable: `preventDefault()` stops the
+   * navigation to `url`, for a page that routes by itself. `reason`: why the meeting ended for this page, or
+   * `join-failed`.
+   */
+  'parley-exit': { url: string; reason: LeaveReason | 'join-failed' };
 }
 
 export type ParleyEventName = keyof ParleyEventDetailMap;
 
+/** Returns false when a listener cancelled a `cancelable` event. */
 export function dispatchParleyEvent<E extends ParleyEventName>(
   target: EventTarget,
   name: E,
   detail: ParleyEventDetailMap[E],
-): void {
-  target.dispatchEvent(new CustomEvent(name, { detail, bubbles: true, composed: true }));
+  { cancelable = false } = {},
+): boolean {
+  return target.dispatchEvent(new CustomEvent(name, { detail, bubbles: true, composed: true, cancelable }));
 }
 
 /** Turns anything thrown into the `parley-error` detail: SDK errors keep their code. */
@@ -49,5 +62,7 @@ declare global {
     'parley-pin-toggle': CustomEvent<ParleyEventDetailMap['parley-pin-toggle']>;
     'parley-prejoin-submit': CustomEvent<ParleyEventDetailMap['parley-prejoin-submit']>;
     'parley-panel-toggle': CustomEvent<ParleyEventDetailMap['parley-panel-toggle']>;
+    'parley-end-meeting': CustomEvent<ParleyEventDetailMap['parley-end-meeting']>;
+    'parley-exit': CustomEvent<ParleyEventDetailMap['parley-exit']>;
   }
 }

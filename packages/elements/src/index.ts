@@ -7,6 +7,8 @@ export { ChatPanel } from './components/chat-panel/chat-panel.js';
 export { ParticipantList } from './components/participant-list/participant-list.js';
 export { DeviceSettings } from './components/device-settings/device-settings.js';
 export { PrejoinScreen } from './components/prejoin-screen/prejoin-screen.js';
+export { MeetingNotices, type Notice, type NoticeAction } from './components/meeting-notices/meeting-notices.js';
+export { ConfirmDialog, confirmAction, type Confirmation } from './components/confirm-dialog/confirm-dialog.js';
 export type { PanelName } from './components/meeting-controls/meeting-controls.component.js';
 export { ParleyElement } from './parley-element.js';
 export { gridShape, type GridShape } from './components/participant-grid/layout.js';

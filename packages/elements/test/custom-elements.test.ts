@@ -27,6 +27,10 @@ describe('custom-elements.json', () => {
       'token',
       'autojoin',
       'theme',
+      'exit-url',
+      'invite-url',
+      'no-invite',
+      'waiting-sound',
     ]);
     expect(room.events!.map((event) => event.name)).to.include.members([
       'parley-joined',
@@ -35,12 +39,14 @@ describe('custom-elements.json', () => {
       'parley-participant-left',
       'parley-media-changed',
       'parley-error',
+      'parley-end-meeting',
+      'parley-exit',
     ]);
     expect(room.cssParts!.map((part) => part.name)).to.include.members(['grid', 'controls', 'prejoin', 'panel']);
   });
 
   it('documents every element', async () => {
-    for (const tag of ['prejoin-screen', 'participant-grid', 'participant-tile', 'meeting-controls', 'chat-panel', 'participant-list', 'device-settings']) {
+    for (const tag of ['prejoin-screen', 'participant-grid', 'participant-tile', 'meeting-controls', 'chat-panel', 'participant-list', 'device-settings', 'meeting-notices', 'confirm-dialog']) {
       const entry = await declaration(tag);
       expect(entry, tag).to.not.equal(undefined);
       expect(entry.cssParts?.length ?? 0, `${tag} parts`).to.be.greaterThan(0);

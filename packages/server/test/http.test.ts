@@ -78,7 +78,8 @@ describe('HTTP API and pages', () => {
     const { code } = await createMeeting(server);
     const page = await fetch(`${server.url}/m/${code}`);
     assert.equal(page.status, 200);
-    assert.match(await page.text(), new RegExp(`<meeting-room code="${code}">`));
+    // Its end screens lead back to the start page.
+    assert.match(await page.text(), new RegExp(`<meeting-room code="${code}" exit-url="/">`));
 
     const typed = code.toUpperCase().replaceAll('-', ' ').replaceAll('1', 'l').replaceAll('0', 'O');
     const redirect = await fetch(`${server.url}/m?code=${encodeURIComponent(typed)}`, { redirect: 'manual' });

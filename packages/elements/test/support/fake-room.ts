@@ -58,6 +58,10 @@ export class FakeRoom extends TypedEmitter<RoomEventMap> {
     return this.settings;
   }
 
+  async endMeeting(): Promise<void> {
+    this.hostActions.push('end');
+  }
+
   async muteParticipant(id: string): Promise<void> {
     this.hostActions.push(`mute:${id}`);
   }

@@ -115,12 +115,14 @@ export function meetingPage(code: string, nonce: string, language: PageLanguage)
     `,
     `<main>
 <h1 class="visually-hidden">${pageStrings(language.lang).meetingHeading} ${code}</h1>
-<meeting-room code="${code}"></meeting-room>
+<meeting-room code="${code}" exit-url="/"></meeting-room>
 </main>
 <script type="module" src="/parley.js"></script>
 <script type="module" nonce="${nonce}">
   // The host key travels in the fragment (never sent to a server) and is kept for this tab only.
   const room = document.querySelector('meeting-room');
+  // The way out keeps the language the start page was asked for.
+  room.exitUrl = '/' + location.search;
   const storageKey = 'parley-host-key:${code}';
   const fromLink = new URLSearchParams(location.hash.slice(1)).get('host');
   if (fromLink) {

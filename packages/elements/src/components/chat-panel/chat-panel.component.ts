@@ -6,6 +6,7 @@ import { dispatchParleyEvent, errorDetail } from '../../events.js';
 import { ParleyElement } from '../../parley-element.js';
 import { tokens } from '../../styles/tokens.js';
 import { chatPanelStyles } from './chat-panel.styles.js';
+import { linkify } from './linkify.js';
 
 /** Within this distance of the bottom (px), the reader counts as following the conversation. */
 const NEAR_BOTTOM = 40;
@@ -24,7 +25,7 @@ const GROUP_WINDOW = 2 * 60_000;
  * @csspart message - One message.
  * @csspart sender - The sender's name, on the first message of a group.
  * @csspart time - When the message was sent.
- * @csspart text - The message text.
+ * @csspart text - The message text. Its http(s) addresses are links that open in a new tab.
  * @csspart new-messages - The "New messages" button shown while scrolled up.
  * @csspart form - The form with the message box and the Send button.
  * @csspart input - The message box.
@@ -171,7 +172,7 @@ export class ChatPanel extends ParleyElement {
     const continued = previous?.senderId === message.senderId && gap >= 0 && gap < GROUP_WINDOW;
     const sentAt = new Date(message.sentAt);
     const valid = Number.isFinite(sentAt.getTime());
-    // Lit interpolates text as text nodes: a message's text can never become markup.
+    // Lit interpolates text as text nodes and links only http(s) addresses (linkify): no message becomes markup.
     return html`<div part="message" class="message" ?data-own=${own} ?data-continued=${continued}>
       <div class="meta">
         ${continued
@@ -181,7 +182,7 @@ export class ChatPanel extends ParleyElement {
           ? html`<time part="time" class="time" datetime=${sentAt.toISOString()}>${format.format(sentAt)}</time>`
           : nothing}
       </div>
-      <p part="text" class="text">${message.text}</p>
+      <p part="text" class="text">${linkify(message.text)}</p>
     </div>`;
   }
 

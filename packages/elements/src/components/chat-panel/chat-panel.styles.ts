@@ -84,6 +84,9 @@ export const chatPanelStyles = css`
     white-space: pre-wrap;
     overflow-wrap: anywhere;
   }
+  .text a {
+    color: var(--_accent);
+  }
   .new-messages {
     position: absolute;
     left: 50%;

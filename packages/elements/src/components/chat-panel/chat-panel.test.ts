@@ -194,4 +194,51 @@ describe('<chat-panel>', () => {
     expect(part(panel, 'sender')!.textContent).to.equal('<b>Eve</b>');
     expect(part(panel, 'sender')!.children).to.have.length(0);
   });
+
+  it('makes http(s) addresses clickable links that open in a new tab with rel="noopener noreferrer"', async () => {
+    const room = new FakeRoom();
+    room.receive({ senderId: 'p1', text: 'Agenda: https://example.com/doc?a=1&b=2#top. Old one (http://example.org/x_(y)), bye' });
+    const panel = await render(room);
+    const text = part(panel, 'text')!;
+    const links = [...text.querySelectorAll('a')];
+    expect(links.map((link) => [link.getAttribute('href'), link.textContent])).to.deep.equal([
+      ['https://example.com/doc?a=1&b=2#top', 'https://example.com/doc?a=1&b=2#top'],
+      ['http://example.org/x_(y)', 'http://example.org/x_(y)'],
+    ]);
+    for (const link of links) {
+      expect(link.target).to.equal('_blank');
+      expect(link.rel).to.equal('noopener noreferrer');
+    }
+    // The words around the links stay as they were written.
+    expect(text.textContent).to.equal('Agenda: https://example.com/doc?a=1&b=2#top. Old one (http://example.org/x_(y)), bye');
+  });
+
+  it('links only http(s), and hostile text in or around an address never becomes markup', async () => {
+    const room = new FakeRoom();
+    const hostile = [
+      'javascript:alert(1)',
+      'JaVaScRiPt:alert(document.cookie)',
+      'data:text/html,<script>alert(1)</script>',
+      'vbscript:msgbox(1) file:///etc/passwd ftp://example.com',
+      'https://example.com/"><img src=x onerror="window.pwned=1">',
+      "https://example.com/' onmouseover='window.pwned=1",
+      'http://<svg onload=window.pwned=1>',
+      'see http:// and https:///nothing',
+    ].join('\n');
+    room.receive({ senderId: 'p1', text: hostile });
+    const panel = await render(room);
+    const text = part(panel, 'text')!;
+    expect(text.textContent).to.equal(hostile);
+    expect(text.querySelector('img, svg, script')).to.equal(null);
+    const links = [...text.querySelectorAll('a')];
+    expect(links.map((link) => link.getAttribute('href'))).to.deep.equal([
+      'https://example.com/',
+      'https://example.com/',
+    ]);
+    for (const link of links) {
+      expect(link.attributes.length, 'href, target and rel only').to.equal(3);
+      expect(link.children).to.have.length(0);
+    }
+    expect((window as { pwned?: number }).pwned).to.equal(undefined);
+  });
 });

@@ -16,6 +16,8 @@ export type PanelName = 'chat' | 'participants' | 'settings';
  *
  * @fires parley-error - A button's action failed, e.g. the camera could not be started.
  * @fires parley-panel-toggle - A panel toggle was pressed. `detail`: `panel`, and `open` (what it should become).
+ * @fires parley-end-meeting - A host confirmed "End meeting for all". Cancelable: `preventDefault()` keeps the
+ *   meeting going.
  *
  * @csspart microphone - The microphone toggle.
  * @csspart camera - The camera toggle.
@@ -23,9 +25,10 @@ export type PanelName = 'chat' | 'participants' | 'settings';
  * @csspart chat - The chat toggle (with `chat` set).
  * @csspart unread - The unread-message count on the chat toggle.
  * @csspart participants - The participants toggle (with `participants` set).
+ * @csspart waiting - For hosts: how many people wait in the waiting room, on the participants toggle.
  * @csspart settings - The device settings toggle (with `settings` set).
  * @csspart leave - The leave button.
- * @csspart end-meeting - For hosts: ends the meeting for everyone.
+ * @csspart end-meeting - For hosts: ends the meeting for everyone, after a confirmation.
  *
  * @cssprop --parley-surface - Button background.
  * @cssprop --parley-danger - Background of the leave button and of devices that are off.
@@ -70,6 +73,7 @@ export class MeetingControls extends ParleyElement {
       'state-changed',
       'screen-share-changed',
       'host-changed',
+      'waiting-list-changed',
     ]);
   }
 
@@ -91,6 +95,8 @@ export class MeetingControls extends ParleyElement {
     const cameraOn = local?.videoEnabled ?? false;
     const sharing = local?.screenSharing ?? false;
     const unread = this.unreadCount > 0 ? this.text.unread(this.unreadCount) : '';
+    // Only hosts hear of the waiting room; the room keeps the list empty for everyone else.
+    const waiting = room?.waitingParticipants.length ?? 0;
     return html`
       ${this.#button('microphone', this.text.microphone, micOn, 'device', disabled, () =>
         this.#run((r) => r.toggleMicrophone()),
@@ -116,11 +122,18 @@ export class MeetingControls extends ParleyElement {
               : nothing,
           )
         : nothing}
-      ${this.participants ? this.#panelToggle('participants', this.text.participants, icon('people')) : nothing}
+      ${this.participants
+        ? this.#panelToggle(
+            'participants',
+            waiting ? `${this.text.participants}, ${this.text.waitingCount(waiting)}` : this.text.participants,
+            icon('people'),
+            waiting > 0 ? html`<span part="waiting" class="badge" aria-hidden="true">${Math.min(waiting, 99)}</span>` : nothing,
+          )
+        : nothing}
       ${this.settings ? this.#panelToggle('settings', this.text.settings, icon('tune')) : nothing}
       ${this.#button('leave', this.text.leaveMeeting, undefined, 'leave', disabled, () => this.#run((r) => r.leave()), icon('callEnd'))}
       ${local?.isHost
-        ? this.#button('end-meeting', this.text.endMeeting, undefined, 'end', disabled, () => this.#run((r) => r.endMeeting()), this.text.endMeeting)
+        ? this.#button('end-meeting', this.text.endMeeting, undefined, 'end', disabled, () => void this.#endMeeting(), this.text.endMeeting)
         : nothing}
     `;
   }
@@ -154,6 +167,18 @@ export class MeetingControls extends ParleyElement {
     >
       ${content}
     </button>`;
+  }
+
+  /** Ends the meeting for all once the host confirmed it (the dialog is a chunk fetched on first use). */
+  async #endMeeting(): Promise<void> {
+    try {
+      const { confirmAction } = await import('../confirm-dialog/confirm-dialog.js');
+      const text = this.text;
+      const confirmed = await confirmAction(this, { heading: text.confirmEndTitle, message: text.confirmEndText, confirmLabel: text.endMeeting });
+      if (confirmed && dispatchParleyEvent(this, 'parley-end-meeting', {}, { cancelable: true })) this.#run((r) => r.endMeeting());
+    } catch (error) {
+      dispatchParleyEvent(this, 'parley-error', errorDetail(error));
+    }
   }
 
   #run(action: (room: Room) => Promise<unknown>): void {

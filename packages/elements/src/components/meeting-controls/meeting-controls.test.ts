@@ -1,6 +1,7 @@
 import { expect } from '@esm-bundle/chai';
 import { axeViolations } from '../../../test/support/axe.js';
 import { FakeRoom } from '../../../test/support/fake-room.js';
+import { until } from '../../../test/support/until.js';
 import './meeting-controls.js';
 import type { MeetingControls } from './meeting-controls.component.js';
 
@@ -106,5 +107,58 @@ describe('<meeting-controls>', () => {
     room.emit('host-changed', room.localParticipant);
     await controls.updateComplete;
     expect(part(controls, 'end-meeting')).to.equal(null);
+  });
+
+  it('shows hosts a badge on the participants toggle while people wait to be let in', async () => {
+    const room = new FakeRoom();
+    const controls = await render(room, (element) => (element.participants = true));
+    expect(part(controls, 'waiting')).to.equal(null);
+    room.waitingParticipants = [{ id: 'w1', name: 'Eve' }, { id: 'w2', name: 'Finn' }];
+    room.emit('waiting-list-changed', room.waitingParticipants);
+    await controls.updateComplete;
+    const badge = part(controls, 'waiting')!;
+    expect(badge.textContent).to.equal('2');
+    expect(badge.checkVisibility(), 'visible').to.equal(true);
+    expect(part(controls, 'participants')!.getAttribute('aria-label')).to.equal('Show everyone, 2 waiting to join');
+    expect(await axeViolations(document.body)).to.deep.equal([]);
+
+    room.waitingParticipants = [];
+    room.emit('waiting-list-changed', []);
+    await controls.updateComplete;
+    expect(part(controls, 'waiting')).to.equal(null);
+  });
+
+  it('asks before ending the meeting for all; parley-end-meeting can still stop it', async () => {
+    const room = new FakeRoom();
+    const controls = await render(room);
+    const ends: Event[] = [];
+    document.body.addEventListener('parley-end-meeting', (event) => ends.push(event));
+    const openDialog = () =>
+      until(() => controls.shadowRoot!.querySelector('confirm-dialog')?.shadowRoot?.querySelector<HTMLDialogElement>('dialog[open]'));
+
+    part(controls, 'end-meeting')!.click();
+    let dialog = await openDialog();
+    expect(dialog.querySelector('[part~="heading"]')!.textContent).to.equal('End the meeting for everyone?');
+    expect(dialog.querySelector('[part~="confirm"]')!.textContent).to.equal('End meeting for all');
+    dialog.querySelector<HTMLButtonElement>('[part~="cancel"]')!.click();
+    await until(() => !controls.shadowRoot!.querySelector('confirm-dialog'));
+    expect(room.hostActions, 'Cancel ends nothing').to.deep.equal([]);
+    expect(ends).to.have.length(0);
+
+    document.body.addEventListener('parley-end-meeting', (event) => event.preventDefault(), { once: true });
+    part(controls, 'end-meeting')!.click();
+    (await openDialog()).querySelector<HTMLButtonElement>('[part~="confirm"]')!.click();
+    await until(() => ends.length === 1);
+    expect(room.hostActions, 'the page stopped it').to.deep.equal([]);
+
+    part(controls, 'end-meeting')!.click();
+    dialog = await openDialog();
+    dialog.querySelector<HTMLButtonElement>('[part~="confirm"]')!.click();
+    await until(() => room.hostActions.length > 0);
+    expect(room.hostActions).to.deep.equal(['end']);
+    expect(ends.map((event) => [event.bubbles, event.composed, event.cancelable])).to.deep.equal([
+      [true, true, true],
+      [true, true, true],
+    ]);
   });
 });

@@ -6,11 +6,13 @@ import { tokens } from '../../styles/tokens.js';
 import { icon } from '../../icons.js';
 import type { PanelName } from '../meeting-controls/meeting-controls.component.js';
 import '../meeting-controls/meeting-controls.js';
+import type { MeetingNotices } from '../meeting-notices/meeting-notices.component.js';
 import '../participant-grid/participant-grid.js';
 import type { PrejoinScreen } from '../prejoin-screen/prejoin-screen.component.js';
 import { rememberedName } from '../prejoin-screen/prejoin-screen.component.js';
 import '../prejoin-screen/prejoin-screen.js';
 import { meetingRoomStyles } from './meeting-room.styles.js';
+import { bindRoomNotices, showDeviceProblem, withNotices, type RoomNoticesHost } from './room-notices.js';
 
 type Phase = 'prejoin' | 'joining' | 'waiting' | 'joined' | 'left';
 
@@ -43,6 +45,11 @@ const defaultServer = new URL(import.meta.url).origin;
  * @fires parley-media-changed - Someone's (or your) microphone or camera went on or off.
  *   `detail`: `participant`, `audioEnabled`, `videoEnabled`.
  * @fires parley-error - Something failed. `detail`: `code` (an SDK `ErrorCode`), `message`.
+ * @fires parley-end-meeting - You (a host) confirmed "End meeting for all". Cancelable: `preventDefault()` keeps
+ *   the meeting going.
+ * @fires parley-exit - The way out of an end screen (`exit-url`) was chosen. `detail`: `url`, `reason` (the
+ *   `parley-left` reason, or `join-failed`). Cancelable: `preventDefault()` stops the navigation, for a page that
+ *   routes by itself.
  *
  * Size: with no CSS from the page, as wide as its container and 16:9 of that tall (3:4 on phones), from 320 px to
  * the window's height. A `height` or `aspect-ratio` from the page replaces that.
@@ -64,6 +71,11 @@ const defaultServer = new URL(import.meta.url).origin;
  * @csspart status - The message shown while joining, after leaving, or when joining failed with `autojoin`.
  * @csspart leave - The button that gives up waiting for a host (waiting room).
  * @csspart rejoin - Rejoin after leaving, or Try again after a failed `autojoin`.
+ * @csspart exit - The way out of an end screen, with `exit-url`: a link to it.
+ * @csspart notices - The `<meeting-notices>`: visible notices (someone waits to join, a host muted you, a device
+ *   will not start, the invite link was copied) with their actions, just above the controls.
+ * @csspart meeting-info - The row above the call with the meeting code and "Copy invite link" (unless `no-invite`).
+ * @csspart copy-invite - The "Copy invite link" button.
  * @csspart announcer - The visually hidden live region that tells screen readers who joined, left or muted.
  *
  * @cssprop --parley-background - Background of the whole meeting.
@@ -91,6 +103,10 @@ export class MeetingRoom extends ParleyElement {
     token: {},
     autojoin: { type: Boolean, reflect: true },
     theme: { reflect: true },
+    exitUrl: { attribute: 'exit-url' },
+    inviteUrl: { attribute: 'invite-url' },
+    noInvite: { type: Boolean, attribute: 'no-invite' },
+    waitingSound: { type: Boolean, attribute: 'waiting-sound' },
     phase: { state: true },
     errorMessage: { state: true },
     leftReason: { state: true },
@@ -126,6 +142,22 @@ export class MeetingRoom extends ParleyElement {
   /** `light` or `dark`; unset follows the system (`prefers-color-scheme`). */
   theme: 'light' | 'dark' | undefined;
 
+  /**
+   * Where the way out of every end screen (left, removed, ended, connection lost, a failed `autojoin`) leads, e.g.
+   * your start page. Unset: no way out is shown but Rejoin where rejoining is possible. Choosing it fires
+   * `parley-exit` first, which can cancel the navigation.
+   */
+  exitUrl = '';
+
+  /** The link "Copy invite link" copies. Default: this meeting on the Parley server, `<server>/m/<code>`. */
+  inviteUrl = '';
+
+  /** Hides the meeting code and "Copy invite link" during the call. */
+  noInvite = false;
+
+  /** For hosts: a short sound when someone starts waiting in the waiting room (off by default). */
+  waitingSound = false;
+
   private phase: Phase = 'prejoin';
   private errorMessage = '';
   private leftReason: LeaveReason = 'left';
@@ -148,6 +180,21 @@ export class MeetingRoom extends ParleyElement {
   #hadFocus = false;
   /** Set while joining with media handed over by the prejoin screen, which stays on screen (busy) meanwhile. */
   #joiningFromPrejoin = false;
+  /** Set when this page's host confirmed "End meeting for all": its end screen says "You ended the meeting". */
+  #endedByYou = false;
+  /** What the visible notices (room-notices.ts) need of this element. */
+  readonly #noticesHost: RoomNoticesHost = {
+    notices: () => this.notices,
+    text: () => this.text,
+    waitingSound: () => this.waitingSound,
+    seeWaitingRoom: () => this.#openPanel('participants'),
+    rendered: () => this.updateComplete,
+    announce: (message) => (this.announcement = message),
+  };
+
+  private get notices(): MeetingNotices | null {
+    return this.renderRoot?.querySelector('meeting-notices') ?? null;
+  }
 
   private get prejoin(): PrejoinScreen | null {
     return this.renderRoot?.querySelector('prejoin-screen') as PrejoinScreen | null;
@@ -260,7 +307,7 @@ export class MeetingRoom extends ParleyElement {
     // element: an embedding page's own focus is never taken.
     if (changed.has('phase') && changed.get('phase') !== undefined && this.#hadFocus) {
       if (this.phase === 'joined') void this.#focusControl('microphone');
-      else if (this.phase === 'left') this.renderRoot.querySelector<HTMLElement>('[part~="rejoin"]')?.focus();
+      else if (this.phase === 'left') this.renderRoot.querySelector<HTMLElement>('[part~="rejoin"], [part~="exit"]')?.focus();
     }
   }
 
@@ -280,10 +327,12 @@ export class MeetingRoom extends ParleyElement {
     switch (this.phase) {
       case 'joined':
         return html`<div class="meeting">
+          ${this.noInvite ? nothing : this.#renderMeetingInfo()}
           <div class="stage">
             <participant-grid part="grid" .room=${this.#room} @click=${this.#onGridClick}></participant-grid>
             ${this.#renderPanel()}
           </div>
+          <meeting-notices part="notices"></meeting-notices>
           <meeting-controls
             part="controls"
             .room=${this.#room}
@@ -293,6 +342,8 @@ export class MeetingRoom extends ParleyElement {
             open-panel=${this.openPanel}
             unread-count=${this.unreadCount}
             @parley-panel-toggle=${this.#onPanelToggle}
+            @parley-end-meeting=${this.#onEndMeeting}
+            @parley-error=${this.#onControlError}
           ></meeting-controls>
         </div>`;
       case 'waiting':
@@ -306,12 +357,16 @@ export class MeetingRoom extends ParleyElement {
           : html`<div part="status" class="status" role="status">${this.text.joining}</div>`;
       case 'left': {
         // Ended or removed: there is no way back in, so no Rejoin.
-        const final = this.leftReason === 'ended' || this.leftReason === 'removed';
+        const reason = this.leftReason;
+        const final = reason === 'ended' || reason === 'removed';
         return html`<div part="status" class="status">
-          <p role="status">${this.text.leftBecause[this.leftReason]}</p>
-          ${final
-            ? nothing
-            : html`<button part="rejoin" @click=${() => this.join().catch(() => undefined)}>${this.text.rejoin}</button>`}
+          <p role="status">${reason === 'ended' && this.#endedByYou ? this.text.youEndedMeeting : this.text.leftBecause[reason]}</p>
+          <div class="status-actions">
+            ${final
+              ? nothing
+              : html`<button part="rejoin" @click=${() => this.join().catch(() => undefined)}>${this.text.rejoin}</button>`}
+            ${this.#renderExit(reason)}
+          </div>
         </div>`;
       }
       case 'prejoin':
@@ -319,11 +374,46 @@ export class MeetingRoom extends ParleyElement {
         return this.autojoin
           ? html`<div part="status" class="status">
               <p class="error" role="alert">${this.errorMessage}</p>
-              <button part="rejoin" @click=${() => this.join().catch(() => undefined)}>${this.text.tryAgain}</button>
+              <div class="status-actions">
+                <button part="rejoin" @click=${() => this.join().catch(() => undefined)}>${this.text.tryAgain}</button>
+                ${this.#renderExit('join-failed')}
+              </div>
             </div>`
           : this.#renderPrejoin(false);
     }
   }
+
+  /** The way out of an end screen, where the page said (`exit-url`); `parley-exit` lets the page route instead. */
+  #renderExit(reason: ParleyEventDetailMap['parley-exit']['reason']) {
+    const url = this.exitUrl;
+    if (!url) return nothing;
+    const onClick = (event: MouseEvent) => {
+      if (!dispatchParleyEvent(this, 'parley-exit', { url, reason }, { cancelable: true })) event.preventDefault();
+    };
+    return html`<a part="exit" class="exit" href=${url} @click=${onClick}>${this.text.exitMeeting}</a>`;
+  }
+
+  /** The meeting's code and a way to invite others to it. */
+  #renderMeetingInfo() {
+    return html`<div part="meeting-info" class="meeting-info">
+      <span class="visually-hidden">${this.text.meetingCodeLabel}</span>
+      <span class="code">${this.#room?.meetingCode ?? this.code}</span>
+      <button part="copy-invite" class="copy-invite" @click=${this.#copyInvite}>${this.text.copyInviteLink}</button>
+    </div>`;
+  }
+
+  #copyInvite = async (): Promise<void> => {
+    const code = this.#room?.meetingCode ?? this.code;
+    const link = this.inviteUrl || new URL(`/m/${encodeURIComponent(code)}`, this.server).href;
+    try {
+      await navigator.clipboard.writeText(link);
+      withNotices(this.#noticesHost, (notices) => notices.show({ id: 'invite', message: this.text.inviteLinkCopied, duration: 4000 }));
+      this.announcement = this.text.inviteLinkCopied;
+    } catch {
+      // No clipboard (permissions, an insecure page): the link itself, to copy by hand.
+      withNotices(this.#noticesHost, (notices) => notices.show({ id: 'invite', message: this.text.inviteLinkNotCopied, detail: link }));
+    }
+  };
 
   #renderPrejoin(busy: boolean) {
     return html`<prejoin-screen
@@ -358,18 +448,33 @@ export class MeetingRoom extends ParleyElement {
 
   #onPanelToggle = (event: CustomEvent<ParleyEventDetailMap['parley-panel-toggle']>): void => {
     event.stopPropagation();
-    this.openPanel = event.detail.open ? event.detail.panel : '';
-    if (this.openPanel === 'chat') this.unreadCount = 0;
-    if (!this.openPanel) return;
-    panelModules[this.openPanel]().catch((error: unknown) => dispatchParleyEvent(this, 'parley-error', errorDetail(error)));
+    this.#openPanel(event.detail.open ? event.detail.panel : '');
+  };
+
+  #openPanel(panel: PanelName | ''): void {
+    this.openPanel = panel;
+    if (panel === 'chat') this.unreadCount = 0;
+    if (!panel) return;
+    panelModules[panel]().catch((error: unknown) => dispatchParleyEvent(this, 'parley-error', errorDetail(error)));
     // Into the panel that opened, so that keyboard and screen reader users land where the content now is.
     void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('[part~="panel"]')?.focus());
-  };
+  }
 
   /** Stop presenting takes its own button away: keep the keyboard in the meeting, on the share toggle. */
   #onGridClick = (event: MouseEvent): void => {
     const target = event.composedPath()[0];
     if (target instanceof Element && target.matches('[part~="stop-presenting"]')) void this.#focusControl('screen-share');
+  };
+
+  #onEndMeeting = (event: CustomEvent<ParleyEventDetailMap['parley-end-meeting']>): void => {
+    // Let the page's own listeners decide first; only an end that goes ahead says "You ended the meeting".
+    queueMicrotask(() => (this.#endedByYou = !event.defaultPrevented));
+  };
+
+  /** A microphone or camera that will not start: the user sees why and how to fix it. */
+  #onControlError = (event: CustomEvent<ParleyEventDetailMap['parley-error']>): void => {
+    // Any other failure of a control may be the end refused: then whoever ends the meeting later is not "you".
+    if (!showDeviceProblem(this.#noticesHost, event.detail.code)) this.#endedByYou = false;
   };
 
   #closePanel = (): void => {
@@ -438,6 +543,8 @@ export class MeetingRoom extends ParleyElement {
   #bind(room: Room): void {
     this.#unbind?.();
     this.#room = room;
+    this.#endedByYou = false;
+    const unbindNotices = bindRoomNotices(room, this.#noticesHost);
     const listeners: Partial<RoomEventMap> = {
       joined: () => {
         this.phase = 'joined';
@@ -493,6 +600,7 @@ export class MeetingRoom extends ParleyElement {
     const entries = Object.entries(listeners) as [keyof RoomEventMap, RoomEventMap[keyof RoomEventMap]][];
     for (const [event, listener] of entries) room.on(event, listener);
     this.#unbind = () => {
+      unbindNotices();
       for (const [event, listener] of entries) room.off(event, listener);
       this.#unbind = null;
     };

@@ -141,4 +141,46 @@ export const meetingRoomStyles = css`
     color: var(--_danger);
     margin: 0;
   }
+  /* End screens: Rejoin and the way out side by side. */
+  .status-actions {
+    display: flex;
+    flex-wrap: wrap;
+    justify-content: center;
+    gap: var(--_gap);
+  }
+  .exit {
+    padding: 10px 16px;
+    border-radius: 8px;
+    box-shadow: inset 0 0 0 1px var(--_muted-text);
+    color: var(--_text);
+    font-weight: 600;
+    text-decoration: none;
+  }
+  .exit:focus-visible {
+    outline: 3px solid var(--_accent);
+    outline-offset: 2px;
+  }
+  /* The meeting code and the invite: a slim row above the stage, so it never hides a tile. */
+  .meeting-info {
+    flex: none;
+    display: flex;
+    align-items: center;
+    gap: var(--_gap);
+    min-width: 0;
+    padding: var(--_gap) var(--_gap) 0 calc(var(--_gap) * 2);
+    font-size: 14px;
+  }
+  .code {
+    font-variant-numeric: tabular-nums;
+    white-space: nowrap;
+    overflow: hidden;
+    text-overflow: ellipsis;
+  }
+  .copy-invite {
+    flex: none;
+    padding: 6px 12px;
+    border-radius: 18px;
+    font-size: 14px;
+    white-space: nowrap;
+  }
 `;

@@ -1,11 +1,7 @@
 import { expect } from '@esm-bundle/chai';
 import { axeViolations } from '../../../test/support/axe.js';
+import { until } from '../../../test/support/until.js';
 import './meeting-room.js';
-
-async function until(check: () => boolean): Promise<void> {
-  for (let attempt = 0; attempt < 150 && !check(); attempt++) await new Promise((resolve) => setTimeout(resolve, 20));
-  expect(check(), 'condition reached in time').to.equal(true);
-}
 
 describe('<meeting-room>', () => {
   afterEach(() => document.body.replaceChildren());
@@ -36,6 +32,36 @@ describe('<meeting-room>', () => {
     expect(errors).to.deep.equal(['server-unreachable']);
     await until(() => room.shadowRoot!.querySelector('[part~="status"] .error')?.textContent?.startsWith('No se puede') ?? false);
     expect(room.shadowRoot!.querySelector('[part~="rejoin"]')!.textContent).to.equal('Reintentar');
+  });
+
+  it('with exit-url, an end screen offers a way out: a link there, after a cancelable parley-exit', async () => {
+    const room = document.createElement('meeting-room');
+    room.server = 'http://127.0.0.1:9';
+    room.code = 'abcd-efgh-jkmn';
+    room.autojoin = true;
+    room.setAttribute('exit-url', '/start?from=meeting');
+    document.body.append(room);
+    const exit = await until(() => room.shadowRoot!.querySelector<HTMLAnchorElement>('[part~="exit"]'));
+    expect(exit.textContent).to.equal('Return to home screen');
+    expect(exit.href).to.equal(new URL('/start?from=meeting', location.href).href);
+    expect(exit.checkVisibility()).to.equal(true);
+    expect(await axeViolations(document.body)).to.deep.equal([]);
+
+    const exits: CustomEvent[] = [];
+    document.addEventListener('parley-exit', (event) => {
+      exits.push(event);
+      // The page routes by itself (and this test page stays).
+      event.preventDefault();
+    });
+    const click = new MouseEvent('click', { bubbles: true, cancelable: true, composed: true });
+    exit.dispatchEvent(click);
+    expect(exits.map((event) => event.detail)).to.deep.equal([{ url: '/start?from=meeting', reason: 'join-failed' }]);
+    expect([exits[0]!.bubbles, exits[0]!.composed]).to.deep.equal([true, true]);
+    expect(click.defaultPrevented, 'no navigation once the page cancelled').to.equal(true);
+
+    room.removeAttribute('exit-url');
+    await room.updateComplete;
+    expect(room.shadowRoot!.querySelector('[part~="exit"]'), 'nowhere to go: no way out shown').to.equal(null);
   });
 
   it('with autojoin, waits for a code set after it entered the page, then joins once', async () => {

@@ -13,7 +13,8 @@ import { participantListStyles } from './participant-list.styles.js';
  * [HOST] badge and whether their microphone and camera are on. Usable on its own with any SDK `Room`.
  *
  * Hosts also get the meeting's controls here: lock and waiting room switches, the waiting room with Admit and
- * Deny, and per participant Ask to mute, Make host and Remove. Failures are fired as `parley-error`.
+ * Deny, and per participant Ask to mute, Make host and Remove (after a confirmation). The actions sit on a row of
+ * their own under the name, so names stay readable. Failures are fired as `parley-error`.
  *
  * @fires parley-error - A host action failed.
  *
@@ -25,6 +26,7 @@ import { participantListStyles } from './participant-list.styles.js';
  * @csspart camera - The camera state icon.
  * @csspart host-controls - For hosts: the lock and waiting room switches.
  * @csspart waiting - For hosts: the list of people waiting to be let in.
+ * @csspart actions - For hosts: the row of action buttons under a participant's name.
  * @csspart action - Each host action button (Ask to mute, Make host, Remove, Admit, Deny).
  *
  * @cssprop --parley-accent - Badge colour.
@@ -82,8 +84,10 @@ export class ParticipantList extends ParleyElement {
             ${waiting.map(
               ({ id, name }) => html`<li>
                 <span class="name">${name}</span>
-                ${this.#action(this.text.admit, name, () => room.admit(id))}
-                ${this.#action(this.text.deny, name, () => room.deny(id))}
+                <span part="actions" class="actions">
+                  ${this.#action(this.text.admit, name, () => room.admit(id))}
+                  ${this.#action(this.text.deny, name, () => room.deny(id))}
+                </span>
               </li>`,
             )}
           </ul>`
@@ -99,17 +103,28 @@ export class ParticipantList extends ParleyElement {
       ${deviceState('microphone', participant.audioEnabled, participant.audioEnabled ? this.text.microphoneOn : this.text.microphoneOff)}
       ${deviceState('camera', participant.videoEnabled, participant.videoEnabled ? this.text.cameraOn : this.text.cameraOff)}
       ${host && !participant.isLocal
-        ? html`<span class="actions">
+        ? html`<span part="actions" class="actions">
             ${participant.audioEnabled
               ? this.#action(this.text.askToMute, participant.name, () => room.muteParticipant(participant.id))
               : nothing}
             ${participant.isHost
               ? nothing
               : this.#action(this.text.makeHost, participant.name, () => room.transferHost(participant.id))}
-            ${this.#action(this.text.remove, participant.name, () => room.removeParticipant(participant.id))}
+            ${this.#action(this.text.remove, participant.name, () => this.#remove(participant))}
           </span>`
         : nothing}
     </li>`;
+  }
+
+  /** Removes someone once the host confirmed it (the dialog is a chunk fetched on first use). */
+  async #remove(participant: Participant): Promise<void> {
+    const { confirmAction } = await import('../confirm-dialog/confirm-dialog.js');
+    const confirmed = await confirmAction(this, {
+      heading: this.text.confirmRemoveTitle(participant.name),
+      message: this.text.confirmRemoveText,
+      confirmLabel: this.text.remove,
+    });
+    if (confirmed) await this.room?.removeParticipant(participant.id);
   }
 
   #switch(label: string, on: boolean, toggle: () => Promise<unknown>) {

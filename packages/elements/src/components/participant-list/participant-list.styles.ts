@@ -13,18 +13,18 @@ export const participantListStyles = css`
   }
   li {
     display: flex;
+    flex-wrap: wrap;
     align-items: center;
-    gap: var(--_gap);
+    gap: 4px var(--_gap);
     min-height: 44px;
     padding: 4px calc(var(--_gap) * 2);
     border-radius: 8px;
   }
+  /* A name gets the whole first row (wrapping if it must, never cut down to "C…"); a host's actions go below. */
   .name {
     flex: 1;
     min-width: 0;
-    overflow: hidden;
-    text-overflow: ellipsis;
-    white-space: nowrap;
+    overflow-wrap: anywhere;
   }
   .badge {
     padding: 2px 6px;
@@ -42,13 +42,16 @@ export const participantListStyles = css`
     color: var(--_danger);
   }
   .actions {
+    flex-basis: 100%;
     display: flex;
-    gap: 4px;
+    flex-wrap: wrap;
+    gap: var(--_gap);
   }
   button {
     font: inherit;
     font-size: 13px;
-    padding: 4px 8px;
+    min-height: 32px;
+    padding: 4px 12px;
     border: 1px solid var(--_accent);
     border-radius: 6px;
     background: transparent;

@@ -1,6 +1,7 @@
 import { expect } from '@esm-bundle/chai';
 import { axeViolations } from '../../../test/support/axe.js';
 import { FakeRoom } from '../../../test/support/fake-room.js';
+import { until } from '../../../test/support/until.js';
 import './participant-list.js';
 import type { ParticipantList } from './participant-list.component.js';
 
@@ -60,11 +61,10 @@ describe('<participant-list>', () => {
 
     button('Mute Ada').click();
     button('Make host Ada').click();
-    button('Remove Ada').click();
     button('Admit Eve').click();
     button('Deny Eve').click();
     await new Promise((resolve) => setTimeout(resolve));
-    expect(room.hostActions).to.deep.equal(['mute:p1', 'host:p1', 'remove:p1', 'admit:w1']);
+    expect(room.hostActions).to.deep.equal(['mute:p1', 'host:p1', 'admit:w1']);
     expect(errors, 'a refused action is reported').to.deep.equal(['not-host']);
     expect(list.shadowRoot!.querySelector('[data-participant-id="me"] [part~="action"]'), 'none on yourself').to.equal(null);
 
@@ -83,5 +83,50 @@ describe('<participant-list>', () => {
     room.join('p1', 'Ada');
     const list = await render(room);
     expect(list.shadowRoot!.querySelector('[part~="host-controls"], [part~="action"]')).to.equal(null);
+  });
+
+  it('asks before removing someone: Cancel (the default, also Escape) keeps them, Remove removes them', async () => {
+    const room = new FakeRoom();
+    room.join('p1', 'Ada');
+    const list = await render(room);
+    const remove = list.shadowRoot!.querySelector<HTMLButtonElement>('[data-participant-id="p1"] [part~="action"]:last-child')!;
+    expect(remove.textContent!.replace(/\s+/g, ' ').trim()).to.equal('Remove Ada');
+
+    remove.focus();
+    remove.click();
+    const dialog = await until(() => list.shadowRoot!.querySelector('confirm-dialog')?.shadowRoot?.querySelector<HTMLDialogElement>('dialog[open]'));
+    const confirm = list.shadowRoot!.querySelector('confirm-dialog')!;
+    expect(dialog.querySelector('[part~="heading"]')!.textContent).to.equal('Remove Ada from the meeting?');
+    expect(confirm.shadowRoot!.activeElement?.getAttribute('part'), 'focus starts on Cancel').to.equal('cancel');
+    expect(await axeViolations(document.body)).to.deep.equal([]);
+    dialog.dispatchEvent(new Event('cancel'));
+    dialog.close();
+    await until(() => !list.shadowRoot!.querySelector('confirm-dialog'));
+    expect(room.hostActions, 'nobody removed').to.deep.equal([]);
+    expect(list.shadowRoot!.activeElement, 'focus back on Remove').to.equal(remove);
+
+    remove.click();
+    const again = await until(() => list.shadowRoot!.querySelector('confirm-dialog')?.shadowRoot?.querySelector<HTMLDialogElement>('dialog[open]'));
+    again.querySelector<HTMLButtonElement>('[part~="confirm"]')!.click();
+    await until(() => room.hostActions.length > 0);
+    expect(room.hostActions).to.deep.equal(['remove:p1']);
+  });
+
+  it('keeps long names whole beside the host buttons, which go on a row of their own', async () => {
+    const room = new FakeRoom();
+    room.join('p1', 'Christopher Montgomery-Blackwood');
+    room.waitingParticipants = [{ id: 'w1', name: 'Maximiliane Oberhausen-Stein' }];
+    const list = await render(room);
+    list.style.width = '360px';
+    await list.updateComplete;
+    for (const row of list.shadowRoot!.querySelectorAll('li')) {
+      const name = row.querySelector<HTMLElement>('.name')!;
+      expect(name.scrollWidth, `"${name.textContent}" is not cut`).to.be.at.most(name.clientWidth);
+      expect(name.getBoundingClientRect().width, `"${name.textContent}" has room`).to.be.above(200);
+      const actions = row.querySelector('[part~="actions"]');
+      if (actions) {
+        expect(actions.getBoundingClientRect().top, 'actions below the name').to.be.at.least(name.getBoundingClientRect().bottom);
+      }
+    }
   });
 });

@@ -121,6 +121,35 @@ const de: Catalog = {
   youArePresenting: 'Du präsentierst',
   stopPresenting: 'Präsentation beenden',
   chatToggle: 'Chat',
+  // meeting notices, confirmations, end screens and the invite (issue 12 C)
+  notifications: 'Benachrichtigungen',
+  dismiss: 'Schließen',
+  dismissNotice: (message) => `Schließen: ${message}`,
+  wantsToJoin: (name) => `${name} möchte teilnehmen`,
+  peopleWantToJoin: (count) => `${count} Personen möchten teilnehmen`,
+  admitAll: 'Alle zulassen',
+  seeAll: 'Alle ansehen',
+  waitingCount: (count) => `${count} warten auf Zulassung`,
+  mutedYou: (name) => `${name} hat dich stummgeschaltet`,
+  mutedYouDetail: 'Du kannst dein Mikrofon wieder einschalten, wenn du sprechen möchtest.',
+  deviceFix: {
+    'permission-denied':
+      'Klicke in der Adressleiste auf das Kamera- oder Schlosssymbol, erlaube Kamera und Mikrofon und versuche es erneut. Manche Browser müssen die Seite neu laden.',
+    'no-device':
+      'Schließe ein Mikrofon oder eine Kamera an, prüfe, ob es eingeschaltet und in den Systemeinstellungen nicht deaktiviert ist, und versuche es erneut.',
+    'device-busy': 'Eine andere App oder ein anderer Browsertab verwendet es vielleicht. Schließe sie und versuche es erneut.',
+  },
+  confirmRemoveTitle: (name) => `${name} aus der Besprechung entfernen?`,
+  confirmRemoveText: 'Die Person verlässt den Anruf sofort.',
+  confirmEndTitle: 'Besprechung für alle beenden?',
+  confirmEndText: 'Alle verlassen den Anruf, und der Code der Besprechung funktioniert nicht mehr.',
+  cancel: 'Abbrechen',
+  youEndedMeeting: 'Du hast die Besprechung beendet',
+  exitMeeting: 'Zurück zum Startbildschirm',
+  meetingCodeLabel: 'Besprechungscode',
+  copyInviteLink: 'Einladungslink kopieren',
+  inviteLinkCopied: 'Einladungslink kopiert',
+  inviteLinkNotCopied: 'Kopiere diesen Einladungslink:',
 };
 
 export default de;

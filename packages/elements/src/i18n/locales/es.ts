@@ -121,6 +121,35 @@ const es: Catalog = {
   youArePresenting: 'Estás presentando',
   stopPresenting: 'Dejar de presentar',
   chatToggle: 'Chat',
+  // meeting notices, confirmations, end screens and the invite (issue 12 C)
+  notifications: 'Notificaciones',
+  dismiss: 'Cerrar',
+  dismissNotice: (message) => `Cerrar: ${message}`,
+  wantsToJoin: (name) => `${name} quiere unirse`,
+  peopleWantToJoin: (count) => `${count} personas quieren unirse`,
+  admitAll: 'Admitir a todos',
+  seeAll: 'Ver todos',
+  waitingCount: (count) => `${count} esperando para unirse`,
+  mutedYou: (name) => `${name} te ha silenciado`,
+  mutedYouDetail: 'Puedes volver a activar el micrófono cuando quieras hablar.',
+  deviceFix: {
+    'permission-denied':
+      'Haz clic en el icono de la cámara o del candado en la barra de direcciones, permite la cámara y el micrófono y vuelve a intentarlo. Algunos navegadores necesitan recargar la página.',
+    'no-device':
+      'Conecta un micrófono o una cámara, comprueba que está encendido y no desactivado en la configuración del sistema y vuelve a intentarlo.',
+    'device-busy': 'Puede que otra aplicación o pestaña lo esté usando. Ciérrala y vuelve a intentarlo.',
+  },
+  confirmRemoveTitle: (name) => `¿Quitar a ${name} de la reunión?`,
+  confirmRemoveText: 'Saldrá de la llamada de inmediato.',
+  confirmEndTitle: '¿Finalizar la reunión para todos?',
+  confirmEndText: 'Todos salen de la llamada y el código de la reunión deja de funcionar.',
+  cancel: 'Cancelar',
+  youEndedMeeting: 'Has finalizado la reunión',
+  exitMeeting: 'Volver a la pantalla de inicio',
+  meetingCodeLabel: 'Código de la reunión',
+  copyInviteLink: 'Copiar enlace de invitación',
+  inviteLinkCopied: 'Enlace de invitación copiado',
+  inviteLinkNotCopied: 'Copia este enlace de invitación:',
 };
 
 export default es;

@@ -121,6 +121,35 @@ const fr: Catalog = {
   youArePresenting: 'Vous présentez',
   stopPresenting: 'Arrêter la présentation',
   chatToggle: 'Chat',
+  // meeting notices, confirmations, end screens and the invite (issue 12 C)
+  notifications: 'Notifications',
+  dismiss: 'Fermer',
+  dismissNotice: (message) => `Fermer : ${message}`,
+  wantsToJoin: (name) => `${name} souhaite participer`,
+  peopleWantToJoin: (count) => `${count} personnes souhaitent participer`,
+  admitAll: 'Tout admettre',
+  seeAll: 'Tout afficher',
+  waitingCount: (count) => `${count} en attente`,
+  mutedYou: (name) => `${name} a coupé votre micro`,
+  mutedYouDetail: 'Vous pouvez réactiver votre micro quand vous voulez parler.',
+  deviceFix: {
+    'permission-denied':
+      'Cliquez sur l’icône de caméra ou de cadenas dans la barre d’adresse, autorisez la caméra et le micro, puis réessayez. Certains navigateurs doivent recharger la page.',
+    'no-device':
+      'Branchez un micro ou une caméra, vérifiez qu’il est allumé et non désactivé dans les paramètres du système, puis réessayez.',
+    'device-busy': 'Une autre application ou un autre onglet l’utilise peut-être. Fermez-le, puis réessayez.',
+  },
+  confirmRemoveTitle: (name) => `Retirer ${name} de la réunion ?`,
+  confirmRemoveText: 'Cette personne quitte l’appel immédiatement.',
+  confirmEndTitle: 'Mettre fin à la réunion pour tous ?',
+  confirmEndText: 'Tout le monde quitte l’appel, et le code de la réunion ne fonctionne plus.',
+  cancel: 'Annuler',
+  youEndedMeeting: 'Vous avez mis fin à la réunion',
+  exitMeeting: 'Revenir à l’écran d’accueil',
+  meetingCodeLabel: 'Code de la réunion',
+  copyInviteLink: 'Copier le lien d’invitation',
+  inviteLinkCopied: 'Lien d’invitation copié',
+  inviteLinkNotCopied: 'Copiez ce lien d’invitation :',
 };
 
 export default fr;

@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import type { Page } from 'playwright-core';
+import { axeViolations } from './axe.js';
+
+const SCREENSHOT_DIR = process.env.SCREENSHOT_DIR ?? 'test-results';
+
+/** Saves a screenshot of the page as `<SCREENSHOT_DIR>/<name>.png` (docs/images for the docs). */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  await mkdir(SCREENSHOT_DIR, { recursive: true });
+  await page.screenshot({ path: `${SCREENSHOT_DIR}/${name}.png` });
+}
+
+export async function assertNoViolations(page: Page, state: string): Promise<void> {
+  const violations = await axeViolations(page);
+  assert.deepEqual(violations, [], `axe-core violations ${state}:\n${JSON.stringify(violations, null, 2)}`);
+}
+
+/** The notices `<meeting-room>` shows on screen, as their text, once at least `count` show. */
+export async function visibleNotices(page: Page, count = 1): Promise<string[]> {
+  const notices = () =>
+    [
+      ...(document.querySelector('meeting-room')!.shadowRoot!.querySelector('meeting-notices')?.shadowRoot?.querySelectorAll<HTMLElement>(
+        '[part~="notice"]',
+      ) ?? []),
+    ]
+      .filter((notice) => notice.checkVisibility() && notice.getBoundingClientRect().height > 20)
+      .map((notice) => notice.innerText.replace(/\s+/g, ' ').trim());
+  await page.waitForFunction(`(${notices.toString()})().length >= ${count}`, null, { timeout: 10_000 });
+  return page.evaluate(notices);
+}
+
+/** The focused element through shadow roots, as `part: text`. */
+export function focused(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    let element = document.activeElement;
+    while (element?.shadowRoot?.activeElement) element = element.shadowRoot.activeElement;
+    return `${element?.getAttribute('part') ?? element?.localName}: ${element?.textContent?.trim()}`;
+  });
+}
