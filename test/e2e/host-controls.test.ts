@@ -151,7 +151,7 @@ test('waiting room: the host sees a badge and a notice, and admits from it with 
   assert.ok(await badge.isVisible(), 'the badge on the participants toggle shows');
   assert.equal(
     await host.page.locator('meeting-room >> meeting-controls >> [part~="participants"]').getAttribute('aria-label'),
-    'Show everyone, 1 waiting to join',
+    'Participants, 1 waiting to join',
   );
   await assertNoViolations(host.page, 'with the waiting-room notice');
   await screenshot(host.page, 'waiting-room-notice');

@@ -119,7 +119,7 @@ describe('<meeting-controls>', () => {
     const badge = part(controls, 'waiting')!;
     expect(badge.textContent).to.equal('2');
     expect(badge.checkVisibility(), 'visible').to.equal(true);
-    expect(part(controls, 'participants')!.getAttribute('aria-label')).to.equal('Show everyone, 2 waiting to join');
+    expect(part(controls, 'participants')!.getAttribute('aria-label')).to.equal('Participants, 2 waiting to join');
     expect(await axeViolations(document.body)).to.deep.equal([]);
 
     room.waitingParticipants = [];
