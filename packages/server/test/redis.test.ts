@@ -85,7 +85,6 @@ describe('RedisMeetingStore', () => {
       audioEnabled: true,
       videoEnabled: false,
       screenSharing: false,
-      resumeTokenHash: `hash-${id}`,
       awayUntil: new Date(123_456),
       removalMarks: ['m'],
     });

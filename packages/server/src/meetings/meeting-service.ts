@@ -75,6 +75,17 @@ export class MeetingService {
     return meeting && isJoinable(meeting, now) ? meeting : undefined;
   }
 
+  /**
+   * For someone who proved they were in the meeting (a valid resume token): the meeting if it is still open, or why
+   * not. Unlike {@link findJoinable} this tells ended from expired: the holder knows the code exists.
+   */
+  async findResumable(code: string, now = new Date()): Promise<Meeting | 'ended' | 'expired'> {
+    const meeting = await this.#store.get(code);
+    if (!meeting) return 'expired';
+    if (meeting.endedAt !== null) return 'ended';
+    return isJoinable(meeting, now) ? meeting : 'expired';
+  }
+
   isHostKey(meeting: Meeting, hostKey: string | undefined): boolean {
     if (!hostKey) return false;
     return timingSafeEqual(Buffer.from(hashHostKey(hostKey), 'hex'), Buffer.from(meeting.hostKeyHash, 'hex'));

@@ -61,6 +61,7 @@ const defaultServer = new URL(import.meta.url).origin;
  * @csspart status - The message shown while joining, after leaving, or when joining failed with `autojoin`.
  * @csspart leave - The button that gives up waiting for a host (waiting room).
  * @csspart rejoin - Rejoin after leaving, or Try again after a failed `autojoin`.
+ * @csspart reconnecting - The notice shown while the meeting server is out of reach (the call goes on).
  * @csspart announcer - The visually hidden live region that tells screen readers who joined, left or muted.
  *
  * @cssprop --parley-background - Background of the whole meeting.
@@ -94,6 +95,7 @@ export class MeetingRoom extends ParleyElement {
     announcement: { state: true },
     openPanel: { state: true },
     unreadCount: { state: true },
+    serverAway: { state: true },
   };
 
   /** URL of the Parley server. Default: the origin `parley.js` was loaded from. */
@@ -131,6 +133,8 @@ export class MeetingRoom extends ParleyElement {
   private openPanel: PanelName | '' = '';
   /** Chat messages from others that arrived while the chat was closed. */
   private unreadCount = 0;
+  /** The meeting server is out of reach while the call goes on peer to peer. */
+  private serverAway = false;
 
   #room: Room | null = null;
   /**
@@ -277,6 +281,12 @@ export class MeetingRoom extends ParleyElement {
     switch (this.phase) {
       case 'joined':
         return html`<div class="meeting">
+          ${this.serverAway
+            ? html`<div part="reconnecting" class="notice" role="status">
+                <strong>${this.text.serverAway}</strong>
+                <span>${this.text.serverAwayDetail}</span>
+              </div>`
+            : nothing}
           <div class="stage">
             <participant-grid part="grid" .room=${this.#room}></participant-grid>
             ${this.#renderPanel()}
@@ -302,8 +312,8 @@ export class MeetingRoom extends ParleyElement {
           ? this.#renderPrejoin(true)
           : html`<div part="status" class="status" role="status">${this.text.joining}</div>`;
       case 'left': {
-        // Ended or removed: there is no way back in, so no Rejoin.
-        const final = this.leftReason === 'ended' || this.leftReason === 'removed';
+        // Ended, expired or removed: there is no way back in, so no Rejoin.
+        const final = this.leftReason === 'ended' || this.leftReason === 'expired' || this.leftReason === 'removed';
         return html`<div part="status" class="status">
           <p role="status">${this.text.leftBecause[this.leftReason]}</p>
           ${final
@@ -429,6 +439,7 @@ export class MeetingRoom extends ParleyElement {
     const listeners: Partial<RoomEventMap> = {
       joined: () => {
         this.phase = 'joined';
+        this.serverAway = false;
         dispatchParleyEvent(this, 'parley-joined', {
           meetingCode: room.meetingCode ?? '',
           participantId: room.localParticipant.id,
@@ -436,6 +447,7 @@ export class MeetingRoom extends ParleyElement {
       },
       left: (reason) => {
         this.#hadFocus = this.matches(':focus-within');
+        this.serverAway = false;
         this.phase = 'left';
         this.leftReason = reason;
         dispatchParleyEvent(this, 'parley-left', { reason });
@@ -464,6 +476,12 @@ export class MeetingRoom extends ParleyElement {
         });
       },
       error: (error) => dispatchParleyEvent(this, 'parley-error', errorDetail(error)),
+      reconnecting: () => {
+        this.serverAway = true;
+      },
+      reconnected: () => {
+        this.serverAway = false;
+      },
       waiting: () => {
         this.phase = 'waiting';
       },
