@@ -202,10 +202,12 @@ export function hostSettings(meeting: Pick<Meeting, 'locked' | 'settings'>): Hos
 
 /**
  * What identifies a participant for removal: their client's session id and their token's subject, each hashed (the
- * raw values, which may be personal, are never stored). Either may be absent.
+ * raw values, which may be personal, are never stored), and their participant id, which keeps their resume token
+ * out after a crash. Any may be absent.
  */
-export function removalMarks(identity: { sessionId?: string | undefined; subject?: string | undefined }): string[] {
+export function removalMarks(identity: { sessionId?: string | undefined; subject?: string | undefined; participantId?: string }): string[] {
   const marks: string[] = [];
+  if (identity.participantId) marks.push(createHash('sha256').update(`participant:${identity.participantId}`).digest('base64url'));
   if (identity.sessionId) marks.push(createHash('sha256').update(`session:${identity.sessionId}`).digest('base64url'));
   if (identity.subject) marks.push(createHash('sha256').update(`subject:${identity.subject}`).digest('base64url'));
   return marks;

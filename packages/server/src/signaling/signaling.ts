@@ -615,13 +615,14 @@ export class Signaling {
     if (socket.disconnected) return refusal(ProtocolErrorCode.Internal, 'Disconnected while joining');
     if (socket.data.meetingCode || socket.data.waiting) return refusal(ProtocolErrorCode.AlreadyInMeeting, 'Already in a meeting');
 
+    const id = randomUUID();
     const entrant: Entrant = {
-      id: randomUUID(),
+      id,
       name: claims?.name ?? request.name,
       isHost: this.#options.meetings.isHostKey(meeting, request.hostKey) || claims?.host === true,
       audio: request.audio,
       video: request.video,
-      removalMarks: removalMarks({ sessionId: request.sessionId, subject: claims?.subject }),
+      removalMarks: removalMarks({ sessionId: request.sessionId, subject: claims?.subject, participantId: id }),
     };
     if (this.#isRemoved(meeting, entrant.removalMarks)) {
       logger.info({ meeting: meeting.code, ip }, 'join refused: removed from this meeting');
