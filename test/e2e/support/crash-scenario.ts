@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Browser } from 'playwright-core';
 import { freePort } from '../../../packages/server/test/redis-server.js';
+import { axeViolations } from './axe.js';
 import { MeetingPage } from './meeting-page.js';
 import { healthy, startServerProcess, waitFor, type ServerProcess } from './processes.js';
 import { createMeeting, startEmbedder } from './servers.js';
@@ -156,6 +157,7 @@ export async function crashDuringCall(browser: Browser, target: CrashTarget, out
       await mkdir(SCREENSHOT_DIR, { recursive: true });
       await bob.page.screenshot({ path: `${SCREENSHOT_DIR}/${screenshot}` });
     }
+    assert.deepEqual(await axeViolations(bob.page), [], 'the notice passes axe-core (contrast, roles)');
 
     // The media never needed the server: every video keeps advancing while it is away, to the end of the outage.
     let frames = await framesNow(pages);
