@@ -200,6 +200,15 @@ export function hostSettings(meeting: Pick<Meeting, 'locked' | 'settings'>): Hos
   return { locked: meeting.locked, waitingRoom: meeting.settings.waitingRoom === true };
 }
 
+/** The setting that holds when a host last handed over their role (ms since the epoch). */
+export const ROLES_CHANGED_AT = 'rolesChangedAt';
+
+/** Resume tokens issued before this instant do not make their holder host again after a crash. */
+export function rolesChangedAt(meeting: Pick<Meeting, 'settings'>): number {
+  const at = meeting.settings[ROLES_CHANGED_AT];
+  return typeof at === 'number' ? at : 0;
+}
+
 /**
  * What identifies a participant for removal: their client's session id and their token's subject, each hashed (the
  * raw values, which may be personal, are never stored), and their participant id, which keeps their resume token

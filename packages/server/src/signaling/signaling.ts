@@ -24,7 +24,7 @@ import {
 import type { TurnConfig } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { Meeting, SavedParticipant } from '../meetings/meeting.js';
-import { hostSettings, removalMarks, type MeetingService } from '../meetings/meeting-service.js';
+import { hostSettings, removalMarks, rolesChangedAt, ROLES_CHANGED_AT, type MeetingService } from '../meetings/meeting-service.js';
 import type { Metrics } from '../metrics.js';
 import type { ParticipantClaims, ParticipantTokens } from '../participant-tokens.js';
 import type { RateLimits } from '../rate-limits.js';
@@ -793,7 +793,7 @@ export class Signaling {
       info: {
         id: claims.participant,
         name: claims.name,
-        isHost: claims.host,
+        isHost: claims.host && claims.issuedAt >= rolesChangedAt(meeting),
         audioEnabled: request.audio ?? false,
         videoEnabled: request.video ?? false,
         screenSharing: request.screen ?? false,
@@ -1016,9 +1016,15 @@ export class Signaling {
     room.emit('host-changed', { participantId: host.info.id, isHost: false });
     this.#publish(target);
     this.#publish(host);
-    // A token says whether its holder is host: one from before would restore the old role after a crash.
-    this.#renewResumeToken(target);
-    this.#renewResumeToken(host);
+    // A token says whether its holder is host. From now on, a token from before says nothing about the role (a
+    // server taking its holder back after a crash makes them a guest): every host and the old one get new ones.
+    const changedAt = Date.now();
+    this.#options.meetings
+      .updateSettings(host.meetingCode, { [ROLES_CHANGED_AT]: changedAt })
+      .catch((error: unknown) => this.#options.logger.error({ err: error, meeting: host.meetingCode }, 'storing a host change failed'));
+    for (const member of this.presence.members(host.meetingCode)) {
+      if (member.info.isHost || member === host) this.#renewResumeToken(member, changedAt);
+    }
     this.#options.io.to(participantRoom(target.info.id)).emit('waiting-list', { waiting: this.waitingRooms.list(host.meetingCode) });
     this.#options.io.to(participantRoom(host.info.id)).emit('waiting-list', { waiting: [] });
     this.#hostAction('transfer-host', host, target.info.id);
