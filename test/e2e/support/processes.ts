@@ -39,7 +39,8 @@ export async function startServerProcess(port: number, env: NodeJS.ProcessEnv): 
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
-  await waitFor(() => healthy(url), `the server on ${port}`);
+  // Generous: a loaded test machine takes seconds to start a Node.js process.
+  await waitFor(() => healthy(url), `the server on ${port}`, 30_000);
   return {
     url,
     process: child,
