@@ -1,38 +1,17 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { connect, tryJoin } from '../../packages/server/test/helpers.js';
-import { freePort, startRedis, type TestRedis } from '../../packages/server/test/redis-server.js';
 import { launchChromium } from './support/browser.js';
+import { startCluster, waitFor, type Cluster, type ServerProcess } from './support/processes.js';
 import { SdkPage } from './support/sdk-page.js';
-import { createMeeting, startEmbedder, type Embedder } from './support/servers.js';
+import { createMeeting } from './support/servers.js';
 
 /**
  * Parley nodes (real processes) on one real redis-server, behind nginx configured from docs/nginx.conf: browsers on
  * different nodes share a meeting, host controls reach across nodes, and a node killed mid-call loses nobody.
  */
-
-const BIN = join(import.meta.dirname, '../../packages/server/dist/bin.js');
-const NGINX = '/usr/sbin/nginx';
-
-interface Node {
-  url: string;
-  process: ChildProcess;
-}
-
-/** `count` nodes on one Redis behind one nginx (least_conn), and a page on another origin that embeds them. */
-interface Cluster {
-  nodes: Node[];
-  /** nginx's address: what browsers use. */
-  front: string;
-  embedder: Embedder;
-  stop(): Promise<void>;
-}
 
 let browser: Browser;
 
@@ -44,71 +23,8 @@ after(async () => {
   await browser?.close();
 });
 
-async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check().catch(() => false)) return;
-    await delay(100);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-async function startNode(redis: TestRedis, port: number): Promise<Node> {
-  const child = spawn(process.execPath, [BIN], {
-    env: {
-      ...process.env,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      REDIS_URL: redis.url,
-      RESUME_WINDOW_MS: '20000',
-      LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
-      TRUST_PROXY: 'loopback',
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor(async () => (await fetch(`${url}/healthz`)).ok, `node on ${port}`);
-  return { url, process: child };
-}
-
-async function startCluster(count: number): Promise<Cluster> {
-  const redis = await startRedis();
-  const nodes: Node[] = [];
-  for (let index = 0; index < count; index += 1) nodes.push(await startNode(redis, await freePort()));
-  const dir = mkdtempSync(join(tmpdir(), 'parley-nginx-'));
-  // nginx's workers run as nobody: they write their temp files here.
-  chmodSync(dir, 0o777);
-  const listen = `127.0.0.1:${await freePort()}`;
-  const config = readFileSync(join(import.meta.dirname, '../../docs/nginx.conf'), 'utf8')
-    .replaceAll('{{PREFIX}}', dir)
-    .replaceAll('{{LISTEN}}', listen)
-    .replaceAll('{{UPSTREAMS}}', nodes.map((node) => `server ${new URL(node.url).host} max_fails=1 fail_timeout=5s;`).join('\n    '));
-  writeFileSync(join(dir, 'nginx.conf'), config);
-  const nginx = spawn(NGINX, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;'], { stdio: ['ignore', 'inherit', 'inherit'] });
-  const front = `http://${listen}`;
-  await waitFor(async () => (await fetch(`${front}/healthz`)).ok, 'nginx');
-  const embedder = await startEmbedder(front);
-  return {
-    nodes,
-    front,
-    embedder,
-    async stop() {
-      await embedder.close();
-      const children = [nginx, ...nodes.map((node) => node.process)];
-      for (const child of children) child.kill('SIGTERM');
-      await Promise.all(
-        children.map((child) =>
-          child.exitCode === null && child.signalCode === null ? new Promise((resolve) => child.once('exit', resolve)) : undefined,
-        ),
-      );
-      await redis.stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
 /** Sockets a node holds itself (`parley_sockets` is per node; presence gauges count the whole cluster). */
-async function socketsOn(node: Node): Promise<number> {
+async function socketsOn(node: ServerProcess): Promise<number> {
   const text = await (await fetch(`${node.url}/metrics`)).text();
   return Number(/^parley_sockets (\d+)/m.exec(text)?.[1] ?? NaN);
 }
@@ -149,8 +65,7 @@ describe('two nodes behind nginx', () => {
     for (const page of [ada, bob]) await page.recordLifecycleEvents();
 
     // Kill Ada's node outright: no goodbye, no hand-over.
-    adaNode.process.kill('SIGKILL');
-    await new Promise((resolve) => adaNode.process.once('exit', resolve));
+    await adaNode.kill();
     const survivor = nodes.find((node) => node !== adaNode)!;
     const framesWhileDown = await bob.framesDecodedFrom(adaId);
     await delay(500);

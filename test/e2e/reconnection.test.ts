@@ -143,7 +143,7 @@ describe('signaling drops mid-call', () => {
     assert.deepEqual(await ada.liveMediaObjects(), { liveTracks: 0, openPeerConnections: 0, liveReceiverTracks: 0 });
   });
 
-  test('the server stays unreachable past the resume window: the room gives up and releases everything', async () => {
+  test('the server stays unreachable past the resume window: a call goes on; a room alone gives up; both release everything', async () => {
     // A separate server with a short window: the one above keeps its long one.
     const shortWindow = await startParley({ RESUME_WINDOW_MS: '2000' });
     const shortProxy = await startTcpProxy(Number(new URL(shortWindow.url).port));
@@ -152,14 +152,26 @@ describe('signaling drops mid-call', () => {
       const meeting = await createMeeting(shortWindow.url);
       const ada = await MeetingPage.open(browser, shortEmbedder.url, meeting, 'Ada');
       const bob = await MeetingPage.open(browser, shortEmbedder.url, meeting, 'Bob');
-      pages.push(ada, bob);
+      const cy = await MeetingPage.open(browser, shortEmbedder.url, await createMeeting(shortWindow.url), 'Cy');
+      pages.push(ada, bob, cy);
       await assertEveryoneReceivesEveryone([ada, bob]);
-      for (const page of [ada, bob]) await recordRoomEvents(page);
+      for (const page of pages) await recordRoomEvents(page);
       await shortProxy.block('refuse');
       shortProxy.cut();
+      // Cy is alone in his meeting: nothing to keep, so his room gives up once the window has passed.
+      await waitForRoomState(cy, 'left', 10_000);
+      assert.deepEqual(await roomEvents(cy), ['reconnecting', 'disconnected', 'left']);
+      // Ada and Bob still see each other: their call goes on past the window, their rooms keep trying.
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      await assertEveryoneReceivesEveryone([ada, bob]);
+      for (const page of [ada, bob]) assert.deepEqual(await roomEvents(page), ['reconnecting']);
+      // Back, the server has dropped them (it was up all along, and they were away past its window): it refuses.
+      await shortProxy.unblock();
       for (const page of [ada, bob]) {
-        await waitForRoomState(page, 'left', 10_000);
+        await waitForRoomState(page, 'left', 15_000);
         assert.deepEqual(await roomEvents(page), ['reconnecting', 'disconnected', 'left']);
+      }
+      for (const page of pages) {
         assert.deepEqual(await page.liveMediaObjects(), { liveTracks: 0, openPeerConnections: 0, liveReceiverTracks: 0 });
         assert.deepEqual(await page.openResources(), { openDataChannels: 0, openWebSockets: 0, pendingTimers: 0 });
       }

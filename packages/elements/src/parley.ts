@@ -16,4 +16,5 @@ export { availableLanguages, registerTranslation } from './i18n/localize.js';
 export { Room, ParleyError, ErrorCode, browserEnvironment, normalizeMeetingCode, createPreview } from '@parley/sdk';
 
 const whenIdle = globalThis.requestIdleCallback ?? ((callback: () => void) => setTimeout(callback, 1));
-whenIdle(() => void import('./panels.js'));
+// The server may be away at that moment (the call goes on without it): a panel is fetched again when it opens.
+whenIdle(() => void import('./panels.js').catch(() => undefined));

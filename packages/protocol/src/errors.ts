@@ -13,8 +13,15 @@ export const ProtocolErrorCode = {
   NotInMeeting: 'not-in-meeting',
   /** `join-meeting` on a socket that is already in a meeting. */
   AlreadyInMeeting: 'already-in-meeting',
-  /** The resume token is unknown, or its participant was already dropped from the meeting: join afresh. */
+  /**
+   * The resume token is forged, expired or for another server's secret, or its participant was already dropped
+   * from the meeting: join afresh.
+   */
   ResumeRejected: 'resume-rejected',
+  /** To a resume with a valid token: the meeting was ended by a host meanwhile. */
+  MeetingEnded: 'meeting-ended',
+  /** To a resume with a valid token: the meeting's code expired meanwhile (see `MEETING_TTL_MS`). */
+  MeetingExpired: 'meeting-expired',
   /**
    * Too many requests, or too many messages waiting for an away participant: slow down. Failed joins from one
    * address past the limit carry `retryAfter`.

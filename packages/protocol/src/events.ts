@@ -73,12 +73,20 @@ export interface JoinedMeeting {
   /** STUN/TURN servers to use for every peer connection in this meeting. */
   iceServers: IceServerConfig[];
   /**
-   * Secret that lets a new connection take over this participant after the old one dropped (`resume-meeting`).
-   * Keep it in memory only; it is as good as the participant's identity.
+   * Secret that lets a new connection take over this participant after the old one dropped (`resume-meeting`),
+   * even on a server process that restarted after a crash. Signed by the server, naming the meeting, the
+   * participant and their role, and expiring; replaced by `resume-token` when any of these changes and before it
+   * expires. Keep it in memory only; it is as good as the participant's identity.
    */
   resumeToken: string;
   /** How long after a drop the server keeps the participant for a resume, in milliseconds. */
   resumeWindowMs: number;
+  /**
+   * In a resume answer: the server restarted without handing its participants over (it crashed) and is still
+   * taking them back. Participants missing from `participants` may yet resume; each is announced when it does
+   * (`participant-joined` or `participant-present`), so keep their peer connections meanwhile.
+   */
+  recovering?: boolean;
   settings: MeetingSettings;
   /** For hosts: who is in the waiting room now (empty for everyone else). */
   waiting: WaitingParticipant[];
@@ -92,7 +100,8 @@ export interface ClientToServerEvents {
   'join-meeting': (request: JoinMeetingRequest, ack: Ack<JoinedMeeting | WaitingForHost>) => void;
   /**
    * Takes over the participant that `resumeToken` was issued to, after its connection dropped. The answer is as for
-   * a join: the same `self.id`, and everyone in the meeting now.
+   * a join: the same `self.id`, and everyone in the meeting now. With a valid token, a meeting that ended or expired
+   * meanwhile is refused `meeting-ended` or `meeting-expired`.
    */
   'resume-meeting': (request: ResumeMeetingRequest, ack: Ack<JoinedMeeting>) => void;
   offer: (message: SessionDescriptionMessage, ack: Ack) => void;
@@ -147,6 +156,8 @@ export interface ServerToClientEvents {
   'meeting-updated': (settings: MeetingSettings) => void;
   /** To hosts: who is in the waiting room now. An empty list to a participant who has just stopped being host. */
   'waiting-list': (event: { waiting: WaitingParticipant[] }) => void;
+  /** Your new resume token: your role changed, or the previous one is getting old. Use it for the next resume. */
+  'resume-token': (event: { resumeToken: string }) => void;
   /** To someone waiting: a host let you in. Same shape as a join answer. */
   admitted: (meeting: JoinedMeeting) => void;
   /**

@@ -20,8 +20,8 @@ export const LIMITS = {
   hostKeyLength: 128,
   /** Longest meeting code as typed, separators and spaces included. */
   codeInputLength: 32,
-  /** Longest resume token. */
-  resumeTokenLength: 128,
+  /** Longest resume token (a signed token carries the meeting, the participant's id, name and role). */
+  resumeTokenLength: 1024,
   /** Longest participant id. */
   participantIdLength: 64,
   /** Longest client session id (sent on join so a removed session can be kept out). */

@@ -43,6 +43,13 @@ export const joinMeetingSchema = z.object({
 export const resumeMeetingSchema = z.object({
   /** The `resumeToken` from the join (or last resume) answer. */
   resumeToken: z.string().min(1).max(LIMITS.resumeTokenLength),
+  /**
+   * What the client sends now. A server that lost the participant (it crashed) takes them back with this media
+   * state; absent means off.
+   */
+  audio: z.boolean().optional(),
+  video: z.boolean().optional(),
+  screen: z.boolean().optional(),
 });
 
 export const sessionDescriptionSchema = z.object({

@@ -28,6 +28,10 @@ export const ErrorCode = {
   Unauthorized: 'unauthorized',
   /** Only a host may do that. */
   NotHost: 'not-host',
+  /** Getting back in after a lost connection: a host ended the meeting meanwhile. */
+  MeetingEnded: 'meeting-ended',
+  /** Getting back in after a lost connection: the meeting expired meanwhile. */
+  MeetingExpired: 'meeting-expired',
   /** The connection to the server was lost during the meeting and could not be resumed. */
   ConnectionLost: 'connection-lost',
   /** The server did not answer in time. */
@@ -47,6 +51,8 @@ const protocolErrorCodes: Partial<Record<ProtocolErrorCode, ErrorCode>> = {
   [ProtocolErrorCode.NotInMeeting]: ErrorCode.InvalidState,
   [ProtocolErrorCode.AlreadyInMeeting]: ErrorCode.InvalidState,
   [ProtocolErrorCode.ResumeRejected]: ErrorCode.ConnectionLost,
+  [ProtocolErrorCode.MeetingEnded]: ErrorCode.MeetingEnded,
+  [ProtocolErrorCode.MeetingExpired]: ErrorCode.MeetingExpired,
   [ProtocolErrorCode.RateLimited]: ErrorCode.RateLimited,
   [ProtocolErrorCode.MeetingLocked]: ErrorCode.MeetingLocked,
   [ProtocolErrorCode.Removed]: ErrorCode.RemovedByHost,

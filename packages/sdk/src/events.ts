@@ -16,9 +16,9 @@ export type RoomState = 'idle' | 'joining' | 'waiting' | 'joined' | 'reconnectin
 
 /**
  * Why the room left the meeting: `leave()` was called, the server connection was lost, a host ended the meeting
- * for everyone, or a host removed you.
+ * for everyone, a host removed you, or the meeting expired while the server was out of reach.
  */
-export type LeaveReason = 'left' | 'connection-lost' | 'ended' | 'removed';
+export type LeaveReason = 'left' | 'connection-lost' | 'ended' | 'removed' | 'expired';
 
 /** Everything a `Room` emits. Participant events flow up here with the participant as first argument. */
 export type RoomEventMap = {
@@ -26,11 +26,17 @@ export type RoomEventMap = {
   /** The meeting was entered; `localParticipant` has its id and `participants` holds everyone already there. */
   joined: () => void;
   left: (reason: LeaveReason) => void;
-  /** The server connection dropped; the room is trying to get back in. `reason` is Socket.IO's. */
+  /**
+   * The server connection dropped; the room is trying to get back in, for as long as a peer is still connected
+   * (the call goes on meanwhile), else for the resume window. `reason` is Socket.IO's.
+   */
   reconnecting: (reason: string) => void;
   /** Back in the meeting as the same participant after a drop. */
   reconnected: () => void;
-  /** The server connection is gone for good (the resume window passed, or the server refused); `left` follows. */
+  /**
+   * The server connection is gone for good (the resume window passed with no peer connected, or the server refused
+   * the resume); `left` follows.
+   */
   disconnected: (reason: string) => void;
   'participant-joined': (participant: RemoteParticipant) => void;
   'participant-left': (participant: RemoteParticipant, reason: ParticipantLeftReason) => void;

@@ -71,6 +71,13 @@ export interface DeviceList {
 /** Chat messages kept; older ones drop out of `chatMessages`, so a flooding peer cannot exhaust memory. */
 const MAX_CHAT_HISTORY = 1000;
 
+/** Resume refusals that end the meeting for good, with the reason the room leaves with. */
+const RESUME_REFUSALS: Partial<Record<ErrorCode, LeaveReason>> = {
+  [ErrorCode.MeetingEnded]: 'ended',
+  [ErrorCode.MeetingExpired]: 'expired',
+  [ErrorCode.RemovedByHost]: 'removed',
+};
+
 /** Give the server this long to confirm a leave before the socket is closed regardless. */
 const LEAVE_ACK_TIMEOUT_MS = 1000;
 
@@ -104,8 +111,15 @@ export class Room extends TypedEmitter<RoomEventMap> {
   readonly #sessions = new Map<string, PeerSession>();
   #resumeToken = '';
   #resumeWindowMs = 0;
-  /** Ends the meeting if a dropped connection is not back within the resume window. */
+  /** Marks the end of the resume window after a drop; past it, the room gives up once no peer is connected. */
   #giveUpTimer: ReturnType<typeof setTimeout> | undefined;
+  #pastResumeWindow = false;
+  /**
+   * After a resume on a server that restarted without hand-over: participants it does not list yet, whose peer
+   * connections are kept while they may still resume. Dropped if the server has not announced them in a window.
+   */
+  readonly #unconfirmed = new Set<string>();
+  #unconfirmedTimer: ReturnType<typeof setTimeout> | undefined;
   #stopWatchingPageHide: (() => void) | null = null;
   #stopWatchingDevices: (() => void) | null = null;
   #audioOutputDeviceId = '';
@@ -541,13 +555,10 @@ export class Room extends TypedEmitter<RoomEventMap> {
       participant.isHost = isHost;
       this.emit('host-changed', participant);
     });
-    socket.on('meeting-updated', (settings) => {
-      this.#settings = settings;
-      this.emit('meeting-updated', settings);
-    });
-    socket.on('waiting-list', ({ waiting }) => {
-      this.#waiting = waiting;
-      this.emit('waiting-list-changed', waiting);
+    socket.on('meeting-updated', (settings) => this.#setSettings(settings));
+    socket.on('waiting-list', ({ waiting }) => this.#setWaiting(waiting));
+    socket.on('resume-token', ({ resumeToken }) => {
+      this.#resumeToken = resumeToken;
     });
     socket.on('disconnect', (reason) => {
       if (this.#signal !== signal || reason === 'io client disconnect') return;
@@ -568,8 +579,23 @@ export class Room extends TypedEmitter<RoomEventMap> {
     if (this.#state !== 'reconnecting') {
       this.#setState('reconnecting');
       this.emit('reconnecting', reason);
-      this.#giveUpTimer = setTimeout(() => this.#fail('not back within the resume window'), this.#resumeWindowMs);
+      this.#giveUpTimer = setTimeout(() => {
+        this.#pastResumeWindow = true;
+        this.#giveUpIfAlone();
+      }, this.#resumeWindowMs);
     }
+  }
+
+  /**
+   * The media never needed the server: while a peer is still connected the call goes on, and the room keeps trying
+   * to get back in for as long as it does. Alone past the resume window, there is no call left to keep.
+   */
+  #giveUpIfAlone(): void {
+    if (this.#state !== 'reconnecting' || !this.#pastResumeWindow) return;
+    const alive = [...this.#sessions.values()].some(({ peerConnection: { connectionState } }) =>
+      connectionState === 'connected' || connectionState === 'disconnected',
+    );
+    if (!alive) this.#fail('not back within the resume window');
   }
 
   /** Back in touch with the server: take our place in the meeting again. */
@@ -577,19 +603,24 @@ export class Room extends TypedEmitter<RoomEventMap> {
     if (!signal.socket.recovered) {
       // Socket.IO could not restore the session (it expired, or another server took the connection): use the token.
       let joined: JoinedMeeting;
+      const { audioEnabled: audio, videoEnabled: video, screenSharing: screen } = this.localParticipant;
       try {
-        joined = await signal.request('resume-meeting', { resumeToken: this.#resumeToken });
+        joined = await signal.request('resume-meeting', { resumeToken: this.#resumeToken, audio, video, screen });
       } catch (error) {
         if (this.#signal !== signal) return;
+        const code = error instanceof ParleyError ? error.code : ErrorCode.Internal;
         // A timeout means the connection dropped again: the next `connect` tries again.
-        if (error instanceof ParleyError && error.code === ErrorCode.Timeout) return;
-        this.#fail(error instanceof Error ? error.message : String(error));
+        if (code === ErrorCode.Timeout) return;
+        const final = RESUME_REFUSALS[code];
+        if (final) this.#end(final);
+        else this.#fail(error instanceof Error ? error.message : String(error));
         return;
       }
       if (this.#signal !== signal || this.#state !== 'reconnecting') return;
       this.#reconcile(joined);
     }
     clearTimeout(this.#giveUpTimer);
+    this.#pastResumeWindow = false;
     signal.setReady(true);
     for (const session of this.#sessions.values()) session.setSignalingUp(true);
     this.#setState('joined');
@@ -598,13 +629,31 @@ export class Room extends TypedEmitter<RoomEventMap> {
     this.#announceMediaState().catch(() => undefined);
   }
 
-  /** Brings our view of the meeting up to date with the server's after missing its broadcasts. */
+  /**
+   * Brings our view of the meeting up to date with the server's after missing its broadcasts. A server that is
+   * still taking back the participants of a crashed one lists only those back so far: the others keep their peer
+   * connections, untouched, until the server announces them or a resume window passes.
+   */
   #reconcile(joined: JoinedMeeting): void {
     this.#resumeToken = joined.resumeToken;
     const present = new Set(joined.participants.map((info) => info.id));
     for (const id of [...this.participants.keys()]) {
-      if (!present.has(id)) this.#removeParticipant(id, 'disconnected');
+      if (present.has(id)) this.#unconfirmed.delete(id);
+      else if (joined.recovering) this.#unconfirmed.add(id);
+      else this.#removeParticipant(id, 'disconnected');
     }
+    if (this.#unconfirmed.size > 0) {
+      clearTimeout(this.#unconfirmedTimer);
+      this.#unconfirmedTimer = setTimeout(() => {
+        for (const id of this.#unconfirmed) this.#removeParticipant(id, 'disconnected');
+      }, joined.resumeWindowMs);
+    }
+    if (joined.self.isHost !== this.localParticipant.isHost) {
+      this.localParticipant.isHost = joined.self.isHost;
+      this.emit('host-changed', this.localParticipant);
+    }
+    this.#setSettings(joined.settings);
+    this.#setWaiting(joined.waiting);
     for (const info of joined.participants) {
       const participant = this.participants.get(info.id);
       // Someone we never heard of joined while we were away, and expects us, who were here first, to offer.
@@ -614,6 +663,16 @@ export class Room extends TypedEmitter<RoomEventMap> {
         participant.setScreenSharing(info.screenSharing);
       }
     }
+  }
+
+  #setSettings(settings: MeetingSettings): void {
+    this.#settings = settings;
+    this.emit('meeting-updated', settings);
+  }
+
+  #setWaiting(waiting: readonly WaitingParticipant[]): void {
+    this.#waiting = waiting;
+    this.emit('waiting-list-changed', waiting);
   }
 
   #fail(reason: string): void {
@@ -679,7 +738,15 @@ export class Room extends TypedEmitter<RoomEventMap> {
 
   /** `initiator`: whether we were here first and so open the negotiation. */
   #addParticipant(info: ParticipantInfo, initiator: boolean): void {
-    if (this.participants.has(info.id) || !this.#signal) return;
+    const known = this.participants.get(info.id);
+    if (known) {
+      // Back on a restarted server after us: the connection we kept is theirs, and stays as it is.
+      this.#unconfirmed.delete(info.id);
+      known.setMediaState(info.audioEnabled, info.videoEnabled);
+      known.setScreenSharing(info.screenSharing);
+      return;
+    }
+    if (!this.#signal) return;
     const signal = this.#signal;
     const participant = new RemoteParticipant(info);
     participant.on('media-changed', () => this.emit('media-changed', participant));
@@ -689,7 +756,10 @@ export class Room extends TypedEmitter<RoomEventMap> {
     participant.on('connection-quality-changed', (quality) =>
       this.emit('connection-quality-changed', participant, quality),
     );
-    participant.on('connection-state-changed', (state) => this.emit('connection-state-changed', participant, state));
+    participant.on('connection-state-changed', (state) => {
+      this.emit('connection-state-changed', participant, state);
+      this.#giveUpIfAlone();
+    });
     const warn = (error: unknown) => {
       if (this.#signal === signal) console.warn(`[parley] connection to ${info.id}:`, error);
     };
@@ -732,6 +802,7 @@ export class Room extends TypedEmitter<RoomEventMap> {
   #removeParticipant(participantId: string, reason: ParticipantLeftReason): void {
     const participant = this.participants.get(participantId);
     if (!participant) return;
+    this.#unconfirmed.delete(participantId);
     this.#sessions.get(participantId)?.close();
     this.#sessions.delete(participantId);
     this.participants.delete(participantId);
@@ -788,6 +859,9 @@ export class Room extends TypedEmitter<RoomEventMap> {
   /** Stops everything this room started: tracks, peer connections, the socket. */
   #teardown(): void {
     clearTimeout(this.#giveUpTimer);
+    this.#pastResumeWindow = false;
+    clearTimeout(this.#unconfirmedTimer);
+    this.#unconfirmed.clear();
     this.#monitor?.stop();
     this.#monitor = null;
     this.#activeSpeakerId = null;

@@ -36,7 +36,8 @@ export class SignalClient {
       transports: ['websocket'],
       autoConnect: false,
       reconnectionDelay: 250,
-      reconnectionDelayMax: 4000,
+      // Back within 2 s of a restarted server answering, whatever the outage lasted.
+      reconnectionDelayMax: 2000,
       randomizationFactor: 0.5,
       timeout: requestTimeoutMs,
     });

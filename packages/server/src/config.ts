@@ -42,6 +42,11 @@ export interface ServerConfig {
   emptyMeetingGraceMs: number;
   /** How long a participant whose connection dropped keeps their place for a resume. */
   resumeWindowMs: number;
+  /**
+   * Signs resume tokens (`RESUME_TOKEN_SECRET`); unset, a random key kept in the storage (SQLite or Redis) is used,
+   * made by the first process that needs it.
+   */
+  resumeTokenSecret: string | undefined;
   /** Most participants in one meeting: every one uploads a copy of their video to each other in a mesh. */
   maxParticipants: number;
   rateLimits: {
@@ -112,6 +117,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     meetingTtlMs: read(() => parseDuration('MEETING_TTL_MS', setting('MEETING_TTL_MS') ?? String(24 * HOUR_S * 1000), 1), 0),
     emptyMeetingGraceMs: read(() => parseDuration('EMPTY_MEETING_GRACE_MS', setting('EMPTY_MEETING_GRACE_MS') ?? '300000'), 0),
     resumeWindowMs: read(() => parseDuration('RESUME_WINDOW_MS', setting('RESUME_WINDOW_MS') ?? '30000'), 0),
+    resumeTokenSecret: read(() => parseSecret('RESUME_TOKEN_SECRET', setting('RESUME_TOKEN_SECRET')), undefined),
     maxParticipants: read(() => parseCount('MAX_PARTICIPANTS', setting('MAX_PARTICIPANTS') ?? '8'), 8),
     rateLimits: {
       joinFailures: read(() => parseRateLimit('JOIN_FAILURE_LIMIT', setting('JOIN_FAILURE_LIMIT') ?? '10/600'), { points: 10, durationS: 600 }),
@@ -119,7 +125,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
       socketEvents: read(() => parseRateLimit('SOCKET_EVENT_LIMIT', setting('SOCKET_EVENT_LIMIT') ?? '300/10'), { points: 300, durationS: 10 }),
     },
     trustProxy: read(() => parseTrustProxy(setting('TRUST_PROXY')), () => false),
-    createMeetingKey: read(() => parseCreateMeetingKey(setting('CREATE_MEETING_KEY')), undefined),
+    createMeetingKey: read(() => parseSecret('CREATE_MEETING_KEY', setting('CREATE_MEETING_KEY')), undefined),
     participantTokens: read(
       () => parseParticipantTokens(setting('AUTH_TOKEN_SECRET'), setting('AUTH_JWKS_URL'), setting('AUTH_ISSUER'), setting('AUTH_AUDIENCE')),
       undefined,
@@ -283,9 +289,9 @@ function parseTrustProxy(value: string | undefined): ServerConfig['trustProxy'] 
 /** Shortest HS256 secret accepted: 32 characters, as a 256-bit key wants (RFC 7518 §3.2). */
 const MIN_SECRET_LENGTH = 32;
 
-function parseCreateMeetingKey(key: string | undefined): string | undefined {
+function parseSecret(name: string, key: string | undefined): string | undefined {
   if (key !== undefined && key.length < MIN_SECRET_LENGTH) {
-    throw new ConfigError(`CREATE_MEETING_KEY must be at least ${MIN_SECRET_LENGTH} characters, got ${key.length}`);
+    throw new ConfigError(`${name} must be at least ${MIN_SECRET_LENGTH} characters, got ${key.length}`);
   }
   return key;
 }

@@ -16,10 +16,16 @@ import { SqliteMeetingStore } from './meetings/sqlite-meeting-store.js';
 import { Metrics } from './metrics.js';
 import { ParticipantTokens } from './participant-tokens.js';
 import { RateLimits } from './rate-limits.js';
+import { ResumeTokens } from './signaling/resume-tokens.js';
 import { Signaling } from './signaling/signaling.js';
 import type { ParleyServer } from './signaling/types.js';
 
 const EXPIRED_SWEEP_INTERVAL_MS = 60_000;
+/**
+ * How long a resume token is accepted. Connected participants get a new one half way through, so this bounds how
+ * long after a crash (or a demotion from host) an old one still works.
+ */
+const RESUME_TOKEN_LIFETIME_MS = 6 * 60 * 60 * 1000;
 
 /** A running Parley server. */
 export interface RunningServer {
@@ -102,12 +108,14 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     // sticky sessions (HTTP long-polling would need them). The SDK connects with websocket only anyway.
     ...(redis ? { adapter: createAdapter(redis), transports: ['websocket' as const] } : {}),
   });
+  const resumeSecret = config.resumeTokenSecret ? Buffer.from(config.resumeTokenSecret) : await store.resumeSecret();
   const signaling = new Signaling({
     io,
     meetings,
     iceServers: config.iceServers,
     turn: config.turn,
     resumeWindowMs: config.resumeWindowMs,
+    resumeTokens: new ResumeTokens(resumeSecret, RESUME_TOKEN_LIFETIME_MS),
     maxParticipants: config.maxParticipants,
     rateLimits,
     participantTokens: config.participantTokens && new ParticipantTokens(config.participantTokens),
@@ -125,6 +133,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const sweep = setInterval(() => {
     meetings.deleteExpired().catch((error: unknown) => logger.error({ err: error }, 'expired sweep failed'));
     signaling.sweepWaitingRooms().catch((error: unknown) => logger.error({ err: error }, 'waiting room sweep failed'));
+    signaling.renewResumeTokens();
   }, EXPIRED_SWEEP_INTERVAL_MS);
   sweep.unref();
 

@@ -129,6 +129,7 @@ describe('configuration', () => {
     [{ JOIN_FAILURE_LIMIT: '10' }, /JOIN_FAILURE_LIMIT must be "<count>\/<seconds>"/],
     [{ CREATE_MEETING_LIMIT: '0/60' }, /CREATE_MEETING_LIMIT/],
     [{ CREATE_MEETING_KEY: 'too-short' }, /CREATE_MEETING_KEY must be at least 32 characters, got 9/],
+    [{ RESUME_TOKEN_SECRET: 'short' }, /RESUME_TOKEN_SECRET must be at least 32 characters, got 5/],
     [{ SOCKET_EVENT_LIMIT: 'lots' }, /SOCKET_EVENT_LIMIT/],
     [{ TRUST_PROXY: 'not-an-address' }, /TRUST_PROXY must be/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"/],

@@ -172,7 +172,7 @@ describe('host controls', () => {
 
     const late = await client();
     assert.equal(code(await late.emitWithAck('join-meeting', { code: meeting.code, name: 'Late', hostKey: meeting.hostKey, audio: true, video: true })), 'meeting-not-found');
-    assert.equal(code(await late.emitWithAck('resume-meeting', { resumeToken: hostJoined.resumeToken })), 'resume-rejected');
+    assert.equal(code(await late.emitWithAck('resume-meeting', { resumeToken: hostJoined.resumeToken })), 'meeting-ended');
     const metrics = await (await fetch(`${suite.server.url}/metrics`)).text();
     assert.match(metrics, /^parley_host_actions_total\{action="end"\} [1-9]/m);
     assert.match(metrics, /^parley_waiting 0$/m);

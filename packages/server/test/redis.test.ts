@@ -76,6 +76,20 @@ describe('RedisMeetingStore', () => {
     assert.ok(await store.get('aaaa-aaaa-aaaa'));
   });
 
+  test('the resume token key: made once, the same for every node (and kept across a Redis restart)', async () => {
+    const other = await connectRedis(redis.url, () => undefined);
+    try {
+      const [first, second] = await Promise.all([store.resumeSecret(), new RedisMeetingStore(other).resumeSecret()]);
+      assert.equal(first.length, 32);
+      assert.deepEqual(second, first, 'two nodes asking at the same moment get one key');
+      await redis.restart();
+      await client.ping();
+      assert.deepEqual(await store.resumeSecret(), first, 'Redis is durable: the key survives its restart');
+    } finally {
+      await other.close();
+    }
+  });
+
   test('saved participants from several nodes add up, and are taken once', async () => {
     const saved = (id: string) => ({
       meetingCode: 'aaaa-aaaa-aaaa',
@@ -85,7 +99,6 @@ describe('RedisMeetingStore', () => {
       audioEnabled: true,
       videoEnabled: false,
       screenSharing: false,
-      resumeTokenHash: `hash-${id}`,
       awayUntil: new Date(123_456),
       removalMarks: ['m'],
     });

@@ -7,6 +7,7 @@ export const en = {
     'connection-lost': 'The connection to the meeting was lost',
     ended: 'The host ended the meeting',
     removed: 'A host removed you from the meeting',
+    expired: 'The meeting has expired',
   },
   rejoin: 'Rejoin',
   you: 'You',
@@ -139,4 +140,7 @@ export const en = {
   copyInviteLink: 'Copy invite link',
   inviteLinkCopied: 'Invite link copied',
   inviteLinkNotCopied: 'Copy this invite link:',
+  // meeting-room: the meeting server is out of reach while the call goes on (server resilience)
+  serverAway: 'Reconnecting to the meeting server…',
+  serverAwayDetail: 'Your call goes on. Nobody new can join until the server is back.',
 } as const;

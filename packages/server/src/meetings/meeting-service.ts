@@ -75,6 +75,17 @@ export class MeetingService {
     return meeting && isJoinable(meeting, now) ? meeting : undefined;
   }
 
+  /**
+   * For someone who proved they were in the meeting (a valid resume token): the meeting if it is still open, or why
+   * not. Unlike {@link findJoinable} this tells ended from expired: the holder knows the code exists.
+   */
+  async findResumable(code: string, now = new Date()): Promise<Meeting | 'ended' | 'expired'> {
+    const meeting = await this.#store.get(code);
+    if (!meeting) return 'expired';
+    if (meeting.endedAt !== null) return 'ended';
+    return isJoinable(meeting, now) ? meeting : 'expired';
+  }
+
   isHostKey(meeting: Meeting, hostKey: string | undefined): boolean {
     if (!hostKey) return false;
     return timingSafeEqual(Buffer.from(hashHostKey(hostKey), 'hex'), Buffer.from(meeting.hostKeyHash, 'hex'));
@@ -189,12 +200,23 @@ export function hostSettings(meeting: Pick<Meeting, 'locked' | 'settings'>): Hos
   return { locked: meeting.locked, waitingRoom: meeting.settings.waitingRoom === true };
 }
 
+/** The setting that holds when a host last handed over their role (ms since the epoch). */
+export const ROLES_CHANGED_AT = 'rolesChangedAt';
+
+/** Resume tokens issued before this instant do not make their holder host again after a crash. */
+export function rolesChangedAt(meeting: Pick<Meeting, 'settings'>): number {
+  const at = meeting.settings[ROLES_CHANGED_AT];
+  return typeof at === 'number' ? at : 0;
+}
+
 /**
  * What identifies a participant for removal: their client's session id and their token's subject, each hashed (the
- * raw values, which may be personal, are never stored). Either may be absent.
+ * raw values, which may be personal, are never stored), and their participant id, which keeps their resume token
+ * out after a crash. Any may be absent.
  */
-export function removalMarks(identity: { sessionId?: string | undefined; subject?: string | undefined }): string[] {
+export function removalMarks(identity: { sessionId?: string | undefined; subject?: string | undefined; participantId?: string }): string[] {
   const marks: string[] = [];
+  if (identity.participantId) marks.push(createHash('sha256').update(`participant:${identity.participantId}`).digest('base64url'));
   if (identity.sessionId) marks.push(createHash('sha256').update(`session:${identity.sessionId}`).digest('base64url'));
   if (identity.subject) marks.push(createHash('sha256').update(`subject:${identity.subject}`).digest('base64url'));
   return marks;

@@ -2,8 +2,8 @@ import type { ParticipantInfo } from '@parley/protocol';
 
 /**
  * Per-meeting settings a host may change, stored as JSON so new ones need no schema change. Known keys:
- * `waitingRoom` (boolean) and `removed` (the removal marks of sessions and subjects a host removed, see
- * `MeetingService.recordRemoval`).
+ * `waitingRoom` (boolean), `removed` (the removal marks of sessions and subjects a host removed, see
+ * `MeetingService.recordRemoval`) and `rolesChangedAt` (when a host last handed over, see `transfer-host`).
  */
 export type MeetingSettings = Record<string, unknown>;
 
@@ -31,8 +31,6 @@ export type MeetingChanges = Partial<Pick<Meeting, 'expiresAt' | 'endedAt' | 'oc
 /** A participant written down at shutdown so that the next process can take their resume back. */
 export interface SavedParticipant extends ParticipantInfo {
   meetingCode: string;
-  /** SHA-256 of the resume token, hex. */
-  resumeTokenHash: string;
   /** Their resume window ends here. */
   awayUntil: Date;
   /** What would keep them out of the meeting if a host removed them (hashed session id and token subject). */
@@ -61,6 +59,11 @@ export interface MeetingStore {
   saveParticipants(participants: SavedParticipant[]): Promise<void>;
   /** Returns the saved participants and forgets them (called at start). */
   takeParticipants(): Promise<SavedParticipant[]>;
+  /**
+   * The key that signs resume tokens: made at random the first time any process asks, then the same for every
+   * process on this storage (the next one after a crash, every node of a cluster).
+   */
+  resumeSecret(): Promise<Buffer>;
   /** Rejects if the storage cannot be used now (readiness). */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createClient, ReconnectStrategyError } from 'redis';
 import type { Meeting, MeetingChanges, MeetingStore, SavedParticipant } from './meeting.js';
 
@@ -6,14 +7,16 @@ export type RedisClient = ReturnType<typeof createClient>;
 
 /**
  * Keys, all under one prefix: `meeting:<code>` a hash per meeting (times as Unix milliseconds), `expiries` a sorted
- * set of codes by `expiresAt` (for the sweep and the open count), `occupied` the set of occupied codes, and
- * `saved-participants` a hash of participant id → JSON, filled by nodes that shut down.
+ * set of codes by `expiresAt` (for the sweep and the open count), `occupied` the set of occupied codes,
+ * `saved-participants` a hash of participant id → JSON, filled by nodes that shut down, and `resume-secret` the key
+ * that signs resume tokens.
  */
 const PREFIX = 'parley:';
 const meetingKey = (code: string) => `${PREFIX}meeting:${code}`;
 const EXPIRIES = `${PREFIX}expiries`;
 const OCCUPIED = `${PREFIX}occupied`;
 const SAVED = `${PREFIX}saved-participants`;
+const RESUME_SECRET = `${PREFIX}resume-secret`;
 
 /** KEYS: meeting, expiries. ARGV: code, then field/value pairs. Fails if the code is taken. */
 const CREATE = `
@@ -151,6 +154,14 @@ export class RedisMeetingStore implements MeetingStore {
       const parsed = JSON.parse(json) as SavedParticipant & { awayUntil: string };
       return { ...parsed, awayUntil: new Date(parsed.awayUntil) };
     });
+  }
+
+  async resumeSecret(): Promise<Buffer> {
+    // NX: of nodes starting together, the first write wins and everyone reads that one.
+    await this.#client.set(RESUME_SECRET, randomBytes(32).toString('base64'), { NX: true });
+    const secret = await this.#client.get(RESUME_SECRET);
+    if (!secret) throw new Error(`${RESUME_SECRET} vanished from Redis`);
+    return Buffer.from(secret, 'base64');
   }
 
   async ping(): Promise<void> {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
@@ -22,10 +23,11 @@ interface ParticipantRow {
   audio: number;
   video: number;
   screen: number;
-  resume_token_hash: string;
   away_until: number;
   removal_marks: string;
 }
+
+const RESUME_SECRET = 'resume-token';
 
 /** Columns a MeetingChanges field is written to, with the conversion. */
 const COLUMNS: { [K in keyof Required<MeetingChanges>]: [column: string, toSql: (value: Required<MeetingChanges>[K]) => unknown] } = {
@@ -69,15 +71,21 @@ export class SqliteMeetingStore implements MeetingStore {
         audio INTEGER NOT NULL,
         video INTEGER NOT NULL,
         screen INTEGER NOT NULL,
-        resume_token_hash TEXT NOT NULL,
         away_until INTEGER NOT NULL,
         removal_marks TEXT NOT NULL DEFAULT '[]'
       ) STRICT;
+      CREATE TABLE IF NOT EXISTS secrets (
+        name TEXT PRIMARY KEY,
+        value BLOB NOT NULL
+      ) STRICT;
     `);
-    // Databases from before host controls lack the column.
+    // Databases from before host controls lack the column; those from before signed resume tokens have a hash.
     const columns = this.#db.prepare<[], { name: string }>('PRAGMA table_info(saved_participants)').all();
     if (!columns.some((column) => column.name === 'removal_marks')) {
       this.#db.exec(`ALTER TABLE saved_participants ADD COLUMN removal_marks TEXT NOT NULL DEFAULT '[]'`);
+    }
+    if (columns.some((column) => column.name === 'resume_token_hash')) {
+      this.#db.exec('ALTER TABLE saved_participants DROP COLUMN resume_token_hash');
     }
     this.#statements = {
       insert: this.#db.prepare(
@@ -98,11 +106,13 @@ export class SqliteMeetingStore implements MeetingStore {
       ),
       insertParticipant: this.#db.prepare(
         `INSERT OR REPLACE INTO saved_participants
-         (meeting_code, id, name, is_host, audio, video, screen, resume_token_hash, away_until, removal_marks)
-         VALUES (@meeting_code, @id, @name, @is_host, @audio, @video, @screen, @resume_token_hash, @away_until, @removal_marks)`,
+         (meeting_code, id, name, is_host, audio, video, screen, away_until, removal_marks)
+         VALUES (@meeting_code, @id, @name, @is_host, @audio, @video, @screen, @away_until, @removal_marks)`,
       ),
       participants: this.#db.prepare<[], ParticipantRow>('SELECT * FROM saved_participants'),
       clearParticipants: this.#db.prepare('DELETE FROM saved_participants'),
+      insertSecret: this.#db.prepare<[string, Buffer]>('INSERT OR IGNORE INTO secrets (name, value) VALUES (?, ?)'),
+      secret: this.#db.prepare<[string], { value: Buffer }>('SELECT value FROM secrets WHERE name = ?'),
       ping: this.#db.prepare('SELECT 1'),
     };
   }
@@ -183,7 +193,6 @@ export class SqliteMeetingStore implements MeetingStore {
           audio: Number(participant.audioEnabled),
           video: Number(participant.videoEnabled),
           screen: Number(participant.screenSharing),
-          resume_token_hash: participant.resumeTokenHash,
           away_until: participant.awayUntil.getTime(),
           removal_marks: JSON.stringify(participant.removalMarks),
         });
@@ -203,11 +212,16 @@ export class SqliteMeetingStore implements MeetingStore {
         audioEnabled: row.audio === 1,
         videoEnabled: row.video === 1,
         screenSharing: row.screen === 1,
-        resumeTokenHash: row.resume_token_hash,
         awayUntil: new Date(row.away_until),
         removalMarks: JSON.parse(row.removal_marks) as string[],
       }));
     })();
+  }
+
+  async resumeSecret(): Promise<Buffer> {
+    // Another process on the same file may be creating it at this moment: whichever insert came first wins.
+    this.#statements.insertSecret.run(RESUME_SECRET, randomBytes(32));
+    return this.#statements.secret.get(RESUME_SECRET)!.value;
   }
 
   async ping(): Promise<void> {

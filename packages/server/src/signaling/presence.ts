@@ -12,8 +12,8 @@ export const MAX_HELD_MESSAGES = 256;
 export interface Member {
   info: ParticipantInfo;
   meetingCode: string;
-  /** SHA-256 of the resume token, hex. */
-  resumeTokenHash: string;
+  /** On the node that owns them: when their resume token is due for renewal (ms since the epoch). */
+  resumeTokenRenewAt?: number;
   /** Kept out of the meeting by these if a host removes them (hashed session id and token subject). */
   removalMarks: string[];
   /** The socket that speaks for this participant; `null` while its connection is away. */
@@ -37,7 +37,6 @@ export interface Member {
 /** Who is in which meeting on this node. In memory by design: it describes live connections. */
 export class Presence {
   readonly #meetings = new Map<string, Map<string, Member>>();
-  readonly #byResumeToken = new Map<string, Member>();
 
   add(member: Member): void {
     let members = this.#meetings.get(member.meetingCode);
@@ -46,7 +45,6 @@ export class Presence {
       this.#meetings.set(member.meetingCode, members);
     }
     members.set(member.info.id, member);
-    this.#byResumeToken.set(member.resumeTokenHash, member);
   }
 
   /** Removes a participant; returns the member if it was there. */
@@ -56,17 +54,12 @@ export class Presence {
     if (!members || !member) return undefined;
     clearTimeout(member.expiry);
     members.delete(participantId);
-    this.#byResumeToken.delete(member.resumeTokenHash);
     if (members.size === 0) this.#meetings.delete(code);
     return member;
   }
 
   get(code: string, participantId: string): Member | undefined {
     return this.#meetings.get(code)?.get(participantId);
-  }
-
-  byResumeToken(tokenHash: string): Member | undefined {
-    return this.#byResumeToken.get(tokenHash);
   }
 
   /** Everyone in the meeting, away or not, as the others see them. */
@@ -94,7 +87,6 @@ export class Presence {
       for (const member of members.values()) clearTimeout(member.expiry);
     }
     this.#meetings.clear();
-    this.#byResumeToken.clear();
   }
 
   get meetingCount(): number {

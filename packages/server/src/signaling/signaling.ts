@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { z } from 'zod';
 import {
@@ -24,13 +24,14 @@ import {
 import type { TurnConfig } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { Meeting, SavedParticipant } from '../meetings/meeting.js';
-import { hostSettings, removalMarks, type MeetingService } from '../meetings/meeting-service.js';
+import { hostSettings, removalMarks, rolesChangedAt, ROLES_CHANGED_AT, type MeetingService } from '../meetings/meeting-service.js';
 import type { Metrics } from '../metrics.js';
 import type { ParticipantClaims, ParticipantTokens } from '../participant-tokens.js';
 import type { RateLimits } from '../rate-limits.js';
 import { iceServersFor } from '../turn.js';
 import { MAX_HELD_MESSAGES, Presence, type HeldMessage, type Member } from './presence.js';
 import { quickIceCandidate } from './quick-validation.js';
+import type { ResumeClaims, ResumeTokens } from './resume-tokens.js';
 import type { MemberSnapshot, ParleyServer, ParleySocket } from './types.js';
 import { MAX_WAITING, WaitingRooms, type Waiter } from './waiting-room.js';
 
@@ -40,8 +41,13 @@ export interface SignalingOptions {
   iceServers: IceServerConfig[];
   /** Mints TURN credentials for every participant on join and resume, when set. */
   turn: TurnConfig | undefined;
-  /** How long a participant whose connection dropped is kept for a resume. */
+  /**
+   * How long a participant whose connection dropped is kept for a resume; after a start without hand-over (a
+   * crash), also how long participants with a token from before the start are taken back.
+   */
   resumeWindowMs: number;
+  /** Signs and checks resume tokens, with a key every process on the same storage shares. */
+  resumeTokens: ResumeTokens;
   /** Most participants in one meeting, away ones included. */
   maxParticipants: number;
   rateLimits: RateLimits;
@@ -70,7 +76,6 @@ const ENDED_MEMORY_MS = 60_000;
 
 const meetingRoom = (code: string) => `meeting:${code}`;
 const participantRoom = (id: string) => `participant:${id}`;
-const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
 function ok<T>(data: T): Result<T> {
   return { ok: true, data };
@@ -118,6 +123,10 @@ export class Signaling {
   readonly #ended = new Set<string>();
   /** Removal marks being stored, per meeting: already refused while the write is under way. */
   readonly #removing = new Map<string, Set<string>>();
+  /** When this process started: tokens issued before it may name participants it never saw (it crashed). */
+  readonly #startedAt = Date.now();
+  /** `code/id` of participants who left while recovering: their tokens from before the start are dead. */
+  readonly #departed = new Set<string>();
 
   /** Relays waiting for a participant another node announced to the room but not yet to this node. */
   readonly #arrivals = new Map<string, (() => void)[]>();
@@ -204,7 +213,6 @@ export class Signaling {
     const snapshot: MemberSnapshot = {
       info: { ...member.info },
       meetingCode: member.meetingCode,
-      resumeTokenHash: member.resumeTokenHash,
       removalMarks: member.removalMarks,
       socketId: member.socketId,
       node: member.node ?? this.#nodeId!,
@@ -299,6 +307,7 @@ export class Signaling {
   #forget(code: string, id: string, reason: ParticipantLeftReason): void {
     const member = this.presence.remove(code, id);
     if (!member) return;
+    this.#rememberDeparture(code, id);
     const socket = member.socketId === null ? undefined : this.#options.io.sockets.sockets.get(member.socketId);
     if (socket) {
       this.#detach(socket);
@@ -377,7 +386,6 @@ export class Signaling {
       audioEnabled: member.info.audioEnabled,
       videoEnabled: member.info.videoEnabled,
       screenSharing: member.info.screenSharing,
-      resumeTokenHash: member.resumeTokenHash,
       awayUntil,
       removalMarks: member.removalMarks,
     }));
@@ -394,14 +402,13 @@ export class Signaling {
    */
   restore(saved: SavedParticipant[], now = Date.now()): Set<string> {
     const codes = new Set<string>();
-    for (const { meetingCode, resumeTokenHash, awayUntil, removalMarks: marks, ...info } of saved) {
+    for (const { meetingCode, awayUntil, removalMarks: marks, ...info } of saved) {
       const remainingMs = awayUntil.getTime() - now;
       if (remainingMs <= 0) continue;
       // Everyone restored knows everyone restored: their clients reconcile with the resume answer.
       const member: Member = {
         info,
         meetingCode,
-        resumeTokenHash,
         removalMarks: marks,
         socketId: null,
         held: [],
@@ -442,7 +449,7 @@ export class Signaling {
     // A record of every client event: the compiler sees to it that none is left without a handler.
     const handlers: Record<keyof ClientToServerEvents, RequestHandler> = {
       'join-meeting': request(joinMeetingSchema, (socket, payload) => this.#join(socket, payload)),
-      'resume-meeting': request(resumeMeetingSchema, (socket, { resumeToken }) => this.#resume(socket, resumeToken)),
+      'resume-meeting': request(resumeMeetingSchema, (socket, resume) => this.#resume(socket, resume)),
       offer: relay('offer', sessionDescriptionSchema, (from, { sdp }) => ({ event: 'offer', payload: { from, sdp } })),
       answer: relay('answer', sessionDescriptionSchema, (from, { sdp }) => ({ event: 'answer', payload: { from, sdp } })),
       'ice-candidate': relay(
@@ -608,13 +615,14 @@ export class Signaling {
     if (socket.disconnected) return refusal(ProtocolErrorCode.Internal, 'Disconnected while joining');
     if (socket.data.meetingCode || socket.data.waiting) return refusal(ProtocolErrorCode.AlreadyInMeeting, 'Already in a meeting');
 
+    const id = randomUUID();
     const entrant: Entrant = {
-      id: randomUUID(),
+      id,
       name: claims?.name ?? request.name,
       isHost: this.#options.meetings.isHostKey(meeting, request.hostKey) || claims?.host === true,
       audio: request.audio,
       video: request.video,
-      removalMarks: removalMarks({ sessionId: request.sessionId, subject: claims?.subject }),
+      removalMarks: removalMarks({ sessionId: request.sessionId, subject: claims?.subject, participantId: id }),
     };
     if (this.#isRemoved(meeting, entrant.removalMarks)) {
       logger.info({ meeting: meeting.code, ip }, 'join refused: removed from this meeting');
@@ -639,7 +647,6 @@ export class Signaling {
 
   /** Makes `entrant` a participant spoken for by `socket`, tells the others, and returns the join answer. */
   #enter(socket: ParleySocket, meeting: Meeting, entrant: Entrant): JoinedMeeting {
-    const resumeToken = randomBytes(32).toString('base64url');
     const member: Member = {
       info: {
         id: entrant.id,
@@ -650,7 +657,6 @@ export class Signaling {
         screenSharing: false,
       },
       meetingCode: meeting.code,
-      resumeTokenHash: hashToken(resumeToken),
       removalMarks: entrant.removalMarks,
       socketId: socket.id,
       held: [],
@@ -672,7 +678,7 @@ export class Signaling {
     // The others offer as soon as they hear of the newcomer; the answer to the newcomer is written in this same
     // tick, so it always reaches the newcomer before any of those offers can.
     this.#announce(member);
-    return this.#joinedMeeting(member, others, resumeToken, { ...meeting, expiresAt: occupied.expiresAt });
+    return this.#joinedMeeting(member, others, { ...meeting, expiresAt: occupied.expiresAt });
   }
 
   /** Puts `entrant` in the meeting's waiting room; hosts hear of it. */
@@ -715,23 +721,42 @@ export class Signaling {
     }
   }
 
-  async #resume(socket: ParleySocket, resumeToken: string): Promise<Result<unknown>> {
+  /**
+   * Takes a participant back on a new connection. A token from before this process started may name someone it
+   * never saw (the previous process crashed): while recovering, they are taken back as the token says.
+   */
+  async #resume(socket: ParleySocket, request: z.output<typeof resumeMeetingSchema>): Promise<Result<unknown>> {
     if (socket.data.meetingCode || socket.data.waiting) return refusal(ProtocolErrorCode.AlreadyInMeeting, 'Already in a meeting');
-    const member = this.presence.byResumeToken(hashToken(resumeToken));
-    if (!member) return refusal(ProtocolErrorCode.ResumeRejected, 'Nothing to resume: join the meeting again');
-    const meeting = await this.#options.meetings.findJoinable(member.meetingCode);
-    if (!meeting || this.#ended.has(meeting.code) || this.presence.byResumeToken(member.resumeTokenHash) !== member) {
+    const verdict = this.#options.resumeTokens.verify(request.resumeToken);
+    if (!verdict.ok) {
+      this.#options.logger.info({ reason: verdict.reason }, 'resume refused: the token is not valid');
       return refusal(ProtocolErrorCode.ResumeRejected, 'Nothing to resume: join the meeting again');
     }
+    const { claims } = verdict;
+    // The token proves its holder was in the meeting: they may learn how it ended.
+    const meeting = await this.#options.meetings.findResumable(claims.meeting);
+    if (meeting === 'ended' || this.#ended.has(claims.meeting)) return refusal(ProtocolErrorCode.MeetingEnded, 'A host ended the meeting');
+    if (meeting === 'expired') return refusal(ProtocolErrorCode.MeetingExpired, 'The meeting has expired');
     // The lookup awaited: the socket may have gone, or joined through a parallel request, meanwhile.
     if (socket.disconnected) return refusal(ProtocolErrorCode.Internal, 'Disconnected while resuming');
     if (socket.data.meetingCode || socket.data.waiting) return refusal(ProtocolErrorCode.AlreadyInMeeting, 'Already in a meeting');
 
-    // The old connection may still look open to us (it died without a close): retire it quietly.
-    const previous = member.socketId === null ? undefined : this.#options.io.sockets.sockets.get(member.socketId);
-    if (previous && previous !== socket) {
-      this.#detach(previous);
-      previous.disconnect(true);
+    let member = this.presence.get(meeting.code, claims.participant);
+    let expiresAt = meeting.expiresAt;
+    if (member) {
+      // The old connection may still look open to us (it died without a close): retire it quietly.
+      const previous = member.socketId === null ? undefined : this.#options.io.sockets.sockets.get(member.socketId);
+      if (previous && previous !== socket) {
+        this.#detach(previous);
+        previous.disconnect(true);
+      }
+    } else {
+      const refused = this.#refuseTakeBack(meeting, claims);
+      if (refused) return refused;
+      member = this.#takeBack(meeting, claims, request);
+      const occupied = this.#options.meetings.occupy(meeting);
+      occupied.written.catch((error: unknown) => this.#options.logger.error({ err: error, meeting: meeting.code }, 'storing a resume failed'));
+      expiresAt = occupied.expiresAt;
     }
     this.#attach(socket, member);
     member.node = this.#nodeId;
@@ -741,7 +766,72 @@ export class Signaling {
     const others = this.presence.list(member.meetingCode).filter((info) => info.id !== member.info.id);
     // Held messages go after the ack, once the client knows who is in the room again.
     setImmediate(() => this.#deliverHeld(socket, member));
-    return ok(this.#joinedMeeting(member, others, resumeToken, meeting));
+    return ok({ ...this.#joinedMeeting(member, others, { ...meeting, expiresAt }), ...(this.#recovering() ? { recovering: true } : {}) });
+  }
+
+  /** Started without a hand-over less than a resume window ago: participants of the crashed process may come back. */
+  #recovering(now = Date.now()): boolean {
+    return now < this.#startedAt + this.#options.resumeWindowMs;
+  }
+
+  /** Why a participant this process does not know cannot be taken back from their token, if they cannot. */
+  #refuseTakeBack(meeting: Meeting, claims: ResumeClaims): Result<never> | undefined {
+    // A token this process issued names someone it saw leave; so does one whose holder left while recovering.
+    const known = claims.issuedAt >= this.#startedAt || this.#departed.has(`${meeting.code}/${claims.participant}`);
+    if (known || !this.#recovering()) return refusal(ProtocolErrorCode.ResumeRejected, 'Nothing to resume: join the meeting again');
+    if (this.#isRemoved(meeting, claims.removalMarks)) return refusal(ProtocolErrorCode.Removed, 'A host removed you from this meeting');
+    return undefined;
+  }
+
+  /**
+   * Makes the participant a token names a member again, as it says (name, role) with the media state the client
+   * sends, and tells the others. Those who joined since the restart never heard of them: the returning participant
+   * offers to them (`participant-present`), as their resume answer lists them as unknown.
+   */
+  #takeBack(meeting: Meeting, claims: ResumeClaims, request: z.output<typeof resumeMeetingSchema>): Member {
+    const member: Member = {
+      info: {
+        id: claims.participant,
+        name: claims.name,
+        isHost: claims.host && claims.issuedAt >= rolesChangedAt(meeting),
+        audioEnabled: request.audio ?? false,
+        videoEnabled: request.video ?? false,
+        screenSharing: request.screen ?? false,
+      },
+      meetingCode: meeting.code,
+      removalMarks: claims.removalMarks,
+      socketId: null,
+      held: [],
+      node: this.#nodeId,
+      joinedAt: 0,
+      knew: [],
+    };
+    this.presence.add(member);
+    this.#updateGauges();
+    this.#options.logger.info({ meeting: meeting.code, participant: member.info.id, host: member.info.isHost }, 'taken back after a restart');
+    this.#announce(member);
+    return member;
+  }
+
+  /** A new resume token for `member`, due for renewal when half its life is gone. */
+  #issueResumeToken(member: Member, now = Date.now()): string {
+    const tokens = this.#options.resumeTokens;
+    member.resumeTokenRenewAt = now + tokens.lifetimeMs / 2;
+    const { meetingCode: meeting, info, removalMarks } = member;
+    return tokens.issue({ meeting, participant: info.id, name: info.name, host: info.isHost, removalMarks }, now);
+  }
+
+  /** Sends `member` a new resume token (their role changed, or the old one is getting old). */
+  #renewResumeToken(member: Member, now = Date.now()): void {
+    this.#options.io.to(participantRoom(member.info.id)).emit('resume-token', { resumeToken: this.#issueResumeToken(member, now) });
+  }
+
+  /** At intervals: connected participants of this node whose token is half way to expiry get a new one. */
+  renewResumeTokens(now = Date.now()): void {
+    for (const member of this.presence.members()) {
+      const owned = member.node === undefined || member.node === this.#nodeId;
+      if (owned && member.socketId !== null && (member.resumeTokenRenewAt ?? 0) <= now) this.#renewResumeToken(member, now);
+    }
   }
 
   /** Socket.IO restored a dropped connection with its rooms and data: take the participant back. */
@@ -926,6 +1016,15 @@ export class Signaling {
     room.emit('host-changed', { participantId: host.info.id, isHost: false });
     this.#publish(target);
     this.#publish(host);
+    // A token says whether its holder is host. From now on, a token from before says nothing about the role (a
+    // server taking its holder back after a crash makes them a guest): every host and the old one get new ones.
+    const changedAt = Date.now();
+    this.#options.meetings
+      .updateSettings(host.meetingCode, { [ROLES_CHANGED_AT]: changedAt })
+      .catch((error: unknown) => this.#options.logger.error({ err: error, meeting: host.meetingCode }, 'storing a host change failed'));
+    for (const member of this.presence.members(host.meetingCode)) {
+      if (member.info.isHost || member === host) this.#renewResumeToken(member, changedAt);
+    }
     this.#options.io.to(participantRoom(target.info.id)).emit('waiting-list', { waiting: this.waitingRooms.list(host.meetingCode) });
     this.#options.io.to(participantRoom(host.info.id)).emit('waiting-list', { waiting: [] });
     this.#hostAction('transfer-host', host, target.info.id);
@@ -1120,6 +1219,7 @@ export class Signaling {
   /** Removes a participant from its meeting and tells the others. */
   #drop(member: Member, reason: ParticipantLeftReason): void {
     if (!this.presence.remove(member.meetingCode, member.info.id)) return;
+    this.#rememberDeparture(member.meetingCode, member.info.id);
     if (this.#options.cluster) {
       this.#broadcast(() => this.#options.io.serverSideEmit('presence:drop', member.meetingCode, member.info.id, reason));
     }
@@ -1136,6 +1236,11 @@ export class Signaling {
     }
   }
 
+  /** While recovering, a participant who left cannot be taken back with a token from before the start. */
+  #rememberDeparture(code: string, id: string): void {
+    if (this.#recovering()) this.#departed.add(`${code}/${id}`);
+  }
+
   #memberOf(socket: ParleySocket): Member | undefined {
     const { meetingCode, participantId } = socket.data;
     if (!meetingCode || !participantId) return undefined;
@@ -1143,18 +1248,13 @@ export class Signaling {
     return member && member.socketId === socket.id ? member : undefined;
   }
 
-  #joinedMeeting(
-    member: Member,
-    others: JoinedMeeting['participants'],
-    resumeToken: string,
-    meeting: Meeting,
-  ): JoinedMeeting {
+  #joinedMeeting(member: Member, others: JoinedMeeting['participants'], meeting: Meeting): JoinedMeeting {
     return {
       meeting: { code: member.meetingCode, expiresAt: meeting.expiresAt.toISOString() },
       self: { ...member.info },
       participants: others,
       iceServers: iceServersFor(member.info.id, this.#options.iceServers, this.#options.turn),
-      resumeToken,
+      resumeToken: this.#issueResumeToken(member),
       resumeWindowMs: this.#options.resumeWindowMs,
       settings: hostSettings(meeting),
       waiting: member.info.isHost ? this.waitingRooms.list(member.meetingCode) : [],

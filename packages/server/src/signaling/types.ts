@@ -6,7 +6,6 @@ import type { ClientToServerEvents, ParticipantInfo, ParticipantLeftReason, Serv
 export interface MemberSnapshot {
   info: ParticipantInfo;
   meetingCode: string;
-  resumeTokenHash: string;
   removalMarks: string[];
   /** The connection speaking for them (on `node`), or `null` while away. */
   socketId: string | null;

@@ -76,6 +76,7 @@ const defaultServer = new URL(import.meta.url).origin;
  *   will not start, the invite link was copied) with their actions, just above the controls.
  * @csspart meeting-info - The row above the call with the meeting code and "Copy invite link" (unless `no-invite`).
  * @csspart copy-invite - The "Copy invite link" button.
+ * @csspart reconnecting - The notice shown while the meeting server is out of reach (the call goes on).
  * @csspart announcer - The visually hidden live region that tells screen readers who joined, left or muted.
  *
  * @cssprop --parley-background - Background of the whole meeting.
@@ -113,6 +114,7 @@ export class MeetingRoom extends ParleyElement {
     announcement: { state: true },
     openPanel: { state: true },
     unreadCount: { state: true },
+    serverAway: { state: true },
   };
 
   /** URL of the Parley server. Default: the origin `parley.js` was loaded from. */
@@ -166,6 +168,8 @@ export class MeetingRoom extends ParleyElement {
   private openPanel: PanelName | '' = '';
   /** Chat messages from others that arrived while the chat was closed. */
   private unreadCount = 0;
+  /** The meeting server is out of reach while the call goes on peer to peer. */
+  private serverAway = false;
 
   #room: Room | null = null;
   /**
@@ -327,6 +331,12 @@ export class MeetingRoom extends ParleyElement {
     switch (this.phase) {
       case 'joined':
         return html`<div class="meeting">
+          ${this.serverAway
+            ? html`<div part="reconnecting" class="notice" role="status">
+                <strong>${this.text.serverAway}</strong>
+                <span>${this.text.serverAwayDetail}</span>
+              </div>`
+            : nothing}
           ${this.noInvite ? nothing : this.#renderMeetingInfo()}
           <div class="stage">
             <participant-grid part="grid" .room=${this.#room} @click=${this.#onGridClick}></participant-grid>
@@ -356,9 +366,9 @@ export class MeetingRoom extends ParleyElement {
           ? this.#renderPrejoin(true)
           : html`<div part="status" class="status" role="status">${this.text.joining}</div>`;
       case 'left': {
-        // Ended or removed: there is no way back in, so no Rejoin.
+        // Ended, expired or removed: there is no way back in, so no Rejoin.
         const reason = this.leftReason;
-        const final = reason === 'ended' || reason === 'removed';
+        const final = reason === 'ended' || reason === 'expired' || reason === 'removed';
         return html`<div part="status" class="status">
           <p role="status">${reason === 'ended' && this.#endedByYou ? this.text.youEndedMeeting : this.text.leftBecause[reason]}</p>
           <div class="status-actions">
@@ -548,6 +558,7 @@ export class MeetingRoom extends ParleyElement {
     const listeners: Partial<RoomEventMap> = {
       joined: () => {
         this.phase = 'joined';
+        this.serverAway = false;
         dispatchParleyEvent(this, 'parley-joined', {
           meetingCode: room.meetingCode ?? '',
           participantId: room.localParticipant.id,
@@ -555,6 +566,7 @@ export class MeetingRoom extends ParleyElement {
       },
       left: (reason) => {
         this.#hadFocus = this.matches(':focus-within');
+        this.serverAway = false;
         this.phase = 'left';
         this.leftReason = reason;
         dispatchParleyEvent(this, 'parley-left', { reason });
@@ -583,6 +595,12 @@ export class MeetingRoom extends ParleyElement {
         });
       },
       error: (error) => dispatchParleyEvent(this, 'parley-error', errorDetail(error)),
+      reconnecting: () => {
+        this.serverAway = true;
+      },
+      reconnected: () => {
+        this.serverAway = false;
+      },
       waiting: () => {
         this.phase = 'waiting';
       },

@@ -102,6 +102,27 @@ export const meetingRoomStyles = css`
       border: 0;
     }
   }
+  /* Over the stage, so the grid does not jump when it comes and goes. */
+  .notice {
+    position: absolute;
+    top: 12px;
+    inset-inline: 12px;
+    z-index: 2;
+    display: flex;
+    flex-wrap: wrap;
+    gap: 4px 12px;
+    align-items: baseline;
+    justify-content: center;
+    max-width: 560px;
+    margin-inline: auto;
+    padding: 10px 16px;
+    border-radius: 8px;
+    border-inline-start: 4px solid var(--_accent);
+    background: var(--_surface);
+    color: var(--_text);
+    box-shadow: 0 2px 8px rgb(0 0 0 / 0.4);
+    text-align: center;
+  }
   .status {
     display: grid;
     place-content: center;

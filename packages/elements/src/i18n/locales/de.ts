@@ -9,6 +9,7 @@ const de: Catalog = {
     'connection-lost': 'Die Verbindung zur Besprechung wurde unterbrochen',
     ended: 'Der Host hat die Besprechung beendet',
     removed: 'Ein Host hat dich aus der Besprechung entfernt',
+    expired: 'Die Besprechung ist abgelaufen',
   },
   rejoin: 'Wieder beitreten',
   you: 'Du',
@@ -150,6 +151,9 @@ const de: Catalog = {
   copyInviteLink: 'Einladungslink kopieren',
   inviteLinkCopied: 'Einladungslink kopiert',
   inviteLinkNotCopied: 'Kopiere diesen Einladungslink:',
+  // meeting-room: the meeting server is out of reach while the call goes on (server resilience)
+  serverAway: 'Verbindung zum Besprechungsserver wird wiederhergestellt …',
+  serverAwayDetail: 'Dein Anruf läuft weiter. Neue Teilnehmende können erst beitreten, wenn der Server wieder da ist.',
 };
 
 export default de;

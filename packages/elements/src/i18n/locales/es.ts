@@ -9,6 +9,7 @@ const es: Catalog = {
     'connection-lost': 'Se ha perdido la conexión con la reunión',
     ended: 'El anfitrión ha finalizado la reunión',
     removed: 'Un anfitrión te ha quitado de la reunión',
+    expired: 'La reunión ha caducado',
   },
   rejoin: 'Volver a unirse',
   you: 'Tú',
@@ -150,6 +151,9 @@ const es: Catalog = {
   copyInviteLink: 'Copiar enlace de invitación',
   inviteLinkCopied: 'Enlace de invitación copiado',
   inviteLinkNotCopied: 'Copia este enlace de invitación:',
+  // meeting-room: the meeting server is out of reach while the call goes on (server resilience)
+  serverAway: 'Reconectando con el servidor de la reunión…',
+  serverAwayDetail: 'Tu llamada continúa. Nadie más puede unirse hasta que vuelva el servidor.',
 };
 
 export default es;

@@ -9,6 +9,7 @@ const fr: Catalog = {
     'connection-lost': 'La connexion à la réunion a été perdue',
     ended: 'L’hôte a mis fin à la réunion',
     removed: 'Un hôte vous a retiré de la réunion',
+    expired: 'La réunion a expiré',
   },
   rejoin: 'Rejoindre à nouveau',
   you: 'Vous',
@@ -150,6 +151,9 @@ const fr: Catalog = {
   copyInviteLink: 'Copier le lien d’invitation',
   inviteLinkCopied: 'Lien d’invitation copié',
   inviteLinkNotCopied: 'Copiez ce lien d’invitation :',
+  // meeting-room: the meeting server is out of reach while the call goes on (server resilience)
+  serverAway: 'Reconnexion au serveur de la réunion…',
+  serverAwayDetail: 'Votre appel continue. Personne ne peut rejoindre la réunion tant que le serveur n’est pas revenu.',
 };
 
 export default fr;

@@ -1,0 +1,36 @@
+import { after, before, test } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from './support/browser.js';
+import { crashDuringCall } from './support/crash-scenario.js';
+import { startCluster, type Cluster } from './support/processes.js';
+
+/**
+ * Two nodes sharing one Redis behind nginx, both killed with SIGKILL mid-call and away for 25 s (longer than their
+ * 20 s resume window): the call goes on peer to peer, and everyone is back as themselves once the nodes restart.
+ */
+
+let cluster: Cluster;
+let browser: Browser;
+
+before(async () => {
+  cluster = await startCluster(2);
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  await cluster?.stop();
+});
+
+test('both nodes killed mid-call, 25 s away: the call goes on and everyone resumes as themselves', { timeout: 240_000 }, async () => {
+  await crashDuringCall(browser, {
+    front: cluster.front,
+    embedderUrl: cluster.embedder.url,
+    kill: async () => {
+      await Promise.all(cluster.nodes.map((node) => node.kill()));
+    },
+    restart: async () => {
+      await Promise.all(cluster.nodes.map((_, index) => cluster.restart(index)));
+    },
+  }, 25_000);
+});

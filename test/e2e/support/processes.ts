@@ -1,0 +1,107 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { freePort, startRedis, type TestRedis } from '../../../packages/server/test/redis-server.js';
+import { startEmbedder, type Embedder } from './servers.js';
+
+/** Parley servers as real processes (`node packages/server/dist/bin.js`), as deployed: they can be killed. */
+
+const BIN = join(import.meta.dirname, '../../../packages/server/dist/bin.js');
+const NGINX = '/usr/sbin/nginx';
+
+export async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check().catch(() => false)) return;
+    await delay(100);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** Whether `GET <url>/healthz` answers 200 now. */
+export async function healthy(url: string): Promise<boolean> {
+  return (await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2000) }).catch(() => undefined))?.ok === true;
+}
+
+export interface ServerProcess {
+  url: string;
+  process: ChildProcess;
+  /** Sends `signal` (SIGKILL: a crash, with no goodbye and no hand-over) and waits for the process to be gone. */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** A Parley server process on `port` of 127.0.0.1, configured by `env`; resolves once `/healthz` answers. */
+export async function startServerProcess(port: number, env: NodeJS.ProcessEnv): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [BIN], {
+    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: process.env.LOG_LEVEL ?? 'error', ...env },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  // Generous: a loaded test machine takes seconds to start a Node.js process.
+  await waitFor(() => healthy(url), `the server on ${port}`, 30_000);
+  return {
+    url,
+    process: child,
+    async kill(signal = 'SIGKILL') {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill(signal);
+      await exited;
+    },
+  };
+}
+
+/** `count` nodes on one Redis behind one nginx (least_conn), and a page on another origin that embeds them. */
+export interface Cluster {
+  /** The nodes now running, in start order; `restart` replaces an entry. */
+  nodes: ServerProcess[];
+  /** nginx's address: what browsers use. */
+  front: string;
+  embedder: Embedder;
+  /** Starts node `index` again on its port (after it was killed). */
+  restart(index: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Configuration of every node: one Redis, nginx in front. */
+function nodeEnv(redis: TestRedis): NodeJS.ProcessEnv {
+  return { REDIS_URL: redis.url, RESUME_WINDOW_MS: '20000', TRUST_PROXY: 'loopback' };
+}
+
+/** Nodes (real processes) on one real redis-server, behind nginx configured from docs/nginx.conf. */
+export async function startCluster(count: number): Promise<Cluster> {
+  const redis = await startRedis();
+  const nodes: ServerProcess[] = [];
+  for (let index = 0; index < count; index += 1) nodes.push(await startServerProcess(await freePort(), nodeEnv(redis)));
+  const dir = mkdtempSync(join(tmpdir(), 'parley-nginx-'));
+  // nginx's workers run as nobody: they write their temp files here.
+  chmodSync(dir, 0o777);
+  const listen = `127.0.0.1:${await freePort()}`;
+  const config = readFileSync(join(import.meta.dirname, '../../../docs/nginx.conf'), 'utf8')
+    .replaceAll('{{PREFIX}}', dir)
+    .replaceAll('{{LISTEN}}', listen)
+    .replaceAll('{{UPSTREAMS}}', nodes.map((node) => `server ${new URL(node.url).host} max_fails=1 fail_timeout=5s;`).join('\n    '));
+  writeFileSync(join(dir, 'nginx.conf'), config);
+  const nginx = spawn(NGINX, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;'], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const front = `http://${listen}`;
+  await waitFor(() => healthy(front), 'nginx');
+  const embedder = await startEmbedder(front);
+  return {
+    nodes,
+    front,
+    embedder,
+    async restart(index) {
+      nodes[index] = await startServerProcess(Number(new URL(nodes[index]!.url).port), nodeEnv(redis));
+    },
+    async stop() {
+      await embedder.close();
+      const nginxExited = nginx.exitCode === null ? new Promise((resolve) => nginx.once('exit', resolve)) : undefined;
+      nginx.kill('SIGTERM');
+      await Promise.all([nginxExited, ...nodes.map((node) => node.kill('SIGTERM'))]);
+      await redis.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
