@@ -16,6 +16,7 @@ import { SqliteMeetingStore } from './meetings/sqlite-meeting-store.js';
 import { Metrics } from './metrics.js';
 import { ParticipantTokens } from './participant-tokens.js';
 import { RateLimits } from './rate-limits.js';
+import { ConnectionGuard, type EngineConnection } from './signaling/connection-guard.js';
 import { Signaling } from './signaling/signaling.js';
 import type { ParleyServer } from './signaling/types.js';
 
@@ -86,11 +87,14 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     createMeetingKey: config.createMeetingKey,
     ready,
   });
+  const guard = new ConnectionGuard({ ...config.connections, clientIp: (request) => rateLimits.clientIp(request), metrics, logger });
   const httpServer: HttpServer = config.tls ? createHttpsServer({ ...config.tls }, app) : createHttpServer(app);
   const io: ParleyServer = new Server(httpServer, {
     cors: { origin: config.allowedOrigins === '*' ? true : config.allowedOrigins },
     // CORS binds only what a page may read; WebSocket handshakes escape it, so check the origin here as well.
-    allowRequest: (request, callback) => callback(null, isOriginAllowed(config.allowedOrigins, request.headers.origin, request.headers.host)),
+    // One address may hold only so many connections (MAX_CONNECTIONS_PER_ADDRESS): refused before the upgrade.
+    allowRequest: (request, callback) =>
+      callback(null, isOriginAllowed(config.allowedOrigins, request.headers.origin, request.headers.host) && guard.allows(request)),
     // parley.js bundles the client; nothing needs /socket.io/socket.io.js.
     serveClient: false,
     // The largest valid message is an SDP at its limit; JSON may escape its line breaks to two characters each.
@@ -102,6 +106,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     // sticky sessions (HTTP long-polling would need them). The SDK connects with websocket only anyway.
     ...(redis ? { adapter: createAdapter(redis), transports: ['websocket' as const] } : {}),
   });
+  io.engine.on('connection', (connection: EngineConnection) => guard.track(connection));
+  guard.startIdleSweep(() => io.of('/').sockets.values());
   const signaling = new Signaling({
     io,
     meetings,
@@ -138,6 +144,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     });
   } catch (error) {
     clearInterval(sweep);
+    guard.close();
     signaling.close();
     await store.close();
     await redis?.close();
@@ -167,6 +174,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const close = async () => {
     shuttingDown = true;
     clearInterval(sweep);
+    guard.close();
     // Every socket is closed under its client (which sees `transport close` and reconnects), and the server stops
     // listening. The participants become away here.
     await io.close();

@@ -467,6 +467,7 @@ export class Signaling {
 
   #onConnection(socket: ParleySocket): void {
     this.#options.metrics.sockets.inc();
+    socket.data.idleSince = Date.now();
     this.#limitAndDispatch(socket);
     socket.on('disconnect', this.#onSocketDisconnect);
     if (socket.recovered) this.#onRecovered(socket);
@@ -583,6 +584,8 @@ export class Signaling {
       logger.warn({ ip, retryAfter }, 'join refused: too many failed joins from this address');
       return refusal(ProtocolErrorCode.RateLimited, 'Too many failed joins from your address', { retryAfter });
     }
+    // A join under way is no idle connection: the idle sweep must not close it while the join awaits.
+    socket.data.idleSince = Date.now();
     let claims: ParticipantClaims | undefined;
     if (this.#options.participantTokens) {
       const verdict = await this.#options.participantTokens.verify(request.token, request.code);
@@ -699,6 +702,7 @@ export class Signaling {
   #withdraw(socket: ParleySocket, reason: string): void {
     const waiting = socket.data.waiting;
     socket.data.waiting = undefined;
+    socket.data.idleSince = Date.now();
     const waiter = waiting && this.waitingRooms.remove(waiting.meetingCode, waiting.participantId);
     if (!waiting || !waiter) return;
     this.#announceVerdict(waiter, 'withdrew');
@@ -1113,6 +1117,7 @@ export class Signaling {
     const { meetingCode, participantId } = socket.data;
     socket.data.meetingCode = undefined;
     socket.data.participantId = undefined;
+    socket.data.idleSince = Date.now();
     if (meetingCode) socket.leave(meetingRoom(meetingCode));
     if (participantId) socket.leave(participantRoom(participantId));
   }
