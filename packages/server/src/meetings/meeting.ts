@@ -2,8 +2,8 @@ import type { ParticipantInfo } from '@parley/protocol';
 
 /**
  * Per-meeting settings a host may change, stored as JSON so new ones need no schema change. Known keys:
- * `waitingRoom` (boolean) and `removed` (the removal marks of sessions and subjects a host removed, see
- * `MeetingService.recordRemoval`).
+ * `waitingRoom` (boolean), `waitingRoomAfterRemoval` (boolean: a removal turned the waiting room on) and `removed`
+ * (the removal marks of sessions and subjects a host removed, see `MeetingService.recordRemoval`).
  */
 export type MeetingSettings = Record<string, unknown>;
 

@@ -117,7 +117,7 @@ export class Signaling {
    */
   readonly #ended = new Set<string>();
   /** Removal marks being stored, per meeting: already refused while the write is under way. */
-  readonly #removing = new Map<string, Set<string>>();
+  readonly #removing = new Map<string, Set<string | symbol>>();
 
   /** Relays waiting for a participant another node announced to the room but not yet to this node. */
   readonly #arrivals = new Map<string, (() => void)[]>();
@@ -631,7 +631,9 @@ export class Signaling {
     if (this.presence.list(meeting.code).length >= this.#options.maxParticipants) {
       return refusal(ProtocolErrorCode.MeetingFull, 'The meeting is full');
     }
-    if (hostSettings(meeting).waitingRoom && !entrant.isHost) {
+    // While a removal is being stored its waiting room may not be yet: newcomers wait meanwhile.
+    const removing = (this.#removing.get(meeting.code)?.size ?? 0) > 0;
+    if ((hostSettings(meeting).waitingRoom || removing) && !entrant.isHost) {
       if (this.waitingRooms.size(meeting.code) >= MAX_WAITING) {
         return refusal(ProtocolErrorCode.MeetingFull, 'The waiting room is full');
       }
@@ -877,8 +879,9 @@ export class Signaling {
   }
 
   /**
-   * Takes a participant out of the meeting and keeps their session (and token subject) out for good. The removal
-   * counts from this tick on; storing it may take a moment, so meanwhile it is also remembered here.
+   * Takes a participant out of the meeting and keeps their session (and token subject) out for good; the meeting's
+   * waiting room turns on, for whoever comes back under another session. The removal counts from this tick on;
+   * storing it may take a moment, so meanwhile it is also remembered here (and joins go to the waiting room).
    */
   async #remove(socket: ParleySocket, participantId: string): Promise<Result<unknown>> {
     const host = this.#hostOf(socket);
@@ -901,10 +904,18 @@ export class Signaling {
     this.#drop(target, 'removed');
     if (targetSocket) this.#lastWord(targetSocket, 'removed');
     this.#hostAction('remove', host, target.info.id);
+    // A participant without marks still makes the removal under way, for the waiting room's sake.
+    const pending = Symbol('removal');
+    removing.add(pending);
     try {
-      await this.#options.meetings.recordRemoval(code, target.removalMarks);
+      const opened = await this.#options.meetings.recordRemoval(code, target.removalMarks);
+      if (opened) {
+        this.#options.logger.info({ meeting: code, ...opened }, 'waiting room turned on after a removal');
+        this.#options.io.to(meetingRoom(code)).emit('meeting-updated', opened);
+      }
     } finally {
       for (const mark of target.removalMarks) removing.delete(mark);
+      removing.delete(pending);
       if (removing.size === 0 && this.#removing.get(code) === removing) this.#removing.delete(code);
     }
     return ok(undefined);
@@ -943,7 +954,11 @@ export class Signaling {
     const changed = await this.#options.meetings.configure(code, update);
     if (!changed) return refusal(ProtocolErrorCode.Internal, 'The meeting is not stored');
     const { previous, current } = changed;
-    if (previous.locked === current.locked && previous.waitingRoom === current.waitingRoom) return ok(current);
+    const unchanged =
+      previous.locked === current.locked &&
+      previous.waitingRoom === current.waitingRoom &&
+      previous.waitingRoomAfterRemoval === current.waitingRoomAfterRemoval;
+    if (unchanged) return ok(current);
     this.#hostAction('update', host);
     this.#options.logger.info({ meeting: code, ...current }, 'meeting settings changed');
     this.#options.io.to(meetingRoom(code)).emit('meeting-updated', current);
