@@ -118,4 +118,6 @@ export const en = {
   previousPage: 'Previous page',
   nextPage: 'Next page',
   pageOf: (page: number, pages: number) => `Page ${page} of ${pages}`,
+  // participant-list: removals that stick (issue 12, E)
+  waitingRoomAfterRemoval: 'Turned on because someone was removed: if they come back, they wait here for you. Turn it off to let people straight in.',
 } as const;

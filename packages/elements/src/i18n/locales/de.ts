@@ -128,6 +128,9 @@ const de: Catalog = {
   previousPage: 'Vorherige Seite',
   nextPage: 'Nächste Seite',
   pageOf: (page, pages) => `Seite ${page} von ${pages}`,
+  // participant-list: removals that stick (issue 12, E)
+  waitingRoomAfterRemoval:
+    'Eingeschaltet, weil jemand entfernt wurde: Kommt die Person zurück, wartet sie hier auf Sie. Schalten Sie ihn aus, um alle direkt hereinzulassen.',
 };
 
 export default de;

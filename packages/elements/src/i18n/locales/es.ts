@@ -128,6 +128,9 @@ const es: Catalog = {
   previousPage: 'Página anterior',
   nextPage: 'Página siguiente',
   pageOf: (page, pages) => `Página ${page} de ${pages}`,
+  // participant-list: removals that stick (issue 12, E)
+  waitingRoomAfterRemoval:
+    'Activada porque se retiró a alguien: si vuelve, esperará aquí a que lo admitas. Desactívala para que la gente entre directamente.',
 };
 
 export default es;

@@ -128,6 +128,9 @@ const fr: Catalog = {
   previousPage: 'Page précédente',
   nextPage: 'Page suivante',
   pageOf: (page, pages) => `Page ${page} sur ${pages}`,
+  // participant-list: removals that stick (issue 12, E)
+  waitingRoomAfterRemoval:
+    'Activée parce que quelqu’un a été retiré : s’il revient, il attendra ici que vous l’admettiez. Désactivez-la pour laisser entrer directement.',
 };
 
 export default fr;
