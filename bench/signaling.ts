@@ -55,6 +55,9 @@ const SERVER_ENV = {
   SOCKET_EVENT_LIMIT: '1000000/10',
   JOIN_FAILURE_LIMIT: '1000000/600',
   CREATE_MEETING_LIMIT: '1000000/600',
+  // Every simulated client connects from 127.0.0.1, and idle sockets are what --idle measures.
+  MAX_CONNECTIONS_PER_ADDRESS: '1000000',
+  CONNECTION_IDLE_TIMEOUT_MS: '0',
 };
 
 interface Node {

@@ -42,6 +42,12 @@ async function openParticipants(page: Page): Promise<void> {
   await page.waitForSelector('meeting-room >> participant-list >> [part~="participant"]');
 }
 
+/** On the demo's meeting page: types the name on the prejoin screen and presses Join. */
+async function joinFromPrejoin(page: Page, name: string): Promise<void> {
+  await page.fill('meeting-room >> input[name=name]', name);
+  await page.click('meeting-room >> button[type=submit]');
+}
+
 test('waiting room from the host panel: the guest waits, the host admits, then asks them to mute', async () => {
   const meeting = await createMeeting(harness.parley.url);
   const host = await MeetingPage.open(harness.browser, harness.embedder.url, meeting, 'Ada');
@@ -167,5 +173,59 @@ test('waiting room: the host sees a badge and a notice, and admits from it with 
   await host.page.waitForFunction(() => !document.querySelector('meeting-room')!.shadowRoot!.querySelector('meeting-controls')!.shadowRoot!.querySelector('[part~="waiting"]'));
   assert.deepEqual(await host.page.evaluate(() => document.querySelector('meeting-room')!.shadowRoot!.querySelector('meeting-notices')!.notices), []);
   await guest.close();
+});
+
+test('a removed guest who reloads /m/<code> stays out: refused in the same browser, and without its storage held in the waiting room the removal turned on, where the host denies them', async () => {
+  const meeting = await createMeeting(harness.parley.url);
+  const host = await harness.browser.newPage();
+  await host.goto(`${harness.parley.url}/m/${meeting.code}#host=${encodeURIComponent(meeting.hostKey)}`);
+  await joinFromPrejoin(host, 'Ada');
+  await host.waitForFunction(() => document.querySelector('meeting-room')?.room?.localParticipant.isHost === true);
+  const bob = await harness.browser.newPage();
+  await bob.goto(`${harness.parley.url}/m/${meeting.code}`);
+  await joinFromPrejoin(bob, 'Bob');
+  await host.waitForFunction(() => document.querySelector('meeting-room')!.room!.participants.size === 1);
+  const participants = () => host.evaluate(() => document.querySelector('meeting-room')!.room!.participants.size);
+
+  await openParticipants(host);
+  await clickPanelButton(host, 'Remove Bob');
+  await answerConfirmation(host, 'participant-list', 'Remove Bob from the meeting?', 'confirm');
+  await bob.waitForFunction(() => document.querySelector('meeting-room')!.room!.state === 'left');
+  assert.equal(await statusText(bob), 'A host removed you from the meeting');
+  // The host sees that the waiting room is on now, and why, beside its switch.
+  const notice = host.locator('meeting-room >> participant-list >> [part~="waiting-room-notice"]');
+  await notice.waitFor({ state: 'visible' });
+  assert.equal(
+    await notice.textContent(),
+    'Turned on because someone was removed: if they come back, they wait here for you. Turn it off to let people straight in.',
+  );
+  assert.equal(await host.isChecked('meeting-room >> participant-list >> [part~="host-controls"] label:nth-child(2) input'), true);
+  await screenshot(host, 'waiting-room-after-removal');
+
+  // Bob reloads: the same browser is the same session, which the meeting refuses.
+  await bob.reload();
+  await joinFromPrejoin(bob, 'Bob');
+  const error = bob.locator('meeting-room >> prejoin-screen >> [part~="error"]');
+  await error.waitFor({ state: 'visible' });
+  assert.equal(await error.textContent(), 'A host removed you from this meeting.');
+  assert.equal(await participants(), 0);
+
+  // Without the browser's storage (a private window, site data cleared) he is someone new to the server: the
+  // waiting room holds him, and the host turns him away.
+  await bob.evaluate(() => {
+    localStorage.clear();
+    sessionStorage.clear();
+  });
+  await bob.reload();
+  await joinFromPrejoin(bob, 'Bob');
+  await bob.waitForFunction(() => document.querySelector('meeting-room')?.room?.state === 'waiting');
+  assert.equal(await statusText(bob), 'Waiting for the host to let you in…');
+  await host.waitForSelector('meeting-room >> participant-list >> [part~="waiting"] li');
+  assert.equal(await participants(), 0, 'not in the call while waiting');
+  await clickPanelButton(host, 'Deny Bob');
+  await error.waitFor({ state: 'visible' });
+  assert.equal(await error.textContent(), 'The host did not let you in.');
+  assert.equal(await participants(), 0);
+  await bob.close();
   await host.close();
 });

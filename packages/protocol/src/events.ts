@@ -45,6 +45,11 @@ export interface MeetingSettings {
   locked: boolean;
   /** Newcomers wait until a host admits them. */
   waitingRoom: boolean;
+  /**
+   * Set when the server turned the waiting room on by itself because a host removed someone (who could otherwise
+   * come back under a new session); cleared as soon as a host sets the waiting room. Absent means no.
+   */
+  waitingRoomAfterRemoval?: boolean;
 }
 
 /** Someone in the waiting room, as hosts see them. */

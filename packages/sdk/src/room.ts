@@ -1,4 +1,4 @@
-import type { JoinedMeeting, MeetingSettings, ParticipantInfo, ParticipantLeftReason, WaitingParticipant } from '@parley/protocol';
+import type { JoinedMeeting, MeetingSettings, MeetingSettingsUpdate, ParticipantInfo, ParticipantLeftReason, WaitingParticipant } from '@parley/protocol';
 import { videoEncodingFor } from './adaptation/encoding-policy.js';
 import { decodeChatMessage, encodeChatMessage, MAX_CHAT_MESSAGE_LENGTH, type ChatMessage } from './chat.js';
 import { browserEnvironment, type Environment } from './environment.js';
@@ -9,6 +9,7 @@ import type { Participant } from './participant.js';
 import { snapshotParticipant, type RoomSnapshot } from './snapshot.js';
 import { PeerSession } from './peer-session.js';
 import { RemoteParticipant } from './remote-participant.js';
+import { sessionIdFor, sessionSecret } from './session-id.js';
 import { SignalClient, type RequestArgs, type RequestData } from './signal-client.js';
 import type { MediaMonitor } from './stats/media-monitor.js';
 import type { SpeakerState } from './stats/speaker-detector.js';
@@ -36,6 +37,13 @@ export interface RoomOptions {
    * addresses from each other. Default `'all'`.
    */
   iceTransportPolicy?: RTCIceTransportPolicy;
+  /**
+   * Who this is, for a host's removal to hold: a meeting refuses for good the `sessionId` of someone a host removed.
+   * Default: derived per meeting from a secret this browser keeps for the server in `localStorage` (else
+   * `sessionStorage`, else for the page only), so a reload is the same session. Give your own to tie it to
+   * something else, e.g. a hash of your signed-in user and the meeting (1 to 64 characters).
+   */
+  sessionId?: string;
 }
 
 export interface JoinOptions {
@@ -125,7 +133,7 @@ export class Room extends TypedEmitter<RoomEventMap> {
   #audioOutputDeviceId = '';
   #activeSpeakerId: string | null = null;
   /** Sent with every join: a session a host removed cannot come back into that meeting. */
-  readonly #sessionId = crypto.randomUUID();
+  readonly #sessionId: string | undefined;
   #settings: MeetingSettings = { locked: false, waitingRoom: false };
   #waiting: readonly WaitingParticipant[] = [];
   #snapshot: RoomSnapshot | null = null;
@@ -142,6 +150,7 @@ export class Room extends TypedEmitter<RoomEventMap> {
     this.#environment = options.environment ?? browserEnvironment;
     this.#requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
     this.#iceTransportPolicy = options.iceTransportPolicy ?? 'all';
+    this.#sessionId = options.sessionId;
     const local = new LocalParticipant(this.#environment, {
       trackChanged: (kind, track) => this.#sendLocalTrack(kind, track),
       mediaStateChanged: () => this.#announceMediaState(),
@@ -166,12 +175,18 @@ export class Room extends TypedEmitter<RoomEventMap> {
   /**
    * Opens the connection to the server ahead of {@link join}, say while a prejoin screen shows, so that joining
    * skips the WebSocket and Socket.IO handshakes (on a real network, a TLS handshake too). Optional and silent: a
-   * server it cannot reach is reported by `join()`, which then tries for itself. `leave()` closes it.
+   * server it cannot reach is reported by `join()`, which then tries for itself. The server closes connections
+   * that join nothing for a while (`CONNECTION_IDLE_TIMEOUT_MS`): this one is opened again at once, so a join stays
+   * fast however long the prejoin screen shows. `leave()` closes it.
    */
   connect(): void {
     if (this.#early || this.#signal) return;
     const early = new SignalClient(this.#server, this.#requestTimeoutMs);
     this.#early = early;
+    early.socket.on('disconnect', (reason) => {
+      // Socket.IO reconnects by itself after a drop, but not after the server closed it (as idle).
+      if (reason === 'io server disconnect' && this.#early === early) early.connect().catch(() => undefined);
+    });
     early.connect().catch(() => undefined);
   }
 
@@ -193,6 +208,7 @@ export class Room extends TypedEmitter<RoomEventMap> {
     const signal = this.#early ?? new SignalClient(this.#server, this.#requestTimeoutMs);
     this.#early = null;
     this.#signal = signal;
+    const sessionId = this.#sessionId ?? sessionIdFor(sessionSecret(this.#server), options.code);
     try {
       // Camera and server connection in parallel: neither waits for the other.
       const [media, connection] = await Promise.allSettled([
@@ -221,7 +237,7 @@ export class Room extends TypedEmitter<RoomEventMap> {
         audio: wantAudio && local.audioTrack !== null && local.audioTrack.readyState === 'live',
         video: wantVideo && local.videoTrack !== null && local.videoTrack.readyState === 'live',
         token: options.token,
-        sessionId: this.#sessionId,
+        sessionId: await sessionId,
       });
       this.#assertStillJoining(signal);
       const joined = 'self' in answer ? answer : await this.#waitForAdmission(signal);
@@ -409,7 +425,11 @@ export class Room extends TypedEmitter<RoomEventMap> {
     await this.#hostRequest('mute others', 'mute-participant', { participantId });
   }
 
-  /** Host: removes a participant. This room-session of theirs cannot join the meeting again. */
+  /**
+   * Host: removes a participant. Their session (by default: their browser, see `RoomOptions.sessionId`) cannot join
+   * the meeting again, and the meeting's waiting room turns on (`settings.waitingRoomAfterRemoval`) for anyone who
+   * comes back another way; a host can turn it off.
+   */
   async removeParticipant(participantId: string): Promise<void> {
     await this.#hostRequest('remove others', 'remove-participant', { participantId });
   }
@@ -420,7 +440,7 @@ export class Room extends TypedEmitter<RoomEventMap> {
   }
 
   /** Host: locks or unlocks the meeting, turns its waiting room on or off. Resolves to the settings now. */
-  async updateMeeting(update: Partial<MeetingSettings>): Promise<MeetingSettings> {
+  async updateMeeting(update: MeetingSettingsUpdate): Promise<MeetingSettings> {
     this.#settings = await this.#hostRequest('change the meeting', 'update-meeting', update);
     this.emit('meeting-updated', this.#settings);
     return this.#settings;

@@ -57,6 +57,12 @@ export interface ServerConfig {
     /** Every event one socket sends; past it the socket is disconnected. */
     socketEvents: RateLimit;
   };
+  connections: {
+    /** Most Socket.IO connections one client address (an IPv6 /64) may hold open on this node at once. */
+    maxPerAddress: number;
+    /** A connection that speaks for no participant (never joined, or left) is closed after this long; 0 never. */
+    idleTimeoutMs: number;
+  };
   /** Which proxies' `X-Forwarded-For` to believe for the client IP (proxy-addr's trust function). */
   trustProxy: (address: string, hop: number) => boolean;
   /** When set, `POST /api/meetings` needs `Authorization: Bearer <this key>`: only your backend creates meetings. */
@@ -124,6 +130,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
       createMeeting: read(() => parseRateLimit('CREATE_MEETING_LIMIT', setting('CREATE_MEETING_LIMIT') ?? '60/600'), { points: 60, durationS: 600 }),
       socketEvents: read(() => parseRateLimit('SOCKET_EVENT_LIMIT', setting('SOCKET_EVENT_LIMIT') ?? '300/10'), { points: 300, durationS: 10 }),
     },
+    connections: {
+      maxPerAddress: read(() => parseCount('MAX_CONNECTIONS_PER_ADDRESS', setting('MAX_CONNECTIONS_PER_ADDRESS') ?? '500'), 500),
+      idleTimeoutMs: read(() => parseIdleTimeout(setting('CONNECTION_IDLE_TIMEOUT_MS') ?? '600000'), 600_000),
+    },
     trustProxy: read(() => parseTrustProxy(setting('TRUST_PROXY')), () => false),
     createMeetingKey: read(() => parseSecret('CREATE_MEETING_KEY', setting('CREATE_MEETING_KEY')), undefined),
     participantTokens: read(
@@ -158,6 +168,17 @@ function parseCount(name: string, value: string): number {
   const count = Number(value);
   if (!/^\d+$/.test(value) || count < 1) throw new ConfigError(`${name} must be a whole number from 1, got "${value}"`);
   return count;
+}
+
+/** Shortest idle timeout: a connection must live long enough to send its join. */
+const MIN_IDLE_TIMEOUT_MS = 1000;
+
+function parseIdleTimeout(value: string): number {
+  const ms = Number(value);
+  if (!/^\d+$/.test(value) || (ms !== 0 && ms < MIN_IDLE_TIMEOUT_MS) || !Number.isSafeInteger(ms)) {
+    throw new ConfigError(`CONNECTION_IDLE_TIMEOUT_MS must be 0 (never) or a whole number of milliseconds from ${MIN_IDLE_TIMEOUT_MS}, got "${value}"`);
+  }
+  return ms;
 }
 
 function parseRateLimit(name: string, value: string): RateLimit {

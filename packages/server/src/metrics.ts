@@ -74,6 +74,18 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly connectionRefusals = new Counter({
+    name: 'parley_connections_refused_total',
+    help: 'Signaling connections refused because their address held MAX_CONNECTIONS_PER_ADDRESS open on this node.',
+    registers: [this.registry],
+  });
+
+  readonly idleDisconnects = new Counter({
+    name: 'parley_idle_disconnects_total',
+    help: 'Signaling connections closed for speaking for no participant for CONNECTION_IDLE_TIMEOUT_MS.',
+    registers: [this.registry],
+  });
+
   readonly relayDuration = new Histogram({
     name: 'parley_relay_duration_seconds',
     help: 'Time from an offer, answer or ICE candidate arriving to its being sent on (or held), by event.',

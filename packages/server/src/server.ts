@@ -17,6 +17,7 @@ import { Metrics } from './metrics.js';
 import { ParticipantTokens } from './participant-tokens.js';
 import { RateLimits } from './rate-limits.js';
 import { ResumeTokens } from './signaling/resume-tokens.js';
+import { ConnectionGuard, type EngineConnection } from './signaling/connection-guard.js';
 import { Signaling } from './signaling/signaling.js';
 import type { ParleyServer } from './signaling/types.js';
 
@@ -92,11 +93,14 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     createMeetingKey: config.createMeetingKey,
     ready,
   });
+  const guard = new ConnectionGuard({ ...config.connections, clientIp: (request) => rateLimits.clientIp(request), metrics, logger });
   const httpServer: HttpServer = config.tls ? createHttpsServer({ ...config.tls }, app) : createHttpServer(app);
   const io: ParleyServer = new Server(httpServer, {
     cors: { origin: config.allowedOrigins === '*' ? true : config.allowedOrigins },
     // CORS binds only what a page may read; WebSocket handshakes escape it, so check the origin here as well.
-    allowRequest: (request, callback) => callback(null, isOriginAllowed(config.allowedOrigins, request.headers.origin, request.headers.host)),
+    // One address may hold only so many connections (MAX_CONNECTIONS_PER_ADDRESS): refused before the upgrade.
+    allowRequest: (request, callback) =>
+      callback(null, isOriginAllowed(config.allowedOrigins, request.headers.origin, request.headers.host) && guard.allows(request)),
     // parley.js bundles the client; nothing needs /socket.io/socket.io.js.
     serveClient: false,
     // The largest valid message is an SDP at its limit, every byte of it escaped to two in JSON at worst.
@@ -109,6 +113,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     ...(redis ? { adapter: createAdapter(redis), transports: ['websocket' as const] } : {}),
   });
   const resumeSecret = config.resumeTokenSecret ? Buffer.from(config.resumeTokenSecret) : await store.resumeSecret();
+  io.engine.on('connection', (connection: EngineConnection) => guard.track(connection));
+  guard.startIdleSweep(() => io.of('/').sockets.values());
   const signaling = new Signaling({
     io,
     meetings,
@@ -147,6 +153,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     });
   } catch (error) {
     clearInterval(sweep);
+    guard.close();
     signaling.close();
     await store.close();
     await redis?.close();
@@ -171,6 +178,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const close = async () => {
     shuttingDown = true;
     clearInterval(sweep);
+    guard.close();
     // Every socket is closed under its client (which sees `transport close` and reconnects), and the server stops
     // listening. The participants become away here.
     await io.close();

@@ -32,6 +32,7 @@ describe('configuration', () => {
       createMeeting: { points: 60, durationS: 600 },
       socketEvents: { points: 300, durationS: 10 },
     });
+    assert.deepEqual(config.connections, { maxPerAddress: 500, idleTimeoutMs: 600_000 });
     assert.equal(config.trustProxy('10.0.0.1', 0), false);
     assert.equal(config.shutdownTimeoutMs, 10_000);
     assert.equal(config.logLevel, 'info');
@@ -54,6 +55,8 @@ describe('configuration', () => {
         CREATE_MEETING_LIMIT: '5/1',
         SOCKET_EVENT_LIMIT: '1000/2',
         TRUST_PROXY: '1',
+        MAX_CONNECTIONS_PER_ADDRESS: '20',
+        CONNECTION_IDLE_TIMEOUT_MS: '0',
         SHUTDOWN_TIMEOUT_MS: '2000',
         LOG_LEVEL: 'warn',
         MAX_PARTICIPANTS: '',
@@ -77,6 +80,7 @@ describe('configuration', () => {
     assert.deepEqual(config.rateLimits.socketEvents, { points: 1000, durationS: 2 });
     assert.equal(config.trustProxy('10.0.0.1', 0), true, 'one hop trusted');
     assert.equal(config.trustProxy('10.0.0.2', 1), false, 'not two');
+    assert.deepEqual(config.connections, { maxPerAddress: 20, idleTimeoutMs: 0 }, 'an idle timeout of 0 never closes');
     assert.equal(config.shutdownTimeoutMs, 2000);
     assert.equal(config.logLevel, 'warn');
     assert.equal(config.maxParticipants, 8);
@@ -131,6 +135,10 @@ describe('configuration', () => {
     [{ CREATE_MEETING_KEY: 'too-short' }, /CREATE_MEETING_KEY must be at least 32 characters, got 9/],
     [{ RESUME_TOKEN_SECRET: 'short' }, /RESUME_TOKEN_SECRET must be at least 32 characters, got 5/],
     [{ SOCKET_EVENT_LIMIT: 'lots' }, /SOCKET_EVENT_LIMIT/],
+    [{ MAX_CONNECTIONS_PER_ADDRESS: '0' }, /MAX_CONNECTIONS_PER_ADDRESS must be a whole number from 1, got "0"/],
+    [{ MAX_CONNECTIONS_PER_ADDRESS: 'many' }, /MAX_CONNECTIONS_PER_ADDRESS/],
+    [{ CONNECTION_IDLE_TIMEOUT_MS: '500' }, /CONNECTION_IDLE_TIMEOUT_MS must be 0 \(never\) or a whole number of milliseconds from 1000, got "500"/],
+    [{ CONNECTION_IDLE_TIMEOUT_MS: '10m' }, /CONNECTION_IDLE_TIMEOUT_MS/],
     [{ TRUST_PROXY: 'not-an-address' }, /TRUST_PROXY must be/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"/],
     [{ REDIS_URL: 'http://127.0.0.1:6379' }, /REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL/],

@@ -126,9 +126,52 @@ describe('host controls', () => {
     assert.equal(code(await comeback.emitWithAck('resume-meeting', { resumeToken })), 'resume-rejected', 'its resume token is dead');
     const again = await comeback.emitWithAck('join-meeting', { code: meeting.code, name: 'Gus', sessionId: 'gus-session', audio: true, video: true });
     assert.equal(code(again), 'removed', 'the same session cannot come back');
-    // Another session (another room object, another tab) is someone else as far as the server can tell.
-    await request(comeback, { code: meeting.code, name: 'Gus', sessionId: 'a-new-session' });
     comeback.disconnect();
+  });
+
+  test('a removal turns the waiting room on, for everyone to see: another session of the removed person waits, and the host denies them', async () => {
+    const { meeting, host, guest, guestId } = await meetingWithHost();
+    const third = await client();
+    await join(third, meeting.code, 'Thea');
+    const afterRemoval = { locked: false, waitingRoom: true, waitingRoomAfterRemoval: true };
+    const [hostHears, thirdHears] = [nextEvent(host, 'meeting-updated'), nextEvent(third, 'meeting-updated')];
+    const guestGone = closed(guest);
+    assert.deepEqual(await host.emitWithAck('remove-participant', { participantId: guestId }), { ok: true });
+    assert.deepEqual(await hostHears, afterRemoval, 'the host learns the waiting room is on, and why');
+    assert.deepEqual(await thirdHears, afterRemoval);
+    await guestGone;
+
+    // A new session (private window, another browser, storage cleared): let in by nobody but a host.
+    const comeback = await client();
+    const listed = nextEvent(host, 'waiting-list');
+    const waiterId = await knock(comeback, meeting.code, 'Gus', { sessionId: 'gus-in-a-private-window' });
+    assert.deepEqual(await listed, { waiting: [{ id: waiterId, name: 'Gus' }] });
+    const denied = nextEvent(comeback, 'denied');
+    assert.deepEqual(await host.emitWithAck('deny-participant', { participantId: waiterId }), { ok: true });
+    await denied;
+
+    // Kept as stored, so a newcomer's join answer carries it too.
+    const latecomer = await client();
+    const hostJoinsAgain = await join(latecomer, meeting.code, 'Hana', meeting.hostKey);
+    assert.deepEqual(hostJoinsAgain.settings, afterRemoval);
+    // The host turns it off: the flag goes with it, and people walk in again.
+    const off = nextEvent(third, 'meeting-updated');
+    assert.deepEqual(await host.emitWithAck('update-meeting', { waitingRoom: false }), { ok: true, data: { locked: false, waitingRoom: false } });
+    assert.deepEqual(await off, { locked: false, waitingRoom: false });
+    await join(await client(), meeting.code, 'Ivy');
+  });
+
+  test('a waiting room the host turned on stays theirs: a removal changes no setting and sends no update', async () => {
+    const { meeting, host, guest, guestId } = await meetingWithHost();
+    await host.emitWithAck('update-meeting', { waitingRoom: true });
+    const hostReceived = recordEvents(host);
+    const guestGone = closed(guest);
+    assert.deepEqual(await host.emitWithAck('remove-participant', { participantId: guestId }), { ok: true });
+    await guestGone;
+    await settle(host);
+    assert.deepEqual(hostReceived.map(({ name }) => name), ['participant-left']);
+    const latecomer = await client();
+    assert.deepEqual((await join(latecomer, meeting.code, 'Hana', meeting.hostKey)).settings, { locked: false, waitingRoom: true });
   });
 
   test('transfer-host: the target becomes host and the sender stops being one, for everyone to see', async () => {

@@ -229,13 +229,19 @@ describe('two nodes on one Redis', () => {
     assert.deepEqual(await first.host.emitWithAck('mute-participant', { participantId: first.guestId }), OK);
     assert.deepEqual(await muted, { by: first.hostId });
 
+    const third = await on(a);
+    await join(third, first.meeting.code, 'Thea');
     const removed = nextEvent(first.guest, 'removed');
     const gone = closed(first.guest);
     const left = nextEvent(first.host, 'participant-left');
+    const waitingRoomOn = nextEvent(third, 'meeting-updated');
     assert.deepEqual(await first.host.emitWithAck('remove-participant', { participantId: first.guestId }), OK);
     await removed;
     await gone;
     assert.deepEqual(await left, { participantId: first.guestId, reason: 'removed' });
+    // The waiting room the removal turned on is heard, and holds, on the other node too.
+    assert.deepEqual(await waitingRoomOn, { locked: false, waitingRoom: true, waitingRoomAfterRemoval: true });
+    await knock(await on(a), first.meeting.code, 'Gus', { sessionId: 'another-browser' });
 
     const second = await acrossNodes();
     const ended = nextEvent(second.guest, 'meeting-ended');

@@ -1,15 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
 import { axeViolations } from './axe.js';
 
-const SCREENSHOT_DIR = process.env.SCREENSHOT_DIR ?? 'test-results';
-
-/** Saves a screenshot of the page as `<SCREENSHOT_DIR>/<name>.png` (docs/images for the docs). */
-export async function screenshot(page: Page, name: string): Promise<void> {
-  await mkdir(SCREENSHOT_DIR, { recursive: true });
-  await page.screenshot({ path: `${SCREENSHOT_DIR}/${name}.png` });
-}
+export { screenshot } from './screenshots.js';
 
 export async function assertNoViolations(page: Page, state: string): Promise<void> {
   const violations = await axeViolations(page);

@@ -143,4 +143,6 @@ export const en = {
   // meeting-room: the meeting server is out of reach while the call goes on (server resilience)
   serverAway: 'Reconnecting to the meeting server…',
   serverAwayDetail: 'Your call goes on. Nobody new can join until the server is back.',
+  // participant-list: removals that stick (issue 12, E)
+  waitingRoomAfterRemoval: 'Turned on because someone was removed: if they come back, they wait here for you. Turn it off to let people straight in.',
 } as const;

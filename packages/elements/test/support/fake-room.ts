@@ -53,7 +53,9 @@ export class FakeRoom extends TypedEmitter<RoomEventMap> {
   }
 
   async updateMeeting(update: Partial<MeetingSettings>): Promise<MeetingSettings> {
-    this.settings = { ...this.settings, ...update };
+    // As the server does: a host setting the waiting room makes it theirs, no longer the one a removal turned on.
+    const { waitingRoomAfterRemoval: _, ...chosen } = this.settings;
+    this.settings = { ...(update.waitingRoom === undefined ? this.settings : chosen), ...update };
     this.emit('meeting-updated', this.settings);
     return this.settings;
   }

@@ -148,24 +148,31 @@ export class MeetingService {
       const meeting = await this.#store.get(code);
       if (!meeting) return undefined;
       const locked = changes.locked ?? meeting.locked;
-      const settings = changes.waitingRoom === undefined ? meeting.settings : { ...meeting.settings, waitingRoom: changes.waitingRoom };
+      // A host setting the waiting room makes it theirs: no longer the one a removal turned on.
+      const { waitingRoomAfterRemoval: _, ...chosen } = meeting.settings;
+      const settings = changes.waitingRoom === undefined ? meeting.settings : { ...chosen, waitingRoom: changes.waitingRoom };
       await this.#store.update(code, { locked, settings });
       return { previous: hostSettings(meeting), current: hostSettings({ locked, settings }) };
     });
   }
 
   /**
-   * Keeps the holder of these removal marks (see {@link removalMarks}) out of the meeting for good. Stored with the
-   * meeting, so it outlives restarts; at most {@link MAX_REMOVAL_MARKS} are kept, the oldest forgotten first.
+   * Keeps the holder of these removal marks (see {@link removalMarks}) out of the meeting for good, and turns the
+   * meeting's waiting room on if it was off: a session id is the client's word, and a new one (another browser, a
+   * private window, storage cleared) would otherwise walk straight back in. Stored with the meeting, so it outlives
+   * restarts; at most {@link MAX_REMOVAL_MARKS} are kept, the oldest forgotten first. Resolves to the settings if
+   * the waiting room was turned on, else `undefined`.
    */
-  recordRemoval(code: string, marks: readonly string[]): Promise<void> {
-    if (marks.length === 0) return Promise.resolve();
+  recordRemoval(code: string, marks: readonly string[]): Promise<HostSettings | undefined> {
     return this.#serially(code, async () => {
       const meeting = await this.#store.get(code);
-      if (!meeting) return;
+      if (!meeting) return undefined;
       const kept = storedRemovalMarks(meeting).filter((mark) => !marks.includes(mark));
       const removed = [...kept, ...marks].slice(-MAX_REMOVAL_MARKS);
-      await this.#store.update(code, { settings: { ...meeting.settings, removed } });
+      const opening = meeting.settings.waitingRoom !== true;
+      const settings = opening ? { ...meeting.settings, removed, waitingRoom: true, waitingRoomAfterRemoval: true } : { ...meeting.settings, removed };
+      await this.#store.update(code, { settings });
+      return opening ? hostSettings({ locked: meeting.locked, settings }) : undefined;
     });
   }
 
@@ -197,7 +204,9 @@ export class MeetingService {
 
 /** The settings hosts see and change, as the protocol carries them. */
 export function hostSettings(meeting: Pick<Meeting, 'locked' | 'settings'>): HostSettings {
-  return { locked: meeting.locked, waitingRoom: meeting.settings.waitingRoom === true };
+  const settings: HostSettings = { locked: meeting.locked, waitingRoom: meeting.settings.waitingRoom === true };
+  if (settings.waitingRoom && meeting.settings.waitingRoomAfterRemoval === true) settings.waitingRoomAfterRemoval = true;
+  return settings;
 }
 
 /** The setting that holds when a host last handed over their role (ms since the epoch). */

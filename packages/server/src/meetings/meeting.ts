@@ -2,8 +2,9 @@ import type { ParticipantInfo } from '@parley/protocol';
 
 /**
  * Per-meeting settings a host may change, stored as JSON so new ones need no schema change. Known keys:
- * `waitingRoom` (boolean), `removed` (the removal marks of sessions and subjects a host removed, see
- * `MeetingService.recordRemoval`) and `rolesChangedAt` (when a host last handed over, see `transfer-host`).
+ * `waitingRoom` (boolean), `waitingRoomAfterRemoval` (boolean: a removal turned the waiting room on), `removed`
+ * (the removal marks of sessions and subjects a host removed, see `MeetingService.recordRemoval`) and
+ * `rolesChangedAt` (when a host last handed over, see `transfer-host`).
  */
 export type MeetingSettings = Record<string, unknown>;
 

@@ -122,7 +122,7 @@ export class Signaling {
    */
   readonly #ended = new Set<string>();
   /** Removal marks being stored, per meeting: already refused while the write is under way. */
-  readonly #removing = new Map<string, Set<string>>();
+  readonly #removing = new Map<string, Set<string | symbol>>();
   /** When this process started: tokens issued before it may name participants it never saw (it crashed). */
   readonly #startedAt = Date.now();
   /** `code/id` of participants who left while recovering: their tokens from before the start are dead. */
@@ -474,6 +474,7 @@ export class Signaling {
 
   #onConnection(socket: ParleySocket): void {
     this.#options.metrics.sockets.inc();
+    socket.data.idleSince = Date.now();
     this.#limitAndDispatch(socket);
     socket.on('disconnect', this.#onSocketDisconnect);
     if (socket.recovered) this.#onRecovered(socket);
@@ -590,6 +591,8 @@ export class Signaling {
       logger.warn({ ip, retryAfter }, 'join refused: too many failed joins from this address');
       return refusal(ProtocolErrorCode.RateLimited, 'Too many failed joins from your address', { retryAfter });
     }
+    // A join under way is no idle connection: the idle sweep must not close it while the join awaits.
+    socket.data.idleSince = Date.now();
     let claims: ParticipantClaims | undefined;
     if (this.#options.participantTokens) {
       const verdict = await this.#options.participantTokens.verify(request.token, request.code);
@@ -636,7 +639,9 @@ export class Signaling {
     if (this.presence.list(meeting.code).length >= this.#options.maxParticipants) {
       return refusal(ProtocolErrorCode.MeetingFull, 'The meeting is full');
     }
-    if (hostSettings(meeting).waitingRoom && !entrant.isHost) {
+    // While a removal is being stored its waiting room may not be yet: newcomers wait meanwhile.
+    const removing = (this.#removing.get(meeting.code)?.size ?? 0) > 0;
+    if ((hostSettings(meeting).waitingRoom || removing) && !entrant.isHost) {
       if (this.waitingRooms.size(meeting.code) >= MAX_WAITING) {
         return refusal(ProtocolErrorCode.MeetingFull, 'The waiting room is full');
       }
@@ -705,6 +710,7 @@ export class Signaling {
   #withdraw(socket: ParleySocket, reason: string): void {
     const waiting = socket.data.waiting;
     socket.data.waiting = undefined;
+    socket.data.idleSince = Date.now();
     const waiter = waiting && this.waitingRooms.remove(waiting.meetingCode, waiting.participantId);
     if (!waiting || !waiter) return;
     this.#announceVerdict(waiter, 'withdrew');
@@ -963,8 +969,9 @@ export class Signaling {
   }
 
   /**
-   * Takes a participant out of the meeting and keeps their session (and token subject) out for good. The removal
-   * counts from this tick on; storing it may take a moment, so meanwhile it is also remembered here.
+   * Takes a participant out of the meeting and keeps their session (and token subject) out for good; the meeting's
+   * waiting room turns on, for whoever comes back under another session. The removal counts from this tick on;
+   * storing it may take a moment, so meanwhile it is also remembered here (and joins go to the waiting room).
    */
   async #remove(socket: ParleySocket, participantId: string): Promise<Result<unknown>> {
     const host = this.#hostOf(socket);
@@ -987,10 +994,18 @@ export class Signaling {
     this.#drop(target, 'removed');
     if (targetSocket) this.#lastWord(targetSocket, 'removed');
     this.#hostAction('remove', host, target.info.id);
+    // A participant without marks still makes the removal under way, for the waiting room's sake.
+    const pending = Symbol('removal');
+    removing.add(pending);
     try {
-      await this.#options.meetings.recordRemoval(code, target.removalMarks);
+      const opened = await this.#options.meetings.recordRemoval(code, target.removalMarks);
+      if (opened) {
+        this.#options.logger.info({ meeting: code, ...opened }, 'waiting room turned on after a removal');
+        this.#options.io.to(meetingRoom(code)).emit('meeting-updated', opened);
+      }
     } finally {
       for (const mark of target.removalMarks) removing.delete(mark);
+      removing.delete(pending);
       if (removing.size === 0 && this.#removing.get(code) === removing) this.#removing.delete(code);
     }
     return ok(undefined);
@@ -1038,7 +1053,11 @@ export class Signaling {
     const changed = await this.#options.meetings.configure(code, update);
     if (!changed) return refusal(ProtocolErrorCode.Internal, 'The meeting is not stored');
     const { previous, current } = changed;
-    if (previous.locked === current.locked && previous.waitingRoom === current.waitingRoom) return ok(current);
+    const unchanged =
+      previous.locked === current.locked &&
+      previous.waitingRoom === current.waitingRoom &&
+      previous.waitingRoomAfterRemoval === current.waitingRoomAfterRemoval;
+    if (unchanged) return ok(current);
     this.#hostAction('update', host);
     this.#options.logger.info({ meeting: code, ...current }, 'meeting settings changed');
     this.#options.io.to(meetingRoom(code)).emit('meeting-updated', current);
@@ -1212,6 +1231,7 @@ export class Signaling {
     const { meetingCode, participantId } = socket.data;
     socket.data.meetingCode = undefined;
     socket.data.participantId = undefined;
+    socket.data.idleSince = Date.now();
     if (meetingCode) socket.leave(meetingRoom(meetingCode));
     if (participantId) socket.leave(participantRoom(participantId));
   }

@@ -37,6 +37,8 @@ export interface SocketData {
   meetingCode?: string;
   /** In a meeting's waiting room (and so in no meeting yet). */
   waiting?: { meetingCode: string; participantId: string };
+  /** Since when (epoch ms) the socket has spoken for nobody: closed once idle too long (ConnectionGuard). */
+  idleSince?: number;
 }
 
 export type ParleyServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;

@@ -25,6 +25,7 @@ import { participantListStyles } from './participant-list.styles.js';
  * @csspart microphone - The microphone state icon.
  * @csspart camera - The camera state icon.
  * @csspart host-controls - For hosts: the lock and waiting room switches.
+ * @csspart waiting-room-notice - For hosts: why the waiting room is on, when a removal turned it on.
  * @csspart waiting - For hosts: the list of people waiting to be let in.
  * @csspart actions - For hosts: the row of action buttons under a participant's name.
  * @csspart action - Each host action button (Ask to mute, Make host, Remove, Admit, Deny).
@@ -73,11 +74,14 @@ export class ParticipantList extends ParleyElement {
   }
 
   #renderHostControls(room: Room) {
-    const { locked, waitingRoom } = room.settings;
+    const { locked, waitingRoom, waitingRoomAfterRemoval } = room.settings;
     const waiting = room.waitingParticipants;
     return html`<div part="host-controls" class="switches">
         ${this.#switch(this.text.lockMeeting, locked, () => room.updateMeeting({ locked: !locked }))}
         ${this.#switch(this.text.waitingRoom, waitingRoom, () => room.updateMeeting({ waitingRoom: !waitingRoom }))}
+        ${waitingRoomAfterRemoval
+          ? html`<p part="waiting-room-notice" class="notice" role="status">${this.text.waitingRoomAfterRemoval}</p>`
+          : nothing}
       </div>
       ${waiting.length
         ? html`<ul part="waiting" aria-label=${this.text.waitingToJoin}>

@@ -73,6 +73,15 @@ export const participantListStyles = css`
     gap: var(--_gap);
     min-height: 32px;
   }
+  .notice {
+    margin: 0;
+    padding: 6px 10px;
+    border-inline-start: 3px solid var(--_accent);
+    border-radius: 4px;
+    background: var(--_surface);
+    font-size: 13px;
+    line-height: 1.4;
+  }
   [part='waiting'] {
     border-bottom: 1px solid var(--_surface);
   }

@@ -77,6 +77,31 @@ describe('<participant-list>', () => {
     expect(await axeViolations(document.body)).to.deep.equal([]);
   });
 
+  it('tells hosts, in words beside the switch, that a removal turned the waiting room on; turning it off clears it', async () => {
+    const room = new FakeRoom();
+    room.join('p1', 'Ada');
+    const list = await render(room);
+    const notice = () => list.shadowRoot!.querySelector<HTMLElement>('[part~="waiting-room-notice"]');
+    expect(notice(), 'nothing to explain yet').to.equal(null);
+
+    room.settings = { locked: false, waitingRoom: true, waitingRoomAfterRemoval: true };
+    room.emit('meeting-updated', room.settings);
+    await list.updateComplete;
+    expect(notice()!.textContent).to.equal(
+      'Turned on because someone was removed: if they come back, they wait here for you. Turn it off to let people straight in.',
+    );
+    expect(notice()!.getBoundingClientRect().height, 'visible, not only announced').to.be.greaterThan(0);
+    expect(await axeViolations(document.body)).to.deep.equal([]);
+
+    const waitingRoomSwitch = list.shadowRoot!.querySelectorAll<HTMLInputElement>('[part~="host-controls"] input')[1]!;
+    expect(waitingRoomSwitch.checked).to.equal(true);
+    waitingRoomSwitch.click();
+    await new Promise((resolve) => setTimeout(resolve));
+    await list.updateComplete;
+    expect(room.settings).to.deep.equal({ locked: false, waitingRoom: false });
+    expect(notice()).to.equal(null);
+  });
+
   it('shows no host controls to others', async () => {
     const room = new FakeRoom();
     room.localParticipant.isHost = false;

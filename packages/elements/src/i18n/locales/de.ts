@@ -154,6 +154,9 @@ const de: Catalog = {
   // meeting-room: the meeting server is out of reach while the call goes on (server resilience)
   serverAway: 'Verbindung zum Besprechungsserver wird wiederhergestellt …',
   serverAwayDetail: 'Dein Anruf läuft weiter. Neue Teilnehmende können erst beitreten, wenn der Server wieder da ist.',
+  // participant-list: removals that stick (issue 12, E)
+  waitingRoomAfterRemoval:
+    'Eingeschaltet, weil jemand entfernt wurde: Kommt die Person zurück, wartet sie hier auf Sie. Schalten Sie ihn aus, um alle direkt hereinzulassen.',
 };
 
 export default de;

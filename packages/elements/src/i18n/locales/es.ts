@@ -154,6 +154,9 @@ const es: Catalog = {
   // meeting-room: the meeting server is out of reach while the call goes on (server resilience)
   serverAway: 'Reconectando con el servidor de la reunión…',
   serverAwayDetail: 'Tu llamada continúa. Nadie más puede unirse hasta que vuelva el servidor.',
+  // participant-list: removals that stick (issue 12, E)
+  waitingRoomAfterRemoval:
+    'Activada porque se retiró a alguien: si vuelve, esperará aquí a que lo admitas. Desactívala para que la gente entre directamente.',
 };
 
 export default es;

@@ -154,6 +154,9 @@ const fr: Catalog = {
   // meeting-room: the meeting server is out of reach while the call goes on (server resilience)
   serverAway: 'Reconnexion au serveur de la réunion…',
   serverAwayDetail: 'Votre appel continue. Personne ne peut rejoindre la réunion tant que le serveur n’est pas revenu.',
+  // participant-list: removals that stick (issue 12, E)
+  waitingRoomAfterRemoval:
+    'Activée parce que quelqu’un a été retiré : s’il revient, il attendra ici que vous l’admettiez. Désactivez-la pour laisser entrer directement.',
 };
 
 export default fr;
