@@ -5,8 +5,9 @@ import { crashDuringCall } from './support/crash-scenario.js';
 import { startCluster, type Cluster } from './support/processes.js';
 
 /**
- * Two nodes sharing one Redis behind nginx, both killed with SIGKILL mid-call and away for 25 s (longer than their
- * 20 s resume window): the call goes on peer to peer, and everyone is back as themselves once the nodes restart.
+ * Two nodes sharing one Redis behind nginx, both killed with SIGKILL mid-call, as the single process is in
+ * server-crash*.test.ts: away for 45 s (longer than their 20 s resume window) and for 3 s. The call goes on peer to
+ * peer, and everyone is back as themselves once the nodes restart.
  */
 
 let cluster: Cluster;
@@ -22,8 +23,9 @@ after(async () => {
   await cluster?.stop();
 });
 
-test('both nodes killed mid-call, 25 s away: the call goes on and everyone resumes as themselves', { timeout: 240_000 }, async () => {
-  await crashDuringCall(browser, {
+/** Both nodes die at once and come back on the same Redis after `outageMs`. */
+function crashBothNodes(outageMs: number): Promise<void> {
+  return crashDuringCall(browser, {
     front: cluster.front,
     embedderUrl: cluster.embedder.url,
     kill: async () => {
@@ -32,5 +34,13 @@ test('both nodes killed mid-call, 25 s away: the call goes on and everyone resum
     restart: async () => {
       await Promise.all(cluster.nodes.map((_, index) => cluster.restart(index)));
     },
-  }, 25_000);
-});
+  }, outageMs);
+}
+
+test('both nodes killed mid-call, 45 s away: the call goes on and everyone resumes as themselves', { timeout: 240_000 }, () =>
+  crashBothNodes(45_000),
+);
+
+test('both nodes killed mid-call, back 3 s later: everyone resumes as themselves, at once', { timeout: 180_000 }, () =>
+  crashBothNodes(3000),
+);
