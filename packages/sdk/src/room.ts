@@ -225,6 +225,9 @@ export class Room extends TypedEmitter<RoomEventMap> {
         this.#assertStillJoining(signal);
       }
       this.localParticipant.useStream(captured?.stream ?? new MediaStream());
+      // The server may have closed the connection as idle while the capture waited (a permission prompt left
+      // open): Socket.IO does not reconnect after that, so connect again. (A `leave()` meanwhile aborts this.)
+      await signal.connect();
       // Without camera or microphone (denied, missing, busy) you still join, to watch and listen.
       const mediaError = captured ? captured.error : ParleyError.fromMediaError((media as PromiseRejectedResult).reason);
 
