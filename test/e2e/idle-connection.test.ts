@@ -50,3 +50,33 @@ test('a prejoin screen left open past the idle timeout: the server closes its ea
   await guest.close();
   await host.close();
 });
+
+test('the early connection closed as idle while the camera is being captured (a permission prompt left open): join connects again and gets in', async () => {
+  const meeting = await createMeeting(harness.parley.url);
+  const guest = await harness.browser.newPage();
+  await guest.addInitScript('window.__name = (f) => f');
+  await guest.goto(harness.embedder.url);
+  await guest.evaluate(() => document.querySelector('meeting-room')?.remove());
+  const closedBefore = await metric('parley_idle_disconnects_total');
+  const joined = guest.evaluate(
+    async ({ server, code }) => {
+      const { Room } = (await import(`${server}/parley.js`)) as typeof import('@parley/sdk');
+      // The camera answers only once the test says so, as if a permission prompt stood open meanwhile.
+      const capture = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+      const answered = new Promise<void>((resolve) => ((window as unknown as { __answer: () => void }).__answer = resolve));
+      navigator.mediaDevices.getUserMedia = async (constraints) => {
+        await answered;
+        return capture(constraints);
+      };
+      const room = new Room({ server, requestTimeoutMs: 5000 });
+      room.connect();
+      await room.join({ code, name: 'Bob' });
+      return room.state;
+    },
+    { server: harness.parley.url, code: meeting.code },
+  );
+  await until(async () => (await metric('parley_idle_disconnects_total')) > closedBefore, 'the early connection was never closed');
+  await guest.evaluate(() => (window as unknown as { __answer: () => void }).__answer());
+  assert.equal(await joined, 'joined');
+  await guest.close();
+});

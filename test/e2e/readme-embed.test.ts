@@ -139,7 +139,19 @@ test('the README snippet on a page of its own shows the other person at least 24
     // The controls are inside the element, and the whole meeting fits the window.
     assert.ok(bare.controls && bare.controls.bottom <= bare.element.bottom + 0.5, `controls outside the element on ${seen}`);
     assert.ok(bare.element.bottom <= bare.viewportHeight, `the meeting runs past the window on ${seen}`);
-    if (path === '/standard') await screenshot(bob, 'readme-snippet');
+    if (path === '/standard') {
+      await screenshot(bob, 'readme-snippet');
+      // In a narrow column of a desktop page (a sidebar, a card), still with no CSS on the element: 240 px of video.
+      await bob.evaluate(() => (document.body.style.width = '500px'));
+      await bob.waitForTimeout(500);
+      const narrow = await measure(bob);
+      await screenshot(bob, 'readme-snippet-narrow');
+      const seenNarrow = `a 500 px column: ${JSON.stringify(narrow)}`;
+      assert.equal(narrow.element.width, 500, seenNarrow);
+      assert.ok(narrow.video && narrow.video.height >= 240, `Ada's video is ${narrow.video?.height} px tall in ${seenNarrow}`);
+      assert.ok(narrow.controls && narrow.controls.bottom <= narrow.element.bottom + 0.5, `controls outside the element in ${seenNarrow}`);
+      assert.ok(narrow.element.bottom <= narrow.viewportHeight, `the meeting runs past the window in ${seenNarrow}`);
+    }
     await bobContext.close();
   }
 

@@ -9,7 +9,7 @@ import type { Participant } from './participant.js';
 import { snapshotParticipant, type RoomSnapshot } from './snapshot.js';
 import { PeerSession } from './peer-session.js';
 import { RemoteParticipant } from './remote-participant.js';
-import { sessionIdFor, sessionSecret } from './session-id.js';
+import { sessionIdFor } from './session-id.js';
 import { SignalClient, type RequestArgs, type RequestData } from './signal-client.js';
 import type { MediaMonitor } from './stats/media-monitor.js';
 import type { SpeakerState } from './stats/speaker-detector.js';
@@ -208,7 +208,7 @@ export class Room extends TypedEmitter<RoomEventMap> {
     const signal = this.#early ?? new SignalClient(this.#server, this.#requestTimeoutMs);
     this.#early = null;
     this.#signal = signal;
-    const sessionId = this.#sessionId ?? sessionIdFor(sessionSecret(this.#server), options.code);
+    const sessionId = this.#sessionId ?? sessionIdFor(this.#server, options.code);
     try {
       // Camera and server connection in parallel: neither waits for the other.
       const [media, connection] = await Promise.allSettled([
@@ -225,6 +225,9 @@ export class Room extends TypedEmitter<RoomEventMap> {
         this.#assertStillJoining(signal);
       }
       this.localParticipant.useStream(captured?.stream ?? new MediaStream());
+      // The server may have closed the connection as idle while the capture waited (a permission prompt left
+      // open): Socket.IO does not reconnect after that, so connect again. (A `leave()` meanwhile aborts this.)
+      await signal.connect();
       // Without camera or microphone (denied, missing, busy) you still join, to watch and listen.
       const mediaError = captured ? captured.error : ParleyError.fromMediaError((media as PromiseRejectedResult).reason);
 

@@ -23,48 +23,52 @@ function base64url(bytes: Uint8Array): string {
     .replace(/=+$/, '');
 }
 
+/** The stored value under `key` in the first store that keeps it, made now if there is none. */
+function kept(key: string, stores: SessionStores): string {
+  for (const store of stores) {
+    try {
+      const storage = store();
+      const value = storage.getItem(key);
+      if (value) return value;
+      const made = pageSecrets.get(key) ?? randomSecret();
+      storage.setItem(key, made);
+      return made;
+    } catch {
+      // Blocked (a sandboxed iframe, cookies and site data off) or full: try the next store.
+    }
+  }
+  const made = pageSecrets.get(key) ?? randomSecret();
+  pageSecrets.set(key, made);
+  return made;
+}
+
+/** The storage key for `server`: its origin, or the string as given when it is no URL. */
+function serverKey(server: string): string {
+  try {
+    return SESSION_KEY_PREFIX + new URL(server, globalThis.location?.href).origin;
+  } catch {
+    return SESSION_KEY_PREFIX + server;
+  }
+}
+
 /**
  * This browser's secret for `server`: made once and kept in localStorage (so across reloads, tabs and restarts),
  * else sessionStorage (this tab, across reloads), else this page only. Private windows keep it until they close.
  */
 export function sessionSecret(server: string, stores: SessionStores = browserStores): string {
-  let origin = server;
-  try {
-    origin = new URL(server, globalThis.location?.href).origin;
-  } catch {
-    // Not a URL: the server string as given names it well enough.
-  }
-  const key = SESSION_KEY_PREFIX + origin;
-  for (const store of stores) {
-    try {
-      const storage = store();
-      const kept = storage.getItem(key);
-      if (kept) return kept;
-      const secret = pageSecrets.get(key) ?? randomSecret();
-      storage.setItem(key, secret);
-      return secret;
-    } catch {
-      // Blocked (a sandboxed iframe, cookies and site data off) or full: try the next store.
-    }
-  }
-  const secret = pageSecrets.get(key) ?? randomSecret();
-  pageSecrets.set(key, secret);
-  return secret;
+  return kept(serverKey(server), stores);
 }
 
 /**
- * The `sessionId` to join meeting `code` with: SHA-256 of the browser's secret and the meeting's canonical code, so
- * the same browser is the same session in one meeting across reloads, yet no server can link its sessions in two
- * meetings. Where Web Crypto's digest is missing (pages not in a secure context), a random id for this page.
+ * The `sessionId` to join meeting `code` on `server` with: SHA-256 of the browser's secret and the meeting's
+ * canonical code, so the same browser is the same session in one meeting across reloads, yet no server can link its
+ * sessions in two meetings. Where Web Crypto's digest is missing (pages not in a secure context, such as
+ * http://192.168.x.x), a random id kept per server and meeting in the same stores, which is as stable and unlinkable.
  */
-export async function sessionIdFor(secret: string, code: string): Promise<string> {
+export async function sessionIdFor(server: string, code: string, stores: SessionStores = browserStores): Promise<string> {
   const meeting = normalizeMeetingCode(code) ?? code;
-  if (!globalThis.crypto?.subtle) {
-    const key = `${secret}\n${meeting}`;
-    const id = pageSecrets.get(key) ?? randomSecret();
-    pageSecrets.set(key, id);
-    return id;
-  }
+  if (!globalThis.crypto?.subtle) return kept(`${serverKey(server)}:${meeting}`, stores);
+  const secret = sessionSecret(server, stores);
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`${secret}\n${meeting}`));
   return base64url(new Uint8Array(digest));
 }

@@ -34,12 +34,36 @@ describe('session ids', () => {
   });
 
   it('the same session in one meeting however its code is typed, unlinkable across meetings', async () => {
-    const secret = sessionSecret('https://meet.example.com');
-    const id = await sessionIdFor(secret, 'abcd-efgh-jkmn');
+    const server = 'https://meet.example.com';
+    const id = await sessionIdFor(server, 'abcd-efgh-jkmn');
     expect(id).to.match(/^[\w-]{43}$/, 'within the protocol’s 64 characters');
-    expect(await sessionIdFor(secret, 'ABCD EFGH JKMN')).to.equal(id);
-    expect(await sessionIdFor(secret, 'abcd-efgh-jkmp')).not.to.equal(id);
-    expect(id).not.to.include(secret);
+    expect(await sessionIdFor(server, 'ABCD EFGH JKMN')).to.equal(id);
+    expect(await sessionIdFor(server, 'abcd-efgh-jkmp')).not.to.equal(id);
+    expect(id).not.to.include(sessionSecret(server));
+  });
+
+  describe('without Web Crypto’s digest (a page on http://192.168.x.x is no secure context)', () => {
+    const subtle = Object.getOwnPropertyDescriptor(Crypto.prototype, 'subtle')!;
+    beforeEach(() => Object.defineProperty(Crypto.prototype, 'subtle', { configurable: true, get: () => undefined }));
+    afterEach(() => Object.defineProperty(Crypto.prototype, 'subtle', subtle));
+
+    it('the same session in one meeting after a reload, another in another meeting', async () => {
+      expect(crypto.subtle).to.equal(undefined, 'the digest really is hidden');
+      const server = 'http://192.168.1.20:3000/';
+      const id = await sessionIdFor(server, 'abcd-efgh-jkmn');
+      expect(id).to.match(/^[\w-]{43}$/);
+      expect(localStorage.getItem(`${SESSION_KEY_PREFIX}http://192.168.1.20:3000:abcd-efgh-jkmn`)).to.equal(id, 'kept for a reload');
+      expect(await sessionIdFor(server, 'ABCD EFGH JKMN')).to.equal(id);
+      expect(await sessionIdFor(server, 'abcd-efgh-jkmp')).not.to.equal(id);
+      expect(await sessionIdFor('http://192.168.1.21:3000', 'abcd-efgh-jkmn')).not.to.equal(id, 'another server');
+    });
+
+    it('localStorage blocked: sessionStorage keeps it', async () => {
+      const session = store();
+      const id = await sessionIdFor('http://192.168.1.20:3000', 'abcd-efgh-jkmn', [store('blocked'), session]);
+      expect(session().items.get(`${SESSION_KEY_PREFIX}http://192.168.1.20:3000:abcd-efgh-jkmn`)).to.equal(id);
+      expect(await sessionIdFor('http://192.168.1.20:3000', 'abcd-efgh-jkmn', [store('blocked'), session])).to.equal(id);
+    });
   });
 
   it('localStorage blocked or full: sessionStorage keeps it (this tab, across reloads)', () => {

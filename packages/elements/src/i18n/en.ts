@@ -145,4 +145,6 @@ export const en = {
   serverAwayDetail: 'Your call goes on. Nobody new can join until the server is back.',
   // participant-list: removals that stick (issue 12, E)
   waitingRoomAfterRemoval: 'Turned on because someone was removed: if they come back, they wait here for you. Turn it off to let people straight in.',
+  // meeting notices: who muted you when the SDK does not say which host (review of issue 12)
+  aHost: 'A host',
 } as const;

@@ -49,6 +49,17 @@ describe('translations', () => {
     }
   });
 
+  it('German says du throughout, as a meeting app does, never the formal Sie', () => {
+    const texts = Object.values(de).flatMap(function strings(value: unknown): string[] {
+      if (typeof value === 'string') return [value];
+      if (typeof value === 'function') return [String(value('Ada', 2, 3))];
+      return value && typeof value === 'object' ? Object.values(value).flatMap(strings) : [];
+    });
+    // "Sie" opening a sentence may be "they"; within one it can only be the formal "you".
+    const formal = texts.filter((text) => /(?<!^|[.:!?] )\b(Sie|Ihnen|Ihre?[mnrs]?)\b/.test(text));
+    expect(formal).to.deep.equal([]);
+  });
+
   it('follow the nearest lang attribute, through shadow roots, and change with it', async () => {
     const wrapper = document.createElement('div');
     wrapper.lang = 'de-AT';

@@ -584,6 +584,9 @@ export class Signaling {
 
   async #join(socket: ParleySocket, request: z.output<typeof joinMeetingSchema>): Promise<Result<unknown>> {
     if (socket.data.meetingCode || socket.data.waiting) return refusal(ProtocolErrorCode.AlreadyInMeeting, 'Already in a meeting');
+    // A join under way is no idle connection: the idle sweep must not close it while the join awaits (the rate limit,
+    // the token, the lookup: each may be slow on a loaded Redis).
+    socket.data.idleSince = Date.now();
     const ip = this.#options.rateLimits.clientIp(socket.request);
     const { rateLimits, logger } = this.#options;
     const retryAfter = await rateLimits.joinBlocked(ip);
@@ -591,8 +594,6 @@ export class Signaling {
       logger.warn({ ip, retryAfter }, 'join refused: too many failed joins from this address');
       return refusal(ProtocolErrorCode.RateLimited, 'Too many failed joins from your address', { retryAfter });
     }
-    // A join under way is no idle connection: the idle sweep must not close it while the join awaits.
-    socket.data.idleSince = Date.now();
     let claims: ParticipantClaims | undefined;
     if (this.#options.participantTokens) {
       const verdict = await this.#options.participantTokens.verify(request.token, request.code);
@@ -733,6 +734,8 @@ export class Signaling {
    */
   async #resume(socket: ParleySocket, request: z.output<typeof resumeMeetingSchema>): Promise<Result<unknown>> {
     if (socket.data.meetingCode || socket.data.waiting) return refusal(ProtocolErrorCode.AlreadyInMeeting, 'Already in a meeting');
+    // As for a join: the idle sweep must not close a socket while its resume awaits the lookup.
+    socket.data.idleSince = Date.now();
     const verdict = this.#options.resumeTokens.verify(request.resumeToken);
     if (!verdict.ok) {
       this.#options.logger.info({ reason: verdict.reason }, 'resume refused: the token is not valid');

@@ -51,8 +51,8 @@ const defaultServer = new URL(import.meta.url).origin;
  *   `parley-left` reason, or `join-failed`). Cancelable: `preventDefault()` stops the navigation, for a page that
  *   routes by itself.
  *
- * Size: with no CSS from the page, as wide as its container and 16:9 of that tall (3:4 on phones), from 320 px to
- * the window's height. A `height` or `aspect-ratio` from the page replaces that.
+ * Size: with no CSS from the page, as wide as its container and 16:9 of that tall (3:4 on phones), from 320 px (640
+ * px when at most 900 px wide, so that two tiles stack) to the window's height. A `height` or `aspect-ratio` from the page replaces that.
  *
  * Keyboard, while focus is inside the meeting: Ctrl/⌘+D turns the microphone on or off, Ctrl/⌘+E the camera,
  * Escape closes the open panel. Opening a panel moves focus into it; closing it returns focus to its toggle.

@@ -38,6 +38,13 @@ export const meetingRoomStyles = css`
     display: block;
     padding-top: clamp(min(320px, 100svh), 56.25%, 100svh);
   }
+  /* Narrower than 900 px, two 16:9 tiles side by side are under 240 px tall: at least 640 px, so that they stack
+     (the invite row and the controls take about 110 px) and the other person's video stays 240 px tall. */
+  @container (max-width: 900px) {
+    :host::before {
+      padding-top: clamp(min(640px, 100svh), 56.25%, 100svh);
+    }
+  }
   @media (max-width: 600px) {
     :host::before {
       padding-top: clamp(min(320px, 100svh), 133.33%, 100svh);

@@ -6,14 +6,32 @@ import '../meeting-notices/meeting-notices.js';
 import type { MeetingNotices } from '../meeting-notices/meeting-notices.component.js';
 import { bindRoomNotices } from './room-notices.js';
 
-/** Counts the sounds played: every chime starts with a new AudioContext. */
+/**
+ * Counts the contexts made, the chimes played (two tones each) and the contexts closed; `running` stands for
+ * whether the browser lets the page play sound yet (not before a click or key press).
+ */
 class CountingAudioContext extends AudioContext {
   static created = 0;
+  static tones = 0;
+  static closed = 0;
+  static running = true;
   constructor() {
     super();
     CountingAudioContext.created += 1;
   }
+  override get state(): AudioContextState {
+    return CountingAudioContext.running ? 'running' : 'suspended';
+  }
+  override createOscillator(): OscillatorNode {
+    CountingAudioContext.tones += 1;
+    return super.createOscillator();
+  }
+  override close(): Promise<void> {
+    CountingAudioContext.closed += 1;
+    return super.close();
+  }
 }
+const chimes = () => CountingAudioContext.tones / 2;
 
 async function setUp(options: { waitingSound?: boolean } = {}) {
   const room = new FakeRoom();
@@ -55,7 +73,7 @@ function click(notices: MeetingNotices, label: string): void {
 describe('room notices', () => {
   const NativeAudioContext = window.AudioContext;
   beforeEach(() => {
-    CountingAudioContext.created = 0;
+    Object.assign(CountingAudioContext, { created: 0, tones: 0, closed: 0, running: true });
     window.AudioContext = CountingAudioContext;
   });
   afterEach(() => {
@@ -95,17 +113,38 @@ describe('room notices', () => {
     room.emit('waiting-list-changed', []);
     await expectShown([], 'nobody waits: no notice');
     expect(CountingAudioContext.created, 'no sound unless asked for').to.equal(0);
+    expect(chimes()).to.equal(0);
   });
 
-  it('with waiting-sound, plays a sound for each newcomer to the waiting room', async () => {
-    const { room } = await setUp({ waitingSound: true });
+  it('with waiting-sound, plays a sound for each newcomer to the waiting room, all in one audio context', async () => {
+    const { room, unbind } = await setUp({ waitingSound: true });
     room.waitingParticipants = [{ id: 'w1', name: 'Eve' }];
     room.emit('waiting-list-changed', room.waitingParticipants);
     room.waitingParticipants = [];
     room.emit('waiting-list-changed', []);
     room.waitingParticipants = [{ id: 'w2', name: 'Finn' }];
     room.emit('waiting-list-changed', room.waitingParticipants);
-    expect(CountingAudioContext.created).to.equal(2);
+    expect(chimes()).to.equal(2);
+    expect(CountingAudioContext.created).to.equal(1);
+    unbind();
+    expect(CountingAudioContext.closed, 'closed when the room goes').to.equal(1);
+  });
+
+  it('with waiting-sound but audio not allowed yet (no click on the page): no sound, and no context piles up', async () => {
+    CountingAudioContext.running = false;
+    const { room } = await setUp({ waitingSound: true });
+    for (const id of ['w1', 'w2', 'w3']) {
+      room.waitingParticipants = [...room.waitingParticipants, { id, name: id }];
+      room.emit('waiting-list-changed', room.waitingParticipants);
+    }
+    expect(chimes()).to.equal(0);
+    expect(CountingAudioContext.created).to.equal(1);
+    // Once the browser allows sound, the next newcomer is heard.
+    CountingAudioContext.running = true;
+    room.waitingParticipants = [...room.waitingParticipants, { id: 'w4', name: 'w4' }];
+    room.emit('waiting-list-changed', room.waitingParticipants);
+    expect(chimes()).to.equal(1);
+    expect(CountingAudioContext.created).to.equal(1);
   });
 
   it('shows who muted you, and goes by itself', async () => {
@@ -113,6 +152,13 @@ describe('room notices', () => {
     room.emit('mute-requested', { name: 'Ada' } as RemoteParticipant);
     await expectShown(['Ada muted you You can turn your microphone back on when you want to speak.']);
     expect(notices.notices[0]!.duration).to.be.above(3000);
+  });
+
+  it('a mute by a host the SDK does not name reads "A host muted you", not the HOST badge', async function () {
+    this.timeout(10_000);
+    const { room, expectShown } = await setUp();
+    room.emit('mute-requested', null);
+    await expectShown(['A host muted you You can turn your microphone back on when you want to speak.']);
   });
 
   it('shows why a microphone or camera will not start and how to fix it; other errors are not its business', async () => {

@@ -32,10 +32,12 @@ export interface RoomNoticesHost {
  */
 export function bindRoomNotices(room: Room, host: RoomNoticesHost): () => void {
   let knownWaiting = new Set<string>();
+  // One for every chime: a context per chime would pile up while audio is suspended (it never ends, so never closes).
+  let audio: AudioContext | undefined;
   const onWaiting = (waiting: readonly WaitingParticipant[]) => {
     const arrived = waiting.some(({ id }) => !knownWaiting.has(id));
     knownWaiting = new Set(waiting.map(({ id }) => id));
-    if (arrived && waiting.length > 0 && host.waitingSound()) chime();
+    if (arrived && waiting.length > 0 && host.waitingSound()) chime((audio ??= new AudioContext()));
     withNotices(host, (notices) => {
       if (waiting.length === 0) return notices.dismiss('waiting');
       // A newcomer brings the notice back; someone leaving the queue only updates it while it is up.
@@ -56,7 +58,7 @@ export function bindRoomNotices(room: Room, host: RoomNoticesHost): () => void {
   };
   const onMuted = (by: { name: string } | null) => {
     const text = host.text();
-    const notice = { id: 'muted', message: text.mutedYou(by?.name ?? text.host), detail: text.mutedYouDetail, duration: MUTED_NOTICE_MS };
+    const notice = { id: 'muted', message: text.mutedYou(by?.name ?? text.aHost), detail: text.mutedYouDetail, duration: MUTED_NOTICE_MS };
     withNotices(host, (notices) => notices.show(notice));
   };
   const onError = (error: { code: string }) => showDeviceProblem(host, error.code);
@@ -71,6 +73,7 @@ export function bindRoomNotices(room: Room, host: RoomNoticesHost): () => void {
     room.off('waiting-list-changed', onWaiting);
     room.off('mute-requested', onMuted);
     room.off('error', onError);
+    audio?.close().catch(() => undefined);
   };
 }
 
@@ -107,9 +110,15 @@ export function withNotices(host: NoticesPlace, act: (notices: MeetingNotices) =
     );
 }
 
-/** A soft two-note chime, made on the spot: no audio file to ship. */
-function chime(): void {
-  const context = new AudioContext();
+/**
+ * A soft two-note chime, made on the spot: no audio file to ship. Browsers keep audio suspended until the page has
+ * had a click or key press: no sound then, and the context is asked to resume for the next newcomer.
+ */
+function chime(context: AudioContext): void {
+  if (context.state !== 'running') {
+    context.resume().catch(() => undefined);
+    return;
+  }
   const gain = context.createGain();
   gain.connect(context.destination);
   const start = context.currentTime;
@@ -121,6 +130,5 @@ function chime(): void {
     tone.connect(gain);
     tone.start(start + index * 0.15);
     tone.stop(start + 0.6);
-    if (index === 1) tone.onended = () => void context.close();
   });
 }

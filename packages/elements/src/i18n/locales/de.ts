@@ -156,7 +156,9 @@ const de: Catalog = {
   serverAwayDetail: 'Dein Anruf läuft weiter. Neue Teilnehmende können erst beitreten, wenn der Server wieder da ist.',
   // participant-list: removals that stick (issue 12, E)
   waitingRoomAfterRemoval:
-    'Eingeschaltet, weil jemand entfernt wurde: Kommt die Person zurück, wartet sie hier auf Sie. Schalten Sie ihn aus, um alle direkt hereinzulassen.',
+    'Eingeschaltet, weil jemand entfernt wurde: Kommt die Person zurück, wartet sie hier auf dich. Schalte ihn aus, um alle direkt hereinzulassen.',
+  // meeting notices: who muted you when the SDK does not say which host (review of issue 12)
+  aHost: 'Ein Host',
 };
 
 export default de;

@@ -157,6 +157,8 @@ const es: Catalog = {
   // participant-list: removals that stick (issue 12, E)
   waitingRoomAfterRemoval:
     'Activada porque se retiró a alguien: si vuelve, esperará aquí a que lo admitas. Desactívala para que la gente entre directamente.',
+  // meeting notices: who muted you when the SDK does not say which host (review of issue 12)
+  aHost: 'Un anfitrión',
 };
 
 export default es;

@@ -157,6 +157,8 @@ const fr: Catalog = {
   // participant-list: removals that stick (issue 12, E)
   waitingRoomAfterRemoval:
     'Activée parce que quelqu’un a été retiré : s’il revient, il attendra ici que vous l’admettiez. Désactivez-la pour laisser entrer directement.',
+  // meeting notices: who muted you when the SDK does not say which host (review of issue 12)
+  aHost: 'Un hôte',
 };
 
 export default fr;
