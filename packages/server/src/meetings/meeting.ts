@@ -3,7 +3,8 @@ import type { ParticipantInfo } from '@parley/protocol';
 /**
  * Per-meeting settings a host may change, stored as JSON so new ones need no schema change. Known keys:
  * `waitingRoom` (boolean), `waitingRoomAfterRemoval` (boolean: a removal turned the waiting room on), `removed`
- * (the removal marks of sessions and subjects a host removed, see `MeetingService.recordRemoval`) and
+ * (the removal marks of sessions and subjects a host removed, see `MeetingService.recordRemoval`), `departed`
+ * (hashed ids of participants who left, see `MeetingService.recordDeparture`) and
  * `rolesChangedAt` (when a host last handed over, see `transfer-host`).
  */
 export type MeetingSettings = Record<string, unknown>;

@@ -125,7 +125,10 @@ export class Signaling {
   readonly #removing = new Map<string, Set<string | symbol>>();
   /** When this process started: tokens issued before it may name participants it never saw (it crashed). */
   readonly #startedAt = Date.now();
-  /** `code/id` of participants who left while recovering: their tokens from before the start are dead. */
+  /**
+   * `code/id` of participants who left while their departure is being stored (and for good while recovering): their
+   * tokens from before the start are dead.
+   */
   readonly #departed = new Set<string>();
 
   /** Relays waiting for a participant another node announced to the room but not yet to this node. */
@@ -307,7 +310,8 @@ export class Signaling {
   #forget(code: string, id: string, reason: ParticipantLeftReason): void {
     const member = this.presence.remove(code, id);
     if (!member) return;
-    this.#rememberDeparture(code, id);
+    // The dropping node stores the departure (a removal is stored as such); here it counts at once.
+    if (reason !== 'removed' && this.#recovering()) this.#departed.add(`${code}/${id}`);
     const socket = member.socketId === null ? undefined : this.#options.io.sockets.sockets.get(member.socketId);
     if (socket) {
       this.#detach(socket);
@@ -783,9 +787,14 @@ export class Signaling {
   /** Why a participant this process does not know cannot be taken back from their token, if they cannot. */
   #refuseTakeBack(meeting: Meeting, claims: ResumeClaims): Result<never> | undefined {
     // A token this process issued names someone it saw leave; so does one whose holder left while recovering.
-    const known = claims.issuedAt >= this.#startedAt || this.#departed.has(`${meeting.code}/${claims.participant}`);
+    const departed =
+      this.#departed.has(`${meeting.code}/${claims.participant}`) || this.#options.meetings.hasDeparted(meeting, claims.participant);
+    const known = claims.issuedAt >= this.#startedAt || departed;
     if (known || !this.#recovering()) return refusal(ProtocolErrorCode.ResumeRejected, 'Nothing to resume: join the meeting again');
     if (this.#isRemoved(meeting, claims.removalMarks)) return refusal(ProtocolErrorCode.Removed, 'A host removed you from this meeting');
+    if (this.presence.list(meeting.code).length >= this.#options.maxParticipants) {
+      return refusal(ProtocolErrorCode.MeetingFull, 'The meeting is full');
+    }
     return undefined;
   }
 
@@ -1239,7 +1248,7 @@ export class Signaling {
   /** Removes a participant from its meeting and tells the others. */
   #drop(member: Member, reason: ParticipantLeftReason): void {
     if (!this.presence.remove(member.meetingCode, member.info.id)) return;
-    this.#rememberDeparture(member.meetingCode, member.info.id);
+    if (reason !== 'removed') this.#rememberDeparture(member.meetingCode, member.info.id);
     if (this.#options.cluster) {
       this.#broadcast(() => this.#options.io.serverSideEmit('presence:drop', member.meetingCode, member.info.id, reason));
     }
@@ -1256,9 +1265,16 @@ export class Signaling {
     }
   }
 
-  /** While recovering, a participant who left cannot be taken back with a token from before the start. */
+  /** A participant who left cannot be taken back after a crash with a token from before: stored with the meeting. */
   #rememberDeparture(code: string, id: string): void {
-    if (this.#recovering()) this.#departed.add(`${code}/${id}`);
+    const key = `${code}/${id}`;
+    this.#departed.add(key);
+    this.#options.meetings
+      .recordDeparture(code, id)
+      .catch((error: unknown) => this.#options.logger.error({ err: error, meeting: code }, 'storing a departure failed'))
+      .finally(() => {
+        if (!this.#recovering()) this.#departed.delete(key);
+      });
   }
 
   #memberOf(socket: ParleySocket): Member | undefined {
