@@ -243,4 +243,19 @@ describe('resuming on a server that lost its participants (after a crash)', () =
     assert.equal(code(await resume(restarted, bobJoined.resumeToken)), 'meeting-full', 'two are in already');
     await crashed.close();
   });
+
+  test('after a graceful restart nobody is taken back by token alone: only those handed over resume', async () => {
+    const { crashed, meeting, adaJoined, restart, databasePath } = await crash();
+    await crashed.close();
+    const restarted = await restart();
+    const adaResumed = await resume(restarted, adaJoined.resumeToken);
+    assert.ok(adaResumed.ok, JSON.stringify(adaResumed));
+    assert.equal(adaResumed.data.recovering, undefined, 'handed over, not recovered');
+    // A token with a valid signature from before the start, for someone the old process did not hand over.
+    const store = new SqliteMeetingStore(databasePath);
+    const key = await store.resumeSecret();
+    await store.close();
+    const ghost = new ResumeTokens(key, HOUR).issue({ ...claims, meeting: meeting.code, participant: 'ghost' }, Date.now() - 60_000);
+    assert.equal(code(await resume(restarted, ghost)), 'resume-rejected');
+  });
 });

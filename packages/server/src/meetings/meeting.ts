@@ -62,6 +62,18 @@ export interface MeetingStore {
   /** Returns the saved participants and forgets them (called at start). */
   takeParticipants(): Promise<SavedParticipant[]>;
   /**
+   * At start: until when (ms since the epoch) participants this process never saw may be taken back by their resume
+   * token, or 0. Only after a crash: the process before (with Redis, every node) stopped without
+   * {@link markHandedOver}. With Redis, nodes seen alive since `aliveSince` (see {@link markRunning}) are running: a
+   * node starting beside them recovers nothing, unless they are recovering a crash themselves (then it joins in);
+   * `othersRunning` says so, or that a node that crashed a moment ago still looks alive (ask again later).
+   */
+  markStarted(node: string, now: number, recoveryMs: number, aliveSince: number): Promise<{ recoverUntil: number; othersRunning: boolean }>;
+  /** Every few seconds while a node runs (Redis: other nodes starting see it alive; SQLite: nothing to do). */
+  markRunning(node: string, now: number): Promise<void>;
+  /** At a clean shutdown, after {@link saveParticipants}: the next start is no crash. */
+  markHandedOver(node: string): Promise<void>;
+  /**
    * The key that signs resume tokens: made at random the first time any process asks, then the same for every
    * process on this storage (the next one after a crash, every node of a cluster).
    */

@@ -74,6 +74,9 @@ export class SqliteMeetingStore implements MeetingStore {
         away_until INTEGER NOT NULL,
         removal_marks TEXT NOT NULL DEFAULT '[]'
       ) STRICT;
+      CREATE TABLE IF NOT EXISTS running (
+        node TEXT PRIMARY KEY
+      ) STRICT;
       CREATE TABLE IF NOT EXISTS secrets (
         name TEXT PRIMARY KEY,
         value BLOB NOT NULL
@@ -111,6 +114,10 @@ export class SqliteMeetingStore implements MeetingStore {
       ),
       participants: this.#db.prepare<[], ParticipantRow>('SELECT * FROM saved_participants'),
       clearParticipants: this.#db.prepare('DELETE FROM saved_participants'),
+      runningCount: this.#db.prepare<[], { count: number }>('SELECT count(*) AS count FROM running'),
+      clearRunning: this.#db.prepare('DELETE FROM running'),
+      insertRunning: this.#db.prepare<[string]>('INSERT OR REPLACE INTO running (node) VALUES (?)'),
+      deleteRunning: this.#db.prepare<[string]>('DELETE FROM running WHERE node = ?'),
       insertSecret: this.#db.prepare<[string, Buffer]>('INSERT OR IGNORE INTO secrets (name, value) VALUES (?, ?)'),
       secret: this.#db.prepare<[string], { value: Buffer }>('SELECT value FROM secrets WHERE name = ?'),
       ping: this.#db.prepare('SELECT 1'),
@@ -216,6 +223,24 @@ export class SqliteMeetingStore implements MeetingStore {
         removalMarks: JSON.parse(row.removal_marks) as string[],
       }));
     })();
+  }
+
+  /** One process per file: a process still marked running at start is one that crashed. */
+  async markStarted(node: string, now: number, recoveryMs: number): Promise<{ recoverUntil: number; othersRunning: boolean }> {
+    return this.#db.transaction(() => {
+      const crashed = this.#statements.runningCount.get()!.count > 0;
+      this.#statements.clearRunning.run();
+      this.#statements.insertRunning.run(node);
+      return { recoverUntil: crashed ? now + recoveryMs : 0, othersRunning: false };
+    })();
+  }
+
+  async markRunning(): Promise<void> {
+    // Marked once at start: a second process on the same file is not supported.
+  }
+
+  async markHandedOver(node: string): Promise<void> {
+    this.#statements.deleteRunning.run(node);
   }
 
   async resumeSecret(): Promise<Buffer> {

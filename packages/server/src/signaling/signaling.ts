@@ -41,11 +41,13 @@ export interface SignalingOptions {
   iceServers: IceServerConfig[];
   /** Mints TURN credentials for every participant on join and resume, when set. */
   turn: TurnConfig | undefined;
-  /**
-   * How long a participant whose connection dropped is kept for a resume; after a start without hand-over (a
-   * crash), also how long participants with a token from before the start are taken back.
-   */
+  /** How long a participant whose connection dropped is kept for a resume. */
   resumeWindowMs: number;
+  /**
+   * After a start without hand-over (a crash, see `MeetingStore.markStarted`): until when (ms since the epoch)
+   * participants with a token from before the start are taken back. 0 or absent: nobody is.
+   */
+  recoverUntil?: number;
   /** Signs and checks resume tokens, with a key every process on the same storage shares. */
   resumeTokens: ResumeTokens;
   /** Most participants in one meeting, away ones included. */
@@ -63,8 +65,8 @@ export interface SignalingOptions {
 }
 
 /** How often a node says it is alive to the others, and after how long without a word it counts as gone. */
-const NODE_HEARTBEAT_MS = 2000;
-const NODE_TIMEOUT_MS = 3 * NODE_HEARTBEAT_MS;
+export const NODE_HEARTBEAT_MS = 2000;
+export const NODE_TIMEOUT_MS = 3 * NODE_HEARTBEAT_MS;
 /** A node drops another node's away participant this much after their window, unless the owner did it first. */
 const REMOTE_EXPIRY_SLACK_MS = 2000;
 
@@ -779,9 +781,9 @@ export class Signaling {
     return ok({ ...this.#joinedMeeting(member, others, { ...meeting, expiresAt }), ...(this.#recovering() ? { recovering: true } : {}) });
   }
 
-  /** Started without a hand-over less than a resume window ago: participants of the crashed process may come back. */
+  /** Started after a crash less than a resume window ago: participants of the crashed process may come back. */
   #recovering(now = Date.now()): boolean {
-    return now < this.#startedAt + this.#options.resumeWindowMs;
+    return now < (this.#options.recoverUntil ?? 0);
   }
 
   /** Why a participant this process does not know cannot be taken back from their token, if they cannot. */
