@@ -101,6 +101,7 @@ describe('RedisMeetingStore', () => {
       screenSharing: false,
       awayUntil: new Date(123_456),
       removalMarks: ['m'],
+      tokenIssuedAt: 100_000,
     });
     await store.saveParticipants([saved('one')]);
     await store.saveParticipants([saved('two')]);

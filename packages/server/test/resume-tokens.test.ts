@@ -245,9 +245,15 @@ describe('resuming on a server that lost its participants (after a crash)', () =
   });
 
   test('after a graceful restart nobody is taken back by token alone: only those handed over resume', async () => {
-    const { crashed, meeting, adaJoined, restart, databasePath } = await crash();
+    const { crashed, meeting, bobJoined, adaJoined, restart, databasePath } = await crash();
+    // Bob resumes once more before the restart: his first token is superseded, and the hand-over says so.
+    await delay(2500);
+    const bobAgain = await resume(crashed, bobJoined.resumeToken);
+    assert.ok(bobAgain.ok);
     await crashed.close();
     const restarted = await restart();
+    assert.equal(code(await resume(restarted, bobJoined.resumeToken)), 'resume-rejected', "Bob's superseded token");
+    assert.equal(code(await resume(restarted, bobAgain.data.resumeToken)), 'ok', "Bob's latest token");
     const adaResumed = await resume(restarted, adaJoined.resumeToken);
     assert.ok(adaResumed.ok, JSON.stringify(adaResumed));
     assert.equal(adaResumed.data.recovering, undefined, 'handed over, not recovered');

@@ -37,6 +37,8 @@ export interface SavedParticipant extends ParticipantInfo {
   awayUntil: Date;
   /** What would keep them out of the meeting if a host removed them (hashed session id and token subject). */
   removalMarks: string[];
+  /** When their latest resume token was issued (ms since the epoch; 0 if unknown): older ones are refused. */
+  tokenIssuedAt: number;
 }
 
 /** Where meetings are kept. Async so that networked stores (Redis) fit behind it. */

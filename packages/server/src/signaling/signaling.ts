@@ -67,6 +67,11 @@ export interface SignalingOptions {
 /** How often a node says it is alive to the others, and after how long without a word it counts as gone. */
 export const NODE_HEARTBEAT_MS = 2000;
 export const NODE_TIMEOUT_MS = 3 * NODE_HEARTBEAT_MS;
+/**
+ * A renewed resume token may not reach its holder whose connection drops at that moment: the token before it is
+ * still accepted if the renewal came less than this before the drop (or before now).
+ */
+const RENEWAL_SLACK_MS = 2000;
 /** A node drops another node's away participant this much after their window, unless the owner did it first. */
 const REMOTE_EXPIRY_SLACK_MS = 2000;
 
@@ -223,6 +228,8 @@ export class Signaling {
       node: member.node ?? this.#nodeId!,
       joinedAt: member.joinedAt,
       knew: member.knew,
+      tokenIssuedAt: member.tokenIssuedAt,
+      previousTokenIssuedAt: member.previousTokenIssuedAt,
     };
     this.#broadcast(() => this.#options.io.serverSideEmit('presence:member', snapshot));
   }
@@ -249,7 +256,11 @@ export class Signaling {
       member.socketId = snapshot.socketId;
       member.node = snapshot.node;
       member.holding = false;
+      member.tokenIssuedAt = snapshot.tokenIssuedAt;
+      member.previousTokenIssuedAt = snapshot.previousTokenIssuedAt;
     }
+    if (snapshot.socketId === null) member.awaySince ??= Date.now();
+    else member.awaySince = undefined;
     clearTimeout(member.expiry);
     member.expiry = undefined;
     if (member.socketId === null) {
@@ -302,6 +313,7 @@ export class Signaling {
       const seen = this.#nodes.get(member.node) ?? 0;
       if (now - seen < NODE_TIMEOUT_MS) continue;
       member.socketId = null;
+      member.awaySince = now;
       clearTimeout(member.expiry);
       this.#expireLater(member, this.#options.resumeWindowMs);
       this.#options.logger.info({ meeting: member.meetingCode, participant: member.info.id, node: member.node }, 'away: its node is gone');
@@ -394,6 +406,7 @@ export class Signaling {
       screenSharing: member.info.screenSharing,
       awayUntil,
       removalMarks: member.removalMarks,
+      tokenIssuedAt: member.tokenIssuedAt ?? 0,
     }));
     this.presence.clear();
     // Waiting sockets were closed with the others; a waiting room is not handed over.
@@ -408,7 +421,7 @@ export class Signaling {
    */
   restore(saved: SavedParticipant[], now = Date.now()): Set<string> {
     const codes = new Set<string>();
-    for (const { meetingCode, awayUntil, removalMarks: marks, ...info } of saved) {
+    for (const { meetingCode, awayUntil, removalMarks: marks, tokenIssuedAt, ...info } of saved) {
       const remainingMs = awayUntil.getTime() - now;
       if (remainingMs <= 0) continue;
       // Everyone restored knows everyone restored: their clients reconcile with the resume answer.
@@ -421,6 +434,8 @@ export class Signaling {
         node: this.#nodeId,
         joinedAt: 0,
         knew: [],
+        tokenIssuedAt: tokenIssuedAt || undefined,
+        awaySince: now,
       };
       member.expiry = setTimeout(() => this.#drop(member, 'disconnected'), remainingMs);
       this.presence.add(member);
@@ -681,6 +696,8 @@ export class Signaling {
     occupied.written.catch((error: unknown) => this.#options.logger.error({ err: error, meeting: meeting.code }, 'storing a join failed'));
     this.presence.add(member);
     this.#attach(socket, member);
+    // Issues the token first, so that other nodes hear when.
+    const joined = this.#joinedMeeting(member, others, { ...meeting, expiresAt: occupied.expiresAt });
     this.#publish(member);
     this.#updateGauges();
     this.#options.metrics.joins.inc();
@@ -689,7 +706,7 @@ export class Signaling {
     // The others offer as soon as they hear of the newcomer; the answer to the newcomer is written in this same
     // tick, so it always reaches the newcomer before any of those offers can.
     this.#announce(member);
-    return this.#joinedMeeting(member, others, { ...meeting, expiresAt: occupied.expiresAt });
+    return joined;
   }
 
   /** Puts `entrant` in the meeting's waiting room; hosts hear of it. */
@@ -756,6 +773,10 @@ export class Signaling {
     let member = this.presence.get(meeting.code, claims.participant);
     let expiresAt = meeting.expiresAt;
     if (member) {
+      if (this.#superseded(member, claims.issuedAt)) {
+        this.#options.logger.info({ meeting: meeting.code, participant: member.info.id }, 'resume refused: a newer token was issued');
+        return refusal(ProtocolErrorCode.ResumeRejected, 'Nothing to resume: join the meeting again');
+      }
       // The old connection may still look open to us (it died without a close): retire it quietly.
       const previous = member.socketId === null ? undefined : this.#options.io.sockets.sockets.get(member.socketId);
       if (previous && previous !== socket) {
@@ -772,13 +793,26 @@ export class Signaling {
     }
     this.#attach(socket, member);
     member.node = this.#nodeId;
-    this.#publish(member);
     member.holding = true;
     this.#options.logger.info({ meeting: member.meetingCode, participant: member.info.id }, 'resumed');
     const others = this.presence.list(member.meetingCode).filter((info) => info.id !== member.info.id);
+    const joined = this.#joinedMeeting(member, others, { ...meeting, expiresAt });
+    this.#publish(member);
     // Held messages go after the ack, once the client knows who is in the room again.
     setImmediate(() => this.#deliverHeld(socket, member));
-    return ok({ ...this.#joinedMeeting(member, others, { ...meeting, expiresAt }), ...(this.#recovering() ? { recovering: true } : {}) });
+    return ok({ ...joined, ...(this.#recovering() ? { recovering: true } : {}) });
+  }
+
+  /**
+   * Whether a token issued at `issuedAt` is older than the latest one `member` got (and so cannot take them over):
+   * the one before the latest still counts if the renewal came just before their connection dropped, or just now.
+   */
+  #superseded(member: Member, issuedAt: number, now = Date.now()): boolean {
+    const latest = member.tokenIssuedAt;
+    if (latest === undefined || issuedAt >= latest - RENEWAL_SLACK_MS) return false;
+    const previous = member.previousTokenIssuedAt;
+    const renewalMayBeLost = (member.awaySince ?? now) - latest < RENEWAL_SLACK_MS;
+    return !(renewalMayBeLost && previous !== undefined && issuedAt >= previous - RENEWAL_SLACK_MS);
   }
 
   /** Started after a crash less than a resume window ago: participants of the crashed process may come back. */
@@ -834,6 +868,8 @@ export class Signaling {
   #issueResumeToken(member: Member, now = Date.now()): string {
     const tokens = this.#options.resumeTokens;
     member.resumeTokenRenewAt = now + tokens.lifetimeMs / 2;
+    member.previousTokenIssuedAt = member.tokenIssuedAt;
+    member.tokenIssuedAt = now;
     const { meetingCode: meeting, info, removalMarks } = member;
     return tokens.issue({ meeting, participant: info.id, name: info.name, host: info.isHost, removalMarks }, now);
   }
@@ -841,6 +877,7 @@ export class Signaling {
   /** Sends `member` a new resume token (their role changed, or the old one is getting old). */
   #renewResumeToken(member: Member, now = Date.now()): void {
     this.#options.io.to(participantRoom(member.info.id)).emit('resume-token', { resumeToken: this.#issueResumeToken(member, now) });
+    this.#publish(member);
   }
 
   /** At intervals: connected participants of this node whose token is half way to expiry get a new one. */
@@ -883,6 +920,7 @@ export class Signaling {
       return;
     }
     member.socketId = null;
+    member.awaySince = Date.now();
     member.expiry = setTimeout(() => this.#drop(member, 'disconnected'), this.#options.resumeWindowMs);
     this.#publish(member);
     this.#options.logger.info({ meeting: member.meetingCode, participant: member.info.id, reason }, 'away');
@@ -1231,6 +1269,7 @@ export class Signaling {
   #attach(socket: ParleySocket, member: Member): void {
     clearTimeout(member.expiry);
     member.expiry = undefined;
+    member.awaySince = undefined;
     member.socketId = socket.id;
     socket.data.meetingCode = member.meetingCode;
     socket.data.participantId = member.info.id;
