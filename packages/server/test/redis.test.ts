@@ -113,6 +113,12 @@ describe('RedisMeetingStore', () => {
     assert.deepEqual(await store.takeParticipants(), []);
   });
 
+  test("a save from an older version is taken field by field: its resume token hash never reaches a participant's info", async () => {
+    const old = { meetingCode: 'aaaa-aaaa-aaaa', id: 'old', name: 'Old', isHost: false, audioEnabled: true, videoEnabled: true, screenSharing: false };
+    await client.hSet('parley:saved-participants', 'old', JSON.stringify({ ...old, awayUntil: new Date(5_000), resumeTokenHash: 'secret-hash' }));
+    assert.deepEqual(await store.takeParticipants(), [{ ...old, awayUntil: new Date(5_000), removalMarks: [], tokenIssuedAt: 0 }]);
+  });
+
   test('a node recovers by token only after the whole cluster crashed, never beside running nodes or after a hand-over', async () => {
     const started = (node: string, aliveSince = Date.now() - 6000) => store.markStarted(node, Date.now(), 500, aliveSince);
     assert.deepEqual(await started('first'), { recoverUntil: 0, othersRunning: false }, 'the first start ever');

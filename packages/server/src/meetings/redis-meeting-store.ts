@@ -177,9 +177,22 @@ export class RedisMeetingStore implements MeetingStore {
 
   async takeParticipants(): Promise<SavedParticipant[]> {
     const [saved] = (await this.#client.multi().hGetAll(SAVED).del(SAVED).exec()) as unknown as [Record<string, string>];
+    // Field by field: a save from another version may carry more (a resume token hash once), which must not end up
+    // in a participant's info and be sent to everyone.
     return Object.values(saved ?? {}).map((json) => {
-      const parsed = JSON.parse(json) as SavedParticipant & { awayUntil: string };
-      return { ...parsed, awayUntil: new Date(parsed.awayUntil) };
+      const parsed = JSON.parse(json) as Partial<Omit<SavedParticipant, 'awayUntil'>> & { awayUntil: string };
+      return {
+        meetingCode: String(parsed.meetingCode),
+        id: String(parsed.id),
+        name: String(parsed.name),
+        isHost: parsed.isHost === true,
+        audioEnabled: parsed.audioEnabled === true,
+        videoEnabled: parsed.videoEnabled === true,
+        screenSharing: parsed.screenSharing === true,
+        awayUntil: new Date(parsed.awayUntil),
+        removalMarks: Array.isArray(parsed.removalMarks) ? parsed.removalMarks.filter((mark) => typeof mark === 'string') : [],
+        tokenIssuedAt: Number.isSafeInteger(parsed.tokenIssuedAt) ? parsed.tokenIssuedAt! : 0,
+      };
     });
   }
 
