@@ -18,7 +18,7 @@ import { ParticipantTokens } from './participant-tokens.js';
 import { RateLimits } from './rate-limits.js';
 import { ResumeTokens } from './signaling/resume-tokens.js';
 import { ConnectionGuard, type EngineConnection } from './signaling/connection-guard.js';
-import { Signaling } from './signaling/signaling.js';
+import { NODE_HEARTBEAT_MS, NODE_TIMEOUT_MS, Signaling } from './signaling/signaling.js';
 import type { ParleyServer } from './signaling/types.js';
 
 const EXPIRED_SWEEP_INTERVAL_MS = 60_000;
@@ -113,6 +113,15 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     ...(redis ? { adapter: createAdapter(redis), transports: ['websocket' as const] } : {}),
   });
   const resumeSecret = config.resumeTokenSecret ? Buffer.from(config.resumeTokenSecret) : await store.resumeSecret();
+  const processId = nodeId ?? randomUUID();
+  const recoverUntil = await recoveryEnd(store, processId, config.resumeWindowMs);
+  if (recoverUntil > 0) logger.warn({ until: new Date(recoverUntil).toISOString() }, 'started after a crash: taking participants back by resume token');
+  // Nodes starting from now on see this one running (Redis).
+  const running = setInterval(() => {
+    store.markRunning(processId, Date.now()).catch((error: unknown) => logger.warn({ err: error }, 'marking this node running failed'));
+  }, NODE_HEARTBEAT_MS);
+  running.unref();
+  await store.markRunning(processId, Date.now());
   io.engine.on('connection', (connection: EngineConnection) => guard.track(connection));
   guard.startIdleSweep(() => io.of('/').sockets.values());
   const signaling = new Signaling({
@@ -121,6 +130,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     iceServers: config.iceServers,
     turn: config.turn,
     resumeWindowMs: config.resumeWindowMs,
+    recoverUntil,
     resumeTokens: new ResumeTokens(resumeSecret, RESUME_TOKEN_LIFETIME_MS),
     maxParticipants: config.maxParticipants,
     rateLimits,
@@ -153,8 +163,11 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     });
   } catch (error) {
     clearInterval(sweep);
+    clearInterval(running);
     guard.close();
     signaling.close();
+    // Nobody was served: the next start is no crash.
+    await store.markHandedOver(processId);
     await store.close();
     await redis?.close();
     throw error;
@@ -178,6 +191,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const close = async () => {
     shuttingDown = true;
     clearInterval(sweep);
+    clearInterval(running);
     guard.close();
     // Every socket is closed under its client (which sees `transport close` and reconnects), and the server stops
     // listening. The participants become away here.
@@ -185,6 +199,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
     const saved = signaling.close();
     await store.saveParticipants(saved);
+    await store.markHandedOver(processId);
     await store.close();
     await redis?.close().catch(() => undefined);
     logger.info({ participants: saved.length }, 'Parley server stopped; participants handed over');
@@ -208,6 +223,16 @@ function noIceServersWarning(tls: boolean): string {
     'and TURN_URLS and TURN_SECRET for people behind strict firewalls.' +
     (tls ? '' : ' A browser on another machine also needs HTTPS (TLS_CERT and TLS_KEY) before it lets the page use its camera and microphone.')
   );
+}
+
+/** Until when this process takes back, by token, participants it never saw (see MeetingStore.markStarted). */
+async function recoveryEnd(store: MeetingStore, processId: string, recoveryMs: number): Promise<number> {
+  const firstLook = Date.now();
+  const first = await store.markStarted(processId, firstLook, recoveryMs, firstLook - NODE_TIMEOUT_MS);
+  if (!first.othersRunning) return first.recoverUntil;
+  // A node that crashed a moment ago still looks alive: those really running say so again within a heartbeat.
+  await new Promise((resolve) => setTimeout(resolve, NODE_HEARTBEAT_MS + 1000));
+  return (await store.markStarted(processId, Date.now(), recoveryMs, firstLook)).recoverUntil;
 }
 
 function openStore(path: string): SqliteMeetingStore {

@@ -101,6 +101,7 @@ describe('RedisMeetingStore', () => {
       screenSharing: false,
       awayUntil: new Date(123_456),
       removalMarks: ['m'],
+      tokenIssuedAt: 100_000,
     });
     await store.saveParticipants([saved('one')]);
     await store.saveParticipants([saved('two')]);
@@ -110,6 +111,36 @@ describe('RedisMeetingStore', () => {
       [saved('one'), saved('two')],
     );
     assert.deepEqual(await store.takeParticipants(), []);
+  });
+
+  test("a save from an older version is taken field by field: its resume token hash never reaches a participant's info", async () => {
+    const old = { meetingCode: 'aaaa-aaaa-aaaa', id: 'old', name: 'Old', isHost: false, audioEnabled: true, videoEnabled: true, screenSharing: false };
+    await client.hSet('parley:saved-participants', 'old', JSON.stringify({ ...old, awayUntil: new Date(5_000), resumeTokenHash: 'secret-hash' }));
+    assert.deepEqual(await store.takeParticipants(), [{ ...old, awayUntil: new Date(5_000), removalMarks: [], tokenIssuedAt: 0 }]);
+  });
+
+  test('a node recovers by token only after the whole cluster crashed, never beside running nodes or after a hand-over', async () => {
+    const started = (node: string, aliveSince = Date.now() - 6000) => store.markStarted(node, Date.now(), 500, aliveSince);
+    assert.deepEqual(await started('first'), { recoverUntil: 0, othersRunning: false }, 'the first start ever');
+    await store.markRunning('first', Date.now());
+    await store.markRunning('second', Date.now());
+    assert.deepEqual(await started('rolling'), { recoverUntil: 0, othersRunning: true }, 'beside running nodes');
+    await store.markHandedOver('first');
+    await store.markHandedOver('second');
+    assert.deepEqual(await started('after-hand-over'), { recoverUntil: 0, othersRunning: false }, 'everyone handed over');
+
+    // Both nodes die without a word: once they are silent for long, the first node to start recovers, and the next
+    // one joins that recovery (it sees the first running, but recovering).
+    await store.markRunning('doomed-1', Date.now() - 10_000);
+    await store.markRunning('doomed-2', Date.now() - 10_000);
+    const first = await started('restarted-1');
+    assert.ok(first.recoverUntil > Date.now(), JSON.stringify(first));
+    await store.markRunning('restarted-1', Date.now());
+    assert.deepEqual(await started('restarted-2'), { recoverUntil: first.recoverUntil, othersRunning: false });
+    await sleep(600);
+    // The recovery is over; the crashed nodes were forgotten, only the restarted one runs.
+    assert.deepEqual(await started('later'), { recoverUntil: 0, othersRunning: true });
+    await store.markHandedOver('restarted-1');
   });
 });
 

@@ -82,9 +82,9 @@ describe('resuming on a server that lost its participants (after a crash)', () =
   });
   let databases = 0;
   /** Two servers on one new database: the crashed one, with a call in it, and the one started after. */
-  async function crash(env: NodeJS.ProcessEnv = {}) {
+  async function crash(env: NodeJS.ProcessEnv = {}, crashedEnv: NodeJS.ProcessEnv = {}) {
     const databasePath = join(dir, `parley-${(databases += 1)}.db`);
-    const crashed = await startTestServer({ DATABASE_PATH: databasePath });
+    const crashed = await startTestServer({ DATABASE_PATH: databasePath, ...crashedEnv });
     servers.push(crashed);
     const meeting = await createMeeting(crashed);
     const [ada, bob] = [await client(crashed), await client(crashed)];
@@ -218,5 +218,50 @@ describe('resuming on a server that lost its participants (after a crash)', () =
     await delay(1200);
     assert.equal(code(await resume(restarted, bobJoined.resumeToken)), 'resume-rejected', 'Bob is too late');
     await crashed.close();
+  });
+
+  test('whoever left before the crash stays out: on purpose, or dropped after their resume window', async () => {
+    const { crashed, meeting, bob, adaJoined, bobJoined, restart } = await crash({}, { RESUME_WINDOW_MS: '300' });
+    assert.deepEqual(await bob.emitWithAck('leave-meeting'), { ok: true });
+    const carl = await client(crashed);
+    const carlJoined = await joinMeeting(carl, meeting.code, 'Carl');
+    carl.io.engine.close();
+    // Carl's window closes and he is dropped; the departures are stored with the meeting.
+    await delay(1000);
+    const restarted = await restart();
+    assert.equal(code(await resume(restarted, bobJoined.resumeToken)), 'resume-rejected', 'Bob left on purpose');
+    assert.equal(code(await resume(restarted, carlJoined.resumeToken)), 'resume-rejected', 'Carl was dropped');
+    assert.equal(code(await resume(restarted, adaJoined.resumeToken)), 'ok', 'Ada was still in the call');
+    await crashed.close();
+  });
+
+  test('taking people back respects MAX_PARTICIPANTS', async () => {
+    const { crashed, meeting, adaJoined, bobJoined, restart } = await crash({ MAX_PARTICIPANTS: '2' });
+    const restarted = await restart();
+    assert.equal(code(await resume(restarted, adaJoined.resumeToken)), 'ok');
+    assert.equal(await tryJoin(await client(restarted), meeting.code, 'Nina'), true);
+    assert.equal(code(await resume(restarted, bobJoined.resumeToken)), 'meeting-full', 'two are in already');
+    await crashed.close();
+  });
+
+  test('after a graceful restart nobody is taken back by token alone: only those handed over resume', async () => {
+    const { crashed, meeting, bobJoined, adaJoined, restart, databasePath } = await crash();
+    // Bob resumes once more before the restart: his first token is superseded, and the hand-over says so.
+    await delay(2500);
+    const bobAgain = await resume(crashed, bobJoined.resumeToken);
+    assert.ok(bobAgain.ok);
+    await crashed.close();
+    const restarted = await restart();
+    assert.equal(code(await resume(restarted, bobJoined.resumeToken)), 'resume-rejected', "Bob's superseded token");
+    assert.equal(code(await resume(restarted, bobAgain.data.resumeToken)), 'ok', "Bob's latest token");
+    const adaResumed = await resume(restarted, adaJoined.resumeToken);
+    assert.ok(adaResumed.ok, JSON.stringify(adaResumed));
+    assert.equal(adaResumed.data.recovering, undefined, 'handed over, not recovered');
+    // A token with a valid signature from before the start, for someone the old process did not hand over.
+    const store = new SqliteMeetingStore(databasePath);
+    const key = await store.resumeSecret();
+    await store.close();
+    const ghost = new ResumeTokens(key, HOUR).issue({ ...claims, meeting: meeting.code, participant: 'ghost' }, Date.now() - 60_000);
+    assert.equal(code(await resume(restarted, ghost)), 'resume-rejected');
   });
 });

@@ -100,6 +100,26 @@ describe('resuming after a dropped connection', () => {
     assert.ok(!bobReceived.some((event) => event.name === 'participant-left'));
   });
 
+  test('a token older than the latest one issued cannot take over the participant', async () => {
+    const meeting = await createMeeting(suite.server);
+    const ada = await client();
+    const first = await join(ada, meeting.code, 'Ada');
+    // Past the few seconds of slack a renewal in flight gets.
+    await delay(2500);
+    const adaAgain = await client();
+    const resumed = await adaAgain.emitWithAck('resume-meeting', { resumeToken: first.resumeToken });
+    assert.ok(resumed.ok, JSON.stringify(resumed));
+    await delay(2500);
+    const adaHeard = recordEvents(adaAgain);
+    const stale = await (await client()).emitWithAck('resume-meeting', { resumeToken: first.resumeToken });
+    assert.equal(stale.ok || stale.error.code, 'resume-rejected', 'the first token was superseded by the resume answer');
+    await settle(adaAgain);
+    assert.equal(adaAgain.connected, true, "Ada's connection is not taken over");
+    assert.deepEqual(adaHeard, []);
+    const latest = await (await client()).emitWithAck('resume-meeting', { resumeToken: resumed.data.resumeToken });
+    assert.ok(latest.ok, 'the latest token still works');
+  });
+
   test("Socket.IO's connection state recovery brings the socket back with nothing lost", async (t) => {
     const meeting = await createMeeting(suite.server);
     const ada: TestClient = connectClient(suite.server.url, {

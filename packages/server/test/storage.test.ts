@@ -100,6 +100,7 @@ describe('SQLite meeting store', () => {
       screenSharing: false,
       awayUntil: new Date(now.getTime() + 30_000),
       removalMarks: ['mark-of-a-session'],
+      tokenIssuedAt: now.getTime() - 1000,
     };
     await store.saveParticipants([ada]);
     assert.deepEqual(await store.takeParticipants(), [ada]);
@@ -122,6 +123,7 @@ describe('SQLite meeting store', () => {
     const store = new SqliteMeetingStore(path);
     const [ada] = await store.takeParticipants();
     assert.deepEqual(ada?.removalMarks, []);
+    assert.equal(ada?.tokenIssuedAt, 0, 'unknown: any valid token of theirs is accepted');
     // Resume tokens are signed now, not looked up by hash: saving works without the old column.
     await store.saveParticipants([ada!]);
     assert.deepEqual(await store.takeParticipants(), [ada]);

@@ -27,6 +27,8 @@ const EXPIRED_RETENTION_MS = 24 * 60 * 60 * 1000;
 const NO_SUCH_CODE = '----';
 /** Most removal marks one meeting keeps; past it the oldest are forgotten. */
 export const MAX_REMOVAL_MARKS = 1000;
+/** Most departures one meeting keeps; past it the oldest are forgotten. */
+export const MAX_DEPARTURES = 1000;
 
 /**
  * Creates meetings, decides who may enter them, and ends them. A code stops being joinable, for good, when:
@@ -167,7 +169,7 @@ export class MeetingService {
     return this.#serially(code, async () => {
       const meeting = await this.#store.get(code);
       if (!meeting) return undefined;
-      const kept = storedRemovalMarks(meeting).filter((mark) => !marks.includes(mark));
+      const kept = storedMarks(meeting, 'removed').filter((mark) => !marks.includes(mark));
       const removed = [...kept, ...marks].slice(-MAX_REMOVAL_MARKS);
       const opening = meeting.settings.waitingRoom !== true;
       const settings = opening ? { ...meeting.settings, removed, waitingRoom: true, waitingRoomAfterRemoval: true } : { ...meeting.settings, removed };
@@ -179,8 +181,28 @@ export class MeetingService {
   /** Whether a host removed someone with any of these marks from this meeting. */
   isRemoved(meeting: Meeting, marks: readonly string[]): boolean {
     if (marks.length === 0) return false;
-    const removed = storedRemovalMarks(meeting);
+    const removed = storedMarks(meeting, 'removed');
     return marks.some((mark) => removed.includes(mark));
+  }
+
+  /**
+   * Keeps a participant who left (on purpose, or dropped once their resume window closed) from coming back with one
+   * of their resume tokens after a crash. Stored with the meeting as a hash of their id, so that it outlives the
+   * process; at most {@link MAX_DEPARTURES} are kept, the oldest forgotten first.
+   */
+  recordDeparture(code: string, participantId: string): Promise<void> {
+    const mark = departureMark(participantId);
+    return this.#serially(code, async () => {
+      const meeting = await this.#store.get(code);
+      if (!meeting) return;
+      const departed = [...storedMarks(meeting, 'departed').filter((kept) => kept !== mark), mark].slice(-MAX_DEPARTURES);
+      await this.#store.update(code, { settings: { ...meeting.settings, departed } });
+    });
+  }
+
+  /** Whether this participant left the meeting (see {@link recordDeparture}). */
+  hasDeparted(meeting: Meeting, participantId: string): boolean {
+    return storedMarks(meeting, 'departed').includes(departureMark(participantId));
   }
 
   #serially<T>(code: string, task: () => Promise<T>): Promise<T> {
@@ -231,9 +253,14 @@ export function removalMarks(identity: { sessionId?: string | undefined; subject
   return marks;
 }
 
-function storedRemovalMarks(meeting: Meeting): string[] {
-  const { removed } = meeting.settings;
-  return Array.isArray(removed) ? removed.filter((mark): mark is string => typeof mark === 'string') : [];
+function departureMark(participantId: string): string {
+  return createHash('sha256').update(`departed:${participantId}`).digest('base64url');
+}
+
+/** A list of hashes kept in the meeting's settings: `removed` (removal marks) or `departed` (departures). */
+function storedMarks(meeting: Meeting, key: 'removed' | 'departed'): string[] {
+  const marks = meeting.settings[key];
+  return Array.isArray(marks) ? marks.filter((mark): mark is string => typeof mark === 'string') : [];
 }
 
 export function isJoinable(meeting: Meeting, now: Date): boolean {

@@ -3,7 +3,8 @@ import type { ParticipantInfo } from '@parley/protocol';
 /**
  * Per-meeting settings a host may change, stored as JSON so new ones need no schema change. Known keys:
  * `waitingRoom` (boolean), `waitingRoomAfterRemoval` (boolean: a removal turned the waiting room on), `removed`
- * (the removal marks of sessions and subjects a host removed, see `MeetingService.recordRemoval`) and
+ * (the removal marks of sessions and subjects a host removed, see `MeetingService.recordRemoval`), `departed`
+ * (hashed ids of participants who left, see `MeetingService.recordDeparture`) and
  * `rolesChangedAt` (when a host last handed over, see `transfer-host`).
  */
 export type MeetingSettings = Record<string, unknown>;
@@ -36,6 +37,8 @@ export interface SavedParticipant extends ParticipantInfo {
   awayUntil: Date;
   /** What would keep them out of the meeting if a host removed them (hashed session id and token subject). */
   removalMarks: string[];
+  /** When their latest resume token was issued (ms since the epoch; 0 if unknown): older ones are refused. */
+  tokenIssuedAt: number;
 }
 
 /** Where meetings are kept. Async so that networked stores (Redis) fit behind it. */
@@ -60,6 +63,18 @@ export interface MeetingStore {
   saveParticipants(participants: SavedParticipant[]): Promise<void>;
   /** Returns the saved participants and forgets them (called at start). */
   takeParticipants(): Promise<SavedParticipant[]>;
+  /**
+   * At start: until when (ms since the epoch) participants this process never saw may be taken back by their resume
+   * token, or 0. Only after a crash: the process before (with Redis, every node) stopped without
+   * {@link markHandedOver}. With Redis, nodes seen alive since `aliveSince` (see {@link markRunning}) are running: a
+   * node starting beside them recovers nothing, unless they are recovering a crash themselves (then it joins in);
+   * `othersRunning` says so, or that a node that crashed a moment ago still looks alive (ask again later).
+   */
+  markStarted(node: string, now: number, recoveryMs: number, aliveSince: number): Promise<{ recoverUntil: number; othersRunning: boolean }>;
+  /** Every few seconds while a node runs (Redis: other nodes starting see it alive; SQLite: nothing to do). */
+  markRunning(node: string, now: number): Promise<void>;
+  /** At a clean shutdown, after {@link saveParticipants}: the next start is no crash. */
+  markHandedOver(node: string): Promise<void>;
   /**
    * The key that signs resume tokens: made at random the first time any process asks, then the same for every
    * process on this storage (the next one after a crash, every node of a cluster).

@@ -8,8 +8,9 @@ export type RedisClient = ReturnType<typeof createClient>;
 /**
  * Keys, all under one prefix: `meeting:<code>` a hash per meeting (times as Unix milliseconds), `expiries` a sorted
  * set of codes by `expiresAt` (for the sweep and the open count), `occupied` the set of occupied codes,
- * `saved-participants` a hash of participant id → JSON, filled by nodes that shut down, and `resume-secret` the key
- * that signs resume tokens.
+ * `saved-participants` a hash of participant id → JSON, filled by nodes that shut down, `resume-secret` the key
+ * that signs resume tokens, `nodes` a hash of running node id → when it last said so (ms), and `recover-until` when
+ * the nodes restarted after a crash of the whole cluster stop taking participants back by token (ms).
  */
 const PREFIX = 'parley:';
 const meetingKey = (code: string) => `${PREFIX}meeting:${code}`;
@@ -17,6 +18,32 @@ const EXPIRIES = `${PREFIX}expiries`;
 const OCCUPIED = `${PREFIX}occupied`;
 const SAVED = `${PREFIX}saved-participants`;
 const RESUME_SECRET = `${PREFIX}resume-secret`;
+const NODES = `${PREFIX}nodes`;
+const RECOVER_UNTIL = `${PREFIX}recover-until`;
+
+/**
+ * KEYS: nodes, recover-until. ARGV: now, recoveryMs, aliveSince. A recovery under way is joined; else nodes that
+ * have not said they run since aliveSince are gone (forgotten), and if none is left running the cluster crashed:
+ * a recovery starts. Returns { recoverUntil, how many nodes look alive }.
+ */
+const MARK_STARTED = `
+local now = tonumber(ARGV[1])
+local current = tonumber(redis.call('GET', KEYS[2]) or '0')
+if current > now then return {current, 0} end
+local alive, gone = 0, 0
+local entries = redis.call('HGETALL', KEYS[1])
+for i = 1, #entries, 2 do
+  if tonumber(entries[i + 1]) >= tonumber(ARGV[3]) then
+    alive = alive + 1
+  else
+    gone = gone + 1
+    redis.call('HDEL', KEYS[1], entries[i])
+  end
+end
+if alive > 0 or gone == 0 then return {0, alive} end
+local recoverUntil = now + tonumber(ARGV[2])
+redis.call('SET', KEYS[2], string.format('%d', recoverUntil), 'PX', ARGV[2])
+return {recoverUntil, 0}`;
 
 /** KEYS: meeting, expiries. ARGV: code, then field/value pairs. Fails if the code is taken. */
 const CREATE = `
@@ -150,10 +177,40 @@ export class RedisMeetingStore implements MeetingStore {
 
   async takeParticipants(): Promise<SavedParticipant[]> {
     const [saved] = (await this.#client.multi().hGetAll(SAVED).del(SAVED).exec()) as unknown as [Record<string, string>];
+    // Field by field: a save from another version may carry more (a resume token hash once), which must not end up
+    // in a participant's info and be sent to everyone.
     return Object.values(saved ?? {}).map((json) => {
-      const parsed = JSON.parse(json) as SavedParticipant & { awayUntil: string };
-      return { ...parsed, awayUntil: new Date(parsed.awayUntil) };
+      const parsed = JSON.parse(json) as Partial<Omit<SavedParticipant, 'awayUntil'>> & { awayUntil: string };
+      return {
+        meetingCode: String(parsed.meetingCode),
+        id: String(parsed.id),
+        name: String(parsed.name),
+        isHost: parsed.isHost === true,
+        audioEnabled: parsed.audioEnabled === true,
+        videoEnabled: parsed.videoEnabled === true,
+        screenSharing: parsed.screenSharing === true,
+        awayUntil: new Date(parsed.awayUntil),
+        removalMarks: Array.isArray(parsed.removalMarks) ? parsed.removalMarks.filter((mark) => typeof mark === 'string') : [],
+        tokenIssuedAt: Number.isSafeInteger(parsed.tokenIssuedAt) ? parsed.tokenIssuedAt! : 0,
+      };
     });
+  }
+
+  async markStarted(_node: string, now: number, recoveryMs: number, aliveSince: number): Promise<{ recoverUntil: number; othersRunning: boolean }> {
+    // A starting node is not marked running until it decided: nodes starting together do not count each other.
+    const [recoverUntil, alive] = (await this.#client.eval(MARK_STARTED, {
+      keys: [NODES, RECOVER_UNTIL],
+      arguments: [String(now), String(recoveryMs), String(aliveSince)],
+    })) as [number, number];
+    return { recoverUntil, othersRunning: alive > 0 };
+  }
+
+  async markRunning(node: string, now: number): Promise<void> {
+    await this.#client.hSet(NODES, node, String(now));
+  }
+
+  async markHandedOver(node: string): Promise<void> {
+    await this.#client.hDel(NODES, node);
   }
 
   async resumeSecret(): Promise<Buffer> {

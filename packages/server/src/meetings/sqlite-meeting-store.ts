@@ -25,6 +25,7 @@ interface ParticipantRow {
   screen: number;
   away_until: number;
   removal_marks: string;
+  token_issued_at: number;
 }
 
 const RESUME_SECRET = 'resume-token';
@@ -72,7 +73,11 @@ export class SqliteMeetingStore implements MeetingStore {
         video INTEGER NOT NULL,
         screen INTEGER NOT NULL,
         away_until INTEGER NOT NULL,
-        removal_marks TEXT NOT NULL DEFAULT '[]'
+        removal_marks TEXT NOT NULL DEFAULT '[]',
+        token_issued_at INTEGER NOT NULL DEFAULT 0
+      ) STRICT;
+      CREATE TABLE IF NOT EXISTS running (
+        node TEXT PRIMARY KEY
       ) STRICT;
       CREATE TABLE IF NOT EXISTS secrets (
         name TEXT PRIMARY KEY,
@@ -83,6 +88,9 @@ export class SqliteMeetingStore implements MeetingStore {
     const columns = this.#db.prepare<[], { name: string }>('PRAGMA table_info(saved_participants)').all();
     if (!columns.some((column) => column.name === 'removal_marks')) {
       this.#db.exec(`ALTER TABLE saved_participants ADD COLUMN removal_marks TEXT NOT NULL DEFAULT '[]'`);
+    }
+    if (!columns.some((column) => column.name === 'token_issued_at')) {
+      this.#db.exec('ALTER TABLE saved_participants ADD COLUMN token_issued_at INTEGER NOT NULL DEFAULT 0');
     }
     if (columns.some((column) => column.name === 'resume_token_hash')) {
       this.#db.exec('ALTER TABLE saved_participants DROP COLUMN resume_token_hash');
@@ -106,11 +114,15 @@ export class SqliteMeetingStore implements MeetingStore {
       ),
       insertParticipant: this.#db.prepare(
         `INSERT OR REPLACE INTO saved_participants
-         (meeting_code, id, name, is_host, audio, video, screen, away_until, removal_marks)
-         VALUES (@meeting_code, @id, @name, @is_host, @audio, @video, @screen, @away_until, @removal_marks)`,
+         (meeting_code, id, name, is_host, audio, video, screen, away_until, removal_marks, token_issued_at)
+         VALUES (@meeting_code, @id, @name, @is_host, @audio, @video, @screen, @away_until, @removal_marks, @token_issued_at)`,
       ),
       participants: this.#db.prepare<[], ParticipantRow>('SELECT * FROM saved_participants'),
       clearParticipants: this.#db.prepare('DELETE FROM saved_participants'),
+      runningCount: this.#db.prepare<[], { count: number }>('SELECT count(*) AS count FROM running'),
+      clearRunning: this.#db.prepare('DELETE FROM running'),
+      insertRunning: this.#db.prepare<[string]>('INSERT OR REPLACE INTO running (node) VALUES (?)'),
+      deleteRunning: this.#db.prepare<[string]>('DELETE FROM running WHERE node = ?'),
       insertSecret: this.#db.prepare<[string, Buffer]>('INSERT OR IGNORE INTO secrets (name, value) VALUES (?, ?)'),
       secret: this.#db.prepare<[string], { value: Buffer }>('SELECT value FROM secrets WHERE name = ?'),
       ping: this.#db.prepare('SELECT 1'),
@@ -195,6 +207,7 @@ export class SqliteMeetingStore implements MeetingStore {
           screen: Number(participant.screenSharing),
           away_until: participant.awayUntil.getTime(),
           removal_marks: JSON.stringify(participant.removalMarks),
+          token_issued_at: participant.tokenIssuedAt,
         });
       }
     })();
@@ -214,8 +227,27 @@ export class SqliteMeetingStore implements MeetingStore {
         screenSharing: row.screen === 1,
         awayUntil: new Date(row.away_until),
         removalMarks: JSON.parse(row.removal_marks) as string[],
+        tokenIssuedAt: row.token_issued_at,
       }));
     })();
+  }
+
+  /** One process per file: a process still marked running at start is one that crashed. */
+  async markStarted(node: string, now: number, recoveryMs: number): Promise<{ recoverUntil: number; othersRunning: boolean }> {
+    return this.#db.transaction(() => {
+      const crashed = this.#statements.runningCount.get()!.count > 0;
+      this.#statements.clearRunning.run();
+      this.#statements.insertRunning.run(node);
+      return { recoverUntil: crashed ? now + recoveryMs : 0, othersRunning: false };
+    })();
+  }
+
+  async markRunning(): Promise<void> {
+    // Marked once at start: a second process on the same file is not supported.
+  }
+
+  async markHandedOver(node: string): Promise<void> {
+    this.#statements.deleteRunning.run(node);
   }
 
   async resumeSecret(): Promise<Buffer> {

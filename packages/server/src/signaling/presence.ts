@@ -14,6 +14,12 @@ export interface Member {
   meetingCode: string;
   /** On the node that owns them: when their resume token is due for renewal (ms since the epoch). */
   resumeTokenRenewAt?: number;
+  /** When their latest resume token was issued (ms since the epoch): older ones cannot take them over. */
+  tokenIssuedAt?: number | undefined;
+  /** When the token before it was issued: still accepted if the latest may not have reached them. */
+  previousTokenIssuedAt?: number | undefined;
+  /** On this node: since when their connection is away (ms since the epoch). */
+  awaySince?: number | undefined;
   /** Kept out of the meeting by these if a host removes them (hashed session id and token subject). */
   removalMarks: string[];
   /** The socket that speaks for this participant; `null` while its connection is away. */

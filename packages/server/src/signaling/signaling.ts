@@ -41,11 +41,13 @@ export interface SignalingOptions {
   iceServers: IceServerConfig[];
   /** Mints TURN credentials for every participant on join and resume, when set. */
   turn: TurnConfig | undefined;
-  /**
-   * How long a participant whose connection dropped is kept for a resume; after a start without hand-over (a
-   * crash), also how long participants with a token from before the start are taken back.
-   */
+  /** How long a participant whose connection dropped is kept for a resume. */
   resumeWindowMs: number;
+  /**
+   * After a start without hand-over (a crash, see `MeetingStore.markStarted`): until when (ms since the epoch)
+   * participants with a token from before the start are taken back. 0 or absent: nobody is.
+   */
+  recoverUntil?: number;
   /** Signs and checks resume tokens, with a key every process on the same storage shares. */
   resumeTokens: ResumeTokens;
   /** Most participants in one meeting, away ones included. */
@@ -63,8 +65,13 @@ export interface SignalingOptions {
 }
 
 /** How often a node says it is alive to the others, and after how long without a word it counts as gone. */
-const NODE_HEARTBEAT_MS = 2000;
-const NODE_TIMEOUT_MS = 3 * NODE_HEARTBEAT_MS;
+export const NODE_HEARTBEAT_MS = 2000;
+export const NODE_TIMEOUT_MS = 3 * NODE_HEARTBEAT_MS;
+/**
+ * A renewed resume token may not reach its holder whose connection drops at that moment: the token before it is
+ * still accepted if the renewal came less than this before the drop (or before now).
+ */
+const RENEWAL_SLACK_MS = 2000;
 /** A node drops another node's away participant this much after their window, unless the owner did it first. */
 const REMOTE_EXPIRY_SLACK_MS = 2000;
 
@@ -125,7 +132,10 @@ export class Signaling {
   readonly #removing = new Map<string, Set<string | symbol>>();
   /** When this process started: tokens issued before it may name participants it never saw (it crashed). */
   readonly #startedAt = Date.now();
-  /** `code/id` of participants who left while recovering: their tokens from before the start are dead. */
+  /**
+   * `code/id` of participants who left while their departure is being stored (and for good while recovering): their
+   * tokens from before the start are dead.
+   */
   readonly #departed = new Set<string>();
 
   /** Relays waiting for a participant another node announced to the room but not yet to this node. */
@@ -218,6 +228,8 @@ export class Signaling {
       node: member.node ?? this.#nodeId!,
       joinedAt: member.joinedAt,
       knew: member.knew,
+      tokenIssuedAt: member.tokenIssuedAt,
+      previousTokenIssuedAt: member.previousTokenIssuedAt,
     };
     this.#broadcast(() => this.#options.io.serverSideEmit('presence:member', snapshot));
   }
@@ -244,7 +256,11 @@ export class Signaling {
       member.socketId = snapshot.socketId;
       member.node = snapshot.node;
       member.holding = false;
+      member.tokenIssuedAt = snapshot.tokenIssuedAt;
+      member.previousTokenIssuedAt = snapshot.previousTokenIssuedAt;
     }
+    if (snapshot.socketId === null) member.awaySince ??= Date.now();
+    else member.awaySince = undefined;
     clearTimeout(member.expiry);
     member.expiry = undefined;
     if (member.socketId === null) {
@@ -297,6 +313,7 @@ export class Signaling {
       const seen = this.#nodes.get(member.node) ?? 0;
       if (now - seen < NODE_TIMEOUT_MS) continue;
       member.socketId = null;
+      member.awaySince = now;
       clearTimeout(member.expiry);
       this.#expireLater(member, this.#options.resumeWindowMs);
       this.#options.logger.info({ meeting: member.meetingCode, participant: member.info.id, node: member.node }, 'away: its node is gone');
@@ -307,7 +324,8 @@ export class Signaling {
   #forget(code: string, id: string, reason: ParticipantLeftReason): void {
     const member = this.presence.remove(code, id);
     if (!member) return;
-    this.#rememberDeparture(code, id);
+    // The dropping node stores the departure (a removal is stored as such); here it counts at once.
+    if (reason !== 'removed' && this.#recovering()) this.#departed.add(`${code}/${id}`);
     const socket = member.socketId === null ? undefined : this.#options.io.sockets.sockets.get(member.socketId);
     if (socket) {
       this.#detach(socket);
@@ -388,6 +406,7 @@ export class Signaling {
       screenSharing: member.info.screenSharing,
       awayUntil,
       removalMarks: member.removalMarks,
+      tokenIssuedAt: member.tokenIssuedAt ?? 0,
     }));
     this.presence.clear();
     // Waiting sockets were closed with the others; a waiting room is not handed over.
@@ -402,7 +421,7 @@ export class Signaling {
    */
   restore(saved: SavedParticipant[], now = Date.now()): Set<string> {
     const codes = new Set<string>();
-    for (const { meetingCode, awayUntil, removalMarks: marks, ...info } of saved) {
+    for (const { meetingCode, awayUntil, removalMarks: marks, tokenIssuedAt, ...info } of saved) {
       const remainingMs = awayUntil.getTime() - now;
       if (remainingMs <= 0) continue;
       // Everyone restored knows everyone restored: their clients reconcile with the resume answer.
@@ -415,6 +434,8 @@ export class Signaling {
         node: this.#nodeId,
         joinedAt: 0,
         knew: [],
+        tokenIssuedAt: tokenIssuedAt || undefined,
+        awaySince: now,
       };
       member.expiry = setTimeout(() => this.#drop(member, 'disconnected'), remainingMs);
       this.presence.add(member);
@@ -676,6 +697,8 @@ export class Signaling {
     occupied.written.catch((error: unknown) => this.#options.logger.error({ err: error, meeting: meeting.code }, 'storing a join failed'));
     this.presence.add(member);
     this.#attach(socket, member);
+    // Issues the token first, so that other nodes hear when.
+    const joined = this.#joinedMeeting(member, others, { ...meeting, expiresAt: occupied.expiresAt });
     this.#publish(member);
     this.#updateGauges();
     this.#options.metrics.joins.inc();
@@ -684,7 +707,7 @@ export class Signaling {
     // The others offer as soon as they hear of the newcomer; the answer to the newcomer is written in this same
     // tick, so it always reaches the newcomer before any of those offers can.
     this.#announce(member);
-    return this.#joinedMeeting(member, others, { ...meeting, expiresAt: occupied.expiresAt });
+    return joined;
   }
 
   /** Puts `entrant` in the meeting's waiting room; hosts hear of it. */
@@ -753,6 +776,10 @@ export class Signaling {
     let member = this.presence.get(meeting.code, claims.participant);
     let expiresAt = meeting.expiresAt;
     if (member) {
+      if (this.#superseded(member, claims.issuedAt)) {
+        this.#options.logger.info({ meeting: meeting.code, participant: member.info.id }, 'resume refused: a newer token was issued');
+        return refusal(ProtocolErrorCode.ResumeRejected, 'Nothing to resume: join the meeting again');
+      }
       // The old connection may still look open to us (it died without a close): retire it quietly.
       const previous = member.socketId === null ? undefined : this.#options.io.sockets.sockets.get(member.socketId);
       if (previous && previous !== socket) {
@@ -769,26 +796,44 @@ export class Signaling {
     }
     this.#attach(socket, member);
     member.node = this.#nodeId;
-    this.#publish(member);
     member.holding = true;
     this.#options.logger.info({ meeting: member.meetingCode, participant: member.info.id }, 'resumed');
     const others = this.presence.list(member.meetingCode).filter((info) => info.id !== member.info.id);
+    const joined = this.#joinedMeeting(member, others, { ...meeting, expiresAt });
+    this.#publish(member);
     // Held messages go after the ack, once the client knows who is in the room again.
     setImmediate(() => this.#deliverHeld(socket, member));
-    return ok({ ...this.#joinedMeeting(member, others, { ...meeting, expiresAt }), ...(this.#recovering() ? { recovering: true } : {}) });
+    return ok({ ...joined, ...(this.#recovering() ? { recovering: true } : {}) });
   }
 
-  /** Started without a hand-over less than a resume window ago: participants of the crashed process may come back. */
+  /**
+   * Whether a token issued at `issuedAt` is older than the latest one `member` got (and so cannot take them over):
+   * the one before the latest still counts if the renewal came just before their connection dropped, or just now.
+   */
+  #superseded(member: Member, issuedAt: number, now = Date.now()): boolean {
+    const latest = member.tokenIssuedAt;
+    if (latest === undefined || issuedAt >= latest - RENEWAL_SLACK_MS) return false;
+    const previous = member.previousTokenIssuedAt;
+    const renewalMayBeLost = (member.awaySince ?? now) - latest < RENEWAL_SLACK_MS;
+    return !(renewalMayBeLost && previous !== undefined && issuedAt >= previous - RENEWAL_SLACK_MS);
+  }
+
+  /** Started after a crash less than a resume window ago: participants of the crashed process may come back. */
   #recovering(now = Date.now()): boolean {
-    return now < this.#startedAt + this.#options.resumeWindowMs;
+    return now < (this.#options.recoverUntil ?? 0);
   }
 
   /** Why a participant this process does not know cannot be taken back from their token, if they cannot. */
   #refuseTakeBack(meeting: Meeting, claims: ResumeClaims): Result<never> | undefined {
     // A token this process issued names someone it saw leave; so does one whose holder left while recovering.
-    const known = claims.issuedAt >= this.#startedAt || this.#departed.has(`${meeting.code}/${claims.participant}`);
+    const departed =
+      this.#departed.has(`${meeting.code}/${claims.participant}`) || this.#options.meetings.hasDeparted(meeting, claims.participant);
+    const known = claims.issuedAt >= this.#startedAt || departed;
     if (known || !this.#recovering()) return refusal(ProtocolErrorCode.ResumeRejected, 'Nothing to resume: join the meeting again');
     if (this.#isRemoved(meeting, claims.removalMarks)) return refusal(ProtocolErrorCode.Removed, 'A host removed you from this meeting');
+    if (this.presence.list(meeting.code).length >= this.#options.maxParticipants) {
+      return refusal(ProtocolErrorCode.MeetingFull, 'The meeting is full');
+    }
     return undefined;
   }
 
@@ -826,6 +871,8 @@ export class Signaling {
   #issueResumeToken(member: Member, now = Date.now()): string {
     const tokens = this.#options.resumeTokens;
     member.resumeTokenRenewAt = now + tokens.lifetimeMs / 2;
+    member.previousTokenIssuedAt = member.tokenIssuedAt;
+    member.tokenIssuedAt = now;
     const { meetingCode: meeting, info, removalMarks } = member;
     return tokens.issue({ meeting, participant: info.id, name: info.name, host: info.isHost, removalMarks }, now);
   }
@@ -833,6 +880,7 @@ export class Signaling {
   /** Sends `member` a new resume token (their role changed, or the old one is getting old). */
   #renewResumeToken(member: Member, now = Date.now()): void {
     this.#options.io.to(participantRoom(member.info.id)).emit('resume-token', { resumeToken: this.#issueResumeToken(member, now) });
+    this.#publish(member);
   }
 
   /** At intervals: connected participants of this node whose token is half way to expiry get a new one. */
@@ -875,6 +923,7 @@ export class Signaling {
       return;
     }
     member.socketId = null;
+    member.awaySince = Date.now();
     member.expiry = setTimeout(() => this.#drop(member, 'disconnected'), this.#options.resumeWindowMs);
     this.#publish(member);
     this.#options.logger.info({ meeting: member.meetingCode, participant: member.info.id, reason }, 'away');
@@ -1223,6 +1272,7 @@ export class Signaling {
   #attach(socket: ParleySocket, member: Member): void {
     clearTimeout(member.expiry);
     member.expiry = undefined;
+    member.awaySince = undefined;
     member.socketId = socket.id;
     socket.data.meetingCode = member.meetingCode;
     socket.data.participantId = member.info.id;
@@ -1242,7 +1292,7 @@ export class Signaling {
   /** Removes a participant from its meeting and tells the others. */
   #drop(member: Member, reason: ParticipantLeftReason): void {
     if (!this.presence.remove(member.meetingCode, member.info.id)) return;
-    this.#rememberDeparture(member.meetingCode, member.info.id);
+    if (reason !== 'removed') this.#rememberDeparture(member.meetingCode, member.info.id);
     if (this.#options.cluster) {
       this.#broadcast(() => this.#options.io.serverSideEmit('presence:drop', member.meetingCode, member.info.id, reason));
     }
@@ -1259,9 +1309,16 @@ export class Signaling {
     }
   }
 
-  /** While recovering, a participant who left cannot be taken back with a token from before the start. */
+  /** A participant who left cannot be taken back after a crash with a token from before: stored with the meeting. */
   #rememberDeparture(code: string, id: string): void {
-    if (this.#recovering()) this.#departed.add(`${code}/${id}`);
+    const key = `${code}/${id}`;
+    this.#departed.add(key);
+    this.#options.meetings
+      .recordDeparture(code, id)
+      .catch((error: unknown) => this.#options.logger.error({ err: error, meeting: code }, 'storing a departure failed'))
+      .finally(() => {
+        if (!this.#recovering()) this.#departed.delete(key);
+      });
   }
 
   #memberOf(socket: ParleySocket): Member | undefined {

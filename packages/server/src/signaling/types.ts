@@ -14,6 +14,9 @@ export interface MemberSnapshot {
   joinedAt: number;
   /** Who their join answer listed. */
   knew: string[];
+  /** When their latest and previous resume tokens were issued (see `Member`). */
+  tokenIssuedAt?: number | undefined;
+  previousTokenIssuedAt?: number | undefined;
 }
 
 /** Messages between server nodes sharing a Redis (`REDIS_URL`), through the Socket.IO adapter. */
