@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { after, before, describe, test } from 'node:test';
+import { io as connectClient } from 'socket.io-client';
 import type { JoinedMeeting } from '@parley/protocol';
 import type { RunningServer } from '../src/index.js';
 import type { Meeting } from '../src/meetings/meeting.js';
@@ -385,5 +386,64 @@ describe('three nodes on one Redis', () => {
     await sleep(100);
     const refused = await first.emitWithAck('offer', { to: ids[2]!, sdp: 'v=0 too late' });
     assert.equal(refused.ok || refused.error.code, 'participant-not-found', 'every node forgot the leaver');
+  });
+});
+
+describe('a Socket.IO session kept in Redis across a crash of every node', () => {
+  let redis: TestRedis;
+  const servers: RunningServer[] = [];
+  const sockets: TestClient[] = [];
+  before(async () => {
+    redis = await startRedis();
+  });
+  after(async () => {
+    for (const socket of sockets) socket.disconnect();
+    await Promise.all(servers.map((server) => server.close()));
+    await redis.stop();
+  });
+  const start = async () => {
+    const server = await startTestServer({ REDIS_URL: redis.url, RESUME_WINDOW_MS: '5000' });
+    servers.push(server);
+    return server;
+  };
+
+  test('is not restored for a participant nobody knows while recovering: the client resumes with its token instead', { timeout: 30_000 }, async () => {
+    const before = await start();
+    const meeting = await createMeeting(before);
+    const ada = await connect(before);
+    sockets.push(ada);
+    const adaJoined = await join(ada, meeting.code, 'Ada');
+    const heard = nextEvent(ada, 'participant-joined');
+    const bob = await connect(before);
+    sockets.push(bob);
+    await join(bob, meeting.code, 'Bob');
+    await heard;
+    // Ada's connection drops: her session (and the offset of the last event she got) is stored in Redis.
+    const { _pid: pid, _lastOffset: offset } = ada as unknown as { _pid: string; _lastOffset: string };
+    assert.ok(pid && offset, 'Socket.IO gave the session an id and an offset');
+    ada.io.engine.close();
+    await sleep(300);
+
+    // Every node dies without handing over: what the hand-over wrote is wiped, and the node looks long dead.
+    await before.close();
+    const client = await connectRedis(redis.url, () => undefined);
+    const store = new RedisMeetingStore(client);
+    await store.takeParticipants();
+    await store.markRunning('crashed', Date.now() - 60_000);
+    await client.close();
+    const after = await start();
+
+    // Ada's client reconnects (here through a new client holding her session, as the load balancer's address changed).
+    const adaBack: TestClient = connectClient(after.url, { transports: ['websocket'], reconnection: false, forceNew: true, autoConnect: false });
+    Object.assign(adaBack, { _pid: pid, _lastOffset: offset });
+    adaBack.connect();
+    sockets.push(adaBack);
+    const closed = once(adaBack as never, 'disconnect').then(([reason]) => reason as string);
+    await once(adaBack as never, 'connect');
+    assert.equal(adaBack.recovered, false, 'a plain new connection, not one restored into no meeting');
+    const resumed = await adaBack.timeout(5000).emitWithAck('resume-meeting', { resumeToken: adaJoined.resumeToken });
+    assert.ok(resumed.ok, JSON.stringify(resumed));
+    assert.equal(resumed.data.recovering, true);
+    assert.equal(await Promise.race([closed, sleep(500).then(() => 'still connected')]), 'still connected');
   });
 });

@@ -32,7 +32,7 @@ import { iceServersFor } from '../turn.js';
 import { MAX_HELD_MESSAGES, Presence, type HeldMessage, type Member } from './presence.js';
 import { quickIceCandidate } from './quick-validation.js';
 import type { ResumeClaims, ResumeTokens } from './resume-tokens.js';
-import type { MemberSnapshot, ParleyServer, ParleySocket } from './types.js';
+import type { MemberSnapshot, ParleyServer, ParleySocket, SocketData } from './types.js';
 import { MAX_WAITING, WaitingRooms, type Waiter } from './waiting-room.js';
 
 export interface SignalingOptions {
@@ -159,6 +159,7 @@ export class Signaling {
       if (this.data.waiting) signaling.#withdraw(this, 'disconnected');
       signaling.#onDisconnect(this, reason);
     };
+    this.#skipLostSessions();
     options.io.on('connection', (socket) => this.#onConnection(socket));
     if (options.cluster) this.#joinCluster(options.cluster.nodeId);
   }
@@ -889,6 +890,24 @@ export class Signaling {
       const owned = member.node === undefined || member.node === this.#nodeId;
       if (owned && member.socketId !== null && (member.resumeTokenRenewAt ?? 0) <= now) this.#renewResumeToken(member, now);
     }
+  }
+
+  /**
+   * After a crash of every node, Socket.IO may find in Redis the session of a participant nobody knows any more:
+   * restored, it would be closed at once (see {@link #onRecovered}) and its client would end the call while its peers
+   * are still connected. While recovering, such a session is not restored: the client gets a plain new connection
+   * and resumes with its token, which takes the participant back.
+   */
+  #skipLostSessions(): void {
+    const adapter = this.#options.io.of('/').adapter;
+    const restore = adapter.restoreSession.bind(adapter);
+    adapter.restoreSession = async (pid, offset) => {
+      const session = await restore(pid, offset);
+      const { meetingCode, participantId } = (session?.data ?? {}) as SocketData;
+      if (!session || !meetingCode || !participantId || !this.#recovering()) return session;
+      // Null is what the adapters answer for a session they do not have.
+      return this.presence.get(meetingCode, participantId) ? session : (null as unknown as typeof session);
+    };
   }
 
   /** Socket.IO restored a dropped connection with its rooms and data: take the participant back. */
