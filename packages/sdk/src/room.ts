@@ -560,6 +560,7 @@ export class Room extends TypedEmitter<RoomEventMap> {
     socket.on('offer', ({ from, sdp }) => this.#sessions.get(from)?.handleDescription('offer', sdp));
     socket.on('answer', ({ from, sdp }) => this.#sessions.get(from)?.handleDescription('answer', sdp));
     socket.on('ice-candidate', ({ from, candidate }) => this.#sessions.get(from)?.handleCandidate(candidate));
+    socket.on('ice-restart-request', ({ from }) => this.#sessions.get(from)?.handleIceRestartRequest());
     socket.on('media-state', ({ participantId, audio, video, screen }) => {
       const participant = this.participants.get(participantId);
       participant?.setMediaState(audio, video);
@@ -809,6 +810,9 @@ export class Room extends TypedEmitter<RoomEventMap> {
               candidate: { candidate: candidate ?? '', sdpMid, sdpMLineIndex, usernameFragment },
             })
             .catch(warn);
+        },
+        requestIceRestart: () => {
+          signal.post('ice-restart-request', { to: info.id }).catch(warn);
         },
       },
       onData: (data) => this.#receiveData(participant, data),
