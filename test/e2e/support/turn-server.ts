@@ -60,6 +60,8 @@ export interface TurnServer {
   readonly running: boolean;
   /** Kills coturn (SIGTERM, then SIGKILL after 5 s) and waits for it to exit. Every allocation is lost. */
   stop(): Promise<void>;
+  /** Kills coturn with SIGKILL, as a crash would, and waits for it to exit. */
+  kill(): Promise<void>;
   /** Starts coturn again on the same port, with the same credentials; waits until it accepts. */
   restart(): Promise<void>;
   /** Stops coturn and removes its temp directory (log included). */
@@ -210,10 +212,10 @@ export async function startTurnServer(options: TurnServerOptions = {}): Promise<
     }
   };
 
-  const stop = async () => {
+  const stop = async (signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM') => {
     const running = child;
     if (!running) return;
-    running.kill('SIGTERM');
+    running.kill(signal);
     const killed = await Promise.race([exited.then(() => true), delay(5000, false)]);
     if (!killed) {
       running.kill('SIGKILL');
@@ -234,7 +236,8 @@ export async function startTurnServer(options: TurnServerOptions = {}): Promise<
     get running() {
       return child !== null;
     },
-    stop,
+    stop: () => stop(),
+    kill: () => stop('SIGKILL'),
     async restart() {
       await stop();
       await start();
