@@ -221,7 +221,8 @@ export class MeetingRoom extends ParleyElement {
   override connectedCallback(): void {
     super.connectedCallback();
     this.addEventListener('keydown', this.#onKeyDown);
-    this.#autojoin();
+    // The first update joins (see updated()); trying here too would try twice a join refused at once.
+    if (this.hasUpdated) this.#autojoin();
     // Back in the page after a while out of it (a framework remounting it): connect again.
     this.#warmUp();
   }
@@ -317,9 +318,8 @@ export class MeetingRoom extends ParleyElement {
 
   protected override updated(changed: PropertyValues): void {
     super.updated(changed);
-    // A framework or script may set the code after the element entered the page. Not on the first update:
-    // connectedCallback has tried already, and a join refused at once must not be tried twice.
-    if (['code', 'autojoin'].some((key) => changed.get(key) !== undefined)) this.#autojoin();
+    // Also when a framework or script sets the code after the element entered the page.
+    if (changed.has('code') || changed.has('autojoin')) this.#autojoin();
     this.#warmUp();
     // Focus follows the user's journey: into the meeting once in, to Rejoin once out. Only when it was inside this
     // element: an embedding page's own focus is never taken.

@@ -101,6 +101,19 @@ describe('<meeting-room>', () => {
     expect(errors).to.deep.equal(['server-unreachable']);
   });
 
+  it('with autojoin, joins once when the code is set in the same task as it entered the page', async () => {
+    const room = document.createElement('meeting-room');
+    room.server = 'http://127.0.0.1:9';
+    room.autojoin = true;
+    const errors: string[] = [];
+    room.addEventListener('parley-error', (event) => errors.push(event.detail.code));
+    document.body.append(room);
+    room.code = 'abcd-efgh-jkmn';
+    await until(() => errors.length > 0);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(errors).to.deep.equal(['server-unreachable']);
+  });
+
   it('refuses controls before joining with a typed error', async () => {
     const room = document.createElement('meeting-room');
     document.body.append(room);
