@@ -65,12 +65,12 @@ async function openCall(browser: Browser, front: string, embedderUrl: string): P
 }
 
 /** Runs `fault` (which resolves when the server answers again) and measures the pages that lost their server. */
-async function measureRound(pages: MeetingPage[], fault: () => Promise<number>): Promise<Round> {
+async function measureRound(pages: MeetingPage[], what: string, fault: () => Promise<number>): Promise<Round> {
   for (const page of pages) await page.page.evaluate(() => (window.__recovery = { lostAt: 0, backAt: 0 }));
   const faultAt = Date.now();
   const answeredAt = await fault();
   const affected: { lostAt: number; backAt: number }[] = [];
-  await waitFor(
+  const back = waitFor(
     async () => {
       affected.length = 0;
       for (const page of pages) {
@@ -82,6 +82,10 @@ async function measureRound(pages: MeetingPage[], fault: () => Promise<number>):
     'the pages back',
     60_000,
   );
+  await back.catch(async (error: unknown) => {
+    const states = await Promise.all(pages.map((page) => page.evaluateRoom((element) => element.room?.state)));
+    throw new Error(`${what}: ${String(error)}; rooms ${states.join(', ')}; ${JSON.stringify(affected)}`);
+  });
   // Media after the fault: every page decodes more from the other.
   for (const page of pages) {
     const other = pages.find((candidate) => candidate !== page)!;
@@ -106,7 +110,7 @@ async function networkCut(browser: Browser, cleanups: Cleanups): Promise<Scenari
   const rounds: Round[] = [];
   for (let round = 0; round < ROUNDS; round += 1) {
     rounds.push(
-      await measureRound(pages, async () => {
+      await measureRound(pages, `network cut, round ${round + 1}`, async () => {
         await proxy.block('reset');
         proxy.cut();
         await delay(OUTAGE_MS);
@@ -133,7 +137,7 @@ async function serverDown(browser: Browser, cleanups: Cleanups, signal: NodeJS.S
   const rounds: Round[] = [];
   for (let round = 0; round < ROUNDS; round += 1) {
     rounds.push(
-      await measureRound(pages, async () => {
+      await measureRound(pages, `${signal}, round ${round + 1}`, async () => {
         await server.kill(signal);
         await delay(outageMs);
         server = await startServerProcess(port, env);
@@ -157,7 +161,7 @@ async function nodeKilled(browser: Browser, cleanups: Cleanups): Promise<Scenari
     );
     const victim = sockets.indexOf(Math.max(...sockets));
     rounds.push(
-      await measureRound(pages, async () => {
+      await measureRound(pages, `node killed, round ${round + 1}`, async () => {
         await cluster.nodes[victim]!.kill('SIGKILL');
         // The other node is up all along: "answering again" is the fault itself.
         return Date.now();
