@@ -44,6 +44,12 @@ export interface TurnServerOptions {
   configFile?: string;
   /** More turnserver arguments, appended last. */
   extraArgs?: string[];
+  /**
+   * Run `configFile` as it is: the command line then only says where coturn writes (pid file, log, user database),
+   * nothing about addresses, ports, auth or TLS. `port`, `auth`, `secret` and `realm` must then say what the file
+   * does, for the returned URLs and credentials.
+   */
+  asWritten?: boolean;
 }
 
 export interface TurnServer {
@@ -138,8 +144,8 @@ export async function startTurnServer(options: TurnServerOptions = {}): Promise<
       ? turnRestCredentials(secret, user, options.credentialTtlSeconds ?? 3600)
       : { username: user, credential: password };
 
-  const args = [
-    '-c', options.configFile ?? '/dev/null',
+  if (options.asWritten && !(options.configFile && options.port)) throw new Error('asWritten needs configFile and port');
+  const settings = [
     '--listening-ip', '127.0.0.1',
     '--listening-port', String(port),
     '--relay-ip', '127.0.0.1',
@@ -154,6 +160,10 @@ export async function startTurnServer(options: TurnServerOptions = {}): Promise<
     '--no-cli',
     // RFC 5780 NAT behaviour discovery needs a second address; without this coturn warns on every start.
     '--no-rfc5780',
+  ];
+  const args = [
+    '-c', options.configFile ?? '/dev/null',
+    ...(options.asWritten ? [] : settings),
     '--userdb', join(dir, 'turndb'),
     '--pidfile', join(dir, 'turnserver.pid'),
     // `stdout` is coturn's keyword for "no log file, stdout only"; stdout goes to `logFile` below.
