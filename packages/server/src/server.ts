@@ -6,7 +6,7 @@ import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { Server } from 'socket.io';
 import { LIMITS } from '@parley/protocol';
 import { ConfigError, type ServerConfig } from './config.js';
-import { createApp } from './http/app.js';
+import { createApp, type Readiness } from './http/app.js';
 import { isOriginAllowed } from './http/origins.js';
 import { createLogger, LISTENING_MESSAGE, type DestinationStream, type Logger } from './logger.js';
 import { MeetingService } from './meetings/meeting-service.js';
@@ -22,6 +22,8 @@ import { NODE_HEARTBEAT_MS, NODE_TIMEOUT_MS, Signaling } from './signaling/signa
 import type { ParleyServer } from './signaling/types.js';
 
 const EXPIRED_SWEEP_INTERVAL_MS = 60_000;
+/** Longest a readiness probe waits for storage: a load balancer needs an answer, not a hang. */
+export const READINESS_TIMEOUT_MS = 1000;
 /**
  * How long a resume token is accepted. Connected participants get a new one half way through, so this bounds how
  * long after a crash (or a demotion from host) an old one still works.
@@ -73,15 +75,18 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const meetings = new MeetingService(store, { ttlMs: config.meetingTtlMs, emptyGraceMs: config.emptyMeetingGraceMs });
   const rateLimits = new RateLimits(config, redis);
   let shuttingDown = false;
-  const ready = async () => {
-    if (shuttingDown) return false;
-    try {
-      await store.ping();
-      return true;
-    } catch (error) {
-      logger.error({ err: error }, 'storage unreachable');
-      return false;
-    }
+  const ready = async (): Promise<Readiness> => {
+    if (shuttingDown) return { ready: false, reason: 'shutting down' };
+    // node-redis queues commands while it reconnects: a ping then waits for Redis to come back. Answer at once.
+    if (redis && !redis.isReady) return { ready: false, reason: 'redis unreachable' };
+    const reason = await bounded(store.ping(), READINESS_TIMEOUT_MS).then(
+      (answered) => (answered ? undefined : 'storage not answering'),
+      (error: unknown) => {
+        logger.error({ err: error }, 'storage unreachable');
+        return 'storage unreachable';
+      },
+    );
+    return reason ? { ready: false, reason } : { ready: true };
   };
   const app = createApp({
     meetings,
@@ -233,6 +238,19 @@ async function recoveryEnd(store: MeetingStore, processId: string, recoveryMs: n
   // A node that crashed a moment ago still looks alive: those really running say so again within a heartbeat.
   await new Promise((resolve) => setTimeout(resolve, NODE_HEARTBEAT_MS + 1000));
   return (await store.markStarted(processId, Date.now(), recoveryMs, firstLook)).recoverUntil;
+}
+
+/** Whether `promise` settled within `timeoutMs` (false if not; it rejects if it did). */
+async function bounded(promise: Promise<unknown>, timeoutMs: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  try {
+    return await Promise.race([promise.then(() => true), timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function openStore(path: string): SqliteMeetingStore {
