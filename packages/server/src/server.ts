@@ -115,7 +115,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     // The streams adapter keeps recovery working across nodes: sessions and missed packets are stored in Redis.
     // Several nodes: websocket only, so that a session is one TCP connection to one node and no load balancer needs
     // sticky sessions (HTTP long-polling would need them). The SDK connects with websocket only anyway.
-    ...(redis ? { adapter: createAdapter(redis), transports: ['websocket' as const] } : {}),
+    ...(redis ? { adapter: createAdapter(handledPublishes(redis, logger)), transports: ['websocket' as const] } : {}),
   });
   const resumeSecret = config.resumeTokenSecret ? Buffer.from(config.resumeTokenSecret) : await store.resumeSecret();
   const processId = nodeId ?? randomUUID();
@@ -144,7 +144,6 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     metrics,
     cluster: nodeId ? { nodeId } : undefined,
   });
-
   // Participants the previous process handed over at shutdown may resume here; meetings it left occupied without
   // handing anyone over (it crashed) count as emptied now.
   // With several nodes, an occupied meeting may be another live node's: only its own participants leave it empty.
@@ -238,6 +237,28 @@ async function recoveryEnd(store: MeetingStore, processId: string, recoveryMs: n
   // A node that crashed a moment ago still looks alive: those really running say so again within a heartbeat.
   await new Promise((resolve) => setTimeout(resolve, NODE_HEARTBEAT_MS + 1000));
   return (await store.markStarted(processId, Date.now(), recoveryMs, firstLook)).recoverUntil;
+}
+
+/**
+ * The client the Socket.IO adapter publishes with. node-redis rejects the commands in flight when Redis drops the
+ * connection, and the adapter leaves some of those promises without a handler (its PUBLISH of server-side events,
+ * its SET of a session): an unhandled rejection would end the process. Those get a handler that logs; everything
+ * else is the client itself.
+ */
+function handledPublishes(client: RedisClient, logger: Logger): RedisClient {
+  const unhandledByAdapter = new Set<PropertyKey>(['publish', 'sPublish', 'set']);
+  return new Proxy(client, {
+    get(target, property) {
+      const value: unknown = Reflect.get(target, property, target);
+      if (typeof value !== 'function' || property === 'constructor') return value;
+      if (!unhandledByAdapter.has(property)) return value.bind(target);
+      return (...args: unknown[]) => {
+        const sent = (value as (...args: unknown[]) => Promise<unknown>).apply(target, args);
+        sent.catch((error: unknown) => logger.warn({ err: error, command: property }, 'cluster: a Redis command was lost with its connection'));
+        return sent;
+      };
+    },
+  });
 }
 
 /** Whether `promise` settled within `timeoutMs` (false if not; it rejects if it did). */
