@@ -144,6 +144,13 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     metrics,
     cluster: nodeId ? { nodeId } : undefined,
   });
+  if (redis) {
+    // Heartbeats missed while Redis is away prove nothing: signaling judges other nodes only while the link is up.
+    redis.on('error', () => signaling.redisLinkChanged(false));
+    redis.on('reconnecting', () => signaling.redisLinkChanged(false));
+    redis.on('ready', () => signaling.redisLinkChanged(true));
+  }
+
   // Participants the previous process handed over at shutdown may resume here; meetings it left occupied without
   // handing anyone over (it crashed) count as emptied now.
   // With several nodes, an occupied meeting may be another live node's: only its own participants leave it empty.

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import type { RunningServer } from '../src/index.js';
-import { startTestServer, type TestClient } from './helpers.js';
+import { NODE_TIMEOUT_MS } from '../src/signaling/signaling.js';
+import { connect, createMeeting, join, nextEvent, startTestServer, type TestClient } from './helpers.js';
 import { startRedis, type TestRedis } from './redis-server.js';
 
 /**
@@ -31,6 +32,11 @@ describe('a Redis outage under two nodes', () => {
     await redis.stop();
     process.off('unhandledRejection', record);
   });
+  async function on(node: number): Promise<TestClient> {
+    const socket = await connect(nodes[node]!);
+    sockets.push(socket);
+    return socket;
+  }
 
   test('Redis dies with commands in flight: no node goes down', async () => {
     // Frozen, Redis takes the nodes' heartbeats (PUBLISH) without answering; killed, it fails them all at once.
@@ -42,4 +48,29 @@ describe('a Redis outage under two nodes', () => {
     await sleep(500);
     assert.deepEqual(unhandled.map(String), [], 'every failed command was handled');
   });
+
+  test('Redis away longer than a node may be silent: nobody counts as gone, relays flow at once after', async () => {
+    const meeting = await createMeeting(nodes[0]!);
+    const host = await on(1);
+    const hostId = (await join(host, meeting.code, 'Hana', meeting.hostKey)).self.id;
+    const guest = await on(0);
+    const joinedSeen = nextEvent(host, 'participant-joined');
+    const guestId = (await join(guest, meeting.code, 'Gus')).self.id;
+    await joinedSeen;
+
+    await redis.crash();
+    await sleep(NODE_TIMEOUT_MS + 2500);
+    await redis.revive();
+
+    // Node 1 never heard from node 0 during the outage: Gus must still be connected there, so the offer reaches him
+    // (held for an away participant, it would wait for a return that never comes).
+    const offer = nextEvent(guest, 'offer', 8000);
+    await host.emitWithAck('offer', { to: guestId, sdp: 'v=0 after the outage' });
+    assert.equal((await offer).sdp, 'v=0 after the outage');
+    const answer = nextEvent(host, 'answer', 8000);
+    await guest.emitWithAck('answer', { to: hostId, sdp: 'v=0 answer' });
+    assert.equal((await answer).sdp, 'v=0 answer');
+    assert.deepEqual(unhandled.map(String), []);
+  });
+
 });
