@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import type { RunningServer } from '../src/index.js';
+import { REDIS_OUTAGE_WAIT_MS } from '../src/meetings/redis-meeting-store.js';
 import { NODE_TIMEOUT_MS } from '../src/signaling/signaling.js';
 import { connect, createMeeting, join, nextEvent, startTestServer, type TestClient } from './helpers.js';
 import { startRedis, type TestRedis } from './redis-server.js';
@@ -73,4 +74,25 @@ describe('a Redis outage under two nodes', () => {
     assert.deepEqual(unhandled.map(String), []);
   });
 
+  test('a join while Redis is down gets a typed error in bounded time, and works once Redis is back', async () => {
+    const meeting = await createMeeting(nodes[0]!);
+    const socket = await on(0);
+    await redis.crash();
+    try {
+      const started = Date.now();
+      const result = await socket.timeout(REDIS_OUTAGE_WAIT_MS + 5000).emitWithAck('join-meeting', {
+        code: meeting.code,
+        name: 'Ivy',
+        audio: true,
+        video: true,
+      });
+      assert.equal(result.ok, false);
+      assert.equal(!result.ok && result.error.code, 'internal', 'a retryable server error');
+      assert.ok(Date.now() - started < REDIS_OUTAGE_WAIT_MS + 3000, `answered after ${Date.now() - started} ms`);
+    } finally {
+      await redis.revive();
+    }
+    await sleep(1500);
+    assert.equal((await join(socket, meeting.code, 'Ivy')).self.name, 'Ivy');
+  });
 });
