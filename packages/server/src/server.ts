@@ -146,8 +146,11 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   });
   if (redis) {
     // Heartbeats missed while Redis is away prove nothing: signaling judges other nodes only while the link is up.
-    redis.on('error', () => signaling.redisLinkChanged(false));
-    redis.on('reconnecting', () => signaling.redisLinkChanged(false));
+    const dropped = () => {
+      if (!redis.isReady) signaling.redisLinkChanged(false);
+    };
+    redis.on('error', dropped);
+    redis.on('reconnecting', dropped);
     redis.on('ready', () => signaling.redisLinkChanged(true));
   }
 
