@@ -4,8 +4,12 @@ import { after, before, describe, test } from 'node:test';
 import type { RunningServer } from '../src/index.js';
 import { REDIS_OUTAGE_WAIT_MS } from '../src/meetings/redis-meeting-store.js';
 import { NODE_TIMEOUT_MS } from '../src/signaling/signaling.js';
-import { connect, createMeeting, join, nextEvent, startTestServer, type TestClient } from './helpers.js';
+import { connect, createMeeting, join, nextEvent, recordEvents, startTestServer, type TestClient } from './helpers.js';
+import { startTcpProxy, type TcpProxy } from '../../../test/e2e/support/tcp-proxy.js';
 import { startRedis, type TestRedis } from './redis-server.js';
+
+/** Long enough that a participant wrongly counted away is not dropped before the checks below look. */
+const RESUME_WINDOW_MS = 10_000;
 
 /**
  * Issue 13 §4, on two in-process nodes: Redis going away must neither take a node down nor make a node give up on
@@ -13,10 +17,22 @@ import { startRedis, type TestRedis } from './redis-server.js';
  * runs the same outages under a real call.)
  */
 
+async function waitUntil(check: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    assert.ok(Date.now() < deadline, `not within ${timeoutMs} ms`);
+    await sleep(100);
+  }
+}
+
 describe('a Redis outage under two nodes', () => {
   let redis: TestRedis;
+  /** Node 1 reaches Redis through this: cut, only node 1 loses Redis. */
+  let link: TcpProxy;
   /** Two nodes on `redis`, and every client socket opened, closed at the end. */
   const nodes: RunningServer[] = [];
+  /** Node 0's log lines. */
+  const logs: string[] = [];
   const sockets: TestClient[] = [];
   /** Rejections nobody handled: in a real process each one would have ended it. */
   const unhandled: unknown[] = [];
@@ -25,12 +41,16 @@ describe('a Redis outage under two nodes', () => {
   before(async () => {
     process.on('unhandledRejection', record);
     redis = await startRedis();
-    for (let index = 0; index < 2; index += 1) nodes.push(await startTestServer({ REDIS_URL: redis.url, RESUME_WINDOW_MS: '5000' }));
+    link = await startTcpProxy(redis.port);
+    const env = { RESUME_WINDOW_MS: String(RESUME_WINDOW_MS), LOG_LEVEL: 'info' };
+    nodes.push(await startTestServer({ ...env, REDIS_URL: redis.url }, { logDestination: { write: (line: string) => void logs.push(line) } }));
+    nodes.push(await startTestServer({ ...env, REDIS_URL: `redis://127.0.0.1:${link.port}` }, { logDestination: { write: () => undefined } }));
   });
   after(async () => {
     for (const socket of sockets) socket.disconnect();
     await Promise.all(nodes.map((node) => node.close()));
     await redis.stop();
+    await link.close();
     process.off('unhandledRejection', record);
   });
   async function on(node: number): Promise<TestClient> {
@@ -94,5 +114,39 @@ describe('a Redis outage under two nodes', () => {
     }
     await sleep(1500);
     assert.equal((await join(socket, meeting.code, 'Ivy')).self.name, 'Ivy');
+  });
+
+  test('only one node loses Redis: the other counts its participants away, and takes them back when it returns', async () => {
+    const meeting = await createMeeting(nodes[0]!);
+    const host = await on(0);
+    const hostId = (await join(host, meeting.code, 'Hana', meeting.hostKey)).self.id;
+    const guest = await on(1);
+    const joinedSeen = nextEvent(host, 'participant-joined');
+    const guestId = (await join(guest, meeting.code, 'Gus')).self.id;
+    await joinedSeen;
+    const hostHeard = recordEvents(host);
+
+    // Node 0 still has Redis: node 1's silence means something there.
+    await link.block('reset');
+    link.cut();
+    const cutAt = Date.now();
+    try {
+      await waitUntil(() => logs.some((line) => line.includes(guestId) && line.includes('away: its node is gone')), NODE_TIMEOUT_MS + 5000);
+    } finally {
+      await link.unblock();
+    }
+    // Past when node 0 would drop Gus (its resume window after counting him away) had node 1 not come back.
+    await sleep(Math.max(0, cutAt + NODE_TIMEOUT_MS + RESUME_WINDOW_MS + 4000 - Date.now()));
+    assert.deepEqual(
+      hostHeard.filter((event) => event.name === 'participant-left'),
+      [],
+      'Gus never left Hana\'s meeting',
+    );
+    const offer = nextEvent(guest, 'offer', 5000);
+    await host.emitWithAck('offer', { to: guestId, sdp: 'v=0 after the cut' });
+    assert.equal((await offer).sdp, 'v=0 after the cut');
+    const answer = nextEvent(host, 'answer', 5000);
+    await guest.emitWithAck('answer', { to: hostId, sdp: 'v=0 answer' });
+    assert.equal((await answer).sdp, 'v=0 answer');
   });
 });
