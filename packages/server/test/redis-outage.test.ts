@@ -59,6 +59,28 @@ describe('a Redis outage under two nodes', () => {
     return socket;
   }
 
+  /** Hana (host) on node `hostNode` and Gus on the other, in one meeting, each told of the other. */
+  async function acrossNodes(hostNode: number) {
+    const meeting = await createMeeting(nodes[0]!);
+    const host = await on(hostNode);
+    const hostId = (await join(host, meeting.code, 'Hana', meeting.hostKey)).self.id;
+    const guest = await on(1 - hostNode);
+    const joinedSeen = nextEvent(host, 'participant-joined');
+    const guestId = (await join(guest, meeting.code, 'Gus')).self.id;
+    await joinedSeen;
+    return { host, guest, hostId, guestId };
+  }
+
+  /** An offer from Hana reaches Gus, and his answer reaches her, each within `timeoutMs`. */
+  async function relaysFlow({ host, guest, hostId, guestId }: Awaited<ReturnType<typeof acrossNodes>>, timeoutMs: number) {
+    const offer = nextEvent(guest, 'offer', timeoutMs);
+    await host.emitWithAck('offer', { to: guestId, sdp: 'v=0 offer' });
+    assert.equal((await offer).sdp, 'v=0 offer');
+    const answer = nextEvent(host, 'answer', timeoutMs);
+    await guest.emitWithAck('answer', { to: hostId, sdp: 'v=0 answer' });
+    assert.equal((await answer).sdp, 'v=0 answer');
+  }
+
   test('Redis dies with commands in flight: no node goes down', async () => {
     // Frozen, Redis takes the nodes' heartbeats (PUBLISH) without answering; killed, it fails them all at once.
     redis.freeze();
@@ -71,13 +93,7 @@ describe('a Redis outage under two nodes', () => {
   });
 
   test('Redis away longer than a node may be silent: nobody counts as gone, relays flow at once after', async () => {
-    const meeting = await createMeeting(nodes[0]!);
-    const host = await on(1);
-    const hostId = (await join(host, meeting.code, 'Hana', meeting.hostKey)).self.id;
-    const guest = await on(0);
-    const joinedSeen = nextEvent(host, 'participant-joined');
-    const guestId = (await join(guest, meeting.code, 'Gus')).self.id;
-    await joinedSeen;
+    const call = await acrossNodes(1);
 
     await redis.crash();
     await sleep(NODE_TIMEOUT_MS + 2500);
@@ -85,12 +101,7 @@ describe('a Redis outage under two nodes', () => {
 
     // Node 1 never heard from node 0 during the outage: Gus must still be connected there, so the offer reaches him
     // (held for an away participant, it would wait for a return that never comes).
-    const offer = nextEvent(guest, 'offer', 8000);
-    await host.emitWithAck('offer', { to: guestId, sdp: 'v=0 after the outage' });
-    assert.equal((await offer).sdp, 'v=0 after the outage');
-    const answer = nextEvent(host, 'answer', 8000);
-    await guest.emitWithAck('answer', { to: hostId, sdp: 'v=0 answer' });
-    assert.equal((await answer).sdp, 'v=0 answer');
+    await relaysFlow(call, 8000);
     assert.deepEqual(unhandled.map(String), []);
   });
 
@@ -117,21 +128,15 @@ describe('a Redis outage under two nodes', () => {
   });
 
   test('only one node loses Redis: the other counts its participants away, and takes them back when it returns', async () => {
-    const meeting = await createMeeting(nodes[0]!);
-    const host = await on(0);
-    const hostId = (await join(host, meeting.code, 'Hana', meeting.hostKey)).self.id;
-    const guest = await on(1);
-    const joinedSeen = nextEvent(host, 'participant-joined');
-    const guestId = (await join(guest, meeting.code, 'Gus')).self.id;
-    await joinedSeen;
-    const hostHeard = recordEvents(host);
+    const call = await acrossNodes(0);
+    const hostHeard = recordEvents(call.host);
 
     // Node 0 still has Redis: node 1's silence means something there.
     await link.block('reset');
     link.cut();
     const cutAt = Date.now();
     try {
-      await waitUntil(() => logs.some((line) => line.includes(guestId) && line.includes('away: its node is gone')), NODE_TIMEOUT_MS + 5000);
+      await waitUntil(() => logs.some((line) => line.includes(call.guestId) && line.includes('away: its node is gone')), NODE_TIMEOUT_MS + 5000);
     } finally {
       await link.unblock();
     }
@@ -142,11 +147,6 @@ describe('a Redis outage under two nodes', () => {
       [],
       'Gus never left Hana\'s meeting',
     );
-    const offer = nextEvent(guest, 'offer', 5000);
-    await host.emitWithAck('offer', { to: guestId, sdp: 'v=0 after the cut' });
-    assert.equal((await offer).sdp, 'v=0 after the cut');
-    const answer = nextEvent(host, 'answer', 5000);
-    await guest.emitWithAck('answer', { to: hostId, sdp: 'v=0 answer' });
-    assert.equal((await answer).sdp, 'v=0 answer');
+    await relaysFlow(call, 5000);
   });
 });
