@@ -164,6 +164,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     meetings.deleteExpired().catch((error: unknown) => logger.error({ err: error }, 'expired sweep failed'));
     signaling.sweepWaitingRooms().catch((error: unknown) => logger.error({ err: error }, 'waiting room sweep failed'));
     signaling.renewResumeTokens();
+    signaling.forgetEmptyMeetings();
   }, EXPIRED_SWEEP_INTERVAL_MS);
   sweep.unref();
 

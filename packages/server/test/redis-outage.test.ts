@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
+import { io as connectClient } from 'socket.io-client';
 import type { RunningServer } from '../src/index.js';
 import { REDIS_OUTAGE_WAIT_MS } from '../src/meetings/redis-meeting-store.js';
 import { NODE_TIMEOUT_MS } from '../src/signaling/signaling.js';
@@ -125,6 +127,29 @@ describe('a Redis outage under two nodes', () => {
     }
     await sleep(1500);
     assert.equal((await join(socket, meeting.code, 'Ivy')).self.name, 'Ivy');
+  });
+
+  test('a connection that drops while Redis is down resumes at once, as the same participant', async () => {
+    const meeting = await createMeeting(nodes[0]!);
+    const socket: TestClient = connectClient(nodes[0]!.url, { transports: ['websocket'], forceNew: true, reconnectionDelay: 100 });
+    sockets.push(socket);
+    await once(socket as never, 'connect');
+    const joined = await join(socket, meeting.code, 'Ada');
+    await redis.crash();
+    try {
+      const reconnected = once(socket as never, 'connect');
+      socket.io.engine.close();
+      await reconnected;
+      // Socket.IO's own recovery needs Redis: the client is back on a fresh connection and resumes by token.
+      assert.equal(socket.recovered, false);
+      const started = Date.now();
+      const result = await socket.timeout(10_000).emitWithAck('resume-meeting', { resumeToken: joined.resumeToken, audio: true, video: true });
+      assert.ok(result.ok, `resumed (${JSON.stringify(result)})`);
+      assert.equal(result.data.self.id, joined.self.id);
+      assert.ok(Date.now() - started < 2000, `answered after ${Date.now() - started} ms, not after waiting for storage`);
+    } finally {
+      await redis.revive();
+    }
   });
 
   test('only one node loses Redis: the other counts its participants away, and takes them back when it returns', async () => {

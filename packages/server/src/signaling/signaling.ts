@@ -140,6 +140,11 @@ export class Signaling {
    */
   readonly #departed = new Set<string>();
 
+  /**
+   * Each meeting as last read from storage by a join or resume here, while someone is in it: a participant the
+   * cluster still holds can resume with it while storage (Redis) is unreachable.
+   */
+  readonly #lastRead = new Map<string, Meeting>();
   /** Relays waiting for a participant another node announced to the room but not yet to this node. */
   readonly #arrivals = new Map<string, (() => void)[]>();
   /** Other nodes, by id, with when they last said they were alive. */
@@ -686,6 +691,7 @@ export class Signaling {
       claims = verdict.claims;
     }
     const meeting = await this.#options.meetings.findJoinable(request.code);
+    if (meeting) this.#lastRead.set(meeting.code, meeting);
     if (!meeting || this.#ended.has(meeting.code)) {
       await rateLimits.joinFailed(ip);
       // The code as typed is not logged: it may be a near miss of a real one.
@@ -822,7 +828,7 @@ export class Signaling {
     }
     const { claims } = verdict;
     // The token proves its holder was in the meeting: they may learn how it ended.
-    const meeting = await this.#options.meetings.findResumable(claims.meeting);
+    const meeting = await this.#meetingToResume(claims.meeting, claims.participant);
     if (meeting === 'ended' || this.#ended.has(claims.meeting)) return refusal(ProtocolErrorCode.MeetingEnded, 'A host ended the meeting');
     if (meeting === 'expired') return refusal(ProtocolErrorCode.MeetingExpired, 'The meeting has expired');
     // The lookup awaited: the socket may have gone, or joined through a parallel request, meanwhile.
@@ -860,6 +866,24 @@ export class Signaling {
     // Held messages go after the ack, once the client knows who is in the room again.
     setImmediate(() => this.#deliverHeld(socket, member));
     return ok({ ...joined, ...(this.#recovering() ? { recovering: true } : {}) });
+  }
+
+  /**
+   * The meeting a resume is for, from storage. For someone the cluster still holds, while Redis is unreachable: the
+   * meeting as last read here, at once (storage would only fail after its wait), so that they are not refused.
+   */
+  async #meetingToResume(code: string, participantId: string): Promise<Meeting | 'ended' | 'expired'> {
+    const lastRead = this.presence.get(code, participantId) ? this.#lastRead.get(code) : undefined;
+    if (lastRead && this.#redisUpSince === undefined) return lastRead;
+    try {
+      const found = await this.#options.meetings.findResumable(code);
+      if (typeof found === 'object') this.#lastRead.set(found.code, found);
+      return found;
+    } catch (error) {
+      if (!lastRead) throw error;
+      this.#options.logger.warn({ err: error, meeting: code }, 'storage unreachable: resuming on the meeting as last read');
+      return lastRead;
+    }
   }
 
   /**
@@ -937,6 +961,11 @@ export class Signaling {
   #renewResumeToken(member: Member, now = Date.now()): void {
     this.#options.io.to(participantRoom(member.info.id)).emit('resume-token', { resumeToken: this.#issueResumeToken(member, now) });
     this.#publish(member);
+  }
+
+  /** At intervals: meetings nobody is in any more are no longer remembered as last read. */
+  forgetEmptyMeetings(): void {
+    for (const code of this.#lastRead.keys()) if (this.presence.members(code).length === 0) this.#lastRead.delete(code);
   }
 
   /** At intervals: connected participants of this node whose token is half way to expiry get a new one. */
