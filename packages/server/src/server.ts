@@ -6,7 +6,7 @@ import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { Server } from 'socket.io';
 import { LIMITS } from '@parley/protocol';
 import { ConfigError, type ServerConfig } from './config.js';
-import { createApp } from './http/app.js';
+import { createApp, type Readiness } from './http/app.js';
 import { isOriginAllowed } from './http/origins.js';
 import { createLogger, LISTENING_MESSAGE, type DestinationStream, type Logger } from './logger.js';
 import { MeetingService } from './meetings/meeting-service.js';
@@ -22,6 +22,8 @@ import { NODE_HEARTBEAT_MS, NODE_TIMEOUT_MS, Signaling } from './signaling/signa
 import type { ParleyServer } from './signaling/types.js';
 
 const EXPIRED_SWEEP_INTERVAL_MS = 60_000;
+/** Longest a readiness probe waits for storage: a load balancer needs an answer, not a hang. */
+export const READINESS_TIMEOUT_MS = 1000;
 /**
  * How long a resume token is accepted. Connected participants get a new one half way through, so this bounds how
  * long after a crash (or a demotion from host) an old one still works.
@@ -73,15 +75,18 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const meetings = new MeetingService(store, { ttlMs: config.meetingTtlMs, emptyGraceMs: config.emptyMeetingGraceMs });
   const rateLimits = new RateLimits(config, redis);
   let shuttingDown = false;
-  const ready = async () => {
-    if (shuttingDown) return false;
-    try {
-      await store.ping();
-      return true;
-    } catch (error) {
-      logger.error({ err: error }, 'storage unreachable');
-      return false;
-    }
+  const ready = async (): Promise<Readiness> => {
+    if (shuttingDown) return { ready: false, reason: 'shutting down' };
+    // node-redis queues commands while it reconnects: a ping then waits for Redis to come back. Answer at once.
+    if (redis && !redis.isReady) return { ready: false, reason: 'redis unreachable' };
+    const reason = await bounded(store.ping(), READINESS_TIMEOUT_MS).then(
+      (answered) => (answered ? undefined : 'storage not answering'),
+      (error: unknown) => {
+        logger.error({ err: error }, 'storage unreachable');
+        return 'storage unreachable';
+      },
+    );
+    return reason ? { ready: false, reason } : { ready: true };
   };
   const app = createApp({
     meetings,
@@ -110,7 +115,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     // The streams adapter keeps recovery working across nodes: sessions and missed packets are stored in Redis.
     // Several nodes: websocket only, so that a session is one TCP connection to one node and no load balancer needs
     // sticky sessions (HTTP long-polling would need them). The SDK connects with websocket only anyway.
-    ...(redis ? { adapter: createAdapter(redis), transports: ['websocket' as const] } : {}),
+    ...(redis ? { adapter: createAdapter(handledPublishes(redis, logger)), transports: ['websocket' as const] } : {}),
   });
   const resumeSecret = config.resumeTokenSecret ? Buffer.from(config.resumeTokenSecret) : await store.resumeSecret();
   const processId = nodeId ?? randomUUID();
@@ -139,6 +144,15 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     metrics,
     cluster: nodeId ? { nodeId } : undefined,
   });
+  if (redis) {
+    // Heartbeats missed while Redis is away prove nothing: signaling judges other nodes only while the link is up.
+    const dropped = () => {
+      if (!redis.isReady) signaling.redisLinkChanged(false);
+    };
+    redis.on('error', dropped);
+    redis.on('reconnecting', dropped);
+    redis.on('ready', () => signaling.redisLinkChanged(true));
+  }
 
   // Participants the previous process handed over at shutdown may resume here; meetings it left occupied without
   // handing anyone over (it crashed) count as emptied now.
@@ -150,6 +164,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     meetings.deleteExpired().catch((error: unknown) => logger.error({ err: error }, 'expired sweep failed'));
     signaling.sweepWaitingRooms().catch((error: unknown) => logger.error({ err: error }, 'waiting room sweep failed'));
     signaling.renewResumeTokens();
+    signaling.forgetEmptyMeetings();
   }, EXPIRED_SWEEP_INTERVAL_MS);
   sweep.unref();
 
@@ -233,6 +248,41 @@ async function recoveryEnd(store: MeetingStore, processId: string, recoveryMs: n
   // A node that crashed a moment ago still looks alive: those really running say so again within a heartbeat.
   await new Promise((resolve) => setTimeout(resolve, NODE_HEARTBEAT_MS + 1000));
   return (await store.markStarted(processId, Date.now(), recoveryMs, firstLook)).recoverUntil;
+}
+
+/**
+ * The client the Socket.IO adapter publishes with. node-redis rejects the commands in flight when Redis drops the
+ * connection, and the adapter leaves some of those promises without a handler (its PUBLISH of server-side events,
+ * its SET of a session): an unhandled rejection would end the process. Those get a handler that logs; everything
+ * else is the client itself.
+ */
+function handledPublishes(client: RedisClient, logger: Logger): RedisClient {
+  const unhandledByAdapter = new Set<PropertyKey>(['publish', 'sPublish', 'set']);
+  return new Proxy(client, {
+    get(target, property) {
+      const value: unknown = Reflect.get(target, property, target);
+      if (typeof value !== 'function' || property === 'constructor') return value;
+      if (!unhandledByAdapter.has(property)) return value.bind(target);
+      return (...args: unknown[]) => {
+        const sent = (value as (...args: unknown[]) => Promise<unknown>).apply(target, args);
+        sent.catch((error: unknown) => logger.warn({ err: error, command: property }, 'cluster: a Redis command was lost with its connection'));
+        return sent;
+      };
+    },
+  });
+}
+
+/** Whether `promise` settled within `timeoutMs` (false if not; it rejects if it did). */
+async function bounded(promise: Promise<unknown>, timeoutMs: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  try {
+    return await Promise.race([promise.then(() => true), timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function openStore(path: string): SqliteMeetingStore {

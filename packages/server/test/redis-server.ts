@@ -10,6 +10,13 @@ export interface TestRedis {
   readonly url: string;
   /** Kills it (SIGKILL: a crash) and starts it again on the same port with the same data. */
   restart(downMs?: number): Promise<void>;
+  /** Kills it (SIGKILL: a crash); `revive` starts it again. */
+  crash(): Promise<void>;
+  /** Starts it again on the same port with the same data; resolves once it accepts connections. */
+  revive(): Promise<void>;
+  /** Freezes it (SIGSTOP): connections stay open, nothing is answered. `thaw` lets it go on. */
+  freeze(): void;
+  thaw(): void;
   stop(): Promise<void>;
 }
 
@@ -63,6 +70,10 @@ export async function startRedis(): Promise<TestRedis> {
       await new Promise((resolve) => setTimeout(resolve, downMs));
       await launch();
     },
+    crash: kill,
+    revive: launch,
+    freeze: () => child.kill('SIGSTOP'),
+    thaw: () => child.kill('SIGCONT'),
     async stop() {
       await kill();
       rmSync(dir, { recursive: true, force: true });

@@ -60,6 +60,8 @@ export interface Cluster {
   /** nginx's address: what browsers use. */
   front: string;
   embedder: Embedder;
+  /** The one Redis every node uses (append-only: it keeps its data across a crash). */
+  redis: TestRedis;
   /** Starts node `index` again on its port (after it was killed). */
   restart(index: number): Promise<void>;
   stop(): Promise<void>;
@@ -179,6 +181,7 @@ export async function startCluster(count: number): Promise<Cluster> {
     nodes,
     front,
     embedder,
+    redis,
     async restart(index) {
       nodes[index] = await startServerProcess(Number(new URL(nodes[index]!.url).port), nodeEnv(redis));
     },

@@ -23,9 +23,12 @@ export interface AppOptions {
   tls: boolean;
   /** When set, creating a meeting needs `Authorization: Bearer <key>`. */
   createMeetingKey: string | undefined;
-  /** Whether the server can take traffic now (storage reachable, not shutting down). */
-  ready: () => Promise<boolean>;
+  /** Whether the server can take traffic now (storage reachable, not shutting down); answers in bounded time. */
+  ready: () => Promise<Readiness>;
 }
+
+/** What `/readyz` says: ready, or not and why (e.g. `redis unreachable`, `shutting down`). */
+export type Readiness = { ready: true } | { ready: false; reason: string };
 
 /** The one ES module that defines every element, built by `@parley/elements`. */
 const bundlePath = createRequire(import.meta.url).resolve('@parley/elements/parley.js');
@@ -153,8 +156,11 @@ export function createApp({ meetings, metrics, logger, allowedOrigins, rateLimit
   });
 
   app.get('/readyz', async (_request, response) => {
-    const isReady = await ready();
-    response.status(isReady ? 200 : 503).json({ status: isReady ? 'ready' : 'not ready' });
+    const readiness = await ready();
+    // Never cached: a load balancer asks for now.
+    response.set('Cache-Control', 'no-store');
+    if (readiness.ready) response.json({ status: 'ready' });
+    else response.status(503).json({ status: 'not ready', reason: readiness.reason });
   });
 
   app.get('/metrics', async (_request, response, next) => {

@@ -94,6 +94,12 @@ function toFields(changes: MeetingChanges): string[] {
 }
 
 /**
+ * How long a storage command waits for an unreachable Redis to come back before it fails. Shorter than the SDK's
+ * request timeout (10 s), so that a join during an outage gets a real answer; longer than a Redis restart.
+ */
+export const REDIS_OUTAGE_WAIT_MS = 5000;
+
+/**
  * Meetings in Redis, for several nodes sharing them (`REDIS_URL`). Every change of one meeting is one Lua script,
  * so concurrent nodes cannot interleave half-written meetings. Make Redis durable (AOF or RDB) if meetings must
  * outlive a Redis restart.
@@ -101,8 +107,10 @@ function toFields(changes: MeetingChanges): string[] {
 export class RedisMeetingStore implements MeetingStore {
   readonly #client: RedisClient;
 
-  constructor(client: RedisClient) {
-    this.#client = client;
+  constructor(client: RedisClient, waitMs = REDIS_OUTAGE_WAIT_MS) {
+    // node-redis holds commands while it reconnects: one waits that long for Redis to come back, then fails (a join
+    // then gets a typed `internal` error it may retry) instead of hanging for as long as Redis is away.
+    this.#client = client.withCommandOptions({ timeout: waitMs });
   }
 
   async create(meeting: Meeting): Promise<void> {

@@ -68,6 +68,8 @@ export interface SignalingOptions {
 /** How often a node says it is alive to the others, and after how long without a word it counts as gone. */
 export const NODE_HEARTBEAT_MS = 2000;
 export const NODE_TIMEOUT_MS = 3 * NODE_HEARTBEAT_MS;
+/** After this node's Redis link comes back: when (ms) it re-asserts its participants again, in case PUB/SUB lost it. */
+const REJOIN_DELAYS_MS = [1000, 3000];
 /**
  * A renewed resume token may not reach its holder whose connection drops at that moment: the token before it is
  * still accepted if the renewal came less than this before the drop (or before now).
@@ -139,12 +141,25 @@ export class Signaling {
    */
   readonly #departed = new Set<string>();
 
+  /**
+   * Each meeting as last read from storage by a join or resume here, while someone is in it: a participant the
+   * cluster still holds can resume with it while storage (Redis) is unreachable.
+   */
+  readonly #lastRead = new Map<string, Meeting>();
   /** Relays waiting for a participant another node announced to the room but not yet to this node. */
   readonly #arrivals = new Map<string, (() => void)[]>();
   /** Other nodes, by id, with when they last said they were alive. */
   readonly #nodes = new Map<string, number>();
+  /** Nodes whose connected participants {@link #checkNodes} counted as away: a word from one brings them back. */
+  readonly #presumedGone = new Set<string>();
+  /**
+   * Since when this node's Redis link is up (`undefined` while it is down). Silence heard while it was down proves
+   * nothing about the other nodes: they count as heard from when it came back.
+   */
+  #redisUpSince: number | undefined = Date.now();
+  /** Hellos repeated after the Redis link came back, until the adapter's own connections surely did too. */
+  readonly #rejoins: ReturnType<typeof setTimeout>[] = [];
   #heartbeat: ReturnType<typeof setInterval> | undefined;
-  #hello: ReturnType<typeof setTimeout> | undefined;
   /** Set by {@link close}: nothing more is sent to other nodes (the Redis client is about to close). */
   #closed = false;
   readonly #handlers: Map<string, RequestHandler>;
@@ -185,9 +200,9 @@ export class Signaling {
         this.#options.logger.error({ err: error, meeting: code }, 'cluster: admitting a waiter failed'),
       );
     });
-    io.on('node:alive', (node) => this.#nodes.set(node, Date.now()));
+    io.on('node:alive', (node) => this.#heardFrom(node));
     io.on('presence:hello', (node) => {
-      this.#nodes.set(node, Date.now());
+      this.#heardFrom(node);
       for (const member of this.presence.members()) if (member.node === nodeId) this.#publish(member);
       for (const code of this.waitingRooms.codes()) {
         for (const waiter of this.waitingRooms.waiters(code)) {
@@ -195,17 +210,57 @@ export class Signaling {
         }
       }
     });
-    const hello = () => this.#broadcast(() => io.serverSideEmit('presence:hello', nodeId));
-    hello();
+    this.#hello();
     // The adapter may not read the stream yet when the first hello's answers come: ask again once it surely does.
-    this.#hello = setTimeout(hello, 1000);
-    this.#hello.unref();
+    const again = setTimeout(() => this.#hello(), 1000);
+    again.unref();
+    this.#rejoins.push(again);
     this.#heartbeat = setInterval(() => {
       this.#broadcast(() => io.serverSideEmit('node:alive', nodeId));
       this.#checkNodes();
     }, NODE_HEARTBEAT_MS);
     this.#heartbeat.unref();
     logger.info({ node: nodeId }, 'cluster: presence replicated through Redis');
+  }
+
+  /** Asks every node for its participants (and so tells them this node is here). */
+  #hello(): void {
+    this.#broadcast(() => this.#options.io.serverSideEmit('presence:hello', this.#nodeId!));
+  }
+
+  /** A node spoke: alive. If its participants were counted as away for its silence, it is asked for them again. */
+  #heardFrom(node: string): void {
+    this.#nodes.set(node, Date.now());
+    if (this.#presumedGone.delete(node)) this.#hello();
+  }
+
+  /**
+   * With several nodes, server.ts tells when this node's Redis connection drops and comes back. While it is down
+   * no node is judged by its silence; once back, this node re-asserts its own participants and asks the others for
+   * theirs, a few times, since Redis PUB/SUB lost what was said meanwhile and the adapter's own connections (its
+   * subscriber) come back on their own schedule.
+   */
+  redisLinkChanged(up: boolean, now = Date.now()): void {
+    if (!this.#options.cluster || this.#closed) return;
+    if (!up) {
+      this.#redisUpSince = undefined;
+      return;
+    }
+    if (this.#redisUpSince !== undefined) return;
+    this.#redisUpSince = now;
+    this.#options.logger.info({ node: this.#nodeId }, 'cluster: Redis is back; re-asserting presence');
+    const reassert = () => {
+      for (const member of this.presence.members()) if (member.node === this.#nodeId) this.#publish(member);
+      this.#hello();
+    };
+    reassert();
+    for (const timer of this.#rejoins) clearTimeout(timer);
+    this.#rejoins.length = 0;
+    for (const delayMs of REJOIN_DELAYS_MS) {
+      const timer = setTimeout(reassert, delayMs);
+      timer.unref();
+      this.#rejoins.push(timer);
+    }
   }
 
   /** Sends a server-side event; Redis being away must not break the request that caused it. */
@@ -308,12 +363,17 @@ export class Signaling {
     member.expiry = setTimeout(() => this.#drop(member, 'disconnected'), windowMs + REMOTE_EXPIRY_SLACK_MS + jitter);
   }
 
-  /** Nodes gone silent (crashed, killed, cut off): their connected participants count as away from now. */
+  /**
+   * Nodes gone silent (crashed, killed, cut off): their connected participants count as away from now. Only
+   * silence while this node's Redis link was up counts: while Redis is away nobody can be heard.
+   */
   #checkNodes(now = Date.now()): void {
+    if (this.#redisUpSince === undefined) return;
     for (const member of this.presence.members()) {
       if (member.node === undefined || member.node === this.#nodeId || member.socketId === null) continue;
-      const seen = this.#nodes.get(member.node) ?? 0;
+      const seen = Math.max(this.#nodes.get(member.node) ?? 0, this.#redisUpSince);
       if (now - seen < NODE_TIMEOUT_MS) continue;
+      this.#presumedGone.add(member.node);
       member.socketId = null;
       member.awaySince = now;
       clearTimeout(member.expiry);
@@ -393,7 +453,7 @@ export class Signaling {
    */
   close(now = Date.now()): SavedParticipant[] {
     clearInterval(this.#heartbeat);
-    clearTimeout(this.#hello);
+    for (const timer of this.#rejoins) clearTimeout(timer);
     this.#closed = true;
     const awayUntil = new Date(now + this.#options.resumeWindowMs);
     // With several nodes, each hands over only its own participants: the others' are theirs to hand over.
@@ -636,6 +696,7 @@ export class Signaling {
       claims = verdict.claims;
     }
     const meeting = await this.#options.meetings.findJoinable(request.code);
+    if (meeting) this.#lastRead.set(meeting.code, meeting);
     if (!meeting || this.#ended.has(meeting.code)) {
       await rateLimits.joinFailed(ip);
       // The code as typed is not logged: it may be a near miss of a real one.
@@ -772,7 +833,7 @@ export class Signaling {
     }
     const { claims } = verdict;
     // The token proves its holder was in the meeting: they may learn how it ended.
-    const meeting = await this.#options.meetings.findResumable(claims.meeting);
+    const meeting = await this.#meetingToResume(claims.meeting, claims.participant);
     if (meeting === 'ended' || this.#ended.has(claims.meeting)) return refusal(ProtocolErrorCode.MeetingEnded, 'A host ended the meeting');
     if (meeting === 'expired') return refusal(ProtocolErrorCode.MeetingExpired, 'The meeting has expired');
     // The lookup awaited: the socket may have gone, or joined through a parallel request, meanwhile.
@@ -810,6 +871,24 @@ export class Signaling {
     // Held messages go after the ack, once the client knows who is in the room again.
     setImmediate(() => this.#deliverHeld(socket, member));
     return ok({ ...joined, ...(this.#recovering() ? { recovering: true } : {}) });
+  }
+
+  /**
+   * The meeting a resume is for, from storage. For someone the cluster still holds, while Redis is unreachable: the
+   * meeting as last read here, at once (storage would only fail after its wait), so that they are not refused.
+   */
+  async #meetingToResume(code: string, participantId: string): Promise<Meeting | 'ended' | 'expired'> {
+    const lastRead = this.presence.get(code, participantId) ? this.#lastRead.get(code) : undefined;
+    if (lastRead && this.#redisUpSince === undefined) return lastRead;
+    try {
+      const found = await this.#options.meetings.findResumable(code);
+      if (typeof found === 'object') this.#lastRead.set(found.code, found);
+      return found;
+    } catch (error) {
+      if (!lastRead) throw error;
+      this.#options.logger.warn({ err: error, meeting: code }, 'storage unreachable: resuming on the meeting as last read');
+      return lastRead;
+    }
   }
 
   /**
@@ -887,6 +966,11 @@ export class Signaling {
   #renewResumeToken(member: Member, now = Date.now()): void {
     this.#options.io.to(participantRoom(member.info.id)).emit('resume-token', { resumeToken: this.#issueResumeToken(member, now) });
     this.#publish(member);
+  }
+
+  /** At intervals: meetings nobody is in any more are no longer remembered as last read. */
+  forgetEmptyMeetings(): void {
+    for (const code of this.#lastRead.keys()) if (this.presence.members(code).length === 0) this.#lastRead.delete(code);
   }
 
   /** At intervals: connected participants of this node whose token is half way to expiry get a new one. */
