@@ -17,7 +17,7 @@ import { SAMPLE_TURN_CONFIG, startTurnServer, type TurnServer } from '../e2e/sup
  * watchdog must notice and have the SDK repair it. Both sides call `restartIce()` on their peer connections
  * directly, at the same moment, so the glare happens whatever the SDK's own restart policy is.
  */
-const ROUNDS = 5;
+const ROUNDS = 10;
 /** Generous on 2 shared cores: the watchdog checks every 2.5 s, and a renewed connection goes through TURN. */
 const PRESENTED_AGAIN_MS = 30_000;
 
