@@ -158,6 +158,16 @@ describe('<participant-tile>', () => {
       await until(() => repairs() > 0, 'a repair', WATCHED_MS);
     });
 
+    it('backs off while the picture stays frozen', async function () {
+      this.timeout(25_000);
+      const { participant, repairs } = decodingParticipant(false);
+      await show(participant);
+      // Checks every 2.5 s: the first sets the baseline, then repairs come 1, 2, 4… frozen checks apart, at about
+      // 5 s, 10 s and 20 s. Without the backoff there would be one every check, five by 16 s.
+      await new Promise((resolve) => setTimeout(resolve, 16_000));
+      expect(repairs()).to.equal(2);
+    });
+
     it('leaves a picture that shows alone', async function () {
       this.timeout(WATCHED_MS + 5000);
       const { participant, repairs } = decodingParticipant(true);
