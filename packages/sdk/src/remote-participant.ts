@@ -40,7 +40,8 @@ export class RemoteParticipant extends Participant {
   /**
    * Renews the peer connection to this participant: for video that decodes but no longer shows (see
    * {@link framesDecoded}), which no keyframe or ICE restart heals. Their media pauses for about a second and
-   * `stream` is replaced (`stream-changed`); chat messages meanwhile are queued.
+   * `stream` is replaced (`stream-changed`); chat messages meanwhile are queued. Does nothing while the room is not
+   * `joined`: the new connection is negotiated through the server.
    */
   repairVideo(): void {
     this.#peer?.repair();

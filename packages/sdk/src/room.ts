@@ -854,6 +854,8 @@ export class Room extends TypedEmitter<RoomEventMap> {
    * only a new one heals it. The offering side renews it; the other asks it to over the data channel.
    */
   #repairVideo(participant: RemoteParticipant): void {
+    // The new connection is negotiated through the server: without it, the old one is better than none.
+    if (this.#state !== 'joined') return;
     if (!this.#offerers.has(participant.id)) {
       this.#sessions.get(participant.id)?.sendData(REPAIR_VIDEO);
       return;
