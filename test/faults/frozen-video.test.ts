@@ -26,7 +26,7 @@ declare global {
     /** Every RTCPeerConnection the page created. */
     __peerConnections: RTCPeerConnection[];
     /** Frames the tile's <video> presented, counted with requestVideoFrameCallback. */
-    __presented: number;
+    __tileFramesPresented: number;
   }
 }
 
@@ -68,7 +68,7 @@ async function openPage(name: string): Promise<SdkPage> {
 /** Shows `remoteId` in a <participant-tile>, the way <meeting-room> does, and counts the frames its video presents. */
 async function showTile(page: SdkPage, remoteId: string): Promise<void> {
   await page.page.evaluate(async (id) => {
-    window.__presented = 0;
+    window.__tileFramesPresented = 0;
     const tile = document.createElement('participant-tile');
     tile.participant = window.__room.participants.get(id)!;
     tile.style.cssText = 'display: block; width: 320px; height: 180px';
@@ -76,14 +76,14 @@ async function showTile(page: SdkPage, remoteId: string): Promise<void> {
     await tile.updateComplete;
     const video = tile.shadowRoot!.querySelector('video')!;
     const count = () => {
-      window.__presented += 1;
+      window.__tileFramesPresented += 1;
       video.requestVideoFrameCallback(count);
     };
     video.requestVideoFrameCallback(count);
   }, remoteId);
 }
 
-const presented = (page: SdkPage) => page.page.evaluate(() => window.__presented);
+const presented = (page: SdkPage) => page.page.evaluate(() => window.__tileFramesPresented);
 
 /** SIGKILL, as a crash would: every allocation is lost at once, with no goodbye to anyone. */
 function killTurn(): void {

@@ -31,6 +31,7 @@ describe('custom-elements.json', () => {
       'invite-url',
       'no-invite',
       'waiting-sound',
+      'ice-transport-policy',
     ]);
     expect(room.events!.map((event) => event.name)).to.include.members([
       'parley-joined',

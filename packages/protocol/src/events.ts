@@ -6,6 +6,7 @@ import type { ProtocolError } from './errors.js';
 import type {
   IceCandidateMessage,
   IceCandidatePayload,
+  IceRestartRequest,
   JoinMeetingRequest,
   MediaState,
   MeetingSettingsUpdate,
@@ -116,6 +117,8 @@ export interface ClientToServerEvents {
    * and without acks a relay is one frame on the wire instead of two.
    */
   'ice-candidate': (message: IceCandidateMessage, ack?: Ack) => void;
+  /** The polite side of a connection whose path is lost asks the impolite one to restart ICE. Ack optional, as for candidates. */
+  'ice-restart-request': (message: IceRestartRequest, ack?: Ack) => void;
   'media-state': (state: MediaState, ack: Ack) => void;
   /** Leaves the meeting; from the waiting room, stops waiting (the connection stays open, in no meeting). */
   'leave-meeting': (ack: Ack) => void;
@@ -148,6 +151,8 @@ export interface ServerToClientEvents {
   offer: (message: { from: string; sdp: string }) => void;
   answer: (message: { from: string; sdp: string }) => void;
   'ice-candidate': (message: { from: string; candidate: IceCandidatePayload }) => void;
+  /** `from` lost the path to you: restart ICE on your connection with them (you are its impolite side). */
+  'ice-restart-request': (message: { from: string }) => void;
   'media-state': (event: { participantId: string } & MediaState) => void;
   /** The host ended the meeting. The server closes the connection after this. */
   'meeting-ended': () => void;

@@ -14,6 +14,7 @@ export type {
 export type {
   IceCandidateMessage,
   IceCandidatePayload,
+  IceRestartRequest,
   JoinMeetingRequest,
   MediaState,
   MeetingSettingsUpdate,

@@ -69,6 +69,15 @@ export const iceCandidateSchema = z.object({
   }),
 });
 
+/**
+ * Asks the participant `to` to restart ICE on its connection with the sender. Only the impolite side of a connection
+ * (the one already in the meeting when the other joined) restarts ICE; the polite side asks with this, so two
+ * restart offers never cross.
+ */
+export const iceRestartRequestSchema = z.object({
+  to: participantId,
+});
+
 export const mediaStateSchema = z.object({
   audio: z.boolean(),
   video: z.boolean(),
@@ -96,6 +105,7 @@ export type ResumeMeetingRequest = z.infer<typeof resumeMeetingSchema>;
 export type SessionDescriptionMessage = z.infer<typeof sessionDescriptionSchema>;
 export type IceCandidateMessage = z.infer<typeof iceCandidateSchema>;
 export type IceCandidatePayload = IceCandidateMessage['candidate'];
+export type IceRestartRequest = z.infer<typeof iceRestartRequestSchema>;
 export type MediaState = z.infer<typeof mediaStateSchema>;
 export type ParticipantTarget = z.infer<typeof participantTargetSchema>;
 export type MeetingSettingsUpdate = z.infer<typeof meetingSettingsUpdateSchema>;

@@ -7,6 +7,8 @@ import type { RemoteParticipant } from './remote-participant.js';
 export interface PeerSignals {
   sendDescription(type: 'offer' | 'answer', sdp: string): void;
   sendCandidate(candidate: RTCIceCandidateInit): void;
+  /** Asks the other side to restart ICE (see {@link PeerSession.restartIce}). */
+  requestIceRestart(): void;
 }
 
 export interface PeerSessionOptions {
@@ -43,10 +45,23 @@ function averageLevel(previous: AudioEnergy | undefined, current: AudioEnergy | 
   const energy = current.totalAudioEnergy - previous.totalAudioEnergy;
   return duration > 0 && energy > 0 ? Math.min(1, Math.sqrt(energy / duration)) : 0;
 }
-/** `disconnected` often heals by itself (a brief loss); only restart ICE if it lasts this long. */
-const DISCONNECTED_RESTART_MS = 3000;
-/** While a path stays down (a TURN server being restarted), restarts back off from 2 s to 16 s apart. */
-const RESTART_BACKOFF_MS = [2000, 4000, 8000, 16000];
+/**
+ * The path is checked once a second with one `getStats`: a path that has received nothing for
+ * {@link PATH_STALL_MS} is lost, long before Chromium reports `disconnected` (5–7 s after a TURN server dies).
+ * Each check also sends an empty message on the data channel, so that something arrives every second even when
+ * both sides' media is off.
+ */
+const PATH_CHECK_MS = 1000;
+const PATH_STALL_MS = 2000;
+/**
+ * While a path stays down, restarts go every second for the first 5 s and every 2 s for the next 6 s (a TURN server
+ * back up is found within a second or two), then back off to 16 s apart. Each restart costs the pair an offer, an
+ * answer and their candidates: a mesh of 6 losing every path at once stays well within the server's default limit
+ * of 300 events per 10 s.
+ */
+const RESTART_BACKOFF_MS = [1000, 1000, 1000, 1000, 1000, 2000, 2000, 2000, 4000, 8000, 16000];
+/** The impolite side honours a restart request unless it restarted this recently itself. */
+const RESTART_REQUEST_GAP_MS = 1000;
 /** An offer unanswered this long (with signaling up) was lost, or its answer was: send it again. */
 const NEGOTIATION_TIMEOUT_MS = 8000;
 /**
@@ -84,11 +99,16 @@ export class PeerSession {
   #inbound: Promise<void> = Promise.resolve();
   #closed = false;
   #signalingUp = true;
-  #disconnectedTimer: ReturnType<typeof setTimeout> | undefined;
+  #pathTimer: ReturnType<typeof setInterval> | undefined;
+  /** The transport's `bytesReceived` at the last path check, and when it last changed. */
+  #bytesReceived = 0;
+  #receivedAt = 0;
+  /** When this side last restarted ICE, or asked the other side to. */
+  #repairedAt = 0;
   /** Watchdog expiries since the last stable state: the first resends the offer, the next starts over. */
   #stalledOffers = 0;
-  /** Restarts since the connection last worked, for the backoff. */
-  #failedRestarts = 0;
+  /** Restarts since the path last worked, for the backoff. */
+  #restarts = 0;
   #negotiationTimer: ReturnType<typeof setTimeout> | undefined;
   #channel: RTCDataChannel | null = null;
   /** Audio energy counters at the previous `audioLevels()` call. */
@@ -271,21 +291,27 @@ export class PeerSession {
    */
   restartIce(): void {
     if (this.#closed) return;
-    clearTimeout(this.#disconnectedTimer);
+    this.#repairedAt = Date.now();
     this.#pc.restartIce();
+  }
+
+  /** The other side lost the path and asks this one, its impolite side, to restart ICE. */
+  handleIceRestartRequest(): void {
+    // A restart of our own a moment ago answers it already.
+    if (Date.now() - this.#repairedAt >= RESTART_REQUEST_GAP_MS) this.restartIce();
   }
 
   /** Told by the room when signaling drops and comes back; negotiation watchdogs pause meanwhile. */
   setSignalingUp(up: boolean): void {
     this.#signalingUp = up;
     this.#watchNegotiation();
-    if (up && ['failed', 'disconnected'].includes(this.#pc.connectionState)) this.restartIce();
+    if (up && ['failed', 'disconnected'].includes(this.#pc.connectionState)) this.#repairPath();
   }
 
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    clearTimeout(this.#disconnectedTimer);
+    clearInterval(this.#pathTimer);
     clearTimeout(this.#negotiationTimer);
     clearTimeout(this.#fastStartTimer);
     this.#outbox = [];
@@ -311,7 +337,8 @@ export class PeerSession {
       for (const message of outbox) channel.send(message);
     };
     channel.onmessage = ({ data }) => {
-      if (typeof data === 'string') this.#options.onData(data);
+      // Empty messages are the path checks' keep-alives.
+      if (typeof data === 'string' && data) this.#options.onData(data);
     };
     this.#channel = channel;
   }
@@ -319,22 +346,65 @@ export class PeerSession {
   #onConnectionStateChange(): void {
     const state = this.#pc.connectionState;
     this.#options.remote.setConnectionState(state);
-    clearTimeout(this.#disconnectedTimer);
+    if (state !== 'new' && state !== 'connecting' && !this.#pathTimer) {
+      this.#receivedAt = Date.now();
+      this.#pathTimer = setInterval(() => void this.#checkPath().catch((error: unknown) => this.#reportError(error)), PATH_CHECK_MS);
+    }
     if (state === 'connected') {
-      this.#failedRestarts = 0;
       if (this.#fastStart && this.#fastStartTimer === undefined) {
         this.#fastStartTimer = setTimeout(() => {
           this.#fastStart = false;
           void this.#applyVideoEncoding();
         }, FAST_START.durationMs);
       }
-    } else if (state === 'failed') {
-      // The first restart goes at once; if the path is still down, the next ones wait longer and longer.
-      const delay = this.#failedRestarts === 0 ? 0 : RESTART_BACKOFF_MS[Math.min(this.#failedRestarts, RESTART_BACKOFF_MS.length) - 1]!;
-      this.#failedRestarts += 1;
-      this.#disconnectedTimer = setTimeout(() => this.restartIce(), delay);
-    } else if (state === 'disconnected') {
-      this.#disconnectedTimer = setTimeout(() => this.restartIce(), DISCONNECTED_RESTART_MS);
+    }
+  }
+
+  /** See {@link PATH_CHECK_MS}: restarts ICE (or asks for it) as soon as the path is lost, and while it stays so. */
+  async #checkPath(): Promise<void> {
+    const channel = this.#channel;
+    if (channel?.readyState === 'open' && !channel.bufferedAmount) channel.send('');
+    let bytes = 0;
+    (await this.#pc.getStats()).forEach((stats) => {
+      if (stats.type === 'transport') bytes += stats.bytesReceived ?? 0;
+    });
+    const now = Date.now();
+    if (bytes !== this.#bytesReceived) {
+      this.#bytesReceived = bytes;
+      this.#receivedAt = now;
+    }
+    const state = this.#pc.connectionState;
+    if (state === 'connected' && now - this.#receivedAt < PATH_STALL_MS) {
+      // Back after a restart: the other side's decoder waits for a keyframe, and Chromium asks for one only every
+      // 3 s or so. Pausing and resuming the camera's encoding makes one at once (no other way is open to a page).
+      if (this.#restarts) await this.#setVideoActive(false).then(() => this.#setVideoActive(true));
+      this.#restarts = 0;
+    } else if (this.#signalingUp && now - this.#repairedAt >= RESTART_BACKOFF_MS[Math.min(this.#restarts, RESTART_BACKOFF_MS.length - 1)]!) {
+      this.#restarts += 1;
+      this.#repairPath();
+    }
+  }
+
+  async #setVideoActive(active: boolean): Promise<void> {
+    const sender = this.#transceiver('video')!.sender;
+    const parameters = sender.getParameters();
+    for (const encoding of parameters.encodings) encoding.active = active;
+    await sender.setParameters(parameters);
+  }
+
+  /**
+   * Glare-free ICE restarts: only the impolite side restarts; the polite one asks it to, over signaling (the data
+   * channel rides the lost path). When both sides lose the path together, as when a TURN server dies, both used to
+   * restart at once; the polite one then rolled its offer back to answer, and Chromium sometimes never presented
+   * its remote video again (issue 13).
+   */
+  #repairPath(): void {
+    if (this.#closed) return;
+    if (this.#polite) {
+      this.#repairedAt = Date.now();
+      this.#options.signals.requestIceRestart();
+    } else {
+      this.restartIce();
     }
   }
 

@@ -568,6 +568,7 @@ export class Room extends TypedEmitter<RoomEventMap> {
     socket.on('offer', ({ from, sdp }) => this.#receiveDescription(from, 'offer', sdp));
     socket.on('answer', ({ from, sdp }) => this.#receiveDescription(from, 'answer', sdp));
     socket.on('ice-candidate', ({ from, candidate }) => this.#sessions.get(from)?.handleCandidate(candidate));
+    socket.on('ice-restart-request', ({ from }) => this.#sessions.get(from)?.handleIceRestartRequest());
     socket.on('media-state', ({ participantId, audio, video, screen }) => {
       const participant = this.participants.get(participantId);
       participant?.setMediaState(audio, video);
@@ -839,6 +840,9 @@ export class Room extends TypedEmitter<RoomEventMap> {
               candidate: { candidate: candidate ?? '', sdpMid, sdpMLineIndex, usernameFragment },
             })
             .catch(warn);
+        },
+        requestIceRestart: () => {
+          signal.post('ice-restart-request', { to: id }).catch(warn);
         },
       },
       onData: (data) => this.#receiveData(participant, data),

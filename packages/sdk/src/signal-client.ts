@@ -5,7 +5,7 @@ import { ParleyError } from './errors.js';
 export type SignalSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 export type RequestEvent = keyof ClientToServerEvents;
-/** A request's arguments: everything before the ack (`never` for `ice-candidate`, whose ack is optional: see `post`). */
+/** A request's arguments: everything before the ack (`never` for the events whose ack is optional: see `post`). */
 export type RequestArgs<E extends RequestEvent> =
   Parameters<ClientToServerEvents[E]> extends [...infer Args, (result: Result<infer _>) => void] ? Args : never;
 /** What a successful request answers with. */
@@ -102,14 +102,15 @@ export class SignalClient {
   }
 
   /**
-   * Sends an event that asks for no answer (see `ice-candidate` in the protocol) once the session is ready, as
+   * Sends an event that asks for no answer (see `ice-candidate` and `ice-restart-request` in the protocol) once the session is ready, as
    * `send` does; a refusal is not reported.
    */
-  async post(event: 'ice-candidate', message: Parameters<ClientToServerEvents['ice-candidate']>[0]): Promise<void> {
+  async post<E extends 'ice-candidate' | 'ice-restart-request'>(event: E, message: Parameters<ClientToServerEvents[E]>[0]): Promise<void> {
     if (!this.#ready) {
       await new Promise<void>((resolve, reject) => this.#waiting.push({ resolve, reject }));
     }
-    this.socket.emit(event, message);
+    // Each event's message type goes with it; emit's overloads cannot see that through the union.
+    this.socket.emit(event as 'ice-restart-request', message as never);
   }
 
   /** Whether `send` may go out now. */

@@ -249,6 +249,43 @@ describe('PeerSession (two real RTCPeerConnections over an in-memory signaling w
     expectNoErrors(pair);
   });
 
+  it('restarts ICE from the impolite side only when both sides lose the path at once: no restart offers cross', async function () {
+    this.timeout(20_000);
+    const pair = await connectedPair(resources);
+    const before = pair.sides.map((side) => iceUfrags(side.pc.localDescription)[0]);
+    // Nothing arrives on either side any more, as when the TURN server both relay through dies.
+    for (const side of pair.sides) pair.environment.stalled.add(side.pc);
+    await waitFor(() => iceUfrags(pair.a.pc.localDescription)[0] !== before[0], 'an ICE restart offer from a', 6000);
+    await waitFor(() => pair.b.out.count('sent', 'restart-request') > 0, 'b asking for a restart', 4000);
+    pair.environment.stalled.clear();
+    await pair.untilSettled('stable after the restart');
+    // Long enough for a stray restart offer from b to show up.
+    await sleep(2500);
+    expect(pair.b.out.count('sent', 'offer'), 'offers from b (polite)').to.equal(0);
+    expect(iceUfrags(pair.b.pc.localDescription)[0], "b's credentials renewed by answering").to.not.equal(before[1]);
+    for (const side of pair.sides) await untilDecodingMore(side.pc, remoteCamera(side), 'camera frames after the restart');
+    // The path check's keep-alives are empty messages, never handed on as data.
+    const aChannel = pair.environment.channels.get(pair.a.pc)![0]!;
+    expect(pair.environment.channelSends.get(aChannel), 'keep-alives sent by a').to.include('');
+    expect(pair.b.received, 'messages handed on at b').to.deep.equal([]);
+    expectNoErrors(pair);
+  });
+
+  it('restarts ICE from the impolite side when the polite side alone loses the path and asks for it', async function () {
+    this.timeout(20_000);
+    const pair = await connectedPair(resources);
+    const before = iceUfrags(pair.a.pc.localDescription)[0];
+    pair.environment.stalled.add(pair.b.pc);
+    await waitFor(() => pair.b.out.count('delivered', 'restart-request') > 0, "b's restart request delivered", 6000);
+    await waitFor(() => iceUfrags(pair.a.pc.localDescription)[0] !== before, 'an ICE restart offer from a', 2000);
+    pair.environment.stalled.clear();
+    await pair.untilSettled('stable after the restart');
+    await sleep(2500);
+    expect(pair.b.out.count('sent', 'offer'), 'offers from b (polite)').to.equal(0);
+    for (const side of pair.sides) await untilDecodingMore(side.pc, remoteCamera(side), 'camera frames after the restart');
+    expectNoErrors(pair);
+  });
+
   it('pauses the negotiation watchdog while signaling is down', async () => {
     timers = trackSdkTimers(10);
     const pair = await connectedPair(resources);

@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import { LIMITS, ProtocolErrorCode, type ClientToServerEvents } from '@parley/protocol';
 import {
   iceCandidateSchema,
+  iceRestartRequestSchema,
   joinMeetingSchema,
   mediaStateSchema,
   meetingSettingsUpdateSchema,
@@ -22,6 +23,7 @@ const RUNS: Record<keyof ClientToServerEvents, number> = {
   offer: 1500,
   answer: 1500,
   'ice-candidate': 1500,
+  'ice-restart-request': 500,
   'media-state': 1500,
   'leave-meeting': 500,
   'end-meeting': 500,
@@ -98,6 +100,7 @@ const CASES: { event: keyof ClientToServerEvents; payloads: fc.Arbitrary<unknown
   { event: 'offer', payloads: malformed(sessionDescriptionSchema, nearMisses.description), from: 'member', expect: 'invalid-payload' },
   { event: 'answer', payloads: malformed(sessionDescriptionSchema, nearMisses.description), from: 'member', expect: 'invalid-payload' },
   { event: 'ice-candidate', payloads: malformed(iceCandidateSchema, nearMisses['ice-candidate']), from: 'member', expect: 'invalid-payload' },
+  { event: 'ice-restart-request', payloads: malformed(iceRestartRequestSchema, nearMisses.target), from: 'member', expect: 'invalid-payload' },
   { event: 'media-state', payloads: malformed(mediaStateSchema, nearMisses['media-state']), from: 'member', expect: 'invalid-payload' },
   // leave-meeting takes no payload: whatever comes before the ack is ignored, and a socket in no meeting is refused.
   { event: 'leave-meeting', payloads: fc.anything({ maxDepth: 2 }), from: 'outsider', expect: 'not-in-meeting' },

@@ -224,7 +224,7 @@ describe('two nodes on one Redis', () => {
     }
   });
 
-  test('offers, answers and ICE candidates cross nodes', async () => {
+  test('offers, answers, ICE candidates and ICE restart requests cross nodes', async () => {
     const { host, guest, hostId, guestId } = await acrossNodes();
     const offer = nextEvent(guest, 'offer');
     assert.deepEqual(await host.emitWithAck('offer', { to: guestId, sdp: 'v=0 offer' }), OK);
@@ -236,6 +236,9 @@ describe('two nodes on one Redis', () => {
     const ice = nextEvent(guest, 'ice-candidate');
     await host.emitWithAck('ice-candidate', { to: guestId, candidate });
     assert.equal((await ice).from, hostId);
+    const restartRequest = nextEvent(host, 'ice-restart-request');
+    assert.deepEqual(await guest.emitWithAck('ice-restart-request', { to: hostId }), OK);
+    assert.deepEqual(await restartRequest, { from: guestId });
   });
 
   test('media state and host changes cross nodes', async () => {

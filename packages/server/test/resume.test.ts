@@ -200,4 +200,24 @@ describe('resume abuse', () => {
     assert.equal(received[0]?.name, 'offer', 'the superseded offer took its candidates with it');
     assert.ok(received.every((event) => (event.payload as { from?: string }).from === bobId));
   });
+
+  test('ICE restart requests to an away participant wait for it, one for any number sent', async () => {
+    const meeting = await createMeeting(suite.server);
+    const [ada, bob] = [await client(), await client()];
+    const adaJoined = await join(ada, meeting.code, 'Ada');
+    const bobId = (await join(bob, meeting.code, 'Bob')).self.id;
+    dropConnection(ada);
+    await delay(100);
+    for (let i = 0; i < 3; i++) {
+      assert.deepEqual(await bob.emitWithAck('ice-restart-request', { to: adaJoined.self.id }), { ok: true });
+    }
+    const adaAgain = await client();
+    const received = recordEvents(adaAgain);
+    assert.ok((await adaAgain.emitWithAck('resume-meeting', { resumeToken: adaJoined.resumeToken })).ok);
+    await settle(adaAgain);
+    assert.deepEqual(
+      received.filter((event) => event.name === 'ice-restart-request'),
+      [{ name: 'ice-restart-request', payload: { from: bobId } }],
+    );
+  });
 });

@@ -54,11 +54,17 @@ describe('signaling', () => {
     await ada.emitWithAck('ice-candidate', { to: bobId, candidate });
     assert.deepEqual(await relayed, { from: adaId, candidate });
 
+    const restartRequest = nextEvent(ada, 'ice-restart-request');
+    assert.deepEqual(await bob.emitWithAck('ice-restart-request', { to: adaId }), { ok: true });
+    assert.deepEqual(await restartRequest, { from: bobId });
+
     // Across meetings, in either direction, nothing gets through and the sender is told why.
     const intoOtherMeeting = await ada.emitWithAck('offer', { to: eveId, sdp: 'v=0 offer' });
     assert.equal(intoOtherMeeting.ok || intoOtherMeeting.error.code, 'participant-not-found');
     const outOfOtherMeeting = await eve.emitWithAck('ice-candidate', { to: adaId, candidate });
     assert.equal(outOfOtherMeeting.ok || outOfOtherMeeting.error.code, 'participant-not-found');
+    const restartOutOfOtherMeeting = await eve.emitWithAck('ice-restart-request', { to: adaId });
+    assert.equal(restartOutOfOtherMeeting.ok || restartOutOfOtherMeeting.error.code, 'participant-not-found');
     const toSelf = await ada.emitWithAck('offer', { to: adaId, sdp: 'v=0 offer' });
     assert.equal(toSelf.ok || toSelf.error.code, 'participant-not-found');
     await settle(eve);

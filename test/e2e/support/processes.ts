@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -70,11 +70,67 @@ function nodeEnv(redis: TestRedis): NodeJS.ProcessEnv {
   return { REDIS_URL: redis.url, RESUME_WINDOW_MS: '20000', TRUST_PROXY: 'loopback' };
 }
 
-/** Nodes (real processes) on one real redis-server, behind nginx configured from docs/nginx.conf. */
-export async function startCluster(count: number): Promise<Cluster> {
-  const redis = await startRedis();
-  const nodes: ServerProcess[] = [];
-  for (let index = 0; index < count; index += 1) nodes.push(await startServerProcess(await freePort(), nodeEnv(redis)));
+/** nginx (master and workers) as a child process, configured from docs/nginx.conf. */
+export interface Nginx {
+  /** `http://127.0.0.1:PORT`: what browsers use. */
+  url: string;
+  /** The master's pid, also the id of the process group its workers share. */
+  pid: number;
+  /**
+   * Stops nginx and every worker, even when the master is already gone (a SIGKILL leaves its workers running and
+   * holding the port), and waits until none is left.
+   */
+  stop(): Promise<void>;
+}
+
+/** Process groups of the nginx instances running, killed whole if this process ends without stopping them. */
+const nginxGroups = new Set<number>();
+
+function killGroup(pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    // Nobody left in it.
+  }
+}
+
+/** Pids of the processes of group `pgid` still running (zombies waiting for init to reap them do not count). */
+export function processGroupMembers(pgid: number): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        // "pid (comm) state ppid pgrp …"; comm may hold spaces and parentheses, so read from the last ")".
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        return Number(pgrp) === pgid && state !== 'Z';
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+function killNginxGroups(): void {
+  for (const pgid of nginxGroups) killGroup(pgid, 'SIGKILL');
+}
+
+let nginxCleanupInstalled = false;
+function installNginxCleanup(): void {
+  if (nginxCleanupInstalled) return;
+  nginxCleanupInstalled = true;
+  process.on('exit', killNginxGroups);
+  // A test run interrupted (Ctrl-C, the runner's timeout) still takes its workers along, then ends as it would have.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      killNginxGroups();
+      process.kill(process.pid, signal);
+    });
+  }
+}
+
+/** nginx on a free port of 127.0.0.1 in front of `upstreams` (`host:port`); resolves once `/healthz` answers through it. */
+export async function startNginx(upstreams: string[]): Promise<Nginx> {
   const dir = mkdtempSync(join(tmpdir(), 'parley-nginx-'));
   // nginx's workers run as nobody: they write their temp files here.
   chmodSync(dir, 0o777);
@@ -82,11 +138,42 @@ export async function startCluster(count: number): Promise<Cluster> {
   const config = readFileSync(join(import.meta.dirname, '../../../docs/nginx.conf'), 'utf8')
     .replaceAll('{{PREFIX}}', dir)
     .replaceAll('{{LISTEN}}', listen)
-    .replaceAll('{{UPSTREAMS}}', nodes.map((node) => `server ${new URL(node.url).host} max_fails=1 fail_timeout=5s;`).join('\n    '));
+    .replaceAll('{{UPSTREAMS}}', upstreams.map((host) => `server ${host} max_fails=1 fail_timeout=5s;`).join('\n    '));
   writeFileSync(join(dir, 'nginx.conf'), config);
-  const nginx = spawn(NGINX, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;'], { stdio: ['ignore', 'inherit', 'inherit'] });
-  const front = `http://${listen}`;
-  await waitFor(() => healthy(front), 'nginx');
+  installNginxCleanup();
+  // A process group of its own: the master and its workers, which outlive a master killed with SIGKILL.
+  const master = spawn(NGINX, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;'], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    detached: true,
+  });
+  const pid = master.pid!;
+  nginxGroups.add(pid);
+  const masterExited = new Promise<void>((resolve) => master.once('exit', () => resolve()));
+  const url = `http://${listen}`;
+  await waitFor(() => healthy(url), 'nginx');
+  return {
+    url,
+    pid,
+    async stop() {
+      // Fast shutdown: the master stops its workers, then exits.
+      if (master.exitCode === null && master.signalCode === null) master.kill('SIGTERM');
+      await Promise.race([masterExited, delay(10_000)]);
+      // Whatever is left (workers of a master that died without them, or a master that did not exit) goes now.
+      killGroup(pid, 'SIGKILL');
+      await waitFor(async () => processGroupMembers(pid).length === 0, `nginx process group ${pid} to end`);
+      nginxGroups.delete(pid);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Nodes (real processes) on one real redis-server, behind nginx configured from docs/nginx.conf. */
+export async function startCluster(count: number): Promise<Cluster> {
+  const redis = await startRedis();
+  const nodes: ServerProcess[] = [];
+  for (let index = 0; index < count; index += 1) nodes.push(await startServerProcess(await freePort(), nodeEnv(redis)));
+  const nginx = await startNginx(nodes.map((node) => new URL(node.url).host));
+  const front = nginx.url;
   const embedder = await startEmbedder(front);
   return {
     nodes,
@@ -97,11 +184,8 @@ export async function startCluster(count: number): Promise<Cluster> {
     },
     async stop() {
       await embedder.close();
-      const nginxExited = nginx.exitCode === null ? new Promise((resolve) => nginx.once('exit', resolve)) : undefined;
-      nginx.kill('SIGTERM');
-      await Promise.all([nginxExited, ...nodes.map((node) => node.kill('SIGTERM'))]);
+      await Promise.all([nginx.stop(), ...nodes.map((node) => node.kill('SIGTERM'))]);
       await redis.stop();
-      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

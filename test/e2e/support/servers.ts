@@ -27,7 +27,7 @@ export interface Embedder {
 /**
  * A third-party site that embeds Parley the documented way: one script tag from the Parley server and a
  * `<meeting-room autojoin>`. `GET /?code=…&name=…[&hostKey=…]` serves the page; `&prejoin=1` leaves out `autojoin`
- * so the prejoin screen shows, and `&lang=…` sets the element's language.
+ * so the prejoin screen shows, `&lang=…` sets the element's language and `&ice=relay` its `ice-transport-policy`.
  */
 export async function startEmbedder(parleyUrl: string): Promise<Embedder> {
   const server: Server = createServer((request, response) => {
@@ -41,6 +41,7 @@ export async function startEmbedder(parleyUrl: string): Promise<Embedder> {
 <body>
 <meeting-room code="${attribute(query.get('code'))}" name="${attribute(query.get('name'))}"
   host-key="${attribute(query.get('hostKey'))}" ${query.get('lang') ? `lang="${attribute(query.get('lang'))}"` : ''}
+  ${query.get('ice') ? `ice-transport-policy="${attribute(query.get('ice'))}"` : ''}
   ${query.get('prejoin') === '1' ? '' : 'autojoin'}></meeting-room>
 <script type="module" src="${parleyUrl}/parley.js"></script>
 </body>

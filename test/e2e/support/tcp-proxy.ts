@@ -26,8 +26,27 @@ export interface TcpProxy {
   close(): Promise<void>;
 }
 
-/** A TCP forwarder on a free 127.0.0.1 port to `127.0.0.1:targetPort`. Put it between browsers and a server to break their sockets while the server keeps running. */
-export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
+export interface TcpProxyOptions {
+  /** Holds every chunk this long in each direction before passing it on (a round trip gains twice this). Default 0. */
+  oneWayDelayMs?: number;
+}
+
+/** Writes what `from` reads to `to`, each chunk `delayMs` later (in order: every chunk waits the same). */
+function forward(from: Socket, to: Socket, delayMs: number): void {
+  if (delayMs <= 0) {
+    from.pipe(to);
+    return;
+  }
+  from.on('data', (chunk) => setTimeout(() => to.writable && to.write(chunk), delayMs));
+  from.on('end', () => setTimeout(() => to.end(), delayMs));
+}
+
+/**
+ * A TCP forwarder on a free 127.0.0.1 port to `127.0.0.1:targetPort`. Put it between browsers and a server to break
+ * their sockets while the server keeps running, or to give signaling a real round trip (`oneWayDelayMs`).
+ */
+export async function startTcpProxy(targetPort: number, options: TcpProxyOptions = {}): Promise<TcpProxy> {
+  const delayMs = options.oneWayDelayMs ?? 0;
   const pairs = new Set<{ client: Socket; upstream: Socket }>();
   let blockMode: BlockMode | null = null;
   let closed = false;
@@ -48,8 +67,8 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
     };
     client.on('error', teardown).on('close', teardown);
     upstream.on('error', teardown).on('close', teardown);
-    client.pipe(upstream);
-    upstream.pipe(client);
+    forward(client, upstream, delayMs);
+    forward(upstream, client, delayMs);
   };
 
   // One listening server per listening period: 'refuse' closes it, `unblock()` opens a fresh one on the same port.

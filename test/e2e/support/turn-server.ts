@@ -44,6 +44,12 @@ export interface TurnServerOptions {
   configFile?: string;
   /** More turnserver arguments, appended last. */
   extraArgs?: string[];
+  /**
+   * Run `configFile` as it is: the command line then only says where coturn writes (pid file, log, user database),
+   * nothing about addresses, ports, auth or TLS. `port`, `auth`, `secret` and `realm` must then say what the file
+   * does, for the returned URLs and credentials.
+   */
+  asWritten?: boolean;
 }
 
 export interface TurnServer {
@@ -60,6 +66,8 @@ export interface TurnServer {
   readonly running: boolean;
   /** Kills coturn (SIGTERM, then SIGKILL after 5 s) and waits for it to exit. Every allocation is lost. */
   stop(): Promise<void>;
+  /** Kills coturn with SIGKILL, as a crash would, and waits for it to exit. */
+  kill(): Promise<void>;
   /** Starts coturn again on the same port, with the same credentials; waits until it accepts. */
   restart(): Promise<void>;
   /** Stops coturn and removes its temp directory (log included). */
@@ -136,8 +144,8 @@ export async function startTurnServer(options: TurnServerOptions = {}): Promise<
       ? turnRestCredentials(secret, user, options.credentialTtlSeconds ?? 3600)
       : { username: user, credential: password };
 
-  const args = [
-    '-c', options.configFile ?? '/dev/null',
+  if (options.asWritten && !(options.configFile && options.port)) throw new Error('asWritten needs configFile and port');
+  const settings = [
     '--listening-ip', '127.0.0.1',
     '--listening-port', String(port),
     '--relay-ip', '127.0.0.1',
@@ -152,6 +160,10 @@ export async function startTurnServer(options: TurnServerOptions = {}): Promise<
     '--no-cli',
     // RFC 5780 NAT behaviour discovery needs a second address; without this coturn warns on every start.
     '--no-rfc5780',
+  ];
+  const args = [
+    '-c', options.configFile ?? '/dev/null',
+    ...(options.asWritten ? [] : settings),
     '--userdb', join(dir, 'turndb'),
     '--pidfile', join(dir, 'turnserver.pid'),
     // `stdout` is coturn's keyword for "no log file, stdout only"; stdout goes to `logFile` below.
@@ -210,10 +222,10 @@ export async function startTurnServer(options: TurnServerOptions = {}): Promise<
     }
   };
 
-  const stop = async () => {
+  const stop = async (signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM') => {
     const running = child;
     if (!running) return;
-    running.kill('SIGTERM');
+    running.kill(signal);
     const killed = await Promise.race([exited.then(() => true), delay(5000, false)]);
     if (!killed) {
       running.kill('SIGKILL');
@@ -234,7 +246,8 @@ export async function startTurnServer(options: TurnServerOptions = {}): Promise<
     get running() {
       return child !== null;
     },
-    stop,
+    stop: () => stop(),
+    kill: () => stop('SIGKILL'),
     async restart() {
       await stop();
       await start();

@@ -20,7 +20,8 @@ const realClearInterval = globalThis.clearInterval.bind(globalThis);
 
 export type WireMessage =
   | { kind: 'description'; type: 'offer' | 'answer'; sdp: string }
-  | { kind: 'candidate'; candidate: RTCIceCandidateInit };
+  | { kind: 'candidate'; candidate: RTCIceCandidateInit }
+  | { kind: 'restart-request' };
 
 /** Deterministic pseudo-random numbers in [0, 1) (mulberry32). */
 export function seededRandom(seed: number): () => number {
@@ -149,9 +150,9 @@ export class Link {
     return this.#queue.length + this.#holdBuffer.length;
   }
 
-  count(list: 'sent' | 'delivered' | 'dropped', type: 'offer' | 'answer' | 'candidate'): number {
+  count(list: 'sent' | 'delivered' | 'dropped', type: 'offer' | 'answer' | 'candidate' | 'restart-request'): number {
     return this[list].filter((message) =>
-      type === 'candidate' ? message.kind === 'candidate' : message.kind === 'description' && message.type === type,
+      message.kind === 'description' ? message.type === type : message.kind === type,
     ).length;
   }
 
@@ -164,7 +165,7 @@ export class Link {
 
   #schedule(message: WireMessage): void {
     let due = performance.now() + this.delayMs;
-    if (message.kind === 'candidate') {
+    if (message.kind !== 'description') {
       due = Math.max(due + this.#random() * this.jitterMs, this.#lastDescriptionDue);
     } else {
       due = Math.max(due, this.#maxDue);
@@ -197,9 +198,13 @@ export class Link {
   }
 }
 
-/** `browserEnvironment`, keeping every peer connection and data channel it creates, and counting sends. */
+/**
+ * `browserEnvironment`, keeping every peer connection and data channel it creates, and counting sends. A connection
+ * in `stalled` reports its transports' `bytesReceived` frozen, as if its network path were gone.
+ */
 export class RecordingEnvironment implements Environment {
   readonly peerConnections: RTCPeerConnection[] = [];
+  readonly stalled = new Set<RTCPeerConnection>();
   readonly channels = new Map<RTCPeerConnection, RTCDataChannel[]>();
   readonly channelSends = new Map<RTCDataChannel, string[]>();
 
@@ -212,6 +217,23 @@ export class RecordingEnvironment implements Environment {
   createPeerConnection(configuration: RTCConfiguration): RTCPeerConnection {
     const pc = browserEnvironment.createPeerConnection(configuration);
     this.peerConnections.push(pc);
+    const getStats = pc.getStats.bind(pc) as (selector?: MediaStreamTrack | null) => Promise<RTCStatsReport>;
+    const frozen = new Map<string, number>();
+    pc.getStats = async (selector?: MediaStreamTrack | null) => {
+      const report = await getStats(selector);
+      if (!this.stalled.has(pc)) {
+        frozen.clear();
+        return report;
+      }
+      const stalled = new Map<string, RTCStats>();
+      report.forEach((stats: RTCTransportStats) => {
+        if (stats.type === 'transport') {
+          if (!frozen.has(stats.id)) frozen.set(stats.id, stats.bytesReceived ?? 0);
+          stalled.set(stats.id, { ...stats, bytesReceived: frozen.get(stats.id) } as RTCStats);
+        } else stalled.set(stats.id, stats);
+      });
+      return stalled as unknown as RTCStatsReport;
+    };
     const channels: RTCDataChannel[] = [];
     this.channels.set(pc, channels);
     const createDataChannel = pc.createDataChannel.bind(pc);
@@ -329,6 +351,7 @@ export class Pair {
         sendDescription: (type, sdp) => out.send({ kind: 'description', type, sdp }),
         // The same shape the room sends through the server (JSON, no class instance).
         sendCandidate: (candidate) => out.send({ kind: 'candidate', candidate: JSON.parse(JSON.stringify(candidate)) }),
+        requestIceRestart: () => out.send({ kind: 'restart-request' }),
       },
       onData: (message) => received.push(message),
       onError: (error) => {
@@ -342,7 +365,8 @@ export class Pair {
 
 function deliver(session: PeerSession, message: WireMessage): void {
   if (message.kind === 'description') session.handleDescription(message.type, message.sdp);
-  else session.handleCandidate(message.candidate);
+  else if (message.kind === 'candidate') session.handleCandidate(message.candidate);
+  else session.handleIceRestartRequest();
 }
 
 /** Everything a test created that must be released, released in `afterEach`. */
@@ -441,7 +465,7 @@ export function iceUfrags(description: RTCSessionDescription | null): string[] {
 }
 
 export interface SdkTimers {
-  /** Timers set from peer-session.ts that have neither fired nor been cleared, with the delay it asked for. */
+  /** Timers and intervals set from peer-session.ts that have neither fired nor been cleared, with their delay. */
   readonly pending: Map<ReturnType<typeof setTimeout>, number>;
   /** Every delay peer-session.ts asked for, in order. */
   readonly requested: number[];
@@ -450,12 +474,18 @@ export interface SdkTimers {
 
 /**
  * Wraps the global setTimeout/clearTimeout to follow the timers that peer-session.ts itself sets (recognised by the
- * caller's frame), optionally running them `speedUp` times faster. Every other timer passes through untouched.
+ * caller's frame), optionally running them `speedUp` times faster, and setInterval/clearInterval to follow its
+ * intervals. Every other timer passes through untouched.
  */
 export function trackSdkTimers(speedUp = 1): SdkTimers {
   const pending = new Map<ReturnType<typeof setTimeout>, number>();
   const requested: number[] = [];
-  const original = { setTimeout: globalThis.setTimeout, clearTimeout: globalThis.clearTimeout };
+  const original = {
+    setTimeout: globalThis.setTimeout,
+    clearTimeout: globalThis.clearTimeout,
+    setInterval: globalThis.setInterval,
+    clearInterval: globalThis.clearInterval,
+  };
   const fromSdk = (): boolean => /peer-session\.ts/.test(new Error().stack?.split('\n')[3] ?? '');
   globalThis.setTimeout = ((handler: TimerHandler, ms?: number, ...args: unknown[]) => {
     if (!fromSdk() || typeof handler !== 'function') return realSetTimeout(handler, ms, ...args);
@@ -471,6 +501,20 @@ export function trackSdkTimers(speedUp = 1): SdkTimers {
     if (id !== undefined) pending.delete(id);
     realClearTimeout(id);
   }) as typeof clearTimeout;
+  // Intervals run at their own pace (the path check measures real time); they are only followed.
+  globalThis.setInterval = ((handler: TimerHandler, ms?: number, ...args: unknown[]) => {
+    // In the browser, timeouts and intervals share one id space.
+    const id = realSetInterval(handler, ms, ...args) as unknown as ReturnType<typeof setTimeout>;
+    if (fromSdk()) {
+      pending.set(id, ms ?? 0);
+      requested.push(ms ?? 0);
+    }
+    return id;
+  }) as unknown as typeof setInterval;
+  globalThis.clearInterval = ((id?: ReturnType<typeof setTimeout>) => {
+    if (id !== undefined) pending.delete(id);
+    realClearInterval(id);
+  }) as typeof clearInterval;
   return {
     pending,
     requested,

@@ -3,7 +3,8 @@ import type { MediaState, ParticipantInfo, ServerToClientEvents } from '@parley/
 /** A relayed message held for a participant whose connection is away. */
 export type HeldMessage =
   | { event: 'offer' | 'answer'; payload: Parameters<ServerToClientEvents['offer']>[0] }
-  | { event: 'ice-candidate'; payload: Parameters<ServerToClientEvents['ice-candidate']>[0] };
+  | { event: 'ice-candidate'; payload: Parameters<ServerToClientEvents['ice-candidate']>[0] }
+  | { event: 'ice-restart-request'; payload: Parameters<ServerToClientEvents['ice-restart-request']>[0] };
 
 /** Most messages held from one sender for one away participant; past this the sender is refused. */
 export const MAX_HELD_MESSAGES = 256;

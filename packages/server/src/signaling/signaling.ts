@@ -14,6 +14,7 @@ import {
 } from '@parley/protocol';
 import {
   iceCandidateSchema,
+  iceRestartRequestSchema,
   joinMeetingSchema,
   mediaStateSchema,
   meetingSettingsUpdateSchema,
@@ -480,6 +481,10 @@ export class Signaling {
         (from, { candidate }) => ({ event: 'ice-candidate', payload: { from, candidate } }),
         quickIceCandidate,
       ),
+      'ice-restart-request': relay('ice-restart-request', iceRestartRequestSchema, (from) => ({
+        event: 'ice-restart-request',
+        payload: { from },
+      })),
       'media-state': request(mediaStateSchema, (socket, state) => this.#setMediaState(socket, state)),
       'leave-meeting': request(undefined, (socket) => this.#leave(socket)),
       'end-meeting': request(undefined, (socket) => this.#endMeeting(socket)),
@@ -1241,6 +1246,10 @@ export class Signaling {
       // confuse the negotiation the new one starts.
       if (held.event === 'offer') {
         target.held = target.held.filter((earlier) => earlier.payload.from !== from || earlier.event === 'answer');
+      }
+      // One restart on return answers any number of requests.
+      if (held.event === 'ice-restart-request') {
+        target.held = target.held.filter((earlier) => earlier.payload.from !== from || earlier.event !== held.event);
       }
       if (target.held.filter((earlier) => earlier.payload.from === from).length >= MAX_HELD_MESSAGES) {
         return refusal(ProtocolErrorCode.RateLimited, 'Too many messages waiting for that participant');

@@ -108,6 +108,7 @@ export class MeetingRoom extends ParleyElement {
     inviteUrl: { attribute: 'invite-url' },
     noInvite: { type: Boolean, attribute: 'no-invite' },
     waitingSound: { type: Boolean, attribute: 'waiting-sound' },
+    iceTransportPolicy: { attribute: 'ice-transport-policy' },
     phase: { state: true },
     errorMessage: { state: true },
     leftReason: { state: true },
@@ -160,6 +161,14 @@ export class MeetingRoom extends ParleyElement {
   /** For hosts: a short sound when someone starts waiting in the waiting room (off by default). */
   waitingSound = false;
 
+  /**
+   * `relay` sends all media through the TURN servers the Parley server hands out (and hides participants' IP
+   * addresses from each other): a call then works through TURN or not at all, so a site can check that TURN carries
+   * its calls. Default `all`. Read when joining; any other value refuses to join with `invalid-request`, rather than
+   * quietly connecting some other way.
+   */
+  iceTransportPolicy: RTCIceTransportPolicy = 'all';
+
   private phase: Phase = 'prejoin';
   private errorMessage = '';
   private leftReason: LeaveReason = 'left';
@@ -176,7 +185,7 @@ export class MeetingRoom extends ParleyElement {
    * While the prejoin screen shows a meeting, a room already connected to the server, which Join takes over: the
    * handshakes happen while the user looks at their preview, not after they click.
    */
-  #warm: { room: Room; server: string } | null = null;
+  #warm: { room: Room; options: string } | null = null;
   /** The microphone state last announced for each participant. */
   readonly #announcedAudio = new WeakMap<Participant, boolean>();
   #unbind: (() => void) | null = null;
@@ -212,7 +221,8 @@ export class MeetingRoom extends ParleyElement {
   override connectedCallback(): void {
     super.connectedCallback();
     this.addEventListener('keydown', this.#onKeyDown);
-    this.#autojoin();
+    // The first update joins (see updated()); trying here too would try twice a join refused at once.
+    if (this.hasUpdated) this.#autojoin();
     // Back in the page after a while out of it (a framework remounting it): connect again.
     this.#warmUp();
   }
@@ -247,10 +257,10 @@ export class MeetingRoom extends ParleyElement {
 
   async #join(options: Partial<JoinOptions> & { audioOutputDeviceId?: string }): Promise<void> {
     if (this.phase === 'joining' || this.phase === 'joined') return;
-    const warm = this.#warm?.server === this.server ? this.#warm.room : null;
+    const warm = this.#warm?.options === this.#roomOptions() ? this.#warm.room : null;
     if (warm) this.#warm = null;
     this.#coolDown();
-    const room = warm ?? new Room({ server: this.server });
+    const room = warm ?? this.#newRoom();
     this.#bind(room);
     if (options.audioOutputDeviceId) room.audioOutputDeviceId = options.audioOutputDeviceId;
     this.errorMessage = '';
@@ -259,6 +269,10 @@ export class MeetingRoom extends ParleyElement {
     this.phase = 'joining';
     try {
       if (!this.code) throw ParleyError.invalidState(this.text.errors['invalid-state']);
+      const policy = this.iceTransportPolicy;
+      if (policy !== 'all' && policy !== 'relay') {
+        throw new ParleyError('invalid-request', `ice-transport-policy="${policy}": not "all" or "relay"`);
+      }
       await room.join({
         code: this.code,
         name: (options.name ?? this.name).trim() || this.text.defaultName,
@@ -304,7 +318,7 @@ export class MeetingRoom extends ParleyElement {
 
   protected override updated(changed: PropertyValues): void {
     super.updated(changed);
-    // A framework or script may set the code after the element entered the page.
+    // Also when a framework or script sets the code after the element entered the page.
     if (changed.has('code') || changed.has('autojoin')) this.#autojoin();
     this.#warmUp();
     // Focus follows the user's journey: into the meeting once in, to Rejoin once out. Only when it was inside this
@@ -516,11 +530,21 @@ export class MeetingRoom extends ParleyElement {
       this.#coolDown();
       return;
     }
-    if (this.#warm?.server === this.server) return;
+    const options = this.#roomOptions();
+    if (this.#warm?.options === options) return;
     this.#coolDown();
-    const room = new Room({ server: this.server });
+    const room = this.#newRoom();
     room.connect();
-    this.#warm = { room, server: this.server };
+    this.#warm = { room, options };
+  }
+
+  /** What a room is made of: a warm room made with other options is not the one to join with. */
+  #roomOptions(): string {
+    return `${this.server} ${this.iceTransportPolicy}`;
+  }
+
+  #newRoom(): Room {
+    return new Room({ server: this.server, iceTransportPolicy: this.iceTransportPolicy });
   }
 
   #coolDown(): void {

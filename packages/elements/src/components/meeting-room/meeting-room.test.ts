@@ -34,6 +34,26 @@ describe('<meeting-room>', () => {
     expect(room.shadowRoot!.querySelector('[part~="rejoin"]')!.textContent).to.equal('Reintentar');
   });
 
+  it('refuses to join with an ice-transport-policy it does not know, and says so, rather than connect another way', async () => {
+    const room = document.createElement('meeting-room');
+    room.server = 'http://127.0.0.1:9';
+    room.code = 'abcd-efgh-jkmn';
+    room.autojoin = true;
+    // A typo of "relay": joining with "all" instead would pass a TURN check that proves nothing, and show IPs.
+    room.setAttribute('ice-transport-policy', 'relay-only');
+    const errors: { code: string; message: string }[] = [];
+    room.addEventListener('parley-error', ({ detail: { code, message } }) => errors.push({ code, message }));
+    document.body.append(room);
+    await until(() => errors.length > 0);
+    const message = 'ice-transport-policy="relay-only": not "all" or "relay"';
+    // Refused before reaching for the server: not server-unreachable.
+    expect(errors).to.deep.equal([{ code: 'invalid-request', message }]);
+    const shown = await until(() => room.shadowRoot!.querySelector<HTMLElement>('[part~="status"] .error'));
+    expect(shown.textContent).to.equal(message);
+    expect(shown.checkVisibility()).to.equal(true);
+    expect(room.room).to.equal(null);
+  });
+
   it('with exit-url, an end screen offers a way out: a link there, after a cancelable parley-exit', async () => {
     const room = document.createElement('meeting-room');
     room.server = 'http://127.0.0.1:9';
@@ -78,6 +98,19 @@ describe('<meeting-room>', () => {
     room.code = 'abcd-efgh-jkmn';
     await until(() => errors.length > 0);
     // It tried the meeting named now: the server is unreachable, not the code missing.
+    expect(errors).to.deep.equal(['server-unreachable']);
+  });
+
+  it('with autojoin, joins once when the code is set in the same task as it entered the page', async () => {
+    const room = document.createElement('meeting-room');
+    room.server = 'http://127.0.0.1:9';
+    room.autojoin = true;
+    const errors: string[] = [];
+    room.addEventListener('parley-error', (event) => errors.push(event.detail.code));
+    document.body.append(room);
+    room.code = 'abcd-efgh-jkmn';
+    await until(() => errors.length > 0);
+    await new Promise((resolve) => setTimeout(resolve, 200));
     expect(errors).to.deep.equal(['server-unreachable']);
   });
 

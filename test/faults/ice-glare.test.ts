@@ -1,0 +1,149 @@
+// Issue 13, fault 1: a relay-only call whose TURN server is SIGKILLed just after the first video frame and restarted
+// 3 s later. Both peers lose the path together; when both restarted ICE at once, the polite one rolled back to
+// answer, and Chromium then never presented its remote video again. Every round, both sides' <video> must present
+// new frames once the call has recovered.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Browser } from 'playwright-core';
+import type { RunningServer } from '@parley/server';
+import { launchChromium } from '../e2e/support/browser.js';
+import { SdkPage } from '../e2e/support/sdk-page.js';
+import { createMeeting, startEmbedder, startParley, type Embedder } from '../e2e/support/servers.js';
+import { startTcpProxy, type TcpProxy } from '../e2e/support/tcp-proxy.js';
+import { SAMPLE_TURN_CONFIG, startTurnServer, type TurnServer } from '../e2e/support/turn-server.js';
+
+const ROUNDS = 10;
+/** How long the TURN server stays dead. */
+const TURN_DOWN_MS = 3000;
+/** Signaling round trip, through a proxy that delays each direction by half of it. */
+const SIGNALING_RTT_MS = 100;
+/** Generous: recovery takes a few seconds, more on a loaded machine. */
+const RECOVERY_TIMEOUT_MS = 40_000;
+/** A <video> showing a live stream presents frames this often at least over a window this long. */
+const PRESENTED_WINDOW_MS = 2000;
+const MIN_PRESENTED_FRAMES = 5;
+
+declare global {
+  interface Window {
+    /** Frames each <video> of a remote participant presented so far, by participant id (requestVideoFrameCallback). */
+    __presented: Record<string, number>;
+  }
+}
+
+let turn: TurnServer;
+let parley: RunningServer;
+let signaling: TcpProxy;
+let embedder: Embedder;
+let browser: Browser;
+
+before(async () => {
+  turn = await startTurnServer({ auth: 'secret', configFile: SAMPLE_TURN_CONFIG });
+  parley = await startParley({ ICE_SERVERS: JSON.stringify([turn.iceServer]) });
+  signaling = await startTcpProxy(Number(new URL(parley.url).port), { oneWayDelayMs: SIGNALING_RTT_MS / 2 });
+  embedder = await startEmbedder(parley.url);
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  await embedder?.close();
+  await signaling?.close();
+  await parley?.close();
+  await turn?.close();
+});
+
+/**
+ * Joins relay-only through the slow signaling path with a small camera (160×120, no microphone: cheap), and shows
+ * each remote participant's stream in a <video> on the page whose presented frames are counted.
+ */
+async function joinSmall(page: SdkPage, code: string): Promise<string> {
+  return page.page.evaluate(
+    async ({ server, moduleServer, code, name }) => {
+      const { Room } = (await import(`${moduleServer}/parley.js`)) as typeof import('@parley/sdk');
+      window.__presented = {};
+      const room = new Room({ server, iceTransportPolicy: 'relay' });
+      window.__room = room;
+      const show = (participant: import('@parley/sdk').RemoteParticipant) => {
+        if (!participant.stream || document.getElementById(`video-${participant.id}`)) return;
+        const video = document.createElement('video');
+        video.id = `video-${participant.id}`;
+        video.muted = true;
+        video.autoplay = true;
+        video.playsInline = true;
+        video.style.cssText = 'width: 160px; height: 120px';
+        video.srcObject = participant.stream;
+        document.body.append(video);
+        window.__presented[participant.id] = 0;
+        const count = () => {
+          window.__presented[participant.id]! += 1;
+          video.requestVideoFrameCallback(count);
+        };
+        video.requestVideoFrameCallback(count);
+      };
+      room.on('stream-changed', (participant) => {
+        if (participant !== room.localParticipant) show(participant as import('@parley/sdk').RemoteParticipant);
+      });
+      const stream = await navigator.mediaDevices.getUserMedia({ video: { width: 160, height: 120, frameRate: 15 } });
+      await room.join({ code, name, stream, audio: false });
+      return room.localParticipant.id;
+    },
+    { server: signaling.url, moduleServer: parley.url, code, name: page.name },
+  );
+}
+
+function presented(page: SdkPage, remoteId: string): Promise<number> {
+  return page.page.evaluate((id) => window.__presented[id] ?? 0, remoteId);
+}
+
+/** Waits until `page`'s <video> of `remoteId` presents frames again; fails saying so after `timeoutMs`. */
+async function untilPresenting(page: SdkPage, remoteId: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let frames = 0;
+  let state = '';
+  while (Date.now() < deadline) {
+    const before = await presented(page, remoteId);
+    await delay(PRESENTED_WINDOW_MS);
+    frames = (await presented(page, remoteId)) - before;
+    if (frames >= MIN_PRESENTED_FRAMES) return;
+    state = (await page.received(remoteId)).state;
+  }
+  const { framesDecoded } = await page.received(remoteId);
+  throw new Error(
+    `${page.name}'s <video> of the other side presented ${frames} frames in ${PRESENTED_WINDOW_MS} ms ` +
+      `(connection ${state}, ${framesDecoded} frames decoded) ${timeoutMs / 1000} s on: frozen`,
+  );
+}
+
+for (let round = 1; round <= ROUNDS; round += 1) {
+  test(`round ${round}/${ROUNDS}: both sides present remote video again after the TURN server is killed and restarted`, async () => {
+    const label = `round ${round}`;
+    const { code } = await createMeeting(parley.url);
+    const ada = await SdkPage.open(browser, embedder.url, 'Ada');
+    const bob = await SdkPage.open(browser, embedder.url, 'Bob');
+    try {
+      const adaId = await joinSmall(ada, code);
+      const bobId = await joinSmall(bob, code);
+      // Just after the first video frame on both sides.
+      await Promise.all([
+        ada.page.waitForFunction((id) => (window.__presented[id] ?? 0) > 0, bobId, { timeout: 30_000, polling: 'raf' }),
+        bob.page.waitForFunction((id) => (window.__presented[id] ?? 0) > 0, adaId, { timeout: 30_000, polling: 'raf' }),
+      ]);
+      await turn.kill();
+      await delay(TURN_DOWN_MS);
+      await turn.restart();
+      const sides = await Promise.allSettled([
+        untilPresenting(ada, bobId, RECOVERY_TIMEOUT_MS),
+        untilPresenting(bob, adaId, RECOVERY_TIMEOUT_MS),
+      ]);
+      const frozen = sides.flatMap((side, index) =>
+        side.status === 'rejected' ? [`${index === 0 ? 'Ada (impolite)' : 'Bob (polite)'}: ${String(side.reason)}`] : [],
+      );
+      assert.deepEqual(frozen, [], `${label}: frozen remote video\n  ${frozen.join('\n  ')}`);
+    } finally {
+      await Promise.all([ada.close(), bob.close()]);
+      // The next round starts with a TURN server up, whatever happened in this one.
+      if (!turn.running) await turn.restart();
+    }
+  });
+}
