@@ -43,6 +43,7 @@ function tileFor(participant: ParticipantSnapshot): HTMLElement {
     video.muted = participant.isLocal; // never play your own microphone back to you
     tile.append(video, document.createElement('figcaption'));
     tiles.set(participant.id, tile);
+    if (!participant.isLocal) watchForFrozenVideo(video, participant.id);
   }
   const video = tile.querySelector('video')!;
   if (video.srcObject !== participant.stream) video.srcObject = participant.stream;
@@ -75,6 +76,32 @@ function render(snapshot: RoomSnapshot): void {
 
 room.subscribe(() => render(room.getSnapshot()));
 // #endregion render
+
+// #region frozen-video
+/**
+ * A remote picture can freeze inside the browser: frames keep arriving and being decoded, yet the `<video>` presents
+ * none. Count what it presents (requestVideoFrameCallback is cheap); every few seconds, if frames were decoded but
+ * none presented, ask the SDK to repair the connection, at most every 30 s.
+ */
+function watchForFrozenVideo(video: HTMLVideoElement, participantId: string): void {
+  let presented = 0;
+  const countFrame = () => {
+    presented += 1;
+    video.requestVideoFrameCallback(countFrame);
+  };
+  video.requestVideoFrameCallback(countFrame);
+  let last = { presented, decoded: null as number | null, repairedAt: 0 };
+  const watchdog = setInterval(async () => {
+    const participant = room.participants.get(participantId);
+    if (!participant) return clearInterval(watchdog);
+    const decoded = participant.videoEnabled && !video.paused ? await participant.framesDecoded() : null;
+    const frozen = decoded !== null && last.decoded !== null && decoded > last.decoded && presented === last.presented;
+    const repair = frozen && Date.now() - last.repairedAt > 30_000;
+    if (repair) participant.repairVideo();
+    last = { presented, decoded, repairedAt: repair ? Date.now() : last.repairedAt };
+  }, 3000);
+}
+// #endregion frozen-video
 
 // #region controls
 microphoneButton.addEventListener('click', () => room.toggleMicrophone());

@@ -1,6 +1,12 @@
 import { Participant } from './participant.js';
 import type { ConnectionQuality } from './stats/connection-quality.js';
 
+/** What a remote participant asks of the peer connection that carries its media. */
+interface PeerLink {
+  stats(): Promise<RTCStatsReport | null>;
+  repair(): void;
+}
+
 /** Another person in the meeting, reached over their own peer connection. */
 export class RemoteParticipant extends Participant {
   readonly isLocal = false;
@@ -14,6 +20,37 @@ export class RemoteParticipant extends Participant {
 
   /** The track the screen arrives on; it stays, muted, between shares. */
   #screenStream: MediaStream | null = null;
+  /** How the room reaches this participant's peer connection. */
+  #peer: PeerLink | null = null;
+
+  /**
+   * Video frames decoded so far from this participant's camera (`inbound-rtp` `framesDecoded`), or `null` while
+   * there are none. If they advance while a `<video>` showing `stream` presents no frame
+   * (`requestVideoFrameCallback` stays silent), the picture is frozen on this side: {@link repairVideo} heals it.
+   */
+  async framesDecoded(): Promise<number | null> {
+    const trackId = this.stream?.getVideoTracks()[0]?.id;
+    let frames: number | null = null;
+    (await this.#peer?.stats())?.forEach((stats) => {
+      if (stats.type === 'inbound-rtp' && stats.trackIdentifier === trackId) frames = stats.framesDecoded ?? 0;
+    });
+    return frames;
+  }
+
+  /**
+   * Renews the peer connection to this participant: for video that decodes but no longer shows (see
+   * {@link framesDecoded}), which no keyframe or ICE restart heals. Their media pauses for about a second and
+   * `stream` is replaced (`stream-changed`); chat messages meanwhile are queued. Does nothing while the room is not
+   * `joined`: the new connection is negotiated through the server.
+   */
+  repairVideo(): void {
+    this.#peer?.repair();
+  }
+
+  /** @internal Called by the room when it connects to this participant. */
+  setPeer(peer: PeerLink): void {
+    this.#peer = peer;
+  }
 
   get screenStream(): MediaStream | null {
     return this.screenSharing ? this.#screenStream : null;

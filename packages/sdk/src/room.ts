@@ -86,6 +86,12 @@ const RESUME_REFUSALS: Partial<Record<ErrorCode, LeaveReason>> = {
   [ErrorCode.RemovedByHost]: 'removed',
 };
 
+/** Asks, over the data channel, the participant who offers to renew the connection: see `repairVideo`. */
+const REPAIR_VIDEO = 'repair-video';
+
+/** The DTLS fingerprint in a session description: each peer connection has its own. */
+const fingerprint = (sdp: string | undefined) => sdp && /^a=fingerprint:.*$/m.exec(sdp)?.[0];
+
 /** Give the server this long to confirm a leave before the socket is closed regardless. */
 const LEAVE_ACK_TIMEOUT_MS = 1000;
 
@@ -117,6 +123,8 @@ export class Room extends TypedEmitter<RoomEventMap> {
   #early: SignalClient | null = null;
   #iceServers: RTCIceServer[] = [];
   readonly #sessions = new Map<string, PeerSession>();
+  /** Participants whose peer connection this side offers; see {@link #connect}. */
+  readonly #offerers = new Set<string>();
   #resumeToken = '';
   #resumeWindowMs = 0;
   /** Marks the end of the resume window after a drop; past it, the room gives up once no peer is connected. */
@@ -557,8 +565,8 @@ export class Room extends TypedEmitter<RoomEventMap> {
     socket.on('participant-joined', (info) => this.#addParticipant(info, true));
     socket.on('participant-present', (info) => this.#addParticipant(info, false));
     socket.on('participant-left', ({ participantId, reason }) => this.#removeParticipant(participantId, reason));
-    socket.on('offer', ({ from, sdp }) => this.#sessions.get(from)?.handleDescription('offer', sdp));
-    socket.on('answer', ({ from, sdp }) => this.#sessions.get(from)?.handleDescription('answer', sdp));
+    socket.on('offer', ({ from, sdp }) => this.#receiveDescription(from, 'offer', sdp));
+    socket.on('answer', ({ from, sdp }) => this.#receiveDescription(from, 'answer', sdp));
     socket.on('ice-candidate', ({ from, candidate }) => this.#sessions.get(from)?.handleCandidate(candidate));
     socket.on('ice-restart-request', ({ from }) => this.#sessions.get(from)?.handleIceRestartRequest());
     socket.on('media-state', ({ participantId, audio, video, screen }) => {
@@ -743,6 +751,7 @@ export class Room extends TypedEmitter<RoomEventMap> {
   }
 
   #receiveData(from: RemoteParticipant, data: string): void {
+    if (data === REPAIR_VIDEO) return from.repairVideo();
     const chat = decodeChatMessage(data);
     if (chat) this.#addChatMessage({ ...chat, senderId: from.id, senderName: from.name });
   }
@@ -771,7 +780,6 @@ export class Room extends TypedEmitter<RoomEventMap> {
       return;
     }
     if (!this.#signal) return;
-    const signal = this.#signal;
     const participant = new RemoteParticipant(info);
     participant.on('media-changed', () => this.emit('media-changed', participant));
     participant.on('stream-changed', () => this.emit('stream-changed', participant));
@@ -784,9 +792,31 @@ export class Room extends TypedEmitter<RoomEventMap> {
       this.emit('connection-state-changed', participant, state);
       this.#giveUpIfAlone();
     });
+    participant.setPeer({
+      stats: () => this.getStats(info.id),
+      repair: () => this.#repairVideo(participant),
+    });
+    this.participants.set(info.id, participant);
+    this.#connect(participant, initiator);
+    this.#adaptVideoEncoding();
+    this.emit('participant-joined', participant);
+  }
+
+  /**
+   * Opens the peer connection to `participant`, replacing any there was. `initiator`: whether this side offers (and
+   * is the impolite peer).
+   */
+  #connect(participant: RemoteParticipant, initiator: boolean): void {
+    const signal = this.#signal!;
+    const { id } = participant;
     const warn = (error: unknown) => {
-      if (this.#signal === signal) console.warn(`[parley] connection to ${info.id}:`, error);
+      if (this.#signal === signal) console.warn(`[parley] connection to ${id}:`, error);
     };
+    // A renewed connection brings new tracks: the old ones never carry anything again.
+    this.#sessions.get(id)?.close();
+    participant.stream = null;
+    if (initiator) this.#offerers.add(id);
+    else this.#offerers.delete(id);
     const session = new PeerSession({
       remote: participant,
       initiator,
@@ -797,33 +827,57 @@ export class Room extends TypedEmitter<RoomEventMap> {
       },
       environment: this.#environment,
       localStream: this.localParticipant.stream,
-      // The room's size with this participant in it.
-      videoEncoding: videoEncodingFor(this.participants.size + 2),
+      // The room's size, this participant in it.
+      videoEncoding: videoEncodingFor(this.participants.size + 1),
       signals: {
         sendDescription: (type, sdp) => {
-          signal.send(type, { to: info.id, sdp }).catch(warn);
+          signal.send(type, { to: id, sdp }).catch(warn);
         },
         sendCandidate: ({ candidate, sdpMid, sdpMLineIndex, usernameFragment }) => {
           signal
             .post('ice-candidate', {
-              to: info.id,
+              to: id,
               candidate: { candidate: candidate ?? '', sdpMid, sdpMLineIndex, usernameFragment },
             })
             .catch(warn);
         },
         requestIceRestart: () => {
-          signal.post('ice-restart-request', { to: info.id }).catch(warn);
+          signal.post('ice-restart-request', { to: id }).catch(warn);
         },
       },
       onData: (data) => this.#receiveData(participant, data),
       onError: warn,
     });
-    this.participants.set(info.id, participant);
-    this.#sessions.set(info.id, session);
+    this.#sessions.set(id, session);
     const screen = this.localParticipant.screenStream;
     if (screen) void session.setScreenTrack(screen.getVideoTracks()[0] ?? null, screen).catch(warn);
-    this.#adaptVideoEncoding();
-    this.emit('participant-joined', participant);
+  }
+
+  /**
+   * Video that decodes but never shows (seen after both sides restarted ICE at once) lives in the peer connection:
+   * only a new one heals it. The offering side renews it; the other asks it to over the data channel.
+   */
+  #repairVideo(participant: RemoteParticipant): void {
+    // The new connection is negotiated through the server: without it, the old one is better than none.
+    if (this.#state !== 'joined') return;
+    if (!this.#offerers.has(participant.id)) {
+      this.#sessions.get(participant.id)?.sendData(REPAIR_VIDEO);
+      return;
+    }
+    this.#connect(participant, true);
+  }
+
+  /**
+   * An offer from a new peer connection (a new DTLS fingerprint) replaces ours: the other side renewed it (see
+   * {@link #repairVideo}).
+   */
+  #receiveDescription(from: string, type: 'offer' | 'answer', sdp: string): void {
+    const participant = this.participants.get(from);
+    const known = fingerprint(this.#sessions.get(from)?.peerConnection.remoteDescription?.sdp);
+    if (type === 'offer' && participant && known && known !== fingerprint(sdp)) {
+      this.#connect(participant, false);
+    }
+    this.#sessions.get(from)?.handleDescription(type, sdp);
   }
 
   #removeParticipant(participantId: string, reason: ParticipantLeftReason): void {
@@ -832,6 +886,7 @@ export class Room extends TypedEmitter<RoomEventMap> {
     this.#unconfirmed.delete(participantId);
     this.#sessions.get(participantId)?.close();
     this.#sessions.delete(participantId);
+    this.#offerers.delete(participantId);
     this.participants.delete(participantId);
     if (this.#activeSpeakerId === participantId) this.#setActiveSpeaker(null);
     this.#adaptVideoEncoding();
@@ -898,6 +953,7 @@ export class Room extends TypedEmitter<RoomEventMap> {
     this.#stopWatchingDevices = null;
     for (const session of this.#sessions.values()) session.close();
     this.#sessions.clear();
+    this.#offerers.clear();
     this.participants.clear();
     this.localParticipant.stopTracks();
     this.#signal?.disconnect();

@@ -100,6 +100,17 @@ export class ParticipantTile extends ParleyElement {
   /** Tells "connecting" (never had media) from "reconnecting" (had it, lost it). */
   #everConnected = false;
 
+  // The frozen-picture watchdog: frames the video presented (counted by requestVideoFrameCallback, the only per-frame
+  // work), and what the previous check saw.
+  #presented = 0;
+  #counting = false;
+  #watchdog: ReturnType<typeof setInterval> | undefined;
+  #lastPresented = 0;
+  #lastDecoded: number | null = null;
+  #frozenChecks = 0;
+  /** Repairs since the picture last showed: each waits twice as many frozen checks as the one before. */
+  #repairs = 0;
+
   constructor() {
     super();
     new EmitterController<ParticipantEventMap>(this, () => this.participant, [
@@ -134,6 +145,7 @@ export class ParticipantTile extends ParleyElement {
     });
     this.#visibility.observe(this);
     document.addEventListener('visibilitychange', this.#updateVideoPlayback);
+    this.#watchdog = setInterval(this.#checkFrozen, FROZEN_CHECK_MS);
   }
 
   protected override updated(changed: PropertyValues<this>): void {
@@ -142,6 +154,10 @@ export class ParticipantTile extends ParleyElement {
     if (this.video.srcObject !== stream) {
       this.video.srcObject = stream;
       this.#updateVideoPlayback();
+    }
+    if (!this.#counting && 'requestVideoFrameCallback' in this.video) {
+      this.#counting = true;
+      this.#countFrame();
     }
     const audio = this.audio;
     if (audio && audio.srcObject !== stream) {
@@ -159,6 +175,7 @@ export class ParticipantTile extends ParleyElement {
     this.#visibility?.disconnect();
     this.#visibility = null;
     document.removeEventListener('visibilitychange', this.#updateVideoPlayback);
+    clearInterval(this.#watchdog);
     // Release the stream with the tile: detached media elements must not keep decoding or playing.
     if (this.video) this.video.srcObject = null;
     if (this.audio) this.audio.srcObject = null;
@@ -218,6 +235,34 @@ export class ParticipantTile extends ParleyElement {
     else video.pause();
   };
 
+  #countFrame = (): void => {
+    this.#presented++;
+    this.video.requestVideoFrameCallback(this.#countFrame);
+  };
+
+  /**
+   * A picture can freeze inside the browser: frames keep being decoded, yet none is presented (seen after both sides
+   * restarted ICE at once). While the camera is on and the video plays, such a stall asks the SDK to repair it,
+   * backing off while it lasts.
+   */
+  #checkFrozen = async (): Promise<void> => {
+    const { participant, video } = this;
+    const presented = this.#presented;
+    const remote =
+      participant instanceof RemoteParticipant && this.source === 'camera' && !this.cameraOff && video?.paused === false ? participant : null;
+    const decoded = remote && (await remote.framesDecoded());
+    const frozen = decoded !== null && this.#lastDecoded !== null && decoded > this.#lastDecoded && presented === this.#lastPresented;
+    if (presented > this.#lastPresented) this.#repairs = 0;
+    this.#lastDecoded = decoded;
+    this.#lastPresented = presented;
+    this.#frozenChecks = frozen ? this.#frozenChecks + 1 : 0;
+    if (!remote || !frozen || this.#frozenChecks < 2 ** this.#repairs) return;
+    this.#frozenChecks = 0;
+    this.#repairs = Math.min(this.#repairs + 1, MAX_REPAIR_BACKOFF);
+    console.warn(`[parley] video from ${remote.id} is decoded but not shown: repairing the connection`);
+    remote.repairVideo();
+  };
+
   #playAudio(): void {
     this.audio?.play().then(
       () => (this.soundBlocked = false),
@@ -236,6 +281,11 @@ export class ParticipantTile extends ParleyElement {
     dispatchParleyEvent(this, 'parley-pin-toggle', { participantId: this.pinned ? null : this.participant!.id });
   };
 }
+
+/** How often the watchdog compares frames decoded with frames presented. */
+const FROZEN_CHECK_MS = 2500;
+/** Repairs of a picture that stays frozen back off up to 2⁵ checks (80 s) apart. */
+const MAX_REPAIR_BACKOFF = 5;
 
 /** Three bars, lit by the 1–5 score: 1–2 one bar, 3 two, 4–5 three. */
 function qualityBars(quality: ConnectionQuality, label: string) {

@@ -75,8 +75,8 @@ describe('<participant-tile>', () => {
     return participant;
   }
 
-  async function until(condition: () => boolean, what: string): Promise<void> {
-    const deadline = performance.now() + 3000;
+  async function until(condition: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
+    const deadline = performance.now() + timeoutMs;
     while (!condition()) {
       if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
       await new Promise((resolve) => setTimeout(resolve, 20));
@@ -115,5 +115,74 @@ describe('<participant-tile>', () => {
     tile.remove();
     expect(video.srcObject).to.equal(null);
     expect(audio.srcObject).to.equal(null);
+  });
+
+  describe('frozen-picture watchdog', () => {
+    const painters: ReturnType<typeof setInterval>[] = [];
+    afterEach(() => painters.splice(0).forEach(clearInterval));
+
+    /**
+     * A participant whose SDK side is faked: `framesDecoded()` keeps advancing, as inbound-rtp's counter does, and
+     * `repairVideo()` is counted. `frames` says whether their video presents frames (a canvas that draws) or none.
+     */
+    function decodingParticipant(frames: boolean): { participant: RemoteParticipant; repairs: () => number } {
+      const participant = remote();
+      const canvas = document.createElement('canvas');
+      const context = canvas.getContext('2d')!;
+      const stream = canvas.captureStream(frames ? 10 : 0);
+      if (frames) painters.push(setInterval(() => context.fillRect(0, 0, Math.random() * 10, 10), 50));
+      participant.addTrack(stream.getVideoTracks()[0]!);
+      participant.setConnectionState('connected');
+      let decoded = 0;
+      let repairs = 0;
+      participant.framesDecoded = async () => (decoded += 25);
+      participant.repairVideo = () => {
+        repairs += 1;
+      };
+      return { participant, repairs: () => repairs };
+    }
+
+    async function show(participant: RemoteParticipant): Promise<ParticipantTile> {
+      const tile = await render(participant);
+      Object.assign(tile.style, { display: 'block', width: '160px', height: '90px' });
+      return tile;
+    }
+
+    // Two checks, 2.5 s apart, are needed to see frames decoded but none presented; give it a third.
+    const WATCHED_MS = 8000;
+
+    it('asks the SDK to repair a picture whose frames are decoded but never presented', async function () {
+      this.timeout(WATCHED_MS + 5000);
+      const { participant, repairs } = decodingParticipant(false);
+      await show(participant);
+      await until(() => repairs() > 0, 'a repair', WATCHED_MS);
+    });
+
+    it('backs off while the picture stays frozen', async function () {
+      this.timeout(25_000);
+      const { participant, repairs } = decodingParticipant(false);
+      await show(participant);
+      // Checks every 2.5 s: the first sets the baseline, then repairs come 1, 2, 4… frozen checks apart, at about
+      // 5 s, 10 s and 20 s. Without the backoff there would be one every check, five by 16 s.
+      await new Promise((resolve) => setTimeout(resolve, 16_000));
+      expect(repairs()).to.equal(2);
+    });
+
+    it('leaves a picture that shows alone', async function () {
+      this.timeout(WATCHED_MS + 5000);
+      const { participant, repairs } = decodingParticipant(true);
+      await show(participant);
+      await new Promise((resolve) => setTimeout(resolve, WATCHED_MS));
+      expect(repairs()).to.equal(0);
+    });
+
+    it('does not repair while the camera is off', async function () {
+      this.timeout(WATCHED_MS + 5000);
+      const { participant, repairs } = decodingParticipant(false);
+      participant.setMediaState(true, false);
+      await show(participant);
+      await new Promise((resolve) => setTimeout(resolve, WATCHED_MS));
+      expect(repairs()).to.equal(0);
+    });
   });
 });
