@@ -54,14 +54,15 @@ function averageLevel(previous: AudioEnergy | undefined, current: AudioEnergy | 
 const PATH_CHECK_MS = 1000;
 const PATH_STALL_MS = 2000;
 /**
- * While a path stays down, restarts go every second for the first 5 s and every 2 s for the next 6 s (a TURN server
- * back up is found within a second or two), then back off to 16 s apart. Each restart costs the pair an offer, an
- * answer and their candidates: a mesh of 6 losing every path at once stays well within the server's default limit
- * of 300 events per 10 s.
+ * While a path stays down, restarts go at once, then 1, 2, 3, 4, 8 and 16 s apart (a TURN server back up is found
+ * within a second or two). A restart request counts against the same schedule, and no restart starts while the
+ * previous one is negotiating or, for {@link RESTART_CHECKS_MS}, still checking: a slow link gets to finish.
+ * Server budget (`SOCKET_EVENT_LIMIT`, 300 events per 10 s per socket): any 10 s holds at most 4 restarts per pair
+ * (at 0, 1, 3, 6 s). Each costs one socket an offer or answer and its candidates (at most 8 with policy `all`), and
+ * the polite side a request: at most 4 × (1 + 8 + 1) = 40 events per pair, 200 for the 5 pairs of a mesh of 6.
  */
-const RESTART_BACKOFF_MS = [1000, 1000, 1000, 1000, 1000, 2000, 2000, 2000, 4000, 8000, 16000];
-/** The impolite side honours a restart request unless it restarted this recently itself. */
-const RESTART_REQUEST_GAP_MS = 1000;
+const RESTART_BACKOFF_MS = [1000, 1000, 2000, 3000, 4000, 8000, 16000];
+const RESTART_CHECKS_MS = 3000;
 /** An offer unanswered this long (with signaling up) was lost, or its answer was: send it again. */
 const NEGOTIATION_TIMEOUT_MS = 8000;
 /**
@@ -100,6 +101,7 @@ export class PeerSession {
   #closed = false;
   #signalingUp = true;
   #pathTimer: ReturnType<typeof setInterval> | undefined;
+  #checkingPath = false;
   /** The transport's `bytesReceived` at the last path check, and when it last changed. */
   #bytesReceived = 0;
   #receivedAt = 0;
@@ -109,6 +111,10 @@ export class PeerSession {
   #stalledOffers = 0;
   /** Restarts since the path last worked, for the backoff. */
   #restarts = 0;
+  /** The path was restarted (here, or on request): a keyframe is due once data flows again. */
+  #keyframeDue = false;
+  /** The `setParameters` update under way and those queued behind it (one at a time: each reads what the last left). */
+  #senderUpdates: Promise<void> | null = null;
   #negotiationTimer: ReturnType<typeof setTimeout> | undefined;
   #channel: RTCDataChannel | null = null;
   /** Audio energy counters at the previous `audioLevels()` call. */
@@ -292,13 +298,14 @@ export class PeerSession {
   restartIce(): void {
     if (this.#closed) return;
     this.#repairedAt = Date.now();
+    this.#keyframeDue = true;
     this.#pc.restartIce();
   }
 
   /** The other side lost the path and asks this one, its impolite side, to restart ICE. */
   handleIceRestartRequest(): void {
-    // A restart of our own a moment ago answers it already.
-    if (Date.now() - this.#repairedAt >= RESTART_REQUEST_GAP_MS) this.restartIce();
+    // A polite side that restarted would make the very glare this avoids; a restart of our own answers it already.
+    if (!this.#polite && this.#restartDue()) this.restartIce();
   }
 
   /** Told by the room when signaling drops and comes back; negotiation watchdogs pause meanwhile. */
@@ -362,34 +369,51 @@ export class PeerSession {
 
   /** See {@link PATH_CHECK_MS}: restarts ICE (or asks for it) as soon as the path is lost, and while it stays so. */
   async #checkPath(): Promise<void> {
-    const channel = this.#channel;
-    if (channel?.readyState === 'open' && !channel.bufferedAmount) channel.send('');
-    let bytes = 0;
-    (await this.#pc.getStats()).forEach((stats) => {
-      if (stats.type === 'transport') bytes += stats.bytesReceived ?? 0;
-    });
-    const now = Date.now();
-    if (bytes !== this.#bytesReceived) {
-      this.#bytesReceived = bytes;
-      this.#receivedAt = now;
-    }
-    const state = this.#pc.connectionState;
-    if (state === 'connected' && now - this.#receivedAt < PATH_STALL_MS) {
-      // Back after a restart: the other side's decoder waits for a keyframe, and Chromium asks for one only every
-      // 3 s or so. Pausing and resuming the camera's encoding makes one at once (no other way is open to a page).
-      if (this.#restarts) await this.#setVideoActive(false).then(() => this.#setVideoActive(true));
-      this.#restarts = 0;
-    } else if (this.#signalingUp && now - this.#repairedAt >= RESTART_BACKOFF_MS[Math.min(this.#restarts, RESTART_BACKOFF_MS.length - 1)]!) {
-      this.#restarts += 1;
-      this.#repairPath();
+    // A slow `getStats` must not let the next check overlap this one (pausing the camera twice, restarting twice).
+    if (this.#checkingPath) return;
+    this.#checkingPath = true;
+    try {
+      const channel = this.#channel;
+      if (channel?.readyState === 'open' && !channel.bufferedAmount) channel.send('');
+      let bytes = 0;
+      (await this.#pc.getStats()).forEach((stats) => {
+        if (stats.type === 'transport') bytes += stats.bytesReceived ?? 0;
+      });
+      if (this.#closed) return;
+      const now = Date.now();
+      if (bytes !== this.#bytesReceived) {
+        this.#bytesReceived = bytes;
+        this.#receivedAt = now;
+      }
+      if (this.#pc.connectionState === 'connected' && now - this.#receivedAt < PATH_STALL_MS) {
+        this.#restarts = 0;
+        // Back after a restart: the other side's decoder waits for a keyframe, and Chromium asks for one only every
+        // 3 s or so. Pausing and resuming the camera's encoding makes one at once (no other way is open to a page),
+        // once the restart's negotiation is done (the path it set up is the one that needs it).
+        if (this.#keyframeDue && this.#pc.signalingState === 'stable') {
+          this.#keyframeDue = false;
+          void this.#applyVideoEncoding(true);
+          await this.#applyVideoEncoding();
+        }
+      } else if (this.#restartDue()) {
+        this.#restarts += 1;
+        this.#repairPath();
+      }
+    } finally {
+      this.#checkingPath = false;
     }
   }
 
-  async #setVideoActive(active: boolean): Promise<void> {
-    const sender = this.#transceiver('video')!.sender;
-    const parameters = sender.getParameters();
-    for (const encoding of parameters.encodings) encoding.active = active;
-    await sender.setParameters(parameters);
+  /** See {@link RESTART_BACKOFF_MS}. */
+  #restartDue(): boolean {
+    const pc = this.#pc;
+    const age = Date.now() - this.#repairedAt;
+    return (
+      this.#signalingUp &&
+      pc.signalingState === 'stable' &&
+      !(pc.iceConnectionState === 'checking' && age < RESTART_CHECKS_MS) &&
+      age >= RESTART_BACKOFF_MS[Math.min(this.#restarts, RESTART_BACKOFF_MS.length - 1)]!
+    );
   }
 
   /**
@@ -402,13 +426,28 @@ export class PeerSession {
     if (this.#closed) return;
     if (this.#polite) {
       this.#repairedAt = Date.now();
+      this.#keyframeDue = true;
       this.#options.signals.requestIceRestart();
     } else {
       this.restartIce();
     }
   }
 
-  async #applyVideoEncoding(): Promise<void> {
+  /**
+   * Brings the camera's sender to the limits now wanted, `active` unless `paused`, queued behind earlier updates:
+   * an update that copied `active` from a read taken during a keyframe's pause could land after its resume.
+   */
+  #applyVideoEncoding(paused = false): Promise<void> {
+    // Started at once when nothing is under way, so that limits set before an answer precede the encoder's start.
+    const update = this.#senderUpdates?.then(() => this.#updateVideoSender(paused)) ?? this.#updateVideoSender(paused);
+    this.#senderUpdates = update;
+    void update.then(() => {
+      if (this.#senderUpdates === update) this.#senderUpdates = null;
+    });
+    return update;
+  }
+
+  async #updateVideoSender(paused: boolean): Promise<void> {
     const sender = this.#transceiver('video')?.sender;
     if (!sender || this.#closed) return;
     // On the answering side the camera may still be on its way to the sender (replaceTrack is asynchronous).
@@ -422,10 +461,11 @@ export class PeerSession {
       (target) =>
         target.maxBitrate === encoding.maxBitrate &&
         target.scaleResolutionDownBy === encoding.scaleResolutionDownBy &&
-        target.maxFramerate === encoding.maxFramerate,
+        target.maxFramerate === encoding.maxFramerate &&
+        target.active === !paused,
     );
     if (applied && parameters.degradationPreference === DEGRADATION_PREFERENCE) return;
-    for (const target of parameters.encodings) Object.assign(target, encoding);
+    for (const target of parameters.encodings) Object.assign(target, encoding, { active: !paused });
     parameters.degradationPreference = DEGRADATION_PREFERENCE;
     try {
       await sender.setParameters(parameters);
@@ -463,9 +503,10 @@ export class PeerSession {
           this.#sendLocalDescription();
         } else {
           // Still no answer: roll back and negotiate afresh. The restart makes sure an offer goes out even when
-          // nothing else is pending, and asks for fresh ICE credentials in case the path is gone too.
+          // nothing else is pending, and asks for fresh ICE credentials in case the path is gone too; the polite
+          // side asks for it rather than restarting itself (see #repairPath).
           await this.#pc.setLocalDescription({ type: 'rollback' });
-          this.restartIce();
+          this.#repairPath();
         }
         this.#watchNegotiation();
       });

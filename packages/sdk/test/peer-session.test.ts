@@ -36,6 +36,17 @@ function videoSender(side: Side): RTCRtpSender {
   return sender;
 }
 
+/** Every `active` value `sender.setParameters` is called with, from now on. */
+function recordActive(sender: RTCRtpSender): boolean[] {
+  const sent: boolean[] = [];
+  const setParameters = sender.setParameters.bind(sender);
+  sender.setParameters = (parameters: RTCRtpSendParameters) => {
+    sent.push(...parameters.encodings.map((encoding) => encoding.active !== false));
+    return setParameters(parameters);
+  };
+  return sent;
+}
+
 function expectNoErrors(pair: Pair): void {
   expect(pair.a.errors, 'errors reported by a (initiator)').to.deep.equal([]);
   expect(pair.b.errors, 'errors reported by b (polite)').to.deep.equal([]);
@@ -283,6 +294,108 @@ describe('PeerSession (two real RTCPeerConnections over an in-memory signaling w
     await sleep(2500);
     expect(pair.b.out.count('sent', 'offer'), 'offers from b (polite)').to.equal(0);
     for (const side of pair.sides) await untilDecodingMore(side.pc, remoteCamera(side), 'camera frames after the restart');
+    expectNoErrors(pair);
+  });
+
+  it('after the polite side alone lost the path, the impolite side that restarted on request makes the keyframe', async function () {
+    this.timeout(20_000);
+    const pair = await connectedPair(resources);
+    const sent = recordActive(videoSender(pair.a));
+    pair.environment.stalled.add(pair.b.pc);
+    await waitFor(() => pair.b.out.count('delivered', 'restart-request') > 0, "b's restart request delivered", 6000);
+    pair.environment.stalled.clear();
+    await pair.untilSettled('stable after the restart');
+    await waitFor(() => sent.includes(false), "a pausing its camera's encoding for a keyframe", 4000);
+    await waitFor(() => videoSender(pair.a).getParameters().encodings.every((encoding) => encoding.active), 'a sending again');
+    await untilDecodingMore(pair.b.pc, remoteCamera(pair.b), 'camera frames at b after the restart');
+    expectNoErrors(pair);
+  });
+
+  it('ignores a restart request reaching the polite side: only the impolite side restarts', async () => {
+    const pair = await connectedPair(resources);
+    const before = iceUfrags(pair.b.pc.localDescription)[0];
+    pair.b.session.handleIceRestartRequest();
+    await sleep(1500);
+    expect(pair.b.out.count('sent', 'offer'), 'offers from b (polite)').to.equal(0);
+    expect(iceUfrags(pair.b.pc.localDescription)[0], "b's credentials").to.equal(before);
+    expectNoErrors(pair);
+  });
+
+  it('keeps restarts of a dead path within the server event limit for a mesh of 6 (5 pairs per socket)', async function () {
+    this.timeout(30_000);
+    const pair = await connectedPair(resources);
+    for (const side of pair.sides) pair.environment.stalled.add(side.pc);
+    const start = performance.now();
+    await sleep(12_000);
+    pair.environment.stalled.clear();
+    /** The most messages of a kind one side sent in any 10 s since the path died. */
+    const worst = (side: Side, kind: 'offer' | 'restart-request') => {
+      const times = side.out.sent.flatMap((message, index) =>
+        (kind === 'offer' ? isOffer(message) : message.kind === kind) && side.out.sentAt[index]! >= start ? [side.out.sentAt[index]!] : [],
+      );
+      return Math.max(0, ...times.map((from) => times.filter((time) => time >= from && time < from + 10_000).length));
+    };
+    const restarts = worst(pair.a, 'offer');
+    const requests = worst(pair.b, 'restart-request');
+    expect(restarts, 'restarts in 10 s').to.be.within(2, 4);
+    expect(requests, 'restart requests in 10 s').to.be.within(1, 4);
+    expect(pair.b.out.count('sent', 'offer'), 'offers from b (polite)').to.equal(0);
+    // Per socket and pair: each restart's offer or answer with up to 8 candidates (policy `all`), plus the requests.
+    const perSocket = 5 * (restarts * (1 + 8) + requests);
+    expect(perSocket, 'signaling events per socket in 10 s (server limit 300)').to.be.at.most(200);
+    await pair.untilSettled('stable once the path is back');
+    expectNoErrors(pair);
+  });
+
+  it('an encoding change racing the keyframe pause leaves the camera sending', async function () {
+    this.timeout(20_000);
+    const pair = await connectedPair(resources);
+    const sender = videoSender(pair.a);
+    const setParameters = sender.setParameters.bind(sender);
+    let raced = false;
+    let delayNext = false;
+    sender.setParameters = async (parameters: RTCRtpSendParameters) => {
+      if (delayNext) {
+        delayNext = false;
+        await sleep(300);
+      }
+      await setParameters(parameters);
+      // Right as the pause lands, the room changes the limits (someone joined), and the next update is slow.
+      if (!raced && parameters.encodings.some((encoding) => encoding.active === false)) {
+        raced = delayNext = true;
+        pair.a.session.setVideoEncoding({ maxBitrate: 600_000, scaleResolutionDownBy: 2, maxFramerate: 30 });
+      }
+    };
+    const before = iceUfrags(pair.a.pc.localDescription)[0];
+    // a alone loses the path, restarts, and on its return pauses and resumes its camera for a keyframe.
+    pair.environment.stalled.add(pair.a.pc);
+    await waitFor(() => iceUfrags(pair.a.pc.localDescription)[0] !== before, 'an ICE restart offer from a', 6000);
+    pair.environment.stalled.clear();
+    await pair.untilSettled('stable after the restart');
+    await waitFor(() => raced, 'the keyframe pause', 5000);
+    await sleep(1500);
+    expect(sender.getParameters().encodings.map((encoding) => encoding.active), 'camera encoding active').to.deep.equal([true]);
+    expect(sender.getParameters().encodings[0]?.scaleResolutionDownBy, 'the new limits applied').to.equal(2);
+    await untilDecodingMore(pair.b.pc, remoteCamera(pair.b), 'camera frames at b after the keyframe');
+    expectNoErrors(pair);
+  });
+
+  it('a polite side whose renegotiation stays unanswered asks for the restart instead of restarting', async () => {
+    timers = trackSdkTimers(10);
+    const pair = await connectedPair(resources);
+    const before = iceUfrags(pair.a.pc.localDescription)[0];
+    pair.b.out.dropNext(isOffer);
+    const screen = resources.canvasStream(160, 96);
+    await pair.b.session.setScreenTrack(screen.getVideoTracks()[0]!, screen);
+    await waitFor(() => pair.b.out.dropped.length === 1, "b's renegotiation offer to be dropped");
+    pair.b.out.dropNext(isOffer);
+    await waitFor(() => pair.b.out.dropped.length === 2, 'the offer sent again to be dropped', 5000);
+    await waitFor(() => pair.b.out.count('sent', 'restart-request') === 1, 'b asking a for the restart', 5000);
+    await waitFor(() => iceUfrags(pair.a.pc.localDescription)[0] !== before, 'an ICE restart from a', 5000);
+    await pair.untilSettled('stable after starting over');
+    pair.a.remote.setScreenSharing(true);
+    await waitFor(() => pair.a.remote.screenStream !== null, 'screen at a');
+    await untilDecodingMore(pair.a.pc, remoteScreen(pair.a), 'screen frames at a', 3);
     expectNoErrors(pair);
   });
 

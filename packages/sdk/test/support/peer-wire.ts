@@ -78,6 +78,8 @@ export class Link {
   jitterMs: number;
   /** Everything handed to the wire, in order, dropped or not. */
   readonly sent: WireMessage[] = [];
+  /** When each of `sent` was handed to the wire (`performance.now()`). */
+  readonly sentAt: number[] = [];
   /** Everything that reached the other side, in order. */
   readonly delivered: WireMessage[] = [];
   readonly dropped: WireMessage[] = [];
@@ -110,6 +112,7 @@ export class Link {
   send(message: WireMessage): void {
     if (this.#disposed) return;
     this.sent.push(message);
+    this.sentAt.push(performance.now());
     this.#log.push({ from: this.#from, event: 'sent', message });
     const drop = this.#drops.findIndex((matches) => matches(message));
     if (drop >= 0) {
