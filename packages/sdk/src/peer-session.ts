@@ -54,14 +54,15 @@ function averageLevel(previous: AudioEnergy | undefined, current: AudioEnergy | 
 const PATH_CHECK_MS = 1000;
 const PATH_STALL_MS = 2000;
 /**
- * While a path stays down, restarts go at once, then 1, 2, 3, 4, 8 and 16 s apart (a TURN server back up is found
- * within a second or two). A restart request counts against the same schedule, and no restart starts while the
- * previous one is negotiating or, for {@link RESTART_CHECKS_MS}, still checking: a slow link gets to finish.
+ * While a path stays down, restarts go at once, then 1, 1, 3, 8 and 16 s apart (a TURN server back up within 3 s is
+ * found within a second). Every restart counts, done here or on request, and none starts while the previous one is
+ * negotiating or, for {@link RESTART_CHECKS_MS}, still checking: a slow link gets to finish its checks.
  * Server budget (`SOCKET_EVENT_LIMIT`, 300 events per 10 s per socket): any 10 s holds at most 4 restarts per pair
- * (at 0, 1, 3, 6 s). Each costs one socket an offer or answer and its candidates (at most 8 with policy `all`), and
- * the polite side a request: at most 4 × (1 + 8 + 1) = 40 events per pair, 200 for the 5 pairs of a mesh of 6.
+ * (at 0, 1, 2 and 5 s; the next is at 13 s). Each costs one socket an offer or an answer and its candidates (at most
+ * 8 with policy `all`), and the polite side a request: at most 4 × (1 + 8 + 1) = 40 events per pair, 200 for the
+ * 5 pairs of a mesh of 6.
  */
-const RESTART_BACKOFF_MS = [1000, 1000, 2000, 3000, 4000, 8000, 16000];
+const RESTART_BACKOFF_MS = [1000, 1000, 1000, 3000, 8000, 16000];
 const RESTART_CHECKS_MS = 3000;
 /** An offer unanswered this long (with signaling up) was lost, or its answer was: send it again. */
 const NEGOTIATION_TIMEOUT_MS = 8000;
@@ -109,7 +110,7 @@ export class PeerSession {
   #repairedAt = 0;
   /** Watchdog expiries since the last stable state: the first resends the offer, the next starts over. */
   #stalledOffers = 0;
-  /** Restarts since the path last worked, for the backoff. */
+  /** Restarts (done or asked for) since the path last worked, for the backoff. */
   #restarts = 0;
   /** The path was restarted (here, or on request): a keyframe is due once data flows again. */
   #keyframeDue = false;
@@ -305,7 +306,7 @@ export class PeerSession {
   /** The other side lost the path and asks this one, its impolite side, to restart ICE. */
   handleIceRestartRequest(): void {
     // A polite side that restarted would make the very glare this avoids; a restart of our own answers it already.
-    if (!this.#polite && this.#restartDue()) this.restartIce();
+    if (!this.#polite && this.#restartDue()) this.#repairPath();
   }
 
   /** Told by the room when signaling drops and comes back; negotiation watchdogs pause meanwhile. */
@@ -396,7 +397,6 @@ export class PeerSession {
           await this.#applyVideoEncoding();
         }
       } else if (this.#restartDue()) {
-        this.#restarts += 1;
         this.#repairPath();
       }
     } finally {
@@ -424,6 +424,7 @@ export class PeerSession {
    */
   #repairPath(): void {
     if (this.#closed) return;
+    this.#restarts += 1;
     if (this.#polite) {
       this.#repairedAt = Date.now();
       this.#keyframeDue = true;
