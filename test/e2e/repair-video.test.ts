@@ -4,6 +4,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Browser } from 'playwright-core';
 import type { RunningServer } from '@parley/server';
 import { launchChromium } from './support/browser.js';
+import { countPresentedFrames, recordPeerConnections, untilPresenting } from './support/presented-frames.js';
 import { SdkPage } from './support/sdk-page.js';
 import { createMeeting, startEmbedder, startParley, type Embedder } from './support/servers.js';
 
@@ -12,6 +13,11 @@ import { createMeeting, startEmbedder, startParley, type Embedder } from './supp
  * itself, the other asks it to over the data channel. Afterwards both see each other's video on new tracks, and chat
  * still flows. (test/faults/frozen-video.test.ts shows it healing a picture frozen in the browser.)
  */
+/** The SDK's: see `#repairVideo` in packages/sdk/src/room.ts. */
+const RENEWAL_GAP_MS = 5000;
+/** Generous on 2 shared cores. */
+const PRESENTED_AGAIN_MS = 30_000;
+
 let parley: RunningServer;
 let embedder: Embedder;
 let browser: Browser;
@@ -70,10 +76,12 @@ test('repairVideo() renews the connection from either side: new tracks, video an
     await receivingVideo(ada, bobId, false, 'at first');
     await receivingVideo(bob, adaId, false, 'at first');
 
-    for (const [asker, remoteId, role] of [
+    for (const [index, [asker, remoteId, role]] of ([
       [ada, bobId, 'the offering side'],
       [bob, adaId, 'the answering side'],
-    ] as const) {
+    ] as const).entries()) {
+      // Asks within a few seconds of a renewal are taken for the same ask.
+      if (index > 0) await delay(RENEWAL_GAP_MS);
       await asker.page.evaluate((id) => window.__room.participants.get(id)!.repairVideo(), remoteId);
       await receivingVideo(ada, bobId, true, `after a repair asked by ${role}`);
       await receivingVideo(bob, adaId, true, `after a repair asked by ${role}`);
@@ -83,6 +91,76 @@ test('repairVideo() renews the connection from either side: new tracks, video an
         timeout: 10_000,
       });
     }
+  } finally {
+    await Promise.all([ada.close(), bob.close()]);
+  }
+});
+
+/** Ada offers (she joins first); both pages count the frames their <video> of the other presents. */
+async function startCall(): Promise<{ ada: SdkPage; bob: SdkPage; adaId: string; bobId: string }> {
+  const { code } = await createMeeting(parley.url);
+  const ada = await SdkPage.open(browser, embedder.url, 'Ada');
+  const bob = await SdkPage.open(browser, embedder.url, 'Bob');
+  for (const page of [ada, bob]) {
+    await recordPeerConnections(page);
+    await countPresentedFrames(page);
+  }
+  const adaId = await ada.join(parley.url, code);
+  const bobId = await bob.join(parley.url, code);
+  await untilPresenting(ada, bobId, PRESENTED_AGAIN_MS);
+  await untilPresenting(bob, adaId, PRESENTED_AGAIN_MS);
+  return { ada, bob, adaId, bobId };
+}
+
+/** Both <video>s present frames again, both connections are `connected`, and a chat message gets through. */
+async function assertCallHealed(ada: SdkPage, bob: SdkPage, adaId: string, bobId: string, what: string): Promise<void> {
+  await Promise.all([untilPresenting(ada, bobId, PRESENTED_AGAIN_MS), untilPresenting(bob, adaId, PRESENTED_AGAIN_MS)]);
+  assert.equal((await ada.received(bobId)).state, 'connected', `Ada's connection to Bob ${what}`);
+  assert.equal((await bob.received(adaId)).state, 'connected', `Bob's connection to Ada ${what}`);
+  const text = `chat ${what}`;
+  await ada.page.evaluate((text) => window.__room.sendChatMessage(text), text);
+  await bob.page.waitForFunction((text) => window.__room.chatMessages.some((message) => message.text === text), text, {
+    timeout: 10_000,
+  });
+}
+
+test('repairVideo() while an ICE restart offer is in flight: the old answer does not reach the new connection', async () => {
+  const { ada, bob, adaId, bobId } = await startCall();
+  try {
+    const warnings: string[] = [];
+    for (const page of [ada, bob]) {
+      page.page.on('console', (message) => {
+        if (message.type() === 'warning' && message.text().includes('[parley]')) warnings.push(`${page.name}: ${message.text()}`);
+      });
+    }
+    // Ada's restart offer is on its way to Bob, who answers it from the connection Ada is about to close.
+    await ada.page.evaluate(async (id) => {
+      const pc = window.__peerConnections.at(-1)!;
+      pc.restartIce();
+      while (pc.signalingState !== 'have-local-offer') await new Promise((resolve) => setTimeout(resolve, 1));
+      window.__room.participants.get(id)!.repairVideo();
+    }, bobId);
+    await assertCallHealed(ada, bob, adaId, bobId, 'after repairVideo() during an ICE restart');
+    assert.deepEqual(warnings, [], 'messages from the closed connection are dropped quietly');
+  } finally {
+    await Promise.all([ada.close(), bob.close()]);
+  }
+});
+
+test('repairVideo() from both sides at once, and twice on one side: one renewal, video and chat flow again', async () => {
+  const { ada, bob, adaId, bobId } = await startCall();
+  try {
+    await Promise.all([
+      ada.page.evaluate(async (id) => {
+        // Two tiles showing Bob ask a moment apart: the second once the first renewal's offer is on its way.
+        window.__room.participants.get(id)!.repairVideo();
+        const renewed = window.__peerConnections.at(-1)!;
+        while (renewed.signalingState !== 'have-local-offer') await new Promise((resolve) => setTimeout(resolve, 1));
+        window.__room.participants.get(id)!.repairVideo();
+      }, bobId),
+      bob.page.evaluate((id) => window.__room.participants.get(id)!.repairVideo(), adaId),
+    ]);
+    await assertCallHealed(ada, bob, adaId, bobId, 'after repairs from both sides at once');
   } finally {
     await Promise.all([ada.close(), bob.close()]);
   }
