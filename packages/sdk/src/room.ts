@@ -645,7 +645,7 @@ export class Room extends TypedEmitter<RoomEventMap> {
   }
 
   /** Back in touch with the server: take our place in the meeting again. */
-  async #resume(signal: SignalClient): Promise<void> {
+  async #resume(signal: SignalClient, retryMs = 500): Promise<void> {
     if (!signal.socket.recovered) {
       // Socket.IO could not restore the session (it expired, or another server took the connection): use the token.
       let joined: JoinedMeeting;
@@ -655,8 +655,19 @@ export class Room extends TypedEmitter<RoomEventMap> {
       } catch (error) {
         if (this.#signal !== signal) return;
         const code = error instanceof ParleyError ? error.code : ErrorCode.Internal;
-        // A timeout means the connection dropped again: the next `connect` tries again.
-        if (code === ErrorCode.Timeout) return;
+        // The server could not answer for now (its store is down, say): ask again shortly, for as long as we are
+        // reconnecting (alone past the resume window, the room gives up). A timeout on a socket that dropped again is
+        // for the next `connect` to retry.
+        if (code === ErrorCode.Internal || code === ErrorCode.Timeout) {
+          if (signal.socket.connected) {
+            setTimeout(() => {
+              if (this.#signal === signal && this.#state === 'reconnecting' && signal.socket.connected) {
+                void this.#resume(signal, Math.min(retryMs * 2, 4000));
+              }
+            }, retryMs);
+          }
+          return;
+        }
         const final = RESUME_REFUSALS[code];
         if (final) this.#end(final);
         else this.#fail(error instanceof Error ? error.message : String(error));
