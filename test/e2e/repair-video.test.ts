@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Browser } from 'playwright-core';
+import type { RemoteParticipant } from '@parley/sdk';
 import type { RunningServer } from '@parley/server';
 import { launchChromium } from './support/browser.js';
 import { countPresentedFrames, recordPeerConnections, untilPresenting } from './support/presented-frames.js';
@@ -161,6 +162,33 @@ test('repairVideo() from both sides at once, and twice on one side: one renewal,
       bob.page.evaluate((id) => window.__room.participants.get(id)!.repairVideo(), adaId),
     ]);
     await assertCallHealed(ada, bob, adaId, bobId, 'after repairs from both sides at once');
+  } finally {
+    await Promise.all([ada.close(), bob.close()]);
+  }
+});
+
+test('repairVideo() on the object of a participant who left and came back under the same id does nothing', async () => {
+  const { ada, bob, adaId, bobId } = await startCall();
+  try {
+    // Bob leaves and comes back under the same id, as Ada's room sees it: a new RemoteParticipant, a new connection.
+    await ada.page.evaluate((id) => {
+      (window as unknown as { __before: unknown }).__before = window.__room.participants.get(id);
+    }, bobId);
+    const adaSocket = [...parley.io.of('/').sockets.values()].find((socket) => socket.data.participantId === adaId);
+    assert.ok(adaSocket, "Ada's socket on the server");
+    const bobInfo = { id: bobId, name: 'Bob', isHost: false, audioEnabled: true, videoEnabled: true, screenSharing: false };
+    adaSocket.emit('participant-left', { participantId: bobId, reason: 'disconnected' });
+    adaSocket.emit('participant-joined', bobInfo);
+    await untilPresenting(ada, bobId, PRESENTED_AGAIN_MS);
+    await delay(RENEWAL_GAP_MS);
+
+    await ada.page.evaluate(() => (window as unknown as { __before: RemoteParticipant }).__before.repairVideo());
+    await assertCallHealed(ada, bob, adaId, bobId, 'after a repair asked through a stale participant');
+    const live = await ada.page.evaluate(
+      (id) => window.__room.participants.get(id)!.stream?.getVideoTracks()[0]?.readyState ?? 'none',
+      bobId,
+    );
+    assert.equal(live, 'live', "the participant in Ada's room keeps a live video track");
   } finally {
     await Promise.all([ada.close(), bob.close()]);
   }
