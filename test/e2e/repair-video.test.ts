@@ -8,6 +8,7 @@ import { launchChromium } from './support/browser.js';
 import { countPresentedFrames, recordPeerConnections, untilPresenting } from './support/presented-frames.js';
 import { SdkPage } from './support/sdk-page.js';
 import { createMeeting, startEmbedder, startParley, type Embedder } from './support/servers.js';
+import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.js';
 
 /**
  * `RemoteParticipant.repairVideo()` renews the peer connection, whichever side asks: the one that offers renews it
@@ -20,11 +21,14 @@ const RENEWAL_GAP_MS = 5000;
 const PRESENTED_AGAIN_MS = 30_000;
 
 let parley: RunningServer;
+/** Signaling with a 100 ms round trip, so that messages cross as they do between real sites. */
+let signaling: TcpProxy;
 let embedder: Embedder;
 let browser: Browser;
 
 before(async () => {
   parley = await startParley();
+  signaling = await startTcpProxy(Number(new URL(parley.url).port), { oneWayDelayMs: 50 });
   embedder = await startEmbedder(parley.url);
   browser = await launchChromium();
 });
@@ -32,6 +36,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await embedder?.close();
+  await signaling?.close();
   await parley?.close();
 });
 
@@ -106,8 +111,8 @@ async function startCall(): Promise<{ ada: SdkPage; bob: SdkPage; adaId: string;
     await recordPeerConnections(page);
     await countPresentedFrames(page);
   }
-  const adaId = await ada.join(parley.url, code);
-  const bobId = await bob.join(parley.url, code);
+  const adaId = await ada.join(signaling.url, code, {}, undefined, parley.url);
+  const bobId = await bob.join(signaling.url, code, {}, undefined, parley.url);
   await untilPresenting(ada, bobId, PRESENTED_AGAIN_MS);
   await untilPresenting(bob, adaId, PRESENTED_AGAIN_MS);
   return { ada, bob, adaId, bobId };
@@ -153,10 +158,12 @@ test('repairVideo() from both sides at once, and twice on one side: one renewal,
   try {
     await Promise.all([
       ada.page.evaluate(async (id) => {
-        // Two tiles showing Bob ask a moment apart: the second once the first renewal's offer is on its way.
+        // Two tiles showing Bob ask a moment apart: the second once Bob may have answered the first renewal's offer,
+        // before his answer is back.
         window.__room.participants.get(id)!.repairVideo();
         const renewed = window.__peerConnections.at(-1)!;
         while (renewed.signalingState !== 'have-local-offer') await new Promise((resolve) => setTimeout(resolve, 1));
+        await new Promise((resolve) => setTimeout(resolve, 80));
         window.__room.participants.get(id)!.repairVideo();
       }, bobId),
       bob.page.evaluate((id) => window.__room.participants.get(id)!.repairVideo(), adaId),
