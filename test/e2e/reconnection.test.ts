@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Browser } from 'playwright-core';
 import type { RunningServer } from '@parley/server';
 import { assertEveryoneReceivesEveryone, assertTiles } from './support/assertions.js';
@@ -129,6 +130,35 @@ describe('signaling drops mid-call', () => {
     assert.equal(await participantsOnServer(parley), 2);
     await ada.waitForTile(bob.participantId, "tile.hasAttribute('camera-off')", 5000);
     await bob.evaluateRoom((element) => element.toggleCamera(true));
+    await assertEveryoneReceivesEveryone(pages);
+  });
+
+  test('the server refuses the resume with `internal` a few times (its store is down): the room retries and gets back in', async () => {
+    const pages = await openMeeting(['Ada', 'Bob']);
+    const [ada] = pages as [MeetingPage, MeetingPage];
+    let refusals = 3;
+    // A connection middleware, so that its packet middleware comes before the server's own (which handles every
+    // event): it answers the first resumes as a node whose store is down does. Inert once they are used up.
+    parley.io.use((socket, next) => {
+      socket.use(([event, ...args], nextPacket) => {
+        if (event !== 'resume-meeting' || refusals === 0) return nextPacket();
+        refusals -= 1;
+        const ack = args.at(-1) as (result: unknown) => void;
+        ack({ ok: false, error: { code: 'internal', message: 'storage unavailable' } });
+      });
+      next();
+    });
+    await proxy.block('reset');
+    proxy.cut();
+    await waitForRoomState(ada, 'reconnecting', 10_000);
+    // Once the server has seen the sockets go, as if they came back to a node that never held them.
+    while (parley.io.of('/').sockets.size > 0) await delay(50);
+    (parley.io.of('/').adapter as unknown as { sessions: Map<string, unknown> }).sessions.clear();
+    await proxy.unblock();
+    for (const page of pages) await waitForRoomState(page, 'joined', 30_000);
+    assert.equal(refusals, 0, 'the server refused the resumes');
+    for (const page of pages) assert.deepEqual(await roomEvents(page), ['reconnecting', 'reconnected'], `${page.name} never left`);
+    await assertSameMeeting(pages);
     await assertEveryoneReceivesEveryone(pages);
   });
 

@@ -2,22 +2,33 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Browser } from 'playwright-core';
+import type { RemoteParticipant } from '@parley/sdk';
 import type { RunningServer } from '@parley/server';
 import { launchChromium } from './support/browser.js';
+import { countPresentedFrames, recordPeerConnections, untilPresenting } from './support/presented-frames.js';
 import { SdkPage } from './support/sdk-page.js';
 import { createMeeting, startEmbedder, startParley, type Embedder } from './support/servers.js';
+import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.js';
 
 /**
  * `RemoteParticipant.repairVideo()` renews the peer connection, whichever side asks: the one that offers renews it
  * itself, the other asks it to over the data channel. Afterwards both see each other's video on new tracks, and chat
  * still flows. (test/faults/frozen-video.test.ts shows it healing a picture frozen in the browser.)
  */
+/** The SDK's: see `#repairVideo` in packages/sdk/src/room.ts. */
+const RENEWAL_GAP_MS = 5000;
+/** Generous on 2 shared cores. */
+const PRESENTED_AGAIN_MS = 30_000;
+
 let parley: RunningServer;
+/** Signaling with a 100 ms round trip, so that messages cross as they do between real sites. */
+let signaling: TcpProxy;
 let embedder: Embedder;
 let browser: Browser;
 
 before(async () => {
   parley = await startParley();
+  signaling = await startTcpProxy(Number(new URL(parley.url).port), { oneWayDelayMs: 50 });
   embedder = await startEmbedder(parley.url);
   browser = await launchChromium();
 });
@@ -25,6 +36,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await embedder?.close();
+  await signaling?.close();
   await parley?.close();
 });
 
@@ -70,10 +82,12 @@ test('repairVideo() renews the connection from either side: new tracks, video an
     await receivingVideo(ada, bobId, false, 'at first');
     await receivingVideo(bob, adaId, false, 'at first');
 
-    for (const [asker, remoteId, role] of [
+    for (const [index, [asker, remoteId, role]] of ([
       [ada, bobId, 'the offering side'],
       [bob, adaId, 'the answering side'],
-    ] as const) {
+    ] as const).entries()) {
+      // Asks within a few seconds of a renewal are taken for the same ask.
+      if (index > 0) await delay(RENEWAL_GAP_MS);
       await asker.page.evaluate((id) => window.__room.participants.get(id)!.repairVideo(), remoteId);
       await receivingVideo(ada, bobId, true, `after a repair asked by ${role}`);
       await receivingVideo(bob, adaId, true, `after a repair asked by ${role}`);
@@ -83,6 +97,105 @@ test('repairVideo() renews the connection from either side: new tracks, video an
         timeout: 10_000,
       });
     }
+  } finally {
+    await Promise.all([ada.close(), bob.close()]);
+  }
+});
+
+/** Ada offers (she joins first); both pages count the frames their <video> of the other presents. */
+async function startCall(): Promise<{ ada: SdkPage; bob: SdkPage; adaId: string; bobId: string }> {
+  const { code } = await createMeeting(parley.url);
+  const ada = await SdkPage.open(browser, embedder.url, 'Ada');
+  const bob = await SdkPage.open(browser, embedder.url, 'Bob');
+  for (const page of [ada, bob]) {
+    await recordPeerConnections(page);
+    await countPresentedFrames(page);
+  }
+  const adaId = await ada.join(signaling.url, code, {}, undefined, parley.url);
+  const bobId = await bob.join(signaling.url, code, {}, undefined, parley.url);
+  await untilPresenting(ada, bobId, PRESENTED_AGAIN_MS);
+  await untilPresenting(bob, adaId, PRESENTED_AGAIN_MS);
+  return { ada, bob, adaId, bobId };
+}
+
+/** Both <video>s present frames again, both connections are `connected`, and a chat message gets through. */
+async function assertCallHealed(ada: SdkPage, bob: SdkPage, adaId: string, bobId: string, what: string): Promise<void> {
+  await Promise.all([untilPresenting(ada, bobId, PRESENTED_AGAIN_MS), untilPresenting(bob, adaId, PRESENTED_AGAIN_MS)]);
+  assert.equal((await ada.received(bobId)).state, 'connected', `Ada's connection to Bob ${what}`);
+  assert.equal((await bob.received(adaId)).state, 'connected', `Bob's connection to Ada ${what}`);
+  const text = `chat ${what}`;
+  await ada.page.evaluate((text) => window.__room.sendChatMessage(text), text);
+  await bob.page.waitForFunction((text) => window.__room.chatMessages.some((message) => message.text === text), text, {
+    timeout: 10_000,
+  });
+}
+
+test('repairVideo() while an ICE restart offer is in flight: the old answer does not reach the new connection', async () => {
+  const { ada, bob, adaId, bobId } = await startCall();
+  try {
+    const warnings: string[] = [];
+    for (const page of [ada, bob]) {
+      page.page.on('console', (message) => {
+        if (message.type() === 'warning' && message.text().includes('[parley]')) warnings.push(`${page.name}: ${message.text()}`);
+      });
+    }
+    // Ada's restart offer is on its way to Bob, who answers it from the connection Ada is about to close.
+    await ada.page.evaluate(async (id) => {
+      const pc = window.__peerConnections.at(-1)!;
+      pc.restartIce();
+      while (pc.signalingState !== 'have-local-offer') await new Promise((resolve) => setTimeout(resolve, 1));
+      window.__room.participants.get(id)!.repairVideo();
+    }, bobId);
+    await assertCallHealed(ada, bob, adaId, bobId, 'after repairVideo() during an ICE restart');
+    assert.deepEqual(warnings, [], 'messages from the closed connection are dropped quietly');
+  } finally {
+    await Promise.all([ada.close(), bob.close()]);
+  }
+});
+
+test('repairVideo() from both sides at once, and twice on one side: one renewal, video and chat flow again', async () => {
+  const { ada, bob, adaId, bobId } = await startCall();
+  try {
+    await Promise.all([
+      ada.page.evaluate(async (id) => {
+        // Two tiles showing Bob ask a moment apart: the second once Bob may have answered the first renewal's offer,
+        // before his answer is back.
+        window.__room.participants.get(id)!.repairVideo();
+        const renewed = window.__peerConnections.at(-1)!;
+        while (renewed.signalingState !== 'have-local-offer') await new Promise((resolve) => setTimeout(resolve, 1));
+        await new Promise((resolve) => setTimeout(resolve, 80));
+        window.__room.participants.get(id)!.repairVideo();
+      }, bobId),
+      bob.page.evaluate((id) => window.__room.participants.get(id)!.repairVideo(), adaId),
+    ]);
+    await assertCallHealed(ada, bob, adaId, bobId, 'after repairs from both sides at once');
+  } finally {
+    await Promise.all([ada.close(), bob.close()]);
+  }
+});
+
+test('repairVideo() on the object of a participant who left and came back under the same id does nothing', async () => {
+  const { ada, bob, adaId, bobId } = await startCall();
+  try {
+    // Bob leaves and comes back under the same id, as Ada's room sees it: a new RemoteParticipant, a new connection.
+    await ada.page.evaluate((id) => {
+      (window as unknown as { __before: unknown }).__before = window.__room.participants.get(id);
+    }, bobId);
+    const adaSocket = [...parley.io.of('/').sockets.values()].find((socket) => socket.data.participantId === adaId);
+    assert.ok(adaSocket, "Ada's socket on the server");
+    const bobInfo = { id: bobId, name: 'Bob', isHost: false, audioEnabled: true, videoEnabled: true, screenSharing: false };
+    adaSocket.emit('participant-left', { participantId: bobId, reason: 'disconnected' });
+    adaSocket.emit('participant-joined', bobInfo);
+    await untilPresenting(ada, bobId, PRESENTED_AGAIN_MS);
+    await delay(RENEWAL_GAP_MS);
+
+    await ada.page.evaluate(() => (window as unknown as { __before: RemoteParticipant }).__before.repairVideo());
+    await assertCallHealed(ada, bob, adaId, bobId, 'after a repair asked through a stale participant');
+    const live = await ada.page.evaluate(
+      (id) => window.__room.participants.get(id)!.stream?.getVideoTracks()[0]?.readyState ?? 'none',
+      bobId,
+    );
+    assert.equal(live, 'live', "the participant in Ada's room keeps a live video track");
   } finally {
     await Promise.all([ada.close(), bob.close()]);
   }

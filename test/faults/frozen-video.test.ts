@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Browser } from 'playwright-core';
 import type { RunningServer } from '@parley/server';
 import { launchChromium } from '../e2e/support/browser.js';
+import { recordPeerConnections } from '../e2e/support/presented-frames.js';
 import { waitForRelayedFrames } from '../e2e/support/relay-frames.js';
 import { SdkPage } from '../e2e/support/sdk-page.js';
 import { createMeeting, startEmbedder, startParley, type Embedder } from '../e2e/support/servers.js';
@@ -23,8 +22,6 @@ const PRESENTED_AGAIN_MS = 30_000;
 
 declare global {
   interface Window {
-    /** Every RTCPeerConnection the page created. */
-    __peerConnections: RTCPeerConnection[];
     /** Frames the tile's <video> presented, counted with requestVideoFrameCallback. */
     __tileFramesPresented: number;
   }
@@ -52,16 +49,7 @@ after(async () => {
 /** An SDK page whose peer connections the test can reach. */
 async function openPage(name: string): Promise<SdkPage> {
   const page = await SdkPage.open(browser, embedder.url, name);
-  await page.page.evaluate(() => {
-    window.__peerConnections = [];
-    const Native = RTCPeerConnection;
-    window.RTCPeerConnection = class extends Native {
-      constructor(configuration?: RTCConfiguration) {
-        super(configuration);
-        window.__peerConnections.push(this);
-      }
-    };
-  });
+  await recordPeerConnections(page);
   return page;
 }
 
@@ -85,12 +73,6 @@ async function showTile(page: SdkPage, remoteId: string): Promise<void> {
 
 const presented = (page: SdkPage) => page.page.evaluate(() => window.__tileFramesPresented);
 
-/** SIGKILL, as a crash would: every allocation is lost at once, with no goodbye to anyone. */
-function killTurn(): void {
-  const pid = Number(readFileSync(join(dirname(turn.logFile), 'turnserver.pid'), 'utf8'));
-  process.kill(pid, 'SIGKILL');
-}
-
 for (let round = 1; round <= ROUNDS; round++) {
   test(`round ${round}: both peers restart ICE at once after TURN dies; every tile shows video again`, async () => {
     const { code } = await createMeeting(parley.url);
@@ -104,7 +86,7 @@ for (let round = 1; round <= ROUNDS; round++) {
       await showTile(ada, bobId);
       await showTile(bob, adaId);
 
-      killTurn();
+      await turn.kill();
       await delay(3000);
       await turn.restart();
       await Promise.all(
@@ -138,6 +120,8 @@ for (let round = 1; round <= ROUNDS; round++) {
       );
     } finally {
       await Promise.all([ada.close(), bob.close()]);
+      // The next round starts with a TURN server up, whatever happened in this one.
+      if (!turn.running) await turn.restart();
     }
   });
 }

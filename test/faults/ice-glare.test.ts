@@ -8,6 +8,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Browser } from 'playwright-core';
 import type { RunningServer } from '@parley/server';
 import { launchChromium } from '../e2e/support/browser.js';
+import { countPresentedFrames, untilPresenting } from '../e2e/support/presented-frames.js';
 import { SdkPage } from '../e2e/support/sdk-page.js';
 import { createMeeting, startEmbedder, startParley, type Embedder } from '../e2e/support/servers.js';
 import { startTcpProxy, type TcpProxy } from '../e2e/support/tcp-proxy.js';
@@ -20,16 +21,6 @@ const TURN_DOWN_MS = 3000;
 const SIGNALING_RTT_MS = 100;
 /** Generous: recovery takes a few seconds, more on a loaded machine. */
 const RECOVERY_TIMEOUT_MS = 40_000;
-/** A <video> showing a live stream presents frames this often at least over a window this long. */
-const PRESENTED_WINDOW_MS = 2000;
-const MIN_PRESENTED_FRAMES = 5;
-
-declare global {
-  interface Window {
-    /** Frames each <video> of a remote participant presented so far, by participant id (requestVideoFrameCallback). */
-    __presented: Record<string, number>;
-  }
-}
 
 let turn: TurnServer;
 let parley: RunningServer;
@@ -58,60 +49,17 @@ after(async () => {
  * each remote participant's stream in a <video> on the page whose presented frames are counted.
  */
 async function joinSmall(page: SdkPage, code: string): Promise<string> {
+  await countPresentedFrames(page);
   return page.page.evaluate(
     async ({ server, moduleServer, code, name }) => {
       const { Room } = (await import(`${moduleServer}/parley.js`)) as typeof import('@parley/sdk');
-      window.__presented = {};
       const room = new Room({ server, iceTransportPolicy: 'relay' });
       window.__room = room;
-      const show = (participant: import('@parley/sdk').RemoteParticipant) => {
-        if (!participant.stream || document.getElementById(`video-${participant.id}`)) return;
-        const video = document.createElement('video');
-        video.id = `video-${participant.id}`;
-        video.muted = true;
-        video.autoplay = true;
-        video.playsInline = true;
-        video.style.cssText = 'width: 160px; height: 120px';
-        video.srcObject = participant.stream;
-        document.body.append(video);
-        window.__presented[participant.id] = 0;
-        const count = () => {
-          window.__presented[participant.id]! += 1;
-          video.requestVideoFrameCallback(count);
-        };
-        video.requestVideoFrameCallback(count);
-      };
-      room.on('stream-changed', (participant) => {
-        if (participant !== room.localParticipant) show(participant as import('@parley/sdk').RemoteParticipant);
-      });
       const stream = await navigator.mediaDevices.getUserMedia({ video: { width: 160, height: 120, frameRate: 15 } });
       await room.join({ code, name, stream, audio: false });
       return room.localParticipant.id;
     },
     { server: signaling.url, moduleServer: parley.url, code, name: page.name },
-  );
-}
-
-function presented(page: SdkPage, remoteId: string): Promise<number> {
-  return page.page.evaluate((id) => window.__presented[id] ?? 0, remoteId);
-}
-
-/** Waits until `page`'s <video> of `remoteId` presents frames again; fails saying so after `timeoutMs`. */
-async function untilPresenting(page: SdkPage, remoteId: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let frames = 0;
-  let state = '';
-  while (Date.now() < deadline) {
-    const before = await presented(page, remoteId);
-    await delay(PRESENTED_WINDOW_MS);
-    frames = (await presented(page, remoteId)) - before;
-    if (frames >= MIN_PRESENTED_FRAMES) return;
-    state = (await page.received(remoteId)).state;
-  }
-  const { framesDecoded } = await page.received(remoteId);
-  throw new Error(
-    `${page.name}'s <video> of the other side presented ${frames} frames in ${PRESENTED_WINDOW_MS} ms ` +
-      `(connection ${state}, ${framesDecoded} frames decoded) ${timeoutMs / 1000} s on: frozen`,
   );
 }
 

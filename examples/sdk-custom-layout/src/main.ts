@@ -84,6 +84,8 @@ room.subscribe(() => render(room.getSnapshot()));
  * none presented, ask the SDK to repair the connection, at most every 30 s.
  */
 function watchForFrozenVideo(video: HTMLVideoElement, participantId: string): void {
+  // This tile's participant. Someone who leaves and comes back under the same id is a new object, with a new tile.
+  const watched = room.participants.get(participantId);
   let presented = 0;
   const countFrame = () => {
     presented += 1;
@@ -93,7 +95,7 @@ function watchForFrozenVideo(video: HTMLVideoElement, participantId: string): vo
   let last = { presented, decoded: null as number | null, repairedAt: 0 };
   const watchdog = setInterval(async () => {
     const participant = room.participants.get(participantId);
-    if (!participant) return clearInterval(watchdog);
+    if (!participant || participant !== watched) return clearInterval(watchdog);
     const decoded = participant.videoEnabled && !video.paused ? await participant.framesDecoded() : null;
     const frozen = decoded !== null && last.decoded !== null && decoded > last.decoded && presented === last.presented;
     const repair = frozen && Date.now() - last.repairedAt > 30_000;

@@ -89,8 +89,13 @@ const RESUME_REFUSALS: Partial<Record<ErrorCode, LeaveReason>> = {
 /** Asks, over the data channel, the participant who offers to renew the connection: see `repairVideo`. */
 const REPAIR_VIDEO = 'repair-video';
 
-/** The DTLS fingerprint in a session description: each peer connection has its own. */
-const fingerprint = (sdp: string | undefined) => sdp && /^a=fingerprint:.*$/m.exec(sdp)?.[0];
+/**
+ * What ties a session description to its peer connection: its DTLS fingerprint (each connection has its own) and its
+ * ICE username fragment (its candidates carry it).
+ */
+const marks = (sdp = '') => [/^a=fingerprint:.*$/m.exec(sdp)?.[0], /^a=ice-ufrag:(.*)$/m.exec(sdp)?.[1]];
+/** A renewal takes about a second: asks within this time after one (from both sides, or two tiles) are the same ask. */
+const RENEWAL_GAP_MS = 5000;
 
 /** Give the server this long to confirm a leave before the socket is closed regardless. */
 const LEAVE_ACK_TIMEOUT_MS = 1000;
@@ -125,6 +130,13 @@ export class Room extends TypedEmitter<RoomEventMap> {
   readonly #sessions = new Map<string, PeerSession>();
   /** Participants whose peer connection this side offers; see {@link #connect}. */
   readonly #offerers = new Set<string>();
+  /** When we last renewed the connection to each participant; see {@link #repairVideo}. */
+  readonly #renewedAt = new Map<string, number>();
+  /**
+   * `${participantId} ${mark}`: the marks of the peer connections we closed on each participant. A description or
+   * candidate still in flight from one of those must not reach the new connection.
+   */
+  readonly #closed = new Set<string>();
   #resumeToken = '';
   #resumeWindowMs = 0;
   /** Marks the end of the resume window after a drop; past it, the room gives up once no peer is connected. */
@@ -567,7 +579,9 @@ export class Room extends TypedEmitter<RoomEventMap> {
     socket.on('participant-left', ({ participantId, reason }) => this.#removeParticipant(participantId, reason));
     socket.on('offer', ({ from, sdp }) => this.#receiveDescription(from, 'offer', sdp));
     socket.on('answer', ({ from, sdp }) => this.#receiveDescription(from, 'answer', sdp));
-    socket.on('ice-candidate', ({ from, candidate }) => this.#sessions.get(from)?.handleCandidate(candidate));
+    socket.on('ice-candidate', ({ from, candidate }) => {
+      if (!this.#closed.has(`${from} ${candidate.usernameFragment}`)) this.#sessions.get(from)?.handleCandidate(candidate);
+    });
     socket.on('ice-restart-request', ({ from }) => this.#sessions.get(from)?.handleIceRestartRequest());
     socket.on('media-state', ({ participantId, audio, video, screen }) => {
       const participant = this.participants.get(participantId);
@@ -631,7 +645,7 @@ export class Room extends TypedEmitter<RoomEventMap> {
   }
 
   /** Back in touch with the server: take our place in the meeting again. */
-  async #resume(signal: SignalClient): Promise<void> {
+  async #resume(signal: SignalClient, retryMs = 500): Promise<void> {
     if (!signal.socket.recovered) {
       // Socket.IO could not restore the session (it expired, or another server took the connection): use the token.
       let joined: JoinedMeeting;
@@ -641,8 +655,19 @@ export class Room extends TypedEmitter<RoomEventMap> {
       } catch (error) {
         if (this.#signal !== signal) return;
         const code = error instanceof ParleyError ? error.code : ErrorCode.Internal;
-        // A timeout means the connection dropped again: the next `connect` tries again.
-        if (code === ErrorCode.Timeout) return;
+        // The server could not answer for now (its store is down, say): ask again shortly, for as long as we are
+        // reconnecting (alone past the resume window, the room gives up). A timeout on a socket that dropped again is
+        // for the next `connect` to retry.
+        if (code === ErrorCode.Internal || code === ErrorCode.Timeout) {
+          if (signal.socket.connected) {
+            setTimeout(() => {
+              if (this.#signal === signal && this.#state === 'reconnecting' && signal.socket.connected) {
+                void this.#resume(signal, Math.min(retryMs * 2, 4000));
+              }
+            }, retryMs);
+          }
+          return;
+        }
         const final = RESUME_REFUSALS[code];
         if (final) this.#end(final);
         else this.#fail(error instanceof Error ? error.message : String(error));
@@ -813,7 +838,12 @@ export class Room extends TypedEmitter<RoomEventMap> {
       if (this.#signal === signal) console.warn(`[parley] connection to ${id}:`, error);
     };
     // A renewed connection brings new tracks: the old ones never carry anything again.
-    this.#sessions.get(id)?.close();
+    const old = this.#sessions.get(id);
+    if (old) {
+      old.close();
+      this.#renewedAt.set(id, Date.now());
+      this.#markClosed(id, old.peerConnection.remoteDescription?.sdp);
+    }
     participant.stream = null;
     if (initiator) this.#offerers.add(id);
     else this.#offerers.delete(id);
@@ -858,8 +888,10 @@ export class Room extends TypedEmitter<RoomEventMap> {
    * only a new one heals it. The offering side renews it; the other asks it to over the data channel.
    */
   #repairVideo(participant: RemoteParticipant): void {
-    // The new connection is negotiated through the server: without it, the old one is better than none.
-    if (this.#state !== 'joined') return;
+    // The new connection is negotiated through the server: without it, the old one is better than none. The object
+    // of someone who left and came back under the same id must not touch their new connection.
+    if (this.#state !== 'joined' || this.participants.get(participant.id) !== participant) return;
+    if (Date.now() - (this.#renewedAt.get(participant.id) ?? 0) < RENEWAL_GAP_MS) return;
     if (!this.#offerers.has(participant.id)) {
       this.#sessions.get(participant.id)?.sendData(REPAIR_VIDEO);
       return;
@@ -869,15 +901,21 @@ export class Room extends TypedEmitter<RoomEventMap> {
 
   /**
    * An offer from a new peer connection (a new DTLS fingerprint) replaces ours: the other side renewed it (see
-   * {@link #repairVideo}).
+   * {@link #repairVideo}). One from a connection closed since (sent before a renewal) is dropped, and its candidates.
    */
   #receiveDescription(from: string, type: 'offer' | 'answer', sdp: string): void {
     const participant = this.participants.get(from);
-    const known = fingerprint(this.#sessions.get(from)?.peerConnection.remoteDescription?.sdp);
-    if (type === 'offer' && participant && known && known !== fingerprint(sdp)) {
+    const [fingerprint] = marks(sdp);
+    if (this.#closed.has(`${from} ${fingerprint}`)) return this.#markClosed(from, sdp);
+    const [known] = marks(this.#sessions.get(from)?.peerConnection.remoteDescription?.sdp);
+    if (type === 'offer' && participant && known && known !== fingerprint) {
       this.#connect(participant, false);
     }
     this.#sessions.get(from)?.handleDescription(type, sdp);
+  }
+
+  #markClosed(participantId: string, sdp: string | undefined): void {
+    for (const mark of marks(sdp)) if (mark) this.#closed.add(`${participantId} ${mark}`);
   }
 
   #removeParticipant(participantId: string, reason: ParticipantLeftReason): void {
@@ -954,6 +992,8 @@ export class Room extends TypedEmitter<RoomEventMap> {
     for (const session of this.#sessions.values()) session.close();
     this.#sessions.clear();
     this.#offerers.clear();
+    this.#renewedAt.clear();
+    this.#closed.clear();
     this.participants.clear();
     this.localParticipant.stopTracks();
     this.#signal?.disconnect();
