@@ -13,14 +13,17 @@ export const BUDGETS = {
    * `/parley.js`: lit, socket.io-client, the SDK and every element a meeting shows first. The chunks beside it
    * (side panels, notices, the confirmation dialog, the speaking/quality monitor, translations) are fetched after
    * joining, on first use or once idle. 40 KB until issue 12 put the first-contact UI in (what a person must see:
-   * the Reconnecting notice, the invite row, end screens with a way out, the presenter's placeholder and their strings).
+   * the Reconnecting notice, the invite row, end screens with a way out, the presenter's placeholder and their strings);
+   * 44 KB until issue 13's media-path repairs (the SDK's below, and the tile's frozen-picture watchdog).
    */
-  'parley.js': 44 * 1024,
+  'parley.js': 44.5 * 1024,
   /**
    * The SDK alone, minified, without socket.io-client (which sites may already ship), all its chunks together.
-   * 12 KB until issue 13 added `repairVideo` (renewing the peer connection to heal a picture frozen in the browser).
+   * 12 KB until issue 13 made the media path heal itself: glare-free ICE restarts with path checks and a keyframe on
+   * return, `repairVideo` (renewing a peer connection whose picture the browser decodes but no longer presents) with
+   * the fingerprints that keep a renewed connection from stale answers, and resumes retried while storage is away.
    */
-  '@parley/sdk': 12.3 * 1024,
+  '@parley/sdk': 12.6 * 1024,
 };
 
 /** Gzipped (level 9) and raw sizes in bytes of each budgeted artefact. */
