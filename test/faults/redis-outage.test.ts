@@ -142,39 +142,48 @@ after(async () => {
 async function outageRound(round: string, outageMs: number, newcomerNode: number): Promise<void> {
   await assertCallIntact(`${round}, before the outage`);
   await cluster.redis.crash();
+  let redisDown = true;
   const downAt = Date.now();
-  // During the outage: checked at once and then every few seconds (each check takes a moment itself).
-  for (let check = 1; Date.now() - downAt < outageMs - 2000 || check === 1; check += 1) {
-    await assertCallIntact(`${round}, ${Math.round((Date.now() - downAt) / 1000)} s into the outage`);
-    await delay(Math.min(3000, Math.max(0, outageMs - 2000 - (Date.now() - downAt))));
-  }
-  await delay(Math.max(0, outageMs - (Date.now() - downAt)));
-  await cluster.redis.revive();
-  const backAt = Date.now();
-
   const name = `Dee${round.replace(/\W/g, '')}`;
-  const newcomer = await join(name, newcomerNode);
-  const everyone = new Map([...people, [name, newcomer]]);
-  await waitFor(
-    async () => {
-      for (const [viewer, person] of everyone) {
-        const { states } = await viewOf(person);
-        const others = [...everyone.keys()].filter((other) => other !== viewer);
-        if (!others.every((other) => states[other] === 'connected')) return false;
-      }
-      return true;
-    },
-    `${round}: newcomer ${name} on node ${newcomerNode} connected with everyone`,
-    NEWCOMER_CONNECTED_MS,
-  ).catch(async (error: unknown) => {
-    const views = await Promise.all([...everyone].map(async ([who, person]) => `${who}: ${JSON.stringify((await viewOf(person)).states)}`));
-    throw new Error(`${(error as Error).message}\n${views.join('\n')}`);
-  });
-  newcomerTimes.push({ round, node: newcomerNode, ms: Date.now() - backAt });
-  await assertViews(everyone, `${round}, after the newcomer came`);
+  let newcomer: Person | undefined;
+  try {
+    // During the outage: checked at once and then every few seconds (each check takes a moment itself).
+    for (let check = 1; Date.now() - downAt < outageMs - 2000 || check === 1; check += 1) {
+      await assertCallIntact(`${round}, ${Math.round((Date.now() - downAt) / 1000)} s into the outage`);
+      await delay(Math.min(3000, Math.max(0, outageMs - 2000 - (Date.now() - downAt))));
+    }
+    await delay(Math.max(0, outageMs - (Date.now() - downAt)));
+    await cluster.redis.revive();
+    redisDown = false;
+    const backAt = Date.now();
 
-  await newcomer.page.page.evaluate(() => window.__room.leave());
-  await newcomer.page.close();
+    newcomer = await join(name, newcomerNode);
+    const everyone = new Map([...people, [name, newcomer]]);
+    await waitFor(
+      async () => {
+        for (const [viewer, person] of everyone) {
+          const { states } = await viewOf(person);
+          const others = [...everyone.keys()].filter((other) => other !== viewer);
+          if (!others.every((other) => states[other] === 'connected')) return false;
+        }
+        return true;
+      },
+      `${round}: newcomer ${name} on node ${newcomerNode} connected with everyone`,
+      NEWCOMER_CONNECTED_MS,
+    ).catch(async (error: unknown) => {
+      const views = await Promise.all([...everyone].map(async ([who, person]) => `${who}: ${JSON.stringify((await viewOf(person)).states)}`));
+      throw new Error(`${(error as Error).message}\n${views.join('\n')}`);
+    });
+    newcomerTimes.push({ round, node: newcomerNode, ms: Date.now() - backAt });
+    await assertViews(everyone, `${round}, after the newcomer came`);
+  } finally {
+    // A failed round must not leave Redis down or the newcomer in the call for the rounds after it.
+    if (redisDown) await cluster.redis.revive();
+    if (newcomer) {
+      await newcomer.page.page.evaluate(() => window.__room.leave()).catch(() => undefined);
+      await newcomer.page.close();
+    }
+  }
   await waitFor(
     async () => (await Promise.all([...people.values()].map(viewOf))).every((view) => !(name in view.states)),
     `${round}: newcomer ${name} gone from every view`,
