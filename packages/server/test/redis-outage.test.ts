@@ -152,6 +152,32 @@ describe('a Redis outage under two nodes', () => {
     }
   });
 
+  test('a connection that drops while Redis is down resumes at once on the other node, which never held it', async () => {
+    const meeting = await createMeeting(nodes[0]!);
+    const host = await on(0);
+    const hostId = (await join(host, meeting.code, 'Hana', meeting.hostKey)).self.id;
+    const guest = await on(0);
+    const joinedSeen = nextEvent(host, 'participant-joined');
+    const joined = await join(guest, meeting.code, 'Gus');
+    await joinedSeen;
+    // Node 1 has heard of both (presence) but no one there joined or resumed: it never read the meeting itself.
+    await sleep(1000);
+    await redis.crash();
+    try {
+      guest.disconnect();
+      // nginx is not sticky: the reconnect lands on node 1.
+      const again = await on(1);
+      const started = Date.now();
+      const result = await again.timeout(10_000).emitWithAck('resume-meeting', { resumeToken: joined.resumeToken, audio: true, video: true });
+      assert.ok(result.ok, `resumed (${JSON.stringify(result)})`);
+      assert.equal(result.data.self.id, joined.self.id);
+      assert.deepEqual(result.data.participants.map((participant: { id: string }) => participant.id), [hostId]);
+      assert.ok(Date.now() - started < 2000, `answered after ${Date.now() - started} ms, not after waiting for storage`);
+    } finally {
+      await redis.revive();
+    }
+  });
+
   test('only one node loses Redis: the other counts its participants away, and takes them back when it returns', async () => {
     const call = await acrossNodes(0);
     const hostHeard = recordEvents(call.host);

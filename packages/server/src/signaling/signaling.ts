@@ -146,6 +146,8 @@ export class Signaling {
    * cluster still holds can resume with it while storage (Redis) is unreachable.
    */
   readonly #lastRead = new Map<string, Meeting>();
+  /** Meetings being read because another node's participant was first heard of here (see {@link #readAhead}). */
+  readonly #readingAhead = new Set<string>();
   /** Relays waiting for a participant another node announced to the room but not yet to this node. */
   readonly #arrivals = new Map<string, (() => void)[]>();
   /** Other nodes, by id, with when they last said they were alive. */
@@ -228,10 +230,14 @@ export class Signaling {
     this.#broadcast(() => this.#options.io.serverSideEmit('presence:hello', this.#nodeId!));
   }
 
-  /** A node spoke: alive. If its participants were counted as away for its silence, it is asked for them again. */
+  /**
+   * A node spoke: alive. If its participants were counted as away for its silence, or it was forgotten as dead
+   * ({@link #checkNodes}), it is asked for them again.
+   */
   #heardFrom(node: string): void {
+    const known = this.#nodes.has(node);
     this.#nodes.set(node, Date.now());
-    if (this.#presumedGone.delete(node)) this.#hello();
+    if (this.#presumedGone.delete(node) || !known) this.#hello();
   }
 
   /**
@@ -299,6 +305,7 @@ export class Signaling {
       member = { ...snapshot, held: [] };
       this.presence.add(member);
       this.#announce(member);
+      this.#readAhead(snapshot.meetingCode);
       const key = `${snapshot.meetingCode}/${snapshot.info.id}`;
       for (const arrived of this.#arrivals.get(key) ?? []) arrived();
       this.#arrivals.delete(key);
@@ -379,6 +386,13 @@ export class Signaling {
       clearTimeout(member.expiry);
       this.#expireLater(member, this.#options.resumeWindowMs);
       this.#options.logger.info({ meeting: member.meetingCode, participant: member.info.id, node: member.node }, 'away: its node is gone');
+    }
+    // A node silent this long with none of its participants left here died for good: forget it.
+    const withParticipants = new Set(this.presence.members().map((member) => member.node));
+    for (const [node, seen] of this.#nodes) {
+      if (now - seen < NODE_TIMEOUT_MS || withParticipants.has(node)) continue;
+      this.#nodes.delete(node);
+      this.#presumedGone.delete(node);
     }
   }
 
@@ -871,6 +885,22 @@ export class Signaling {
     // Held messages go after the ack, once the client knows who is in the room again.
     setImmediate(() => this.#deliverHeld(socket, member));
     return ok({ ...joined, ...(this.#recovering() ? { recovering: true } : {}) });
+  }
+
+  /**
+   * Reads a meeting this node first hears of from another node, while Redis is up: its participants may reconnect
+   * here (nginx is not sticky), and during an outage {@link #meetingToResume} can then take them back at once.
+   */
+  #readAhead(code: string): void {
+    if (this.#lastRead.has(code) || this.#readingAhead.has(code) || this.#redisUpSince === undefined) return;
+    this.#readingAhead.add(code);
+    this.#options.meetings
+      .findResumable(code)
+      .then((found) => {
+        if (typeof found === 'object' && this.presence.members(code).length > 0) this.#lastRead.set(code, found);
+      })
+      .catch((error: unknown) => this.#options.logger.warn({ err: error, meeting: code }, 'reading a meeting ahead failed'))
+      .finally(() => this.#readingAhead.delete(code));
   }
 
   /**
