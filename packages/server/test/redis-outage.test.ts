@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
+import { createClient } from 'redis';
 import { io as connectClient } from 'socket.io-client';
 import type { RunningServer } from '../src/index.js';
 import { REDIS_OUTAGE_WAIT_MS } from '../src/meetings/redis-meeting-store.js';
@@ -175,6 +176,35 @@ describe('a Redis outage under two nodes', () => {
       assert.ok(Date.now() - started < 2000, `answered after ${Date.now() - started} ms, not after waiting for storage`);
     } finally {
       await redis.revive();
+    }
+  });
+
+  test('the last departure during an outage longer than storage waits is stored once Redis is back', async () => {
+    const meeting = await createMeeting(nodes[0]!);
+    const socket = await on(0);
+    await join(socket, meeting.code, 'Ola');
+    const client = createClient({ url: redis.url });
+    const occupied = async () => {
+      await client.connect();
+      try {
+        return Boolean(await client.sIsMember('parley:occupied', meeting.code));
+      } finally {
+        await client.quit();
+      }
+    };
+    assert.equal(await occupied(), true, 'occupied while Ola is in it');
+    await redis.crash();
+    try {
+      await socket.timeout(REDIS_OUTAGE_WAIT_MS + 5000).emitWithAck('leave-meeting');
+      // Past the wait: storing the departure has failed.
+      await sleep(REDIS_OUTAGE_WAIT_MS + 1000);
+    } finally {
+      await redis.revive();
+    }
+    const deadline = Date.now() + 10_000;
+    while (await occupied()) {
+      assert.ok(Date.now() < deadline, 'the meeting is still stored as occupied: its code would not die after the grace period');
+      await sleep(500);
     }
   });
 
