@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
+import { createClient } from 'redis';
 import { io as connectClient } from 'socket.io-client';
 import type { RunningServer } from '../src/index.js';
 import { REDIS_OUTAGE_WAIT_MS } from '../src/meetings/redis-meeting-store.js';
@@ -149,6 +150,61 @@ describe('a Redis outage under two nodes', () => {
       assert.ok(Date.now() - started < 2000, `answered after ${Date.now() - started} ms, not after waiting for storage`);
     } finally {
       await redis.revive();
+    }
+  });
+
+  test('a connection that drops while Redis is down resumes at once on the other node, which never held it', async () => {
+    const meeting = await createMeeting(nodes[0]!);
+    const host = await on(0);
+    const hostId = (await join(host, meeting.code, 'Hana', meeting.hostKey)).self.id;
+    const guest = await on(0);
+    const joinedSeen = nextEvent(host, 'participant-joined');
+    const joined = await join(guest, meeting.code, 'Gus');
+    await joinedSeen;
+    // Node 1 has heard of both (presence) but no one there joined or resumed: it never read the meeting itself.
+    await sleep(1000);
+    await redis.crash();
+    try {
+      guest.disconnect();
+      // nginx is not sticky: the reconnect lands on node 1.
+      const again = await on(1);
+      const started = Date.now();
+      const result = await again.timeout(10_000).emitWithAck('resume-meeting', { resumeToken: joined.resumeToken, audio: true, video: true });
+      assert.ok(result.ok, `resumed (${JSON.stringify(result)})`);
+      assert.equal(result.data.self.id, joined.self.id);
+      assert.deepEqual(result.data.participants.map((participant: { id: string }) => participant.id), [hostId]);
+      assert.ok(Date.now() - started < 2000, `answered after ${Date.now() - started} ms, not after waiting for storage`);
+    } finally {
+      await redis.revive();
+    }
+  });
+
+  test('the last departure during an outage longer than storage waits is stored once Redis is back', async () => {
+    const meeting = await createMeeting(nodes[0]!);
+    const socket = await on(0);
+    await join(socket, meeting.code, 'Ola');
+    const client = createClient({ url: redis.url });
+    const occupied = async () => {
+      await client.connect();
+      try {
+        return Boolean(await client.sIsMember('parley:occupied', meeting.code));
+      } finally {
+        await client.quit();
+      }
+    };
+    assert.equal(await occupied(), true, 'occupied while Ola is in it');
+    await redis.crash();
+    try {
+      await socket.timeout(REDIS_OUTAGE_WAIT_MS + 5000).emitWithAck('leave-meeting');
+      // Past the wait: storing the departure has failed.
+      await sleep(REDIS_OUTAGE_WAIT_MS + 1000);
+    } finally {
+      await redis.revive();
+    }
+    const deadline = Date.now() + 10_000;
+    while (await occupied()) {
+      assert.ok(Date.now() < deadline, 'the meeting is still stored as occupied: its code would not die after the grace period');
+      await sleep(500);
     }
   });
 

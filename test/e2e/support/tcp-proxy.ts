@@ -22,6 +22,8 @@ export interface TcpProxy {
   /** Turns away every new connection (see `BlockMode`) until `unblock()`. Does not touch open connections: pair with `cut()`. */
   block(mode?: BlockMode): Promise<void>;
   unblock(): Promise<void>;
+  /** Sends new connections to `127.0.0.1:targetPort` from now on, as a load balancer choosing another server would. */
+  retarget(targetPort: number): void;
   /** Cuts every connection and stops listening. */
   close(): Promise<void>;
 }
@@ -45,7 +47,8 @@ function forward(from: Socket, to: Socket, delayMs: number): void {
  * A TCP forwarder on a free 127.0.0.1 port to `127.0.0.1:targetPort`. Put it between browsers and a server to break
  * their sockets while the server keeps running, or to give signaling a real round trip (`oneWayDelayMs`).
  */
-export async function startTcpProxy(targetPort: number, options: TcpProxyOptions = {}): Promise<TcpProxy> {
+export async function startTcpProxy(initialTargetPort: number, options: TcpProxyOptions = {}): Promise<TcpProxy> {
+  let targetPort = initialTargetPort;
   const delayMs = options.oneWayDelayMs ?? 0;
   const pairs = new Set<{ client: Socket; upstream: Socket }>();
   let blockMode: BlockMode | null = null;
@@ -127,6 +130,9 @@ export async function startTcpProxy(targetPort: number, options: TcpProxyOptions
     cut,
     block,
     unblock,
+    retarget(port: number) {
+      targetPort = port;
+    },
     async close() {
       closed = true;
       cut();

@@ -73,6 +73,8 @@ export const en = {
     denied: 'The host did not let you in.',
     unauthorized: 'This site did not vouch for you to join this meeting.',
     'not-host': 'Only a host can do that.',
+    // Issue 13 (server fixes): a page's own mistake, followed by the developer's message naming it.
+    'invalid-request': 'This page is set up wrongly:',
   },
   prejoinHeading: 'Ready to join?',
   meetingCodeLine: (code: string) => `Meeting ${code}`,

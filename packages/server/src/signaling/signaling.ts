@@ -146,6 +146,13 @@ export class Signaling {
    * cluster still holds can resume with it while storage (Redis) is unreachable.
    */
   readonly #lastRead = new Map<string, Meeting>();
+  /**
+   * Meetings whose occupancy (occupied on a join or resume, vacated by the last departure) could not be stored
+   * (Redis unreachable): once Redis is back they are stored again as presence then says (see {@link #storeOccupancy}).
+   */
+  readonly #unstoredOccupancy = new Set<string>();
+  /** Meetings being read because another node's participant was first heard of here (see {@link #readAhead}). */
+  readonly #readingAhead = new Set<string>();
   /** Relays waiting for a participant another node announced to the room but not yet to this node. */
   readonly #arrivals = new Map<string, (() => void)[]>();
   /** Other nodes, by id, with when they last said they were alive. */
@@ -228,10 +235,14 @@ export class Signaling {
     this.#broadcast(() => this.#options.io.serverSideEmit('presence:hello', this.#nodeId!));
   }
 
-  /** A node spoke: alive. If its participants were counted as away for its silence, it is asked for them again. */
+  /**
+   * A node spoke: alive. If its participants were counted as away for its silence, or it was forgotten as dead
+   * ({@link #checkNodes}), it is asked for them again.
+   */
   #heardFrom(node: string): void {
+    const known = this.#nodes.has(node);
     this.#nodes.set(node, Date.now());
-    if (this.#presumedGone.delete(node)) this.#hello();
+    if (this.#presumedGone.delete(node) || !known) this.#hello();
   }
 
   /**
@@ -260,6 +271,32 @@ export class Signaling {
       const timer = setTimeout(reassert, delayMs);
       timer.unref();
       this.#rejoins.push(timer);
+    }
+    // Once presence has re-converged (after the last re-assertion), it says which meetings are in use.
+    const storing = setTimeout(() => this.#storeOccupancy(), REJOIN_DELAYS_MS.at(-1)! + 1000);
+    storing.unref();
+    this.#rejoins.push(storing);
+  }
+
+  #occupancyLost(code: string, error: unknown, what: string): void {
+    this.#options.logger.error({ err: error, meeting: code }, what);
+    this.#unstoredOccupancy.add(code);
+  }
+
+  /**
+   * Stores the occupancy this node failed to store while Redis was away, as the cluster's presence says now (not
+   * as it was: whoever joined or left meanwhile, on any node, counts): occupied if anyone is in the meeting, else
+   * vacated (its code dies after the grace period, as it would have).
+   */
+  #storeOccupancy(): void {
+    for (const code of this.#unstoredOccupancy) {
+      this.#unstoredOccupancy.delete(code);
+      const meeting = this.#lastRead.get(code);
+      if (this.presence.members(code).length === 0) {
+        this.#options.meetings.vacate(code).catch((error: unknown) => this.#occupancyLost(code, error, 'storing a departure failed'));
+      } else if (meeting) {
+        this.#options.meetings.occupy(meeting).written.catch((error: unknown) => this.#occupancyLost(code, error, 'storing a join failed'));
+      }
     }
   }
 
@@ -299,12 +336,19 @@ export class Signaling {
       member = { ...snapshot, held: [] };
       this.presence.add(member);
       this.#announce(member);
+      this.#readAhead(snapshot.meetingCode);
       const key = `${snapshot.meetingCode}/${snapshot.info.id}`;
       for (const arrived of this.#arrivals.get(key) ?? []) arrived();
       this.#arrivals.delete(key);
     } else {
-      // Resumed on another node while its old connection still looks open here: retire that connection quietly.
       const local = member.socketId === null ? undefined : this.#options.io.sockets.sockets.get(member.socketId);
+      if (local?.connected && snapshot.socketId === null) {
+        // Counted away by its old node (it dropped there during a Redis outage and came back here): the connection
+        // here is the newer word. Said again, so that the old node learns it too.
+        this.#publish(member);
+        return;
+      }
+      // Resumed on another node while its old connection still looks open here: retire that connection quietly.
       if (local && local.id !== snapshot.socketId) {
         this.#detach(local);
         local.disconnect(true);
@@ -379,6 +423,13 @@ export class Signaling {
       clearTimeout(member.expiry);
       this.#expireLater(member, this.#options.resumeWindowMs);
       this.#options.logger.info({ meeting: member.meetingCode, participant: member.info.id, node: member.node }, 'away: its node is gone');
+    }
+    // A node silent this long with none of its participants left here died for good: forget it.
+    const withParticipants = new Set(this.presence.members().map((member) => member.node));
+    for (const [node, seen] of this.#nodes) {
+      if (now - seen < NODE_TIMEOUT_MS || withParticipants.has(node)) continue;
+      this.#nodes.delete(node);
+      this.#presumedGone.delete(node);
     }
   }
 
@@ -761,7 +812,7 @@ export class Signaling {
     const others = this.presence.list(meeting.code);
     member.knew = others.map((info) => info.id);
     const occupied = this.#options.meetings.occupy(meeting);
-    occupied.written.catch((error: unknown) => this.#options.logger.error({ err: error, meeting: meeting.code }, 'storing a join failed'));
+    occupied.written.catch((error: unknown) => this.#occupancyLost(meeting.code, error, 'storing a join failed'));
     this.presence.add(member);
     this.#attach(socket, member);
     // Issues the token first, so that other nodes hear when.
@@ -858,7 +909,7 @@ export class Signaling {
       if (refused) return refused;
       member = this.#takeBack(meeting, claims, request);
       const occupied = this.#options.meetings.occupy(meeting);
-      occupied.written.catch((error: unknown) => this.#options.logger.error({ err: error, meeting: meeting.code }, 'storing a resume failed'));
+      occupied.written.catch((error: unknown) => this.#occupancyLost(meeting.code, error, 'storing a resume failed'));
       expiresAt = occupied.expiresAt;
     }
     this.#attach(socket, member);
@@ -871,6 +922,22 @@ export class Signaling {
     // Held messages go after the ack, once the client knows who is in the room again.
     setImmediate(() => this.#deliverHeld(socket, member));
     return ok({ ...joined, ...(this.#recovering() ? { recovering: true } : {}) });
+  }
+
+  /**
+   * Reads a meeting this node first hears of from another node, while Redis is up: its participants may reconnect
+   * here (nginx is not sticky), and during an outage {@link #meetingToResume} can then take them back at once.
+   */
+  #readAhead(code: string): void {
+    if (this.#lastRead.has(code) || this.#readingAhead.has(code) || this.#redisUpSince === undefined) return;
+    this.#readingAhead.add(code);
+    this.#options.meetings
+      .findResumable(code)
+      .then((found) => {
+        if (typeof found === 'object' && this.presence.members(code).length > 0) this.#lastRead.set(code, found);
+      })
+      .catch((error: unknown) => this.#options.logger.warn({ err: error, meeting: code }, 'reading a meeting ahead failed'))
+      .finally(() => this.#readingAhead.delete(code));
   }
 
   /**
@@ -985,12 +1052,14 @@ export class Signaling {
    * After a crash of every node, Socket.IO may find in Redis the session of a participant nobody knows any more:
    * restored, it would be closed at once (see {@link #onRecovered}) and its client would end the call while its peers
    * are still connected. While recovering, such a session is not restored: the client gets a plain new connection
-   * and resumes with its token, which takes the participant back.
+   * and resumes with its token, which takes the participant back. While this node's Redis link is down no session
+   * can be read (the lookup would wait for Redis, and the connection with it): the client gets a new connection at once.
    */
   #skipLostSessions(): void {
     const adapter = this.#options.io.of('/').adapter;
     const restore = adapter.restoreSession.bind(adapter);
     adapter.restoreSession = async (pid, offset) => {
+      if (this.#redisUpSince === undefined) return null as unknown as Awaited<ReturnType<typeof restore>>;
       const session = await restore(pid, offset);
       const { meetingCode, participantId } = (session?.data ?? {}) as SocketData;
       if (!session || !meetingCode || !participantId || !this.#recovering()) return session;
@@ -1417,7 +1486,7 @@ export class Signaling {
     if (this.presence.list(member.meetingCode).length === 0) {
       this.#options.meetings
         .vacate(member.meetingCode)
-        .catch((error: unknown) => this.#options.logger.error({ err: error, meeting: member.meetingCode }, 'storing a departure failed'));
+        .catch((error: unknown) => this.#occupancyLost(member.meetingCode, error, 'storing a departure failed'));
     }
   }
 

@@ -515,10 +515,14 @@ export class MeetingRoom extends ParleyElement {
     this.#join({ ...media, name }).catch(() => undefined);
   };
 
-  /** A failure in the interface's language when it has a known code, else the error's own message. */
+  /**
+   * A failure in the interface's language when it has a known code, else the error's own message. A page's own
+   * mistake (`invalid-request`) keeps the message too: it names what the developer got wrong.
+   */
   #describe(error: unknown): string {
     const { code, message } = errorDetail(error);
-    return (this.text.errors as Readonly<Record<string, string>>)[code] ?? message;
+    const text = (this.text.errors as Readonly<Record<string, string>>)[code];
+    return code === 'invalid-request' ? `${text} ${message}` : (text ?? message);
   }
 
   /**

@@ -49,7 +49,8 @@ describe('<meeting-room>', () => {
     // Refused before reaching for the server: not server-unreachable.
     expect(errors).to.deep.equal([{ code: 'invalid-request', message }]);
     const shown = await until(() => room.shadowRoot!.querySelector<HTMLElement>('[part~="status"] .error'));
-    expect(shown.textContent).to.equal(message);
+    // In the page's language, still naming the bad value for the developer.
+    expect(shown.textContent).to.equal(`This page is set up wrongly: ${message}`);
     expect(shown.checkVisibility()).to.equal(true);
     expect(room.room).to.equal(null);
   });

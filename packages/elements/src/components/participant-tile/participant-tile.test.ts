@@ -125,7 +125,13 @@ describe('<participant-tile>', () => {
      * A participant whose SDK side is faked: `framesDecoded()` keeps advancing, as inbound-rtp's counter does, and
      * `repairVideo()` is counted. `frames` says whether their video presents frames (a canvas that draws) or none.
      */
-    function decodingParticipant(frames: boolean): { participant: RemoteParticipant; repairs: () => number } {
+    function decodingParticipant(frames: boolean): {
+      participant: RemoteParticipant;
+      repairs: () => number;
+      /** The watchdog's checks so far (each reads `framesDecoded()` once), and the check each repair came after. */
+      checks: () => number;
+      repairedAt: number[];
+    } {
       const participant = remote();
       const canvas = document.createElement('canvas');
       const context = canvas.getContext('2d')!;
@@ -134,12 +140,16 @@ describe('<participant-tile>', () => {
       participant.addTrack(stream.getVideoTracks()[0]!);
       participant.setConnectionState('connected');
       let decoded = 0;
-      let repairs = 0;
-      participant.framesDecoded = async () => (decoded += 25);
-      participant.repairVideo = () => {
-        repairs += 1;
+      let checks = 0;
+      const repairedAt: number[] = [];
+      participant.framesDecoded = async () => {
+        checks += 1;
+        return (decoded += 25);
       };
-      return { participant, repairs: () => repairs };
+      participant.repairVideo = () => {
+        repairedAt.push(checks);
+      };
+      return { participant, repairs: () => repairedAt.length, checks: () => checks, repairedAt };
     }
 
     async function show(participant: RemoteParticipant): Promise<ParticipantTile> {
@@ -159,13 +169,16 @@ describe('<participant-tile>', () => {
     });
 
     it('backs off while the picture stays frozen', async function () {
-      this.timeout(25_000);
-      const { participant, repairs } = decodingParticipant(false);
+      this.timeout(40_000);
+      const { participant, repairs, checks, repairedAt } = decodingParticipant(false);
       await show(participant);
-      // Checks every 2.5 s: the first sets the baseline, then repairs come 1, 2, 4… frozen checks apart, at about
-      // 5 s, 10 s and 20 s. Without the backoff there would be one every check, five by 16 s.
-      await new Promise((resolve) => setTimeout(resolve, 16_000));
-      expect(repairs()).to.equal(2);
+      // Counted in the watchdog's checks, not in time (a loaded machine delays them): the first sets the baseline,
+      // then repairs come 1, 2, 4… frozen checks apart. Without the backoff there would be one every check.
+      await until(() => repairs() === 2, 'a second repair', 25_000);
+      const [first, second] = repairedAt as [number, number];
+      expect(second - first).to.equal(2);
+      await until(() => checks() >= second + 3, 'three more checks', 15_000);
+      expect(repairedAt).to.deep.equal([first, second]);
     });
 
     it('leaves a picture that shows alone', async function () {

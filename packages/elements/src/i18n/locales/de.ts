@@ -82,6 +82,8 @@ const de: Catalog = {
     denied: 'Der Host hat dich nicht hereingelassen.',
     unauthorized: 'Diese Website hat dich für diese Besprechung nicht bestätigt.',
     'not-host': 'Das kann nur ein Host.',
+    // Issue 13 (server fixes): a page's own mistake, followed by the developer's message naming it.
+    'invalid-request': 'Diese Seite ist falsch eingerichtet:',
   },
   prejoinHeading: 'Bereit zum Beitreten?',
   meetingCodeLine: (code) => `Besprechung ${code}`,

@@ -82,6 +82,8 @@ const es: Catalog = {
     denied: 'El anfitrión no te ha dejado entrar.',
     unauthorized: 'Este sitio no ha confirmado que puedas unirte a esta reunión.',
     'not-host': 'Solo un anfitrión puede hacerlo.',
+    // Issue 13 (server fixes): a page's own mistake, followed by the developer's message naming it.
+    'invalid-request': 'Esta página está mal configurada:',
   },
   prejoinHeading: '¿Todo listo para unirte?',
   meetingCodeLine: (code) => `Reunión ${code}`,

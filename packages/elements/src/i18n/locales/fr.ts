@@ -82,6 +82,8 @@ const fr: Catalog = {
     denied: 'L’hôte ne vous a pas fait entrer.',
     unauthorized: 'Ce site ne vous a pas autorisé à rejoindre cette réunion.',
     'not-host': 'Seul un hôte peut faire cela.',
+    // Issue 13 (server fixes): a page's own mistake, followed by the developer's message naming it.
+    'invalid-request': 'Cette page est mal configurée :',
   },
   prejoinHeading: 'Prêt à participer ?',
   meetingCodeLine: (code) => `Réunion ${code}`,
