@@ -213,8 +213,9 @@ describe('a Redis outage under two nodes', () => {
     const hostHeard = recordEvents(call.host);
 
     // Node 0 still has Redis: node 1's silence means something there.
-    await link.block('reset');
-    link.cut();
+    // Refused and closed, not reset: the Redis clients are in this process (see `TcpProxy.cut`).
+    await link.block('refuse');
+    link.cut('close');
     const cutAt = Date.now();
     try {
       await waitUntil(() => logs.some((line) => line.includes(call.guestId) && line.includes('away: its node is gone')), NODE_TIMEOUT_MS + 5000);
