@@ -187,6 +187,11 @@ export class Room extends TypedEmitter<RoomEventMap> {
     return this.#state;
   }
 
+  /** Joined, or joined and getting back in after a drop: the meeting's controls apply. */
+  get inMeeting(): boolean {
+    return this.#state === 'joined' || this.#state === 'reconnecting';
+  }
+
   /** The canonical code of the meeting, once joined. */
   get meetingCode(): string | null {
     return this.#meetingCode;
@@ -218,7 +223,7 @@ export class Room extends TypedEmitter<RoomEventMap> {
    * `device-busy`) do not stop the join: you join to watch and listen, and they follow `joined` as `error` events.
    */
   async join(options: JoinOptions): Promise<void> {
-    if (this.#state === 'joining' || this.#inMeeting) {
+    if (this.#state === 'joining' || this.inMeeting) {
       throw ParleyError.invalidState(`join() called while ${this.#state}`);
     }
     const wantAudio = options.audio ?? true;
@@ -556,18 +561,13 @@ export class Room extends TypedEmitter<RoomEventMap> {
   /** Tells everyone what we send. Before joining there is nobody to tell. */
   async #announceMediaState(): Promise<void> {
     const { audioEnabled: audio, videoEnabled: video, screenSharing: screen } = this.localParticipant;
-    if (this.#inMeeting) {
+    if (this.inMeeting) {
       await this.#signal?.send('media-state', { audio, video, screen });
     }
   }
 
-  /** Joined, or joined and getting back in after a drop. */
-  get #inMeeting(): boolean {
-    return this.#state === 'joined' || this.#state === 'reconnecting';
-  }
-
   #assertInMeeting(action: string): void {
-    if (!this.#inMeeting) {
+    if (!this.inMeeting) {
       throw ParleyError.invalidState(`Cannot ${action} while ${this.#state}`);
     }
   }
@@ -609,7 +609,7 @@ export class Room extends TypedEmitter<RoomEventMap> {
     socket.on('disconnect', (reason) => {
       if (this.#signal !== signal || reason === 'io client disconnect') return;
       // While joining, the pending join request fails by itself; there is nothing to resume yet.
-      if (!this.#inMeeting) return;
+      if (!this.inMeeting) return;
       // The server closes a socket itself only when it speaks for nobody (dropped, or replaced): no way back.
       if (reason === 'io server disconnect') this.#fail('the server closed the connection');
       else this.#onSignalingLost(signal, reason);

@@ -14,6 +14,9 @@ import {
  */
 export class FakeRoom extends TypedEmitter<RoomEventMap> {
   state: Room['state'] = 'joined';
+  get inMeeting(): boolean {
+    return this.state === 'joined' || this.state === 'reconnecting';
+  }
   readonly localParticipant = Object.assign(
     new RemoteParticipant({ id: 'me', name: 'Grace', isHost: true, audioEnabled: true, videoEnabled: false, screenSharing: false }),
     { isLocal: true, deviceId: (kind: 'audio' | 'video') => (kind === 'audio' ? 'mic-2' : 'cam-1') },

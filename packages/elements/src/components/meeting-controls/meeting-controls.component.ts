@@ -90,7 +90,7 @@ export class MeetingControls extends ParleyElement {
   protected override render() {
     const room = this.room;
     const local = room?.localParticipant;
-    const disabled = room?.state !== 'joined' && room?.state !== 'reconnecting';
+    const disabled = !room?.inMeeting;
     const micOn = local?.audioEnabled ?? false;
     const cameraOn = local?.videoEnabled ?? false;
     const sharing = local?.screenSharing ?? false;

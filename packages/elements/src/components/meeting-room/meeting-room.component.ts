@@ -571,7 +571,7 @@ export class MeetingRoom extends ParleyElement {
   };
 
   #joinedRoom(): Room {
-    if (!this.#room || (this.#room.state !== 'joined' && this.#room.state !== 'reconnecting')) {
+    if (!this.#room?.inMeeting) {
       throw ParleyError.invalidState('Not in a meeting: call join() first');
     }
     return this.#room;
