@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Browser } from 'playwright-core';
-import { freePort } from '../packages/server/test/redis-server.js';
+import { freePort } from '../packages/server/test/support/redis-server.js';
 import { launchChromium } from '../test/e2e/support/browser.js';
 import { MeetingPage } from '../test/e2e/support/meeting-page.js';
 import { healthy, startCluster, startServerProcess, waitFor, type ServerProcess } from '../test/e2e/support/processes.js';

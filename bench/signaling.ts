@@ -116,7 +116,7 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** A redis-server on a free loopback port, in memory (no persistence), as packages/server/test/redis-server.ts. */
+/** A redis-server on a free loopback port, in memory (no persistence), as packages/server/test/support/redis-server.ts. */
 async function startRedis(cleanups: Cleanups): Promise<string> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'parley-bench-redis-'));

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { connect, tryJoin } from '../../packages/server/test/helpers.js';
+import { connect, tryJoin } from '../../packages/server/test/support/helpers.js';
 import { launchChromium } from './support/browser.js';
 import { startCluster, waitFor, type Cluster, type ServerProcess } from './support/processes.js';
 import { SdkPage } from './support/sdk-page.js';

@@ -1,5 +1,5 @@
 import { expect } from '@esm-bundle/chai';
-import { decodeChatMessage, encodeChatMessage, MAX_CHAT_MESSAGE_LENGTH, type ChatMessage } from '../src/chat.js';
+import { decodeChatMessage, encodeChatMessage, MAX_CHAT_MESSAGE_LENGTH, type ChatMessage } from './chat.js';
 
 const message: ChatMessage = {
   id: 'b3c1f7a2-0d5e-4c1a-9a57-4c0e3c2f9d11',

@@ -1,5 +1,5 @@
 import { expect } from '@esm-bundle/chai';
-import type { VideoEncoding } from '../src/adaptation/encoding-policy.js';
+import type { VideoEncoding } from './adaptation/encoding-policy.js';
 import {
   iceUfrags,
   inboundStats,
@@ -13,7 +13,7 @@ import {
   type Side,
   type SdkTimers,
   type WireMessage,
-} from './support/peer-wire.js';
+} from '../test/support/peer-wire.js';
 
 const isOffer = (message: WireMessage): boolean => message.kind === 'description' && message.type === 'offer';
 

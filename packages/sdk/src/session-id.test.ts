@@ -1,5 +1,5 @@
 import { expect } from '@esm-bundle/chai';
-import { SESSION_KEY_PREFIX, sessionIdFor, sessionSecret, type SessionStores } from '../src/session-id.js';
+import { SESSION_KEY_PREFIX, sessionIdFor, sessionSecret, type SessionStores } from './session-id.js';
 
 /** A Storage in memory, or one that refuses every call as blocked storage does. */
 function store(behaviour: 'works' | 'blocked' | 'full' = 'works'): () => Pick<Storage, 'getItem' | 'setItem'> & { items: Map<string, string> } {

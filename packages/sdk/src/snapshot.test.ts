@@ -1,8 +1,8 @@
 import { expect } from '@esm-bundle/chai';
-import { browserEnvironment } from '../src/environment.js';
-import { LocalParticipant } from '../src/local-participant.js';
-import { RemoteParticipant } from '../src/remote-participant.js';
-import { snapshotParticipant } from '../src/snapshot.js';
+import { browserEnvironment } from './environment.js';
+import { LocalParticipant } from './local-participant.js';
+import { RemoteParticipant } from './remote-participant.js';
+import { snapshotParticipant } from './snapshot.js';
 
 const remoteInfo = {
   id: 'p2',

@@ -9,7 +9,7 @@ import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { after, describe, test } from 'node:test';
 
-const bin = fileURLToPath(new URL('../src/bin.ts', import.meta.url));
+const bin = fileURLToPath(new URL('./bin.ts', import.meta.url));
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 /** tsx's loader by absolute URL: the process runs in a folder with no node_modules. */
 const tsx = import.meta.resolve('tsx');

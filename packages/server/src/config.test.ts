@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { ConfigError, loadConfig } from '../src/index.js';
+import { ConfigError, loadConfig } from './index.js';
 
 describe('configuration', () => {
   const dir = mkdtempSync(join(tmpdir(), 'parley-config-'));

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
 import { test } from 'node:test';
 import { generate } from 'selfsigned';
-import { connect, createMeeting, join, nextEvent, startTestServer, tryJoin } from './helpers.js';
+import { connect, createMeeting, join, nextEvent, startTestServer, tryJoin } from '../test/support/helpers.js';
 
 test('logs tell joins, leaves and refusals with their reason, and never SDP, candidates, tokens or keys', async () => {
   const lines: string[] = [];

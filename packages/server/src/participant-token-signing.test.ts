@@ -5,8 +5,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { exportJWK, exportPKCS8, generateKeyPair } from 'jose';
-import { connect, createMeeting, withTestServer } from './helpers.js';
-import { parleyToken, parleyTokenSignedWithKey, type TokenRequest } from './participant-token-signing.js';
+import { connect, createMeeting, withTestServer } from '../test/support/helpers.js';
+import { parleyToken, parleyTokenSignedWithKey, type TokenRequest } from '../test/support/participant-token-signing.js';
 
 const SECRET = 'a-shared-secret-of-at-least-32-characters';
 const ada = (meetingCode: string): TokenRequest => ({ meetingCode, user: { id: 42, displayName: 'Ada Lovelace' }, isHost: true });

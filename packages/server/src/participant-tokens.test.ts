@@ -5,8 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWTPayload } from 'jose';
 import type { Result } from '@parley/protocol';
-import { ConfigError, loadConfig } from '../src/index.js';
-import { connect, createMeeting, knock, request, startTestServer, useTestServer, withTestServer } from './helpers.js';
+import { ConfigError, loadConfig } from './index.js';
+import { connect, createMeeting, knock, request, startTestServer, useTestServer, withTestServer } from '../test/support/helpers.js';
 
 const SECRET = 'a-shared-secret-of-at-least-32-characters';
 const code = (result: Result<unknown>) => result.ok || result.error.code;

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Browser } from 'playwright-core';
-import { freePort } from '../../../packages/server/test/redis-server.js';
+import { freePort } from '../../../packages/server/test/support/redis-server.js';
 import { axeViolations } from './axe.js';
 import { MeetingPage } from './meeting-page.js';
 import { healthy, startServerProcess, waitFor, type ServerProcess } from './processes.js';

@@ -3,7 +3,7 @@ import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { freePort, startRedis, type TestRedis } from '../../../packages/server/test/redis-server.js';
+import { freePort, startRedis, type TestRedis } from '../../../packages/server/test/support/redis-server.js';
 import { startEmbedder, type Embedder } from './servers.js';
 
 /** Parley servers as real processes (`node packages/server/dist/bin.js`), as deployed: they can be killed. */

@@ -4,7 +4,7 @@ import {
   VIDEO_ENCODING_STEPS,
   videoEncodingFor,
   type VideoEncoding,
-} from '../src/adaptation/encoding-policy.js';
+} from './encoding-policy.js';
 
 /** What a sender uploads in total: one copy per peer. */
 const uplink = (participants: number): number => (participants - 1) * videoEncodingFor(participants).maxBitrate;

@@ -5,7 +5,7 @@ import {
   rFactor,
   scoreConnectionQuality,
   type QualityStats,
-} from '../src/stats/connection-quality.js';
+} from './connection-quality.js';
 
 describe('scoreConnectionQuality', () => {
   describe('no data', () => {

@@ -3,7 +3,7 @@ import {
   DEFAULT_SPEAKER_DETECTOR_OPTIONS,
   SpeakerDetector,
   type SpeakerState,
-} from '../src/stats/speaker-detector.js';
+} from './speaker-detector.js';
 
 type Levels = Record<string, number>;
 

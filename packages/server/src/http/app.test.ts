@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { io as connectClient } from 'socket.io-client';
 import { MEETING_CODE_ALPHABET, normalizeMeetingCode } from '@parley/protocol';
-import { generateMeetingCode, type RunningServer } from '../src/index.js';
-import { createMeeting, startTestServer } from './helpers.js';
+import { generateMeetingCode, type RunningServer } from '../index.js';
+import { createMeeting, startTestServer } from '../../test/support/helpers.js';
 
 const CODE_SHAPE = new RegExp(`^[${MEETING_CODE_ALPHABET}]{4}-[${MEETING_CODE_ALPHABET}]{4}-[${MEETING_CODE_ALPHABET}]{4}$`);
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { RunningServer } from '../src/index.js';
-import { startTestServer } from './helpers.js';
-import { startRedis, type TestRedis } from './redis-server.js';
+import type { RunningServer } from '../index.js';
+import { startTestServer } from '../../test/support/helpers.js';
+import { startRedis, type TestRedis } from '../../test/support/redis-server.js';
 
 /**
  * Issue 13 §3: a readiness probe answers within a bounded time whatever Redis does — a fast 503 with the reason

@@ -9,9 +9,9 @@ import { join as joinPath } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { generate } from 'selfsigned';
 import { io as connectClient } from 'socket.io-client';
-import { turnRestCredentials } from '../../../test/e2e/support/turn-server.js';
-import { turnCredentials } from '../src/index.js';
-import { createMeeting, join, useTestServer, withTestServer, type TestClient } from './helpers.js';
+import { turnRestCredentials } from '../../../../test/e2e/support/turn-server.js';
+import { turnCredentials } from '../index.js';
+import { createMeeting, join, useTestServer, withTestServer, type TestClient } from '../../test/support/helpers.js';
 
 describe('security headers', () => {
   const suite = useTestServer();

@@ -3,11 +3,11 @@ import { once } from 'node:events';
 import { after, before, describe, test } from 'node:test';
 import { io as connectClient } from 'socket.io-client';
 import type { JoinedMeeting } from '@parley/protocol';
-import type { RunningServer } from '../src/index.js';
-import type { Meeting } from '../src/meetings/meeting.js';
-import { connectRedis, RedisMeetingStore, type RedisClient } from '../src/meetings/redis-meeting-store.js';
-import { connect, createMeeting, join, knock, nextEvent, recordEvents, startTestServer, type TestClient } from './helpers.js';
-import { startRedis, type TestRedis } from './redis-server.js';
+import type { RunningServer } from '../index.js';
+import type { Meeting } from './meeting.js';
+import { connectRedis, RedisMeetingStore, type RedisClient } from './redis-meeting-store.js';
+import { connect, createMeeting, join, knock, nextEvent, recordEvents, startTestServer, type TestClient } from '../../test/support/helpers.js';
+import { startRedis, type TestRedis } from '../../test/support/redis-server.js';
 
 /** Several nodes on one real redis-server (REDIS_URL): shared meetings, replicated presence, fan-out. */
 

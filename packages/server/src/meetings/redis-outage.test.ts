@@ -4,12 +4,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import { createClient } from 'redis';
 import { io as connectClient } from 'socket.io-client';
-import type { RunningServer } from '../src/index.js';
-import { REDIS_OUTAGE_WAIT_MS } from '../src/meetings/redis-meeting-store.js';
-import { NODE_TIMEOUT_MS } from '../src/signaling/signaling.js';
-import { connect, createMeeting, join, nextEvent, recordEvents, startTestServer, type TestClient } from './helpers.js';
-import { startTcpProxy, type TcpProxy } from '../../../test/e2e/support/tcp-proxy.js';
-import { startRedis, type TestRedis } from './redis-server.js';
+import type { RunningServer } from '../index.js';
+import { REDIS_OUTAGE_WAIT_MS } from './redis-meeting-store.js';
+import { NODE_TIMEOUT_MS } from '../signaling/signaling.js';
+import { connect, createMeeting, join, nextEvent, recordEvents, startTestServer, type TestClient } from '../../test/support/helpers.js';
+import { startTcpProxy, type TcpProxy } from '../../../../test/e2e/support/tcp-proxy.js';
+import { startRedis, type TestRedis } from '../../test/support/redis-server.js';
 
 /** Long enough that a participant wrongly counted away is not dropped before the checks below look. */
 const RESUME_WINDOW_MS = 10_000;

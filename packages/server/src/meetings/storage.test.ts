@@ -7,8 +7,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { after, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { io as connectClient } from 'socket.io-client';
-import { MeetingService, SqliteMeetingStore, type Meeting, type RunningServer } from '../src/index.js';
-import { connect, createMeeting, join as joinMeeting, nextEvent, startTestServer, tryJoin, withTestServer, type TestClient } from './helpers.js';
+import { MeetingService, SqliteMeetingStore, type Meeting, type RunningServer } from '../index.js';
+import { connect, createMeeting, join as joinMeeting, nextEvent, startTestServer, tryJoin, withTestServer, type TestClient } from '../../test/support/helpers.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { io as connectClient } from 'socket.io-client';
-import { addressKey } from '../src/signaling/connection-guard.js';
-import { createMeeting, join, knock, type TestClient, withTestServer } from './helpers.js';
+import { addressKey } from './connection-guard.js';
+import { createMeeting, join, knock, type TestClient, withTestServer } from '../../test/support/helpers.js';
 
 /** A Socket.IO client that does not reconnect, from `localAddress` and with `headers`, not yet settled. */
 function open(url: string, options: { localAddress?: string; headers?: Record<string, string> } = {}): TestClient {

@@ -13,7 +13,7 @@ import {
   resumeMeetingSchema,
   sessionDescriptionSchema,
 } from '@parley/protocol/schemas';
-import { createMeeting, join, recordEvents, settle, useTestServer, type TestClient } from './helpers.js';
+import { createMeeting, join, recordEvents, settle, useTestServer, type TestClient } from '../../test/support/helpers.js';
 
 /** Payloads per event; 10,000 for the original seven alone. Runs of BATCH go out at once. */
 const BATCH = 50;

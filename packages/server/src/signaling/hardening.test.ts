@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { describe, test } from 'node:test';
 import { io as connectClient } from 'socket.io-client';
 import { LIMITS } from '@parley/protocol';
-import { connect, createMeeting, join, nextEvent, recordEvents, settle, tryJoin, useTestServer, withTestServer, type TestClient } from './helpers.js';
+import { connect, createMeeting, join, nextEvent, recordEvents, settle, tryJoin, useTestServer, withTestServer, type TestClient } from '../../test/support/helpers.js';
 
 describe('brute-forcing meeting codes', () => {
   const suite = useTestServer({ JOIN_FAILURE_LIMIT: '10/600' });

@@ -19,7 +19,7 @@ import {
   useTestServer,
   withTestServer,
   type TestClient,
-} from './helpers.js';
+} from '../../test/support/helpers.js';
 
 const code = (result: Result<unknown>) => result.ok || result.error.code;
 

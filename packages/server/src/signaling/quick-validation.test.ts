@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { LIMITS } from '@parley/protocol';
 import { iceCandidateSchema } from '@parley/protocol/schemas';
-import { quickIceCandidate } from '../src/signaling/quick-validation.js';
+import { quickIceCandidate } from './quick-validation.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
 /** What the server sees of a value: Socket.IO sends JSON. */

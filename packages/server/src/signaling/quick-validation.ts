@@ -10,7 +10,7 @@ const optionalString = (value: unknown, maxLength: number) =>
  * `iceCandidateSchema` checked by hand for the most frequent event of all: zod's parse was a measurable share of
  * the server's CPU under load. Returns what `iceCandidateSchema.parse` returns (unknown keys dropped), or
  * `undefined` for anything else, which then goes through zod: refusals keep zod's messages.
- * packages/server/test/quick-validation.test.ts holds it to the schema.
+ * quick-validation.test.ts, beside this file, holds it to the schema.
  */
 export function quickIceCandidate(value: unknown): IceCandidateMessage | undefined {
   if (!isRecord(value) || !isRecord(value.candidate)) return undefined;

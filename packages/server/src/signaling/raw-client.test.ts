@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Socket } from 'socket.io-client';
-import { startTestServer } from './helpers.js';
-import { answerOffers, connect, createMeeting, joinMeeting, offerTo, request, type ParticipantInfo } from './raw-client.js';
+import { startTestServer } from '../../test/support/helpers.js';
+import { answerOffers, connect, createMeeting, joinMeeting, offerTo, request, type ParticipantInfo } from '../../test/support/raw-client.js';
 
 /** The payload of the next `event` on `socket` (the first argument: the recovery offset after it is ignored). */
 function next<T>(socket: Socket, event: string): Promise<T> {

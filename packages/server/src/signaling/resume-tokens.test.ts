@@ -6,10 +6,10 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { after, describe, test } from 'node:test';
 import type { JoinedMeeting } from '@parley/protocol';
-import { SqliteMeetingStore } from '../src/meetings/sqlite-meeting-store.js';
-import { ResumeTokens } from '../src/signaling/resume-tokens.js';
-import type { RunningServer } from '../src/index.js';
-import { connect, createMeeting, join as joinMeeting, nextEvent, recordEvents, settle, startTestServer, tryJoin, type TestClient } from './helpers.js';
+import { SqliteMeetingStore } from '../meetings/sqlite-meeting-store.js';
+import { ResumeTokens } from './resume-tokens.js';
+import type { RunningServer } from '../index.js';
+import { connect, createMeeting, join as joinMeeting, nextEvent, recordEvents, settle, startTestServer, tryJoin, type TestClient } from '../../test/support/helpers.js';
 
 const HOUR = 60 * 60 * 1000;
 const claims = { meeting: 'abcd-efgh-jkmn', participant: 'p-1', name: 'Ada Ümlaut 👩‍💻', host: true, removalMarks: ['mark-a', 'mark-b'] };

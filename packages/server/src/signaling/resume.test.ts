@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import { describe, test } from 'node:test';
 import { io as connectClient } from 'socket.io-client';
-import { createMeeting, join, nextEvent, recordEvents, settle, useTestServer, type TestClient } from './helpers.js';
+import { createMeeting, join, nextEvent, recordEvents, settle, useTestServer, type TestClient } from '../../test/support/helpers.js';
 
 const RESUME_WINDOW_MS = 1500;
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { createMeeting, join, nextEvent, recordEvents, settle, useTestServer } from './helpers.js';
+import { createMeeting, join, nextEvent, recordEvents, settle, useTestServer } from '../../test/support/helpers.js';
 
 describe('signaling', () => {
   const suite = useTestServer({ RESUME_WINDOW_MS: '200' });

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { after, before } from 'node:test';
 import { io as connectClient, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, JoinedMeeting, JoinMeetingRequest, ServerToClientEvents, WaitingForHost } from '@parley/protocol';
-import { loadConfig, startServer, type RunningServer, type StartOptions } from '../src/index.js';
+import { loadConfig, startServer, type RunningServer, type StartOptions } from '../../src/index.js';
 
 export type TestClient = Socket<ServerToClientEvents, ClientToServerEvents>;
 
