@@ -1,34 +1,14 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { Browser } from 'playwright-core';
-import type { RunningServer } from '@parley/server';
-import { launchChromium } from './support/browser.js';
+import { test } from 'node:test';
+import { useRelayCallServers } from './support/relay-call.js';
 import { SdkPage } from './support/sdk-page.js';
 import { waitForRelayedFrames } from './support/relay-frames.js';
-import { createMeeting, startEmbedder, startParley, type Embedder } from './support/servers.js';
-import { SAMPLE_TURN_CONFIG, startTurnServer, type TurnServer } from './support/turn-server.js';
+import { createMeeting } from './support/servers.js';
 
-let turn: TurnServer;
-let parley: RunningServer;
-let embedder: Embedder;
-let browser: Browser;
-
-before(async () => {
-  // The sample configuration (use-auth-secret): `turn.iceServer` carries REST credentials valid for an hour.
-  turn = await startTurnServer({ auth: 'secret', configFile: SAMPLE_TURN_CONFIG });
-  parley = await startParley({ ICE_SERVERS: JSON.stringify([turn.iceServer]) });
-  embedder = await startEmbedder(parley.url);
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await embedder?.close();
-  await parley?.close();
-  await turn?.close();
-});
+const servers = useRelayCallServers();
 
 test('a relay-only call survives its TURN server dying: ICE restart brings media back', async () => {
+  const { parley, embedder, browser, turn } = servers;
   const { code } = await createMeeting(parley.url);
   const ada = await SdkPage.open(browser, embedder.url, 'Ada');
   const bob = await SdkPage.open(browser, embedder.url, 'Bob');

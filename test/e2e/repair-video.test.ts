@@ -1,14 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Browser } from 'playwright-core';
 import type { RemoteParticipant } from '@parley/sdk';
-import type { RunningServer } from '@parley/server';
-import { launchChromium } from './support/browser.js';
 import { countPresentedFrames, recordPeerConnections, untilPresenting } from './support/presented-frames.js';
+import { useRelayCallServers } from './support/relay-call.js';
 import { SdkPage } from './support/sdk-page.js';
-import { createMeeting, startEmbedder, startParley, type Embedder } from './support/servers.js';
-import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.js';
+import { createMeeting } from './support/servers.js';
 
 /**
  * `RemoteParticipant.repairVideo()` renews the peer connection, whichever side asks: the one that offers renews it
@@ -20,25 +17,8 @@ const RENEWAL_GAP_MS = 5000;
 /** Generous on 2 shared cores. */
 const PRESENTED_AGAIN_MS = 30_000;
 
-let parley: RunningServer;
-/** Signaling with a 100 ms round trip, so that messages cross as they do between real sites. */
-let signaling: TcpProxy;
-let embedder: Embedder;
-let browser: Browser;
-
-before(async () => {
-  parley = await startParley();
-  signaling = await startTcpProxy(Number(new URL(parley.url).port), { oneWayDelayMs: 50 });
-  embedder = await startEmbedder(parley.url);
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await embedder?.close();
-  await signaling?.close();
-  await parley?.close();
-});
+/** No TURN: a direct call, with signaling a 100 ms round trip away so that messages cross as they do between real sites. */
+const servers = useRelayCallServers({ signalingRttMs: 100, turn: false });
 
 declare global {
   interface Window {
@@ -72,13 +52,13 @@ async function receivingVideo(page: SdkPage, remoteId: string, renewed: boolean,
 }
 
 test('repairVideo() renews the connection from either side: new tracks, video and chat flow again', async () => {
-  const { code } = await createMeeting(parley.url);
-  const ada = await SdkPage.open(browser, embedder.url, 'Ada');
-  const bob = await SdkPage.open(browser, embedder.url, 'Bob');
+  const { code } = await createMeeting(servers.parley.url);
+  const ada = await SdkPage.open(servers.browser, servers.embedder.url, 'Ada');
+  const bob = await SdkPage.open(servers.browser, servers.embedder.url, 'Bob');
   try {
     // Ada was there first: she offers.
-    const adaId = await ada.join(parley.url, code);
-    const bobId = await bob.join(parley.url, code);
+    const adaId = await ada.join(servers.parley.url, code);
+    const bobId = await bob.join(servers.parley.url, code);
     await receivingVideo(ada, bobId, false, 'at first');
     await receivingVideo(bob, adaId, false, 'at first');
 
@@ -104,15 +84,15 @@ test('repairVideo() renews the connection from either side: new tracks, video an
 
 /** Ada offers (she joins first); both pages count the frames their <video> of the other presents. */
 async function startCall(): Promise<{ ada: SdkPage; bob: SdkPage; adaId: string; bobId: string }> {
-  const { code } = await createMeeting(parley.url);
-  const ada = await SdkPage.open(browser, embedder.url, 'Ada');
-  const bob = await SdkPage.open(browser, embedder.url, 'Bob');
+  const { code } = await createMeeting(servers.parley.url);
+  const ada = await SdkPage.open(servers.browser, servers.embedder.url, 'Ada');
+  const bob = await SdkPage.open(servers.browser, servers.embedder.url, 'Bob');
   for (const page of [ada, bob]) {
     await recordPeerConnections(page);
     await countPresentedFrames(page);
   }
-  const adaId = await ada.join(signaling.url, code, {}, undefined, parley.url);
-  const bobId = await bob.join(signaling.url, code, {}, undefined, parley.url);
+  const adaId = await ada.join(servers.signalingUrl, code, {}, undefined, servers.parley.url);
+  const bobId = await bob.join(servers.signalingUrl, code, {}, undefined, servers.parley.url);
   await untilPresenting(ada, bobId, PRESENTED_AGAIN_MS);
   await untilPresenting(bob, adaId, PRESENTED_AGAIN_MS);
   return { ada, bob, adaId, bobId };
@@ -181,7 +161,7 @@ test('repairVideo() on the object of a participant who left and came back under 
     await ada.page.evaluate((id) => {
       (window as unknown as { __before: unknown }).__before = window.__room.participants.get(id);
     }, bobId);
-    const adaSocket = [...parley.io.of('/').sockets.values()].find((socket) => socket.data.participantId === adaId);
+    const adaSocket = [...servers.parley.io.of('/').sockets.values()].find((socket) => socket.data.participantId === adaId);
     assert.ok(adaSocket, "Ada's socket on the server");
     const bobInfo = { id: bobId, name: 'Bob', isHost: false, audioEnabled: true, videoEnabled: true, screenSharing: false };
     adaSocket.emit('participant-left', { participantId: bobId, reason: 'disconnected' });

@@ -1,14 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Browser } from 'playwright-core';
-import type { RunningServer } from '@parley/server';
-import { launchChromium } from '../e2e/support/browser.js';
 import { recordPeerConnections } from '../e2e/support/presented-frames.js';
+import { useRelayCallServers } from '../e2e/support/relay-call.js';
 import { waitForRelayedFrames } from '../e2e/support/relay-frames.js';
 import { SdkPage } from '../e2e/support/sdk-page.js';
-import { createMeeting, startEmbedder, startParley, type Embedder } from '../e2e/support/servers.js';
-import { SAMPLE_TURN_CONFIG, startTurnServer, type TurnServer } from '../e2e/support/turn-server.js';
+import { createMeeting } from '../e2e/support/servers.js';
 
 /**
  * Issue 13 §1: after both peers of a relay-only call restart ICE at once (the polite one rolls back its offer and
@@ -27,28 +24,11 @@ declare global {
   }
 }
 
-let turn: TurnServer;
-let parley: RunningServer;
-let embedder: Embedder;
-let browser: Browser;
-
-before(async () => {
-  turn = await startTurnServer({ auth: 'secret', configFile: SAMPLE_TURN_CONFIG });
-  parley = await startParley({ ICE_SERVERS: JSON.stringify([turn.iceServer]) });
-  embedder = await startEmbedder(parley.url);
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await embedder?.close();
-  await parley?.close();
-  await turn?.close();
-});
+const servers = useRelayCallServers();
 
 /** An SDK page whose peer connections the test can reach. */
 async function openPage(name: string): Promise<SdkPage> {
-  const page = await SdkPage.open(browser, embedder.url, name);
+  const page = await SdkPage.open(servers.browser, servers.embedder.url, name);
   await recordPeerConnections(page);
   return page;
 }
@@ -75,20 +55,20 @@ const presented = (page: SdkPage) => page.page.evaluate(() => window.__tileFrame
 
 for (let round = 1; round <= ROUNDS; round++) {
   test(`round ${round}: both peers restart ICE at once after TURN dies; every tile shows video again`, async () => {
-    const { code } = await createMeeting(parley.url);
+    const { code } = await createMeeting(servers.parley.url);
     const ada = await openPage('Ada');
     const bob = await openPage('Bob');
     try {
-      const adaId = await ada.join(parley.url, code, { iceTransportPolicy: 'relay' });
-      const bobId = await bob.join(parley.url, code, { iceTransportPolicy: 'relay' });
+      const adaId = await ada.join(servers.parley.url, code, { iceTransportPolicy: 'relay' });
+      const bobId = await bob.join(servers.parley.url, code, { iceTransportPolicy: 'relay' });
       await waitForRelayedFrames(ada, bobId, 20_000);
       await waitForRelayedFrames(bob, adaId, 20_000);
       await showTile(ada, bobId);
       await showTile(bob, adaId);
 
-      await turn.kill();
+      await servers.turn.kill();
       await delay(3000);
-      await turn.restart();
+      await servers.turn.restart();
       await Promise.all(
         [ada, bob].map((side) =>
           side.page.evaluate(() => {
@@ -121,7 +101,7 @@ for (let round = 1; round <= ROUNDS; round++) {
     } finally {
       await Promise.all([ada.close(), bob.close()]);
       // The next round starts with a TURN server up, whatever happened in this one.
-      if (!turn.running) await turn.restart();
+      if (!servers.turn.running) await servers.turn.restart();
     }
   });
 }

@@ -3,46 +3,20 @@
 // answer, and Chromium then never presented its remote video again. Every round, both sides' <video> must present
 // new frames once the call has recovered.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Browser } from 'playwright-core';
-import type { RunningServer } from '@parley/server';
-import { launchChromium } from '../e2e/support/browser.js';
 import { countPresentedFrames, untilPresenting } from '../e2e/support/presented-frames.js';
+import { useRelayCallServers } from '../e2e/support/relay-call.js';
 import { SdkPage } from '../e2e/support/sdk-page.js';
-import { createMeeting, startEmbedder, startParley, type Embedder } from '../e2e/support/servers.js';
-import { startTcpProxy, type TcpProxy } from '../e2e/support/tcp-proxy.js';
-import { SAMPLE_TURN_CONFIG, startTurnServer, type TurnServer } from '../e2e/support/turn-server.js';
+import { createMeeting } from '../e2e/support/servers.js';
 
 const ROUNDS = 10;
 /** How long the TURN server stays dead. */
 const TURN_DOWN_MS = 3000;
-/** Signaling round trip, through a proxy that delays each direction by half of it. */
-const SIGNALING_RTT_MS = 100;
 /** Generous: recovery takes a few seconds, more on a loaded machine. */
 const RECOVERY_TIMEOUT_MS = 40_000;
 
-let turn: TurnServer;
-let parley: RunningServer;
-let signaling: TcpProxy;
-let embedder: Embedder;
-let browser: Browser;
-
-before(async () => {
-  turn = await startTurnServer({ auth: 'secret', configFile: SAMPLE_TURN_CONFIG });
-  parley = await startParley({ ICE_SERVERS: JSON.stringify([turn.iceServer]) });
-  signaling = await startTcpProxy(Number(new URL(parley.url).port), { oneWayDelayMs: SIGNALING_RTT_MS / 2 });
-  embedder = await startEmbedder(parley.url);
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await embedder?.close();
-  await signaling?.close();
-  await parley?.close();
-  await turn?.close();
-});
+const servers = useRelayCallServers({ signalingRttMs: 100 });
 
 /**
  * Joins relay-only through the slow signaling path with a small camera (160×120, no microphone: cheap), and shows
@@ -59,12 +33,13 @@ async function joinSmall(page: SdkPage, code: string): Promise<string> {
       await room.join({ code, name, stream, audio: false });
       return room.localParticipant.id;
     },
-    { server: signaling.url, moduleServer: parley.url, code, name: page.name },
+    { server: servers.signalingUrl, moduleServer: servers.parley.url, code, name: page.name },
   );
 }
 
 for (let round = 1; round <= ROUNDS; round += 1) {
   test(`round ${round}/${ROUNDS}: both sides present remote video again after the TURN server is killed and restarted`, async () => {
+    const { parley, embedder, browser, turn } = servers;
     const label = `round ${round}`;
     const { code } = await createMeeting(parley.url);
     const ada = await SdkPage.open(browser, embedder.url, 'Ada');
