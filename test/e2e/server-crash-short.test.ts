@@ -1,35 +1,21 @@
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import Database from 'better-sqlite3';
-import type { Browser } from 'playwright-core';
-import { launchChromium } from './support/browser.js';
-import { crashDuringCall, startCrashableServer, type CrashableServer } from './support/crash-scenario.js';
+import { crashDuringCall, useCrashableServer } from './support/crash-scenario.js';
 import { MeetingPage } from './support/meeting-page.js';
+import { screenshot } from './support/screenshots.js';
 import { createMeeting } from './support/servers.js';
 
 /** The server process is killed with SIGKILL mid-call and a new one starts on the same SQLite file soon after. */
 
-const SCREENSHOT_DIR = process.env.SCREENSHOT_DIR ?? 'test-results';
-
-let server: CrashableServer;
-let browser: Browser;
-
-before(async () => {
-  server = await startCrashableServer();
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const crashable = useCrashableServer();
 
 test('SIGKILL mid-call, back 3 s later: everyone resumes as themselves, at once', { timeout: 180_000 }, async () => {
-  await crashDuringCall(browser, server, 3000);
+  await crashDuringCall(crashable.browser, crashable.server, 3000);
 });
 
 test('a meeting that expired while its server was down: every page says so, with no way back in', { timeout: 120_000 }, async () => {
+  const { server, browser } = crashable;
   const meeting = await createMeeting(server.front);
   const ada = await MeetingPage.open(browser, server.embedderUrl, meeting, 'Ada');
   const bob = await MeetingPage.open(browser, server.embedderUrl, { code: meeting.code }, 'Bob');
@@ -49,8 +35,7 @@ test('a meeting that expired while its server was down: every page says so, with
       });
       assert.deepEqual(shown, { status: 'The meeting has expired', rejoin: false }, `${page.name} is told, and offered no Rejoin`);
     }
-    await mkdir(SCREENSHOT_DIR, { recursive: true });
-    await bob.page.screenshot({ path: `${SCREENSHOT_DIR}/meeting-expired.png` });
+    await screenshot(bob.page, 'meeting-expired');
   } finally {
     await Promise.all([ada.close(), bob.close()]);
   }

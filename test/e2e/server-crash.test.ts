@@ -1,7 +1,5 @@
-import { after, before, test } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { launchChromium } from './support/browser.js';
-import { crashDuringCall, startCrashableServer, type CrashableServer } from './support/crash-scenario.js';
+import { test } from 'node:test';
+import { crashDuringCall, useCrashableServer } from './support/crash-scenario.js';
 
 /**
  * The server process is killed (SIGKILL: no goodbye, no hand-over) in the middle of a three-person call and stays
@@ -9,19 +7,8 @@ import { crashDuringCall, startCrashableServer, type CrashableServer } from './s
  * themselves when a new process starts on the same SQLite file. A file of its own: it takes over a minute.
  */
 
-let server: CrashableServer;
-let browser: Browser;
-
-before(async () => {
-  server = await startCrashableServer();
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const crashable = useCrashableServer();
 
 test('SIGKILL mid-call, 45 s away: the call goes on and everyone resumes as themselves', { timeout: 240_000 }, async () => {
-  await crashDuringCall(browser, server, 45_000, 'server-away.png');
+  await crashDuringCall(crashable.browser, crashable.server, 45_000, 'server-away');
 });

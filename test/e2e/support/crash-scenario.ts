@@ -1,17 +1,17 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Browser } from 'playwright-core';
 import { freePort } from '../../../packages/server/test/support/redis-server.js';
 import { axeViolations } from './axe.js';
+import { launchChromium } from './browser.js';
 import { MeetingPage } from './meeting-page.js';
-import { healthy, startServerProcess, waitFor, type ServerProcess } from './processes.js';
+import { healthy, startCluster, startServerProcess, waitFor, type ServerProcess } from './processes.js';
+import { screenshot } from './screenshots.js';
 import { createMeeting, startEmbedder } from './servers.js';
-
-const SCREENSHOT_DIR = process.env.SCREENSHOT_DIR ?? 'test-results';
 
 /** The issue's promises, as a person sees them: notice within 5 s, back within 5 s of the server answering. */
 const NOTICE_WITHIN_MS = 5000;
@@ -59,11 +59,15 @@ export interface CrashTarget {
   restart(): Promise<void>;
 }
 
+/** A crash target the test started, and stops with `close()`. */
+export interface OwnedCrashTarget extends CrashTarget {
+  close(): Promise<void>;
+}
+
 /** One server process on a SQLite file (DATA_DIR), and a page on another origin embedding it. */
-export interface CrashableServer extends CrashTarget {
+export interface CrashableServer extends OwnedCrashTarget {
   /** The SQLite file, for a test to change while the server is down. */
   databasePath: string;
-  close(): Promise<void>;
 }
 
 export async function startCrashableServer(): Promise<CrashableServer> {
@@ -86,6 +90,46 @@ export async function startCrashableServer(): Promise<CrashableServer> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** `nodes` server processes sharing one Redis behind nginx (see `startCluster`): a crash kills every node at once. */
+export async function startCrashableCluster(nodes: number): Promise<OwnedCrashTarget> {
+  const cluster = await startCluster(nodes);
+  return {
+    front: cluster.front,
+    embedderUrl: cluster.embedder.url,
+    async kill() {
+      await Promise.all(cluster.nodes.map((node) => node.kill()));
+    },
+    async restart() {
+      await Promise.all(cluster.nodes.map((_, index) => cluster.restart(index)));
+    },
+    close: () => cluster.stop(),
+  };
+}
+
+export interface CrashHarness<Target extends OwnedCrashTarget> {
+  readonly server: Target;
+  readonly browser: Browser;
+}
+
+/**
+ * Starts a crashable server (by default one process on SQLite; pass `() => startCrashableCluster(2)` for nodes on
+ * Redis) and a browser before the file's tests, and stops both after them. Read the fields inside tests.
+ */
+export function useCrashableServer(): CrashHarness<CrashableServer>;
+export function useCrashableServer<Target extends OwnedCrashTarget>(start: () => Promise<Target>): CrashHarness<Target>;
+export function useCrashableServer(start: () => Promise<OwnedCrashTarget> = startCrashableServer): CrashHarness<OwnedCrashTarget> {
+  const harness = {} as { server: OwnedCrashTarget; browser: Browser };
+  before(async () => {
+    harness.server = await start();
+    harness.browser = await launchChromium();
+  });
+  after(async () => {
+    await harness.browser?.close();
+    await harness.server?.close();
+  });
+  return harness;
 }
 
 /** What each page shows and holds, from inside it. */
@@ -153,9 +197,10 @@ async function framesNow(pages: MeetingPage[]): Promise<Map<string, number>> {
  * A three-person call (Ada hosting, the waiting room on) whose server is killed with SIGKILL and comes back after
  * `outageMs`: media keeps flowing throughout, each page shows the Reconnecting notice within 5 s, every page is back
  * as the same participant within 5 s of `/healthz` answering (same ids, Ada still host, the waiting room still on,
- * no new peer connection), and a newcomer, admitted by Ada, then sees and decodes everyone.
+ * no new peer connection), and a newcomer, admitted by Ada, then sees and decodes everyone. With `screenshotName`,
+ * Bob's page showing the notice is saved under that name (see `screenshot`).
  */
-export async function crashDuringCall(browser: Browser, target: CrashTarget, outageMs: number, screenshot?: string): Promise<void> {
+export async function crashDuringCall(browser: Browser, target: CrashTarget, outageMs: number, screenshotName?: string): Promise<void> {
   const meeting = await createMeeting(target.front);
   const ada = await MeetingPage.open(browser, target.embedderUrl, meeting, 'Ada');
   const bob = await MeetingPage.open(browser, target.embedderUrl, { code: meeting.code }, 'Bob');
@@ -167,7 +212,7 @@ export async function crashDuringCall(browser: Browser, target: CrashTarget, out
     for (const receiver of pages) {
       for (const sender of pages) if (sender !== receiver) await receiver.waitForVideoFrom(sender.participantId, 30_000);
     }
-    const before = await Promise.all(pages.map(pageState));
+    const beforeCrash = await Promise.all(pages.map(pageState));
     for (const page of pages) await recordTimes(page);
 
     await target.kill();
@@ -182,10 +227,7 @@ export async function crashDuringCall(browser: Browser, target: CrashTarget, out
       assert.match(text ?? '', /call goes on/, `${page.name}: the notice says the call goes on`);
       assert.match(text ?? '', /Nobody new can join/, `${page.name}: the notice says newcomers must wait`);
     }
-    if (screenshot) {
-      await mkdir(SCREENSHOT_DIR, { recursive: true });
-      await bob.page.screenshot({ path: `${SCREENSHOT_DIR}/${screenshot}` });
-    }
+    if (screenshotName) await screenshot(bob.page, screenshotName);
     assert.deepEqual(await axeViolations(bob.page), [], 'the notice passes axe-core (contrast, roles)');
 
     // The media never needed the server: every video keeps advancing while it is away, to the end of the outage.
@@ -224,16 +266,16 @@ export async function crashDuringCall(browser: Browser, target: CrashTarget, out
       const { reconnectedAt } = await recordedTimes(page);
       assert.ok(reconnectedAt - healthyAt <= RESUMED_WITHIN_MS, `${page.name} was back ${reconnectedAt - healthyAt} ms after /healthz answered`);
     }
-    const after = await Promise.all(pages.map(pageState));
+    const afterResume = await Promise.all(pages.map(pageState));
     for (const [index, page] of pages.entries()) {
       assert.deepEqual(
-        { ...after[index], state: before[index]!.state },
-        before[index],
+        { ...afterResume[index], state: beforeCrash[index]!.state },
+        beforeCrash[index],
         `${page.name}: the same participant, the same role, settings and peer connections (none made anew)`,
       );
     }
-    assert.equal(after[0]!.isHost, true, 'Ada is still host');
-    assert.deepEqual(after[0]!.settings, { locked: false, waitingRoom: true }, 'the waiting room is still on');
+    assert.equal(afterResume[0]!.isHost, true, 'Ada is still host');
+    assert.deepEqual(afterResume[0]!.settings, { locked: false, waitingRoom: true }, 'the waiting room is still on');
     await videoAdvances(pages, await framesNow(pages), 'after the resume');
 
     // Signaling works for everyone again: a newcomer waits, Ada admits them, and they see and decode everyone.
