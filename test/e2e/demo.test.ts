@@ -1,18 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
 import { test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { useCallHarness } from './support/harness.js';
+import { screenshot } from './support/screenshots.js';
 import { createMeeting } from './support/servers.js';
 
-const SCREENSHOT_DIR = process.env.SCREENSHOT_DIR ?? 'test-results';
-
 const harness = useCallHarness();
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  await mkdir(SCREENSHOT_DIR, { recursive: true });
-  await page.screenshot({ path: `${SCREENSHOT_DIR}/${name}.png` });
-}
 
 test('the demo: New meeting makes you host; a guest joins by typing the code', async () => {
   const host = await harness.browser.newPage();

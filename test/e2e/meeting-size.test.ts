@@ -1,12 +1,11 @@
 // The README states the meeting-size limit and shows a full meeting: this holds both to the server's default.
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
 import { test } from 'node:test';
 import { useCallHarness } from './support/harness.js';
 import { MeetingPage } from './support/meeting-page.js';
+import { screenshot } from './support/screenshots.js';
 import { createMeeting } from './support/servers.js';
 
-const SCREENSHOT_DIR = process.env.SCREENSHOT_DIR ?? 'test-results';
 /** MAX_PARTICIPANTS' default (packages/server/src/config.ts): the harness leaves it as it is. */
 const DEFAULT_MAX_PARTICIPANTS = 8;
 const harness = useCallHarness();
@@ -50,8 +49,7 @@ test(`a meeting holds ${DEFAULT_MAX_PARTICIPANTS} people by default, all on one 
     DEFAULT_MAX_PARTICIPANTS,
   );
   assert.deepEqual(await tiles(), { tiles: DEFAULT_MAX_PARTICIPANTS, pager: false }, 'everyone on one page');
-  await mkdir(SCREENSHOT_DIR, { recursive: true });
-  await page.screenshot({ path: `${SCREENSHOT_DIR}/grid-8.png` });
+  await screenshot(page, 'grid-8');
   await crowd.close();
   await ada.close();
 });

@@ -1,24 +1,18 @@
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
 import { test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { axeViolations } from './support/axe.js';
 import { useCallHarness } from './support/harness.js';
 import { MeetingPage } from './support/meeting-page.js';
+import { screenshot } from './support/screenshots.js';
 import { createMeeting } from './support/servers.js';
 
-const SCREENSHOT_DIR = process.env.SCREENSHOT_DIR ?? 'test-results';
 // Room for the ten-person grid; the default cap is sized for a mesh of real cameras.
 const harness = useCallHarness({ env: { MAX_PARTICIPANTS: '12' } });
 
 async function assertNoViolations(page: Page, state: string): Promise<void> {
   const violations = await axeViolations(page);
   assert.deepEqual(violations, [], `axe-core violations ${state}:\n${JSON.stringify(violations, null, 2)}`);
-}
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  await mkdir(SCREENSHOT_DIR, { recursive: true });
-  await page.screenshot({ path: `${SCREENSHOT_DIR}/${name}.png` });
 }
 
 /** The chain of focused elements through shadow roots, as `tag[part]` strings. */
