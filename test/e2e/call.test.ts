@@ -1,37 +1,23 @@
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
-import { after, before, describe, test } from 'node:test';
-import type { Browser } from 'playwright-core';
-import type { RunningServer } from '@parley/server';
+import { before, describe, test } from 'node:test';
 import { assertEveryoneReceivesEveryone, assertTiles } from './support/assertions.js';
-import { launchChromium } from './support/browser.js';
+import { useCallHarness } from './support/harness.js';
 import { MeetingPage } from './support/meeting-page.js';
-import { createMeeting, startEmbedder, startParley, type Embedder } from './support/servers.js';
-
-const SCREENSHOT_DIR = process.env.SCREENSHOT_DIR ?? 'test-results';
+import { screenshot } from './support/screenshots.js';
+import { createMeeting } from './support/servers.js';
 
 describe('a real call through our own server, embedded on another origin', () => {
-  let parley: RunningServer;
-  let embedder: Embedder;
-  let browser: Browser;
+  const harness = useCallHarness();
   let meeting: { code: string; hostKey: string };
   const pages: MeetingPage[] = [];
 
   before(async () => {
-    parley = await startParley();
-    embedder = await startEmbedder(parley.url);
-    browser = await launchChromium();
-    meeting = await createMeeting(parley.url);
-    assert.notEqual(new URL(embedder.url).origin, new URL(parley.url).origin);
-  });
-
-  after(async () => {
-    await browser?.close();
-    await embedder?.close();
-    await parley?.close();
+    meeting = await createMeeting(harness.parley.url);
+    assert.notEqual(new URL(harness.embedder.url).origin, new URL(harness.parley.url).origin);
   });
 
   test('two pages see and hear each other', async () => {
+    const { browser, embedder } = harness;
     pages.push(await MeetingPage.open(browser, embedder.url, meeting, 'Ada'));
     pages.push(await MeetingPage.open(browser, embedder.url, { code: meeting.code }, 'Bob'));
     await assertTiles(pages);
@@ -50,6 +36,7 @@ describe('a real call through our own server, embedded on another origin', () =>
   });
 
   test('four pages: everyone decodes everyone, in a 2×2 grid', async () => {
+    const { browser, embedder } = harness;
     pages.push(await MeetingPage.open(browser, embedder.url, { code: meeting.code }, 'Carol'));
     pages.push(await MeetingPage.open(browser, embedder.url, { code: meeting.code }, 'Dan'));
     await assertTiles(pages);
@@ -73,8 +60,7 @@ describe('a real call through our own server, embedded on another origin', () =>
       assert.equal(announced, 'Ada turned their microphone off');
     }
     // The grid as the README shows it: four people, the host muted.
-    await mkdir(SCREENSHOT_DIR, { recursive: true });
-    await pages[1]!.page.screenshot({ path: `${SCREENSHOT_DIR}/grid-4.png` });
+    await screenshot(pages[1]!.page, 'grid-4');
     // Unmute from the keyboard, as in Google Meet: Ctrl+D while focus is in the meeting.
     await ada.page.evaluate(() => {
       const controls = document.querySelector('meeting-room')!.shadowRoot!.querySelector('meeting-controls')!;
@@ -103,8 +89,8 @@ describe('a real call through our own server, embedded on another origin', () =>
 
   test('leaving removes the tile everywhere and leaves no live track behind', async () => {
     const dan = pages.pop()!;
-    const before = await dan.liveMediaObjects();
-    assert.ok(before.liveTracks >= 2 && before.openPeerConnections === 3, JSON.stringify(before));
+    const inCall = await dan.liveMediaObjects();
+    assert.ok(inCall.liveTracks >= 2 && inCall.openPeerConnections === 3, JSON.stringify(inCall));
     await dan.evaluateRoom((element) => element.leave());
     await Promise.all(pages.map((page) => page.waitForTile(dan.participantId, 'tile === null', 5000)));
     assert.deepEqual(await dan.liveMediaObjects(), { liveTracks: 0, openPeerConnections: 0, liveReceiverTracks: 0 });

@@ -1,16 +1,15 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { setTimeout as delay } from 'node:timers/promises';
-import { isDeepStrictEqual } from 'node:util';
-import type { Browser } from 'playwright-core';
-import type { RunningServer } from '@parley/server';
-import { assertEveryoneReceivesEveryone } from './support/assertions.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { before, describe, test } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
+import { isDeepStrictEqual } from 'node:util';
+import { assertEveryoneReceivesEveryone } from './support/assertions.js';
+import { useCallHarness } from './support/harness.js';
 import { MeetingPage } from './support/meeting-page.js';
 import { launchChromiumWith } from './support/media-flags.js';
 import { writeSpeechLikeWav } from './support/speech-wav.js';
-import { createMeeting, startEmbedder, startParley, type Embedder } from './support/servers.js';
+import { createMeeting } from './support/servers.js';
 
 /** The encoder limits each of the page's video senders runs with. */
 function videoEncodings(page: MeetingPage): Promise<{ maxBitrate?: number; scale?: number; fps?: number }[]> {
@@ -37,27 +36,20 @@ async function untilVideoEncodings(page: MeetingPage, expected: unknown[], what:
 }
 
 describe('what the SDK learns from the media', () => {
-  let parley: RunningServer;
-  let embedder: Embedder;
-  let browser: Browser;
+  const harness = useCallHarness({
+    launch: () => {
+      // Every fake microphone "speaks" (syllables of a voiced buzz), so levels look like a real conversation.
+      const speech = join(tmpdir(), `parley-speech-${process.pid}.wav`);
+      writeSpeechLikeWav(speech);
+      return launchChromiumWith({ extraArgs: [`--use-file-for-fake-audio-capture=${speech}`] });
+    },
+  });
   const pages: MeetingPage[] = [];
 
   before(async () => {
-    parley = await startParley();
-    embedder = await startEmbedder(parley.url);
-    // Every fake microphone "speaks" (syllables of a voiced buzz), so levels look like a real conversation.
-    const speech = join(tmpdir(), `parley-speech-${process.pid}.wav`);
-    writeSpeechLikeWav(speech);
-    browser = await launchChromiumWith({ extraArgs: [`--use-file-for-fake-audio-capture=${speech}`] });
-    const meeting = await createMeeting(parley.url);
-    for (const name of ['Ada', 'Bob']) pages.push(await MeetingPage.open(browser, embedder.url, meeting, name));
+    const meeting = await createMeeting(harness.parley.url);
+    for (const name of ['Ada', 'Bob']) pages.push(await MeetingPage.open(harness.browser, harness.embedder.url, meeting, name));
     await assertEveryoneReceivesEveryone(pages);
-  });
-
-  after(async () => {
-    await browser?.close();
-    await embedder?.close();
-    await parley?.close();
   });
 
   test('video encodings shrink as the mesh grows and grow back as it shrinks', async () => {
@@ -68,7 +60,7 @@ describe('what the SDK learns from the media', () => {
       await untilVideoEncodings(page, [full], `${page.name} in a room of 2`);
     }
     const meetingCode = await pages[0]!.page.evaluate(() => document.querySelector('meeting-room')!.room!.meetingCode!);
-    const carol = await MeetingPage.open(browser, embedder.url, { code: meetingCode }, 'Carol');
+    const carol = await MeetingPage.open(harness.browser, harness.embedder.url, { code: meetingCode }, 'Carol');
     await assertEveryoneReceivesEveryone([...pages, carol]);
     for (const page of [...pages, carol]) {
       await untilVideoEncodings(page, [half, half], `${page.name} in a room of 3`);

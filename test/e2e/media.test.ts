@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Browser } from 'playwright-core';
+import { before, describe, test } from 'node:test';
 import type { RunningServer } from '@parley/server';
 import { assertEveryoneReceivesEveryone } from './support/assertions.js';
+import { useCallHarness } from './support/harness.js';
 import { MeetingPage } from './support/meeting-page.js';
 import { denyMedia, fakeCameraLabel, grantMedia, launchChromiumWith } from './support/media-flags.js';
-import { createMeeting, startEmbedder, startParley, type Embedder } from './support/servers.js';
+import { createMeeting } from './support/servers.js';
 
 /** Offers the server relayed, to tell a renegotiation from a `replaceTrack`. */
 function countOffers(parley: RunningServer): () => number {
@@ -28,32 +28,21 @@ function screenFramesSeen(receiver: MeetingPage, sender: MeetingPage): Promise<n
 }
 
 describe('media: devices, screen share, permissions', () => {
-  let parley: RunningServer;
-  let embedder: Embedder;
-  let browser: Browser;
+  // Three fake cameras: Chromium's second fake camera delivers Y16 (depth) frames, which no encoder takes.
+  const harness = useCallHarness({ launch: () => launchChromiumWith({ cameras: 3 }) });
   let ada: MeetingPage;
   let bob: MeetingPage;
   let meeting: { code: string; hostKey: string };
 
   before(async () => {
-    parley = await startParley();
-    embedder = await startEmbedder(parley.url);
-    // Three fake cameras: Chromium's second fake camera delivers Y16 (depth) frames, which no encoder takes.
-    browser = await launchChromiumWith({ cameras: 3 });
-    meeting = await createMeeting(parley.url);
-    ada = await MeetingPage.open(browser, embedder.url, meeting, 'Ada');
-    bob = await MeetingPage.open(browser, embedder.url, meeting, 'Bob');
+    meeting = await createMeeting(harness.parley.url);
+    ada = await MeetingPage.open(harness.browser, harness.embedder.url, meeting, 'Ada');
+    bob = await MeetingPage.open(harness.browser, harness.embedder.url, meeting, 'Bob');
     await assertEveryoneReceivesEveryone([ada, bob]);
   });
 
-  after(async () => {
-    await browser?.close();
-    await embedder?.close();
-    await parley?.close();
-  });
-
   test('switching camera and microphone mid-call needs no renegotiation and the picture keeps flowing', async () => {
-    const offers = countOffers(parley);
+    const offers = countOffers(harness.parley);
     const devices = await ada.page.evaluate(async () => {
       const list = await document.querySelector('meeting-room')!.room!.listDevices();
       return {
@@ -99,7 +88,7 @@ describe('media: devices, screen share, permissions', () => {
       ada.participantId,
       { timeout: 10_000 },
     );
-    const carol = await MeetingPage.open(browser, embedder.url, meeting, 'Carol');
+    const carol = await MeetingPage.open(harness.browser, harness.embedder.url, meeting, 'Carol');
     try {
       for (const receiver of [bob, carol]) {
         await receiver.page.waitForFunction(
@@ -155,7 +144,7 @@ describe('media: devices, screen share, permissions', () => {
   });
 
   test('a stream captured before joining (a prejoin preview) is sent as is, and stopped on leave', async () => {
-    const gina = await MeetingPage.open(browser, embedder.url, meeting, 'Gina');
+    const gina = await MeetingPage.open(harness.browser, harness.embedder.url, meeting, 'Gina');
     try {
       await gina.evaluateRoom((element) => element.leave());
       const outcome = await gina.page.evaluate(
@@ -173,7 +162,7 @@ describe('media: devices, screen share, permissions', () => {
             id: local.id,
           };
         },
-        { server: parley.url, code: meeting.code },
+        { server: harness.parley.url, code: meeting.code },
       );
       assert.deepEqual({ ...outcome, id: undefined }, { sameTracks: true, audio: false, video: true, id: undefined });
       await ada.waitForTile(outcome.id, "tile.hasAttribute('audio-muted') && !tile.hasAttribute('camera-off')", 10_000);
@@ -185,7 +174,7 @@ describe('media: devices, screen share, permissions', () => {
   });
 
   test('leaving while the camera or the screen picker is still starting leaves nothing on', async () => {
-    const frank = await MeetingPage.open(browser, embedder.url, meeting, 'Frank');
+    const frank = await MeetingPage.open(harness.browser, harness.embedder.url, meeting, 'Frank');
     try {
       const outcome = await frank.page.evaluate(
         async ({ server, code }) => {
@@ -210,7 +199,7 @@ describe('media: devices, screen share, permissions', () => {
           await sharing.leave();
           return { joining: await joining, shares: await Promise.all(shares) };
         },
-        { server: parley.url, code: meeting.code },
+        { server: harness.parley.url, code: meeting.code },
       );
       assert.equal(outcome.joining, 'invalid-state');
       await frank.page.waitForTimeout(500);
@@ -224,8 +213,8 @@ describe('media: devices, screen share, permissions', () => {
     // Without the fake prompt, permissions are real: granted per site, and revocable.
     const strictBrowser = await launchChromiumWith({ prompts: 'per-context' });
     try {
-      const erin = await MeetingPage.open(strictBrowser, embedder.url, meeting, 'Erin', (context) =>
-        grantMedia(context, embedder.url),
+      const erin = await MeetingPage.open(strictBrowser, harness.embedder.url, meeting, 'Erin', (context) =>
+        grantMedia(context, harness.embedder.url),
       );
       await erin.page.evaluate(() => {
         const element = document.querySelector('meeting-room')!;
@@ -237,7 +226,7 @@ describe('media: devices, screen share, permissions', () => {
       await assertEveryoneReceivesEveryone([ada, erin]);
       // Block both, as a user does in the site settings. Blocking only the camera also ends the microphone's track
       // in this Chromium, but the microphone may still be granted when the SDK asks again: then it rightly keeps it.
-      await denyMedia(erin.page, embedder.url);
+      await denyMedia(erin.page, harness.embedder.url);
       // The SDK first tries the default devices again (refused), then tells everyone.
       await ada.waitForTile(erin.participantId, "tile.hasAttribute('camera-off') && tile.hasAttribute('audio-muted')", 10_000);
       const state = await erin.page.evaluate(() => ({
@@ -248,7 +237,7 @@ describe('media: devices, screen share, permissions', () => {
       }));
       assert.deepEqual(state, { errors: ['permission-denied', 'permission-denied'], video: false, audio: false, liveTracks: 0 });
 
-      await grantMedia(erin.context, embedder.url);
+      await grantMedia(erin.context, harness.embedder.url);
       assert.equal(await erin.evaluateRoom((element) => element.toggleCamera(true)), true);
       assert.equal(await erin.evaluateRoom((element) => element.toggleMicrophone(true)), true);
       await ada.waitForTile(erin.participantId, "!tile.hasAttribute('camera-off') && !tile.hasAttribute('audio-muted')", 10_000);
@@ -262,7 +251,7 @@ describe('media: devices, screen share, permissions', () => {
   test('denied camera and microphone: you still join, watch and listen, and can turn them on once granted', async () => {
     const strictBrowser = await launchChromiumWith({ prompts: 'per-context' });
     try {
-      const dan = await MeetingPage.open(strictBrowser, embedder.url, meeting, 'Dan');
+      const dan = await MeetingPage.open(strictBrowser, harness.embedder.url, meeting, 'Dan');
       const joined = await dan.page.evaluate(() => {
         const room = document.querySelector('meeting-room')!.room!;
         return {
@@ -279,7 +268,7 @@ describe('media: devices, screen share, permissions', () => {
       for (const sender of [ada, bob]) await dan.waitForVideoFrom(sender.participantId);
 
       // Permission granted later: the camera comes up on the existing connections.
-      await grantMedia(dan.context, embedder.url);
+      await grantMedia(dan.context, harness.embedder.url);
       assert.equal(await dan.evaluateRoom((element) => element.toggleCamera(true)), true);
       await ada.waitForTile(dan.participantId, "!tile.hasAttribute('camera-off')", 5000);
       await ada.waitForVideoFrom(dan.participantId);
