@@ -29,6 +29,7 @@ import type { RateLimits } from '../rate-limits.js';
 import { iceServersFor } from '../turn.js';
 import { bare, Dispatcher, ok, refusal, request, type Outcome, type RequestHandlers } from './dispatch.js';
 import { EndedMeetings } from './ended-meetings.js';
+import { handedOver, takenOver } from './hand-over.js';
 import { HostControls } from './host-controls.js';
 import { MAX_HELD_MESSAGES, Presence, type HeldMessage, type Member } from './presence.js';
 import { quickIceCandidate } from './quick-validation.js';
@@ -187,20 +188,11 @@ export class Signaling {
   close(now = Date.now()): SavedParticipant[] {
     this.#replication.close();
     const awayUntil = new Date(now + this.#options.resumeWindowMs);
-    // With several nodes, each hands over only its own participants: the others' are theirs to hand over.
-    const own = this.#presence.members().filter((member) => this.#replication.owns(member));
-    const saved = own.map((member) => ({
-      meetingCode: member.meetingCode,
-      id: member.info.id,
-      name: member.info.name,
-      isHost: member.info.isHost,
-      audioEnabled: member.info.audioEnabled,
-      videoEnabled: member.info.videoEnabled,
-      screenSharing: member.info.screenSharing,
-      awayUntil,
-      removalMarks: member.removalMarks,
-      tokenIssuedAt: member.tokenIssuedAt ?? 0,
-    }));
+    const saved = this.#presence
+      .members()
+      // With several nodes, each hands over only its own participants: the others' are theirs to hand over.
+      .filter((member) => this.#replication.owns(member))
+      .map((member) => handedOver(member, awayUntil));
     this.#presence.clear();
     // Waiting sockets were closed with the others; a waiting room is not handed over.
     this.#waitingRooms.clear();
@@ -213,26 +205,13 @@ export class Signaling {
    */
   restore(saved: SavedParticipant[], now = Date.now()): Set<string> {
     const codes = new Set<string>();
-    for (const { meetingCode, awayUntil, removalMarks: marks, tokenIssuedAt, ...info } of saved) {
-      const remainingMs = awayUntil.getTime() - now;
-      if (remainingMs <= 0) continue;
-      // Everyone restored knows everyone restored: their clients reconcile with the resume answer.
-      const member: Member = {
-        info,
-        meetingCode,
-        removalMarks: marks,
-        socketId: null,
-        heldMessages: [],
-        node: this.#replication.nodeId,
-        joinedAt: 0,
-        listedInJoinAnswer: [],
-        tokenIssuedAt: tokenIssuedAt || undefined,
-        awaySince: now,
-      };
-      member.expiry = setTimeout(() => this.#drop(member, 'disconnected'), remainingMs);
+    for (const participant of saved) {
+      const member = takenOver(participant, this.#replication.nodeId, now);
+      if (!member) continue;
+      member.expiry = setTimeout(() => this.#drop(member, 'disconnected'), participant.awayUntil.getTime() - now);
       this.#presence.add(member);
       this.#replication.publish(member);
-      codes.add(meetingCode);
+      codes.add(member.meetingCode);
     }
     if (codes.size > 0) this.#options.logger.info({ participants: this.#presence.participantCount }, 'participants restored');
     return codes;
