@@ -139,6 +139,25 @@ export interface ClientToServerEvents {
   'deny-participant': (target: ParticipantTarget, ack: Ack) => void;
 }
 
+/** A client request: every client event is one. */
+export type RequestEvent = keyof ClientToServerEvents;
+
+/** A request's arguments: everything before the ack (`never` for the events whose ack is optional). */
+export type RequestArgs<E extends RequestEvent> =
+  Parameters<ClientToServerEvents[E]> extends [...infer Args, (result: Result<infer _>) => void] ? Args : never;
+
+/** What a successful request answers with (`undefined` for the events whose ack is optional). */
+export type RequestData<E extends RequestEvent> =
+  Extract<Parameters<ClientToServerEvents[E]>[number], (result: never) => void> extends (result: Result<infer T>) => void ? T : never;
+
+/** A request's payload, the argument before the ack: `undefined` for the requests that carry none. */
+export type RequestPayload<E extends RequestEvent> =
+  Parameters<ClientToServerEvents[E]> extends [infer First, ...unknown[]]
+    ? First extends (result: never) => void
+      ? undefined
+      : First
+    : undefined;
+
 export interface ServerToClientEvents {
   /** Someone new is in the meeting: the receiver, here before them, sends the first offer. */
   'participant-joined': (participant: ParticipantInfo) => void;

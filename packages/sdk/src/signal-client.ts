@@ -1,16 +1,11 @@
 import { io, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, Result, ServerToClientEvents } from '@parley/protocol';
+import type { ClientToServerEvents, RequestArgs, RequestData, RequestEvent, Result, ServerToClientEvents } from '@parley/protocol';
 import { ParleyError } from './errors.js';
 
 export type SignalSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
-export type RequestEvent = keyof ClientToServerEvents;
-/** A request's arguments: everything before the ack (`never` for the events whose ack is optional: see `post`). */
-export type RequestArgs<E extends RequestEvent> =
-  Parameters<ClientToServerEvents[E]> extends [...infer Args, (result: Result<infer _>) => void] ? Args : never;
-/** What a successful request answers with. */
-export type RequestData<E extends RequestEvent> =
-  Parameters<ClientToServerEvents[E]> extends [...unknown[], (result: Result<infer T>) => void] ? T : never;
+// A request's arguments are `never` for the events whose ack is optional: those go through `post`.
+export type { RequestArgs, RequestData, RequestEvent };
 
 /**
  * The signaling connection: a typed Socket.IO client whose requests resolve with data or reject with a

@@ -1,8 +1,17 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+/** Who is in meetings and waiting rooms, as the membership gauges report it. */
+export interface MembershipCounts {
+  meetings: number;
+  participants: number;
+  waiting: number;
+}
+
 /** The server's Prometheus metrics, one registry per server instance so tests can run several. */
 export class Metrics {
   readonly registry = new Registry();
+  /** Read when scraped: the signaling says where from (see {@link countMembership}). */
+  #membership: () => MembershipCounts = () => ({ meetings: 0, participants: 0, waiting: 0 });
 
   readonly meetingsCreated = new Counter({
     name: 'parley_meetings_created_total',
@@ -17,16 +26,18 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  readonly activeMeetings = new Gauge({
+  readonly activeMeetings: Gauge = new Gauge({
     name: 'parley_active_meetings',
     help: 'Meetings with at least one participant, across all nodes (presence is replicated through Redis).',
     registers: [this.registry],
+    collect: () => this.activeMeetings.set(this.#membership().meetings),
   });
 
-  readonly participants = new Gauge({
+  readonly participants: Gauge = new Gauge({
     name: 'parley_participants',
     help: 'Participants on all nodes (presence is replicated through Redis), those whose connection is away included.',
     registers: [this.registry],
+    collect: () => this.participants.set(this.#membership().participants),
   });
 
   readonly sockets = new Gauge({
@@ -55,10 +66,11 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  readonly waiting = new Gauge({
+  readonly waiting: Gauge = new Gauge({
     name: 'parley_waiting',
     help: 'People in waiting rooms, waiting for a host to admit them (with several nodes: the whole cluster).',
     registers: [this.registry],
+    collect: () => this.waiting.set(this.#membership().waiting),
   });
 
   readonly hostActions = new Counter({
@@ -97,5 +109,10 @@ export class Metrics {
   constructor() {
     // Process metrics, event loop lag (nodejs_eventloop_lag_seconds and its percentiles) among them.
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** The membership gauges report what `read` returns when they are scraped. */
+  countMembership(read: () => MembershipCounts): void {
+    this.#membership = read;
   }
 }

@@ -26,17 +26,17 @@ export interface Member {
   /** The socket that speaks for this participant; `null` while its connection is away. */
   socketId: string | null;
   /** Relayed messages that arrived while away, delivered in order on return. */
-  held: HeldMessage[];
+  heldMessages: HeldMessage[];
   /**
    * Back, but the held messages are not delivered yet: new relays queue behind them, so nothing overtakes them.
    */
-  holding?: boolean;
+  deliveringHeldMessages?: boolean;
   /** With several nodes: the node whose connection speaks for this participant (or last did). */
   node?: string | undefined;
   /** When the owning node let them in (ms since the epoch): settles who offers when two joins cross. */
   joinedAt: number;
   /** Who their join answer listed: those they expect offers from. */
-  knew: string[];
+  listedInJoinAnswer: string[];
   /** Drops the participant when the resume window closes. */
   expiry?: ReturnType<typeof setTimeout>;
 }

@@ -13,7 +13,7 @@ export interface MemberSnapshot {
   node: string;
   joinedAt: number;
   /** Who their join answer listed. */
-  knew: string[];
+  listedInJoinAnswer: string[];
   /** When their latest and previous resume tokens were issued (see `Member`). */
   tokenIssuedAt?: number | undefined;
   previousTokenIssuedAt?: number | undefined;

@@ -1,0 +1,267 @@
+import { ProtocolErrorCode, type MeetingSettings, type Result } from '@parley/protocol';
+import type { Logger } from '../logger.js';
+import type { Meeting } from '../meetings/meeting.js';
+import { ROLES_CHANGED_AT, type MeetingService } from '../meetings/meeting-service.js';
+import type { Metrics } from '../metrics.js';
+import { ok, refusal } from './dispatch.js';
+import type { EndedMeetings } from './ended-meetings.js';
+import type { Member, Presence } from './presence.js';
+import type { Replication } from './replication.js';
+import { meetingRoom, participantRoom } from './rooms.js';
+import type { ParleyServer, ParleySocket } from './types.js';
+import type { Waiter, WaitingRooms } from './waiting-room.js';
+
+/** Host controls, as counted in `parley_host_actions_total{action}` and logged. */
+type HostAction = 'end' | 'mute' | 'remove' | 'transfer-host' | 'update' | 'admit' | 'deny';
+
+/** The membership host controls act on (implemented by `Signaling`). */
+export interface ControlledMembership {
+  readonly presence: Presence;
+  readonly waitingRooms: WaitingRooms;
+  readonly ended: EndedMeetings;
+  /** The connection speaking for `member` on this node, if it is here. */
+  socketOf(member: Member): ParleySocket | undefined;
+  /** Removes a participant from its meeting and tells the others. */
+  drop(member: Member, reason: 'removed'): void;
+  /** Makes `socket` speak for nobody. */
+  detach(socket: ParleySocket): void;
+  /** Tells a connection why it is closed, then closes it. */
+  disconnectWith(socket: ParleySocket, event: 'removed' | 'meeting-ended' | 'denied'): void;
+  /** Sends `member` a new resume token. */
+  renewResumeToken(member: Member, now: number): void;
+  /** Takes a waiter off the list and into the meeting; the caller sends hosts the new list. */
+  letIn(waiter: Waiter, meeting: Meeting): void;
+  /** Takes a waiter off the list, tells them `denied` and closes their connection. */
+  turnAway(waiter: Waiter): void;
+  /** Tells every host of the meeting who waits now. */
+  sendWaitingList(code: string): void;
+}
+
+export interface HostControlsOptions {
+  io: ParleyServer;
+  meetings: MeetingService;
+  maxParticipants: number;
+  replication: Replication;
+  logger: Logger;
+  metrics: Metrics;
+  membership: ControlledMembership;
+}
+
+const notFound = () => refusal(ProtocolErrorCode.ParticipantNotFound, 'No such participant in this meeting');
+const notWaiting = () => refusal(ProtocolErrorCode.ParticipantNotFound, 'Nobody with that id is waiting for this meeting');
+
+/**
+ * What a host may do to the meeting and the others in it: end it, mute, remove, hand the host role over, change the
+ * settings, admit or deny whoever waits. Each takes the host (the dispatcher checked the sender is one).
+ */
+export class HostControls {
+  readonly #options: HostControlsOptions;
+  readonly #membership: ControlledMembership;
+  /** Removal marks being stored, per meeting: already refused while the write is under way. */
+  readonly #removing = new Map<string, Set<string | symbol>>();
+
+  constructor(options: HostControlsOptions) {
+    this.#options = options;
+    this.#membership = options.membership;
+  }
+
+  /** Whether `marks` keep someone out of `meeting`: stored removals, and those being stored. */
+  isRemoved(meeting: Meeting, marks: readonly string[]): boolean {
+    const removing = this.#removing.get(meeting.code);
+    return this.#options.meetings.isRemoved(meeting, marks) || marks.some((mark) => removing?.has(mark));
+  }
+
+  /** Whether a removal is being stored: its waiting room may not be yet, so newcomers wait meanwhile. */
+  removalUnderWay(code: string): boolean {
+    return (this.#removing.get(code)?.size ?? 0) > 0;
+  }
+
+  /**
+   * Ends the meeting for everyone: stored as ended first (its code is dead from then on), then everyone is taken
+   * out of it at once. They are told, and their connections closed, right after the host's acknowledgement.
+   */
+  async end(host: Member): Promise<Result<undefined>> {
+    const { presence, waitingRooms, ended } = this.#membership;
+    const code = host.meetingCode;
+    if (ended.has(code)) return ok(undefined);
+    ended.add(code);
+    try {
+      await this.#options.meetings.end(code);
+    } catch (error) {
+      ended.delete(code);
+      throw error;
+    }
+    this.#hostAction('end', host);
+
+    const closing: { socket: ParleySocket; event: 'meeting-ended' | 'denied' }[] = [];
+    for (const member of presence.members(code)) {
+      presence.remove(code, member.info.id);
+      this.#options.metrics.leaves.inc({ reason: 'ended' });
+      const memberSocket = this.#membership.socketOf(member);
+      if (!memberSocket) continue;
+      this.#membership.detach(memberSocket);
+      closing.push({ socket: memberSocket, event: 'meeting-ended' });
+    }
+    for (const waiter of waitingRooms.waiters(code)) {
+      waitingRooms.remove(code, waiter.id);
+      const waiterSocket = this.#options.io.sockets.sockets.get(waiter.socketId);
+      if (!waiterSocket) continue;
+      waiterSocket.data.waiting = undefined;
+      closing.push({ socket: waiterSocket, event: 'denied' });
+    }
+    this.#options.logger.info({ meeting: code, participants: closing.length }, 'meeting ended');
+    setImmediate(() => {
+      // Away participants whose connection Socket.IO recovers get it replayed, then are disconnected. With several
+      // nodes, each other node tells its own connections (below).
+      this.#options.replication.ownConnections(meetingRoom(code)).emit('meeting-ended');
+      for (const { socket: closed, event } of closing) this.#membership.disconnectWith(closed, event);
+      // Other nodes let go of their participants and waiters of this meeting (after the room heard the end).
+      this.#options.replication.meetingEnded(code);
+    });
+    return ok(undefined);
+  }
+
+  mute(host: Member, participantId: string): Result<undefined> {
+    const target = this.#targetOf(host, participantId);
+    if (!target) return notFound();
+    this.#options.io.to(participantRoom(target.info.id)).emit('mute-requested', { by: host.info.id });
+    this.#hostAction('mute', host, target.info.id);
+    return ok(undefined);
+  }
+
+  /**
+   * Takes a participant out of the meeting and keeps their session (and token subject) out for good; the meeting's
+   * waiting room turns on, for whoever comes back under another session. The removal counts from this tick on;
+   * storing it may take a moment, so meanwhile it is also remembered here (and joins go to the waiting room).
+   */
+  async remove(host: Member, participantId: string): Promise<Result<undefined>> {
+    const target = this.#targetOf(host, participantId);
+    if (!target) return notFound();
+    const code = host.meetingCode;
+    let removing = this.#removing.get(code);
+    if (!removing) {
+      removing = new Set();
+      this.#removing.set(code, removing);
+    }
+    for (const mark of target.removalMarks) removing.add(mark);
+
+    const targetSocket = this.#membership.socketOf(target);
+    // To the participant's room, so that an away participant whose connection is recovered hears it too. A
+    // participant connected to another node is told by that node when it hears of the removal.
+    if (!targetSocket && !this.#options.replication.connectedElsewhere(target, targetSocket)) {
+      this.#options.io.to(participantRoom(target.info.id)).emit('removed');
+    }
+    this.#membership.drop(target, 'removed');
+    if (targetSocket) this.#membership.disconnectWith(targetSocket, 'removed');
+    this.#hostAction('remove', host, target.info.id);
+    // A participant without marks still makes the removal under way, for the waiting room's sake.
+    const pending = Symbol('removal');
+    removing.add(pending);
+    try {
+      const opened = await this.#options.meetings.recordRemoval(code, target.removalMarks);
+      if (opened) {
+        this.#options.logger.info({ meeting: code, ...opened }, 'waiting room turned on after a removal');
+        this.#options.io.to(meetingRoom(code)).emit('meeting-updated', opened);
+      }
+    } finally {
+      for (const mark of target.removalMarks) removing.delete(mark);
+      removing.delete(pending);
+      if (removing.size === 0 && this.#removing.get(code) === removing) this.#removing.delete(code);
+    }
+    return ok(undefined);
+  }
+
+  transferHost(host: Member, participantId: string): Result<undefined> {
+    const target = this.#targetOf(host, participantId);
+    if (!target) return notFound();
+    const { presence, waitingRooms } = this.#membership;
+    const room = this.#options.io.to(meetingRoom(host.meetingCode));
+    // The new host first, so that the meeting never looks hostless.
+    if (!target.info.isHost) {
+      target.info.isHost = true;
+      room.emit('host-changed', { participantId: target.info.id, isHost: true });
+    }
+    host.info.isHost = false;
+    room.emit('host-changed', { participantId: host.info.id, isHost: false });
+    this.#options.replication.publish(target);
+    this.#options.replication.publish(host);
+    // A token says whether its holder is host. From now on, a token from before says nothing about the role (a
+    // server taking its holder back after a crash makes them a guest): every host and the old one get new ones.
+    const changedAt = Date.now();
+    this.#options.meetings
+      .updateSettings(host.meetingCode, { [ROLES_CHANGED_AT]: changedAt })
+      .catch((error: unknown) => this.#options.logger.error({ err: error, meeting: host.meetingCode }, 'storing a host change failed'));
+    for (const member of presence.members(host.meetingCode)) {
+      if (member.info.isHost || member === host) this.#membership.renewResumeToken(member, changedAt);
+    }
+    this.#options.io.to(participantRoom(target.info.id)).emit('waiting-list', { waiting: waitingRooms.list(host.meetingCode) });
+    this.#options.io.to(participantRoom(host.info.id)).emit('waiting-list', { waiting: [] });
+    this.#hostAction('transfer-host', host, target.info.id);
+    return ok(undefined);
+  }
+
+  async updateMeeting(host: Member, update: Partial<MeetingSettings>): Promise<Result<MeetingSettings>> {
+    const { presence, waitingRooms, ended } = this.#membership;
+    const code = host.meetingCode;
+    const changed = await this.#options.meetings.configure(code, update);
+    if (!changed) return refusal(ProtocolErrorCode.Internal, 'The meeting is not stored');
+    const { previous, current } = changed;
+    const unchanged =
+      previous.locked === current.locked &&
+      previous.waitingRoom === current.waitingRoom &&
+      previous.waitingRoomAfterRemoval === current.waitingRoomAfterRemoval;
+    if (unchanged) return ok(current);
+    this.#hostAction('update', host);
+    this.#options.logger.info({ meeting: code, ...current }, 'meeting settings changed');
+    this.#options.io.to(meetingRoom(code)).emit('meeting-updated', current);
+    // No waiting room any more: everyone waiting comes in, first come first, as far as there is room.
+    if (previous.waitingRoom && !current.waitingRoom && waitingRooms.size(code) > 0) {
+      const meeting = await this.#options.meetings.findJoinable(code);
+      if (meeting && !ended.has(code)) {
+        for (const waiter of waitingRooms.waiters(code)) {
+          if (presence.list(code).length >= this.#options.maxParticipants) break;
+          this.#membership.letIn(waiter, meeting);
+        }
+        this.#membership.sendWaitingList(code);
+      }
+    }
+    return ok(current);
+  }
+
+  async admit(host: Member, participantId: string): Promise<Result<undefined>> {
+    const { presence, waitingRooms, ended } = this.#membership;
+    const code = host.meetingCode;
+    if (!waitingRooms.get(code, participantId)) return notWaiting();
+    const meeting = await this.#options.meetings.findJoinable(code);
+    if (!meeting || ended.has(code)) return refusal(ProtocolErrorCode.MeetingNotFound, 'The meeting is no longer open');
+    // The lookup awaited: check again.
+    const waiter = waitingRooms.get(code, participantId);
+    if (!waiter) return notWaiting();
+    if (presence.list(code).length >= this.#options.maxParticipants) {
+      return refusal(ProtocolErrorCode.MeetingFull, 'The meeting is full');
+    }
+    this.#membership.letIn(waiter, meeting);
+    this.#membership.sendWaitingList(code);
+    this.#hostAction('admit', host, waiter.id);
+    return ok(undefined);
+  }
+
+  deny(host: Member, participantId: string): Result<undefined> {
+    const waiter = this.#membership.waitingRooms.get(host.meetingCode, participantId);
+    if (!waiter) return notWaiting();
+    this.#membership.turnAway(waiter);
+    this.#membership.sendWaitingList(host.meetingCode);
+    this.#hostAction('deny', host, waiter.id);
+    return ok(undefined);
+  }
+
+  /** Another participant of the host's meeting (away ones included). */
+  #targetOf(host: Member, participantId: string): Member | undefined {
+    return participantId === host.info.id ? undefined : this.#membership.presence.get(host.meetingCode, participantId);
+  }
+
+  #hostAction(action: HostAction, host: Member, target?: string): void {
+    this.#options.metrics.hostActions.inc({ action });
+    this.#options.logger.info({ meeting: host.meetingCode, participant: host.info.id, action, target }, 'host action');
+  }
+}
