@@ -25,7 +25,7 @@ import {
 import type { TurnConfig } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { Meeting, SavedParticipant } from '../meetings/meeting.js';
-import { hostSettings, removalMarks, rolesChangedAt, ROLES_CHANGED_AT, type MeetingService } from '../meetings/meeting-service.js';
+import { hostSettings, removalMarks, rolesChangedAt, type MeetingService } from '../meetings/meeting-service.js';
 import type { Metrics } from '../metrics.js';
 import type { ParticipantClaims, ParticipantTokens } from '../participant-tokens.js';
 import type { RateLimits } from '../rate-limits.js';
@@ -1264,7 +1264,7 @@ export class Signaling {
     // server taking its holder back after a crash makes them a guest): every host and the old one get new ones.
     const changedAt = Date.now();
     this.#options.meetings
-      .updateSettings(host.meetingCode, { [ROLES_CHANGED_AT]: changedAt })
+      .recordRoleChange(host.meetingCode, changedAt)
       .catch((error: unknown) => this.#options.logger.error({ err: error, meeting: host.meetingCode }, 'storing a host change failed'));
     for (const member of this.presence.members(host.meetingCode)) {
       if (member.info.isHost || member === host) this.#renewResumeToken(member, changedAt);
