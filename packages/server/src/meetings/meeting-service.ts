@@ -21,9 +21,9 @@ const EXPIRED_RETENTION_MS = 24 * 60 * 60 * 1000;
 /** Looked up in place of input that cannot be a code, so that every refusal costs the same work. */
 const NO_SUCH_CODE = '----';
 /** Most removal marks one meeting keeps; past it the oldest are forgotten. */
-export const MAX_REMOVAL_MARKS = 1000;
+const MAX_REMOVAL_MARKS = 1000;
 /** Most departures one meeting keeps; past it the oldest are forgotten. */
-export const MAX_DEPARTURES = 1000;
+const MAX_DEPARTURES = 1000;
 
 /**
  * Creates meetings, decides who may enter them, and ends them. A code stops being joinable, for good, when:

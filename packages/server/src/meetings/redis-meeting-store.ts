@@ -239,7 +239,7 @@ export class RedisMeetingStore implements MeetingStore {
 }
 
 /** How long start-up waits for Redis before giving up: a wrong or dead `REDIS_URL` stops the start, not hangs it. */
-export const REDIS_STARTUP_TIMEOUT_MS = 10_000;
+const REDIS_STARTUP_TIMEOUT_MS = 10_000;
 
 /**
  * Connects to `url`. Once connected it retries for ever with a capped backoff, so that a Redis restart is ridden
