@@ -208,13 +208,7 @@ function parseOrigins(value: string | undefined): string[] | '*' {
     .map((origin) => origin.trim())
     .filter(Boolean);
   for (const origin of origins) {
-    let parsed: URL | undefined;
-    try {
-      parsed = new URL(origin);
-    } catch {
-      parsed = undefined;
-    }
-    if (!parsed || parsed.origin !== origin) {
+    if (parseUrl(origin)?.origin !== origin) {
       throw new ConfigError(
         `ALLOWED_ORIGINS must be a comma list of origins like "https://app.example.com" (scheme, host, optional port; no path or trailing slash), got "${origin}"`,
       );
@@ -336,12 +330,7 @@ function parseParticipantTokens(
     }
     return { secret: new TextEncoder().encode(secret), issuer, audience };
   }
-  let url: URL | undefined;
-  try {
-    url = new URL(jwksUrl!);
-  } catch {
-    url = undefined;
-  }
+  const url = parseUrl(jwksUrl!);
   const loopback = url && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
   if (!url || !(url.protocol === 'https:' || (url.protocol === 'http:' && loopback))) {
     throw new ConfigError(`AUTH_JWKS_URL must be an https: URL (http: only on localhost), got "${jwksUrl}"`);
@@ -351,14 +340,18 @@ function parseParticipantTokens(
 
 function parseRedisUrl(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
-  let url: URL | undefined;
-  try {
-    url = new URL(value);
-  } catch {
-    url = undefined;
-  }
+  const url = parseUrl(value);
   if (!url || !['redis:', 'rediss:'].includes(url.protocol) || !url.hostname) {
     throw new ConfigError(`REDIS_URL must be a redis:// or rediss:// URL, e.g. "redis://127.0.0.1:6379", got "${value.replace(/\/\/[^@/]*@/, '//***@')}"`);
   }
   return value;
+}
+
+/** `text` as a URL, or `undefined` if it is none (what `URL.parse` does from Node.js 22 on). */
+function parseUrl(text: string): URL | undefined {
+  try {
+    return new URL(text);
+  } catch {
+    return undefined;
+  }
 }

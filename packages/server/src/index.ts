@@ -1,7 +1,7 @@
 export { loadConfig, ConfigError, type ServerConfig, type LogFormat, type RateLimit, type TurnConfig } from './config.js';
 export { startServer, type RunningServer, type StartOptions } from './server.js';
 export { MeetingService, generateMeetingCode, isJoinable, type CreatedMeeting } from './meetings/meeting-service.js';
-export type { Meeting, MeetingChanges, MeetingSettings, MeetingStore, SavedParticipant } from './meetings/meeting.js';
+export type { Meeting, MeetingChanges, MeetingStore, SavedParticipant, StoredMeetingSettings } from './meetings/meeting.js';
 export { SqliteMeetingStore } from './meetings/sqlite-meeting-store.js';
 export { turnCredentials, iceServersFor } from './turn.js';
 export type { InterServerEvents, SocketData, ParleyServer, ParleySocket } from './signaling/types.js';

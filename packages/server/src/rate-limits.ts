@@ -4,7 +4,7 @@ import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAb
 import type { RateLimit, ServerConfig } from './config.js';
 
 /** Whole seconds until a limited key may try again; at least 1. */
-export function retryAfterSeconds(state: RateLimiterRes): number {
+function retryAfterSeconds(state: RateLimiterRes): number {
   return Math.max(1, Math.ceil(state.msBeforeNext / 1000));
 }
 

@@ -216,7 +216,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     await store.saveParticipants(saved);
     await store.markHandedOver(processId);
     await store.close();
-    await redis?.close().catch(() => undefined);
+    // close() rejects only a client closed already (ClientClosedError): nothing left to do then.
+    if (redis?.isOpen) await redis.close();
     logger.info({ participants: saved.length }, 'Parley server stopped; participants handed over');
   };
 

@@ -1,11 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import {
-  MEETING_CODE_ALPHABET,
-  MEETING_CODE_LENGTH,
-  normalizeMeetingCode,
-  type MeetingSettings as HostSettings,
-} from '@parley/protocol';
-import type { Meeting, MeetingSettings, MeetingStore } from './meeting.js';
+import { MEETING_CODE_ALPHABET, MEETING_CODE_LENGTH, normalizeMeetingCode, type MeetingSettings } from '@parley/protocol';
+import type { Meeting, MeetingStore } from './meeting.js';
 
 /** What `POST /api/meetings` returns: the only time the host key is ever seen in clear. */
 export interface CreatedMeeting {
@@ -26,9 +21,9 @@ const EXPIRED_RETENTION_MS = 24 * 60 * 60 * 1000;
 /** Looked up in place of input that cannot be a code, so that every refusal costs the same work. */
 const NO_SUCH_CODE = '----';
 /** Most removal marks one meeting keeps; past it the oldest are forgotten. */
-export const MAX_REMOVAL_MARKS = 1000;
+const MAX_REMOVAL_MARKS = 1000;
 /** Most departures one meeting keeps; past it the oldest are forgotten. */
-export const MAX_DEPARTURES = 1000;
+const MAX_DEPARTURES = 1000;
 
 /**
  * Creates meetings, decides who may enter them, and ends them. A code stops being joinable, for good, when:
@@ -123,29 +118,14 @@ export class MeetingService {
     return true;
   }
 
-  async setLocked(code: string, locked: boolean): Promise<void> {
-    await this.#serially(code, () => this.#store.update(code, { locked }));
-  }
-
-  /** Merges `changes` into the meeting's settings; returns them all. */
-  updateSettings(code: string, changes: MeetingSettings): Promise<MeetingSettings | undefined> {
-    return this.#serially(code, async () => {
-      const meeting = await this.#store.get(code);
-      if (!meeting) return undefined;
-      const settings = { ...meeting.settings, ...changes };
-      await this.#store.update(code, { settings });
-      return settings;
-    });
-  }
-
   /**
    * Locks or unlocks the meeting and turns its waiting room on or off (absent fields stay), in one step. Returns
    * the settings before and after, or `undefined` if no meeting has this canonical code.
    */
   configure(
     code: string,
-    changes: Partial<HostSettings>,
-  ): Promise<{ previous: HostSettings; current: HostSettings } | undefined> {
+    changes: Partial<MeetingSettings>,
+  ): Promise<{ previous: MeetingSettings; current: MeetingSettings } | undefined> {
     return this.#serially(code, async () => {
       const meeting = await this.#store.get(code);
       if (!meeting) return undefined;
@@ -165,7 +145,7 @@ export class MeetingService {
    * restarts; at most {@link MAX_REMOVAL_MARKS} are kept, the oldest forgotten first. Resolves to the settings if
    * the waiting room was turned on, else `undefined`.
    */
-  recordRemoval(code: string, marks: readonly string[]): Promise<HostSettings | undefined> {
+  recordRemoval(code: string, marks: readonly string[]): Promise<MeetingSettings | undefined> {
     return this.#serially(code, async () => {
       const meeting = await this.#store.get(code);
       if (!meeting) return undefined;
@@ -205,6 +185,18 @@ export class MeetingService {
     return storedMarks(meeting, 'departed').includes(departureMark(participantId));
   }
 
+  /**
+   * A host handed over their role at `at` (ms since the epoch): from now on, resume tokens issued before it do not
+   * make their holder host again after a crash (see {@link rolesChangedAt}).
+   */
+  recordRoleChange(code: string, at: number): Promise<void> {
+    return this.#serially(code, async () => {
+      const meeting = await this.#store.get(code);
+      if (!meeting) return;
+      await this.#store.update(code, { settings: { ...meeting.settings, rolesChangedAt: at } });
+    });
+  }
+
   #serially<T>(code: string, task: () => Promise<T>): Promise<T> {
     const run = (this.#writes.get(code) ?? Promise.resolve()).then(task, task);
     const settled = run.then(
@@ -225,19 +217,15 @@ export class MeetingService {
 }
 
 /** The settings hosts see and change, as the protocol carries them. */
-export function hostSettings(meeting: Pick<Meeting, 'locked' | 'settings'>): HostSettings {
-  const settings: HostSettings = { locked: meeting.locked, waitingRoom: meeting.settings.waitingRoom === true };
+export function hostSettings(meeting: Pick<Meeting, 'locked' | 'settings'>): MeetingSettings {
+  const settings: MeetingSettings = { locked: meeting.locked, waitingRoom: meeting.settings.waitingRoom === true };
   if (settings.waitingRoom && meeting.settings.waitingRoomAfterRemoval === true) settings.waitingRoomAfterRemoval = true;
   return settings;
 }
 
-/** The setting that holds when a host last handed over their role (ms since the epoch). */
-export const ROLES_CHANGED_AT = 'rolesChangedAt';
-
 /** Resume tokens issued before this instant do not make their holder host again after a crash. */
 export function rolesChangedAt(meeting: Pick<Meeting, 'settings'>): number {
-  const at = meeting.settings[ROLES_CHANGED_AT];
-  return typeof at === 'number' ? at : 0;
+  return meeting.settings.rolesChangedAt ?? 0;
 }
 
 /**
@@ -259,8 +247,7 @@ function departureMark(participantId: string): string {
 
 /** A list of hashes kept in the meeting's settings: `removed` (removal marks) or `departed` (departures). */
 function storedMarks(meeting: Meeting, key: 'removed' | 'departed'): string[] {
-  const marks = meeting.settings[key];
-  return Array.isArray(marks) ? marks.filter((mark): mark is string => typeof mark === 'string') : [];
+  return meeting.settings[key] ?? [];
 }
 
 export function isJoinable(meeting: Meeting, now: Date): boolean {

@@ -1,13 +1,39 @@
-import type { ParticipantInfo } from '@parley/protocol';
+import type { MeetingSettings, ParticipantInfo } from '@parley/protocol';
 
 /**
- * Per-meeting settings a host may change, stored as JSON so new ones need no schema change. Known keys:
- * `waitingRoom` (boolean), `waitingRoomAfterRemoval` (boolean: a removal turned the waiting room on), `removed`
- * (the removal marks of sessions and subjects a host removed, see `MeetingService.recordRemoval`), `departed`
- * (hashed ids of participants who left, see `MeetingService.recordDeparture`) and
- * `rolesChangedAt` (when a host last handed over, see `transfer-host`).
+ * What a meeting stores besides its lock (a field of its own): the waiting-room flags a host sees, named as in the
+ * protocol's {@link MeetingSettings}, and the server's own marks. Stored as JSON, so new keys need no schema change.
  */
-export type MeetingSettings = Record<string, unknown>;
+export interface StoredMeetingSettings extends Partial<Pick<MeetingSettings, 'waitingRoom' | 'waitingRoomAfterRemoval'>> {
+  /** Removal marks of the sessions and subjects a host removed, oldest first (see `MeetingService.recordRemoval`). */
+  removed?: string[];
+  /** Hashed ids of participants who left, oldest first (see `MeetingService.recordDeparture`). */
+  departed?: string[];
+  /** When a host last handed over their role, ms since the epoch (see `MeetingService.recordRoleChange`). */
+  rolesChangedAt?: number;
+}
+
+/**
+ * Reads stored settings. A known key whose value has the wrong type is left out (as are the non-strings of a list of
+ * marks). Keys this server does not know are kept as they are, so that in a cluster being upgraded, a write by an
+ * older node does not erase a newer one's.
+ */
+export function parseStoredSettings(json: string): StoredMeetingSettings {
+  const parsed: unknown = JSON.parse(json);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return {};
+  const { waitingRoom, waitingRoomAfterRemoval, removed, departed, rolesChangedAt, ...unknownKeys } = parsed as Record<string, unknown>;
+  const settings: StoredMeetingSettings = unknownKeys;
+  if (typeof waitingRoom === 'boolean') settings.waitingRoom = waitingRoom;
+  if (typeof waitingRoomAfterRemoval === 'boolean') settings.waitingRoomAfterRemoval = waitingRoomAfterRemoval;
+  if (Array.isArray(removed)) settings.removed = onlyStrings(removed);
+  if (Array.isArray(departed)) settings.departed = onlyStrings(departed);
+  if (typeof rolesChangedAt === 'number') settings.rolesChangedAt = rolesChangedAt;
+  return settings;
+}
+
+function onlyStrings(items: unknown[]): string[] {
+  return items.filter((item): item is string => typeof item === 'string');
+}
 
 /** A meeting as stored: what survives while nobody is connected, and a restart. Presence lives elsewhere. */
 export interface Meeting {
@@ -24,7 +50,7 @@ export interface Meeting {
   occupied: boolean;
   /** No new joins while locked. */
   locked: boolean;
-  settings: MeetingSettings;
+  settings: StoredMeetingSettings;
 }
 
 /** What may change about a stored meeting. */

@@ -46,12 +46,14 @@ describe('RedisMeetingStore', () => {
     assert.deepEqual(await store.get('aaaa-aaaa-aaaa'), meeting('aaaa-aaaa-aaaa', 10_000));
     assert.equal(await store.get('zzzz-zzzz-zzzz'), undefined);
 
-    await store.update('aaaa-aaaa-aaaa', { locked: true, settings: { removed: ['x'] } });
+    // `title` stands for a setting this server does not know: it is kept all the same.
+    const settings = { removed: ['x'], title: 'Standup' };
+    await store.update('aaaa-aaaa-aaaa', { locked: true, settings });
     await store.update('zzzz-zzzz-zzzz', { locked: true });
     assert.equal(await store.get('zzzz-zzzz-zzzz'), undefined, 'an update of an unknown code stores nothing');
     let stored = await store.get('aaaa-aaaa-aaaa');
     assert.equal(stored?.locked, true);
-    assert.deepEqual(stored?.settings, { removed: ['x'] });
+    assert.deepEqual(stored?.settings, { removed: ['x'], title: 'Standup' });
 
     await store.occupy('aaaa-aaaa-aaaa', new Date(5_000));
     stored = await store.get('aaaa-aaaa-aaaa');

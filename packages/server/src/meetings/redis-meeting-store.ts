@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createClient, ReconnectStrategyError } from 'redis';
-import type { Meeting, MeetingChanges, MeetingStore, SavedParticipant } from './meeting.js';
+import { parseStoredSettings, type Meeting, type MeetingChanges, type MeetingStore, type SavedParticipant } from './meeting.js';
 
 /** A connected node-redis client, as `createClient` returns it. */
 export type RedisClient = ReturnType<typeof createClient>;
@@ -135,7 +135,7 @@ export class RedisMeetingStore implements MeetingStore {
       endedAt: hash.endedAt ? new Date(Number(hash.endedAt)) : null,
       occupied: hash.occupied === '1',
       locked: hash.locked === '1',
-      settings: JSON.parse(hash.settings ?? '{}') as Meeting['settings'],
+      settings: parseStoredSettings(hash.settings ?? '{}'),
     };
   }
 
@@ -239,7 +239,7 @@ export class RedisMeetingStore implements MeetingStore {
 }
 
 /** How long start-up waits for Redis before giving up: a wrong or dead `REDIS_URL` stops the start, not hangs it. */
-export const REDIS_STARTUP_TIMEOUT_MS = 10_000;
+const REDIS_STARTUP_TIMEOUT_MS = 10_000;
 
 /**
  * Connects to `url`. Once connected it retries for ever with a capped backoff, so that a Redis restart is ridden

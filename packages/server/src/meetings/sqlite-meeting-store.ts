@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { Meeting, MeetingChanges, MeetingStore, SavedParticipant } from './meeting.js';
+import { parseStoredSettings, type Meeting, type MeetingChanges, type MeetingStore, type SavedParticipant } from './meeting.js';
 
 interface MeetingRow {
   code: string;
@@ -152,7 +152,7 @@ export class SqliteMeetingStore implements MeetingStore {
       endedAt: row.ended_at === null ? null : new Date(row.ended_at),
       occupied: row.occupied === 1,
       locked: row.locked === 1,
-      settings: JSON.parse(row.settings) as Meeting['settings'],
+      settings: parseStoredSettings(row.settings),
     };
   }
 

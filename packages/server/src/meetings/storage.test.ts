@@ -40,14 +40,13 @@ describe('SQLite meeting store', () => {
     const first = new SqliteMeetingStore(path);
     await first.create(meeting('aaaa-bbbb-cccc', now, { settings: { waitingRoom: true } }));
     await assert.rejects(first.create(meeting('aaaa-bbbb-cccc', now)), /UNIQUE/, 'codes are unique');
-    await first.update('aaaa-bbbb-cccc', { locked: true, settings: { waitingRoom: false, title: 'Standup' } });
+    // `title` stands for a setting this server does not know: it is kept all the same.
+    const settings = { waitingRoom: false, title: 'Standup' };
+    await first.update('aaaa-bbbb-cccc', { locked: true, settings });
     await first.close();
 
     const second = new SqliteMeetingStore(path);
-    assert.deepEqual(await second.get('aaaa-bbbb-cccc'), meeting('aaaa-bbbb-cccc', now, {
-      locked: true,
-      settings: { waitingRoom: false, title: 'Standup' },
-    }));
+    assert.deepEqual(await second.get('aaaa-bbbb-cccc'), meeting('aaaa-bbbb-cccc', now, { locked: true, settings }));
     assert.equal(await second.get('zzzz-zzzz-zzzz'), undefined);
     await second.close();
   });
@@ -179,12 +178,32 @@ describe('meeting lifetimes', () => {
   test('lock state and settings are stored', async () => {
     const service = new MeetingService(new SqliteMeetingStore(':memory:'), lifetimes);
     const { code } = await service.create(t0);
-    await service.setLocked(code, true);
-    assert.deepEqual(await service.updateSettings(code, { waitingRoom: true }), { waitingRoom: true });
-    assert.deepEqual(await service.updateSettings(code, { muteOnEntry: false }), { waitingRoom: true, muteOnEntry: false });
-    assert.equal(await service.updateSettings('zzzz-zzzz-zzzz', {}), undefined);
+    assert.deepEqual(await service.configure(code, { locked: true }), {
+      previous: { locked: false, waitingRoom: false },
+      current: { locked: true, waitingRoom: false },
+    });
+    assert.deepEqual((await service.configure(code, { waitingRoom: true }))?.current, { locked: true, waitingRoom: true });
+    await service.recordRoleChange(code, t0.getTime());
+    assert.equal(await service.configure('zzzz-zzzz-zzzz', {}), undefined);
+    await service.recordRoleChange('zzzz-zzzz-zzzz', t0.getTime());
+    assert.equal(await service.store.get('zzzz-zzzz-zzzz'), undefined, 'no meeting is made up');
     const stored = await service.store.get(code);
-    assert.deepEqual([stored?.locked, stored?.settings], [true, { waitingRoom: true, muteOnEntry: false }]);
+    assert.deepEqual([stored?.locked, stored?.settings], [true, { waitingRoom: true, rolesChangedAt: t0.getTime() }]);
+  });
+
+  test('settings this server does not know (a newer one wrote them) survive its writes', async () => {
+    const store = new SqliteMeetingStore(':memory:');
+    const service = new MeetingService(store, lifetimes);
+    const { code } = await service.create(t0);
+    const fromANewerServer = { waitingRoom: false, muteOnEntry: false };
+    await store.update(code, { settings: fromANewerServer });
+    await service.configure(code, { waitingRoom: true });
+    await service.recordRemoval(code, ['mark']);
+    await service.recordDeparture(code, 'someone');
+    await service.recordRoleChange(code, t0.getTime());
+    const stored = await store.get(code);
+    assert.equal((stored?.settings as Record<string, unknown> | undefined)?.muteOnEntry, false);
+    assert.equal(stored?.settings.waitingRoom, true);
   });
 });
 

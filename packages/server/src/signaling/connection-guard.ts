@@ -90,11 +90,6 @@ export class ConnectionGuard {
     });
   }
 
-  /** Open connections from this address now (for tests and diagnostics). */
-  openFrom(ip: string): number {
-    return this.#open.get(addressKey(ip)) ?? 0;
-  }
-
   #refuse(key: string): void {
     this.#options.metrics.connectionRefusals.inc();
     if (this.#atCap.has(key)) return;

@@ -1,7 +1,7 @@
 import { ProtocolErrorCode, type MeetingSettings, type Result } from '@parley/protocol';
 import type { Logger } from '../logger.js';
 import type { Meeting } from '../meetings/meeting.js';
-import { ROLES_CHANGED_AT, type MeetingService } from '../meetings/meeting-service.js';
+import type { MeetingService } from '../meetings/meeting-service.js';
 import type { Metrics } from '../metrics.js';
 import { ok, refusal } from './dispatch.js';
 import type { EndedMeetings } from './ended-meetings.js';
@@ -189,7 +189,7 @@ export class HostControls {
     // server taking its holder back after a crash makes them a guest): every host and the old one get new ones.
     const changedAt = Date.now();
     this.#options.meetings
-      .updateSettings(host.meetingCode, { [ROLES_CHANGED_AT]: changedAt })
+      .recordRoleChange(host.meetingCode, changedAt)
       .catch((error: unknown) => this.#options.logger.error({ err: error, meeting: host.meetingCode }, 'storing a host change failed'));
     for (const member of presence.members(host.meetingCode)) {
       if (member.info.isHost || member === host) this.#membership.renewResumeToken(member, changedAt);

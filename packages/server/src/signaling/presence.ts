@@ -1,4 +1,5 @@
 import type { MediaState, ParticipantInfo, ServerToClientEvents } from '@parley/protocol';
+import { ParticipantsByMeeting } from './participants-by-meeting.js';
 
 /** A relayed message held for a participant whose connection is away. */
 export type HeldMessage =
@@ -43,35 +44,26 @@ export interface Member {
 
 /** Who is in which meeting on this node. In memory by design: it describes live connections. */
 export class Presence {
-  readonly #meetings = new Map<string, Map<string, Member>>();
+  readonly #members = new ParticipantsByMeeting<Member>();
 
   add(member: Member): void {
-    let members = this.#meetings.get(member.meetingCode);
-    if (!members) {
-      members = new Map();
-      this.#meetings.set(member.meetingCode, members);
-    }
-    members.set(member.info.id, member);
+    this.#members.set(member.meetingCode, member.info.id, member);
   }
 
-  /** Removes a participant; returns the member if it was there. */
+  /** Removes a participant and stops their expiry timer; returns the member if it was there. */
   remove(code: string, participantId: string): Member | undefined {
-    const members = this.#meetings.get(code);
-    const member = members?.get(participantId);
-    if (!members || !member) return undefined;
-    clearTimeout(member.expiry);
-    members.delete(participantId);
-    if (members.size === 0) this.#meetings.delete(code);
+    const member = this.#members.delete(code, participantId);
+    clearTimeout(member?.expiry);
     return member;
   }
 
   get(code: string, participantId: string): Member | undefined {
-    return this.#meetings.get(code)?.get(participantId);
+    return this.#members.get(code, participantId);
   }
 
   /** Everyone in the meeting, away or not, as the others see them. */
   list(code: string): ParticipantInfo[] {
-    return [...(this.#meetings.get(code)?.values() ?? [])].map((member) => ({ ...member.info }));
+    return this.#members.inMeeting(code).map((member) => ({ ...member.info }));
   }
 
   setMediaState(code: string, participantId: string, state: MediaState): void {
@@ -84,25 +76,20 @@ export class Presence {
 
   /** Every participant of the meeting `code`, or on this node when `code` is omitted. */
   members(code?: string): Member[] {
-    if (code !== undefined) return [...(this.#meetings.get(code)?.values() ?? [])];
-    return [...this.#meetings.values()].flatMap((members) => [...members.values()]);
+    return code === undefined ? this.#members.all() : this.#members.inMeeting(code);
   }
 
   /** Stops every expiry timer, for shutdown. */
   clear(): void {
-    for (const members of this.#meetings.values()) {
-      for (const member of members.values()) clearTimeout(member.expiry);
-    }
-    this.#meetings.clear();
+    for (const member of this.#members.all()) clearTimeout(member.expiry);
+    this.#members.clear();
   }
 
   get meetingCount(): number {
-    return this.#meetings.size;
+    return this.#members.meetingCount;
   }
 
   get participantCount(): number {
-    let count = 0;
-    for (const members of this.#meetings.values()) count += members.size;
-    return count;
+    return this.#members.participantCount;
   }
 }

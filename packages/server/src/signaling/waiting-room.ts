@@ -1,4 +1,5 @@
 import type { WaitingParticipant } from '@parley/protocol';
+import { ParticipantsByMeeting } from './participants-by-meeting.js';
 
 /** Most people waiting to be admitted to one meeting; one more is refused `meeting-full`. */
 export const MAX_WAITING = 50;
@@ -19,34 +20,24 @@ export interface Waiter {
 
 /** Everyone waiting, per meeting, in order of arrival. In memory: a waiter is a live connection. */
 export class WaitingRooms {
-  readonly #rooms = new Map<string, Map<string, Waiter>>();
+  readonly #waiters = new ParticipantsByMeeting<Waiter>();
 
   add(waiter: Waiter): void {
-    let room = this.#rooms.get(waiter.meetingCode);
-    if (!room) {
-      room = new Map();
-      this.#rooms.set(waiter.meetingCode, room);
-    }
-    room.set(waiter.id, waiter);
+    this.#waiters.set(waiter.meetingCode, waiter.id, waiter);
   }
 
   get(code: string, id: string): Waiter | undefined {
-    return this.#rooms.get(code)?.get(id);
+    return this.#waiters.get(code, id);
   }
 
   /** Takes someone off the list; returns them if they were on it. */
   remove(code: string, id: string): Waiter | undefined {
-    const room = this.#rooms.get(code);
-    const waiter = room?.get(id);
-    if (!room || !waiter) return undefined;
-    room.delete(id);
-    if (room.size === 0) this.#rooms.delete(code);
-    return waiter;
+    return this.#waiters.delete(code, id);
   }
 
   /** Everyone waiting for this meeting, first come first. */
   waiters(code: string): Waiter[] {
-    return [...(this.#rooms.get(code)?.values() ?? [])];
+    return this.#waiters.inMeeting(code);
   }
 
   /** The list as hosts see it. */
@@ -55,21 +46,19 @@ export class WaitingRooms {
   }
 
   size(code: string): number {
-    return this.#rooms.get(code)?.size ?? 0;
+    return this.#waiters.countIn(code);
   }
 
   /** Meetings someone waits for. */
   codes(): string[] {
-    return [...this.#rooms.keys()];
+    return this.#waiters.meetingCodes();
   }
 
   get count(): number {
-    let count = 0;
-    for (const room of this.#rooms.values()) count += room.size;
-    return count;
+    return this.#waiters.participantCount;
   }
 
   clear(): void {
-    this.#rooms.clear();
+    this.#waiters.clear();
   }
 }
