@@ -1,4 +1,15 @@
-export { Room, type DeviceList, type JoinOptions, type RoomOptions } from './room.js';
+export { Room, type JoinOptions, type RoomOptions } from './room.js';
+export type { DeviceList } from './device-list.js';
+export type { Logger } from './logger.js';
+export type {
+  MediaStats,
+  MediaTransport,
+  MediaTransportContext,
+  MediaTransportEventMap,
+  MediaTransportFactory,
+  VideoWanted,
+} from './media-transport.js';
+export type { SignalClient, SignalEventMap } from './signal-client.js';
 export type { RoomEventMap, RoomState, LeaveReason } from './events.js';
 export { Participant, type ParticipantEventMap } from './participant.js';
 export { createPreview, LocalParticipant, type DeviceKind, type LocalTrackKind } from './local-participant.js';

@@ -4,6 +4,9 @@ import { ParleyError } from './errors.js';
 
 export type SignalSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
+/** What the server sends, and the connection's own `connect` and `disconnect` (with Socket.IO's reason). */
+export type SignalEventMap = ServerToClientEvents & { connect: () => void; disconnect: (reason: string) => void };
+
 export type RequestEvent = keyof ClientToServerEvents;
 /** A request's arguments: everything before the ack (`never` for the events whose ack is optional: see `post`). */
 export type RequestArgs<E extends RequestEvent> =
@@ -16,9 +19,10 @@ export type RequestData<E extends RequestEvent> =
  * The signaling connection: a typed Socket.IO client whose requests resolve with data or reject with a
  * ParleyError. It reconnects by itself after a drop (with backoff); requests made with `send` wait until the room
  * says the session is usable again, so nothing reaches the server before the participant is back in the meeting.
+ * It alone touches the socket: the room and the transport subscribe through {@link on}.
  */
 export class SignalClient {
-  readonly socket: SignalSocket;
+  readonly #socket: SignalSocket;
   readonly #server: string;
   readonly #requestTimeoutMs: number;
   /** Rejects a pending `connect()` when the client is disconnected before it connects. */
@@ -31,7 +35,7 @@ export class SignalClient {
   constructor(server: string, requestTimeoutMs: number) {
     this.#server = server;
     this.#requestTimeoutMs = requestTimeoutMs;
-    this.socket = io(server, {
+    this.#socket = io(server, {
       // WebSocket only: no long-polling handshake on the join path, and no sticky sessions needed behind a balancer.
       transports: ['websocket'],
       autoConnect: false,
@@ -43,15 +47,35 @@ export class SignalClient {
     });
   }
 
+  /** Whether the socket is connected now. */
+  get connected(): boolean {
+    return this.#socket.connected;
+  }
+
+  /** Whether the last reconnection restored the server-side session (Socket.IO connection state recovery). */
+  get recovered(): boolean {
+    return this.#socket.recovered;
+  }
+
+  /** Listens to a server event, or to `connect`/`disconnect`, until `disconnect()`. */
+  on<E extends keyof SignalEventMap>(event: E, listener: SignalEventMap[E]): void {
+    // Socket.IO's overloads cannot follow a generic event name; the map above keeps callers typed.
+    this.#socket.on(event as 'connect', listener as () => void);
+  }
+
+  off<E extends keyof SignalEventMap>(event: E, listener: SignalEventMap[E]): void {
+    this.#socket.off(event as 'connect', listener as () => void);
+  }
+
   /**
    * Connects, or joins the attempt under way; resolves at once when connected. A failure rejects with
    * `server-unreachable`. After one, Socket.IO keeps retrying on its own schedule: the next call starts an attempt
    * at once instead (the caller decides when to try again).
    */
   connect(): Promise<void> {
-    if (this.socket.connected) return Promise.resolve();
+    if (this.#socket.connected) return Promise.resolve();
     if (this.#connecting) return this.#connecting;
-    const socket = this.socket;
+    const socket = this.#socket;
     if (socket.active) socket.disconnect();
     const attempt = new Promise<void>((resolve, reject) => {
       const onConnect = () => {
@@ -82,7 +106,7 @@ export class SignalClient {
     let result: Result<RequestData<E>>;
     try {
       // The typed `emitWithAck` cannot follow a generic event name; the maps above keep callers typed.
-      const timed = this.socket.timeout(this.#requestTimeoutMs) as unknown as {
+      const timed = this.#socket.timeout(this.#requestTimeoutMs) as unknown as {
         emitWithAck(event: E, ...args: unknown[]): Promise<Result<RequestData<E>>>;
       };
       result = await timed.emitWithAck(event, ...args);
@@ -110,7 +134,7 @@ export class SignalClient {
       await new Promise<void>((resolve, reject) => this.#waiting.push({ resolve, reject }));
     }
     // Each event's message type goes with it; emit's overloads cannot see that through the union.
-    this.socket.emit(event as 'ice-restart-request', message as never);
+    this.#socket.emit(event as 'ice-restart-request', message as never);
   }
 
   /** Whether `send` may go out now. */
@@ -131,7 +155,7 @@ export class SignalClient {
     this.#waiting = [];
     for (const { reject } of waiting) reject(closed);
     this.#ready = false;
-    this.socket.removeAllListeners();
-    this.socket.disconnect();
+    this.#socket.removeAllListeners();
+    this.#socket.disconnect();
   }
 }
