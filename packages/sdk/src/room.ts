@@ -8,7 +8,7 @@ import { LocalParticipant, type LocalTrackKind } from './local-participant.js';
 import type { Logger } from './logger.js';
 import type { MediaStats, MediaTransport, MediaTransportFactory, VideoWanted } from './media-transport.js';
 import { MeshTransport } from './mesh-transport.js';
-import type { Participant } from './participant.js';
+import type { Participant, ParticipantEventMap } from './participant.js';
 import { snapshotParticipant, type RoomSnapshot } from './snapshot.js';
 import { RemoteParticipant } from './remote-participant.js';
 import { sessionIdFor } from './session-id.js';
@@ -89,6 +89,16 @@ const RESUME_REFUSALS: Partial<Record<ErrorCode, LeaveReason>> = {
   [ErrorCode.RemovedByHost]: 'removed',
 };
 
+/** What the room re-emits of every participant's events, with the participant first. */
+const PARTICIPANT_EVENTS: readonly (keyof ParticipantEventMap)[] = [
+  'media-changed',
+  'stream-changed',
+  'screen-share-changed',
+  'speaking-changed',
+  'connection-quality-changed',
+  'connection-state-changed',
+];
+
 /** Give the server this long to confirm a leave before the socket is closed regardless. */
 const LEAVE_ACK_TIMEOUT_MS = 1000;
 
@@ -114,6 +124,8 @@ export class Room extends TypedEmitter<RoomEventMap> {
   readonly #requestTimeoutMs: number;
   readonly #iceTransportPolicy: RTCIceTransportPolicy;
   readonly #logger: Logger;
+  /** For what the room recovers from, or goes on without. */
+  readonly #warn = (error: unknown): void => this.#logger.warn('[parley]', error);
   readonly #createTransport: MediaTransportFactory;
   #state: RoomState = 'idle';
   #meetingCode: string | null = null;
@@ -164,10 +176,7 @@ export class Room extends TypedEmitter<RoomEventMap> {
       deviceFailed: (error) => this.emit('error', error),
     });
     this.localParticipant = local;
-    local.on('media-changed', () => this.emit('media-changed', local));
-    local.on('stream-changed', () => this.emit('stream-changed', local));
-    local.on('screen-share-changed', () => this.emit('screen-share-changed', local));
-    local.on('speaking-changed', (speaking) => this.emit('speaking-changed', local, speaking));
+    this.#forward(local);
   }
 
   get state(): RoomState {
@@ -295,11 +304,11 @@ export class Room extends TypedEmitter<RoomEventMap> {
       this.#stopWatchingDevices = this.#environment.onDeviceChange(() => {
         this.listDevices().then(
           (devices) => this.emit('devices-changed', devices),
-          (error: unknown) => this.#logger.warn('[parley] devices:', error),
+          this.#warn,
         );
       });
       // Without it (say, the chunk failed to load) the call goes on, with no speaking or quality indicators.
-      this.#startMonitor(signal).catch((error: unknown) => this.#logger.warn('[parley] monitor:', error));
+      this.#startMonitor(signal).catch(this.#warn);
       this.#setState('joined');
       this.emit('joined');
       if (mediaError) this.emit('error', mediaError);
@@ -610,7 +619,7 @@ export class Room extends TypedEmitter<RoomEventMap> {
     signal.on('removed', () => this.#end('removed'));
     signal.on('mute-requested', ({ by }) => {
       // Honoured at once: the host's request is the user's only notice, through the event.
-      this.toggleMicrophone(false).catch((error: unknown) => this.#logger.warn('[parley] mute:', error));
+      this.toggleMicrophone(false).catch(this.#warn);
       this.emit('mute-requested', this.participants.get(by) ?? null);
     });
     signal.on('host-changed', ({ participantId, isHost }) => {
@@ -698,7 +707,7 @@ export class Room extends TypedEmitter<RoomEventMap> {
     this.#setState('joined');
     this.emit('reconnected');
     // A mute sent as the connection died may never have arrived: say again what we send.
-    this.#announceMediaState().catch((error: unknown) => this.#logger.warn('[parley] media state:', error));
+    this.#announceMediaState().catch(this.#warn);
   }
 
   /**
@@ -784,6 +793,11 @@ export class Room extends TypedEmitter<RoomEventMap> {
     this.emit('active-speaker-changed', this.activeSpeaker);
   }
 
+  #forward(participant: Participant): void {
+    const emit = this.emit.bind(this) as (event: string, ...args: unknown[]) => void;
+    for (const event of PARTICIPANT_EVENTS) participant.on(event, (...args: unknown[]) => emit(event, participant, ...args));
+  }
+
   #addChatMessage(message: ChatMessage): void {
     // Ids are chosen by senders: only the pair is unique, and a peer can never pass for another.
     const key = `${message.senderId}/${message.id}`;
@@ -809,17 +823,8 @@ export class Room extends TypedEmitter<RoomEventMap> {
     }
     if (!this.#transport) return;
     const participant = new RemoteParticipant(info);
-    participant.on('media-changed', () => this.emit('media-changed', participant));
-    participant.on('stream-changed', () => this.emit('stream-changed', participant));
-    participant.on('screen-share-changed', () => this.emit('screen-share-changed', participant));
-    participant.on('speaking-changed', (speaking) => this.emit('speaking-changed', participant, speaking));
-    participant.on('connection-quality-changed', (quality) =>
-      this.emit('connection-quality-changed', participant, quality),
-    );
-    participant.on('connection-state-changed', (state) => {
-      this.emit('connection-state-changed', participant, state);
-      this.#giveUpIfAlone();
-    });
+    this.#forward(participant);
+    participant.on('connection-state-changed', () => this.#giveUpIfAlone());
     participant.setPeer({
       stats: () => this.getStats(info.id),
       // The object of someone who left and came back under the same id must not touch their new connection.
