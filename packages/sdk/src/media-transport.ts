@@ -36,8 +36,8 @@ export interface MediaTransportContext {
   environment: Environment;
   logger: Logger;
   iceTransportPolicy: RTCIceTransportPolicy;
-  /** Whose tracks to send: `stream` (camera, microphone) and `screenStream`. */
-  local: LocalParticipant;
+  /** Whose tracks to send: `stream` (camera, microphone) and `screenStream`, read when a connection opens. */
+  local: Pick<LocalParticipant, 'stream' | 'screenStream'>;
 }
 
 /**
