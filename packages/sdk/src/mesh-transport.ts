@@ -129,13 +129,10 @@ export class MeshTransport extends TypedEmitter<MediaTransportEventMap> implemen
     return this.#sessions;
   }
 
+  /** For good: a room makes a new transport for its next join. */
   close(): void {
     for (const session of this.#sessions.values()) session.close();
     this.#sessions.clear();
-    this.#offerers.clear();
-    this.#renewedAt.clear();
-    this.#closedMarks.clear();
-    this.#unwanted.clear();
   }
 
   /** Every peer uploads a copy of our video: the bigger the room, the smaller each copy (see encoding-policy). */

@@ -271,8 +271,8 @@ export class Room extends TypedEmitter<RoomEventMap> {
         code: options.code,
         name: options.name,
         hostKey: options.hostKey,
-        audio: wantAudio && local.audioTrack !== null && local.audioTrack.readyState === 'live',
-        video: wantVideo && local.videoTrack !== null && local.videoTrack.readyState === 'live',
+        audio: wantAudio && local.audioTrack?.readyState === 'live',
+        video: wantVideo && local.videoTrack?.readyState === 'live',
         token: options.token,
         sessionId: await sessionId,
       });
@@ -544,7 +544,7 @@ export class Room extends TypedEmitter<RoomEventMap> {
   get activeSpeaker(): Participant | null {
     const id = this.#activeSpeakerId;
     if (id === null) return null;
-    return id === this.localParticipant.id ? this.localParticipant : (this.participants.get(id) ?? null);
+    return this.#participant(id) ?? null;
   }
 
   /** WebRTC statistics of the connection to one participant, or `null` if there is none. */
@@ -623,7 +623,7 @@ export class Room extends TypedEmitter<RoomEventMap> {
       this.emit('mute-requested', this.participants.get(by) ?? null);
     });
     signal.on('host-changed', ({ participantId, isHost }) => {
-      const participant = participantId === this.localParticipant.id ? this.localParticipant : this.participants.get(participantId);
+      const participant = this.#participant(participantId);
       if (!participant) return;
       participant.isHost = isHost;
       this.emit('host-changed', participant);
@@ -735,15 +735,9 @@ export class Room extends TypedEmitter<RoomEventMap> {
     }
     this.#setSettings(joined.settings);
     this.#setWaiting(joined.waiting);
-    for (const info of joined.participants) {
-      const participant = this.participants.get(info.id);
-      // Someone we never heard of joined while we were away, and expects us, who were here first, to offer.
-      if (!participant) this.#addParticipant(info, true);
-      else {
-        participant.setMediaState(info.audioEnabled, info.videoEnabled);
-        participant.setScreenSharing(info.screenSharing);
-      }
-    }
+    // Updates those we know. Someone we never heard of joined while we were away, and expects us, who were here
+    // first, to offer.
+    for (const info of joined.participants) this.#addParticipant(info, true);
   }
 
   #setSettings(settings: MeetingSettings): void {
@@ -793,6 +787,11 @@ export class Room extends TypedEmitter<RoomEventMap> {
     this.emit('active-speaker-changed', this.activeSpeaker);
   }
 
+  /** Anyone in the meeting by id, you included. */
+  #participant(id: string): Participant | undefined {
+    return id === this.localParticipant.id ? this.localParticipant : this.participants.get(id);
+  }
+
   #forward(participant: Participant): void {
     const emit = this.emit.bind(this) as (event: string, ...args: unknown[]) => void;
     for (const event of PARTICIPANT_EVENTS) participant.on(event, (...args: unknown[]) => emit(event, participant, ...args));
@@ -815,7 +814,8 @@ export class Room extends TypedEmitter<RoomEventMap> {
   #addParticipant(info: ParticipantInfo, initiator: boolean): void {
     const known = this.participants.get(info.id);
     if (known) {
-      // Back on a restarted server after us: the connection we kept is theirs, and stays as it is.
+      // Back on a restarted server after us (the connection we kept is theirs, and stays as it is), or back in after
+    // our own drop.
       this.#unconfirmed.delete(info.id);
       known.setMediaState(info.audioEnabled, info.videoEnabled);
       known.setScreenSharing(info.screenSharing);
@@ -854,26 +854,21 @@ export class Room extends TypedEmitter<RoomEventMap> {
     this.#setState('waiting');
     this.emit('waiting');
     return new Promise<JoinedMeeting>((resolve, reject) => {
-      const settle = (): void => {
-        signal.off('admitted', onAdmitted);
-        signal.off('denied', onDenied);
-        signal.off('disconnect', onDisconnect);
+      const stops = [
+        signal.on('admitted', (joined) => settle(() => resolve(joined))),
+        signal.on('denied', () =>
+          settle(() => reject(new ParleyError(ErrorCode.Denied, 'A host turned down the request to join'))),
+        ),
+        signal.on('disconnect', (reason) =>
+          settle(() =>
+            reject(reason === 'io client disconnect' ? ParleyError.invalidState('leave() was called while waiting') : ParleyError.connectionLost(reason)),
+          ),
+        ),
+      ];
+      const settle = (outcome: () => void): void => {
+        for (const stop of stops) stop();
+        outcome();
       };
-      const onAdmitted = (joined: JoinedMeeting): void => {
-        settle();
-        resolve(joined);
-      };
-      const onDenied = (): void => {
-        settle();
-        reject(new ParleyError(ErrorCode.Denied, 'A host turned down the request to join'));
-      };
-      const onDisconnect = (reason: string): void => {
-        settle();
-        reject(reason === 'io client disconnect' ? ParleyError.invalidState('leave() was called while waiting') : ParleyError.connectionLost(reason));
-      };
-      signal.on('admitted', onAdmitted);
-      signal.on('denied', onDenied);
-      signal.on('disconnect', onDisconnect);
     });
   }
 

@@ -57,14 +57,14 @@ export class SignalClient {
     return this.#socket.recovered;
   }
 
-  /** Listens to a server event, or to `connect`/`disconnect`, until `disconnect()`. */
-  on<E extends keyof SignalEventMap>(event: E, listener: SignalEventMap[E]): void {
+  /**
+   * Listens to a server event, or to `connect`/`disconnect`, until `disconnect()`; returns a function that stops
+   * listening sooner.
+   */
+  on<E extends keyof SignalEventMap>(event: E, listener: SignalEventMap[E]): () => void {
     // Socket.IO's overloads cannot follow a generic event name; the map above keeps callers typed.
-    this.#socket.on(event as 'connect', listener as () => void);
-  }
-
-  off<E extends keyof SignalEventMap>(event: E, listener: SignalEventMap[E]): void {
-    this.#socket.off(event as 'connect', listener as () => void);
+    const socket = this.#socket.on(event as 'connect', listener as () => void);
+    return () => socket.off(event as 'connect', listener as () => void);
   }
 
   /**
@@ -119,9 +119,7 @@ export class SignalClient {
 
   /** Sends a request once the session is ready (joined, or resumed after a drop). */
   async send<E extends RequestEvent>(event: E, ...args: RequestArgs<E>): Promise<RequestData<E>> {
-    if (!this.#ready) {
-      await new Promise<void>((resolve, reject) => this.#waiting.push({ resolve, reject }));
-    }
+    await this.#whenReady();
     return this.request(event, ...args);
   }
 
@@ -130,11 +128,13 @@ export class SignalClient {
    * `send` does; a refusal is not reported.
    */
   async post<E extends 'ice-candidate' | 'ice-restart-request'>(event: E, message: Parameters<ClientToServerEvents[E]>[0]): Promise<void> {
-    if (!this.#ready) {
-      await new Promise<void>((resolve, reject) => this.#waiting.push({ resolve, reject }));
-    }
+    await this.#whenReady();
     // Each event's message type goes with it; emit's overloads cannot see that through the union.
     this.#socket.emit(event as 'ice-restart-request', message as never);
+  }
+
+  #whenReady(): Promise<void> | void {
+    if (!this.#ready) return new Promise((resolve, reject) => this.#waiting.push({ resolve, reject }));
   }
 
   /** Whether `send` may go out now. */
