@@ -9,7 +9,7 @@ export type {
   MediaTransportFactory,
   VideoWanted,
 } from './media-transport.js';
-export type { SignalClient, SignalEventMap } from './signal-client.js';
+export type { RequestArgs, RequestData, RequestEvent, SignalClient, SignalEventMap } from './signal-client.js';
 export type { RoomEventMap, RoomState, LeaveReason } from './events.js';
 export { Participant, type ParticipantEventMap } from './participant.js';
 export { createPreview, LocalParticipant, type DeviceKind, type LocalTrackKind } from './local-participant.js';
@@ -20,6 +20,6 @@ export { browserEnvironment, defaultMediaConstraints, type Environment } from '.
 export { TypedEmitter, type EventMap } from './typed-emitter.js';
 export { normalizeMeetingCode, LIMITS } from '@parley/protocol';
 export type { MeetingSettings, ParticipantInfo, ParticipantLeftReason, WaitingParticipant } from '@parley/protocol';
-export type { ConnectionQuality } from './stats/connection-quality.js';
+export type { ConnectionQuality, QualityStats } from './stats/connection-quality.js';
 export { videoEncodingFor, type VideoEncoding } from './adaptation/encoding-policy.js';
 export type { ParticipantSnapshot, RoomSnapshot } from './snapshot.js';
