@@ -44,22 +44,16 @@ export const ErrorCode = {
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
-const protocolErrorCodes: Partial<Record<ProtocolErrorCode, ErrorCode>> = {
-  [ProtocolErrorCode.MeetingNotFound]: ErrorCode.MeetingNotFound,
-  [ProtocolErrorCode.MeetingFull]: ErrorCode.MeetingFull,
+/** The server's codes that the SDK names otherwise; every other one it knows is the same string on both sides. */
+const renamedProtocolCodes: Partial<Record<ProtocolErrorCode, ErrorCode>> = {
   [ProtocolErrorCode.InvalidPayload]: ErrorCode.InvalidRequest,
+  [ProtocolErrorCode.ParticipantNotFound]: ErrorCode.InvalidRequest,
   [ProtocolErrorCode.NotInMeeting]: ErrorCode.InvalidState,
   [ProtocolErrorCode.AlreadyInMeeting]: ErrorCode.InvalidState,
   [ProtocolErrorCode.ResumeRejected]: ErrorCode.ConnectionLost,
-  [ProtocolErrorCode.MeetingEnded]: ErrorCode.MeetingEnded,
-  [ProtocolErrorCode.MeetingExpired]: ErrorCode.MeetingExpired,
-  [ProtocolErrorCode.RateLimited]: ErrorCode.RateLimited,
-  [ProtocolErrorCode.MeetingLocked]: ErrorCode.MeetingLocked,
   [ProtocolErrorCode.Removed]: ErrorCode.RemovedByHost,
-  [ProtocolErrorCode.Unauthorized]: ErrorCode.Unauthorized,
-  [ProtocolErrorCode.NotHost]: ErrorCode.NotHost,
-  [ProtocolErrorCode.ParticipantNotFound]: ErrorCode.InvalidRequest,
 };
+const errorCodes: readonly string[] = Object.values(ErrorCode);
 
 /** The base of every error from `@parley/sdk`: a stable `code`, a readable message and the original `cause`. */
 export class ParleyError extends Error {
@@ -89,7 +83,8 @@ export class ParleyError extends Error {
 
   /** Maps a refusal from the server to the SDK's codes. */
   static fromProtocol(error: ProtocolError): ParleyError {
-    return new ParleyError(protocolErrorCodes[error.code] ?? ErrorCode.Internal, error.message, { cause: error });
+    const code = renamedProtocolCodes[error.code] ?? error.code;
+    return new ParleyError(errorCodes.includes(code) ? (code as ErrorCode) : ErrorCode.Internal, error.message, { cause: error });
   }
 
   /** Maps a `getUserMedia` rejection (a `DOMException` by name) to the SDK's codes. */

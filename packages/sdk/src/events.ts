@@ -3,7 +3,7 @@ import type { ChatMessage } from './chat.js';
 import type { ParleyError } from './errors.js';
 import type { Participant } from './participant.js';
 import type { RemoteParticipant } from './remote-participant.js';
-import type { DeviceList } from './room.js';
+import type { DeviceList } from './device-list.js';
 import type { ConnectionQuality } from './stats/connection-quality.js';
 
 /**

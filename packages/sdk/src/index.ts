@@ -1,4 +1,15 @@
-export { Room, type DeviceList, type JoinOptions, type RoomOptions } from './room.js';
+export { Room, type JoinOptions, type RoomOptions } from './room.js';
+export type { DeviceList } from './device-list.js';
+export type { Logger } from './logger.js';
+export type {
+  MediaStats,
+  MediaTransport,
+  MediaTransportContext,
+  MediaTransportEventMap,
+  MediaTransportFactory,
+  VideoWanted,
+} from './media-transport.js';
+export type { RequestArgs, RequestData, RequestEvent, SignalClient, SignalEventMap } from './signal-client.js';
 export type { RoomEventMap, RoomState, LeaveReason } from './events.js';
 export { Participant, type ParticipantEventMap } from './participant.js';
 export { createPreview, LocalParticipant, type DeviceKind, type LocalTrackKind } from './local-participant.js';
@@ -9,6 +20,6 @@ export { browserEnvironment, defaultMediaConstraints, type Environment } from '.
 export { TypedEmitter, type EventMap } from './typed-emitter.js';
 export { normalizeMeetingCode, LIMITS } from '@parley/protocol';
 export type { MeetingSettings, ParticipantInfo, ParticipantLeftReason, WaitingParticipant } from '@parley/protocol';
-export type { ConnectionQuality } from './stats/connection-quality.js';
+export type { ConnectionQuality, QualityStats } from './stats/connection-quality.js';
 export { videoEncodingFor, type VideoEncoding } from './adaptation/encoding-policy.js';
 export type { ParticipantSnapshot, RoomSnapshot } from './snapshot.js';

@@ -1,7 +1,6 @@
 import { DEGRADATION_PREFERENCE, type VideoEncoding } from './adaptation/encoding-policy.js';
 import type { Environment } from './environment.js';
 import type { QualityStats } from './stats/connection-quality.js';
-import type { RemoteParticipant } from './remote-participant.js';
 
 /** How a peer session reaches the other side: through the signaling server. */
 export interface PeerSignals {
@@ -11,8 +10,15 @@ export interface PeerSignals {
   requestIceRestart(): void;
 }
 
+/** Where a peer session delivers what arrives from the other side (a `RemoteParticipant` is one). */
+export interface RemoteMedia {
+  addTrack(track: MediaStreamTrack): void;
+  setScreenTrack(track: MediaStreamTrack): void;
+  setConnectionState(state: RTCPeerConnectionState): void;
+}
+
 export interface PeerSessionOptions {
-  remote: RemoteParticipant;
+  remote: RemoteMedia;
   /**
    * Whether this side opens the negotiation. The participant already in the room initiates and is the impolite
    * peer; the newcomer answers and is polite. Both sides know their role without a round trip.
@@ -129,6 +135,8 @@ export class PeerSession {
   #pendingScreen: { track: MediaStreamTrack; stream: MediaStream } | null = null;
   /** Messages sent before the channel opened, delivered in order when it does. */
   #outbox: string[] = [];
+  /** Whether the other side shows our camera at all; see {@link setVideoWanted}. */
+  #videoWanted = true;
 
   constructor(options: PeerSessionOptions) {
     this.#options = options;
@@ -238,6 +246,15 @@ export class PeerSession {
   /** Limits the camera's encoding toward this participant (applied now, and again after each negotiation). */
   setVideoEncoding(encoding: VideoEncoding): void {
     this.#videoEncoding = encoding;
+    void this.#applyVideoEncoding();
+  }
+
+  /**
+   * Whether the other side shows our camera anywhere: while it does not, the camera's encoding toward it pauses
+   * (no bits on the wire, no encoder work), and resumes with a keyframe when it is wanted again.
+   */
+  setVideoWanted(wanted: boolean): void {
+    this.#videoWanted = wanted;
     void this.#applyVideoEncoding();
   }
 
@@ -435,7 +452,7 @@ export class PeerSession {
   }
 
   /**
-   * Brings the camera's sender to the limits now wanted, `active` unless `paused`, queued behind earlier updates:
+   * Brings the camera's sender to the limits now wanted, `active` unless `paused` (or not wanted), queued behind earlier updates:
    * an update that copied `active` from a read taken during a keyframe's pause could land after its resume.
    */
   #applyVideoEncoding(paused = false): Promise<void> {
@@ -453,6 +470,7 @@ export class PeerSession {
     if (!sender || this.#closed) return;
     // On the answering side the camera may still be on its way to the sender (replaceTrack is asynchronous).
     const encoding = this.#encoding(sender.track ?? this.#localTrack('video'));
+    const active = !paused && this.#videoWanted;
     const parameters = sender.getParameters() as RTCRtpSendParameters & { degradationPreference?: string };
     // Before the first negotiation there are no encodings to limit yet; the next stable state applies them.
     if (!parameters.encodings?.length) return;
@@ -463,10 +481,10 @@ export class PeerSession {
         target.maxBitrate === encoding.maxBitrate &&
         target.scaleResolutionDownBy === encoding.scaleResolutionDownBy &&
         target.maxFramerate === encoding.maxFramerate &&
-        target.active === !paused,
+        target.active === active,
     );
     if (applied && parameters.degradationPreference === DEGRADATION_PREFERENCE) return;
-    for (const target of parameters.encodings) Object.assign(target, encoding, { active: !paused });
+    for (const target of parameters.encodings) Object.assign(target, encoding, { active });
     parameters.degradationPreference = DEGRADATION_PREFERENCE;
     try {
       await sender.setParameters(parameters);

@@ -1,13 +1,15 @@
 import type { JoinedMeeting, MeetingSettings, MeetingSettingsUpdate, ParticipantInfo, ParticipantLeftReason, WaitingParticipant } from '@parley/protocol';
-import { videoEncodingFor } from './adaptation/encoding-policy.js';
 import { decodeChatMessage, encodeChatMessage, MAX_CHAT_MESSAGE_LENGTH, type ChatMessage } from './chat.js';
+import type { DeviceList } from './device-list.js';
 import { browserEnvironment, type Environment } from './environment.js';
 import { ErrorCode, ParleyError } from './errors.js';
 import type { LeaveReason, RoomEventMap, RoomState } from './events.js';
 import { LocalParticipant, type LocalTrackKind } from './local-participant.js';
-import type { Participant } from './participant.js';
+import type { Logger } from './logger.js';
+import type { MediaStats, MediaTransport, MediaTransportFactory, VideoWanted } from './media-transport.js';
+import { MeshTransport } from './mesh-transport.js';
+import type { Participant, ParticipantEventMap } from './participant.js';
 import { snapshotParticipant, type RoomSnapshot } from './snapshot.js';
-import { PeerSession } from './peer-session.js';
 import { RemoteParticipant } from './remote-participant.js';
 import { sessionIdFor } from './session-id.js';
 import { SignalClient, type RequestArgs, type RequestData } from './signal-client.js';
@@ -44,6 +46,14 @@ export interface RoomOptions {
    * something else, e.g. a hash of your signed-in user and the meeting (1 to 64 characters).
    */
   sessionId?: string;
+  /** Where the SDK reports what it recovers from by itself (see {@link Logger}). Default `console`. */
+  logger?: Logger;
+  /**
+   * How media travels, made anew for each join. Default: peer to peer, one connection per participant
+   * (`MeshTransport`). The factory may load its code on demand and resolve later: the room waits for it while it
+   * joins.
+   */
+  transport?: MediaTransportFactory;
 }
 
 export interface JoinOptions {
@@ -69,13 +79,6 @@ export interface JoinOptions {
   token?: string;
 }
 
-/** The devices a browser offers, by kind. */
-export interface DeviceList {
-  microphones: MediaDeviceInfo[];
-  cameras: MediaDeviceInfo[];
-  speakers: MediaDeviceInfo[];
-}
-
 /** Chat messages kept; older ones drop out of `chatMessages`, so a flooding peer cannot exhaust memory. */
 const MAX_CHAT_HISTORY = 1000;
 
@@ -86,23 +89,22 @@ const RESUME_REFUSALS: Partial<Record<ErrorCode, LeaveReason>> = {
   [ErrorCode.RemovedByHost]: 'removed',
 };
 
-/** Asks, over the data channel, the participant who offers to renew the connection: see `repairVideo`. */
-const REPAIR_VIDEO = 'repair-video';
-
-/**
- * What ties a session description to its peer connection: its DTLS fingerprint (each connection has its own) and its
- * ICE username fragment (its candidates carry it).
- */
-const marks = (sdp = '') => [/^a=fingerprint:.*$/m.exec(sdp)?.[0], /^a=ice-ufrag:(.*)$/m.exec(sdp)?.[1]];
-/** A renewal takes about a second: asks within this time after one (from both sides, or two tiles) are the same ask. */
-const RENEWAL_GAP_MS = 5000;
+/** What the room re-emits of every participant's events, with the participant first. */
+const PARTICIPANT_EVENTS: readonly (keyof ParticipantEventMap)[] = [
+  'media-changed',
+  'stream-changed',
+  'screen-share-changed',
+  'speaking-changed',
+  'connection-quality-changed',
+  'connection-state-changed',
+];
 
 /** Give the server this long to confirm a leave before the socket is closed regardless. */
 const LEAVE_ACK_TIMEOUT_MS = 1000;
 
 /**
- * A meeting, from one participant's side: joins through the signaling server, keeps one peer connection per
- * remote participant, and reports everything as typed events.
+ * A meeting, from one participant's side: joins through the signaling server, exchanges media through its
+ * transport (by default one peer connection per remote participant), and reports everything as typed events.
  *
  * ```ts
  * const room = new Room({ server: 'https://meet.example.com' });
@@ -121,22 +123,17 @@ export class Room extends TypedEmitter<RoomEventMap> {
   readonly #environment: Environment;
   readonly #requestTimeoutMs: number;
   readonly #iceTransportPolicy: RTCIceTransportPolicy;
+  readonly #logger: Logger;
+  /** For what the room recovers from, or goes on without. */
+  readonly #warn = (error: unknown): void => this.#logger.warn('[parley]', error);
+  readonly #createTransport: MediaTransportFactory;
   #state: RoomState = 'idle';
   #meetingCode: string | null = null;
   #signal: SignalClient | null = null;
   /** A connection `connect()` opened ahead of the join, which `join()` takes over while it is up. */
   #early: SignalClient | null = null;
-  #iceServers: RTCIceServer[] = [];
-  readonly #sessions = new Map<string, PeerSession>();
-  /** Participants whose peer connection this side offers; see {@link #connect}. */
-  readonly #offerers = new Set<string>();
-  /** When we last renewed the connection to each participant; see {@link #repairVideo}. */
-  readonly #renewedAt = new Map<string, number>();
-  /**
-   * `${participantId} ${mark}`: the marks of the peer connections we closed on each participant. A description or
-   * candidate still in flight from one of those must not reach the new connection.
-   */
-  readonly #closed = new Set<string>();
+  /** How media travels in the meeting joined: made by `RoomOptions.transport` for each join. */
+  #transport: MediaTransport | null = null;
   #resumeToken = '';
   #resumeWindowMs = 0;
   /** Marks the end of the resume window after a drop; past it, the room gives up once no peer is connected. */
@@ -171,16 +168,15 @@ export class Room extends TypedEmitter<RoomEventMap> {
     this.#requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
     this.#iceTransportPolicy = options.iceTransportPolicy ?? 'all';
     this.#sessionId = options.sessionId;
+    this.#logger = options.logger ?? console;
+    this.#createTransport = options.transport ?? ((context) => new MeshTransport(context));
     const local = new LocalParticipant(this.#environment, {
       trackChanged: (kind, track) => this.#sendLocalTrack(kind, track),
       mediaStateChanged: () => this.#announceMediaState(),
       deviceFailed: (error) => this.emit('error', error),
     });
     this.localParticipant = local;
-    local.on('media-changed', () => this.emit('media-changed', local));
-    local.on('stream-changed', () => this.emit('stream-changed', local));
-    local.on('screen-share-changed', () => this.emit('screen-share-changed', local));
-    local.on('speaking-changed', (speaking) => this.emit('speaking-changed', local, speaking));
+    this.#forward(local);
   }
 
   get state(): RoomState {
@@ -208,11 +204,13 @@ export class Room extends TypedEmitter<RoomEventMap> {
     if (this.#early || this.#signal) return;
     const early = new SignalClient(this.#server, this.#requestTimeoutMs);
     this.#early = early;
-    early.socket.on('disconnect', (reason) => {
+    // Silent by design: `join()` reports a server it cannot reach, and tries for itself.
+    const open = () => early.connect().catch(() => undefined);
+    early.on('disconnect', (reason) => {
       // Socket.IO reconnects by itself after a drop, but not after the server closed it (as idle).
-      if (reason === 'io server disconnect' && this.#early === early) early.connect().catch(() => undefined);
+      if (reason === 'io server disconnect' && this.#early === early) void open();
     });
-    early.connect().catch(() => undefined);
+    void open();
   }
 
   /**
@@ -235,20 +233,31 @@ export class Room extends TypedEmitter<RoomEventMap> {
     this.#signal = signal;
     const sessionId = this.#sessionId ?? sessionIdFor(this.#server, options.code);
     try {
-      // Camera and server connection in parallel: neither waits for the other.
-      const [media, connection] = await Promise.allSettled([
+      // Camera, server connection and transport (whose code may load on demand) in parallel: none waits for another.
+      const [media, connection, made] = await Promise.allSettled([
         options.stream
           ? Promise.resolve({ stream: options.stream, error: null })
           : this.localParticipant.capture(wantAudio, wantVideo),
         signal.connect(),
+        this.#createTransport({
+          signal,
+          environment: this.#environment,
+          logger: this.#logger,
+          iceTransportPolicy: this.#iceTransportPolicy,
+          local: this.localParticipant,
+        }),
       ]);
       const captured = media.status === 'fulfilled' ? media.value : null;
-      if (this.#signal !== signal || connection.status === 'rejected') {
-        // Left, or no server: what was captured meanwhile must not stay on.
+      const transport = made.status === 'fulfilled' ? made.value : null;
+      if (this.#signal !== signal || connection.status === 'rejected' || !transport) {
+        // Left, or no server or transport: what was captured or made meanwhile must not stay on.
         for (const track of captured?.stream.getTracks() ?? []) track.stop();
+        transport?.close();
         if (connection.status === 'rejected') throw connection.reason;
         this.#assertStillJoining(signal);
+        throw (made as PromiseRejectedResult).reason;
       }
+      this.#useTransport(transport);
       this.localParticipant.useStream(captured?.stream ?? new MediaStream());
       // The server may have closed the connection as idle while the capture waited (a permission prompt left
       // open): Socket.IO does not reconnect after that, so connect again. (A `leave()` meanwhile aborts this.)
@@ -262,8 +271,8 @@ export class Room extends TypedEmitter<RoomEventMap> {
         code: options.code,
         name: options.name,
         hostKey: options.hostKey,
-        audio: wantAudio && local.audioTrack !== null && local.audioTrack.readyState === 'live',
-        video: wantVideo && local.videoTrack !== null && local.videoTrack.readyState === 'live',
+        audio: wantAudio && local.audioTrack?.readyState === 'live',
+        video: wantVideo && local.videoTrack?.readyState === 'live',
         token: options.token,
         sessionId: await sessionId,
       });
@@ -272,7 +281,7 @@ export class Room extends TypedEmitter<RoomEventMap> {
       this.#assertStillJoining(signal);
 
       this.#meetingCode = joined.meeting.code;
-      this.#iceServers = joined.iceServers;
+      transport.start(joined);
       this.#resumeToken = joined.resumeToken;
       this.#resumeWindowMs = joined.resumeWindowMs;
       local.id = joined.self.id;
@@ -288,17 +297,18 @@ export class Room extends TypedEmitter<RoomEventMap> {
       signal.setReady(true);
       // A closing tab says goodbye, so the others see "left" at once rather than after the resume window.
       this.#stopWatchingPageHide = this.#environment.onPageHide(() => {
-        signal.socket.emit('leave-meeting', () => undefined);
+        // Sent at once; the page is going away, so nobody waits for the answer.
+        signal.request('leave-meeting').catch(() => undefined);
         this.#end('left');
       });
       this.#stopWatchingDevices = this.#environment.onDeviceChange(() => {
         this.listDevices().then(
           (devices) => this.emit('devices-changed', devices),
-          () => undefined,
+          this.#warn,
         );
       });
       // Without it (say, the chunk failed to load) the call goes on, with no speaking or quality indicators.
-      this.#startMonitor(signal).catch(() => undefined);
+      this.#startMonitor(signal).catch(this.#warn);
       this.#setState('joined');
       this.emit('joined');
       if (mediaError) this.emit('error', mediaError);
@@ -317,8 +327,9 @@ export class Room extends TypedEmitter<RoomEventMap> {
     this.#early = null;
     const signal = this.#signal;
     if (!signal) return;
-    if (this.#state === 'joined' && signal.socket.connected) {
-      // Tell the server first, so the others see "left" rather than "lost connection"; never hang on it.
+    if (this.#state === 'joined' && signal.connected) {
+      // Tell the server first, so the others see "left" rather than "lost connection"; never hang on it: whatever
+      // it answers, or if it does not, the room leaves.
       let timer: ReturnType<typeof setTimeout> | undefined;
       await Promise.race([
         signal.request('leave-meeting').catch(() => undefined),
@@ -427,8 +438,7 @@ export class Room extends TypedEmitter<RoomEventMap> {
       text: trimmed,
       sentAt: Date.now(),
     };
-    const encoded = encodeChatMessage(message);
-    for (const session of this.#sessions.values()) session.sendData(encoded);
+    this.#transport?.send(encodeChatMessage(message));
     this.#addChatMessage(message);
     return message;
   }
@@ -534,12 +544,21 @@ export class Room extends TypedEmitter<RoomEventMap> {
   get activeSpeaker(): Participant | null {
     const id = this.#activeSpeakerId;
     if (id === null) return null;
-    return id === this.localParticipant.id ? this.localParticipant : (this.participants.get(id) ?? null);
+    return this.#participant(id) ?? null;
   }
 
   /** WebRTC statistics of the connection to one participant, or `null` if there is none. */
   async getStats(participantId: string): Promise<RTCStatsReport | null> {
-    return (await this.#sessions.get(participantId)?.peerConnection.getStats()) ?? null;
+    return (await this.#transport?.getStats(participantId)) ?? null;
+  }
+
+  /**
+   * Says whether a participant's camera video is shown (and at about what size), so that what nobody shows is not
+   * sent: `null` when their tile is off the page. Every video is wanted until said otherwise. Peer to peer, the
+   * participant pauses the copy they send you (the size is not used: each copy is sized for the room).
+   */
+  setVideoWanted(participantId: string, wanted: VideoWanted): void {
+    this.#transport?.setVideoWanted(participantId, wanted);
   }
 
   async #setMediaEnabled(kind: 'audio' | 'video', enabled: boolean): Promise<boolean> {
@@ -548,14 +567,9 @@ export class Room extends TypedEmitter<RoomEventMap> {
     return enabled;
   }
 
-  /** Sends a local track, or stops sending one, on every connection. */
+  /** Sends a local track, or stops sending one, to everyone. */
   async #sendLocalTrack(kind: LocalTrackKind, track: MediaStreamTrack | null): Promise<void> {
-    const screen = this.localParticipant.screenStream;
-    await Promise.all(
-      [...this.#sessions.values()].map((session) =>
-        kind === 'screen' ? session.setScreenTrack(track, screen) : session.replaceTrack(kind, track),
-      ),
-    );
+    await this.#transport?.publishTrack(kind, track);
   }
 
   /** Tells everyone what we send. Before joining there is nobody to tell. */
@@ -572,41 +586,54 @@ export class Room extends TypedEmitter<RoomEventMap> {
     }
   }
 
-  #listen(signal: SignalClient): void {
-    const socket = signal.socket;
-    socket.on('participant-joined', (info) => this.#addParticipant(info, true));
-    socket.on('participant-present', (info) => this.#addParticipant(info, false));
-    socket.on('participant-left', ({ participantId, reason }) => this.#removeParticipant(participantId, reason));
-    socket.on('offer', ({ from, sdp }) => this.#receiveDescription(from, 'offer', sdp));
-    socket.on('answer', ({ from, sdp }) => this.#receiveDescription(from, 'answer', sdp));
-    socket.on('ice-candidate', ({ from, candidate }) => {
-      if (!this.#closed.has(`${from} ${candidate.usernameFragment}`)) this.#sessions.get(from)?.handleCandidate(candidate);
+  /** Remote tracks and messages reach the participants they belong to; the transport knows them by id only. */
+  #useTransport(transport: MediaTransport): void {
+    this.#transport = transport;
+    transport.on('track', (id, track, screen) => {
+      const participant = this.participants.get(id);
+      if (screen) participant?.setScreenTrack(track);
+      else participant?.addTrack(track);
     });
-    socket.on('ice-restart-request', ({ from }) => this.#sessions.get(from)?.handleIceRestartRequest());
-    socket.on('media-state', ({ participantId, audio, video, screen }) => {
+    transport.on('tracks-ended', (id) => {
+      const participant = this.participants.get(id);
+      if (participant) participant.stream = null;
+    });
+    transport.on('connection-state-changed', (id, state) => this.participants.get(id)?.setConnectionState(state));
+    transport.on('message', (id, data) => {
+      const from = this.participants.get(id);
+      const chat = from && decodeChatMessage(data);
+      if (chat) this.#addChatMessage({ ...chat, senderId: id, senderName: from.name });
+    });
+  }
+
+  #listen(signal: SignalClient): void {
+    signal.on('participant-joined', (info) => this.#addParticipant(info, true));
+    signal.on('participant-present', (info) => this.#addParticipant(info, false));
+    signal.on('participant-left', ({ participantId, reason }) => this.#removeParticipant(participantId, reason));
+    signal.on('media-state', ({ participantId, audio, video, screen }) => {
       const participant = this.participants.get(participantId);
       participant?.setMediaState(audio, video);
       participant?.setScreenSharing(screen ?? false);
     });
-    socket.on('meeting-ended', () => this.#end('ended'));
-    socket.on('removed', () => this.#end('removed'));
-    socket.on('mute-requested', ({ by }) => {
+    signal.on('meeting-ended', () => this.#end('ended'));
+    signal.on('removed', () => this.#end('removed'));
+    signal.on('mute-requested', ({ by }) => {
       // Honoured at once: the host's request is the user's only notice, through the event.
-      void this.toggleMicrophone(false).catch(() => undefined);
+      this.toggleMicrophone(false).catch(this.#warn);
       this.emit('mute-requested', this.participants.get(by) ?? null);
     });
-    socket.on('host-changed', ({ participantId, isHost }) => {
-      const participant = participantId === this.localParticipant.id ? this.localParticipant : this.participants.get(participantId);
+    signal.on('host-changed', ({ participantId, isHost }) => {
+      const participant = this.#participant(participantId);
       if (!participant) return;
       participant.isHost = isHost;
       this.emit('host-changed', participant);
     });
-    socket.on('meeting-updated', (settings) => this.#setSettings(settings));
-    socket.on('waiting-list', ({ waiting }) => this.#setWaiting(waiting));
-    socket.on('resume-token', ({ resumeToken }) => {
+    signal.on('meeting-updated', (settings) => this.#setSettings(settings));
+    signal.on('waiting-list', ({ waiting }) => this.#setWaiting(waiting));
+    signal.on('resume-token', ({ resumeToken }) => {
       this.#resumeToken = resumeToken;
     });
-    socket.on('disconnect', (reason) => {
+    signal.on('disconnect', (reason) => {
       if (this.#signal !== signal || reason === 'io client disconnect') return;
       // While joining, the pending join request fails by itself; there is nothing to resume yet.
       if (!this.inMeeting) return;
@@ -614,14 +641,14 @@ export class Room extends TypedEmitter<RoomEventMap> {
       if (reason === 'io server disconnect') this.#fail('the server closed the connection');
       else this.#onSignalingLost(signal, reason);
     });
-    socket.on('connect', () => {
+    signal.on('connect', () => {
       if (this.#signal === signal && this.#state === 'reconnecting') void this.#resume(signal);
     });
   }
 
   #onSignalingLost(signal: SignalClient, reason: string): void {
     signal.setReady(false);
-    for (const session of this.#sessions.values()) session.setSignalingUp(false);
+    this.#transport?.setSignalingUp(false);
     if (this.#state !== 'reconnecting') {
       this.#setState('reconnecting');
       this.emit('reconnecting', reason);
@@ -638,15 +665,12 @@ export class Room extends TypedEmitter<RoomEventMap> {
    */
   #giveUpIfAlone(): void {
     if (this.#state !== 'reconnecting' || !this.#pastResumeWindow) return;
-    const alive = [...this.#sessions.values()].some(({ peerConnection: { connectionState } }) =>
-      connectionState === 'connected' || connectionState === 'disconnected',
-    );
-    if (!alive) this.#fail('not back within the resume window');
+    if (!this.#transport?.connected) this.#fail('not back within the resume window');
   }
 
   /** Back in touch with the server: take our place in the meeting again. */
   async #resume(signal: SignalClient, retryMs = 500): Promise<void> {
-    if (!signal.socket.recovered) {
+    if (!signal.recovered) {
       // Socket.IO could not restore the session (it expired, or another server took the connection): use the token.
       let joined: JoinedMeeting;
       const { audioEnabled: audio, videoEnabled: video, screenSharing: screen } = this.localParticipant;
@@ -659,9 +683,9 @@ export class Room extends TypedEmitter<RoomEventMap> {
         // reconnecting (alone past the resume window, the room gives up). A timeout on a socket that dropped again is
         // for the next `connect` to retry.
         if (code === ErrorCode.Internal || code === ErrorCode.Timeout) {
-          if (signal.socket.connected) {
+          if (signal.connected) {
             setTimeout(() => {
-              if (this.#signal === signal && this.#state === 'reconnecting' && signal.socket.connected) {
+              if (this.#signal === signal && this.#state === 'reconnecting' && signal.connected) {
                 void this.#resume(signal, Math.min(retryMs * 2, 4000));
               }
             }, retryMs);
@@ -679,11 +703,11 @@ export class Room extends TypedEmitter<RoomEventMap> {
     clearTimeout(this.#giveUpTimer);
     this.#pastResumeWindow = false;
     signal.setReady(true);
-    for (const session of this.#sessions.values()) session.setSignalingUp(true);
+    this.#transport?.setSignalingUp(true);
     this.#setState('joined');
     this.emit('reconnected');
     // A mute sent as the connection died may never have arrived: say again what we send.
-    this.#announceMediaState().catch(() => undefined);
+    this.#announceMediaState().catch(this.#warn);
   }
 
   /**
@@ -711,15 +735,9 @@ export class Room extends TypedEmitter<RoomEventMap> {
     }
     this.#setSettings(joined.settings);
     this.#setWaiting(joined.waiting);
-    for (const info of joined.participants) {
-      const participant = this.participants.get(info.id);
-      // Someone we never heard of joined while we were away, and expects us, who were here first, to offer.
-      if (!participant) this.#addParticipant(info, true);
-      else {
-        participant.setMediaState(info.audioEnabled, info.videoEnabled);
-        participant.setScreenSharing(info.screenSharing);
-      }
-    }
+    // Updates those we know. Someone we never heard of joined while we were away, and expects us, who were here
+    // first, to offer.
+    for (const info of joined.participants) this.#addParticipant(info, true);
   }
 
   #setSettings(settings: MeetingSettings): void {
@@ -738,10 +756,10 @@ export class Room extends TypedEmitter<RoomEventMap> {
     this.#end('connection-lost');
   }
 
-  *#peers(): Iterable<[RemoteParticipant, PeerSession]> {
-    for (const [id, session] of this.#sessions) {
+  *#peers(): Iterable<[RemoteParticipant, MediaStats]> {
+    for (const [id, stats] of this.#transport?.stats() ?? []) {
       const participant = this.participants.get(id);
-      if (participant) yield [participant, session];
+      if (participant) yield [participant, stats];
     }
   }
 
@@ -769,16 +787,14 @@ export class Room extends TypedEmitter<RoomEventMap> {
     this.emit('active-speaker-changed', this.activeSpeaker);
   }
 
-  /** Every peer uploads a copy of our video: the bigger the room, the smaller each copy (see encoding-policy). */
-  #adaptVideoEncoding(): void {
-    const encoding = videoEncodingFor(this.participants.size + 1);
-    for (const session of this.#sessions.values()) session.setVideoEncoding(encoding);
+  /** Anyone in the meeting by id, you included. */
+  #participant(id: string): Participant | undefined {
+    return id === this.localParticipant.id ? this.localParticipant : this.participants.get(id);
   }
 
-  #receiveData(from: RemoteParticipant, data: string): void {
-    if (data === REPAIR_VIDEO) return from.repairVideo();
-    const chat = decodeChatMessage(data);
-    if (chat) this.#addChatMessage({ ...chat, senderId: from.id, senderName: from.name });
+  #forward(participant: Participant): void {
+    const emit = this.emit.bind(this) as (event: string, ...args: unknown[]) => void;
+    for (const event of PARTICIPANT_EVENTS) participant.on(event, (...args: unknown[]) => emit(event, participant, ...args));
   }
 
   #addChatMessage(message: ChatMessage): void {
@@ -798,136 +814,38 @@ export class Room extends TypedEmitter<RoomEventMap> {
   #addParticipant(info: ParticipantInfo, initiator: boolean): void {
     const known = this.participants.get(info.id);
     if (known) {
-      // Back on a restarted server after us: the connection we kept is theirs, and stays as it is.
+      // Back on a restarted server after us (the connection we kept is theirs, and stays as it is), or back in after
+    // our own drop.
       this.#unconfirmed.delete(info.id);
       known.setMediaState(info.audioEnabled, info.videoEnabled);
       known.setScreenSharing(info.screenSharing);
       return;
     }
-    if (!this.#signal) return;
+    if (!this.#transport) return;
     const participant = new RemoteParticipant(info);
-    participant.on('media-changed', () => this.emit('media-changed', participant));
-    participant.on('stream-changed', () => this.emit('stream-changed', participant));
-    participant.on('screen-share-changed', () => this.emit('screen-share-changed', participant));
-    participant.on('speaking-changed', (speaking) => this.emit('speaking-changed', participant, speaking));
-    participant.on('connection-quality-changed', (quality) =>
-      this.emit('connection-quality-changed', participant, quality),
-    );
-    participant.on('connection-state-changed', (state) => {
-      this.emit('connection-state-changed', participant, state);
-      this.#giveUpIfAlone();
-    });
+    this.#forward(participant);
+    participant.on('connection-state-changed', () => this.#giveUpIfAlone());
     participant.setPeer({
       stats: () => this.getStats(info.id),
-      repair: () => this.#repairVideo(participant),
+      // The object of someone who left and came back under the same id must not touch their new connection.
+      repair: () => {
+        if (this.#state === 'joined' && this.participants.get(info.id) === participant) {
+          this.#transport?.repairVideo(info.id);
+        }
+      },
     });
     this.participants.set(info.id, participant);
-    this.#connect(participant, initiator);
-    this.#adaptVideoEncoding();
+    this.#transport?.addParticipant(info.id, initiator);
     this.emit('participant-joined', participant);
-  }
-
-  /**
-   * Opens the peer connection to `participant`, replacing any there was. `initiator`: whether this side offers (and
-   * is the impolite peer).
-   */
-  #connect(participant: RemoteParticipant, initiator: boolean): void {
-    const signal = this.#signal!;
-    const { id } = participant;
-    const warn = (error: unknown) => {
-      if (this.#signal === signal) console.warn(`[parley] connection to ${id}:`, error);
-    };
-    // A renewed connection brings new tracks: the old ones never carry anything again.
-    const old = this.#sessions.get(id);
-    if (old) {
-      old.close();
-      this.#renewedAt.set(id, Date.now());
-      this.#markClosed(id, old.peerConnection.remoteDescription?.sdp);
-    }
-    participant.stream = null;
-    if (initiator) this.#offerers.add(id);
-    else this.#offerers.delete(id);
-    const session = new PeerSession({
-      remote: participant,
-      initiator,
-      configuration: {
-        iceServers: this.#iceServers,
-        iceTransportPolicy: this.#iceTransportPolicy,
-        bundlePolicy: 'max-bundle',
-      },
-      environment: this.#environment,
-      localStream: this.localParticipant.stream,
-      // The room's size, this participant in it.
-      videoEncoding: videoEncodingFor(this.participants.size + 1),
-      signals: {
-        sendDescription: (type, sdp) => {
-          signal.send(type, { to: id, sdp }).catch(warn);
-        },
-        sendCandidate: ({ candidate, sdpMid, sdpMLineIndex, usernameFragment }) => {
-          signal
-            .post('ice-candidate', {
-              to: id,
-              candidate: { candidate: candidate ?? '', sdpMid, sdpMLineIndex, usernameFragment },
-            })
-            .catch(warn);
-        },
-        requestIceRestart: () => {
-          signal.post('ice-restart-request', { to: id }).catch(warn);
-        },
-      },
-      onData: (data) => this.#receiveData(participant, data),
-      onError: warn,
-    });
-    this.#sessions.set(id, session);
-    const screen = this.localParticipant.screenStream;
-    if (screen) void session.setScreenTrack(screen.getVideoTracks()[0] ?? null, screen).catch(warn);
-  }
-
-  /**
-   * Video that decodes but never shows (seen after both sides restarted ICE at once) lives in the peer connection:
-   * only a new one heals it. The offering side renews it; the other asks it to over the data channel.
-   */
-  #repairVideo(participant: RemoteParticipant): void {
-    // The new connection is negotiated through the server: without it, the old one is better than none. The object
-    // of someone who left and came back under the same id must not touch their new connection.
-    if (this.#state !== 'joined' || this.participants.get(participant.id) !== participant) return;
-    if (Date.now() - (this.#renewedAt.get(participant.id) ?? 0) < RENEWAL_GAP_MS) return;
-    if (!this.#offerers.has(participant.id)) {
-      this.#sessions.get(participant.id)?.sendData(REPAIR_VIDEO);
-      return;
-    }
-    this.#connect(participant, true);
-  }
-
-  /**
-   * An offer from a new peer connection (a new DTLS fingerprint) replaces ours: the other side renewed it (see
-   * {@link #repairVideo}). One from a connection closed since (sent before a renewal) is dropped, and its candidates.
-   */
-  #receiveDescription(from: string, type: 'offer' | 'answer', sdp: string): void {
-    const participant = this.participants.get(from);
-    const [fingerprint] = marks(sdp);
-    if (this.#closed.has(`${from} ${fingerprint}`)) return this.#markClosed(from, sdp);
-    const [known] = marks(this.#sessions.get(from)?.peerConnection.remoteDescription?.sdp);
-    if (type === 'offer' && participant && known && known !== fingerprint) {
-      this.#connect(participant, false);
-    }
-    this.#sessions.get(from)?.handleDescription(type, sdp);
-  }
-
-  #markClosed(participantId: string, sdp: string | undefined): void {
-    for (const mark of marks(sdp)) if (mark) this.#closed.add(`${participantId} ${mark}`);
   }
 
   #removeParticipant(participantId: string, reason: ParticipantLeftReason): void {
     const participant = this.participants.get(participantId);
     if (!participant) return;
     this.#unconfirmed.delete(participantId);
-    this.#sessions.get(participantId)?.close();
-    this.#sessions.delete(participantId);
-    this.#offerers.delete(participantId);
+    this.#transport?.removeParticipant(participantId);
     this.participants.delete(participantId);
     if (this.#activeSpeakerId === participantId) this.#setActiveSpeaker(null);
-    this.#adaptVideoEncoding();
     this.emit('participant-left', participant, reason);
   }
 
@@ -935,28 +853,22 @@ export class Room extends TypedEmitter<RoomEventMap> {
   #waitForAdmission(signal: SignalClient): Promise<JoinedMeeting> {
     this.#setState('waiting');
     this.emit('waiting');
-    const socket = signal.socket;
     return new Promise<JoinedMeeting>((resolve, reject) => {
-      const settle = (): void => {
-        socket.off('admitted', onAdmitted);
-        socket.off('denied', onDenied);
-        socket.off('disconnect', onDisconnect);
+      const stops = [
+        signal.on('admitted', (joined) => settle(() => resolve(joined))),
+        signal.on('denied', () =>
+          settle(() => reject(new ParleyError(ErrorCode.Denied, 'A host turned down the request to join'))),
+        ),
+        signal.on('disconnect', (reason) =>
+          settle(() =>
+            reject(reason === 'io client disconnect' ? ParleyError.invalidState('leave() was called while waiting') : ParleyError.connectionLost(reason)),
+          ),
+        ),
+      ];
+      const settle = (outcome: () => void): void => {
+        for (const stop of stops) stop();
+        outcome();
       };
-      const onAdmitted = (joined: JoinedMeeting): void => {
-        settle();
-        resolve(joined);
-      };
-      const onDenied = (): void => {
-        settle();
-        reject(new ParleyError(ErrorCode.Denied, 'A host turned down the request to join'));
-      };
-      const onDisconnect = (reason: string): void => {
-        settle();
-        reject(reason === 'io client disconnect' ? ParleyError.invalidState('leave() was called while waiting') : ParleyError.connectionLost(reason));
-      };
-      socket.on('admitted', onAdmitted);
-      socket.on('denied', onDenied);
-      socket.on('disconnect', onDisconnect);
     });
   }
 
@@ -976,7 +888,7 @@ export class Room extends TypedEmitter<RoomEventMap> {
     this.emit('left', reason);
   }
 
-  /** Stops everything this room started: tracks, peer connections, the socket. */
+  /** Stops everything this room started: tracks, the transport, the socket. */
   #teardown(): void {
     clearTimeout(this.#giveUpTimer);
     this.#pastResumeWindow = false;
@@ -989,11 +901,8 @@ export class Room extends TypedEmitter<RoomEventMap> {
     this.#stopWatchingPageHide = null;
     this.#stopWatchingDevices?.();
     this.#stopWatchingDevices = null;
-    for (const session of this.#sessions.values()) session.close();
-    this.#sessions.clear();
-    this.#offerers.clear();
-    this.#renewedAt.clear();
-    this.#closed.clear();
+    this.#transport?.close();
+    this.#transport = null;
     this.participants.clear();
     this.localParticipant.stopTracks();
     this.#signal?.disconnect();

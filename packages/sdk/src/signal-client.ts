@@ -4,6 +4,9 @@ import { ParleyError } from './errors.js';
 
 export type SignalSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
+/** What the server sends, and the connection's own `connect` and `disconnect` (with Socket.IO's reason). */
+export type SignalEventMap = ServerToClientEvents & { connect: () => void; disconnect: (reason: string) => void };
+
 // A request's arguments are `never` for the events whose ack is optional: those go through `post`.
 export type { RequestArgs, RequestData, RequestEvent };
 
@@ -11,9 +14,10 @@ export type { RequestArgs, RequestData, RequestEvent };
  * The signaling connection: a typed Socket.IO client whose requests resolve with data or reject with a
  * ParleyError. It reconnects by itself after a drop (with backoff); requests made with `send` wait until the room
  * says the session is usable again, so nothing reaches the server before the participant is back in the meeting.
+ * It alone touches the socket: the room and the transport subscribe through {@link on}.
  */
 export class SignalClient {
-  readonly socket: SignalSocket;
+  readonly #socket: SignalSocket;
   readonly #server: string;
   readonly #requestTimeoutMs: number;
   /** Rejects a pending `connect()` when the client is disconnected before it connects. */
@@ -26,7 +30,7 @@ export class SignalClient {
   constructor(server: string, requestTimeoutMs: number) {
     this.#server = server;
     this.#requestTimeoutMs = requestTimeoutMs;
-    this.socket = io(server, {
+    this.#socket = io(server, {
       // WebSocket only: no long-polling handshake on the join path, and no sticky sessions needed behind a balancer.
       transports: ['websocket'],
       autoConnect: false,
@@ -38,15 +42,35 @@ export class SignalClient {
     });
   }
 
+  /** Whether the socket is connected now. */
+  get connected(): boolean {
+    return this.#socket.connected;
+  }
+
+  /** Whether the last reconnection restored the server-side session (Socket.IO connection state recovery). */
+  get recovered(): boolean {
+    return this.#socket.recovered;
+  }
+
+  /**
+   * Listens to a server event, or to `connect`/`disconnect`, until `disconnect()`; returns a function that stops
+   * listening sooner.
+   */
+  on<E extends keyof SignalEventMap>(event: E, listener: SignalEventMap[E]): () => void {
+    // Socket.IO's overloads cannot follow a generic event name; the map above keeps callers typed.
+    const socket = this.#socket.on(event as 'connect', listener as () => void);
+    return () => socket.off(event as 'connect', listener as () => void);
+  }
+
   /**
    * Connects, or joins the attempt under way; resolves at once when connected. A failure rejects with
    * `server-unreachable`. After one, Socket.IO keeps retrying on its own schedule: the next call starts an attempt
    * at once instead (the caller decides when to try again).
    */
   connect(): Promise<void> {
-    if (this.socket.connected) return Promise.resolve();
+    if (this.#socket.connected) return Promise.resolve();
     if (this.#connecting) return this.#connecting;
-    const socket = this.socket;
+    const socket = this.#socket;
     if (socket.active) socket.disconnect();
     const attempt = new Promise<void>((resolve, reject) => {
       const onConnect = () => {
@@ -77,7 +101,7 @@ export class SignalClient {
     let result: Result<RequestData<E>>;
     try {
       // The typed `emitWithAck` cannot follow a generic event name; the maps above keep callers typed.
-      const timed = this.socket.timeout(this.#requestTimeoutMs) as unknown as {
+      const timed = this.#socket.timeout(this.#requestTimeoutMs) as unknown as {
         emitWithAck(event: E, ...args: unknown[]): Promise<Result<RequestData<E>>>;
       };
       result = await timed.emitWithAck(event, ...args);
@@ -90,9 +114,7 @@ export class SignalClient {
 
   /** Sends a request once the session is ready (joined, or resumed after a drop). */
   async send<E extends RequestEvent>(event: E, ...args: RequestArgs<E>): Promise<RequestData<E>> {
-    if (!this.#ready) {
-      await new Promise<void>((resolve, reject) => this.#waiting.push({ resolve, reject }));
-    }
+    await this.#whenReady();
     return this.request(event, ...args);
   }
 
@@ -101,11 +123,13 @@ export class SignalClient {
    * `send` does; a refusal is not reported.
    */
   async post<E extends 'ice-candidate' | 'ice-restart-request'>(event: E, message: Parameters<ClientToServerEvents[E]>[0]): Promise<void> {
-    if (!this.#ready) {
-      await new Promise<void>((resolve, reject) => this.#waiting.push({ resolve, reject }));
-    }
+    await this.#whenReady();
     // Each event's message type goes with it; emit's overloads cannot see that through the union.
-    this.socket.emit(event as 'ice-restart-request', message as never);
+    this.#socket.emit(event as 'ice-restart-request', message as never);
+  }
+
+  #whenReady(): Promise<void> | void {
+    if (!this.#ready) return new Promise((resolve, reject) => this.#waiting.push({ resolve, reject }));
   }
 
   /** Whether `send` may go out now. */
@@ -126,7 +150,7 @@ export class SignalClient {
     this.#waiting = [];
     for (const { reject } of waiting) reject(closed);
     this.#ready = false;
-    this.socket.removeAllListeners();
-    this.socket.disconnect();
+    this.#socket.removeAllListeners();
+    this.#socket.disconnect();
   }
 }

@@ -90,7 +90,7 @@ export function scoreConnectionQuality(sample: QualitySample): ConnectionQuality
   return score;
 }
 
-/** Cumulative counters and current gauges from one `getStats()` call, for {@link QualityTracker.update}. */
+/** Cumulative counters and current gauges from one `getStats()` call, for `QualityTracker.update`. */
 export interface QualityStats {
   /** Cumulative (inbound-rtp `packetsReceived`). */
   packetsReceived: number;

@@ -1,4 +1,4 @@
-import type { PeerSession } from '../peer-session.js';
+import type { MediaStats } from '../media-transport.js';
 import type { RemoteParticipant } from '../remote-participant.js';
 import { QualityTracker, type ConnectionQuality } from './connection-quality.js';
 import { SpeakerDetector, type SpeakerState } from './speaker-detector.js';
@@ -12,7 +12,7 @@ export interface MediaMonitorOptions {
   /** The local participant's id, and whether their microphone is on. */
   local(): { id: string; audioEnabled: boolean };
   /** Every remote participant with the connection to them. */
-  peers(): Iterable<[RemoteParticipant, PeerSession]>;
+  peers(): Iterable<[RemoteParticipant, MediaStats]>;
   onSpeakers(state: SpeakerState): void;
   onQuality(participant: RemoteParticipant, quality: ConnectionQuality): void;
 }

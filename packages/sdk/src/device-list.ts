@@ -1,0 +1,6 @@
+/** The devices a browser offers, by kind. */
+export interface DeviceList {
+  microphones: MediaDeviceInfo[];
+  cameras: MediaDeviceInfo[];
+  speakers: MediaDeviceInfo[];
+}
