@@ -1,7 +1,7 @@
 export { Room, type DeviceList, type JoinOptions, type RoomOptions } from './room.js';
 export type { RoomEventMap, RoomState, LeaveReason } from './events.js';
 export { Participant, type ParticipantEventMap } from './participant.js';
-export { createPreview, LocalParticipant, type DeviceKind, type LocalTrackKind } from './local-participant.js';
+export { createPreview, LocalParticipant, type CapturedMedia, type DeviceKind, type LocalTrackKind } from './local-participant.js';
 export { RemoteParticipant } from './remote-participant.js';
 export { ParleyError, ErrorCode } from './errors.js';
 export { MAX_CHAT_MESSAGE_LENGTH, type ChatMessage } from './chat.js';
