@@ -208,6 +208,7 @@ export class Room extends TypedEmitter<RoomEventMap> {
     if (this.#early || this.#signal) return;
     const early = new SignalClient(this.#server, this.#requestTimeoutMs);
     this.#early = early;
+    // Both attempts are silent by design: a server out of reach is for `join()` to report, once it tried again.
     early.socket.on('disconnect', (reason) => {
       // Socket.IO reconnects by itself after a drop, but not after the server closed it (as idle).
       if (reason === 'io server disconnect' && this.#early === early) early.connect().catch(() => undefined);
