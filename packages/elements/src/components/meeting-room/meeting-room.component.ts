@@ -260,8 +260,8 @@ export class MeetingRoom extends ParleyElement {
 
   async #join(options: Partial<JoinOptions> & { audioOutputDeviceId?: string }): Promise<void> {
     if (this.phase === 'joining' || this.phase === 'joined') return;
-    if (this.#warmOptions !== this.#roomOptions()) this.#coolDown();
-    // The room connected early, if any: its join takes over that connection.
+    // The room connected early, if any, made with today's `server` and policy: its join takes over the connection.
+    this.#warmUp();
     const room = this.#room?.state === 'idle' ? this.#room : this.#newRoom();
     this.#bind(room);
     if (options.audioOutputDeviceId) room.audioOutputDeviceId = options.audioOutputDeviceId;
