@@ -18,12 +18,21 @@ export interface LocalParticipantHooks {
 /** A camera or microphone: what `deviceId` and `setEnabled` take. */
 export type DeviceKind = 'audio' | 'video';
 
+/** What {@link LocalParticipant.capture} could start, and why the rest could not. */
+export interface CapturedMedia {
+  /** The tracks that started: both, one of them, or none. */
+  stream: MediaStream;
+  /** The first failure (`permission-denied`, `no-device`, `device-busy`…), or `null` when everything asked for started. */
+  error: ParleyError | null;
+}
+
 /** Screens change little between frames; 15 fps keeps text sharp at a fraction of a camera's bitrate. */
 const SCREEN_CONSTRAINTS = { video: { frameRate: { ideal: 15, max: 15 } }, audio: false } satisfies DisplayMediaStreamOptions;
 
 /**
  * You, in the meeting: your camera, microphone and screen share. Capture, device switching and recovery from a
- * lost device live here; the room sends what this participant holds to everyone.
+ * lost device live here; the room sends what this participant holds to everyone. Outside any meeting,
+ * {@link createPreview} makes one for a "ready to join?" preview.
  */
 export class LocalParticipant extends Participant {
   readonly isLocal = true;
@@ -60,35 +69,41 @@ export class LocalParticipant extends Participant {
   }
 
   /**
-   * @internal Captures what was asked for, without using it yet (see `useStream`). What cannot be captured is left
-   * out rather than failing the whole capture, so a missing camera still leaves the microphone; the first failure
-   * is returned for the room to report.
+   * Starts the microphone (`audio`) and camera (`video`) with the SDK's default constraints, without using them yet
+   * (see {@link useStream}). What cannot start is left out rather than failing the whole capture, so a missing camera
+   * still leaves the microphone. Never rejects: `error` says why something is missing.
    */
-  async capture(audio: boolean, video: boolean): Promise<{ stream: MediaStream; error: ParleyError | null }> {
-    const wanted = (['audio', 'video'] as const).filter((kind) => (kind === 'audio' ? audio : video));
+  async capture(audio: boolean, video: boolean): Promise<CapturedMedia> {
     let tracks: MediaStreamTrack[] = [];
-    let failure: ParleyError | null = null;
+    let error: ParleyError | null = null;
     try {
-      tracks = wanted.length ? (await this.#getUserMedia(audio, video)).getTracks() : [];
-    } catch (error) {
-      failure = error as ParleyError;
+      if (audio || video) tracks = (await this.#getUserMedia(audio, video)).getTracks();
+    } catch (failure) {
+      error = failure as ParleyError;
       // Together they failed; apart, one of them may work.
-      if (wanted.length === 2) {
-        const apart = await Promise.allSettled(wanted.map((kind) => this.#acquire(kind)));
+      if (audio && video) {
+        const apart = await Promise.allSettled([this.#acquire('audio'), this.#acquire('video')]);
         tracks = apart.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
       }
     }
-    return { stream: new MediaStream(tracks), error: failure };
+    return { stream: new MediaStream(tracks), error };
   }
 
-  /** @internal Makes a captured stream this participant's camera and microphone. */
+  /**
+   * Makes a captured stream this participant's camera and microphone: `stream` is it from now on, and
+   * `switchDevice()`, `setEnabled()` and the fallback from a lost device to the default one act on its tracks.
+   */
   useStream(stream: MediaStream): void {
     for (const track of stream.getTracks()) this.#watch(track);
     this.stream = stream;
     this.emit('stream-changed');
   }
 
-  /** @internal Turns the microphone or camera on or off, starting the device when it was never captured. */
+  /**
+   * Turns the microphone or camera on or off (`track.enabled`, and `audioEnabled`/`videoEnabled`), starting the
+   * device when it was never captured. In a meeting, use `room.toggleMicrophone()`/`toggleCamera()`: they check
+   * that you are in one.
+   */
   async setEnabled(kind: DeviceKind, enabled: boolean): Promise<void> {
     let track = this.#track(kind);
     if (enabled && !track) {
@@ -100,7 +115,11 @@ export class LocalParticipant extends Participant {
     await this.#hooks.mediaStateChanged();
   }
 
-  /** @internal Switches to another microphone or camera; everyone receives the new one without renegotiation. */
+  /**
+   * Switches to another microphone or camera (a `deviceId` from `room.listDevices()`): the old track stops once the
+   * new one is in `stream`, which keeps whether it was on. In a meeting everyone receives the new one without
+   * renegotiation.
+   */
   async switchDevice(kind: DeviceKind, deviceId: string): Promise<void> {
     const track = await this.#acquire(kind, deviceId);
     track.enabled = kind === 'audio' ? this.audioEnabled : this.videoEnabled;
@@ -161,7 +180,11 @@ export class LocalParticipant extends Participant {
     this.stream = null;
   }
 
-  /** @internal Stops every captured track: camera and microphone lights go out. */
+  /**
+   * Stops every captured track, camera and microphone and screen: their lights go out. For a preview the person
+   * walked away from; a room does it when it leaves. A device that `setEnabled()` or `switchDevice()` is still
+   * starting is stopped when it arrives (what `capture()` resolves with is the caller's to stop).
+   */
   stopTracks(): void {
     this.#generation += 1;
     for (const track of [...(this.stream?.getTracks() ?? []), ...(this.#screenStream?.getTracks() ?? [])]) {
@@ -206,6 +229,8 @@ export class LocalParticipant extends Participant {
       this.emit('stream-changed');
       await this.#hooks.trackChanged(kind, null);
       this.setMediaState(kind === 'audio' ? false : this.audioEnabled, kind === 'video' ? false : this.videoEnabled);
+      // The failure below is what must reach the user: telling the others the device is off may fail (say, the
+      // server is away), and their view then corrects itself at the next announcement of our media state.
       await this.#hooks.mediaStateChanged().catch(() => undefined);
       this.#hooks.deviceFailed(error as ParleyError);
     }
@@ -245,15 +270,18 @@ export class LocalParticipant extends Participant {
 }
 
 /**
- * Camera and microphone outside any meeting, for a "ready to join?" preview: `capture()`, `useStream()`,
- * `switchDevice()`, a lost device falling back to the default one, as in a meeting. Keep `setMediaState()` in step
- * with the preview's own on/off toggles, pass `stream` to `room.join({ stream })`, then `handOver()`.
+ * Camera and microphone outside any meeting, for a "ready to join?" preview, captured and switched the way a meeting
+ * does: `capture()` then `useStream()`, `setEnabled()` for the on/off toggles, `switchDevice()`, and a lost device
+ * falling back to the default one (`stream-changed`). Microphone and camera start on (`audioEnabled`,
+ * `videoEnabled`). Join with the preview's `stream`, `audioEnabled` and `videoEnabled` (`room.join({ stream, audio,
+ * video })`), then `handOver()`; or `stopTracks()` if the person goes away. See "Preview before joining" in
+ * docs/sdk.md.
  */
 export function createPreview(environment: Environment = browserEnvironment): LocalParticipant {
-  const nothingToSend = async (): Promise<void> => undefined;
-  return new LocalParticipant(environment, {
-    trackChanged: nothingToSend,
-    mediaStateChanged: nothingToSend,
-    deviceFailed: () => undefined,
-  });
+  // Nobody to send to or tell. A lost device with no replacement leaves `stream` (`stream-changed`): what a preview
+  // shows.
+  const nothing = async (): Promise<void> => undefined;
+  const preview = new LocalParticipant(environment, { trackChanged: nothing, mediaStateChanged: nothing, deviceFailed: nothing });
+  preview.setMediaState(true, true);
+  return preview;
 }

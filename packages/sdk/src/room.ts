@@ -204,7 +204,7 @@ export class Room extends TypedEmitter<RoomEventMap> {
     if (this.#early || this.#signal) return;
     const early = new SignalClient(this.#server, this.#requestTimeoutMs);
     this.#early = early;
-    // Silent by design: `join()` reports a server it cannot reach, and tries for itself.
+    // Silent by design: a server out of reach is for `join()` to report, once it tried again.
     const open = () => early.connect().catch(() => undefined);
     early.on('disconnect', (reason) => {
       // Socket.IO reconnects by itself after a drop, but not after the server closed it (as idle).

@@ -180,12 +180,14 @@ export class MeetingRoom extends ParleyElement {
   /** The meeting server is out of reach while the call goes on peer to peer. */
   private serverAway = false;
 
-  #room: Room | null = null;
   /**
-   * While the prejoin screen shows a meeting, a room already connected to the server, which Join takes over: the
-   * handshakes happen while the user looks at their preview, not after they click.
+   * The room this element drives. While the prejoin screen shows a meeting it exists already, connected early with
+   * the SDK's `Room.connect()` (see #warmUp), and its `join()` takes that connection over: the handshakes happen while
+   * the user looks at their preview, not after they click. `room` shows it from its join on.
    */
-  #warm: { room: Room; options: string } | null = null;
+  #room: Room | null = null;
+  /** The `server` and `ice-transport-policy` the room connected early was made with: Join needs one with today's. */
+  #warmOptions = '';
   /** The microphone state last announced for each participant. */
   readonly #announcedAudio = new WeakMap<Participant, boolean>();
   #unbind: (() => void) | null = null;
@@ -215,7 +217,8 @@ export class MeetingRoom extends ParleyElement {
 
   /** The SDK `Room` this element drives; `null` until `join()` is called. */
   get room(): Room | null {
-    return this.#room;
+    // Only connected early (still `idle`): nothing to drive yet.
+    return this.#room?.state === 'idle' ? null : this.#room;
   }
 
   override connectedCallback(): void {
@@ -257,10 +260,9 @@ export class MeetingRoom extends ParleyElement {
 
   async #join(options: Partial<JoinOptions> & { audioOutputDeviceId?: string }): Promise<void> {
     if (this.phase === 'joining' || this.phase === 'joined') return;
-    const warm = this.#warm?.options === this.#roomOptions() ? this.#warm.room : null;
-    if (warm) this.#warm = null;
-    this.#coolDown();
-    const room = warm ?? this.#newRoom();
+    // The room connected early, if any, made with today's `server` and policy: its join takes over the connection.
+    this.#warmUp();
+    const room = this.#room?.state === 'idle' ? this.#room : this.#newRoom();
     this.#bind(room);
     if (options.audioOutputDeviceId) room.audioOutputDeviceId = options.audioOutputDeviceId;
     this.errorMessage = '';
@@ -298,7 +300,7 @@ export class MeetingRoom extends ParleyElement {
 
   /** Leaves the meeting; camera and microphone are released. */
   async leave(): Promise<void> {
-    await this.#room?.leave();
+    await this.room?.leave();
   }
 
   /** Turns the microphone on or off (toggles without an argument). Resolves to the new state. */
@@ -318,9 +320,10 @@ export class MeetingRoom extends ParleyElement {
 
   protected override updated(changed: PropertyValues): void {
     super.updated(changed);
+    // First: a room connected early goes once `autojoin` is set, and `#autojoin` joins only without a room.
+    this.#warmUp();
     // Also when a framework or script sets the code after the element entered the page.
     if (changed.has('code') || changed.has('autojoin')) this.#autojoin();
-    this.#warmUp();
     // Focus follows the user's journey: into the meeting once in, to Rejoin once out. Only when it was inside this
     // element: an embedding page's own focus is never taken.
     if (changed.has('phase') && changed.get('phase') !== undefined && this.#hadFocus) {
@@ -526,23 +529,20 @@ export class MeetingRoom extends ParleyElement {
   }
 
   /**
-   * Connects ahead of the join while the prejoin screen shows a meeting (see `#warm`), once per server, and lets go
-   * of the connection when it no longer does.
+   * While the prejoin screen shows a meeting, makes the room Join will use and connects it early (`Room.connect()`),
+   * once per server and policy; lets go of it when the prejoin no longer shows one.
    */
   #warmUp(): void {
-    if (this.phase !== 'prejoin' || this.autojoin || !this.code || !this.isConnected) {
-      this.#coolDown();
-      return;
-    }
     const options = this.#roomOptions();
-    if (this.#warm?.options === options) return;
-    this.#coolDown();
-    const room = this.#newRoom();
-    room.connect();
-    this.#warm = { room, options };
+    const wanted = this.phase === 'prejoin' && !this.autojoin && !!this.code && this.isConnected;
+    if (!wanted || this.#warmOptions !== options) this.#coolDown();
+    if (!wanted || this.#room) return;
+    this.#room = this.#newRoom();
+    this.#warmOptions = options;
+    this.#room.connect();
   }
 
-  /** What a room is made of: a warm room made with other options is not the one to join with. */
+  /** What a room is made of: one connected early with other options is not the one to join with. */
   #roomOptions(): string {
     return `${this.server} ${this.iceTransportPolicy}`;
   }
@@ -551,9 +551,12 @@ export class MeetingRoom extends ParleyElement {
     return new Room({ server: this.server, iceTransportPolicy: this.iceTransportPolicy });
   }
 
+  /** Closes the early connection of a room that never joined, and lets go of the room. */
   #coolDown(): void {
-    this.#warm?.room.leave().catch(() => undefined);
-    this.#warm = null;
+    if (this.#room?.state !== 'idle') return;
+    // A room that never joined only closes its early connection: its leave() settles at once and cannot fail.
+    void this.#room.leave();
+    this.#room = null;
   }
 
   /** Google Meet's shortcuts, while focus is in the meeting: Ctrl/⌘+D microphone, Ctrl/⌘+E camera. */

@@ -162,6 +162,8 @@ export class PrejoinScreen extends ParleyElement {
     const video = this.video;
     if (video && video.srcObject !== this.#stream) {
       video.srcObject = this.#stream;
+      // Muted, so no autoplay policy refuses it: it rejects only when a newer stream interrupts it, which `autoplay`
+      // then plays.
       if (this.#stream) video.play().catch(() => undefined);
     }
   }
@@ -353,12 +355,22 @@ export class PrejoinScreen extends ParleyElement {
     const track = this.#track(kind);
     if (!track) return;
     const enabled = !(kind === 'audio' ? this.audioEnabled : this.videoEnabled);
-    track.enabled = enabled;
     if (kind === 'audio') this.audioEnabled = enabled;
     else this.videoEnabled = enabled;
-    this.#preview?.setMediaState(this.audioEnabled, this.videoEnabled);
-    // The first click is the user gesture some browsers want before audio processing runs.
+    // A stream handed to a join that failed before using it is no longer the preview's: switched here.
+    if (this.#handedOver) track.enabled = enabled;
+    else this.#applyToggles();
+    // The first click is the user gesture some browsers want before audio processing runs. Refused, the meter
+    // stays still until the next click.
     this.#audioContext?.resume().catch(() => undefined);
+  }
+
+  /** The toggles' state onto each device the preview holds: one captured or switched to after a toggle too. */
+  #applyToggles(): void {
+    for (const kind of ['audio', 'video'] as const) {
+      // With its track in hand, `setEnabled` turns it on or off at once and never rejects.
+      if (this.#track(kind)) void this.#preview?.setEnabled(kind, kind === 'audio' ? this.audioEnabled : this.videoEnabled);
+    }
   }
 
   async #capture(): Promise<void> {
@@ -376,11 +388,11 @@ export class PrejoinScreen extends ParleyElement {
       this.status = statusFor[error?.code ?? ''] ?? 'failed';
       return;
     }
-    preview.setMediaState(this.audioEnabled, this.videoEnabled);
     preview.on('stream-changed', this.#showStream);
     preview.useStream(stream);
     this.#preview = preview;
     this.#stream = stream;
+    this.#applyToggles();
     this.status = 'ready';
     await this.updateComplete;
     this.#showStream();
@@ -393,6 +405,7 @@ export class PrejoinScreen extends ParleyElement {
     this.switchError = '';
     try {
       await preview.switchDevice(kind, deviceId);
+      this.#applyToggles();
     } catch {
       this.switchError = this.text.deviceSwitchFailed;
     }
@@ -409,13 +422,14 @@ export class PrejoinScreen extends ParleyElement {
     if (video && stream) {
       video.srcObject = null;
       video.srcObject = stream;
-      video.play().catch(() => undefined);
+      video.play().catch(() => undefined); // As in updated(): interrupted only by a newer stream, which plays.
     }
     this.#startMeter();
   };
 
   #listDevices = async (): Promise<void> => {
     if (!navigator.mediaDevices?.enumerateDevices) return;
+    // Refused (no secure context, say): no lists to choose from, and the devices captured are still shown.
     const devices = await navigator.mediaDevices.enumerateDevices().catch(() => []);
     // Without permission, entries have empty ids: nothing to choose from.
     const usable = devices.filter((device) => device.deviceId);
@@ -454,6 +468,7 @@ export class PrejoinScreen extends ParleyElement {
         this.#samples = new Float32Array(this.#analyser.fftSize);
       }
       this.#source.connect(this.#analyser);
+      // Refused without a user gesture in some browsers: the meter waits for the first click (see #toggle).
       context.resume().catch(() => undefined);
     } catch {
       return; // No WebAudio: the meter stays at 0.
@@ -496,7 +511,7 @@ export class PrejoinScreen extends ParleyElement {
     this.#analyser = null;
     this.#samples = null;
     this.#level = -1;
-    this.#audioContext?.close().catch(() => undefined);
+    this.#audioContext?.close().catch(() => undefined); // Rejects only when already closed: nothing left to free.
     this.#audioContext = null;
     this.#preview?.off('stream-changed', this.#showStream);
     if (!this.#handedOver) {

@@ -179,6 +179,27 @@ describe('<prejoin-screen>', () => {
     expect(stream.getTracks().map((track) => track.readyState)).to.deep.equal(['live', 'live']);
   });
 
+  it('after a failed join, captures again with what was turned off still off, the microphone silent too', async () => {
+    const element = await renderReady((el) => (el.name = 'Ada'));
+    part<HTMLButtonElement>(element, 'microphone-toggle')!.click();
+    const submitted = nextSubmit(element);
+    part<HTMLButtonElement>(element, 'join')!.click();
+    const { stream: handedOver } = await submitted;
+    // The page joins, and the join fails: the room has stopped the tracks.
+    element.busy = true;
+    await element.updateComplete;
+    for (const track of handedOver.getTracks()) track.stop();
+    element.busy = false;
+    element.error = 'The meeting is full';
+    await until(() => element.stream !== handedOver && (element.stream?.getAudioTracks().length ?? 0) > 0, 'a new capture');
+    await element.updateComplete;
+    streams.push(element.stream!);
+    expect(part(element, 'microphone-toggle')!.getAttribute('aria-pressed')).to.equal('false');
+    expect(part(element, 'camera-toggle')!.getAttribute('aria-pressed')).to.equal('true');
+    expect(element.stream!.getAudioTracks()[0]!.enabled, 'shown off, and so not heard (nor on the meter)').to.equal(false);
+    expect(element.stream!.getVideoTracks()[0]!.enabled).to.equal(true);
+  });
+
   describe('when camera and microphone are denied', () => {
     const mediaDevices = navigator.mediaDevices;
     const original = Object.getOwnPropertyDescriptor(mediaDevices, 'getUserMedia');
