@@ -40,8 +40,8 @@ function totalsReporter() {
 
 /** @type {import('@web/test-runner').TestRunnerConfig} */
 export default {
-  // SDK tests in packages/sdk/test; element tests beside their component, as in Shoelace.
-  files: ['packages/*/test/**/*.test.ts', 'packages/elements/src/**/*.test.ts', '!packages/server/**'],
+  // SDK tests in packages/sdk/test and beside their file; element tests beside their component, as in Shoelace.
+  files: ['packages/*/test/**/*.test.ts', 'packages/elements/src/**/*.test.ts', 'packages/sdk/src/**/*.test.ts', '!packages/server/**'],
   // Browser builds of dependencies (socket.io-client would otherwise pull in Node's `ws`).
   nodeResolve: { browser: true, exportConditions: ['browser'] },
   // The elements' tsconfig: Lit's reactive fields need useDefineForClassFields off (harmless for the SDK's classes).
