@@ -4,27 +4,14 @@ import { expect } from '@esm-bundle/chai';
 import type { ProtocolErrorCode } from '@parley/protocol';
 import { refusal } from '../test/support/fake-signaling-server.js';
 import { FakeEnvironment } from '../test/support/fake-environment.js';
-import { CODE, eventNames, nextEvent, recordEvents, rejectionOf, RoomFixture, waitFor } from '../test/support/room-fixture.js';
+import { CODE, eventNames, nextEvent, recordEvents, expectParleyError, rejectionOf, RoomFixture, waitFor } from '../test/support/room-fixture.js';
 import { ErrorCode, ParleyError } from './errors.js';
 import type { RemoteParticipant } from './remote-participant.js';
 import type { Room } from './room.js';
 
-function expectParleyError(error: unknown, code: ErrorCode): void {
-  expect(error, String(error)).to.be.instanceOf(ParleyError);
-  expect((error as ParleyError).code).to.equal(code);
-}
-
 describe('Room', function () {
   this.timeout(20_000);
-  let world: RoomFixture;
-
-  beforeEach(() => {
-    world = new RoomFixture();
-  });
-
-  afterEach(async () => {
-    await world.release();
-  });
+  const world = RoomFixture.perTest();
 
   /** Nothing the room started is left: no live track, no open peer connection, no socket, no listener. */
   async function expectNothingRunning(room: Room): Promise<void> {

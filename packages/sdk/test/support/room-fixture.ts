@@ -2,7 +2,9 @@
  * What the Room, LocalParticipant and SignalClient tests share: a fake server and environment per test, rooms
  * that are left and released afterwards, and a log of a room's events.
  */
+import { expect } from '@esm-bundle/chai';
 import { FakeSignalingServer } from './fake-signaling-server.js';
+import { ParleyError, type ErrorCode } from '../../src/errors.js';
 import { Room, type JoinOptions, type RoomOptions } from '../../src/room.js';
 import type { RoomEventMap } from '../../src/events.js';
 import { FakeEnvironment } from './fake-environment.js';
@@ -11,16 +13,24 @@ export { waitFor, sleep } from './peer-wire.js';
 
 export const CODE = 'abcd-efgh-jkmn';
 
-/** One test's world: a server with a meeting at `CODE`, an environment, and the rooms made in it. */
+/**
+ * One test's world: a server with a meeting at `CODE`, an environment, and the rooms made in it. `perTest()` makes
+ * a fresh one before each test of the enclosing `describe` and releases it after.
+ */
 export class RoomFixture {
-  readonly server = new FakeSignalingServer();
-  readonly environment = new FakeEnvironment();
-  readonly #rooms: Room[] = [];
-  readonly #environments: FakeEnvironment[] = [this.environment];
+  server!: FakeSignalingServer;
+  environment!: FakeEnvironment;
+  #rooms: Room[] = [];
+  #environments: FakeEnvironment[] = [];
 
-  constructor() {
-    this.server.createMeeting(CODE);
+  static perTest(): RoomFixture {
+    const world = new RoomFixture();
+    beforeEach(() => world.#renew());
+    afterEach(() => world.release());
+    return world;
   }
+
+  private constructor() {}
 
   /** A room on the fake server; its own environment if `environment` is given. */
   room(options: Partial<RoomOptions> = {}): Room {
@@ -43,6 +53,20 @@ export class RoomFixture {
     for (const environment of this.#environments) environment.dispose();
     this.server.close();
   }
+
+  #renew(): void {
+    this.server = new FakeSignalingServer();
+    this.server.createMeeting(CODE);
+    this.environment = new FakeEnvironment();
+    this.#rooms = [];
+    this.#environments = [this.environment];
+  }
+}
+
+/** Asserts that `error` is a ParleyError with `code`. */
+export function expectParleyError(error: unknown, code: ErrorCode): void {
+  expect(error, String(error)).to.be.instanceOf(ParleyError);
+  expect((error as ParleyError).code).to.equal(code);
 }
 
 export type RoomEventName = keyof RoomEventMap;
