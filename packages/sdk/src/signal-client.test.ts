@@ -132,7 +132,7 @@ describe('SignalClient', function () {
   });
 
   describe('disconnect', () => {
-    it('closes for good: held sends and a pending connect reject with `invalid-state`, and it never reconnects', async () => {
+    it('closes for good: held sends and posts reject with `invalid-state`, and it never reconnects', async () => {
       const signal = await connected();
       const held = rejectionOf(signal.send('leave-meeting'));
       const posted = rejectionOf(signal.post('ice-restart-request', { to: 'p2' }));
