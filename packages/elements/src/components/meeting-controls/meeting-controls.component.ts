@@ -1,14 +1,11 @@
 import { html, nothing, type PropertyDeclarations, type PropertyValues } from 'lit';
 import type { Room, RoomEventMap } from '@parley/sdk';
 import { EmitterController } from '../../controllers/emitter-controller.js';
-import { dispatchParleyEvent, errorDetail } from '../../events.js';
+import { dispatchParleyEvent, errorDetail, type PanelName } from '../../events.js';
 import { icon } from '../../icons.js';
 import { ParleyElement } from '../../parley-element.js';
 import { tokens } from '../../styles/tokens.js';
 import { meetingControlsStyles } from './meeting-controls.styles.js';
-
-/** The side panels `<meeting-controls>` can open and close. */
-export type PanelName = 'chat' | 'participants' | 'settings';
 
 /**
  * Microphone, camera, screen share and leave buttons for a room, plus toggles for the side panels a host page
