@@ -1,15 +1,14 @@
 import { html, nothing, type PropertyDeclarations, type PropertyValues } from 'lit';
 import { ParleyError, Room, type JoinOptions, type LeaveReason, type Participant, type RoomEventMap } from '@parley/sdk';
-import { dispatchParleyEvent, errorDetail, type ParleyEventDetailMap } from '../../events.js';
+import { dispatchParleyEvent, errorDetail, type PanelName, type ParleyEventDetailMap } from '../../events.js';
 import { ParleyElement } from '../../parley-element.js';
 import { tokens } from '../../styles/tokens.js';
 import { icon } from '../../icons.js';
-import type { PanelName } from '../meeting-controls/meeting-controls.component.js';
 import '../meeting-controls/meeting-controls.js';
 import type { MeetingNotices } from '../meeting-notices/meeting-notices.component.js';
 import '../participant-grid/participant-grid.js';
 import type { PrejoinScreen } from '../prejoin-screen/prejoin-screen.component.js';
-import { rememberedName } from '../prejoin-screen/prejoin-screen.component.js';
+import { rememberedName } from '../prejoin-screen/remembered-name.js';
 import '../prejoin-screen/prejoin-screen.js';
 import { meetingRoomStyles } from './meeting-room.styles.js';
 import { bindRoomNotices, showDeviceProblem, withNotices, type RoomNoticesHost } from './room-notices.js';

@@ -7,9 +7,8 @@ import { formStyles } from '../../styles/form.js';
 import { tokens } from '../../styles/tokens.js';
 import { deviceSelect, showSelectedDevices } from '../../templates/device-select.js';
 import { prejoinScreenStyles } from './prejoin-screen.styles.js';
+import { rememberedName, rememberName } from './remembered-name.js';
 
-/** Where the name typed last time is remembered. */
-export const NAME_STORAGE_KEY = 'parley:name';
 const NAME_MAX_LENGTH = 64;
 
 type Kind = 'audio' | 'video';
@@ -310,11 +309,7 @@ export class PrejoinScreen extends ParleyElement {
     if (!input.reportValidity()) return;
     const withoutDevices = (event.submitter as HTMLElement | null)?.hasAttribute('data-without-devices') ?? false;
     const name = this.name.trim();
-    try {
-      localStorage.setItem(NAME_STORAGE_KEY, name);
-    } catch {
-      // Storage blocked (e.g. a sandboxed iframe): the name is just not remembered.
-    }
+    rememberName(name);
     const media = this.#handOver(withoutDevices);
     dispatchParleyEvent(this, 'parley-prejoin-submit', { name, ...media });
   };
@@ -515,12 +510,3 @@ const statusFor: Partial<Record<string, Status>> = {
   [ErrorCode.NoDevice]: 'no-device',
   [ErrorCode.DeviceBusy]: 'device-busy',
 };
-
-/** The name submitted last time on this site, if storage allows. */
-export function rememberedName(): string {
-  try {
-    return localStorage.getItem(NAME_STORAGE_KEY) ?? '';
-  } catch {
-    return '';
-  }
-}
