@@ -25,6 +25,15 @@ const panelModules: Record<PanelName, () => Promise<unknown>> = {
   settings: () => import('../device-settings/device-settings.js'),
 };
 
+/**
+ * For a join the element itself started (autojoin, Rejoin, the prejoin's Join): `#join` already shows the failure
+ * and fires it as `parley-error`, and there is no caller to reject to.
+ */
+const shownAlready = (): void => undefined;
+
+/** `Room.leave()` is safe at any time and closes the room even with the server away: a failure is a bug to report. */
+const warnLeaveFailed = (error: unknown): void => console.warn('[parley] leaving failed', error);
+
 /** By default the server is wherever this module was loaded from, e.g. `https://meet.example.com/parley.js`. */
 const defaultServer = new URL(import.meta.url).origin;
 
@@ -229,7 +238,7 @@ export class MeetingRoom extends ParleyElement {
   /** With `autojoin`, joins once the element is in the page and names a meeting, whichever comes last. */
   #autojoin(): void {
     if (this.autojoin && this.code && this.isConnected && this.phase === 'prejoin' && !this.#room) {
-      this.join().catch(() => undefined);
+      this.join().catch(shownAlready);
     }
   }
 
@@ -240,7 +249,7 @@ export class MeetingRoom extends ParleyElement {
     queueMicrotask(() => {
       if (this.isConnected) return;
       this.#coolDown();
-      this.leave().catch(() => undefined);
+      this.leave().catch(warnLeaveFailed);
     });
   }
 
@@ -286,7 +295,7 @@ export class MeetingRoom extends ParleyElement {
         this.#unbind?.();
         this.#room = null;
         // A room taken over from the prejoin may never have reached its join: it still holds its connection.
-        room.leave().catch(() => undefined);
+        room.leave().catch(warnLeaveFailed);
         this.phase = 'prejoin';
         this.errorMessage = this.#describe(error);
         dispatchParleyEvent(this, 'parley-error', errorDetail(error));
@@ -387,7 +396,7 @@ export class MeetingRoom extends ParleyElement {
           <div class="status-actions">
             ${final
               ? nothing
-              : html`<button part="rejoin" @click=${() => this.join().catch(() => undefined)}>${this.text.rejoin}</button>`}
+              : html`<button part="rejoin" @click=${() => this.join().catch(shownAlready)}>${this.text.rejoin}</button>`}
             ${this.#renderExit(reason)}
           </div>
         </div>`;
@@ -398,7 +407,7 @@ export class MeetingRoom extends ParleyElement {
           ? html`<div part="status" class="status">
               <p class="error" role="alert">${this.errorMessage}</p>
               <div class="status-actions">
-                <button part="rejoin" @click=${() => this.join().catch(() => undefined)}>${this.text.tryAgain}</button>
+                <button part="rejoin" @click=${() => this.join().catch(shownAlready)}>${this.text.tryAgain}</button>
                 ${this.#renderExit('join-failed')}
               </div>
             </div>`
@@ -511,7 +520,7 @@ export class MeetingRoom extends ParleyElement {
     event.stopPropagation();
     const { name, ...media } = event.detail;
     this.name = name;
-    this.#join({ ...media, name }).catch(() => undefined);
+    this.#join({ ...media, name }).catch(shownAlready);
   };
 
   /**

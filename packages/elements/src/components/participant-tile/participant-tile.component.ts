@@ -165,8 +165,9 @@ export class ParticipantTile extends ParleyElement {
       if (stream) this.#playAudio();
     }
     if (audio && (changed.has('sinkId') || changed.has('participant')) && this.sinkId && 'setSinkId' in audio) {
-      // A speaker that went away leaves the default one playing: nothing to recover.
-      audio.setSinkId(this.sinkId).catch(() => undefined);
+      const sinkId = this.sinkId;
+      // A speaker that went away leaves the default one playing: nothing to recover, but the page's developer hears of it.
+      audio.setSinkId(sinkId).catch((error: unknown) => console.warn(`[parley] speaker ${sinkId} is unavailable: the default one plays`, error));
     }
   }
 
@@ -231,7 +232,7 @@ export class ParticipantTile extends ParleyElement {
   #updateVideoPlayback = (): void => {
     const video = this.video;
     if (!video?.srcObject) return;
-    if (this.#onScreen && !document.hidden) video.play().catch(() => undefined);
+    if (this.#onScreen && !document.hidden) video.play().catch(warnUnlessInterrupted);
     else video.pause();
   };
 
@@ -293,6 +294,11 @@ function qualityBars(quality: ConnectionQuality, label: string) {
   return html`<span part="quality" class="quality" data-level=${lit} role="img" aria-label=${label}>
     ${[1, 2, 3].map((bar) => html`<span class="bar" ?data-lit=${bar <= lit}></span>`)}
   </span>`;
+}
+
+/** `play()` rejects with `AbortError` when a pause or a new source interrupts it: expected, the newer call wins. */
+function warnUnlessInterrupted(error: unknown): void {
+  if (!(error instanceof DOMException && error.name === 'AbortError')) console.warn('[parley] a video does not play', error);
 }
 
 function initials(name: string): string {
