@@ -15,8 +15,8 @@ export { ParleyElement } from './parley-element.js';
 export { availableLanguages, registerTranslation } from './i18n/localize.js';
 export { Room, ParleyError, ErrorCode, browserEnvironment, normalizeMeetingCode, createPreview } from '@parley/sdk';
 
-const whenIdle = globalThis.requestIdleCallback ?? ((callback: () => void) => setTimeout(callback, 1));
-whenIdle(() => void import('./panels.js').catch(fetchedOnOpen));
+import { ignore } from './outcomes.js';
 
-/** The server may be away at that moment (the call goes on without it): a panel is fetched again when it opens. */
-function fetchedOnOpen(): void {}
+const whenIdle = globalThis.requestIdleCallback ?? ((callback: () => void) => setTimeout(callback, 1));
+// The server may be away at that moment (the call goes on without it): a panel is fetched again when it opens.
+whenIdle(() => void import('./panels.js').catch(ignore));

@@ -1,7 +1,8 @@
 import { html, nothing, type PropertyDeclarations, type PropertyValues } from 'lit';
-import { Room, type DeviceList, type RoomEventMap } from '@parley/sdk';
+import { Room, type DeviceList, type LocalParticipant, type RoomEventMap } from '@parley/sdk';
 import { EmitterController } from '../../controllers/emitter-controller.js';
 import { ParleyElement } from '../../parley-element.js';
+import type { RoomPart } from '../../room-like.js';
 import { formStyles } from '../../styles/form.js';
 import { tokens } from '../../styles/tokens.js';
 import { deviceSelect, showSelectedDevices } from '../../templates/device-select.js';
@@ -34,7 +35,12 @@ export class DeviceSettings extends ParleyElement {
   };
 
   /** The room whose devices to choose. */
-  room: Room | null = null;
+  room:
+    | (RoomPart<'audioOutputDeviceId' | 'listDevices' | 'switchCamera' | 'switchMicrophone'> & {
+        /** You, with the devices you capture from. */
+        readonly localParticipant: Pick<LocalParticipant, 'deviceId'>;
+      })
+    | null = null;
 
   private devices: DeviceList = noDevices;
   private switchError = '';

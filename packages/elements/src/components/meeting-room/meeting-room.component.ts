@@ -2,6 +2,7 @@ import { html, nothing, type PropertyDeclarations, type PropertyValues } from 'l
 import { ParleyError, Room, type JoinOptions, type LeaveReason, type Participant, type RoomEventMap } from '@parley/sdk';
 import { dispatchParleyEvent, errorDetail, type PanelName, type ParleyEventDetailMap } from '../../events.js';
 import { ParleyElement } from '../../parley-element.js';
+import { ignore } from '../../outcomes.js';
 import { tokens } from '../../styles/tokens.js';
 import { icon } from '../../icons.js';
 import '../meeting-controls/meeting-controls.js';
@@ -25,14 +26,6 @@ const panelModules: Record<PanelName, () => Promise<unknown>> = {
   settings: () => import('../device-settings/device-settings.js'),
 };
 
-/**
- * For a join the element itself started (autojoin, Rejoin, the prejoin's Join): `#join` already shows the failure
- * and fires it as `parley-error`, and there is no caller to reject to.
- */
-const shownAlready = (): void => undefined;
-
-/** `Room.leave()` is safe at any time and closes the room even with the server away: a failure is a bug to report. */
-const warnLeaveFailed = (error: unknown): void => console.warn('[parley] leaving failed', error);
 
 /** By default the server is wherever this module was loaded from, e.g. `https://meet.example.com/parley.js`. */
 const defaultServer = new URL(import.meta.url).origin;
@@ -238,7 +231,8 @@ export class MeetingRoom extends ParleyElement {
   /** With `autojoin`, joins once the element is in the page and names a meeting, whichever comes last. */
   #autojoin(): void {
     if (this.autojoin && this.code && this.isConnected && this.phase === 'prejoin' && !this.#room) {
-      this.join().catch(shownAlready);
+      // A failed join shows why, and fires `parley-error` (see #join).
+      this.join().catch(ignore);
     }
   }
 
@@ -249,7 +243,8 @@ export class MeetingRoom extends ParleyElement {
     queueMicrotask(() => {
       if (this.isConnected) return;
       this.#coolDown();
-      this.leave().catch(warnLeaveFailed);
+      // Safe at any time, and the room closes even with the server away: nothing can be left to do.
+      this.leave().catch(ignore);
     });
   }
 
@@ -295,7 +290,7 @@ export class MeetingRoom extends ParleyElement {
         this.#unbind?.();
         this.#room = null;
         // A room taken over from the prejoin may never have reached its join: it still holds its connection.
-        room.leave().catch(warnLeaveFailed);
+        room.leave().catch(ignore);
         this.phase = 'prejoin';
         this.errorMessage = this.#describe(error);
         dispatchParleyEvent(this, 'parley-error', errorDetail(error));
@@ -303,6 +298,9 @@ export class MeetingRoom extends ParleyElement {
       throw error;
     }
   }
+
+  /** Rejoin and Try again: a failed join shows why, and fires `parley-error` (see #join). */
+  #rejoin = (): void => void this.join().catch(ignore);
 
   /** Leaves the meeting; camera and microphone are released. */
   async leave(): Promise<void> {
@@ -396,7 +394,7 @@ export class MeetingRoom extends ParleyElement {
           <div class="status-actions">
             ${final
               ? nothing
-              : html`<button part="rejoin" @click=${() => this.join().catch(shownAlready)}>${this.text.rejoin}</button>`}
+              : html`<button part="rejoin" @click=${this.#rejoin}>${this.text.rejoin}</button>`}
             ${this.#renderExit(reason)}
           </div>
         </div>`;
@@ -407,7 +405,7 @@ export class MeetingRoom extends ParleyElement {
           ? html`<div part="status" class="status">
               <p class="error" role="alert">${this.errorMessage}</p>
               <div class="status-actions">
-                <button part="rejoin" @click=${() => this.join().catch(shownAlready)}>${this.text.tryAgain}</button>
+                <button part="rejoin" @click=${this.#rejoin}>${this.text.tryAgain}</button>
                 ${this.#renderExit('join-failed')}
               </div>
             </div>`
@@ -520,7 +518,8 @@ export class MeetingRoom extends ParleyElement {
     event.stopPropagation();
     const { name, ...media } = event.detail;
     this.name = name;
-    this.#join({ ...media, name }).catch(shownAlready);
+    // A failed join shows why on the prejoin screen, and fires `parley-error` (see #join).
+    this.#join({ ...media, name }).catch(ignore);
   };
 
   /**

@@ -39,7 +39,7 @@ async function setUp(options: { waitingSound?: boolean } = {}) {
   document.body.append(notices);
   const opened: string[] = [];
   const announced: string[] = [];
-  const unbind = bindRoomNotices(room.asRoom(), {
+  const unbind = bindRoomNotices(room, {
     notices: () => notices,
     text: () => en,
     waitingSound: () => options.waitingSound ?? false,
@@ -93,7 +93,7 @@ describe('room notices', () => {
       await expectShown(['Eve wants to join Admit See all']);
       click(notices, 'Admit');
       for (let attempt = 0; attempt < 100 && warnings.length === 0; attempt++) await new Promise((resolve) => setTimeout(resolve, 20));
-      expect(String(warnings[0]?.[0])).to.contain('w1');
+      expect(warnings[0]?.join(' ')).to.contain('w1');
     } finally {
       console.warn = warn;
     }

@@ -1,9 +1,8 @@
-import type { Room, WaitingParticipant } from '@parley/sdk';
+import type { WaitingParticipant } from '@parley/sdk';
+import { ignore, warn } from '../../outcomes.js';
+import type { RoomPart } from '../../room-like.js';
 import type { Catalog } from '../../i18n/localize.js';
 import type { MeetingNotices } from '../meeting-notices/meeting-notices.component.js';
-
-/** For an `AudioContext` call that rejects only once the context is closed: nothing is left to do with it. */
-const closedAlready = (): void => undefined;
 
 /** How long "Ada muted you" stays up (ms). Notices that ask for something stay until acted on. */
 const MUTED_NOTICE_MS = 8000;
@@ -33,13 +32,13 @@ export interface RoomNoticesHost {
  * What `<meeting-room>` shows, not only announces: who waits to be let in (for hosts), who muted you, and why a
  * microphone or camera will not start. Returns a function that stops listening.
  */
-export function bindRoomNotices(room: Room, host: RoomNoticesHost): () => void {
+export function bindRoomNotices(room: RoomPart<'waitingParticipants' | 'admit'>, host: RoomNoticesHost): () => void {
   let knownWaiting = new Set<string>();
   // One for every chime: a context per chime would pile up while audio is suspended (it never ends, so never closes).
   let audio: AudioContext | undefined;
   // Who already left the queue, or a host who no longer is, is refused: the waiting list that follows updates the
   // notice, and the participants panel shows the list as it is.
-  const admit = (id: string) => void room.admit(id).catch((error: unknown) => console.warn(`[parley] admitting ${id} failed`, error));
+  const admit = (id: string) => void room.admit(id).catch(warn(`admitting ${id} failed`));
   const onWaiting = (waiting: readonly WaitingParticipant[]) => {
     const arrived = waiting.some(({ id }) => !knownWaiting.has(id));
     knownWaiting = new Set(waiting.map(({ id }) => id));
@@ -80,7 +79,7 @@ export function bindRoomNotices(room: Room, host: RoomNoticesHost): () => void {
     room.off('mute-requested', onMuted);
     room.off('error', onError);
     // Rejects only for a context already closed: nothing left to release.
-    audio?.close().catch(closedAlready);
+    audio?.close().catch(ignore);
   };
 }
 
@@ -114,7 +113,7 @@ export function withNotices(host: NoticesPlace, act: (notices: MeetingNotices) =
         if (notices) act(notices);
       },
       // The notices' chunk did not load (the server is away): the call goes on without this notice.
-      () => undefined,
+      ignore,
     );
 }
 
@@ -125,7 +124,7 @@ export function withNotices(host: NoticesPlace, act: (notices: MeetingNotices) =
 function chime(context: AudioContext): void {
   if (context.state !== 'running') {
     // Waits for the page's first gesture; the next newcomer asks again anyway.
-    context.resume().catch(closedAlready);
+    context.resume().catch(ignore);
     return;
   }
   const gain = context.createGain();

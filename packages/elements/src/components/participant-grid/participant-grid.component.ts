@@ -1,10 +1,11 @@
 import { html, nothing, type PropertyDeclarations } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
-import type { Participant, Room, RoomEventMap } from '@parley/sdk';
+import type { Participant, RoomEventMap } from '@parley/sdk';
 import { EmitterController } from '../../controllers/emitter-controller.js';
 import { dispatchParleyEvent, errorDetail } from '../../events.js';
 import { icon } from '../../icons.js';
 import { ParleyElement } from '../../parley-element.js';
+import type { RoomPart } from '../../room-like.js';
 import { tokens } from '../../styles/tokens.js';
 import '../participant-tile/participant-tile.js';
 import { gridShape } from './layout.js';
@@ -54,7 +55,7 @@ export class ParticipantGrid extends ParleyElement {
   };
 
   /** The room whose participants to show. */
-  room: Room | null = null;
+  room: RoomPart<'localParticipant' | 'participants' | 'activeSpeaker' | 'audioOutputDeviceId' | 'stopScreenShare'> | null = null;
 
   /**
    * Id of the participant on the stage, or `null` (or empty) for none. Set by the tiles' pin buttons, or by the

@@ -4,6 +4,7 @@ import { EmitterController } from '../../controllers/emitter-controller.js';
 import { dispatchParleyEvent } from '../../events.js';
 import { icon } from '../../icons.js';
 import { ParleyElement } from '../../parley-element.js';
+import { ignore, warn } from '../../outcomes.js';
 import { tokens } from '../../styles/tokens.js';
 import { participantTileStyles } from './participant-tile.styles.js';
 
@@ -165,9 +166,8 @@ export class ParticipantTile extends ParleyElement {
       if (stream) this.#playAudio();
     }
     if (audio && (changed.has('sinkId') || changed.has('participant')) && this.sinkId && 'setSinkId' in audio) {
-      const sinkId = this.sinkId;
-      // A speaker that went away leaves the default one playing: nothing to recover, but the page's developer hears of it.
-      audio.setSinkId(sinkId).catch((error: unknown) => console.warn(`[parley] speaker ${sinkId} is unavailable: the default one plays`, error));
+      // A speaker that went away leaves the default one playing: nothing to recover, but the developer hears of it.
+      audio.setSinkId(this.sinkId).catch(warn(`speaker ${this.sinkId} unavailable`));
     }
   }
 
@@ -232,7 +232,9 @@ export class ParticipantTile extends ParleyElement {
   #updateVideoPlayback = (): void => {
     const video = this.video;
     if (!video?.srcObject) return;
-    if (this.#onScreen && !document.hidden) video.play().catch(warnUnlessInterrupted);
+    // The picture is muted, so autoplay allows it: play() rejects only when a pause or a new source interrupts it,
+    // and the newer call wins.
+    if (this.#onScreen && !document.hidden) video.play().catch(ignore);
     else video.pause();
   };
 
@@ -294,11 +296,6 @@ function qualityBars(quality: ConnectionQuality, label: string) {
   return html`<span part="quality" class="quality" data-level=${lit} role="img" aria-label=${label}>
     ${[1, 2, 3].map((bar) => html`<span class="bar" ?data-lit=${bar <= lit}></span>`)}
   </span>`;
-}
-
-/** `play()` rejects with `AbortError` when a pause or a new source interrupts it: expected, the newer call wins. */
-function warnUnlessInterrupted(error: unknown): void {
-  if (!(error instanceof DOMException && error.name === 'AbortError')) console.warn('[parley] a video does not play', error);
 }
 
 function initials(name: string): string {

@@ -79,7 +79,7 @@ describe('<participant-tile>', () => {
       document.body.append(tile);
       await tile.updateComplete;
       await until(() => warnings.length > 0, 'a warning');
-      expect(String(warnings[0]![0])).to.contain('unplugged-speaker');
+      expect(warnings[0]!.join(' ')).to.contain('unplugged-speaker');
     } finally {
       console.warn = warn;
     }
