@@ -1,10 +1,5 @@
 /**
- * What becomes of a promise nobody awaits, named at the call site with a comment saying why: `ignore` where a
- * failure leaves nothing to do, `warn('…')` where a developer should hear of it but the user need not.
+ * For a promise nobody awaits whose failure leaves nothing to do: `.catch(ignore)`, with a comment at the call site
+ * saying why (every `/parley.js` byte counts, so the reasons live in comments, not in logged strings).
  */
 export const ignore = (): void => {};
-
-export const warn =
-  (what: string) =>
-  (error: unknown): void =>
-    console.warn('[parley]', what, error);

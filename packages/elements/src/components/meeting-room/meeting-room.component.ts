@@ -1,5 +1,5 @@
 import { html, nothing, type PropertyDeclarations, type PropertyValues } from 'lit';
-import { ParleyError, Room, type JoinOptions, type LeaveReason, type Participant, type RoomEventMap } from '@parley/sdk';
+import { ParleyError, Room, type JoinOptions, type LeaveReason, type Participant } from '@parley/sdk';
 import { dispatchParleyEvent, errorDetail, type PanelName, type ParleyEventDetailMap } from '../../events.js';
 import { ParleyElement } from '../../parley-element.js';
 import { ignore } from '../../outcomes.js';
@@ -12,6 +12,7 @@ import type { PrejoinScreen } from '../prejoin-screen/prejoin-screen.component.j
 import { rememberedName } from '../prejoin-screen/remembered-name.js';
 import '../prejoin-screen/prejoin-screen.js';
 import { meetingRoomStyles } from './meeting-room.styles.js';
+import { RoomEventsController } from '../../controllers/room-events-controller.js';
 import { bindRoomNotices, showDeviceProblem, withNotices, type RoomNoticesHost } from './room-notices.js';
 
 type Phase = 'prejoin' | 'joining' | 'waiting' | 'joined' | 'left';
@@ -181,7 +182,6 @@ export class MeetingRoom extends ParleyElement {
   /** The meeting server is out of reach while the call goes on peer to peer. */
   private serverAway = false;
 
-  #room: Room | null = null;
   /**
    * While the prejoin screen shows a meeting, a room already connected to the server, which Join takes over: the
    * handshakes happen while the user looks at their preview, not after they click.
@@ -189,7 +189,68 @@ export class MeetingRoom extends ParleyElement {
   #warm: { room: Room; options: string } | null = null;
   /** The microphone state last announced for each participant. */
   readonly #announcedAudio = new WeakMap<Participant, boolean>();
-  #unbind: (() => void) | null = null;
+  /** The room joined (or being joined) and what its events do here. */
+  readonly #events = new RoomEventsController<Room>((room) => ({
+    joined: () => {
+      this.phase = 'joined';
+      this.serverAway = false;
+      dispatchParleyEvent(this, 'parley-joined', {
+        meetingCode: room.meetingCode ?? '',
+        participantId: room.localParticipant.id,
+      });
+    },
+    left: (reason) => {
+      this.#hadFocus = this.matches(':focus-within');
+      this.serverAway = false;
+      this.phase = 'left';
+      this.leftReason = reason;
+      dispatchParleyEvent(this, 'parley-left', { reason });
+    },
+    'participant-joined': (participant) => {
+      this.#announcedAudio.set(participant, participant.audioEnabled);
+      this.announcement = this.text.joined(participant.name);
+      dispatchParleyEvent(this, 'parley-participant-joined', { participant });
+    },
+    'participant-left': (participant, reason) => {
+      this.announcement = this.text.left(participant.name);
+      dispatchParleyEvent(this, 'parley-participant-left', { participant, reason });
+    },
+    'media-changed': (participant) => {
+      // Only microphone changes are announced: they decide whether someone can be heard.
+      if (!participant.isLocal && this.#announcedAudio.get(participant) !== participant.audioEnabled) {
+        this.announcement = participant.audioEnabled
+          ? this.text.microphoneOnFor(participant.name)
+          : this.text.microphoneOffFor(participant.name);
+      }
+      this.#announcedAudio.set(participant, participant.audioEnabled);
+      dispatchParleyEvent(this, 'parley-media-changed', {
+        participant,
+        audioEnabled: participant.audioEnabled,
+        videoEnabled: participant.videoEnabled,
+      });
+    },
+    error: (error) => dispatchParleyEvent(this, 'parley-error', errorDetail(error)),
+    reconnecting: () => {
+      this.serverAway = true;
+    },
+    reconnected: () => {
+      this.serverAway = false;
+    },
+    waiting: () => {
+      this.phase = 'waiting';
+    },
+    'mute-requested': (by) => {
+      this.announcement = this.text.mutedByHost(by?.name ?? this.text.host);
+    },
+    'waiting-list-changed': (waiting) => {
+      const newest = waiting.at(-1);
+      if (newest) this.announcement = this.text.someoneWaiting(newest.name);
+    },
+    'chat-message': (message) => {
+      if (this.openPanel !== 'chat' && message.senderId !== room.localParticipant.id) this.unreadCount += 1;
+    },
+  }));
+  #unbindNotices: (() => void) | null = null;
   /** Whether focus was inside this element when joining or leaving began. */
   #hadFocus = false;
   /** Set while joining with media handed over by the prejoin screen, which stays on screen (busy) meanwhile. */
@@ -216,7 +277,7 @@ export class MeetingRoom extends ParleyElement {
 
   /** The SDK `Room` this element drives; `null` until `join()` is called. */
   get room(): Room | null {
-    return this.#room;
+    return this.#events.room;
   }
 
   override connectedCallback(): void {
@@ -230,7 +291,7 @@ export class MeetingRoom extends ParleyElement {
 
   /** With `autojoin`, joins once the element is in the page and names a meeting, whichever comes last. */
   #autojoin(): void {
-    if (this.autojoin && this.code && this.isConnected && this.phase === 'prejoin' && !this.#room) {
+    if (this.autojoin && this.code && this.isConnected && this.phase === 'prejoin' && !this.#events.room) {
       // A failed join shows why, and fires `parley-error` (see #join).
       this.join().catch(ignore);
     }
@@ -286,9 +347,8 @@ export class MeetingRoom extends ParleyElement {
         stream: options.stream,
       });
     } catch (error) {
-      if (this.#room === room) {
-        this.#unbind?.();
-        this.#room = null;
+      if (this.#events.room === room) {
+        this.#bind(null);
         // A room taken over from the prejoin may never have reached its join: it still holds its connection.
         room.leave().catch(ignore);
         this.phase = 'prejoin';
@@ -304,7 +364,7 @@ export class MeetingRoom extends ParleyElement {
 
   /** Leaves the meeting; camera and microphone are released. */
   async leave(): Promise<void> {
-    await this.#room?.leave();
+    await this.#events.room?.leave();
   }
 
   /** Turns the microphone on or off (toggles without an argument). Resolves to the new state. */
@@ -359,13 +419,13 @@ export class MeetingRoom extends ParleyElement {
             : nothing}
           ${this.noInvite ? nothing : this.#renderMeetingInfo()}
           <div class="stage">
-            <participant-grid part="grid" .room=${this.#room} @click=${this.#onGridClick}></participant-grid>
+            <participant-grid part="grid" .room=${this.#events.room} @click=${this.#onGridClick}></participant-grid>
             ${this.#renderPanel()}
           </div>
           <meeting-notices part="notices"></meeting-notices>
           <meeting-controls
             part="controls"
-            .room=${this.#room}
+            .room=${this.#events.room}
             chat
             participants
             settings
@@ -427,13 +487,13 @@ export class MeetingRoom extends ParleyElement {
   #renderMeetingInfo() {
     return html`<div part="meeting-info" class="meeting-info">
       <span class="visually-hidden">${this.text.meetingCodeLabel}</span>
-      <span class="code">${this.#room?.meetingCode ?? this.code}</span>
+      <span class="code">${this.#events.room?.meetingCode ?? this.code}</span>
       <button part="copy-invite" class="copy-invite" @click=${this.#copyInvite}>${this.text.copyInviteLink}</button>
     </div>`;
   }
 
   #copyInvite = async (): Promise<void> => {
-    const code = this.#room?.meetingCode ?? this.code;
+    const code = this.#events.room?.meetingCode ?? this.code;
     const link = this.inviteUrl || new URL(`/m/${encodeURIComponent(code)}`, this.server).href;
     try {
       await navigator.clipboard.writeText(link);
@@ -461,10 +521,10 @@ export class MeetingRoom extends ParleyElement {
     if (!panel) return nothing;
     const [title, content] =
       panel === 'chat'
-        ? [this.text.chat, html`<chat-panel part="chat" .room=${this.#room}></chat-panel>`]
+        ? [this.text.chat, html`<chat-panel part="chat" .room=${this.#events.room}></chat-panel>`]
         : panel === 'participants'
-          ? [this.text.participants, html`<participant-list part="participants" .room=${this.#room}></participant-list>`]
-          : [this.text.settings, html`<device-settings part="settings" .room=${this.#room}></device-settings>`];
+          ? [this.text.participants, html`<participant-list part="participants" .room=${this.#events.room}></participant-list>`]
+          : [this.text.settings, html`<device-settings part="settings" .room=${this.#events.room}></device-settings>`];
     return html`<aside part="panel" class="side" aria-labelledby="panel-title" tabindex="-1">
       <header part="panel-header">
         <h2 id="panel-title">${title}</h2>
@@ -578,84 +638,17 @@ export class MeetingRoom extends ParleyElement {
   };
 
   #joinedRoom(): Room {
-    if (!this.#room?.inMeeting) {
+    if (!this.#events.room?.inMeeting) {
       throw ParleyError.invalidState('Not in a meeting: call join() first');
     }
-    return this.#room;
+    return this.#events.room;
   }
 
-  /** Mirrors the room's events as `parley-*` DOM events. */
-  #bind(room: Room): void {
-    this.#unbind?.();
-    this.#room = room;
+  /** Follows `room`, or none: its events become `parley-*` DOM events, announcements and visible notices. */
+  #bind(room: Room | null): void {
+    this.#unbindNotices?.();
+    this.#unbindNotices = room && bindRoomNotices(room, this.#noticesHost);
+    this.#events.follow(room);
     this.#endedByYou = false;
-    const unbindNotices = bindRoomNotices(room, this.#noticesHost);
-    const listeners: Partial<RoomEventMap> = {
-      joined: () => {
-        this.phase = 'joined';
-        this.serverAway = false;
-        dispatchParleyEvent(this, 'parley-joined', {
-          meetingCode: room.meetingCode ?? '',
-          participantId: room.localParticipant.id,
-        });
-      },
-      left: (reason) => {
-        this.#hadFocus = this.matches(':focus-within');
-        this.serverAway = false;
-        this.phase = 'left';
-        this.leftReason = reason;
-        dispatchParleyEvent(this, 'parley-left', { reason });
-      },
-      'participant-joined': (participant) => {
-        this.#announcedAudio.set(participant, participant.audioEnabled);
-        this.announcement = this.text.joined(participant.name);
-        dispatchParleyEvent(this, 'parley-participant-joined', { participant });
-      },
-      'participant-left': (participant, reason) => {
-        this.announcement = this.text.left(participant.name);
-        dispatchParleyEvent(this, 'parley-participant-left', { participant, reason });
-      },
-      'media-changed': (participant) => {
-        // Only microphone changes are announced: they decide whether someone can be heard.
-        if (!participant.isLocal && this.#announcedAudio.get(participant) !== participant.audioEnabled) {
-          this.announcement = participant.audioEnabled
-            ? this.text.microphoneOnFor(participant.name)
-            : this.text.microphoneOffFor(participant.name);
-        }
-        this.#announcedAudio.set(participant, participant.audioEnabled);
-        dispatchParleyEvent(this, 'parley-media-changed', {
-          participant,
-          audioEnabled: participant.audioEnabled,
-          videoEnabled: participant.videoEnabled,
-        });
-      },
-      error: (error) => dispatchParleyEvent(this, 'parley-error', errorDetail(error)),
-      reconnecting: () => {
-        this.serverAway = true;
-      },
-      reconnected: () => {
-        this.serverAway = false;
-      },
-      waiting: () => {
-        this.phase = 'waiting';
-      },
-      'mute-requested': (by) => {
-        this.announcement = this.text.mutedByHost(by?.name ?? this.text.host);
-      },
-      'waiting-list-changed': (waiting) => {
-        const newest = waiting.at(-1);
-        if (newest) this.announcement = this.text.someoneWaiting(newest.name);
-      },
-      'chat-message': (message) => {
-        if (this.openPanel !== 'chat' && message.senderId !== room.localParticipant.id) this.unreadCount += 1;
-      },
-    };
-    const entries = Object.entries(listeners) as [keyof RoomEventMap, RoomEventMap[keyof RoomEventMap]][];
-    for (const [event, listener] of entries) room.on(event, listener);
-    this.#unbind = () => {
-      unbindNotices();
-      for (const [event, listener] of entries) room.off(event, listener);
-      this.#unbind = null;
-    };
   }
 }

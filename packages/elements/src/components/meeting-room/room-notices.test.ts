@@ -81,24 +81,6 @@ describe('room notices', () => {
     document.body.replaceChildren();
   });
 
-  it('tells the developer, on the console, when Admit is refused (the person left the queue meanwhile)', async () => {
-    const { room, notices, expectShown } = await setUp();
-    room.admit = () => Promise.reject(new ParleyError('invalid-request', 'No such participant is waiting'));
-    const warn = console.warn;
-    const warnings: unknown[][] = [];
-    console.warn = (...args: unknown[]) => warnings.push(args);
-    try {
-      room.waitingParticipants = [{ id: 'w1', name: 'Eve' }];
-      room.emit('waiting-list-changed', room.waitingParticipants);
-      await expectShown(['Eve wants to join Admit See all']);
-      click(notices, 'Admit');
-      for (let attempt = 0; attempt < 100 && warnings.length === 0; attempt++) await new Promise((resolve) => setTimeout(resolve, 20));
-      expect(warnings[0]?.join(' ')).to.contain('w1');
-    } finally {
-      console.warn = warn;
-    }
-  });
-
   it('shows a host who is waiting, with Admit and See all; several people get Admit all; silent by default', async () => {
     const { room, notices, opened, expectShown } = await setUp();
     room.waitingParticipants = [{ id: 'w1', name: 'Eve' }];

@@ -1,5 +1,5 @@
 import type { WaitingParticipant } from '@parley/sdk';
-import { ignore, warn } from '../../outcomes.js';
+import { ignore } from '../../outcomes.js';
 import type { RoomPart } from '../../room-like.js';
 import type { Catalog } from '../../i18n/localize.js';
 import type { MeetingNotices } from '../meeting-notices/meeting-notices.component.js';
@@ -38,7 +38,7 @@ export function bindRoomNotices(room: RoomPart<'waitingParticipants' | 'admit'>,
   let audio: AudioContext | undefined;
   // Who already left the queue, or a host who no longer is, is refused: the waiting list that follows updates the
   // notice, and the participants panel shows the list as it is.
-  const admit = (id: string) => void room.admit(id).catch(warn(`admitting ${id} failed`));
+  const admit = (id: string) => void room.admit(id).catch(ignore);
   const onWaiting = (waiting: readonly WaitingParticipant[]) => {
     const arrived = waiting.some(({ id }) => !knownWaiting.has(id));
     knownWaiting = new Set(waiting.map(({ id }) => id));

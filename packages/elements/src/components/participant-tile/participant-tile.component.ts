@@ -4,7 +4,7 @@ import { EmitterController } from '../../controllers/emitter-controller.js';
 import { dispatchParleyEvent } from '../../events.js';
 import { icon } from '../../icons.js';
 import { ParleyElement } from '../../parley-element.js';
-import { ignore, warn } from '../../outcomes.js';
+import { ignore } from '../../outcomes.js';
 import { tokens } from '../../styles/tokens.js';
 import { participantTileStyles } from './participant-tile.styles.js';
 
@@ -166,8 +166,8 @@ export class ParticipantTile extends ParleyElement {
       if (stream) this.#playAudio();
     }
     if (audio && (changed.has('sinkId') || changed.has('participant')) && this.sinkId && 'setSinkId' in audio) {
-      // A speaker that went away leaves the default one playing: nothing to recover, but the developer hears of it.
-      audio.setSinkId(this.sinkId).catch(warn(`speaker ${this.sinkId} unavailable`));
+      // A speaker that went away leaves the default one playing: nothing to recover.
+      audio.setSinkId(this.sinkId).catch(ignore);
     }
   }
 

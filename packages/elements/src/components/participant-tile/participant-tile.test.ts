@@ -68,23 +68,6 @@ describe('<participant-tile>', () => {
     expect(part(tile, 'quality')!.querySelectorAll('[data-lit]').length).to.equal(1);
   });
 
-  it('tells the developer, on the console, when the chosen speaker cannot play (the default one does)', async () => {
-    const warn = console.warn;
-    const warnings: unknown[][] = [];
-    console.warn = (...args: unknown[]) => warnings.push(args);
-    try {
-      const tile = document.createElement('participant-tile');
-      tile.participant = remote();
-      tile.sinkId = 'unplugged-speaker';
-      document.body.append(tile);
-      await tile.updateComplete;
-      await until(() => warnings.length > 0, 'a warning');
-      expect(warnings[0]!.join(' ')).to.contain('unplugged-speaker');
-    } finally {
-      console.warn = warn;
-    }
-  });
-
   function withVideo(participant: RemoteParticipant): RemoteParticipant {
     const canvas = document.createElement('canvas');
     canvas.getContext('2d')!.fillRect(0, 0, 10, 10);
