@@ -38,7 +38,7 @@ declare global {
 const room = new FakeRoom();
 const grid = document.createElement('participant-grid');
 grid.style.cssText = 'display:block;width:1280px;height:720px';
-grid.room = room.asRoom();
+grid.room = room;
 document.body.style.margin = '0';
 document.body.append(grid);
 

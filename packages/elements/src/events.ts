@@ -1,5 +1,7 @@
-import type { PanelName } from './components/meeting-controls/meeting-controls.component.js';
 import type { LeaveReason, Participant, ParticipantLeftReason, RemoteParticipant } from '@parley/sdk';
+
+/** The side panels `<meeting-controls>` can open and close. */
+export type PanelName = 'chat' | 'participants' | 'settings';
 
 /** `detail` of every `parley-*` DOM event. All of them bubble and are composed, so they cross shadow roots. */
 export interface ParleyEventDetailMap {

@@ -15,6 +15,8 @@ export { ParleyElement } from './parley-element.js';
 export { availableLanguages, registerTranslation } from './i18n/localize.js';
 export { Room, ParleyError, ErrorCode, browserEnvironment, normalizeMeetingCode, createPreview } from '@parley/sdk';
 
+import { ignore } from './outcomes.js';
+
 const whenIdle = globalThis.requestIdleCallback ?? ((callback: () => void) => setTimeout(callback, 1));
 // The server may be away at that moment (the call goes on without it): a panel is fetched again when it opens.
-whenIdle(() => void import('./panels.js').catch(() => undefined));
+whenIdle(() => void import('./panels.js').catch(ignore));

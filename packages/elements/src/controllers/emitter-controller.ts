@@ -2,6 +2,8 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { TypedEmitter, EventMap } from '@parley/sdk';
 
 type Host = ReactiveControllerHost & HTMLElement;
+/** What the controller needs of an emitter: a way to listen and to stop. */
+type Emitter<Events extends EventMap> = Pick<TypedEmitter<Events>, 'on' | 'off'>;
 
 /**
  * Binds an SDK object (a `Room` or a `Participant`) to an element: the element re-renders when any of the named
@@ -10,14 +12,14 @@ type Host = ReactiveControllerHost & HTMLElement;
  */
 export class EmitterController<Events extends EventMap> implements ReactiveController {
   readonly #host: Host;
-  readonly #target: () => TypedEmitter<Events> | null | undefined;
+  readonly #target: () => Emitter<Events> | null | undefined;
   readonly #events: (keyof Events)[];
   readonly #onEvent: () => void;
-  #subscribed: TypedEmitter<Events> | null = null;
+  #subscribed: Emitter<Events> | null = null;
 
   constructor(
     host: Host,
-    target: () => TypedEmitter<Events> | null | undefined,
+    target: () => Emitter<Events> | null | undefined,
     events: (keyof Events)[],
     onEvent: () => void = () => host.requestUpdate(),
   ) {

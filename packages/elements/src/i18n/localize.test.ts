@@ -20,7 +20,7 @@ function shape(catalog: Catalog): unknown {
 
 async function controlsIn(container: HTMLElement): Promise<MeetingControls> {
   const controls = document.createElement('meeting-controls');
-  controls.room = new FakeRoom().asRoom();
+  controls.room = new FakeRoom();
   controls.participants = true;
   container.append(controls);
   await controls.updateComplete;

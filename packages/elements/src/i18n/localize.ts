@@ -14,7 +14,7 @@ type Widen<T> = {
 /** Every user-visible string of the elements. A translation provides all of them; see `en.ts`. */
 export type Catalog = Widen<typeof en>;
 
-/** Strings that replace the catalog's, e.g. `{ joinMeeting: 'Enter the room' }`. */
+/** Strings that replace the catalog's, e.g. `{ join: 'Enter the room' }`. */
 export type StringOverrides = Partial<Catalog>;
 
 /** An element with a `strings` property: its overrides apply to it and to every element inside it. */

@@ -3,13 +3,14 @@ import {
   TypedEmitter,
   type DeviceList,
   type MeetingSettings,
+  type Participant,
   type Room,
   type RoomEventMap,
   type WaitingParticipant,
 } from '@parley/sdk';
 
 /**
- * The parts of a `Room` the panels and controls read, with participants that are real SDK objects, so an element
+ * The parts of a `Room` the panels and controls use (`RoomLike`), with participants that are real SDK objects, so an element
  * can be driven through every state without a server.
  */
 export class FakeRoom extends TypedEmitter<RoomEventMap> {
@@ -22,6 +23,7 @@ export class FakeRoom extends TypedEmitter<RoomEventMap> {
     { isLocal: true, deviceId: (kind: 'audio' | 'video') => (kind === 'audio' ? 'mic-2' : 'cam-1') },
   );
   readonly participants = new Map<string, RemoteParticipant>();
+  activeSpeaker: Participant | null = null;
   audioOutputDeviceId = '';
   readonly switched: string[] = [];
   /** Host actions taken, as `action:participantId`. */
@@ -40,6 +42,33 @@ export class FakeRoom extends TypedEmitter<RoomEventMap> {
     this.participants.set(id, participant);
     this.emit('participant-joined', participant);
     return participant;
+  }
+
+  async toggleMicrophone(enabled = !this.localParticipant.audioEnabled): Promise<boolean> {
+    this.localParticipant.setMediaState(enabled, this.localParticipant.videoEnabled);
+    this.emit('media-changed', this.localParticipant);
+    return enabled;
+  }
+
+  async toggleCamera(enabled = !this.localParticipant.videoEnabled): Promise<boolean> {
+    this.localParticipant.setMediaState(this.localParticipant.audioEnabled, enabled);
+    this.emit('media-changed', this.localParticipant);
+    return enabled;
+  }
+
+  async toggleScreenShare(): Promise<boolean> {
+    this.localParticipant.setScreenSharing(!this.localParticipant.screenSharing);
+    this.emit('screen-share-changed', this.localParticipant);
+    return this.localParticipant.screenSharing;
+  }
+
+  async stopScreenShare(): Promise<void> {
+    if (this.localParticipant.screenSharing) await this.toggleScreenShare();
+  }
+
+  async leave(): Promise<void> {
+    this.state = 'left';
+    this.emit('left', 'left');
   }
 
   async listDevices(): Promise<DeviceList> {
@@ -85,11 +114,6 @@ export class FakeRoom extends TypedEmitter<RoomEventMap> {
 
   async deny(id: string): Promise<void> {
     throw Object.assign(new Error('Only a host can do that'), { code: 'not-host', id });
-  }
-
-  /** Typed as the real thing for element properties. */
-  asRoom(): Room {
-    return this as unknown as Room;
   }
 }
 

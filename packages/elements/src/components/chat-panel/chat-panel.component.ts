@@ -1,9 +1,10 @@
 import { html, nothing, type PropertyDeclarations, type PropertyValues } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
-import { ErrorCode, MAX_CHAT_MESSAGE_LENGTH, type ChatMessage, type Room, type RoomEventMap } from '@parley/sdk';
+import { ErrorCode, MAX_CHAT_MESSAGE_LENGTH, type ChatMessage, type Participant, type RoomEventMap } from '@parley/sdk';
 import { EmitterController } from '../../controllers/emitter-controller.js';
 import { dispatchParleyEvent, errorDetail } from '../../events.js';
 import { ParleyElement } from '../../parley-element.js';
+import type { RoomPart } from '../../room-like.js';
 import { tokens } from '../../styles/tokens.js';
 import { chatPanelStyles } from './chat-panel.styles.js';
 import { linkify } from './linkify.js';
@@ -55,7 +56,7 @@ export class ChatPanel extends ParleyElement {
   };
 
   /** The room whose chat to show and send to. */
-  room: Room | null = null;
+  room: (RoomPart<'chatMessages' | 'sendChatMessage'> & { readonly localParticipant: Pick<Participant, 'id'> }) | null = null;
 
   /** Set when a message arrived while the reader was scrolled up; cleared on reaching the bottom. */
   private newMessages = false;

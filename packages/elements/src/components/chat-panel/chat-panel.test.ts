@@ -1,5 +1,5 @@
 import { expect } from '@esm-bundle/chai';
-import { ParleyError, TypedEmitter, type ChatMessage, type Room, type RoomEventMap } from '@parley/sdk';
+import { ParleyError, TypedEmitter, type ChatMessage, type RoomEventMap } from '@parley/sdk';
 import './chat-panel.js';
 import type { ChatPanel } from './chat-panel.component.js';
 
@@ -30,7 +30,7 @@ async function render(room: FakeRoom, height = 400): Promise<ChatPanel> {
   panel.lang = 'en-GB';
   panel.style.height = `${height}px`;
   panel.style.width = '320px';
-  panel.room = room as unknown as Room;
+  panel.room = room;
   document.body.append(panel);
   await panel.updateComplete;
   return panel;

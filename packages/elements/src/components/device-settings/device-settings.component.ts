@@ -1,13 +1,13 @@
 import { html, nothing, type PropertyDeclarations, type PropertyValues } from 'lit';
-import { Room, type DeviceList, type RoomEventMap } from '@parley/sdk';
+import { Room, type LocalParticipant, type RoomEventMap } from '@parley/sdk';
+import { DeviceListController } from '../../controllers/device-list-controller.js';
 import { EmitterController } from '../../controllers/emitter-controller.js';
 import { ParleyElement } from '../../parley-element.js';
+import type { RoomPart } from '../../room-like.js';
 import { formStyles } from '../../styles/form.js';
 import { tokens } from '../../styles/tokens.js';
 import { deviceSelect, showSelectedDevices } from '../../templates/device-select.js';
 import { deviceSettingsStyles } from './device-settings.styles.js';
-
-const noDevices: DeviceList = { cameras: [], microphones: [], speakers: [] };
 
 /**
  * Camera, microphone and speaker choice during a meeting. Switching replaces the track being sent, so nobody
@@ -29,26 +29,25 @@ export class DeviceSettings extends ParleyElement {
 
   static override properties: PropertyDeclarations = {
     room: { attribute: false },
-    devices: { state: true },
     switchError: { state: true },
   };
 
   /** The room whose devices to choose. */
-  room: Room | null = null;
+  room:
+    | (RoomPart<'audioOutputDeviceId' | 'listDevices' | 'switchCamera' | 'switchMicrophone'> & {
+        /** You, with the devices you capture from. */
+        readonly localParticipant: Pick<LocalParticipant, 'deviceId'>;
+      })
+    | null = null;
 
-  private devices: DeviceList = noDevices;
   private switchError = '';
 
   constructor() {
     super();
     new EmitterController<RoomEventMap>(this, () => this.room, ['stream-changed', 'audio-output-changed']);
-    new EmitterController<RoomEventMap>(this, () => this.room, ['devices-changed'], () => void this.#listDevices());
   }
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    void this.#listDevices();
-  }
+  readonly #devices = new DeviceListController(this, () => this.room);
 
   protected override updated(changed: PropertyValues<this>): void {
     super.updated(changed);
@@ -57,7 +56,7 @@ export class DeviceSettings extends ParleyElement {
 
   protected override render() {
     const local = this.room?.localParticipant;
-    const { cameras, microphones, speakers } = this.devices;
+    const { cameras, microphones, speakers } = this.#devices.devices;
     return html`<div class="settings">
       ${this.#select('camera-select', this.text.camera, cameras, local?.deviceId('video'), (id) => this.room!.switchCamera(id))}
       ${this.#select('microphone-select', this.text.microphone, microphones, local?.deviceId('audio'), (id) =>
@@ -91,9 +90,5 @@ export class DeviceSettings extends ParleyElement {
     }
     // Show what is actually in use, also when the switch failed.
     this.requestUpdate();
-  }
-
-  async #listDevices(): Promise<void> {
-    this.devices = (await this.room?.listDevices().catch(() => null)) ?? noDevices;
   }
 }

@@ -6,7 +6,7 @@ import type { DeviceSettings } from './device-settings.component.js';
 
 async function render(room: FakeRoom): Promise<DeviceSettings> {
   const settings = document.createElement('device-settings');
-  settings.room = room.asRoom();
+  settings.room = room;
   document.body.append(settings);
   // The device list arrives asynchronously.
   await new Promise((resolve) => setTimeout(resolve));

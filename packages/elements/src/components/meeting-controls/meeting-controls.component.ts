@@ -1,14 +1,17 @@
 import { html, nothing, type PropertyDeclarations, type PropertyValues } from 'lit';
-import type { Room, RoomEventMap } from '@parley/sdk';
+import type { RoomEventMap } from '@parley/sdk';
 import { EmitterController } from '../../controllers/emitter-controller.js';
-import { dispatchParleyEvent, errorDetail } from '../../events.js';
+import { dispatchParleyEvent, errorDetail, type PanelName } from '../../events.js';
 import { icon } from '../../icons.js';
 import { ParleyElement } from '../../parley-element.js';
+import type { RoomPart } from '../../room-like.js';
 import { tokens } from '../../styles/tokens.js';
 import { meetingControlsStyles } from './meeting-controls.styles.js';
 
-/** The side panels `<meeting-controls>` can open and close. */
-export type PanelName = 'chat' | 'participants' | 'settings';
+/** What the controls use of a room. */
+type ControlledRoom = RoomPart<
+  'inMeeting' | 'localParticipant' | 'waitingParticipants' | 'toggleMicrophone' | 'toggleCamera' | 'toggleScreenShare' | 'leave' | 'endMeeting'
+>;
 
 /**
  * Microphone, camera, screen share and leave buttons for a room, plus toggles for the side panels a host page
@@ -49,7 +52,7 @@ export class MeetingControls extends ParleyElement {
   };
 
   /** The room these controls act on. */
-  room: Room | null = null;
+  room: ControlledRoom | null = null;
 
   /** Show the chat toggle. */
   chat = false;
@@ -181,7 +184,7 @@ export class MeetingControls extends ParleyElement {
     }
   }
 
-  #run(action: (room: Room) => Promise<unknown>): void {
+  #run(action: (room: ControlledRoom) => Promise<unknown>): void {
     if (!this.room) return;
     action(this.room).catch((error: unknown) => dispatchParleyEvent(this, 'parley-error', errorDetail(error)));
   }

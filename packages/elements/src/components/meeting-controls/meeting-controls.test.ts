@@ -7,7 +7,7 @@ import type { MeetingControls } from './meeting-controls.component.js';
 
 async function render(room: FakeRoom, configure: (controls: MeetingControls) => void = () => undefined): Promise<MeetingControls> {
   const controls = document.createElement('meeting-controls');
-  controls.room = room.asRoom();
+  controls.room = room;
   configure(controls);
   document.body.append(controls);
   await controls.updateComplete;

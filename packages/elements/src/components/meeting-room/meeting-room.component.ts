@@ -1,17 +1,18 @@
 import { html, nothing, type PropertyDeclarations, type PropertyValues } from 'lit';
-import { ParleyError, Room, type JoinOptions, type LeaveReason, type Participant, type RoomEventMap } from '@parley/sdk';
-import { dispatchParleyEvent, errorDetail, type ParleyEventDetailMap } from '../../events.js';
+import { ParleyError, Room, type JoinOptions, type LeaveReason, type Participant } from '@parley/sdk';
+import { dispatchParleyEvent, errorDetail, type PanelName, type ParleyEventDetailMap } from '../../events.js';
 import { ParleyElement } from '../../parley-element.js';
+import { ignore } from '../../outcomes.js';
 import { tokens } from '../../styles/tokens.js';
 import { icon } from '../../icons.js';
-import type { PanelName } from '../meeting-controls/meeting-controls.component.js';
 import '../meeting-controls/meeting-controls.js';
 import type { MeetingNotices } from '../meeting-notices/meeting-notices.component.js';
 import '../participant-grid/participant-grid.js';
 import type { PrejoinScreen } from '../prejoin-screen/prejoin-screen.component.js';
-import { rememberedName } from '../prejoin-screen/prejoin-screen.component.js';
+import { rememberedName } from '../prejoin-screen/remembered-name.js';
 import '../prejoin-screen/prejoin-screen.js';
 import { meetingRoomStyles } from './meeting-room.styles.js';
+import { RoomEventsController } from '../../controllers/room-events-controller.js';
 import { bindRoomNotices, showDeviceProblem, withNotices, type RoomNoticesHost } from './room-notices.js';
 
 type Phase = 'prejoin' | 'joining' | 'waiting' | 'joined' | 'left';
@@ -25,6 +26,7 @@ const panelModules: Record<PanelName, () => Promise<unknown>> = {
   participants: () => import('../participant-list/participant-list.js'),
   settings: () => import('../device-settings/device-settings.js'),
 };
+
 
 /** By default the server is wherever this module was loaded from, e.g. `https://meet.example.com/parley.js`. */
 const defaultServer = new URL(import.meta.url).origin;
@@ -190,7 +192,68 @@ export class MeetingRoom extends ParleyElement {
   #warmOptions = '';
   /** The microphone state last announced for each participant. */
   readonly #announcedAudio = new WeakMap<Participant, boolean>();
-  #unbind: (() => void) | null = null;
+  /** The room joined (or being joined) and what its events do here. */
+  readonly #events = new RoomEventsController<Room>((room) => ({
+    joined: () => {
+      this.phase = 'joined';
+      this.serverAway = false;
+      dispatchParleyEvent(this, 'parley-joined', {
+        meetingCode: room.meetingCode ?? '',
+        participantId: room.localParticipant.id,
+      });
+    },
+    left: (reason) => {
+      this.#hadFocus = this.matches(':focus-within');
+      this.serverAway = false;
+      this.phase = 'left';
+      this.leftReason = reason;
+      dispatchParleyEvent(this, 'parley-left', { reason });
+    },
+    'participant-joined': (participant) => {
+      this.#announcedAudio.set(participant, participant.audioEnabled);
+      this.announcement = this.text.joined(participant.name);
+      dispatchParleyEvent(this, 'parley-participant-joined', { participant });
+    },
+    'participant-left': (participant, reason) => {
+      this.announcement = this.text.left(participant.name);
+      dispatchParleyEvent(this, 'parley-participant-left', { participant, reason });
+    },
+    'media-changed': (participant) => {
+      // Only microphone changes are announced: they decide whether someone can be heard.
+      if (!participant.isLocal && this.#announcedAudio.get(participant) !== participant.audioEnabled) {
+        this.announcement = participant.audioEnabled
+          ? this.text.microphoneOnFor(participant.name)
+          : this.text.microphoneOffFor(participant.name);
+      }
+      this.#announcedAudio.set(participant, participant.audioEnabled);
+      dispatchParleyEvent(this, 'parley-media-changed', {
+        participant,
+        audioEnabled: participant.audioEnabled,
+        videoEnabled: participant.videoEnabled,
+      });
+    },
+    error: (error) => dispatchParleyEvent(this, 'parley-error', errorDetail(error)),
+    reconnecting: () => {
+      this.serverAway = true;
+    },
+    reconnected: () => {
+      this.serverAway = false;
+    },
+    waiting: () => {
+      this.phase = 'waiting';
+    },
+    'mute-requested': (by) => {
+      this.announcement = this.text.mutedByHost(by?.name ?? this.text.host);
+    },
+    'waiting-list-changed': (waiting) => {
+      const newest = waiting.at(-1);
+      if (newest) this.announcement = this.text.someoneWaiting(newest.name);
+    },
+    'chat-message': (message) => {
+      if (this.openPanel !== 'chat' && message.senderId !== room.localParticipant.id) this.unreadCount += 1;
+    },
+  }));
+  #unbindNotices: (() => void) | null = null;
   /** Whether focus was inside this element when joining or leaving began. */
   #hadFocus = false;
   /** Set while joining with media handed over by the prejoin screen, which stays on screen (busy) meanwhile. */
@@ -217,8 +280,7 @@ export class MeetingRoom extends ParleyElement {
 
   /** The SDK `Room` this element drives; `null` until `join()` is called. */
   get room(): Room | null {
-    // Only connected early (still `idle`): nothing to drive yet.
-    return this.#room?.state === 'idle' ? null : this.#room;
+    return this.#events.room;
   }
 
   override connectedCallback(): void {
@@ -232,8 +294,9 @@ export class MeetingRoom extends ParleyElement {
 
   /** With `autojoin`, joins once the element is in the page and names a meeting, whichever comes last. */
   #autojoin(): void {
-    if (this.autojoin && this.code && this.isConnected && this.phase === 'prejoin' && !this.#room) {
-      this.join().catch(() => undefined);
+    if (this.autojoin && this.code && this.isConnected && this.phase === 'prejoin' && !this.#events.room) {
+      // A failed join shows why, and fires `parley-error` (see #join).
+      this.join().catch(ignore);
     }
   }
 
@@ -244,7 +307,8 @@ export class MeetingRoom extends ParleyElement {
     queueMicrotask(() => {
       if (this.isConnected) return;
       this.#coolDown();
-      this.leave().catch(() => undefined);
+      // Safe at any time, and the room closes even with the server away: nothing can be left to do.
+      this.leave().catch(ignore);
     });
   }
 
@@ -285,11 +349,10 @@ export class MeetingRoom extends ParleyElement {
         stream: options.stream,
       });
     } catch (error) {
-      if (this.#room === room) {
-        this.#unbind?.();
-        this.#room = null;
+      if (this.#events.room === room) {
+        this.#bind(null);
         // A room taken over from the prejoin may never have reached its join: it still holds its connection.
-        room.leave().catch(() => undefined);
+        room.leave().catch(ignore);
         this.phase = 'prejoin';
         this.errorMessage = this.#describe(error);
         dispatchParleyEvent(this, 'parley-error', errorDetail(error));
@@ -298,9 +361,12 @@ export class MeetingRoom extends ParleyElement {
     }
   }
 
+  /** Rejoin and Try again: a failed join shows why, and fires `parley-error` (see #join). */
+  #rejoin = (): void => void this.join().catch(ignore);
+
   /** Leaves the meeting; camera and microphone are released. */
   async leave(): Promise<void> {
-    await this.room?.leave();
+    await this.#events.room?.leave();
   }
 
   /** Turns the microphone on or off (toggles without an argument). Resolves to the new state. */
@@ -356,13 +422,13 @@ export class MeetingRoom extends ParleyElement {
             : nothing}
           ${this.noInvite ? nothing : this.#renderMeetingInfo()}
           <div class="stage">
-            <participant-grid part="grid" .room=${this.#room} @click=${this.#onGridClick}></participant-grid>
+            <participant-grid part="grid" .room=${this.#events.room} @click=${this.#onGridClick}></participant-grid>
             ${this.#renderPanel()}
           </div>
           <meeting-notices part="notices"></meeting-notices>
           <meeting-controls
             part="controls"
-            .room=${this.#room}
+            .room=${this.#events.room}
             chat
             participants
             settings
@@ -391,7 +457,7 @@ export class MeetingRoom extends ParleyElement {
           <div class="status-actions">
             ${final
               ? nothing
-              : html`<button part="rejoin" @click=${() => this.join().catch(() => undefined)}>${this.text.rejoin}</button>`}
+              : html`<button part="rejoin" @click=${this.#rejoin}>${this.text.rejoin}</button>`}
             ${this.#renderExit(reason)}
           </div>
         </div>`;
@@ -402,7 +468,7 @@ export class MeetingRoom extends ParleyElement {
           ? html`<div part="status" class="status">
               <p class="error" role="alert">${this.errorMessage}</p>
               <div class="status-actions">
-                <button part="rejoin" @click=${() => this.join().catch(() => undefined)}>${this.text.tryAgain}</button>
+                <button part="rejoin" @click=${this.#rejoin}>${this.text.tryAgain}</button>
                 ${this.#renderExit('join-failed')}
               </div>
             </div>`
@@ -424,13 +490,13 @@ export class MeetingRoom extends ParleyElement {
   #renderMeetingInfo() {
     return html`<div part="meeting-info" class="meeting-info">
       <span class="visually-hidden">${this.text.meetingCodeLabel}</span>
-      <span class="code">${this.#room?.meetingCode ?? this.code}</span>
+      <span class="code">${this.#events.room?.meetingCode ?? this.code}</span>
       <button part="copy-invite" class="copy-invite" @click=${this.#copyInvite}>${this.text.copyInviteLink}</button>
     </div>`;
   }
 
   #copyInvite = async (): Promise<void> => {
-    const code = this.#room?.meetingCode ?? this.code;
+    const code = this.#events.room?.meetingCode ?? this.code;
     const link = this.inviteUrl || new URL(`/m/${encodeURIComponent(code)}`, this.server).href;
     try {
       await navigator.clipboard.writeText(link);
@@ -458,10 +524,10 @@ export class MeetingRoom extends ParleyElement {
     if (!panel) return nothing;
     const [title, content] =
       panel === 'chat'
-        ? [this.text.chat, html`<chat-panel part="chat" .room=${this.#room}></chat-panel>`]
+        ? [this.text.chat, html`<chat-panel part="chat" .room=${this.#events.room}></chat-panel>`]
         : panel === 'participants'
-          ? [this.text.participants, html`<participant-list part="participants" .room=${this.#room}></participant-list>`]
-          : [this.text.settings, html`<device-settings part="settings" .room=${this.#room}></device-settings>`];
+          ? [this.text.participants, html`<participant-list part="participants" .room=${this.#events.room}></participant-list>`]
+          : [this.text.settings, html`<device-settings part="settings" .room=${this.#events.room}></device-settings>`];
     return html`<aside part="panel" class="side" aria-labelledby="panel-title" tabindex="-1">
       <header part="panel-header">
         <h2 id="panel-title">${title}</h2>
@@ -515,7 +581,8 @@ export class MeetingRoom extends ParleyElement {
     event.stopPropagation();
     const { name, ...media } = event.detail;
     this.name = name;
-    this.#join({ ...media, name }).catch(() => undefined);
+    // A failed join shows why on the prejoin screen, and fires `parley-error` (see #join).
+    this.#join({ ...media, name }).catch(ignore);
   };
 
   /**
@@ -574,84 +641,19 @@ export class MeetingRoom extends ParleyElement {
   };
 
   #joinedRoom(): Room {
-    if (!this.#room?.inMeeting) {
+    if (!this.#events.room?.inMeeting) {
       throw ParleyError.invalidState('Not in a meeting: call join() first');
     }
-    return this.#room;
+    return this.#events.room;
   }
 
-  /** Mirrors the room's events as `parley-*` DOM events. */
-  #bind(room: Room): void {
-    this.#unbind?.();
+  /** Follows `room`, or none: its events become `parley-*` DOM events, announcements and visible notices. */
+  #bind(room: Room | null): void {
+    this.#unbindNotices?.();
+    this.#unbindNotices = room && bindRoomNotices(room, this.#noticesHost);
+    // The room joined replaces any connected early: one room at a time.
     this.#room = room;
+    this.#events.follow(room);
     this.#endedByYou = false;
-    const unbindNotices = bindRoomNotices(room, this.#noticesHost);
-    const listeners: Partial<RoomEventMap> = {
-      joined: () => {
-        this.phase = 'joined';
-        this.serverAway = false;
-        dispatchParleyEvent(this, 'parley-joined', {
-          meetingCode: room.meetingCode ?? '',
-          participantId: room.localParticipant.id,
-        });
-      },
-      left: (reason) => {
-        this.#hadFocus = this.matches(':focus-within');
-        this.serverAway = false;
-        this.phase = 'left';
-        this.leftReason = reason;
-        dispatchParleyEvent(this, 'parley-left', { reason });
-      },
-      'participant-joined': (participant) => {
-        this.#announcedAudio.set(participant, participant.audioEnabled);
-        this.announcement = this.text.joined(participant.name);
-        dispatchParleyEvent(this, 'parley-participant-joined', { participant });
-      },
-      'participant-left': (participant, reason) => {
-        this.announcement = this.text.left(participant.name);
-        dispatchParleyEvent(this, 'parley-participant-left', { participant, reason });
-      },
-      'media-changed': (participant) => {
-        // Only microphone changes are announced: they decide whether someone can be heard.
-        if (!participant.isLocal && this.#announcedAudio.get(participant) !== participant.audioEnabled) {
-          this.announcement = participant.audioEnabled
-            ? this.text.microphoneOnFor(participant.name)
-            : this.text.microphoneOffFor(participant.name);
-        }
-        this.#announcedAudio.set(participant, participant.audioEnabled);
-        dispatchParleyEvent(this, 'parley-media-changed', {
-          participant,
-          audioEnabled: participant.audioEnabled,
-          videoEnabled: participant.videoEnabled,
-        });
-      },
-      error: (error) => dispatchParleyEvent(this, 'parley-error', errorDetail(error)),
-      reconnecting: () => {
-        this.serverAway = true;
-      },
-      reconnected: () => {
-        this.serverAway = false;
-      },
-      waiting: () => {
-        this.phase = 'waiting';
-      },
-      'mute-requested': (by) => {
-        this.announcement = this.text.mutedByHost(by?.name ?? this.text.host);
-      },
-      'waiting-list-changed': (waiting) => {
-        const newest = waiting.at(-1);
-        if (newest) this.announcement = this.text.someoneWaiting(newest.name);
-      },
-      'chat-message': (message) => {
-        if (this.openPanel !== 'chat' && message.senderId !== room.localParticipant.id) this.unreadCount += 1;
-      },
-    };
-    const entries = Object.entries(listeners) as [keyof RoomEventMap, RoomEventMap[keyof RoomEventMap]][];
-    for (const [event, listener] of entries) room.on(event, listener);
-    this.#unbind = () => {
-      unbindNotices();
-      for (const [event, listener] of entries) room.off(event, listener);
-      this.#unbind = null;
-    };
   }
 }

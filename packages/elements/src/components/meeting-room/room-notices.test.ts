@@ -39,7 +39,7 @@ async function setUp(options: { waitingSound?: boolean } = {}) {
   document.body.append(notices);
   const opened: string[] = [];
   const announced: string[] = [];
-  const unbind = bindRoomNotices(room.asRoom(), {
+  const unbind = bindRoomNotices(room, {
     notices: () => notices,
     text: () => en,
     waitingSound: () => options.waitingSound ?? false,

@@ -1,4 +1,6 @@
-import type { Room, WaitingParticipant } from '@parley/sdk';
+import type { WaitingParticipant } from '@parley/sdk';
+import { ignore } from '../../outcomes.js';
+import type { RoomPart } from '../../room-like.js';
 import type { Catalog } from '../../i18n/localize.js';
 import type { MeetingNotices } from '../meeting-notices/meeting-notices.component.js';
 
@@ -30,10 +32,13 @@ export interface RoomNoticesHost {
  * What `<meeting-room>` shows, not only announces: who waits to be let in (for hosts), who muted you, and why a
  * microphone or camera will not start. Returns a function that stops listening.
  */
-export function bindRoomNotices(room: Room, host: RoomNoticesHost): () => void {
+export function bindRoomNotices(room: RoomPart<'waitingParticipants' | 'admit'>, host: RoomNoticesHost): () => void {
   let knownWaiting = new Set<string>();
   // One for every chime: a context per chime would pile up while audio is suspended (it never ends, so never closes).
   let audio: AudioContext | undefined;
+  // Who already left the queue, or a host who no longer is, is refused: the waiting list that follows updates the
+  // notice, and the participants panel shows the list as it is.
+  const admit = (id: string) => void room.admit(id).catch(ignore);
   const onWaiting = (waiting: readonly WaitingParticipant[]) => {
     const arrived = waiting.some(({ id }) => !knownWaiting.has(id));
     knownWaiting = new Set(waiting.map(({ id }) => id));
@@ -49,8 +54,8 @@ export function bindRoomNotices(room: Room, host: RoomNoticesHost): () => void {
         message: waiting.length === 1 ? text.wantsToJoin(first!.name) : text.peopleWantToJoin(waiting.length),
         actions: [
           waiting.length === 1
-            ? { label: text.admit, run: () => void room.admit(first!.id).catch(() => undefined) }
-            : { label: text.admitAll, run: () => waiting.forEach(({ id }) => void room.admit(id).catch(() => undefined)) },
+            ? { label: text.admit, run: () => admit(first!.id) }
+            : { label: text.admitAll, run: () => waiting.forEach(({ id }) => admit(id)) },
           { label: text.seeAll, run: () => host.seeWaitingRoom() },
         ],
       });
@@ -73,7 +78,8 @@ export function bindRoomNotices(room: Room, host: RoomNoticesHost): () => void {
     room.off('waiting-list-changed', onWaiting);
     room.off('mute-requested', onMuted);
     room.off('error', onError);
-    audio?.close().catch(() => undefined);
+    // Rejects only for a context already closed: nothing left to release.
+    audio?.close().catch(ignore);
   };
 }
 
@@ -106,7 +112,8 @@ export function withNotices(host: NoticesPlace, act: (notices: MeetingNotices) =
         const notices = host.notices();
         if (notices) act(notices);
       },
-      () => undefined,
+      // The notices' chunk did not load (the server is away): the call goes on without this notice.
+      ignore,
     );
 }
 
@@ -116,7 +123,8 @@ export function withNotices(host: NoticesPlace, act: (notices: MeetingNotices) =
  */
 function chime(context: AudioContext): void {
   if (context.state !== 'running') {
-    context.resume().catch(() => undefined);
+    // Waits for the page's first gesture; the next newcomer asks again anyway.
+    context.resume().catch(ignore);
     return;
   }
   const gain = context.createGain();

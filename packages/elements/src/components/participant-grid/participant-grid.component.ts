@@ -1,10 +1,11 @@
 import { html, nothing, type PropertyDeclarations } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
-import type { Participant, Room, RoomEventMap } from '@parley/sdk';
+import type { Participant, RoomEventMap } from '@parley/sdk';
 import { EmitterController } from '../../controllers/emitter-controller.js';
 import { dispatchParleyEvent, errorDetail } from '../../events.js';
 import { icon } from '../../icons.js';
 import { ParleyElement } from '../../parley-element.js';
+import type { RoomPart } from '../../room-like.js';
 import { tokens } from '../../styles/tokens.js';
 import '../participant-tile/participant-tile.js';
 import { gridShape } from './layout.js';
@@ -54,7 +55,7 @@ export class ParticipantGrid extends ParleyElement {
   };
 
   /** The room whose participants to show. */
-  room: Room | null = null;
+  room: RoomPart<'localParticipant' | 'participants' | 'activeSpeaker' | 'audioOutputDeviceId' | 'stopScreenShare'> | null = null;
 
   /**
    * Id of the participant on the stage, or `null` (or empty) for none. Set by the tiles' pin buttons, or by the
@@ -68,6 +69,8 @@ export class ParticipantGrid extends ParleyElement {
   #spoke = new Map<string, number>();
   #speaker: string | undefined;
   #page = 0;
+  /** The grid's shape and the visible page's slice of `#order`, as `willUpdate` last worked them out. */
+  #shape = { columns: 1, rows: 1, pages: 1, start: 0, end: 0 };
   #box = [0, 0];
   #resize = new ResizeObserver(([entry]) => {
     const { width, height } = entry!.contentRect;
@@ -112,9 +115,9 @@ export class ParticipantGrid extends ParleyElement {
     this.#resize.disconnect();
   }
 
-  protected override render() {
+  /** Brings the tile order, the page and the spotlight up to date with the room, before each render. */
+  protected override willUpdate(): void {
     const room = this.room;
-    const text = this.text;
     const order = (this.#order = room
       ? [...new Set([...this.#order.filter((id) => room.participants.has(id)), ...room.participants.keys()])]
       : []);
@@ -125,19 +128,28 @@ export class ParticipantGrid extends ParleyElement {
     const page = (this.#page = Math.min(this.#page, pages - 1));
     const start = page * per;
     const end = start + per;
+    this.#shape = { columns, rows, pages, start, end };
     const speaker = room?.activeSpeaker;
-    if (speaker?.id !== this.#speaker) {
-      this.#speaker = speaker?.id;
-      if (speaker) this.#spoke.set(speaker.id, performance.now());
-      // A new active speaker off the visible page takes the place of whoever on it spoke least recently.
-      const index = order.indexOf(speaker?.id ?? '');
-      if (index >= 0 && (index < start || index >= end)) {
-        const recency = (at: number) => this.#spoke.get(order[at]!) ?? 0;
-        let quietest = Math.min(end, order.length) - 1;
-        for (let at = quietest; at >= start; at--) if (recency(at) < recency(quietest)) quietest = at;
-        [order[index], order[quietest]] = [order[quietest]!, order[index]!];
-      }
+    if (speaker?.id === this.#speaker) return;
+    this.#speaker = speaker?.id;
+    if (speaker) this.#spoke.set(speaker.id, performance.now());
+    // A new active speaker off the visible page takes the place of whoever on it spoke least recently.
+    const index = order.indexOf(speaker?.id ?? '');
+    if (index >= 0 && (index < start || index >= end)) {
+      const recency = (at: number) => this.#spoke.get(order[at]!) ?? 0;
+      let quietest = Math.min(end, order.length) - 1;
+      for (let at = quietest; at >= start; at--) if (recency(at) < recency(quietest)) quietest = at;
+      [order[index], order[quietest]] = [order[quietest]!, order[index]!];
     }
+  }
+
+  protected override render() {
+    const room = this.room;
+    const text = this.text;
+    const order = this.#order;
+    const page = this.#page;
+    const { columns, rows, pages, start, end } = this.#shape;
+    const speaker = room?.activeSpeaker;
     const people = room ? [room.localParticipant, ...order.map((id) => room.participants.get(id)!)] : [];
     const screens = people
       .filter((participant) => participant.screenSharing)

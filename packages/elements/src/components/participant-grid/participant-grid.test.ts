@@ -1,5 +1,5 @@
 import { expect } from '@esm-bundle/chai';
-import { RemoteParticipant, TypedEmitter, type Participant, type Room, type RoomEventMap } from '@parley/sdk';
+import { RemoteParticipant, TypedEmitter, type Participant, type RoomEventMap } from '@parley/sdk';
 import { axeViolations } from '../../../test/support/axe.js';
 import type { ParticipantTile } from '../participant-tile/participant-tile.component.js';
 import { gridShape } from './layout.js';
@@ -92,7 +92,7 @@ async function settle(grid: ParticipantGrid): Promise<void> {
 async function render(room: FakeRoom, width = 1280, height = 648): Promise<ParticipantGrid> {
   const grid = document.createElement('participant-grid');
   Object.assign(grid.style, { width: `${width}px`, height: `${height}px`, background: '#202124' });
-  grid.room = room as unknown as Room;
+  grid.room = room;
   document.body.append(grid);
   await settle(grid);
   return grid;

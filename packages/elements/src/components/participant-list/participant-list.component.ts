@@ -1,12 +1,27 @@
 import { html, nothing, type PropertyDeclarations } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
-import type { Participant, Room, RoomEventMap } from '@parley/sdk';
+import type { Participant, RoomEventMap } from '@parley/sdk';
 import { EmitterController } from '../../controllers/emitter-controller.js';
 import { dispatchParleyEvent, errorDetail } from '../../events.js';
 import { icon } from '../../icons.js';
 import { ParleyElement } from '../../parley-element.js';
+import type { RoomPart } from '../../room-like.js';
 import { tokens } from '../../styles/tokens.js';
 import { participantListStyles } from './participant-list.styles.js';
+
+/** What the list uses of a room. */
+type ListedRoom = RoomPart<
+  | 'localParticipant'
+  | 'participants'
+  | 'settings'
+  | 'waitingParticipants'
+  | 'updateMeeting'
+  | 'admit'
+  | 'deny'
+  | 'muteParticipant'
+  | 'transferHost'
+  | 'removeParticipant'
+>;
 
 /**
  * Everyone in the meeting as a list: you first, then others in the order they joined, each with their
@@ -44,7 +59,7 @@ export class ParticipantList extends ParleyElement {
   };
 
   /** The room whose participants to list. */
-  room: Room | null = null;
+  room: ListedRoom | null = null;
 
   constructor() {
     super();
@@ -73,7 +88,7 @@ export class ParticipantList extends ParleyElement {
       </ul>`;
   }
 
-  #renderHostControls(room: Room) {
+  #renderHostControls(room: ListedRoom) {
     const { locked, waitingRoom, waitingRoomAfterRemoval } = room.settings;
     const waiting = room.waitingParticipants;
     return html`<div part="host-controls" class="switches">

@@ -7,7 +7,7 @@ import type { ParticipantList } from './participant-list.component.js';
 
 async function render(room: FakeRoom): Promise<ParticipantList> {
   const list = document.createElement('participant-list');
-  list.room = room.asRoom();
+  list.room = room;
   document.body.append(list);
   await list.updateComplete;
   return list;

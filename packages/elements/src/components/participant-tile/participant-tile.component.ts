@@ -4,6 +4,7 @@ import { EmitterController } from '../../controllers/emitter-controller.js';
 import { dispatchParleyEvent } from '../../events.js';
 import { icon } from '../../icons.js';
 import { ParleyElement } from '../../parley-element.js';
+import { ignore } from '../../outcomes.js';
 import { tokens } from '../../styles/tokens.js';
 import { participantTileStyles } from './participant-tile.styles.js';
 
@@ -166,7 +167,7 @@ export class ParticipantTile extends ParleyElement {
     }
     if (audio && (changed.has('sinkId') || changed.has('participant')) && this.sinkId && 'setSinkId' in audio) {
       // A speaker that went away leaves the default one playing: nothing to recover.
-      audio.setSinkId(this.sinkId).catch(() => undefined);
+      audio.setSinkId(this.sinkId).catch(ignore);
     }
   }
 
@@ -231,7 +232,9 @@ export class ParticipantTile extends ParleyElement {
   #updateVideoPlayback = (): void => {
     const video = this.video;
     if (!video?.srcObject) return;
-    if (this.#onScreen && !document.hidden) video.play().catch(() => undefined);
+    // The picture is muted, so autoplay allows it: play() rejects only when a pause or a new source interrupts it,
+    // and the newer call wins.
+    if (this.#onScreen && !document.hidden) video.play().catch(ignore);
     else video.pause();
   };
 

@@ -1,5 +1,7 @@
 import { html, nothing, type PropertyDeclarations, type PropertyValues } from 'lit';
-import { createPreview, ErrorCode, type DeviceList, type LocalParticipant } from '@parley/sdk';
+import { createPreview, ErrorCode, type LocalParticipant } from '@parley/sdk';
+import { DeviceListController } from '../../controllers/device-list-controller.js';
+import { MicLevelController } from '../../controllers/mic-level-controller.js';
 import { dispatchParleyEvent, type ParleyEventDetailMap } from '../../events.js';
 import { icon } from '../../icons.js';
 import { ParleyElement } from '../../parley-element.js';
@@ -7,9 +9,8 @@ import { formStyles } from '../../styles/form.js';
 import { tokens } from '../../styles/tokens.js';
 import { deviceSelect, showSelectedDevices } from '../../templates/device-select.js';
 import { prejoinScreenStyles } from './prejoin-screen.styles.js';
+import { rememberedName, rememberName } from './remembered-name.js';
 
-/** Where the name typed last time is remembered. */
-export const NAME_STORAGE_KEY = 'parley:name';
 const NAME_MAX_LENGTH = 64;
 
 type Kind = 'audio' | 'video';
@@ -68,7 +69,6 @@ export class PrejoinScreen extends ParleyElement {
     videoEnabled: { state: true },
     hasAudio: { state: true },
     hasVideo: { state: true },
-    devices: { state: true },
     speakerId: { state: true },
     switchError: { state: true },
   };
@@ -90,7 +90,6 @@ export class PrejoinScreen extends ParleyElement {
   private videoEnabled = true;
   private hasAudio = false;
   private hasVideo = false;
-  private devices: DeviceList = { cameras: [], microphones: [], speakers: [] };
   private speakerId = '';
   private switchError = '';
 
@@ -111,12 +110,8 @@ export class PrejoinScreen extends ParleyElement {
   #handedOver = false;
   /** Bumped by every capture and release, so a capture that resolves late knows it is stale. */
   #generation = 0;
-  #audioContext: AudioContext | null = null;
-  #analyser: AnalyserNode | null = null;
-  #source: MediaStreamAudioSourceNode | null = null;
-  #samples: Float32Array<ArrayBuffer> | null = null;
-  #frame = 0;
-  #level = -1;
+  readonly #devices = new DeviceListController(this);
+  readonly #meter = new MicLevelController(this, () => this.meter);
 
   readonly #supportsSpeakers = typeof HTMLMediaElement !== 'undefined' && 'setSinkId' in HTMLMediaElement.prototype;
 
@@ -127,15 +122,12 @@ export class PrejoinScreen extends ParleyElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    navigator.mediaDevices?.addEventListener('devicechange', this.#listDevices);
-    if (this.#stream && this.#live(this.#stream)) this.#startMeter();
+    if (this.#stream && this.#live(this.#stream)) this.#meter.listen(this.#track('audio'));
     else if (!this.#handedOver) void this.#capture();
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    navigator.mediaDevices?.removeEventListener('devicechange', this.#listDevices);
-    this.#stopMeter();
     // A moved element is reconnected in the same task; only one that stays out of the page lets go of the devices.
     queueMicrotask(() => {
       if (!this.isConnected) this.#release();
@@ -143,6 +135,8 @@ export class PrejoinScreen extends ParleyElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
+    // The speaker chosen went away: back to the default one.
+    if (this.speakerId && !this.#devices.devices.speakers.some((device) => device.deviceId === this.speakerId)) this.speakerId = '';
     // A failed join (the page clears `busy` or sets `error`) may have stopped the handed-over tracks: start again.
     if ((changed.has('busy') || changed.has('error')) && !this.busy && this.#handedOver && this.#stream) {
       if (!this.#live(this.#stream)) {
@@ -281,7 +275,7 @@ export class PrejoinScreen extends ParleyElement {
   }
 
   #renderDevices() {
-    const { cameras, microphones, speakers } = this.devices;
+    const { cameras, microphones, speakers } = this.#devices.devices;
     return html`<div class="devices">
       ${this.#select('camera-select', this.text.camera, cameras, this.#deviceId('video'), (id) => this.#switch('video', id))}
       ${this.#select('microphone-select', this.text.microphone, microphones, this.#deviceId('audio'), (id) =>
@@ -312,11 +306,7 @@ export class PrejoinScreen extends ParleyElement {
     if (!input.reportValidity()) return;
     const withoutDevices = (event.submitter as HTMLElement | null)?.hasAttribute('data-without-devices') ?? false;
     const name = this.name.trim();
-    try {
-      localStorage.setItem(NAME_STORAGE_KEY, name);
-    } catch {
-      // Storage blocked (e.g. a sandboxed iframe): the name is just not remembered.
-    }
+    rememberName(name);
     const media = this.#handOver(withoutDevices);
     dispatchParleyEvent(this, 'parley-prejoin-submit', { name, ...media });
   };
@@ -360,9 +350,8 @@ export class PrejoinScreen extends ParleyElement {
     // A stream handed to a join that failed before using it is no longer the preview's: switched here.
     if (this.#handedOver) track.enabled = enabled;
     else this.#applyToggles();
-    // The first click is the user gesture some browsers want before audio processing runs. Refused, the meter
-    // stays still until the next click.
-    this.#audioContext?.resume().catch(() => undefined);
+    // The first click is the user gesture some browsers want before audio processing runs.
+    this.#meter.resume();
   }
 
   /** The toggles' state onto each device the preview holds: one captured or switched to after a toggle too. */
@@ -396,7 +385,7 @@ export class PrejoinScreen extends ParleyElement {
     this.status = 'ready';
     await this.updateComplete;
     this.#showStream();
-    await this.#listDevices();
+    await this.#devices.refresh();
   }
 
   async #switch(kind: Kind, deviceId: string): Promise<void> {
@@ -424,22 +413,7 @@ export class PrejoinScreen extends ParleyElement {
       video.srcObject = stream;
       video.play().catch(() => undefined); // As in updated(): interrupted only by a newer stream, which plays.
     }
-    this.#startMeter();
-  };
-
-  #listDevices = async (): Promise<void> => {
-    if (!navigator.mediaDevices?.enumerateDevices) return;
-    // Refused (no secure context, say): no lists to choose from, and the devices captured are still shown.
-    const devices = await navigator.mediaDevices.enumerateDevices().catch(() => []);
-    // Without permission, entries have empty ids: nothing to choose from.
-    const usable = devices.filter((device) => device.deviceId);
-    const speakers = usable.filter((device) => device.kind === 'audiooutput');
-    this.devices = {
-      cameras: usable.filter((device) => device.kind === 'videoinput'),
-      microphones: usable.filter((device) => device.kind === 'audioinput'),
-      speakers,
-    };
-    if (this.speakerId && !speakers.some((device) => device.deviceId === this.speakerId)) this.speakerId = '';
+    this.#meter.listen(this.#track('audio'));
   };
 
   #deviceId(kind: Kind): string {
@@ -454,65 +428,10 @@ export class PrejoinScreen extends ParleyElement {
     return stream.getTracks().length > 0 && stream.getTracks().every((track) => track.readyState === 'live');
   }
 
-  #startMeter(): void {
-    const track = this.#track('audio');
-    if (!track || !this.isConnected) return;
-    try {
-      this.#audioContext ??= new AudioContext();
-      const context = this.#audioContext;
-      this.#source?.disconnect();
-      this.#source = context.createMediaStreamSource(new MediaStream([track]));
-      if (!this.#analyser) {
-        this.#analyser = context.createAnalyser();
-        this.#analyser.fftSize = 1024;
-        this.#samples = new Float32Array(this.#analyser.fftSize);
-      }
-      this.#source.connect(this.#analyser);
-      // Refused without a user gesture in some browsers: the meter waits for the first click (see #toggle).
-      context.resume().catch(() => undefined);
-    } catch {
-      return; // No WebAudio: the meter stays at 0.
-    }
-    if (!this.#frame) this.#frame = requestAnimationFrame(this.#tick);
-  }
-
-  #tick = (): void => {
-    this.#frame = 0;
-    const analyser = this.#analyser;
-    const samples = this.#samples;
-    if (!analyser || !samples || !this.isConnected) return;
-    analyser.getFloatTimeDomainData(samples);
-    let sum = 0;
-    for (const sample of samples) sum += sample * sample;
-    const rms = Math.sqrt(sum / samples.length);
-    // -60 dBFS (silence) … 0 dBFS (full scale), with a short decay so the bar does not flicker.
-    const decibels = rms > 0 ? 20 * Math.log10(rms) : -Infinity;
-    const target = Math.max(0, Math.min(100, Math.round(((decibels + 60) / 60) * 100)));
-    const level = Math.max(target, Math.round(Math.max(0, this.#level) * 0.85));
-    if (level !== this.#level && this.meter) {
-      this.#level = level;
-      this.meter.setAttribute('aria-valuenow', String(level));
-      this.meter.style.setProperty('--level', String(level / 100));
-    }
-    this.#frame = requestAnimationFrame(this.#tick);
-  };
-
-  #stopMeter(): void {
-    if (this.#frame) cancelAnimationFrame(this.#frame);
-    this.#frame = 0;
-  }
-
   /** Stops the meter and, unless they were handed over, every track. */
   #release(): void {
     this.#generation += 1;
-    this.#stopMeter();
-    this.#source?.disconnect();
-    this.#source = null;
-    this.#analyser = null;
-    this.#samples = null;
-    this.#level = -1;
-    this.#audioContext?.close().catch(() => undefined); // Rejects only when already closed: nothing left to free.
-    this.#audioContext = null;
+    this.#meter.close();
     this.#preview?.off('stream-changed', this.#showStream);
     if (!this.#handedOver) {
       this.#preview?.stopTracks();
@@ -530,12 +449,3 @@ const statusFor: Partial<Record<string, Status>> = {
   [ErrorCode.NoDevice]: 'no-device',
   [ErrorCode.DeviceBusy]: 'device-busy',
 };
-
-/** The name submitted last time on this site, if storage allows. */
-export function rememberedName(): string {
-  try {
-    return localStorage.getItem(NAME_STORAGE_KEY) ?? '';
-  } catch {
-    return '';
-  }
-}
