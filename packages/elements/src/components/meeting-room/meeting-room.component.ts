@@ -4,10 +4,9 @@ import { dispatchParleyEvent, errorDetail, type ParleyEventDetailMap } from '../
 import { ParleyElement } from '../../parley-element.js';
 import { tokens } from '../../styles/tokens.js';
 import { icon } from '../../icons.js';
+import { loadCallUi } from '../../load-call-ui.js';
 import type { PanelName } from '../meeting-controls/meeting-controls.component.js';
-import '../meeting-controls/meeting-controls.js';
 import type { MeetingNotices } from '../meeting-notices/meeting-notices.component.js';
-import '../participant-grid/participant-grid.js';
 import type { PrejoinScreen } from '../prejoin-screen/prejoin-screen.component.js';
 import { rememberedName } from '../prejoin-screen/prejoin-screen.component.js';
 import '../prejoin-screen/prejoin-screen.js';
@@ -225,6 +224,9 @@ export class MeetingRoom extends ParleyElement {
     if (this.hasUpdated) this.#autojoin();
     // Back in the page after a while out of it (a framework remounting it): connect again.
     this.#warmUp();
+    // The call's elements are fetched while the prejoin screen shows, so a Join click finds them there. If the server
+    // is away at that moment, joining fetches them again (and reports it when that fails too).
+    loadCallUi().catch(() => undefined);
   }
 
   /** With `autojoin`, joins once the element is in the page and names a meeting, whichever comes last. */
@@ -273,6 +275,8 @@ export class MeetingRoom extends ParleyElement {
       if (policy !== 'all' && policy !== 'relay') {
         throw new ParleyError('invalid-request', `ice-transport-policy="${policy}": not "all" or "relay"`);
       }
+      // Fetched since the element entered the page: the call renders with its elements defined.
+      await loadCallUi();
       await room.join({
         code: this.code,
         name: (options.name ?? this.name).trim() || this.text.defaultName,
