@@ -58,6 +58,24 @@ test('Join pressed the moment the prejoin screen shows, without idle time: the c
   await page.close();
 });
 
+test('the call chunk out of reach: Join says the server cannot be reached, and works once it is back', async () => {
+  const meeting = await createMeeting(harness.parley.url);
+  const page = await harness.browser.newPage();
+  await page.route(CALL_UI_CHUNK, (route) => route.abort('connectionrefused'));
+  await page.goto(`${harness.embedder.url}/?${new URLSearchParams({ code: meeting.code, prejoin: '1', name: 'Eve' })}`);
+  await page.click('meeting-room [part~="join"]');
+  await page
+    .locator('meeting-room [role="alert"]', { hasText: 'The meeting server cannot be reached.' })
+    .waitFor({ timeout: 15_000 });
+  assert.equal(await page.evaluate(() => document.querySelector('meeting-room')!.room), null, 'not in the meeting');
+  await screenshot(page, 'call-chunk-unreachable');
+
+  await page.unroute(CALL_UI_CHUNK);
+  await page.click('meeting-room [part~="join"]');
+  await assertCallShows(page, 'Eve');
+  await page.close();
+});
+
 /** Pages of a site of its own that lays out a call itself with Parley's elements and the SDK from parley.js. */
 const ownLayouts = new Map<string, string>();
 let site: Server;

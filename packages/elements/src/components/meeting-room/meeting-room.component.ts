@@ -275,8 +275,11 @@ export class MeetingRoom extends ParleyElement {
       if (policy !== 'all' && policy !== 'relay') {
         throw new ParleyError('invalid-request', `ice-transport-policy="${policy}": not "all" or "relay"`);
       }
-      // Fetched since the element entered the page: the call renders with its elements defined.
-      await loadCallUi();
+      // Fetched since the element entered the page: the call renders with its elements defined. They come from where
+      // this module came from, so failing to fetch them is that server being out of reach.
+      await loadCallUi().catch((cause: unknown) => {
+        throw ParleyError.serverUnreachable(defaultServer, cause);
+      });
       await room.join({
         code: this.code,
         name: (options.name ?? this.name).trim() || this.text.defaultName,
