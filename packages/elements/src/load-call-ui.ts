@@ -11,3 +11,11 @@ export function loadCallUi(): Promise<unknown> {
   });
   return pending;
 }
+
+/**
+ * Starts fetching them ahead of need. A failure is not reported here: the next `loadCallUi()` (a join) fetches them
+ * again and reports it if it fails too.
+ */
+export function prefetchCallUi(): void {
+  loadCallUi().catch(() => undefined);
+}

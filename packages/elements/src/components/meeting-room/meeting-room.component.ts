@@ -4,7 +4,7 @@ import { dispatchParleyEvent, errorDetail, type ParleyEventDetailMap } from '../
 import { ParleyElement } from '../../parley-element.js';
 import { tokens } from '../../styles/tokens.js';
 import { icon } from '../../icons.js';
-import { loadCallUi } from '../../load-call-ui.js';
+import { loadCallUi, prefetchCallUi } from '../../load-call-ui.js';
 import type { PanelName } from '../meeting-controls/meeting-controls.component.js';
 import type { MeetingNotices } from '../meeting-notices/meeting-notices.component.js';
 import type { PrejoinScreen } from '../prejoin-screen/prejoin-screen.component.js';
@@ -224,9 +224,8 @@ export class MeetingRoom extends ParleyElement {
     if (this.hasUpdated) this.#autojoin();
     // Back in the page after a while out of it (a framework remounting it): connect again.
     this.#warmUp();
-    // The call's elements are fetched while the prejoin screen shows, so a Join click finds them there. If the server
-    // is away at that moment, joining fetches them again (and reports it when that fails too).
-    loadCallUi().catch(() => undefined);
+    // The call's elements are fetched while the prejoin screen shows, so a Join click finds them there.
+    prefetchCallUi();
   }
 
   /** With `autojoin`, joins once the element is in the page and names a meeting, whichever comes last. */
