@@ -5,8 +5,10 @@ import { textOnlyPackets } from './scripts/rollup-text-only-packets.mjs';
 import { websocketOnly } from './scripts/rollup-websocket-only.mjs';
 
 /**
- * `/parley.js`: lit, socket.io-client, the SDK and every element in one minified ES module. Translations are
- * separate chunks beside it (`parley-<lang>-<hash>.js`), fetched only by pages that use that language.
+ * `/parley.js`: lit, socket.io-client, the SDK and what a meeting shows first, in one minified ES module. The other
+ * elements are chunks beside it (`parley-<name>-<hash>.js`): the in-call ones (`call-ui`), the side panels and
+ * notices, the confirmation dialog, and small ones they share (lit's `repeat`, `EmitterController`). Translations
+ * are fetched only by pages that use that language.
  */
 export default {
   input: 'packages/elements/dist/parley.js',

@@ -10,13 +10,13 @@ const root = new URL('..', import.meta.url).pathname;
 
 export const BUDGETS = {
   /**
-   * `/parley.js`: lit, socket.io-client, the SDK and every element a meeting shows first. The chunks beside it
-   * (side panels, notices, the confirmation dialog, the speaking/quality monitor, translations) are fetched after
-   * joining, on first use or once idle. 40 KB until issue 12 put the first-contact UI in (what a person must see:
-   * the Reconnecting notice, the invite row, end screens with a way out, the presenter's placeholder and their strings);
-   * 44 KB until issue 13's media-path repairs (the SDK's below, and the tile's frozen-picture watchdog).
+   * `/parley.js`: lit, socket.io-client, the SDK and what a meeting shows first: `<meeting-room>` and its prejoin
+   * screen. The chunks beside it are fetched after joining, on first use or once idle: the in-call elements (grid,
+   * tiles, controls: fetched as the prejoin screen shows, awaited before the call renders), side panels, notices, the
+   * confirmation dialog, the speaking/quality monitor, translations. Issue 12's first-contact UI and issue 13's
+   * media-path repairs had taken it to 44.5 KB; issue 14 moved the in-call elements into their chunk.
    */
-  'parley.js': 44.5 * 1024,
+  'parley.js': 40 * 1024,
   /**
    * The SDK alone, minified, without socket.io-client (which sites may already ship), all its chunks together.
    * 12 KB until issue 13 made the media path heal itself: glare-free ICE restarts with path checks and a keyframe on

@@ -2,7 +2,7 @@ import { html, nothing, type PropertyDeclarations, type PropertyValues } from 'l
 import type { RoomEventMap } from '@parley/sdk';
 import { EmitterController } from '../../controllers/emitter-controller.js';
 import { dispatchParleyEvent, errorDetail, type PanelName } from '../../events.js';
-import { icon } from '../../icons.js';
+import { icon } from '../../call-icons.js';
 import { ParleyElement } from '../../parley-element.js';
 import type { RoomPart } from '../../room-like.js';
 import { tokens } from '../../styles/tokens.js';

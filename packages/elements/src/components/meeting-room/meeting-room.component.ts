@@ -5,9 +5,8 @@ import { ParleyElement } from '../../parley-element.js';
 import { ignore } from '../../outcomes.js';
 import { tokens } from '../../styles/tokens.js';
 import { icon } from '../../icons.js';
-import '../meeting-controls/meeting-controls.js';
+import { loadCallUi, prefetchCallUi } from '../../load-call-ui.js';
 import type { MeetingNotices } from '../meeting-notices/meeting-notices.component.js';
-import '../participant-grid/participant-grid.js';
 import type { PrejoinScreen } from '../prejoin-screen/prejoin-screen.component.js';
 import { rememberedName } from '../prejoin-screen/remembered-name.js';
 import '../prejoin-screen/prejoin-screen.js';
@@ -290,6 +289,8 @@ export class MeetingRoom extends ParleyElement {
     if (this.hasUpdated) this.#autojoin();
     // Back in the page after a while out of it (a framework remounting it): connect again.
     this.#warmUp();
+    // The call's elements are fetched while the prejoin screen shows, so a Join click finds them there.
+    prefetchCallUi();
   }
 
   /** With `autojoin`, joins once the element is in the page and names a meeting, whichever comes last. */
@@ -339,6 +340,11 @@ export class MeetingRoom extends ParleyElement {
       if (policy !== 'all' && policy !== 'relay') {
         throw new ParleyError('invalid-request', `ice-transport-policy="${policy}": not "all" or "relay"`);
       }
+      // Fetched since the element entered the page: the call renders with its elements defined. They come from where
+      // this module came from, so failing to fetch them is that server being out of reach.
+      await loadCallUi().catch((cause: unknown) => {
+        throw ParleyError.serverUnreachable(defaultServer, cause);
+      });
       await room.join({
         code: this.code,
         name: (options.name ?? this.name).trim() || this.text.defaultName,

@@ -3,7 +3,7 @@ import { repeat } from 'lit/directives/repeat.js';
 import type { Participant, RoomEventMap } from '@parley/sdk';
 import { EmitterController } from '../../controllers/emitter-controller.js';
 import { dispatchParleyEvent, errorDetail } from '../../events.js';
-import { icon } from '../../icons.js';
+import { icon } from '../../call-icons.js';
 import { ParleyElement } from '../../parley-element.js';
 import type { RoomPart } from '../../room-like.js';
 import { tokens } from '../../styles/tokens.js';
