@@ -12,7 +12,9 @@ export { ConfirmDialog, confirmAction, type Confirmation } from './components/co
 export { ParleyElement } from './parley-element.js';
 export type { RoomLike, RoomPart } from './room-like.js';
 export { gridShape, type GridShape } from './components/participant-grid/layout.js';
-export { EmitterController } from './controllers/emitter-controller.js';
+export { EmitterController, type Emitter } from './controllers/emitter-controller.js';
+export type { ControlledRoom } from './components/meeting-controls/meeting-controls.component.js';
+export type { ListedRoom } from './components/participant-list/participant-list.component.js';
 export type { PanelName, ParleyEventDetailMap, ParleyEventName } from './events.js';
 export { en } from './i18n/en.js';
 export { availableLanguages, registerTranslation, type Catalog, type StringOverrides } from './i18n/localize.js';

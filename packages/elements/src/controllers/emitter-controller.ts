@@ -3,7 +3,7 @@ import type { TypedEmitter, EventMap } from '@parley/sdk';
 
 type Host = ReactiveControllerHost & HTMLElement;
 /** What the controller needs of an emitter: a way to listen and to stop. */
-type Emitter<Events extends EventMap> = Pick<TypedEmitter<Events>, 'on' | 'off'>;
+export type Emitter<Events extends EventMap> = Pick<TypedEmitter<Events>, 'on' | 'off'>;
 
 /**
  * Binds an SDK object (a `Room` or a `Participant`) to an element: the element re-renders when any of the named

@@ -9,7 +9,7 @@ import { tokens } from '../../styles/tokens.js';
 import { meetingControlsStyles } from './meeting-controls.styles.js';
 
 /** What the controls use of a room. */
-type ControlledRoom = RoomPart<
+export type ControlledRoom = RoomPart<
   'inMeeting' | 'localParticipant' | 'waitingParticipants' | 'toggleMicrophone' | 'toggleCamera' | 'toggleScreenShare' | 'leave' | 'endMeeting'
 >;
 

@@ -10,7 +10,7 @@ import { tokens } from '../../styles/tokens.js';
 import { participantListStyles } from './participant-list.styles.js';
 
 /** What the list uses of a room. */
-type ListedRoom = RoomPart<
+export type ListedRoom = RoomPart<
   | 'localParticipant'
   | 'participants'
   | 'settings'
