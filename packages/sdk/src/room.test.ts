@@ -176,13 +176,12 @@ describe('Room', function () {
     });
 
     it('stops waiting when leave() is called, and leaves nothing running', async () => {
-      const { room } = await waitingRoom();
+      const { room, joining } = await waitingRoom();
       await room.leave();
+      expectParleyError(await rejectionOf(joining), ErrorCode.InvalidState);
       expect(room.state).to.equal('left');
       await expectNothingRunning(room);
       expect(world.server.waitingIds('wait-wait-wait')).to.deep.equal([]);
-      // Not asserted: the pending join() never settles here, a bug this test found (SignalClient.disconnect() drops
-      // the listener that would reject it before closing the socket); issue 14 keeps behaviour as it is.
     });
   });
 

@@ -150,7 +150,8 @@ export class SignalClient {
     this.#waiting = [];
     for (const { reject } of waiting) reject(closed);
     this.#ready = false;
-    this.#socket.removeAllListeners();
+    // Closed first: listeners hear `io client disconnect` (a wait in the waiting room ends with it), then go.
     this.#socket.disconnect();
+    this.#socket.removeAllListeners();
   }
 }
