@@ -25,6 +25,8 @@ export class SignalClient {
   /** The attempt under way, which a second `connect()` joins. */
   #connecting: Promise<void> | null = null;
   #ready = false;
+  /** Set by `disconnect()`: what requests still pending then fail with. */
+  #closed: ParleyError | null = null;
   #waiting: { resolve: () => void; reject: (error: ParleyError) => void }[] = [];
 
   constructor(server: string, requestTimeoutMs: number) {
@@ -106,7 +108,8 @@ export class SignalClient {
       };
       result = await timed.emitWithAck(event, ...args);
     } catch {
-      throw ParleyError.timeout(event);
+      // Socket.IO fails pending acks as the socket closes: a request cut short by `disconnect()` did not time out.
+      throw this.#closed ?? ParleyError.timeout(event);
     }
     if (!result.ok) throw ParleyError.fromProtocol(result.error);
     return result.data;
@@ -144,6 +147,7 @@ export class SignalClient {
   /** Closes the connection for good: no reconnection, and waiting sends reject. */
   disconnect(): void {
     const closed = ParleyError.invalidState('The signaling connection was closed');
+    this.#closed = closed;
     this.#abortConnect?.(closed);
     this.#abortConnect = null;
     const waiting = this.#waiting;
