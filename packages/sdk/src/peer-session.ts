@@ -234,7 +234,7 @@ export class PeerSession {
       this.#pendingScreen = track && stream ? { track, stream } : null;
       return;
     }
-    const transceiver = this.#screenTransceiver();
+    const transceiver = this.#transceiver('video', 1);
     if (!transceiver) {
       if (track) this.#pc.addTransceiver(track, { direction: 'sendrecv', streams: stream ? [stream] : [] });
       return;
@@ -564,12 +564,9 @@ export class PeerSession {
     this.#options.signals.sendDescription(description.type, description.sdp);
   }
 
-  #screenTransceiver(): RTCRtpTransceiver | undefined {
-    return this.#pc.getTransceivers().filter((transceiver) => transceiver.receiver.track.kind === 'video')[1];
-  }
-
-  #transceiver(kind: MediaKind): RTCRtpTransceiver | undefined {
-    return this.#pc.getTransceivers().find((transceiver) => transceiver.receiver.track.kind === kind);
+  /** The `index`th transceiver receiving `kind`: camera video is the first, a screen share the second. */
+  #transceiver(kind: MediaKind, index = 0): RTCRtpTransceiver | undefined {
+    return this.#pc.getTransceivers().filter((transceiver) => transceiver.receiver.track.kind === kind)[index];
   }
 
   #localTrack(kind: MediaKind): MediaStreamTrack | null {
