@@ -118,7 +118,6 @@ export class Room extends TypedEmitter<RoomEventMap> {
   /** Everyone else in the meeting, by participant id. */
   readonly participants = new Map<string, RemoteParticipant>();
   readonly #chatMessages: ChatMessage[] = [];
-  readonly #chatMessageIds = new Set<string>();
   readonly #server: string;
   readonly #environment: Environment;
   readonly #requestTimeoutMs: number;
@@ -799,14 +798,9 @@ export class Room extends TypedEmitter<RoomEventMap> {
 
   #addChatMessage(message: ChatMessage): void {
     // Ids are chosen by senders: only the pair is unique, and a peer can never pass for another.
-    const key = `${message.senderId}/${message.id}`;
-    if (this.#chatMessageIds.has(key)) return;
-    this.#chatMessageIds.add(key);
-    this.#chatMessages.push(message);
-    if (this.#chatMessages.length > MAX_CHAT_HISTORY) {
-      const [oldest] = this.#chatMessages.splice(0, this.#chatMessages.length - MAX_CHAT_HISTORY);
-      this.#chatMessageIds.delete(`${oldest!.senderId}/${oldest!.id}`);
-    }
+    const messages = this.#chatMessages;
+    if (messages.some(({ id, senderId }) => id === message.id && senderId === message.senderId)) return;
+    if (messages.push(message) > MAX_CHAT_HISTORY) messages.shift();
     this.emit('chat-message', message);
   }
 
@@ -910,7 +904,6 @@ export class Room extends TypedEmitter<RoomEventMap> {
     this.#meetingCode = null;
     this.#resumeToken = '';
     this.#chatMessages.length = 0;
-    this.#chatMessageIds.clear();
   }
 
   #setState(state: RoomState): void {
