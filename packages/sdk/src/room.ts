@@ -4,7 +4,7 @@ import type { DeviceList } from './device-list.js';
 import { browserEnvironment, type Environment } from './environment.js';
 import { ErrorCode, ParleyError } from './errors.js';
 import type { LeaveReason, RoomEventMap, RoomState } from './events.js';
-import { LocalParticipant, type LocalTrackKind } from './local-participant.js';
+import { LocalParticipant } from './local-participant.js';
 import type { Logger } from './logger.js';
 import type { MediaStats, MediaTransport, MediaTransportFactory, VideoWanted } from './media-transport.js';
 import { MeshTransport } from './mesh-transport.js';
@@ -170,7 +170,9 @@ export class Room extends TypedEmitter<RoomEventMap> {
     this.#logger = options.logger ?? console;
     this.#createTransport = options.transport ?? ((context) => new MeshTransport(context));
     const local = new LocalParticipant(this.#environment, {
-      trackChanged: (kind, track) => this.#sendLocalTrack(kind, track),
+      trackChanged: async (kind, track) => {
+        await this.#transport?.publishTrack(kind, track);
+      },
       mediaStateChanged: () => this.#announceMediaState(),
       deviceFailed: (error) => this.emit('error', error),
     });
@@ -564,11 +566,6 @@ export class Room extends TypedEmitter<RoomEventMap> {
     this.#assertInMeeting('change media');
     await this.localParticipant.setEnabled(kind, enabled);
     return enabled;
-  }
-
-  /** Sends a local track, or stops sending one, to everyone. */
-  async #sendLocalTrack(kind: LocalTrackKind, track: MediaStreamTrack | null): Promise<void> {
-    await this.#transport?.publishTrack(kind, track);
   }
 
   /** Tells everyone what we send. Before joining there is nobody to tell. */
