@@ -46,7 +46,7 @@ export class LocalParticipant extends Participant {
 
   /** @internal Created by the room. */
   constructor(environment: Environment, hooks: LocalParticipantHooks) {
-    super({ id: '', name: '', isHost: false, audioEnabled: false, videoEnabled: false, screenSharing: false });
+    super();
     this.#environment = environment;
     this.#hooks = hooks;
   }
