@@ -46,7 +46,7 @@ export class LocalParticipant extends Participant {
 
   /** @internal Created by the room. */
   constructor(environment: Environment, hooks: LocalParticipantHooks) {
-    super({ id: '', name: '', isHost: false, audioEnabled: false, videoEnabled: false, screenSharing: false });
+    super();
     this.#environment = environment;
     this.#hooks = hooks;
   }
@@ -111,8 +111,7 @@ export class LocalParticipant extends Participant {
       await this.#putTrack(kind, track);
     }
     if (track) track.enabled = enabled;
-    this.setMediaState(kind === 'audio' ? enabled : this.audioEnabled, kind === 'video' ? enabled : this.videoEnabled);
-    await this.#hooks.mediaStateChanged();
+    await this.#announceEnabled(kind, enabled);
   }
 
   /**
@@ -152,11 +151,7 @@ export class LocalParticipant extends Participant {
     track.contentHint = 'detail';
     // Stopping from the browser's own "Stop sharing" button ends the track.
     track.addEventListener('ended', () => void this.stopScreenShare(), { once: true });
-    this.#screenStream = stream;
-    this.screenSharing = true;
-    this.emit('screen-share-changed');
-    await this.#hooks.trackChanged('screen', track);
-    await this.#hooks.mediaStateChanged();
+    await this.#setScreen(stream, track);
   }
 
   /** @internal */
@@ -164,10 +159,14 @@ export class LocalParticipant extends Participant {
     const stream = this.#screenStream;
     if (!stream) return;
     for (const track of stream.getTracks()) track.stop();
-    this.#screenStream = null;
-    this.screenSharing = false;
+    await this.#setScreen(null, null);
+  }
+
+  async #setScreen(stream: MediaStream | null, track: MediaStreamTrack | null): Promise<void> {
+    this.#screenStream = stream;
+    this.screenSharing = !!stream;
     this.emit('screen-share-changed');
-    await this.#hooks.trackChanged('screen', null);
+    await this.#hooks.trackChanged('screen', track);
     await this.#hooks.mediaStateChanged();
   }
 
@@ -228,12 +227,17 @@ export class LocalParticipant extends Participant {
       this.stream?.removeTrack(track);
       this.emit('stream-changed');
       await this.#hooks.trackChanged(kind, null);
-      this.setMediaState(kind === 'audio' ? false : this.audioEnabled, kind === 'video' ? false : this.videoEnabled);
       // The failure below is what must reach the user: telling the others the device is off may fail (say, the
       // server is away), and their view then corrects itself at the next announcement of our media state.
-      await this.#hooks.mediaStateChanged().catch(() => undefined);
+      await this.#announceEnabled(kind, false).catch(() => undefined);
       this.#hooks.deviceFailed(error as ParleyError);
     }
+  }
+
+  /** Sets one kind's `audioEnabled`/`videoEnabled` and tells the hooks. */
+  async #announceEnabled(kind: DeviceKind, enabled: boolean): Promise<void> {
+    this.setMediaState(kind === 'audio' ? enabled : this.audioEnabled, kind === 'video' ? enabled : this.videoEnabled);
+    await this.#hooks.mediaStateChanged();
   }
 
   #watch(track: MediaStreamTrack): void {

@@ -34,8 +34,6 @@ export class MeshTransport extends TypedEmitter<MediaTransportEventMap> implemen
   readonly #context: MediaTransportContext;
   #configuration: RTCConfiguration = {};
   readonly #sessions = new Map<string, PeerSession>();
-  /** Participants whose peer connection this side offers; see {@link #connect}. */
-  readonly #offerers = new Set<string>();
   /** When we last renewed the connection to each participant; see {@link repairVideo}. */
   readonly #renewedAt = new Map<string, number>();
   /**
@@ -72,7 +70,6 @@ export class MeshTransport extends TypedEmitter<MediaTransportEventMap> implemen
   removeParticipant(participantId: string): void {
     this.#sessions.get(participantId)?.close();
     this.#sessions.delete(participantId);
-    this.#offerers.delete(participantId);
     this.#unwanted.delete(participantId);
     this.#adaptVideoEncoding();
   }
@@ -104,10 +101,11 @@ export class MeshTransport extends TypedEmitter<MediaTransportEventMap> implemen
    */
   repairVideo(participantId: string): void {
     // The new connection is negotiated through the server: without it, the old one is better than none.
-    if (!this.#signalingUp || !this.#sessions.has(participantId)) return;
+    const session = this.#sessions.get(participantId);
+    if (!this.#signalingUp || !session) return;
     if (Date.now() - (this.#renewedAt.get(participantId) ?? 0) < RENEWAL_GAP_MS) return;
-    if (this.#offerers.has(participantId)) this.#connect(participantId, true);
-    else this.#sessions.get(participantId)!.sendData(REPAIR_VIDEO);
+    if (session.initiator) this.#connect(participantId, true);
+    else session.sendData(REPAIR_VIDEO);
   }
 
   setSignalingUp(up: boolean): void {
@@ -159,8 +157,6 @@ export class MeshTransport extends TypedEmitter<MediaTransportEventMap> implemen
       this.#sessions.delete(id);
     }
     this.emit('tracks-ended', id);
-    if (initiator) this.#offerers.add(id);
-    else this.#offerers.delete(id);
     const session = new PeerSession({
       remote: {
         addTrack: (track) => this.emit('track', id, track, false),

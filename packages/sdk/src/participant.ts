@@ -21,11 +21,11 @@ export type ParticipantEventMap = {
 /** Someone in the meeting: what everyone knows about them, and their media. */
 export abstract class Participant extends TypedEmitter<ParticipantEventMap> {
   /** Assigned by the server on join; empty for the local participant until then. */
-  id: string;
-  name: string;
-  isHost: boolean;
-  audioEnabled: boolean;
-  videoEnabled: boolean;
+  id = '';
+  name = '';
+  isHost = false;
+  audioEnabled = false;
+  videoEnabled = false;
   /** Camera and microphone tracks, or `null` while none has arrived (remote) or been captured (local). */
   stream: MediaStream | null = null;
   /** Whether this participant is sharing their screen. */
@@ -34,8 +34,10 @@ export abstract class Participant extends TypedEmitter<ParticipantEventMap> {
   isSpeaking = false;
   abstract readonly isLocal: boolean;
 
-  constructor(info: ParticipantInfo) {
+  /** Without `info` (the local participant before joining): no id or name, not host, media off. */
+  constructor(info?: ParticipantInfo) {
     super();
+    if (!info) return;
     this.id = info.id;
     this.name = info.name;
     this.isHost = info.isHost;

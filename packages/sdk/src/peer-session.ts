@@ -99,7 +99,8 @@ type MediaKind = (typeof MEDIA_KINDS)[number];
 export class PeerSession {
   readonly #pc: RTCPeerConnection;
   readonly #options: PeerSessionOptions;
-  readonly #polite: boolean;
+  /** Whether this side opens the negotiation (the impolite side); see {@link PeerSessionOptions.initiator}. */
+  readonly initiator: boolean;
   #makingOffer = false;
   #ignoreOffer = false;
   #settingRemoteAnswerPending = false;
@@ -140,7 +141,7 @@ export class PeerSession {
 
   constructor(options: PeerSessionOptions) {
     this.#options = options;
-    this.#polite = !options.initiator;
+    this.initiator = options.initiator;
     this.#videoEncoding = options.videoEncoding;
     const pc = options.environment.createPeerConnection(options.configuration);
     this.#pc = pc;
@@ -191,7 +192,7 @@ export class PeerSession {
       const readyForOffer =
         !this.#makingOffer && (pc.signalingState === 'stable' || this.#settingRemoteAnswerPending);
       const offerCollision = type === 'offer' && !readyForOffer;
-      this.#ignoreOffer = !this.#polite && offerCollision;
+      this.#ignoreOffer = this.initiator && offerCollision;
       if (this.#ignoreOffer) return;
 
       this.#settingRemoteAnswerPending = type === 'answer';
@@ -230,11 +231,11 @@ export class PeerSession {
   async setScreenTrack(track: MediaStreamTrack | null, stream: MediaStream | null): Promise<void> {
     if (this.#closed) return;
     // The answering side must not offer before it has answered: the first offer decides the transceivers.
-    if (!this.#options.initiator && !this.#pc.remoteDescription) {
+    if (!this.initiator && !this.#pc.remoteDescription) {
       this.#pendingScreen = track && stream ? { track, stream } : null;
       return;
     }
-    const transceiver = this.#screenTransceiver();
+    const transceiver = this.#transceiver('video', 1);
     if (!transceiver) {
       if (track) this.#pc.addTransceiver(track, { direction: 'sendrecv', streams: stream ? [stream] : [] });
       return;
@@ -323,7 +324,7 @@ export class PeerSession {
   /** The other side lost the path and asks this one, its impolite side, to restart ICE. */
   handleIceRestartRequest(): void {
     // A polite side that restarted would make the very glare this avoids; a restart of our own answers it already.
-    if (!this.#polite && this.#restartDue()) this.#repairPath();
+    if (this.initiator && this.#restartDue()) this.#repairPath();
   }
 
   /** Told by the room when signaling drops and comes back; negotiation watchdogs pause meanwhile. */
@@ -442,7 +443,7 @@ export class PeerSession {
   #repairPath(): void {
     if (this.#closed) return;
     this.#restarts += 1;
-    if (this.#polite) {
+    if (!this.initiator) {
       this.#repairedAt = Date.now();
       this.#keyframeDue = true;
       this.#options.signals.requestIceRestart();
@@ -564,12 +565,9 @@ export class PeerSession {
     this.#options.signals.sendDescription(description.type, description.sdp);
   }
 
-  #screenTransceiver(): RTCRtpTransceiver | undefined {
-    return this.#pc.getTransceivers().filter((transceiver) => transceiver.receiver.track.kind === 'video')[1];
-  }
-
-  #transceiver(kind: MediaKind): RTCRtpTransceiver | undefined {
-    return this.#pc.getTransceivers().find((transceiver) => transceiver.receiver.track.kind === kind);
+  /** The `index`th transceiver receiving `kind`: camera video is the first, a screen share the second. */
+  #transceiver(kind: MediaKind, index = 0): RTCRtpTransceiver | undefined {
+    return this.#pc.getTransceivers().filter((transceiver) => transceiver.receiver.track.kind === kind)[index];
   }
 
   #localTrack(kind: MediaKind): MediaStreamTrack | null {

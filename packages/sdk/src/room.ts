@@ -4,7 +4,7 @@ import type { DeviceList } from './device-list.js';
 import { browserEnvironment, type Environment } from './environment.js';
 import { ErrorCode, ParleyError } from './errors.js';
 import type { LeaveReason, RoomEventMap, RoomState } from './events.js';
-import { LocalParticipant, type LocalTrackKind } from './local-participant.js';
+import { LocalParticipant } from './local-participant.js';
 import type { Logger } from './logger.js';
 import type { MediaStats, MediaTransport, MediaTransportFactory, VideoWanted } from './media-transport.js';
 import { MeshTransport } from './mesh-transport.js';
@@ -118,7 +118,6 @@ export class Room extends TypedEmitter<RoomEventMap> {
   /** Everyone else in the meeting, by participant id. */
   readonly participants = new Map<string, RemoteParticipant>();
   readonly #chatMessages: ChatMessage[] = [];
-  readonly #chatMessageIds = new Set<string>();
   readonly #server: string;
   readonly #environment: Environment;
   readonly #requestTimeoutMs: number;
@@ -171,7 +170,9 @@ export class Room extends TypedEmitter<RoomEventMap> {
     this.#logger = options.logger ?? console;
     this.#createTransport = options.transport ?? ((context) => new MeshTransport(context));
     const local = new LocalParticipant(this.#environment, {
-      trackChanged: (kind, track) => this.#sendLocalTrack(kind, track),
+      trackChanged: async (kind, track) => {
+        await this.#transport?.publishTrack(kind, track);
+      },
       mediaStateChanged: () => this.#announceMediaState(),
       deviceFailed: (error) => this.emit('error', error),
     });
@@ -567,11 +568,6 @@ export class Room extends TypedEmitter<RoomEventMap> {
     return enabled;
   }
 
-  /** Sends a local track, or stops sending one, to everyone. */
-  async #sendLocalTrack(kind: LocalTrackKind, track: MediaStreamTrack | null): Promise<void> {
-    await this.#transport?.publishTrack(kind, track);
-  }
-
   /** Tells everyone what we send. Before joining there is nobody to tell. */
   async #announceMediaState(): Promise<void> {
     const { audioEnabled: audio, videoEnabled: video, screenSharing: screen } = this.localParticipant;
@@ -799,14 +795,9 @@ export class Room extends TypedEmitter<RoomEventMap> {
 
   #addChatMessage(message: ChatMessage): void {
     // Ids are chosen by senders: only the pair is unique, and a peer can never pass for another.
-    const key = `${message.senderId}/${message.id}`;
-    if (this.#chatMessageIds.has(key)) return;
-    this.#chatMessageIds.add(key);
-    this.#chatMessages.push(message);
-    if (this.#chatMessages.length > MAX_CHAT_HISTORY) {
-      const [oldest] = this.#chatMessages.splice(0, this.#chatMessages.length - MAX_CHAT_HISTORY);
-      this.#chatMessageIds.delete(`${oldest!.senderId}/${oldest!.id}`);
-    }
+    const messages = this.#chatMessages;
+    if (messages.some(({ id, senderId }) => id === message.id && senderId === message.senderId)) return;
+    if (messages.push(message) > MAX_CHAT_HISTORY) messages.shift();
     this.emit('chat-message', message);
   }
 
@@ -910,7 +901,6 @@ export class Room extends TypedEmitter<RoomEventMap> {
     this.#meetingCode = null;
     this.#resumeToken = '';
     this.#chatMessages.length = 0;
-    this.#chatMessageIds.clear();
   }
 
   #setState(state: RoomState): void {
