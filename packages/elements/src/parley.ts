@@ -12,7 +12,8 @@ import { prefetchCallUi } from './load-call-ui.js';
 import { ignore } from './outcomes.js';
 
 export { MeetingRoom } from './components/meeting-room/meeting-room.js';
-export { PrejoinScreen } from './components/prejoin-screen/prejoin-screen.js';
+// <meeting-room> defines it, as its dependency.
+export { PrejoinScreen } from './components/prejoin-screen/prejoin-screen.component.js';
 export { ParleyElement } from './parley-element.js';
 export { availableLanguages, registerTranslation } from './i18n/localize.js';
 export { Room, ParleyError, ErrorCode, browserEnvironment, normalizeMeetingCode, createPreview } from '@parley/sdk';

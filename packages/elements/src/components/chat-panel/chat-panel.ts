@@ -1,8 +1,9 @@
 import { ChatPanel } from './chat-panel.component.js';
+import { define } from '../../parley-element.js';
 
 export { ChatPanel };
 
-if (!customElements.get('chat-panel')) customElements.define('chat-panel', ChatPanel);
+define('chat-panel', ChatPanel);
 
 declare global {
   interface HTMLElementTagNameMap {

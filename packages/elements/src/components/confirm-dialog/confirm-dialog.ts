@@ -1,9 +1,10 @@
 import { ConfirmDialog } from './confirm-dialog.component.js';
+import { define } from '../../parley-element.js';
 
 export { ConfirmDialog };
 export { confirmAction, type Confirmation } from './confirm-dialog.component.js';
 
-if (!customElements.get('confirm-dialog')) customElements.define('confirm-dialog', ConfirmDialog);
+define('confirm-dialog', ConfirmDialog);
 
 declare global {
   interface HTMLElementTagNameMap {

@@ -1,8 +1,9 @@
 import { DeviceSettings } from './device-settings.component.js';
+import { define } from '../../parley-element.js';
 
 export { DeviceSettings };
 
-if (!customElements.get('device-settings')) customElements.define('device-settings', DeviceSettings);
+define('device-settings', DeviceSettings);
 
 declare global {
   interface HTMLElementTagNameMap {

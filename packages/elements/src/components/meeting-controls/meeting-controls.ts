@@ -1,8 +1,9 @@
 import { MeetingControls } from './meeting-controls.component.js';
+import { define } from '../../parley-element.js';
 
 export { MeetingControls };
 
-if (!customElements.get('meeting-controls')) customElements.define('meeting-controls', MeetingControls);
+define('meeting-controls', MeetingControls);
 
 declare global {
   interface HTMLElementTagNameMap {

@@ -1,9 +1,10 @@
 import { MeetingNotices } from './meeting-notices.component.js';
+import { define } from '../../parley-element.js';
 
 export { MeetingNotices };
 export type { Notice, NoticeAction } from './meeting-notices.component.js';
 
-if (!customElements.get('meeting-notices')) customElements.define('meeting-notices', MeetingNotices);
+define('meeting-notices', MeetingNotices);
 
 declare global {
   interface HTMLElementTagNameMap {

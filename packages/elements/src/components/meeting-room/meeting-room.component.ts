@@ -7,9 +7,8 @@ import { tokens } from '../../styles/tokens.js';
 import { icon } from '../../icons.js';
 import { loadCallUi, prefetchCallUi } from '../../load-call-ui.js';
 import type { MeetingNotices } from '../meeting-notices/meeting-notices.component.js';
-import type { PrejoinScreen } from '../prejoin-screen/prejoin-screen.component.js';
 import { rememberedName } from '../prejoin-screen/remembered-name.js';
-import '../prejoin-screen/prejoin-screen.js';
+import { PrejoinScreen } from '../prejoin-screen/prejoin-screen.component.js';
 import { meetingRoomStyles } from './meeting-room.styles.js';
 import { RoomEventsController } from '../../controllers/room-events-controller.js';
 import { bindRoomNotices, showDeviceProblem, withNotices, type RoomNoticesHost } from './room-notices.js';
@@ -94,6 +93,8 @@ const defaultServer = new URL(import.meta.url).origin;
  * @tag meeting-room
  */
 export class MeetingRoom extends ParleyElement {
+  /** Defined with this element: it renders them (see `ParleyElement.dependencies`). */
+  static override dependencies = { 'prejoin-screen': PrejoinScreen };
   /** Shadow styles: the shared design tokens, then this element's own. Theme with `--parley-*` properties and `::part()`. */
   static override styles = [tokens, meetingRoomStyles];
 

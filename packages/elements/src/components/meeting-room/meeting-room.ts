@@ -1,8 +1,9 @@
 import { MeetingRoom } from './meeting-room.component.js';
+import { define } from '../../parley-element.js';
 
 export { MeetingRoom };
 
-if (!customElements.get('meeting-room')) customElements.define('meeting-room', MeetingRoom);
+define('meeting-room', MeetingRoom);
 
 declare global {
   interface HTMLElementTagNameMap {

@@ -7,7 +7,7 @@ import { icon } from '../../call-icons.js';
 import { ParleyElement } from '../../parley-element.js';
 import type { RoomPart } from '../../room-like.js';
 import { tokens } from '../../styles/tokens.js';
-import '../participant-tile/participant-tile.js';
+import { ParticipantTile } from '../participant-tile/participant-tile.component.js';
 import { gridShape } from './layout.js';
 import { participantGridStyles } from './participant-grid.styles.js';
 
@@ -46,6 +46,8 @@ type Tile = { participant: Participant; source: 'camera' | 'screen' };
  * @tag participant-grid
  */
 export class ParticipantGrid extends ParleyElement {
+  /** Defined with this element: it renders them (see `ParleyElement.dependencies`). */
+  static override dependencies = { 'participant-tile': ParticipantTile };
   /** Shadow styles: the shared design tokens, then this element's own. Theme with `--parley-*` properties and `::part()`. */
   static override styles = [tokens, participantGridStyles];
 

@@ -1,8 +1,9 @@
 import { ParticipantGrid } from './participant-grid.component.js';
+import { define } from '../../parley-element.js';
 
 export { ParticipantGrid };
 
-if (!customElements.get('participant-grid')) customElements.define('participant-grid', ParticipantGrid);
+define('participant-grid', ParticipantGrid);
 
 declare global {
   interface HTMLElementTagNameMap {

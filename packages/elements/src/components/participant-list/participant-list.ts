@@ -1,8 +1,9 @@
 import { ParticipantList } from './participant-list.component.js';
+import { define } from '../../parley-element.js';
 
 export { ParticipantList };
 
-if (!customElements.get('participant-list')) customElements.define('participant-list', ParticipantList);
+define('participant-list', ParticipantList);
 
 declare global {
   interface HTMLElementTagNameMap {

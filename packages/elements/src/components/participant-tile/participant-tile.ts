@@ -1,8 +1,9 @@
 import { ParticipantTile } from './participant-tile.component.js';
+import { define } from '../../parley-element.js';
 
 export { ParticipantTile };
 
-if (!customElements.get('participant-tile')) customElements.define('participant-tile', ParticipantTile);
+define('participant-tile', ParticipantTile);
 
 declare global {
   interface HTMLElementTagNameMap {

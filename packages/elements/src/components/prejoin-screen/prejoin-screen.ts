@@ -1,8 +1,9 @@
 import { PrejoinScreen } from './prejoin-screen.component.js';
+import { define } from '../../parley-element.js';
 
 export { PrejoinScreen };
 
-if (!customElements.get('prejoin-screen')) customElements.define('prejoin-screen', PrejoinScreen);
+define('prejoin-screen', PrejoinScreen);
 
 declare global {
   interface HTMLElementTagNameMap {
