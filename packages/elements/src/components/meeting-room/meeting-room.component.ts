@@ -627,7 +627,8 @@ export class MeetingRoom extends ParleyElement {
 
   /** Closes the early connection of a room that never joined, and lets go of the room. */
   #coolDown(): void {
-    if (this.#room?.state !== 'idle') return;
+    // A room being joined is still `idle` while the call's elements load (see #join): it is no longer spare.
+    if (this.#room?.state !== 'idle' || this.#room === this.#events.room) return;
     // A room that never joined only closes its early connection: its leave() settles at once and cannot fail.
     void this.#room.leave();
     this.#room = null;
