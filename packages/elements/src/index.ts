@@ -9,7 +9,7 @@ export { DeviceSettings } from './components/device-settings/device-settings.js'
 export { PrejoinScreen } from './components/prejoin-screen/prejoin-screen.js';
 export { MeetingNotices, type Notice, type NoticeAction } from './components/meeting-notices/meeting-notices.js';
 export { ConfirmDialog, confirmAction, type Confirmation } from './components/confirm-dialog/confirm-dialog.js';
-export { ParleyElement } from './parley-element.js';
+export { ParleyElement, type Definable } from './parley-element.js';
 export type { RoomLike, RoomPart } from './room-like.js';
 export { gridShape, type GridShape } from './components/participant-grid/layout.js';
 export { EmitterController, type Emitter } from './controllers/emitter-controller.js';

@@ -2,7 +2,7 @@ import { LitElement, type PropertyDeclarations, type PropertyValues } from 'lit'
 import { LocalizeController, refreshLocalized, type Catalog, type StringOverrides } from './i18n/localize.js';
 
 /** A custom element class, with the elements it renders (see `ParleyElement.dependencies`). */
-type Definable = CustomElementConstructor & { dependencies?: Record<string, Definable> };
+export type Definable = CustomElementConstructor & { dependencies?: Record<string, Definable> };
 
 /**
  * Defines `tag`, after the elements it renders, each unless it already is: a module may be loaded twice (an app
