@@ -5,7 +5,7 @@ import type { ProtocolErrorCode } from '@parley/protocol';
 import { refusal } from '../test/support/fake-signaling-server.js';
 import { FakeEnvironment } from '../test/support/fake-environment.js';
 import { CODE, eventNames, nextEvent, recordEvents, expectParleyError, rejectionOf, RoomFixture, waitFor } from '../test/support/room-fixture.js';
-import { ErrorCode, ParleyError } from './errors.js';
+import { ErrorCode } from './errors.js';
 import type { RemoteParticipant } from './remote-participant.js';
 import type { Room } from './room.js';
 
