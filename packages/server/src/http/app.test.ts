@@ -65,7 +65,9 @@ describe('HTTP API and pages', () => {
     assert.equal(response.headers.get('access-control-allow-origin'), '*');
     assert.match(response.headers.get('content-type') ?? '', /^text\/javascript/);
     const source = await response.text();
-    assert.match(source, /customElements\.define\(\s*"meeting-room"/);
+    // `<meeting-room>` is defined through the elements' `define(tag, element)` helper, which calls customElements.define.
+    assert.match(source, /customElements\.define\(/);
+    assert.match(source, /\w+\(\s*"meeting-room"\s*,\s*\w+\s*\)/);
   });
 
   test('the landing page offers a new meeting and joining by code', async () => {
