@@ -4,6 +4,7 @@
  */
 import type { ProtocolError } from './errors.js';
 import type {
+  AppMessage,
   IceCandidateMessage,
   IceCandidatePayload,
   IceRestartRequest,
@@ -69,6 +70,33 @@ export interface WaitingForHost {
   participantId: string;
 }
 
+/** How a meeting's media travels: peer to peer between every two participants, or through a media server. */
+export type MediaPath = MeshMediaPath | SfuMediaPath;
+
+/** The zero-dependency default: one peer connection per remote participant, negotiated over this signaling. */
+export interface MeshMediaPath {
+  mode: 'mesh';
+}
+
+/**
+ * SFU mode: everyone publishes to, and subscribes from, the meeting's Janus VideoRoom. Janus names rooms and feeds
+ * by string (`string_ids`); a participant's feed id is their participant id.
+ */
+export interface SfuMediaPath {
+  mode: 'sfu';
+  /** The Janus server's WebSocket URL, as browsers reach it (`wss://` in production). */
+  janusUrl: string;
+  /** The meeting's VideoRoom. */
+  room: string;
+  /**
+   * This participant's pass to that room and no other: a Janus signed token, sent with every Janus request. A fresh
+   * one arrives in `media-path` before it expires.
+   */
+  token: string;
+  /** When `token` expires, in milliseconds since the epoch. */
+  tokenExpiresAt: number;
+}
+
 /** The answer to a successful `join-meeting`. */
 export interface JoinedMeeting {
   meeting: { code: string; expiresAt: string };
@@ -94,6 +122,8 @@ export interface JoinedMeeting {
    */
   recovering?: boolean;
   settings: MeetingSettings;
+  /** How this meeting's media travels now; absent (a server from before SFU mode) means `mesh`. */
+  media?: MediaPath;
   /** For hosts: who is in the waiting room now (empty for everyone else). */
   waiting: WaitingParticipant[];
 }
@@ -120,6 +150,11 @@ export interface ClientToServerEvents {
   /** The polite side of a connection whose path is lost asks the impolite one to restart ICE. Ack optional, as for candidates. */
   'ice-restart-request': (message: IceRestartRequest, ack?: Ack) => void;
   'media-state': (state: MediaState, ack: Ack) => void;
+  /**
+   * An application message (chat) for everyone else in the meeting, relayed by the server. In SFU mode there is no
+   * peer-to-peer data channel to carry it.
+   */
+  'app-message': (message: AppMessage, ack: Ack) => void;
   /** Leaves the meeting; from the waiting room, stops waiting (the connection stays open, in no meeting). */
   'leave-meeting': (ack: Ack) => void;
   // Host controls: refused with `not-host` for everyone else.
@@ -173,6 +208,13 @@ export interface ServerToClientEvents {
   /** `from` lost the path to you: restart ICE on your connection with them (you are its impolite side). */
   'ice-restart-request': (message: { from: string }) => void;
   'media-state': (event: { participantId: string } & MediaState) => void;
+  /** An application message (chat) `from` a participant, relayed by the server (see the client's `app-message`). */
+  'app-message': (event: { from: string } & AppMessage) => void;
+  /**
+   * The meeting's media moved (to or from the media server, or to another Janus after one failed), or here is a
+   * fresh Janus token: follow it. Bring the new path up before dropping the old one.
+   */
+  'media-path': (path: MediaPath) => void;
   /** The host ended the meeting. The server closes the connection after this. */
   'meeting-ended': () => void;
   /** A host asks you to turn your microphone off. */

@@ -3,7 +3,9 @@ export type {
   ClientToServerEvents,
   IceServerConfig,
   JoinedMeeting,
+  MediaPath,
   MeetingSettings,
+  MeshMediaPath,
   ParticipantInfo,
   ParticipantLeftReason,
   RequestArgs,
@@ -12,10 +14,12 @@ export type {
   RequestPayload,
   Result,
   ServerToClientEvents,
+  SfuMediaPath,
   WaitingForHost,
   WaitingParticipant,
 } from './events.js';
 export type {
+  AppMessage,
   IceCandidateMessage,
   IceCandidatePayload,
   IceRestartRequest,

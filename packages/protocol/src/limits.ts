@@ -26,6 +26,8 @@ export const LIMITS = {
   participantIdLength: 64,
   /** Longest client session id (sent on join so a removed session can be kept out). */
   sessionIdLength: 64,
+  /** Longest application message relayed by the server (`app-message`), in characters: a chat message with its envelope. */
+  appMessageLength: 8 * 1024,
   /** Longest participant token (a JWT from the embedding site). */
   tokenLength: 4096,
 } as const;

@@ -85,6 +85,11 @@ export const mediaStateSchema = z.object({
   screen: z.boolean().optional(),
 });
 
+/** An application message (chat) relayed by the server: its text is opaque to the server. */
+export const appMessageSchema = z.object({
+  data: z.string().min(1).max(LIMITS.appMessageLength),
+});
+
 /** A host action aimed at one participant (or, for admit/deny, one person in the waiting room). */
 export const participantTargetSchema = z.object({
   participantId,
@@ -107,5 +112,6 @@ export type IceCandidateMessage = z.infer<typeof iceCandidateSchema>;
 export type IceCandidatePayload = IceCandidateMessage['candidate'];
 export type IceRestartRequest = z.infer<typeof iceRestartRequestSchema>;
 export type MediaState = z.infer<typeof mediaStateSchema>;
+export type AppMessage = z.infer<typeof appMessageSchema>;
 export type ParticipantTarget = z.infer<typeof participantTargetSchema>;
 export type MeetingSettingsUpdate = z.infer<typeof meetingSettingsUpdateSchema>;

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import type { z } from 'zod';
 import { LIMITS, ProtocolErrorCode, type ClientToServerEvents } from '@parley/protocol';
 import {
+  appMessageSchema,
   iceCandidateSchema,
   iceRestartRequestSchema,
   joinMeetingSchema,
@@ -25,6 +26,7 @@ const RUNS: Record<keyof ClientToServerEvents, number> = {
   'ice-candidate': 1500,
   'ice-restart-request': 500,
   'media-state': 1500,
+  'app-message': 1000,
   'leave-meeting': 500,
   'end-meeting': 500,
   'mute-participant': 1000,
@@ -86,6 +88,7 @@ const nearMisses = {
     loose,
   ),
   'media-state': fc.record({ audio: aBoolean, video: aBoolean, screen: aBoolean }, loose),
+  'app-message': fc.record({ data: fc.oneof(aString(LIMITS.appMessageLength), fc.constant('')) }, loose),
   target: fc.record({ participantId: fc.oneof(aString(LIMITS.participantIdLength), fc.constant('')) }, loose),
   // Strict: any key besides these two is refused as well.
   'update-meeting': fc.record({ locked: aBoolean, waitingRoom: aBoolean, title: fc.string({ maxLength: 8 }) }, loose),
@@ -102,6 +105,7 @@ const CASES: { event: keyof ClientToServerEvents; payloads: fc.Arbitrary<unknown
   { event: 'ice-candidate', payloads: malformed(iceCandidateSchema, nearMisses['ice-candidate']), from: 'member', expect: 'invalid-payload' },
   { event: 'ice-restart-request', payloads: malformed(iceRestartRequestSchema, nearMisses.target), from: 'member', expect: 'invalid-payload' },
   { event: 'media-state', payloads: malformed(mediaStateSchema, nearMisses['media-state']), from: 'member', expect: 'invalid-payload' },
+  { event: 'app-message', payloads: malformed(appMessageSchema, nearMisses['app-message']), from: 'member', expect: 'invalid-payload' },
   // leave-meeting takes no payload: whatever comes before the ack is ignored, and a socket in no meeting is refused.
   { event: 'leave-meeting', payloads: fc.anything({ maxDepth: 2 }), from: 'outsider', expect: 'not-in-meeting' },
   // end-meeting takes no payload either; a member who is not a host is refused whatever it sends.

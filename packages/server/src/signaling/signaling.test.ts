@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createMeeting, join, nextEvent, recordEvents, settle, useTestServer } from '../../test/support/helpers.js';
+import { LIMITS } from '@parley/protocol';
 
 describe('signaling', () => {
   const suite = useTestServer({ RESUME_WINDOW_MS: '200' });
@@ -107,6 +108,7 @@ describe('signaling', () => {
       await stranger.emitWithAck('offer', { to: adaId, sdp: 'v=0' }),
       await stranger.emitWithAck('ice-candidate', { to: adaId, candidate: { candidate: '' } }),
       await stranger.emitWithAck('media-state', { audio: false, video: false }),
+      await stranger.emitWithAck('app-message', { data: 'hello' }),
       await stranger.emitWithAck('leave-meeting'),
     ]) {
       assert.equal(result.ok || result.error.code, 'not-in-meeting');
@@ -135,6 +137,28 @@ describe('signaling', () => {
     assert.equal(seen?.screenSharing, true);
     await settle(ada);
     assert.ok(!adaReceived.some((event) => event.name === 'media-state'), 'the sender gets no echo of its own state');
+  });
+
+  test('an app message is relayed to everyone else in the meeting, and only there; a malformed one is refused', async () => {
+    const [meeting, elsewhere] = [await createMeeting(suite.server), await createMeeting(suite.server)];
+    const [ada, bob, cy, dee] = [await client(), await client(), await client(), await client()];
+    const adaId = (await join(ada, meeting.code, 'Ada')).self.id;
+    await join(bob, meeting.code, 'Bob');
+    await join(cy, meeting.code, 'Cy');
+    await join(dee, elsewhere.code, 'Dee');
+    const [adaReceived, deeReceived] = [recordEvents(ada), recordEvents(dee)];
+    const [toBob, toCy] = [nextEvent(bob, 'app-message'), nextEvent(cy, 'app-message')];
+    assert.deepEqual(await ada.emitWithAck('app-message', { data: '{"type":"chat","text":"hi"}' }), { ok: true });
+    assert.deepEqual(await toBob, { from: adaId, data: '{"type":"chat","text":"hi"}' });
+    assert.deepEqual(await toCy, { from: adaId, data: '{"type":"chat","text":"hi"}' });
+    for (const bad of [{ data: '' }, { data: 'x'.repeat(LIMITS.appMessageLength + 1) }, { data: 42 }, {}]) {
+      const result = await ada.emitWithAck('app-message', bad as never);
+      assert.equal(result.ok || result.error.code, 'invalid-payload', JSON.stringify(bad).slice(0, 40));
+    }
+    await settle(ada);
+    await settle(dee);
+    assert.ok(!adaReceived.some((event) => event.name === 'app-message'), 'the sender gets no echo');
+    assert.deepEqual(deeReceived, [], 'another meeting hears nothing');
   });
 
   test('leaving and disconnecting are announced with their reason', async () => {

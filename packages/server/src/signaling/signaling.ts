@@ -10,6 +10,7 @@ import {
   type WaitingForHost,
 } from '@parley/protocol';
 import {
+  appMessageSchema,
   iceCandidateSchema,
   iceRestartRequestSchema,
   joinMeetingSchema,
@@ -262,6 +263,7 @@ export class Signaling {
         timed('ice-restart-request'),
       ),
       'media-state': request(mediaStateSchema, (socket, state) => this.#setMediaState(socket, state)),
+      'app-message': request(appMessageSchema, (socket, message) => this.#relayAppMessage(socket, message)),
       'leave-meeting': bare((socket) => this.#leave(socket)),
       'end-meeting': bare((socket) => this.#asHost(socket, (host) => hosts.end(host))),
       'mute-participant': request(participantTargetSchema, (socket, { participantId }) =>
@@ -307,6 +309,13 @@ export class Signaling {
     this.#presence.setMediaState(member.meetingCode, member.info.id, state);
     this.#replication.publish(member);
     socket.to(meetingRoom(member.meetingCode)).emit('media-state', { participantId: member.info.id, ...state, screen: state.screen ?? false });
+    return ok(undefined);
+  }
+
+  #relayAppMessage(socket: ParleySocket, { data }: z.output<typeof appMessageSchema>): Result<undefined> {
+    const member = this.#memberOf(socket);
+    if (!member) return refusal(ProtocolErrorCode.NotInMeeting, 'Join a meeting first');
+    socket.to(meetingRoom(member.meetingCode)).emit('app-message', { from: member.info.id, data });
     return ok(undefined);
   }
 
