@@ -157,6 +157,18 @@ describe('VideoWantedController, in <participant-grid>', function () {
     }
   });
 
+  it('keeps a camera that is turned off wanted at its tile size, so its picture is back as soon as it turns on', async () => {
+    const room = roomOf(2);
+    const grid = await render(room, 480, 270);
+    await waitFor(() => lastTold(room).size === 2, 'both sizes');
+    const p1 = room.participants.get('p1')!;
+    p1.setMediaState(true, false);
+    room.emit('media-changed', p1);
+    await waitFor(() => cameraTile(grid, 'p1')!.hasAttribute('camera-off'), 'the initials');
+    await sleep(2500);
+    expect(toldOf(room, 'p1').map(({ wanted }) => wanted)).to.deep.equal([shownSize(cameraTile(grid, 'p1')!)]);
+  });
+
   it('stops telling about a participant who left', async () => {
     const room = roomOf(3);
     const grid = await render(room, 480, 270);
