@@ -80,8 +80,11 @@ describe('VideoWantedController, in <participant-grid>', function () {
 
   it('flipping pages: the sizes of the tiles that came at once, null for those that left after a grace', async () => {
     const room = roomOf(11);
+    const rendered = performance.now();
     const grid = await render(room, 640, 360);
     await waitFor(() => lastTold(room).size === 11, 'everyone told');
+    // Not shown from the start: unwanted only after the grace too, so a tile laid out late never pauses a video.
+    expect(toldOf(room, 'p9')[0]!.at - rendered, 'p9 unwanted after the grace').to.be.at.least(1900);
     const told = lastTold(room);
     for (const id of ['p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p7', 'p8']) expect(told.get(id), id).to.deep.equal(shownSize(cameraTile(grid, id)!));
     for (const id of ['p9', 'p10', 'p11']) expect(told.get(id), `${id}, on page 2`).to.equal(null);

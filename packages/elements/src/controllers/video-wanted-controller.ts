@@ -22,9 +22,12 @@ interface Seen {
   visible?: boolean;
 }
 
-/** What the room was last told of one participant, when, and since when it has been out of sight. */
+/**
+ * What the room was last told of one participant (`undefined`: nothing yet, so wanted as every video is at first),
+ * when, and since when the video has been out of sight.
+ */
 interface Told {
-  wanted: VideoWanted;
+  wanted: VideoWanted | undefined;
   at: number;
   hiddenSince?: number;
 }
@@ -120,11 +123,13 @@ export class VideoWantedController implements ReactiveController {
     for (const id of room.participants.keys()) {
       const wanted = wantedSize(shown.get(id));
       if (wanted === undefined) continue;
-      const told = this.#told.get(id);
-      if (told && wanted) told.hiddenSince = undefined;
-      if (told && !differs(told.wanted, wanted)) continue;
-      let due = told ? told.at + GAP_MS : now;
-      if (told && !wanted) due = Math.max(due, (told.hiddenSince ??= now) + HIDE_MS);
+      let told = this.#told.get(id);
+      if (!told) this.#told.set(id, (told = { wanted: undefined, at: -GAP_MS }));
+      if (wanted) told.hiddenSince = undefined;
+      if (told.wanted !== undefined && !differs(told.wanted, wanted)) continue;
+      // Out of sight only after a grace, a newcomer's first moments too: a tile laid out late is not a pause.
+      let due = told.at + GAP_MS;
+      if (!wanted) due = Math.max(due, (told.hiddenSince ??= now) + HIDE_MS);
       if (due > now) this.#schedule(due - now);
       else {
         this.#told.set(id, { wanted, at: now });
