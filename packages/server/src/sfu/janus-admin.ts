@@ -36,6 +36,19 @@ export class JanusAdmin {
     return data;
   }
 
+  /** Runs `use` with a handle of its own (detached after), for requests that make the handle join something. */
+  async withHandle<T>(use: (handle: JanusHandle) => Promise<T>): Promise<T> {
+    await this.#connected();
+    const session = this.#session!;
+    session.setToken(this.#token());
+    const handle = await session.attach(VIDEOROOM_PLUGIN);
+    try {
+      return await use(handle);
+    } finally {
+      await handle.detach().catch(() => {});
+    }
+  }
+
   /** Whether the connection is up now (for readiness and logs; a request reconnects anyway). */
   get connected(): boolean {
     return this.#session !== undefined && !this.#session.closed;

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import type { SfuMediaPath } from '@parley/protocol';
 import { JanusError } from '@parley/protocol/janus';
 import type { Logger } from '../logger.js';
@@ -44,6 +44,8 @@ export class SfuRooms {
   readonly #config: SfuConfig;
   readonly #logger: Logger;
   readonly #admin: JanusAdmin;
+  /** `code/id` of participants whose audio this server muted in Janus (a host's forced mute). */
+  readonly #muted = new Set<string>();
   /** Rooms this process created or found, per meeting code: the creation, while it is under way. */
   readonly #rooms = new Map<string, Promise<void>>();
 
@@ -90,6 +92,7 @@ export class SfuRooms {
   /** The meeting ended or expired: its room goes, and everyone still in it with it. */
   async closeRoom(code: string): Promise<void> {
     this.#rooms.delete(code);
+    for (const key of this.#muted) if (key.startsWith(`${code}/`)) this.#muted.delete(key);
     await this.#roomRequest(code, 'destroy', {}, 'destroying the room');
     this.#logger.info({ meeting: code, room: this.roomOf(code) }, 'Janus room destroyed');
   }
@@ -97,6 +100,52 @@ export class SfuRooms {
   /** A host removed the participant: Janus stops forwarding their media and to them (the room has `require_pvtid`). */
   async kick(code: string, participantId: string): Promise<void> {
     await this.#roomRequest(code, 'kick', { id: participantId }, 'kicking a participant');
+  }
+
+  /**
+   * A host's forced mute: Janus stops forwarding the participant's audio (VideoRoom `moderate`) until they turn their
+   * microphone on again themselves ({@link unmuteAudio}). Returns how many audio streams were muted: none if they
+   * publish no audio.
+   */
+  async muteAudio(code: string, participantId: string): Promise<number> {
+    const mids = await this.#audioMids(code, participantId);
+    for (const mid of mids) await this.#roomRequest(code, 'moderate', { id: participantId, mid, mute: true }, 'muting a participant');
+    if (mids.length > 0) this.#muted.add(`${code}/${participantId}`);
+    return mids.length;
+  }
+
+  /** The participant turned their microphone on again: a forced mute of theirs is lifted. */
+  async unmuteAudio(code: string, participantId: string): Promise<void> {
+    if (!this.#muted.delete(`${code}/${participantId}`)) return;
+    for (const mid of await this.#audioMids(code, participantId)) {
+      await this.#roomRequest(code, 'moderate', { id: participantId, mid, mute: false }, 'unmuting a participant');
+    }
+  }
+
+  /**
+   * The mids of a participant's published audio. `moderate` names a stream by mid, and only a publisher in the room
+   * sees the others' streams: the server looks through a short-lived publisher of its own, which publishes nothing
+   * (so nobody is told of it) and leaves at once.
+   */
+  async #audioMids(code: string, participantId: string): Promise<string[]> {
+    const room = this.roomOf(code);
+    const publishers = await this.#admin
+      .withHandle(async (handle) => {
+      const { data } = await handle.request({
+        request: 'join',
+        ptype: 'publisher',
+        room,
+        id: `parley-server-${randomUUID()}`,
+        token: signRoomToken(this.#config.tokenSecret, Date.now() + 60_000, room),
+      });
+        return (data['publishers'] ?? []) as { id: string; streams?: { type: string; mid: string; disabled?: boolean }[] }[];
+      })
+      .catch((error: unknown) => {
+        this.#logger.error({ err: error, meeting: code }, "Janus: looking up a participant's streams failed");
+        throw error;
+      });
+    const streams = publishers.find((publisher) => publisher.id === participantId)?.streams ?? [];
+    return streams.filter((stream) => stream.type === 'audio' && !stream.disabled).map((stream) => stream.mid);
   }
 
   /**

@@ -130,6 +130,8 @@ export class HostControls {
     const target = this.#targetOf(host, participantId);
     if (!target) return notFound();
     this.#options.io.to(participantRoom(target.info.id)).emit('mute-requested', { by: host.info.id });
+    // In SFU mode Janus stops forwarding their audio at once, whatever their client does (SfuRooms logs a failure).
+    this.#options.sfu?.muteAudio(host.meetingCode, target.info.id).catch(() => {});
     this.#hostAction('mute', host, target.info.id);
     return ok(undefined);
   }

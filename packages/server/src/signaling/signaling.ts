@@ -354,6 +354,8 @@ export class Signaling {
     const member = this.#memberOf(socket);
     if (!member) return refusal(ProtocolErrorCode.NotInMeeting, 'Join a meeting first');
     this.#presence.setMediaState(member.meetingCode, member.info.id, state);
+    // Their microphone is on again by their own choice: a host's forced mute in Janus is lifted.
+    if (state.audio) this.#options.sfu?.unmuteAudio(member.meetingCode, member.info.id).catch(() => {});
     this.#replication.publish(member);
     socket.to(meetingRoom(member.meetingCode)).emit('media-state', { participantId: member.info.id, ...state, screen: state.screen ?? false });
     return ok(undefined);
