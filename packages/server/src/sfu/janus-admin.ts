@@ -12,6 +12,8 @@ export interface JanusAdminOptions {
   url: string;
   tokenSecret: string;
   logger: Logger;
+  /** The connection was lost: Janus may have restarted, and forgotten every room. */
+  onLost?: () => void;
 }
 
 /**
@@ -79,6 +81,7 @@ export class JanusAdmin {
       this.#session = undefined;
       this.#handle = undefined;
       logger.warn({ janus: url, reason: error?.message }, 'Janus connection lost; reconnecting on the next request');
+      this.#options.onLost?.();
     });
     this.#session = session;
     if (this.#closed) {

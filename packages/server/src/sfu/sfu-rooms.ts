@@ -52,7 +52,8 @@ export class SfuRooms {
   constructor(config: SfuConfig, logger: Logger) {
     this.#config = config;
     this.#logger = logger;
-    this.#admin = new JanusAdmin({ url: config.janusUrl, tokenSecret: config.tokenSecret, logger });
+    // Janus keeps rooms in memory only: after a restart, each is created again by its meeting's next join or resume.
+    this.#admin = new JanusAdmin({ url: config.janusUrl, tokenSecret: config.tokenSecret, logger, onLost: () => this.#rooms.clear() });
   }
 
   /** The meeting's VideoRoom id. */
