@@ -4,7 +4,7 @@ import { WebSocket } from 'ws';
 import type { SfuMediaPath } from '@parley/protocol';
 import { JanusSession, type JanusHandle, type PluginData } from '@parley/protocol/janus';
 import { startJanus, type TestJanus } from '../../test/support/janus-server.js';
-import { connect, createMeeting, join, nextEvent, startTestServer, withTestServer, type TestClient } from '../../test/support/helpers.js';
+import { connect, createMeeting, join, knock, nextEvent, startTestServer, withTestServer, type TestClient } from '../../test/support/helpers.js';
 import type { RunningServer } from '../index.js';
 import { signCoreToken } from './janus-tokens.js';
 
@@ -141,6 +141,19 @@ describe('SFU mode', () => {
     const path = sfuPath(resumed.data.media);
     assert.equal(path.room, sfuPath(joined.media).room);
     await enterRoom(path, joined.self.id);
+  });
+
+  test('someone admitted from the waiting room gets the media path in `admitted`', async () => {
+    const meeting = await createMeeting(server);
+    const [host, waiter] = [await client(), await client()];
+    const hostJoined = await join(host, meeting.code, 'Hana', meeting.hostKey);
+    assert.equal((await host.emitWithAck('update-meeting', { waitingRoom: true })).ok, true);
+    const waiterId = await knock(waiter, meeting.code, 'Walt');
+    const admitted = nextEvent(waiter, 'admitted');
+    assert.equal((await host.emitWithAck('admit-participant', { participantId: waiterId })).ok, true);
+    const path = sfuPath((await admitted).media);
+    assert.equal(path.room, sfuPath(hostJoined.media).room);
+    await enterRoom(path, waiterId);
   });
 
   test('with Janus down, a join is refused `internal` with a clear message and a log line; the server carries on', async () => {
