@@ -54,16 +54,18 @@ export async function startJanus(options: TestJanusOptions = {}): Promise<TestJa
     const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-8_000));
     started.stdout!.on('data', keep);
     started.stderr!.on('data', keep);
-    const exited = new Promise<never>((_, reject) =>
-      started.once('exit', (code, signal) => reject(new Error(`janus exited (${code ?? signal}) while starting:\n${output}`))),
-    );
+    const exited = new Promise<never>((_, reject) => {
+      started.once('exit', (code, signal) => reject(new Error(`janus exited (${code ?? signal}) while starting:\n${output}`)));
+      // Not installed: CI installs it (.ci/run); locally `apt-get install --no-install-recommends janus`.
+      started.once('error', (error) => reject(new Error(`cannot run ${JANUS_BINARY}: ${error.message}`)));
+    });
     exited.catch(() => {});
     await Promise.race([waitUntilAnswering(url, 15_000).catch((error: Error) => Promise.reject(new Error(`${error.message}\n${output}`))), exited]);
   };
 
   const kill = async () => {
     const running = child;
-    if (!running || running.exitCode !== null || running.signalCode !== null) return;
+    if (!running || running.pid === undefined || running.exitCode !== null || running.signalCode !== null) return;
     const exited = new Promise((resolve) => running.once('exit', resolve));
     running.kill('SIGKILL');
     await exited;
