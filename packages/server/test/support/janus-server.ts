@@ -32,14 +32,27 @@ export interface TestJanus {
 export interface TestJanusOptions {
   /** Seconds without a request (or keepalive) before Janus drops a session; Janus's default is 60. */
   sessionTimeout?: number;
+  /** The WebSocket port; a free one by default. */
+  port?: number;
+  /**
+   * The interfaces Janus gathers ICE candidates on: `pj0` (scripts/loopback-netns.sh) by default; `null` for all of
+   * the machine's (a Janus for browsers on this machine, outside the tests' namespace).
+   */
+  iceEnforceList?: string | null;
 }
 
 export async function startJanus(options: TestJanusOptions = {}): Promise<TestJanus> {
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const tokenSecret = randomBytes(16).toString('hex');
   const adminKey = randomBytes(16).toString('hex');
   const dir = mkdtempSync(join(tmpdir(), 'parley-janus-'));
-  writeConfig(dir, { port, tokenSecret, adminKey, sessionTimeout: options.sessionTimeout ?? 60 });
+  writeConfig(dir, {
+    port,
+    tokenSecret,
+    adminKey,
+    sessionTimeout: options.sessionTimeout ?? 60,
+    iceEnforceList: options.iceEnforceList === undefined ? 'pj0' : options.iceEnforceList,
+  });
   const url = `ws://127.0.0.1:${port}`;
   let child: ChildProcess | undefined;
   let output = '';
@@ -102,7 +115,10 @@ export async function startJanus(options: TestJanusOptions = {}): Promise<TestJa
   };
 }
 
-function writeConfig(dir: string, settings: { port: number; tokenSecret: string; adminKey: string; sessionTimeout: number }): void {
+function writeConfig(
+  dir: string,
+  settings: { port: number; tokenSecret: string; adminKey: string; sessionTimeout: number; iceEnforceList: string | null },
+): void {
   // Folders of symlinks: Janus loads every library in its plugins and transports folders, and we want two.
   for (const [folder, libraries] of [
     ['plugins', ['libjanus_videoroom.so']],
@@ -135,8 +151,7 @@ media: {
   rtp_port_range = "${rtpBase}-${rtpBase + 39}"
 }
 nat: {
-  ice_enforce_list = "pj0"
-}
+${settings.iceEnforceList === null ? '' : `  ice_enforce_list = "${settings.iceEnforceList}"\n`}}
 plugins: {
 }
 transports: {
