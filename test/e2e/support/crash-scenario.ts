@@ -195,8 +195,8 @@ async function waitUntilBack(page: MeetingPage, target: CrashTarget, timeoutMs: 
       .evaluate(() => ({ state: document.querySelector('meeting-room')?.room?.state, events: window.__roomEvents }))
       .catch((failure: unknown) => ({ state: `unknown (${String(failure)})`, events: [] }));
     const notice = await noticeText(page).catch(() => null);
-    // With the servers' recovery decisions, to read them against.
-    const logs = target.logLines().filter((line) => line.includes(page.participantId) || /after a crash|server listening/.test(line));
+    // With the servers' recovery decisions and every refusal (a refused request names its socket, not its sender).
+    const logs = target.logLines().filter((line) => line.includes(page.participantId) || /after a crash|server listening|refused/.test(line));
     throw new Error(
       [
         `${(error as Error).message}: ${page.name} (${page.participantId}) is ${seen.state}, notice ${JSON.stringify(notice)}`,
