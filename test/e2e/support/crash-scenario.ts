@@ -9,7 +9,7 @@ import { freePort } from '../../../packages/server/test/support/redis-server.js'
 import { axeViolations } from './axe.js';
 import { launchChromium } from './browser.js';
 import { MeetingPage } from './meeting-page.js';
-import { healthy, startCluster, startServerProcess, waitFor, type ServerProcess } from './processes.js';
+import { healthy, startCluster, startServerProcess, timeOrdered, waitFor, type ServerProcess } from './processes.js';
 import { screenshot } from './screenshots.js';
 import { createMeeting, startEmbedder } from './servers.js';
 
@@ -22,6 +22,8 @@ declare global {
     /** When the page first showed the Reconnecting notice, and when its room was back (ms since the epoch). */
     __noticeShownAt: number;
     __reconnectedAt: number;
+    /** What its room said from the crash on (state changes, errors, why it left), for a failure to tell. */
+    __roomEvents: string[];
   }
 }
 
@@ -33,6 +35,13 @@ function recordTimes(page: MeetingPage): Promise<void> {
   return page.evaluateRoom((element) => {
     window.__noticeShownAt = 0;
     window.__reconnectedAt = 0;
+    window.__roomEvents = [];
+    const room = element.room!;
+    // No named function in here: tsx would wrap it in a helper the page does not have.
+    room.on('state-changed', (state) => window.__roomEvents.push(`${new Date().toISOString()} state ${state}`));
+    room.on('disconnected', (reason) => window.__roomEvents.push(`${new Date().toISOString()} disconnected: ${reason}`));
+    room.on('error', (error) => window.__roomEvents.push(`${new Date().toISOString()} error ${error.code}: ${error.message}`));
+    room.on('left', (reason) => window.__roomEvents.push(`${new Date().toISOString()} left: ${reason}`));
     const root = element.shadowRoot!;
     new MutationObserver(() => {
       if (!window.__noticeShownAt && root.querySelector('[part="reconnecting"]')) window.__noticeShownAt = Date.now();
@@ -57,6 +66,8 @@ export interface CrashTarget {
   kill(): Promise<void>;
   /** Starts them again on the same ports and the same data (SQLite file or Redis). */
   restart(): Promise<void>;
+  /** The log records of every server process started so far, killed ones too (see `timeOrdered`). */
+  logLines(): string[];
 }
 
 /** A crash target the test started, and stops with `close()`. */
@@ -75,6 +86,7 @@ export async function startCrashableServer(): Promise<CrashableServer> {
   const port = await freePort();
   const env = { DATA_DIR: dir };
   let server: ServerProcess = await startServerProcess(port, env);
+  const started = [server];
   const embedder = await startEmbedder(server.url);
   return {
     front: server.url,
@@ -83,7 +95,9 @@ export async function startCrashableServer(): Promise<CrashableServer> {
     kill: () => server.kill(),
     async restart() {
       server = await startServerProcess(port, env);
+      started.push(server);
     },
+    logLines: () => timeOrdered(started),
     async close() {
       await embedder.close();
       await server.kill('SIGTERM');
@@ -104,6 +118,7 @@ export async function startCrashableCluster(nodes: number): Promise<OwnedCrashTa
     async restart() {
       await Promise.all(cluster.nodes.map((_, index) => cluster.restart(index)));
     },
+    logLines: () => cluster.logLines(),
     close: () => cluster.stop(),
   };
 }
@@ -165,6 +180,32 @@ function noticeText(page: MeetingPage): Promise<string | null> {
     const notice = document.querySelector('meeting-room')?.shadowRoot?.querySelector<HTMLElement>('[part="reconnecting"]');
     return notice?.checkVisibility() ? notice.innerText : null;
   });
+}
+
+/**
+ * Waits until `page` is back in the call with the notice gone; if it is not within `timeoutMs`, fails saying what
+ * the page showed, what its room said since the crash, and every server log record about its participant.
+ */
+async function waitUntilBack(page: MeetingPage, target: CrashTarget, timeoutMs: number): Promise<void> {
+  const what = `${page.name} back, the notice gone`;
+  try {
+    await waitFor(async () => (await pageState(page)).state === 'joined' && (await noticeText(page)) === null, what, timeoutMs);
+  } catch (error) {
+    const seen = await page.page
+      .evaluate(() => ({ state: document.querySelector('meeting-room')?.room?.state, events: window.__roomEvents }))
+      .catch((failure: unknown) => ({ state: `unknown (${String(failure)})`, events: [] }));
+    const notice = await noticeText(page).catch(() => null);
+    // With the servers' recovery decisions and every refusal (a refused request names its socket, not its sender).
+    const logs = target.logLines().filter((line) => line.includes(page.participantId) || /after a crash|server listening|refused/.test(line));
+    throw new Error(
+      [
+        `${(error as Error).message}: ${page.name} (${page.participantId}) is ${seen.state}, notice ${JSON.stringify(notice)}`,
+        `its room said: ${seen.events.join(' | ') || 'nothing'}`,
+        `server logs about it (and their starts):`,
+        ...logs,
+      ].join('\n'),
+    );
+  }
 }
 
 /** Waits until every page has decoded more video from every other page than in `since`. */
@@ -257,11 +298,7 @@ export async function crashDuringCall(browser: Browser, target: CrashTarget, out
       await restarting;
       down = false;
     }
-    await Promise.all(
-      pages.map((page) =>
-        waitFor(async () => (await pageState(page)).state === 'joined' && (await noticeText(page)) === null, `${page.name} back, the notice gone`, 30_000),
-      ),
-    );
+    await Promise.all(pages.map((page) => waitUntilBack(page, target, 30_000)));
     for (const page of pages) {
       const { reconnectedAt } = await recordedTimes(page);
       assert.ok(reconnectedAt - healthyAt <= RESUMED_WITHIN_MS, `${page.name} was back ${reconnectedAt - healthyAt} ms after /healthz answered`);

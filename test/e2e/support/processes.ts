@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { setTimeout as delay } from 'node:timers/promises';
 import { freePort, startRedis, type TestRedis } from '../../../packages/server/test/support/redis-server.js';
 import { startEmbedder, type Embedder } from './servers.js';
@@ -28,22 +29,51 @@ export async function healthy(url: string): Promise<boolean> {
 export interface ServerProcess {
   url: string;
   process: ChildProcess;
+  /** Every JSON log record it wrote (at info level and above), as written: for a failing test to say what it did. */
+  log: string[];
   /** Sends `signal` (SIGKILL: a crash, with no goodbye and no hand-over) and waits for the process to be gone. */
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** A Parley server process on `port` of 127.0.0.1, configured by `env`; resolves once `/healthz` answers. */
+/** pino's level from which a server's log record is also shown on the test's output (LOG_LEVEL, else errors). */
+const SHOWN_FROM_LEVEL = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60 }[process.env.LOG_LEVEL ?? 'error'] ?? 50;
+
+/** A log line's pino level; a line that is no JSON record (a crash's output) counts as an error. */
+function logLevel(line: string): number {
+  try {
+    return (JSON.parse(line) as { level?: number }).level ?? 50;
+  } catch {
+    return 50;
+  }
+}
+
+/**
+ * A Parley server process on `port` of 127.0.0.1, configured by `env`; resolves once `/healthz` answers. It logs at
+ * info level into `log`; what LOG_LEVEL asks for (errors by default) also goes to the test's output.
+ */
 export async function startServerProcess(port: number, env: NodeJS.ProcessEnv): Promise<ServerProcess> {
   const child = spawn(process.execPath, [BIN], {
-    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: process.env.LOG_LEVEL ?? 'error', ...env },
-    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'info', LOG_FORMAT: 'json', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const log: string[] = [];
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    log.push(line);
+    if (logLevel(line) >= SHOWN_FROM_LEVEL) process.stdout.write(`${line}\n`);
   });
   const url = `http://127.0.0.1:${port}`;
-  // Generous: a loaded test machine takes seconds to start a Node.js process.
-  await waitFor(() => healthy(url), `the server on ${port}`, 30_000);
+  try {
+    // Generous: a loaded test machine takes seconds to start a Node.js process.
+    await waitFor(() => healthy(url), `the server on ${port}`, 30_000);
+  } catch (error) {
+    // Nobody would stop it otherwise: it would hold the port, and its output pipe would keep the test running.
+    child.kill('SIGKILL');
+    throw error;
+  }
   return {
     url,
     process: child,
+    log,
     async kill(signal = 'SIGKILL') {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -64,6 +94,8 @@ export interface Cluster {
   redis: TestRedis;
   /** Starts node `index` again on its port (after it was killed). */
   restart(index: number): Promise<void>;
+  /** The log records of every node process started so far (killed ones too), each tagged with its port, by time. */
+  logLines(): string[];
   stop(): Promise<void>;
 }
 
@@ -169,11 +201,21 @@ export async function startNginx(upstreams: string[]): Promise<Nginx> {
   };
 }
 
+/** The log lines of `processes`, each prefixed with its process's port, in the order of their records' times. */
+export function timeOrdered(processes: ServerProcess[]): string[] {
+  const time = (line: string) => Number(/"time":(\d+)/.exec(line)?.[1] ?? 0);
+  return processes
+    .flatMap((server) => server.log.map((line) => ({ time: time(line), line: `:${new URL(server.url).port} ${line}` })))
+    .sort((a, b) => a.time - b.time)
+    .map(({ line }) => line);
+}
+
 /** Nodes (real processes) on one real redis-server, behind nginx configured from docs/nginx.conf. */
 export async function startCluster(count: number): Promise<Cluster> {
   const redis = await startRedis();
   const nodes: ServerProcess[] = [];
   for (let index = 0; index < count; index += 1) nodes.push(await startServerProcess(await freePort(), nodeEnv(redis)));
+  const started = [...nodes];
   const nginx = await startNginx(nodes.map((node) => new URL(node.url).host));
   const front = nginx.url;
   const embedder = await startEmbedder(front);
@@ -184,7 +226,9 @@ export async function startCluster(count: number): Promise<Cluster> {
     redis,
     async restart(index) {
       nodes[index] = await startServerProcess(Number(new URL(nodes[index]!.url).port), nodeEnv(redis));
+      started.push(nodes[index]);
     },
+    logLines: () => timeOrdered(started),
     async stop() {
       await embedder.close();
       await Promise.all([nginx.stop(), ...nodes.map((node) => node.kill('SIGTERM'))]);

@@ -541,10 +541,13 @@ export class Signaling {
    * never saw (the previous process crashed): while recovering, they are taken back as the token says.
    */
   async #resume(socket: ParleySocket, request: z.output<typeof resumeMeetingSchema>): Promise<Result<JoinedMeeting>> {
-    if (socket.data.meetingCode || socket.data.waiting) return refusal(ProtocolErrorCode.AlreadyInMeeting, 'Already in a meeting');
+    if (socket.data.waiting) return refusal(ProtocolErrorCode.AlreadyInMeeting, 'Already in a meeting');
+    const verdict = this.#options.resumeTokens.verify(request.resumeToken);
+    if (socket.data.meetingCode && !(verdict.ok && this.#speaksFor(socket, verdict.claims))) {
+      return refusal(ProtocolErrorCode.AlreadyInMeeting, 'Already in a meeting');
+    }
     // As for a join: the idle sweep must not close a socket while its resume awaits the lookup.
     socket.data.idleSince = Date.now();
-    const verdict = this.#options.resumeTokens.verify(request.resumeToken);
     if (!verdict.ok) {
       this.#options.logger.info({ reason: verdict.reason }, 'resume refused: the token is not valid');
       return refusal(ProtocolErrorCode.ResumeRejected, 'Nothing to resume: join the meeting again');
@@ -559,11 +562,24 @@ export class Signaling {
     if (meeting === 'expired') return refusal(ProtocolErrorCode.MeetingExpired, 'The meeting has expired');
     // The lookup awaited: the socket may have gone, or joined through a parallel request, meanwhile.
     if (socket.disconnected) return refusal(ProtocolErrorCode.Internal, 'Disconnected while resuming');
-    if (socket.data.meetingCode || socket.data.waiting) return refusal(ProtocolErrorCode.AlreadyInMeeting, 'Already in a meeting');
+    if (socket.data.waiting || (socket.data.meetingCode && !this.#speaksFor(socket, claims))) {
+      return refusal(ProtocolErrorCode.AlreadyInMeeting, 'Already in a meeting');
+    }
 
     let member = this.#presence.get(meeting.code, claims.participant);
     let expiresAt = meeting.expiresAt;
-    if (member) {
+    if (!member) {
+      const refused = this.#refuseTakeBack(meeting, claims);
+      if (refused) return refused;
+      member = this.#takeBack(meeting, claims, request);
+      const occupied = this.#options.meetings.occupy(meeting);
+      occupied.written.catch((error: unknown) => this.#occupancyLost(meeting.code, error, 'storing a resume failed'));
+      expiresAt = occupied.expiresAt;
+    } else if (member === this.#memberOf(socket)) {
+      // This connection resumed them already and its client asks again: the answer came too late for it (its
+      // request timed out on a loaded machine). It gets the same answer again, with a token it will see.
+      this.#options.logger.info({ meeting: meeting.code, participant: member.info.id }, 'resume asked again on the same connection');
+    } else {
       if (this.#superseded(member, claims.issuedAt)) {
         this.#options.logger.info({ meeting: meeting.code, participant: member.info.id }, 'resume refused: a newer token was issued');
         return refusal(ProtocolErrorCode.ResumeRejected, 'Nothing to resume: join the meeting again');
@@ -574,13 +590,6 @@ export class Signaling {
         this.#detach(previous);
         previous.disconnect(true);
       }
-    } else {
-      const refused = this.#refuseTakeBack(meeting, claims);
-      if (refused) return refused;
-      member = this.#takeBack(meeting, claims, request);
-      const occupied = this.#options.meetings.occupy(meeting);
-      occupied.written.catch((error: unknown) => this.#occupancyLost(meeting.code, error, 'storing a resume failed'));
-      expiresAt = occupied.expiresAt;
     }
     this.#attach(socket, member);
     member.node = this.#replication.nodeId;
@@ -626,6 +635,11 @@ export class Signaling {
       this.#options.logger.warn({ err: error, meeting: code }, 'storage unreachable: resuming on the meeting as last read');
       return lastRead;
     }
+  }
+
+  /** Whether `socket` speaks for the participant `claims` names. */
+  #speaksFor(socket: ParleySocket, claims: ResumeClaims): boolean {
+    return socket.data.meetingCode === claims.meeting && socket.data.participantId === claims.participant;
   }
 
   /**
@@ -681,6 +695,9 @@ export class Signaling {
       node: this.#replication.nodeId,
       joinedAt: 0,
       listedInJoinAnswer: [],
+      // The token they came back with: once the answer's token is issued it is the one before the latest, still
+      // accepted (see #superseded) should that answer be cut off with the connection that asked.
+      tokenIssuedAt: claims.issuedAt,
     };
     this.#presence.add(member);
     this.#options.logger.info({ meeting: meeting.code, participant: member.info.id, host: member.info.isHost }, 'taken back after a restart');
