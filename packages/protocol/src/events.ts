@@ -89,11 +89,18 @@ export interface SfuMediaPath {
   /** The meeting's VideoRoom. */
   room: string;
   /**
-   * This participant's pass to that room and no other: a Janus signed token, sent with every Janus request. A fresh
-   * one arrives in `media-path` before it expires.
+   * This participant's pass to Janus: a Janus signed token (realm `janus`, the VideoRoom plugin only), sent as
+   * `token` with every Janus request (create, attach, message, trickle, keepalive). A fresh one arrives in
+   * `media-path` before it expires; use it from then on.
    */
   token: string;
-  /** When `token` expires, in milliseconds since the epoch. */
+  /**
+   * This participant's pass to `room` and no other: a VideoRoom signed token (realm `janus.plugin.videoroom`,
+   * `room=<room>`), sent as `token` in the body of every VideoRoom `join`, as a publisher and as a subscriber.
+   * Janus checks the two tokens separately (a core token cannot name a room), hence two.
+   */
+  roomToken: string;
+  /** When `token` and `roomToken` expire, in milliseconds since the epoch. */
   tokenExpiresAt: number;
 }
 
