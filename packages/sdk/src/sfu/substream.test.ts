@@ -26,13 +26,13 @@ describe('substreamFor', () => {
 });
 
 describe('SIMULCAST_LAYERS', () => {
-  it('sends three layers l, m, h at a quarter, half and full resolution, each capped, smallest first', () => {
+  it('sends three layers h, m, l at full, half and a quarter resolution, each capped, in the rid order Janus assumes', () => {
     expect(SIMULCAST_LAYERS.map(({ rid, scaleResolutionDownBy }) => [rid, scaleResolutionDownBy])).to.deep.equal([
-      ['l', 4],
-      ['m', 2],
       ['h', 1],
+      ['m', 2],
+      ['l', 4],
     ]);
     const bitrates = SIMULCAST_LAYERS.map(({ maxBitrate }) => maxBitrate!);
-    expect(bitrates).to.deep.equal([...bitrates].sort((a, b) => a - b));
+    expect(bitrates).to.deep.equal([...bitrates].sort((a, b) => b - a));
   });
 });

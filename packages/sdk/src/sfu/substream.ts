@@ -9,14 +9,15 @@
 export type Substream = 0 | 1 | 2;
 
 /**
- * The camera's layers, smallest first, as `RTCRtpEncodingParameters` (Janus names them by rid: l, m, h). At a
- * 1280×720 capture: 320×180 at 150 kbps, 640×360 at 500 kbps, 1280×720 at 1.5 Mbps. Only the ceilings are set: the
- * browser's bandwidth estimation decides what is sent below them, and drops the top layers first when it must.
+ * The camera's layers as `RTCRtpEncodingParameters`, highest first: the rid order Janus assumes (`hml`), so the
+ * first is its substream 2. At a 1280×720 capture: 1280×720 up to 1.5 Mbps, 640×360 up to 500 kbps, 320×180 up to
+ * 150 kbps. Only ceilings are set: the browser's bandwidth estimation decides what is sent below them, and drops the
+ * top layers first when it must.
  */
 export const SIMULCAST_LAYERS: readonly RTCRtpEncodingParameters[] = [
-  { rid: 'l', scaleResolutionDownBy: 4, maxBitrate: 150_000, maxFramerate: 15 },
-  { rid: 'm', scaleResolutionDownBy: 2, maxBitrate: 500_000 },
   { rid: 'h', scaleResolutionDownBy: 1, maxBitrate: 1_500_000 },
+  { rid: 'm', scaleResolutionDownBy: 2, maxBitrate: 500_000 },
+  { rid: 'l', scaleResolutionDownBy: 4, maxBitrate: 150_000 },
 ];
 
 /**
