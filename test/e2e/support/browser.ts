@@ -11,7 +11,8 @@ export { CHROMIUM_ARGS, CHROMIUM_PATH };
  */
 function nonLoopbackAddresses(): string[] {
   return Object.entries(networkInterfaces()).flatMap(([name, addresses]) =>
-    (addresses ?? []).filter((address) => !address.internal).map((address) => `${name} ${address.address}`),
+    // 127.0.0.0/8 is routed over `lo` wherever it sits: the namespace's veth for Janus (`pj0`, 127.0.0.2) included.
+    (addresses ?? []).filter((address) => !address.internal && !address.address.startsWith('127.')).map((address) => `${name} ${address.address}`),
   );
 }
 

@@ -254,7 +254,12 @@ export class SfuTransport extends TypedEmitter<MediaTransportEventMap> implement
       // Janus makes a subscription with at least one stream: the first publisher opens it.
       if (subscribe.length > 0) await this.#subscribe(subscribe);
     } else if (subscribe.length > 0 || unsubscribe.length > 0) {
-      const { data, jsep } = await this.#subscriber.handle.request({ request: 'update', subscribe, unsubscribe });
+      // Janus refuses an empty list.
+      const { data, jsep } = await this.#subscriber.handle.request({
+        request: 'update',
+        ...(subscribe.length > 0 && { subscribe }),
+        ...(unsubscribe.length > 0 && { unsubscribe }),
+      });
       await this.#onSubscriberEvent(data, jsep);
     }
     const subscriber = this.#subscriber;
