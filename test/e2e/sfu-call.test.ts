@@ -115,6 +115,12 @@ describe('SFU mode: pages meet through Janus', () => {
       return packets;
     }, ids[1]!);
     assert.ok(audio > 0, 'Ada receives Bob’s microphone');
+    // Connection quality is measured per participant from what arrives of theirs.
+    await waitUntil(
+      () => ada.page.evaluate((id) => (window.__room.participants.get(id)?.connectionQuality ?? 0) > 0, ids[1]!),
+      15_000,
+      'Ada measures the quality of Bob’s media',
+    );
   });
 
   test('a tile that shrinks to a thumbnail receives the low layer, and the full one when it grows again', async () => {

@@ -1,13 +1,16 @@
-import { JanusSession, type JanusHandle } from '@parley/protocol/janus';
+import { JanusSession, type JanusHandle, type JanusHandleEvents, type JanusSessionEvents } from '@parley/protocol/janus';
 
 export type { Jsep, PluginData } from '@parley/protocol/janus';
 
 /** What the SFU transport uses of a Janus plugin handle (tests give a fake of this shape). */
-export type JanusHandlePort = Pick<JanusHandle, 'request' | 'trickle' | 'on'>;
+export interface JanusHandlePort extends Pick<JanusHandle, 'request' | 'trickle'> {
+  on(event: 'event', listener: JanusHandleEvents['event']): unknown;
+}
 
 /** What the SFU transport uses of a Janus session. */
-export interface JanusSessionPort extends Pick<JanusSession, 'setToken' | 'close' | 'on'> {
+export interface JanusSessionPort extends Pick<JanusSession, 'setToken' | 'close'> {
   attach(plugin: string): Promise<JanusHandlePort>;
+  on(event: 'closed', listener: JanusSessionEvents['closed']): unknown;
 }
 
 /** Opens a Janus session at `url` whose requests carry `token`. */
