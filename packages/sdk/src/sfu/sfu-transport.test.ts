@@ -146,6 +146,14 @@ class FakeJanus {
   }
 }
 
+/** Makes `pc` report a failed connection, as when the path to Janus is lost. */
+function fail(pc: RTCPeerConnection): void {
+  Object.defineProperty(pc, 'connectionState', { value: 'failed', configurable: true });
+  pc.onconnectionstatechange!(new Event('connectionstatechange'));
+  // Back once the restart is under way, so that no second one starts while the test looks.
+  Object.defineProperty(pc, 'connectionState', { value: 'connected', configurable: true });
+}
+
 const CAMERA_AND_MICROPHONE = [
   { type: 'audio', mid: '0' },
   { type: 'video', mid: '1', description: 'camera' },
@@ -230,6 +238,23 @@ describe('SfuTransport', function () {
 
     janus.publisher.emit({ videoroom: 'event', leaving: 'bob' });
     expect(ended).to.deep.equal(['bob']);
+  });
+
+  it('restarts ICE on a connection to Janus that failed: the publisher offers afresh, the subscriber asks Janus to', async () => {
+    janus.publishers = [{ id: 'bob', streams: CAMERA_AND_MICROPHONE }];
+    const states: string[] = [];
+    await started(['bob'], (t) => t.on('connection-state-changed', (_id, state) => states.push(state)));
+    await waitFor(() => janus.subscriber?.sent('start').length === 1, 'subscribed');
+    const [publisher, subscriber] = environment.peerConnections as [RTCPeerConnection, RTCPeerConnection];
+    const ufrag = (pc: RTCPeerConnection) => /a=ice-ufrag:(.*)/.exec(pc.localDescription!.sdp)![1];
+    const before = ufrag(publisher);
+    fail(publisher);
+    await waitFor(() => janus.publisher.sent('configure').length === 1, 'the publisher renegotiated');
+    await waitFor(() => publisher.signalingState === 'stable' && ufrag(publisher) !== before, 'new ICE credentials');
+    fail(subscriber);
+    await waitFor(() => janus.subscriber!.sent('configure').length === 1, 'a restart asked of Janus');
+    expect(janus.subscriber!.sent('configure')[0]).to.deep.equal({ request: 'configure', restart: true });
+    expect(states, 'each participant hears of it').to.include('failed');
   });
 
   it('uses a fresh token for the same room from then on, and follows no other path', async () => {
