@@ -5,6 +5,13 @@ import { join, resolve } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { ConfigError, loadConfig } from './index.js';
 
+/** A complete SFU-mode Janus configuration. */
+const JANUS = {
+  JANUS_URL: 'ws://127.0.0.1:8188',
+  JANUS_TOKEN_SECRET: 't'.repeat(32),
+  JANUS_ADMIN_KEY: 'a'.repeat(32),
+};
+
 describe('configuration', () => {
   const dir = mkdtempSync(join(tmpdir(), 'parley-config-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
@@ -143,12 +150,43 @@ describe('configuration', () => {
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"/],
     [{ REDIS_URL: 'http://127.0.0.1:6379' }, /REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL/],
     [{ REDIS_URL: 'redis://user:secret@' }, /REDIS_URL must be .*got "redis:\/\/\*\*\*@"/],
+    [{ MEDIA_MODE: 'auto', ...JANUS }, /MEDIA_MODE must be mesh or sfu, got "auto" \(auto is not supported yet\)/],
+    [{ MEDIA_MODE: 'p2p' }, /MEDIA_MODE must be mesh or sfu, got "p2p"/],
+    [{ MEDIA_MODE: 'sfu' }, /MEDIA_MODE=sfu needs JANUS_URL/],
+    [{ ...JANUS, JANUS_URL: 'http://127.0.0.1:8188' }, /JANUS_URL must be a ws:\/\/ or wss:\/\/ URL/],
+    [{ ...JANUS, JANUS_PUBLIC_URL: 'janus.example.com' }, /JANUS_PUBLIC_URL must be a ws:\/\/ or wss:\/\/ URL/],
+    [{ ...JANUS, JANUS_TOKEN_SECRET: undefined }, /JANUS_URL needs JANUS_TOKEN_SECRET/],
+    [{ ...JANUS, JANUS_ADMIN_KEY: 'short' }, /JANUS_ADMIN_KEY must be at least 32 characters, got 5/],
+    [{ ...JANUS, JANUS_TOKEN_SECRET: `${'x'.repeat(32)},janus` }, /JANUS_TOKEN_SECRET must not contain spaces, quotes, commas or colons/],
+    [{ ...JANUS, JANUS_TOKEN_TTL_S: '5' }, /JANUS_TOKEN_TTL_S must be a whole number of seconds from 10 to 86400, got "5"/],
   ];
   for (const [env, message] of mistakes) {
     test(`refused with a clear ConfigError: ${JSON.stringify(env)}`, () => {
       assert.throws(() => loadConfig(env), (error: unknown) => error instanceof ConfigError && message.test(error.message));
     });
   }
+
+  test('media mode: the mesh with 8 people by default; with JANUS_URL, SFU mode with 50, Janus reached at the same URL by browsers', () => {
+    const mesh = loadConfig({});
+    assert.deepEqual([mesh.mediaMode, mesh.maxParticipants, mesh.sfu], ['mesh', 8, undefined]);
+    const sfu = loadConfig(JANUS);
+    assert.deepEqual([sfu.mediaMode, sfu.maxParticipants], ['sfu', 50]);
+    assert.deepEqual(sfu.sfu, {
+      janusUrl: 'ws://127.0.0.1:8188',
+      janusPublicUrl: 'ws://127.0.0.1:8188',
+      tokenSecret: 't'.repeat(32),
+      adminKey: 'a'.repeat(32),
+      tokenLifetimeMs: 600_000,
+      maxPublishers: 50,
+    });
+    const tuned = loadConfig({ ...JANUS, JANUS_PUBLIC_URL: 'wss://media.example.com/janus', JANUS_TOKEN_TTL_S: '120', MAX_PARTICIPANTS: '80' });
+    assert.deepEqual(
+      [tuned.sfu?.janusPublicUrl, tuned.sfu?.tokenLifetimeMs, tuned.maxParticipants, tuned.sfu?.maxPublishers],
+      ['wss://media.example.com/janus', 120_000, 80, 80],
+    );
+    const meshAnyway = loadConfig({ ...JANUS, MEDIA_MODE: 'mesh' });
+    assert.deepEqual([meshAnyway.mediaMode, meshAnyway.maxParticipants, meshAnyway.sfu], ['mesh', 8, undefined]);
+  });
 
   test('REDIS_URL is taken as given', () => {
     assert.equal(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6380/2' }).redisUrl, 'redis://127.0.0.1:6380/2');

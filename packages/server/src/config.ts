@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import proxyAddr from 'proxy-addr';
 import type { IceServerConfig } from '@parley/protocol';
 import type { ParticipantTokenConfig } from './participant-tokens.js';
+import type { SfuConfig } from './sfu/sfu-rooms.js';
 
 /** At most `points` in every `durationS` seconds (a fixed window per key). */
 export interface RateLimit {
@@ -47,8 +48,15 @@ export interface ServerConfig {
    * made by the first process that needs it.
    */
   resumeTokenSecret: string | undefined;
-  /** Most participants in one meeting: every one uploads a copy of their video to each other in a mesh. */
+  /**
+   * Most participants in one meeting. In a mesh every one uploads a copy of their video to each other, so few (8 by
+   * default); through the SFU, 50 by default.
+   */
   maxParticipants: number;
+  /** How media travels: `mesh` (peer to peer), or `sfu` through a Janus VideoRoom per meeting. */
+  mediaMode: MediaMode;
+  /** SFU mode's Janus and its secrets (`JANUS_*`); set exactly when `mediaMode` is `sfu`. */
+  sfu: SfuConfig | undefined;
   rateLimits: {
     /** `join-meeting` refused with `meeting-not-found`, per client IP. */
     joinFailures: RateLimit;
@@ -78,6 +86,8 @@ export interface ServerConfig {
 }
 
 export type LogFormat = 'json' | 'text';
+
+export type MediaMode = 'mesh' | 'sfu';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -111,6 +121,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
   };
   const setting = (name: string) => (env[name] === undefined || env[name] === '' ? undefined : env[name]);
 
+  const media = read(
+    () =>
+      parseMediaMode(setting('MEDIA_MODE'), {
+        url: setting('JANUS_URL'),
+        publicUrl: setting('JANUS_PUBLIC_URL'),
+        tokenSecret: setting('JANUS_TOKEN_SECRET'),
+        adminKey: setting('JANUS_ADMIN_KEY'),
+        tokenTtl: setting('JANUS_TOKEN_TTL_S'),
+      }),
+      { mode: 'mesh' as const, janus: undefined },
+  );
   const config: ServerConfig = {
     port: read(() => parsePort(flags.port ?? setting('PORT') ?? '3000'), 3000),
     host: flags.host ?? setting('HOST'),
@@ -124,7 +145,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     emptyMeetingGraceMs: read(() => parseDuration('EMPTY_MEETING_GRACE_MS', setting('EMPTY_MEETING_GRACE_MS') ?? '300000'), 0),
     resumeWindowMs: read(() => parseDuration('RESUME_WINDOW_MS', setting('RESUME_WINDOW_MS') ?? '30000'), 0),
     resumeTokenSecret: read(() => parseSecret('RESUME_TOKEN_SECRET', setting('RESUME_TOKEN_SECRET')), undefined),
-    maxParticipants: read(() => parseCount('MAX_PARTICIPANTS', setting('MAX_PARTICIPANTS') ?? '8'), 8),
+    maxParticipants: read(
+      () => parseCount('MAX_PARTICIPANTS', setting('MAX_PARTICIPANTS') ?? String(DEFAULT_MAX_PARTICIPANTS[media.mode])),
+      DEFAULT_MAX_PARTICIPANTS[media.mode],
+    ),
+    mediaMode: media.mode,
+    sfu: undefined,
     rateLimits: {
       joinFailures: read(() => parseRateLimit('JOIN_FAILURE_LIMIT', setting('JOIN_FAILURE_LIMIT') ?? '10/600'), { points: 10, durationS: 600 }),
       createMeeting: read(() => parseRateLimit('CREATE_MEETING_LIMIT', setting('CREATE_MEETING_LIMIT') ?? '60/600'), { points: 60, durationS: 600 }),
@@ -144,10 +170,64 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     logLevel: read(() => parseLogLevel(setting('LOG_LEVEL') ?? 'info'), 'info'),
     logFormat: read(() => parseLogFormat(setting('LOG_FORMAT') ?? 'json'), 'json'),
   };
+  // A room takes at least as many publishers as SFU mode's default meeting holds, more if meetings may be larger.
+  if (media.janus) config.sfu = { ...media.janus, maxPublishers: Math.max(DEFAULT_MAX_PARTICIPANTS.sfu, config.maxParticipants) };
   if (mistakes.length > 0) {
     throw new ConfigError(mistakes.length === 1 ? mistakes[0]! : `${mistakes.length} mistakes:\n- ${mistakes.join('\n- ')}`);
   }
   return config;
+}
+
+/** What each media mode holds by default: a mesh saturates uplinks past a handful; the SFU was sized for 50. */
+const DEFAULT_MAX_PARTICIPANTS: Record<MediaMode, number> = { mesh: 8, sfu: 50 };
+/** Participants' Janus tokens last 10 minutes by default, renewed half way. */
+const DEFAULT_JANUS_TOKEN_TTL_S = 600;
+const MIN_JANUS_TOKEN_TTL_S = 10;
+
+interface JanusSettings {
+  url: string | undefined;
+  publicUrl: string | undefined;
+  tokenSecret: string | undefined;
+  adminKey: string | undefined;
+  tokenTtl: string | undefined;
+}
+
+/** `MEDIA_MODE` and the `JANUS_*` settings: SFU mode by default when Janus is configured, the mesh otherwise. */
+function parseMediaMode(
+  value: string | undefined,
+  janus: JanusSettings,
+): { mode: MediaMode; janus: Omit<SfuConfig, 'maxPublishers'> | undefined } {
+  if (value !== undefined && value !== 'mesh' && value !== 'sfu') {
+    throw new ConfigError(`MEDIA_MODE must be mesh or sfu, got "${value}"${value === 'auto' ? ' (auto is not supported yet)' : ''}`);
+  }
+  const mode = value ?? (janus.url ? 'sfu' : 'mesh');
+  if (mode === 'mesh') return { mode, janus: undefined };
+  if (!janus.url) throw new ConfigError('MEDIA_MODE=sfu needs JANUS_URL (with JANUS_TOKEN_SECRET and JANUS_ADMIN_KEY)');
+  const wsUrl = (name: string, text: string) => {
+    const url = parseUrl(text);
+    if (!url || !['ws:', 'wss:'].includes(url.protocol)) throw new ConfigError(`${name} must be a ws:// or wss:// URL, got "${text}"`);
+    return text;
+  };
+  const secret = (name: string, text: string | undefined) => {
+    if (text === undefined) throw new ConfigError(`JANUS_URL needs ${name} (see docs/self-hosting.md)`);
+    if (text.length < MIN_SECRET_LENGTH) throw new ConfigError(`${name} must be at least ${MIN_SECRET_LENGTH} characters, got ${text.length}`);
+    if (/[\s",:]/.test(text)) throw new ConfigError(`${name} must not contain spaces, quotes, commas or colons (it goes into Janus's configuration and tokens)`);
+    return text;
+  };
+  const ttlS = Number(janus.tokenTtl ?? DEFAULT_JANUS_TOKEN_TTL_S);
+  if ((janus.tokenTtl !== undefined && !/^\d+$/.test(janus.tokenTtl)) || ttlS < MIN_JANUS_TOKEN_TTL_S || ttlS > 24 * HOUR_S) {
+    throw new ConfigError(`JANUS_TOKEN_TTL_S must be a whole number of seconds from ${MIN_JANUS_TOKEN_TTL_S} to 86400, got "${janus.tokenTtl}"`);
+  }
+  return {
+    mode,
+    janus: {
+      janusUrl: wsUrl('JANUS_URL', janus.url),
+      janusPublicUrl: wsUrl('JANUS_PUBLIC_URL', janus.publicUrl ?? janus.url),
+      tokenSecret: secret('JANUS_TOKEN_SECRET', janus.tokenSecret),
+      adminKey: secret('JANUS_ADMIN_KEY', janus.adminKey),
+      tokenLifetimeMs: ttlS * 1000,
+    },
+  };
 }
 
 function parsePort(value: string): number {

@@ -16,6 +16,7 @@ import { SqliteMeetingStore } from './meetings/sqlite-meeting-store.js';
 import { Metrics } from './metrics.js';
 import { ParticipantTokens } from './participant-tokens.js';
 import { RateLimits } from './rate-limits.js';
+import { SfuRooms } from './sfu/sfu-rooms.js';
 import { ResumeTokens } from './signaling/resume-tokens.js';
 import { ConnectionGuard, type EngineConnection } from './signaling/connection-guard.js';
 import { NODE_HEARTBEAT_MS, NODE_TIMEOUT_MS, Signaling } from './signaling/signaling.js';
@@ -129,6 +130,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   await store.markRunning(processId, Date.now());
   io.engine.on('connection', (connection: EngineConnection) => guard.track(connection));
   guard.startIdleSweep(() => io.of('/').sockets.values());
+  // SFU mode: the meetings' Janus rooms. Nothing connects to Janus before the first join needs it.
+  const sfu = config.sfu && new SfuRooms(config.sfu, logger);
   const signaling = new Signaling({
     io,
     meetings,
@@ -142,6 +145,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     participantTokens: config.participantTokens && new ParticipantTokens(config.participantTokens),
     logger,
     metrics,
+    sfu,
     cluster: nodeId ? { nodeId } : undefined,
   });
   if (redis) {
@@ -165,8 +169,15 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     signaling.sweepWaitingRooms().catch((error: unknown) => logger.error({ err: error }, 'waiting room sweep failed'));
     signaling.renewResumeTokens();
     signaling.forgetEmptyMeetings();
+    sfu
+      ?.sweep(async (code) => typeof (await meetings.findResumable(code)) !== 'object')
+      .catch((error: unknown) => logger.error({ err: error }, 'Janus room sweep failed'));
   }, EXPIRED_SWEEP_INTERVAL_MS);
   sweep.unref();
+  // Participants' Janus tokens are renewed half way through their life: looked at four times as often.
+  const mediaTokens =
+    config.sfu && setInterval(() => signaling.renewMediaTokens(), Math.min(EXPIRED_SWEEP_INTERVAL_MS, config.sfu.tokenLifetimeMs / 4));
+  mediaTokens?.unref();
 
   try {
     await new Promise<void>((resolve, reject) => {
@@ -178,9 +189,11 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     });
   } catch (error) {
     clearInterval(sweep);
+    clearInterval(mediaTokens);
     clearInterval(running);
     guard.close();
     signaling.close();
+    await sfu?.close();
     // Nobody was served: the next start is no crash.
     await store.markHandedOver(processId);
     await store.close();
@@ -198,6 +211,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       storage: redis ? 'redis' : config.databasePath,
       node: nodeId,
       participantTokens: config.participantTokens ? (config.participantTokens.secret ? 'HS256 secret' : 'JWKS') : 'off',
+      media: config.mediaMode,
+      ...(config.sfu ? { janus: config.sfu.janusUrl } : {}),
     },
     LISTENING_MESSAGE,
   );
@@ -206,6 +221,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const close = async () => {
     shuttingDown = true;
     clearInterval(sweep);
+    clearInterval(mediaTokens);
     clearInterval(running);
     guard.close();
     // Every socket is closed under its client (which sees `transport close` and reconnects), and the server stops
@@ -213,6 +229,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     await io.close();
     if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
     const saved = signaling.close();
+    // The Janus rooms stay: the participants handed over keep their media meanwhile.
+    await sfu?.close();
     await store.saveParticipants(saved);
     await store.markHandedOver(processId);
     await store.close();

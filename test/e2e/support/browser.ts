@@ -10,9 +10,11 @@ export { CHROMIUM_ARGS, CHROMIUM_PATH };
  * host candidate on each and prefers them to loopback: media between pages would flow over them.
  */
 function nonLoopbackAddresses(): string[] {
+  // 127.0.0.0/8 is loopback on any interface: scripts/loopback-netns.sh puts 127.0.0.2 on a veth (pj0) for Janus.
   return Object.entries(networkInterfaces()).flatMap(([name, addresses]) =>
-    // 127.0.0.0/8 is routed over `lo` wherever it sits: the namespace's veth for Janus (`pj0`, 127.0.0.2) included.
-    (addresses ?? []).filter((address) => !address.internal && !address.address.startsWith('127.')).map((address) => `${name} ${address.address}`),
+    (addresses ?? [])
+      .filter((address) => !address.internal && !(address.family === 'IPv4' && address.address.startsWith('127.')))
+      .map((address) => `${name} ${address.address}`),
   );
 }
 

@@ -10,7 +10,7 @@ export interface Jsep {
 
 /** An ICE candidate to trickle to Janus (what `RTCIceCandidate.toJSON()` gives), or `{ completed: true }` at the end. */
 export type JanusCandidate =
-  | { candidate: string; sdpMid?: string | null; sdpMLineIndex?: number | null }
+  | { candidate?: string; sdpMid?: string | null; sdpMLineIndex?: number | null; usernameFragment?: string | null }
   | { completed: true };
 
 /** A plugin's answer: the data it sent (`plugindata.data`) and, with some, a session description. */

@@ -3,6 +3,7 @@ import type { Logger } from '../logger.js';
 import type { Meeting } from '../meetings/meeting.js';
 import type { MeetingService } from '../meetings/meeting-service.js';
 import type { Metrics } from '../metrics.js';
+import type { SfuRooms } from '../sfu/sfu-rooms.js';
 import { ok, refusal } from './dispatch.js';
 import type { EndedMeetings } from './ended-meetings.js';
 import type { Member, Presence } from './presence.js';
@@ -45,6 +46,8 @@ export interface HostControlsOptions {
   logger: Logger;
   metrics: Metrics;
   membership: ControlledMembership;
+  /** SFU mode: the meetings' Janus rooms, which host controls reach too. */
+  sfu?: SfuRooms | undefined;
 }
 
 const notFound = () => refusal(ProtocolErrorCode.ParticipantNotFound, 'No such participant in this meeting');
@@ -110,6 +113,8 @@ export class HostControls {
       closing.push({ socket: waiterSocket, event: 'denied' });
     }
     this.#options.logger.info({ meeting: code, participants: closing.length }, 'meeting ended');
+    // Its media ends with it, for everyone still connected to Janus (SfuRooms logs a failure; the sweep retries).
+    this.#options.sfu?.closeRoom(code).catch(() => {});
     setImmediate(() => {
       // Away participants whose connection Socket.IO recovers get it replayed, then are disconnected. With several
       // nodes, each other node tells its own connections (below).
@@ -125,6 +130,8 @@ export class HostControls {
     const target = this.#targetOf(host, participantId);
     if (!target) return notFound();
     this.#options.io.to(participantRoom(target.info.id)).emit('mute-requested', { by: host.info.id });
+    // In SFU mode Janus stops forwarding their audio at once, whatever their client does (SfuRooms logs a failure).
+    this.#options.sfu?.muteAudio(host.meetingCode, target.info.id).catch(() => {});
     this.#hostAction('mute', host, target.info.id);
     return ok(undefined);
   }
@@ -153,6 +160,8 @@ export class HostControls {
     }
     this.#membership.drop(target, 'removed');
     if (targetSocket) this.#membership.disconnectWith(targetSocket, 'removed');
+    // Janus stops forwarding their media, and to them, at once: their tokens may be good for a while yet.
+    this.#options.sfu?.kick(code, target.info.id).catch(() => {});
     this.#hostAction('remove', host, target.info.id);
     // A participant without marks still makes the removal under way, for the waiting room's sake.
     const pending = Symbol('removal');

@@ -4,6 +4,7 @@ import {
   ProtocolErrorCode,
   type IceServerConfig,
   type JoinedMeeting,
+  type MediaPath,
   type ParticipantLeftReason,
   type RequestData,
   type Result,
@@ -27,6 +28,7 @@ import { hostSettings, removalMarks, rolesChangedAt, type MeetingService } from 
 import type { Metrics } from '../metrics.js';
 import type { ParticipantClaims, ParticipantTokens } from '../participant-tokens.js';
 import type { RateLimits } from '../rate-limits.js';
+import type { SfuRooms } from '../sfu/sfu-rooms.js';
 import { iceServersFor } from '../turn.js';
 import { bare, Dispatcher, ok, refusal, request, type Outcome, type RequestHandlers } from './dispatch.js';
 import { EndedMeetings } from './ended-meetings.js';
@@ -64,6 +66,8 @@ export interface SignalingOptions {
   participantTokens: ParticipantTokens | undefined;
   logger: Logger;
   metrics: Metrics;
+  /** SFU mode: each meeting's media goes through its Janus room. Unset: the mesh. */
+  sfu?: SfuRooms | undefined;
   /**
    * Set when several nodes share meetings through Redis: presence is then replicated to every node through the
    * Socket.IO adapter's server-side events (see replication.ts and docs/scaling.md).
@@ -127,6 +131,8 @@ export class Signaling {
   readonly #unstoredOccupancy = new Set<string>();
   /** Meetings being read because another node's participant was first heard of here (see {@link #readAhead}). */
   readonly #readingAhead = new Set<string>();
+  /** SFU mode: when each participant's Janus tokens are due for renewal, by `code/id`. */
+  readonly #mediaTokensRenewAt = new Map<string, number>();
   /** Shared by every socket: Socket.IO calls it with the socket as `this`, so there is no closure per connection. */
   readonly #onSocketDisconnect: (this: ParleySocket, reason: string) => void;
 
@@ -232,6 +238,47 @@ export class Signaling {
   }
 
   /**
+   * SFU mode, at intervals: connected participants of this node whose Janus tokens are half way to expiry get new
+   * ones (`media-path`). Participants who are gone are forgotten.
+   */
+  renewMediaTokens(now = Date.now()): void {
+    const sfu = this.#options.sfu;
+    if (!sfu) return;
+    const present = new Set<string>();
+    for (const member of this.#presence.members()) {
+      const key = `${member.meetingCode}/${member.info.id}`;
+      present.add(key);
+      if (!this.#replication.owns(member) || member.socketId === null) continue;
+      if ((this.#mediaTokensRenewAt.get(key) ?? 0) > now) continue;
+      this.#options.io.to(participantRoom(member.info.id)).emit('media-path', this.#mediaPath(member, now));
+    }
+    for (const key of this.#mediaTokensRenewAt.keys()) if (!present.has(key)) this.#mediaTokensRenewAt.delete(key);
+  }
+
+  /** How `member`'s media travels; in SFU mode, with fresh Janus tokens, due for renewal half way. */
+  #mediaPath(member: Member, now = Date.now()): MediaPath {
+    const sfu = this.#options.sfu;
+    if (!sfu) return { mode: 'mesh' };
+    const path = sfu.mediaPath(member.meetingCode, member.info.id, now);
+    this.#mediaTokensRenewAt.set(`${member.meetingCode}/${member.info.id}`, now + (path.tokenExpiresAt - now) / 2);
+    return path;
+  }
+
+  /**
+   * SFU mode: makes sure the meeting's Janus room exists before someone enters it. Undefined when it does (or in mesh
+   * mode); else the refusal, `internal`, and a log line.
+   */
+  async #openMedia(code: string, during: 'join' | 'resume' | 'admission'): Promise<Result<never> | undefined> {
+    try {
+      await this.#options.sfu?.openRoom(code);
+      return undefined;
+    } catch (error) {
+      this.#options.logger.error({ meeting: code, during, err: error }, 'the media server is unavailable');
+      return refusal(ProtocolErrorCode.Internal, 'The media server is unavailable; try again shortly');
+    }
+  }
+
+  /**
    * At intervals: people waiting for a meeting that has meanwhile expired (its host never came, say) are turned
    * away, as if denied.
    */
@@ -307,6 +354,8 @@ export class Signaling {
     const member = this.#memberOf(socket);
     if (!member) return refusal(ProtocolErrorCode.NotInMeeting, 'Join a meeting first');
     this.#presence.setMediaState(member.meetingCode, member.info.id, state);
+    // Their microphone is on again by their own choice: a host's forced mute in Janus is lifted.
+    if (state.audio) this.#options.sfu?.unmuteAudio(member.meetingCode, member.info.id).catch(() => {});
     this.#replication.publish(member);
     socket.to(meetingRoom(member.meetingCode)).emit('media-state', { participantId: member.info.id, ...state, screen: state.screen ?? false });
     return ok(undefined);
@@ -396,6 +445,17 @@ export class Signaling {
         return refusal(ProtocolErrorCode.MeetingFull, 'The waiting room is full');
       }
       return ok(this.#wait(socket, meeting.code, entrant));
+    }
+    if (this.#options.sfu) {
+      const unavailable = await this.#openMedia(meeting.code, 'join');
+      if (unavailable) return unavailable;
+      // The room's creation awaited: check again what may have changed meanwhile.
+      if (socket.disconnected) return refusal(ProtocolErrorCode.Internal, 'Disconnected while joining');
+      if (socket.data.meetingCode || socket.data.waiting) return refusal(ProtocolErrorCode.AlreadyInMeeting, 'Already in a meeting');
+      if (this.#ended.has(meeting.code)) return refusal(ProtocolErrorCode.MeetingNotFound, 'No meeting with that code is open');
+      if (this.#presence.list(meeting.code).length >= this.#options.maxParticipants) {
+        return refusal(ProtocolErrorCode.MeetingFull, 'The meeting is full');
+      }
     }
     return ok(this.#enter(socket, meeting, entrant));
   }
@@ -492,6 +552,9 @@ export class Signaling {
     const { claims } = verdict;
     // The token proves its holder was in the meeting: they may learn how it ended.
     const meeting = await this.#meetingToResume(claims.meeting, claims.participant);
+    // Janus may have restarted, its rooms gone: the room comes back before the answer points to it. Unreachable, the
+    // resume still goes through (signaling and chat work on), and the client's Janus connection retries.
+    if (this.#options.sfu && typeof meeting === 'object') await this.#openMedia(meeting.code, 'resume');
     if (meeting === 'ended' || this.#ended.has(claims.meeting)) return refusal(ProtocolErrorCode.MeetingEnded, 'A host ended the meeting');
     if (meeting === 'expired') return refusal(ProtocolErrorCode.MeetingExpired, 'The meeting has expired');
     // The lookup awaited: the socket may have gone, or joined through a parallel request, meanwhile.
@@ -707,6 +770,8 @@ export class Signaling {
     const socket = this.#options.io.sockets.sockets.get(waiter.socketId);
     if (!socket || socket.disconnected) return;
     socket.data.waiting = undefined;
+    // The host's join opened the meeting's Janus room; should Janus have lost it since, it comes back meanwhile.
+    if (this.#options.sfu) void this.#openMedia(meeting.code, 'admission');
     const joined = this.#enter(socket, meeting, { ...waiter, isHost: false });
     socket.emit('admitted', joined);
   }
@@ -877,6 +942,7 @@ export class Signaling {
       resumeToken: this.#issueResumeToken(member),
       resumeWindowMs: this.#options.resumeWindowMs,
       settings: hostSettings(meeting),
+      media: this.#mediaPath(member),
       waiting: member.info.isHost ? this.#waitingRooms.list(member.meetingCode) : [],
     };
   }

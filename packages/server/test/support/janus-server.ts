@@ -32,14 +32,27 @@ export interface TestJanus {
 export interface TestJanusOptions {
   /** Seconds without a request (or keepalive) before Janus drops a session; Janus's default is 60. */
   sessionTimeout?: number;
+  /** The WebSocket port; a free one by default. */
+  port?: number;
+  /**
+   * The interfaces Janus gathers ICE candidates on: `pj0` (scripts/loopback-netns.sh) by default; `null` for all of
+   * the machine's (a Janus for browsers on this machine, outside the tests' namespace).
+   */
+  iceEnforceList?: string | null;
 }
 
 export async function startJanus(options: TestJanusOptions = {}): Promise<TestJanus> {
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const tokenSecret = randomBytes(16).toString('hex');
   const adminKey = randomBytes(16).toString('hex');
   const dir = mkdtempSync(join(tmpdir(), 'parley-janus-'));
-  writeConfig(dir, { port, tokenSecret, adminKey, sessionTimeout: options.sessionTimeout ?? 60 });
+  writeConfig(dir, {
+    port,
+    tokenSecret,
+    adminKey,
+    sessionTimeout: options.sessionTimeout ?? 60,
+    iceEnforceList: options.iceEnforceList === undefined ? 'pj0' : options.iceEnforceList,
+  });
   const url = `ws://127.0.0.1:${port}`;
   let child: ChildProcess | undefined;
   let output = '';
@@ -54,16 +67,18 @@ export async function startJanus(options: TestJanusOptions = {}): Promise<TestJa
     const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-8_000));
     started.stdout!.on('data', keep);
     started.stderr!.on('data', keep);
-    const exited = new Promise<never>((_, reject) =>
-      started.once('exit', (code, signal) => reject(new Error(`janus exited (${code ?? signal}) while starting:\n${output}`))),
-    );
+    const exited = new Promise<never>((_, reject) => {
+      started.once('exit', (code, signal) => reject(new Error(`janus exited (${code ?? signal}) while starting:\n${output}`)));
+      // Not installed: CI installs it (.ci/run); locally `apt-get install --no-install-recommends janus`.
+      started.once('error', (error) => reject(new Error(`cannot run ${JANUS_BINARY}: ${error.message}`)));
+    });
     exited.catch(() => {});
     await Promise.race([waitUntilAnswering(url, 15_000).catch((error: Error) => Promise.reject(new Error(`${error.message}\n${output}`))), exited]);
   };
 
   const kill = async () => {
     const running = child;
-    if (!running || running.exitCode !== null || running.signalCode !== null) return;
+    if (!running || running.pid === undefined || running.exitCode !== null || running.signalCode !== null) return;
     const exited = new Promise((resolve) => running.once('exit', resolve));
     running.kill('SIGKILL');
     await exited;
@@ -100,7 +115,10 @@ export async function startJanus(options: TestJanusOptions = {}): Promise<TestJa
   };
 }
 
-function writeConfig(dir: string, settings: { port: number; tokenSecret: string; adminKey: string; sessionTimeout: number }): void {
+function writeConfig(
+  dir: string,
+  settings: { port: number; tokenSecret: string; adminKey: string; sessionTimeout: number; iceEnforceList: string | null },
+): void {
   // Folders of symlinks: Janus loads every library in its plugins and transports folders, and we want two.
   for (const [folder, libraries] of [
     ['plugins', ['libjanus_videoroom.so']],
@@ -133,8 +151,7 @@ media: {
   rtp_port_range = "${rtpBase}-${rtpBase + 39}"
 }
 nat: {
-  ice_enforce_list = "pj0"
-}
+${settings.iceEnforceList === null ? '' : `  ice_enforce_list = "${settings.iceEnforceList}"\n`}}
 plugins: {
 }
 transports: {

@@ -1,0 +1,105 @@
+import WebSocket from 'ws';
+import { JanusError, JanusSession, type JanusHandle, type PluginData } from '@parley/protocol/janus';
+import type { Logger } from '../logger.js';
+import { signCoreToken, VIDEOROOM_PLUGIN } from './janus-tokens.js';
+
+/** How long the server's own Janus token lasts; every request renews it. */
+const ADMIN_TOKEN_LIFETIME_MS = 60 * 60 * 1000;
+/** How long the server waits for Janus: a join waits on it, so not long. */
+const REQUEST_TIMEOUT_MS = 5_000;
+
+export interface JanusAdminOptions {
+  url: string;
+  tokenSecret: string;
+  logger: Logger;
+  /** The connection was lost: Janus may have restarted, and forgotten every room. */
+  onLost?: () => void;
+}
+
+/**
+ * The server's own connection to Janus: one session with one VideoRoom handle, opened on the first request and
+ * opened again on the next one after it was lost (Janus restarted, or the network dropped).
+ */
+export class JanusAdmin {
+  readonly #options: JanusAdminOptions;
+  #handle: Promise<JanusHandle> | undefined;
+  #session: JanusSession | undefined;
+  #closed = false;
+
+  constructor(options: JanusAdminOptions) {
+    this.#options = options;
+  }
+
+  /** Sends a VideoRoom request; rejects with a {@link JanusError} (Janus unreachable: kind `closed` or `timeout`). */
+  async request(body: { request: string; [field: string]: unknown }): Promise<PluginData> {
+    const handle = await this.#connected();
+    this.#session?.setToken(this.#token());
+    const { data } = await handle.request(body);
+    return data;
+  }
+
+  /** Runs `use` with a handle of its own (detached after), for requests that make the handle join something. */
+  async withHandle<T>(use: (handle: JanusHandle) => Promise<T>): Promise<T> {
+    await this.#connected();
+    const session = this.#session!;
+    session.setToken(this.#token());
+    const handle = await session.attach(VIDEOROOM_PLUGIN);
+    try {
+      return await use(handle);
+    } finally {
+      await handle.detach().catch(() => {});
+    }
+  }
+
+  /** Whether the connection is up now (for readiness and logs; a request reconnects anyway). */
+  get connected(): boolean {
+    return this.#session !== undefined && !this.#session.closed;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    const session = this.#session;
+    this.#session = undefined;
+    this.#handle = undefined;
+    await session?.close();
+  }
+
+  #connected(): Promise<JanusHandle> {
+    if (this.#closed) return Promise.reject(new JanusError('closed', 0, 'The Janus connection is closed'));
+    this.#handle ??= this.#connect().catch((error: unknown) => {
+      this.#handle = undefined;
+      throw error;
+    });
+    return this.#handle;
+  }
+
+  async #connect(): Promise<JanusHandle> {
+    const { url, logger } = this.#options;
+    const session = await JanusSession.connect({ url, token: this.#token(), WebSocket, timeoutMs: REQUEST_TIMEOUT_MS });
+    session.on('closed', (error) => {
+      if (this.#session !== session) return;
+      this.#session = undefined;
+      this.#handle = undefined;
+      logger.warn({ janus: url, reason: error?.message }, 'Janus connection lost; reconnecting on the next request');
+      this.#options.onLost?.();
+    });
+    this.#session = session;
+    if (this.#closed) {
+      await session.close();
+      throw new JanusError('closed', 0, 'The Janus connection is closed');
+    }
+    try {
+      const handle = await session.attach(VIDEOROOM_PLUGIN);
+      logger.info({ janus: url }, 'connected to Janus');
+      return handle;
+    } catch (error) {
+      this.#session = undefined;
+      await session.close();
+      throw error;
+    }
+  }
+
+  #token(): string {
+    return signCoreToken(this.#options.tokenSecret, Date.now() + ADMIN_TOKEN_LIFETIME_MS, 'parley-server');
+  }
+}
