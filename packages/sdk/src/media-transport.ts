@@ -1,4 +1,4 @@
-import type { JoinedMeeting } from '@parley/protocol';
+import type { JoinedMeeting, MediaPath } from '@parley/protocol';
 import type { Environment } from './environment.js';
 import type { LocalParticipant, LocalTrackKind } from './local-participant.js';
 import type { Logger } from './logger.js';
@@ -41,13 +41,18 @@ export interface MediaTransportContext {
 }
 
 /**
- * How media travels between the participants of a room: today peer to peer (`MeshTransport`), one day through a
- * media server. A `Room` owns one per join and knows it only through this interface.
+ * How media travels between the participants of a room: peer to peer (`MeshTransport`) or through a media server
+ * (`SfuTransport`). A `Room` owns one per join and knows it only through this interface.
  */
 export interface MediaTransport {
   on<E extends keyof MediaTransportEventMap>(event: E, listener: MediaTransportEventMap[E]): unknown;
   /** The meeting was joined: its ICE servers (and, for a media server, where it is) are known. */
   start(meeting: JoinedMeeting): void;
+  /**
+   * The meeting's media path, as the server now says (a `media-path` event, or a resume): returns whether this
+   * transport follows it by itself (the path it is on, say with a fresh token). Another path needs another transport.
+   */
+  updatePath(path: MediaPath): boolean;
   /** Someone to exchange media with. `initiator`: whether this side was there first (and opens the negotiation). */
   addParticipant(participantId: string, initiator: boolean): void;
   removeParticipant(participantId: string): void;

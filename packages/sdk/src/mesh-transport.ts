@@ -1,4 +1,4 @@
-import type { JoinedMeeting } from '@parley/protocol';
+import type { JoinedMeeting, MediaPath } from '@parley/protocol';
 import { videoEncodingFor } from './adaptation/encoding-policy.js';
 import type { LocalTrackKind } from './local-participant.js';
 import type {
@@ -60,6 +60,10 @@ export class MeshTransport extends TypedEmitter<MediaTransportEventMap> implemen
 
   start({ iceServers }: JoinedMeeting): void {
     this.#configuration = { iceServers, iceTransportPolicy: this.#context.iceTransportPolicy, bundlePolicy: 'max-bundle' };
+  }
+
+  updatePath({ mode }: MediaPath): boolean {
+    return mode === 'mesh';
   }
 
   addParticipant(participantId: string, initiator: boolean): void {

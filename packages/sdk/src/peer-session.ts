@@ -1,5 +1,6 @@
 import { DEGRADATION_PREFERENCE, type VideoEncoding } from './adaptation/encoding-policy.js';
 import type { Environment } from './environment.js';
+import { averageLevel, type AudioEnergy } from './stats/audio-level.js';
 import type { QualityStats } from './stats/connection-quality.js';
 
 /** How a peer session reaches the other side: through the signaling server. */
@@ -38,19 +39,6 @@ export interface PeerSessionOptions {
 
 const MEDIA_KINDS = ['audio', 'video'] as const;
 
-/** The cumulative counters of an audio stats entry (inbound-rtp or media-source). */
-interface AudioEnergy {
-  totalAudioEnergy: number;
-  totalSamplesDuration: number;
-}
-
-/** RMS level between two readings of cumulative audio energy (energy is the integral of the squared level). */
-function averageLevel(previous: AudioEnergy | undefined, current: AudioEnergy | undefined): number {
-  if (!previous || !current) return 0;
-  const duration = current.totalSamplesDuration - previous.totalSamplesDuration;
-  const energy = current.totalAudioEnergy - previous.totalAudioEnergy;
-  return duration > 0 && energy > 0 ? Math.min(1, Math.sqrt(energy / duration)) : 0;
-}
 /**
  * The path is checked once a second with one `getStats`: a path that has received nothing for
  * {@link PATH_STALL_MS} is lost, long before Chromium reports `disconnected` (5–7 s after a TURN server dies).

@@ -1,4 +1,4 @@
-import type { JoinedMeeting, MeetingSettings, MeetingSettingsUpdate, ParticipantInfo, ParticipantLeftReason, WaitingParticipant } from '@parley/protocol';
+import type { JoinedMeeting, MediaPath, MeetingSettings, MeetingSettingsUpdate, ParticipantInfo, ParticipantLeftReason, WaitingParticipant } from '@parley/protocol';
 import { decodeChatMessage, encodeChatMessage, MAX_CHAT_MESSAGE_LENGTH, type ChatMessage } from './chat.js';
 import type { DeviceList } from './device-list.js';
 import { browserEnvironment, type Environment } from './environment.js';
@@ -6,7 +6,7 @@ import { ErrorCode, ParleyError } from './errors.js';
 import type { LeaveReason, RoomEventMap, RoomState } from './events.js';
 import { LocalParticipant } from './local-participant.js';
 import type { Logger } from './logger.js';
-import type { MediaStats, MediaTransport, MediaTransportFactory, VideoWanted } from './media-transport.js';
+import type { MediaStats, MediaTransport, MediaTransportContext, MediaTransportFactory, VideoWanted } from './media-transport.js';
 import { MeshTransport } from './mesh-transport.js';
 import type { Participant, ParticipantEventMap } from './participant.js';
 import { snapshotParticipant, type RoomSnapshot } from './snapshot.js';
@@ -49,11 +49,16 @@ export interface RoomOptions {
   /** Where the SDK reports what it recovers from by itself (see {@link Logger}). Default `console`. */
   logger?: Logger;
   /**
-   * How media travels, made anew for each join. Default: peer to peer, one connection per participant
-   * (`MeshTransport`). The factory may load its code on demand and resolve later: the room waits for it while it
-   * joins.
+   * How media travels in a meeting that is peer to peer (the server's default), made anew for each join. Default:
+   * one connection per participant (`MeshTransport`). The factory may load its code on demand and resolve later: the
+   * room waits for it while it joins.
    */
   transport?: MediaTransportFactory;
+  /**
+   * How media travels in a meeting whose server puts it on a media server (SFU mode), made once the join answer says
+   * so. Default: `SfuTransport`, the Janus VideoRoom client, whose code is fetched then (a chunk of its own).
+   */
+  sfuTransport?: MediaTransportFactory;
 }
 
 export interface JoinOptions {
@@ -126,6 +131,7 @@ export class Room extends TypedEmitter<RoomEventMap> {
   /** For what the room recovers from, or goes on without. */
   readonly #warn = (error: unknown): void => this.#logger.warn('[parley]', error);
   readonly #createTransport: MediaTransportFactory;
+  readonly #createSfuTransport: MediaTransportFactory;
   #state: RoomState = 'idle';
   #meetingCode: string | null = null;
   #signal: SignalClient | null = null;
@@ -169,6 +175,8 @@ export class Room extends TypedEmitter<RoomEventMap> {
     this.#sessionId = options.sessionId;
     this.#logger = options.logger ?? console;
     this.#createTransport = options.transport ?? ((context) => new MeshTransport(context));
+    this.#createSfuTransport =
+      options.sfuTransport ?? (async (context) => new (await import('./sfu/sfu-transport.js')).SfuTransport(context));
     const local = new LocalParticipant(this.#environment, {
       trackChanged: async (kind, track) => {
         await this.#transport?.publishTrack(kind, track);
@@ -233,6 +241,13 @@ export class Room extends TypedEmitter<RoomEventMap> {
     this.#early = null;
     this.#signal = signal;
     const sessionId = this.#sessionId ?? sessionIdFor(this.#server, options.code);
+    const context: MediaTransportContext = {
+      signal,
+      environment: this.#environment,
+      logger: this.#logger,
+      iceTransportPolicy: this.#iceTransportPolicy,
+      local: this.localParticipant,
+    };
     try {
       // Camera, server connection and transport (whose code may load on demand) in parallel: none waits for another.
       const [media, connection, made] = await Promise.allSettled([
@@ -240,13 +255,7 @@ export class Room extends TypedEmitter<RoomEventMap> {
           ? Promise.resolve({ stream: options.stream, error: null })
           : this.localParticipant.capture(wantAudio, wantVideo),
         signal.connect(),
-        this.#createTransport({
-          signal,
-          environment: this.#environment,
-          logger: this.#logger,
-          iceTransportPolicy: this.#iceTransportPolicy,
-          local: this.localParticipant,
-        }),
+        this.#createTransport(context),
       ]);
       const captured = media.status === 'fulfilled' ? media.value : null;
       const transport = made.status === 'fulfilled' ? made.value : null;
@@ -282,7 +291,16 @@ export class Room extends TypedEmitter<RoomEventMap> {
       this.#assertStillJoining(signal);
 
       this.#meetingCode = joined.meeting.code;
-      transport.start(joined);
+      if (joined.media?.mode === 'sfu') {
+        // The media path decides the transport. Moving a call under way (the new path up before the old one goes)
+        // comes with automatic switching; for now, only at join.
+        transport.close();
+        const sfu = await this.#createSfuTransport(context);
+        if (this.#signal !== signal) sfu.close();
+        this.#assertStillJoining(signal);
+        this.#useTransport(sfu);
+      }
+      this.#transport!.start(joined);
       this.#resumeToken = joined.resumeToken;
       this.#resumeWindowMs = joined.resumeWindowMs;
       local.id = joined.self.id;
@@ -419,8 +437,8 @@ export class Room extends TypedEmitter<RoomEventMap> {
   }
 
   /**
-   * Sends a chat message to everyone, peer to peer over data channels: the server never sees it. Messages to
-   * someone whose channel is not open yet are queued until it opens.
+   * Sends a chat message to everyone: peer to peer over data channels, where the server never sees it (messages to
+   * someone whose channel is not open yet are queued until it opens); in SFU mode, relayed by the server.
    */
   sendChatMessage(text: string): ChatMessage {
     this.#assertInMeeting('chat');
@@ -602,6 +620,11 @@ export class Room extends TypedEmitter<RoomEventMap> {
     });
   }
 
+  /** The server says how the meeting's media travels now (`media-path`, or a resume's answer). */
+  #followMediaPath(path: MediaPath = { mode: 'mesh' }): void {
+    if (this.#transport?.updatePath(path) === false) this.#warn(`cannot move the media to ${path.mode} mid-call`);
+  }
+
   #listen(signal: SignalClient): void {
     signal.on('participant-joined', (info) => this.#addParticipant(info, true));
     signal.on('participant-present', (info) => this.#addParticipant(info, false));
@@ -626,6 +649,7 @@ export class Room extends TypedEmitter<RoomEventMap> {
     });
     signal.on('meeting-updated', (settings) => this.#setSettings(settings));
     signal.on('waiting-list', ({ waiting }) => this.#setWaiting(waiting));
+    signal.on('media-path', (path) => this.#followMediaPath(path));
     signal.on('resume-token', ({ resumeToken }) => {
       this.#resumeToken = resumeToken;
     });
@@ -713,6 +737,7 @@ export class Room extends TypedEmitter<RoomEventMap> {
    */
   #reconcile(joined: JoinedMeeting): void {
     this.#resumeToken = joined.resumeToken;
+    this.#followMediaPath(joined.media);
     const present = new Set(joined.participants.map((info) => info.id));
     for (const id of [...this.participants.keys()]) {
       if (present.has(id)) this.#unconfirmed.delete(id);

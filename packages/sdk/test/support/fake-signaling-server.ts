@@ -14,6 +14,7 @@ import {
   normalizeMeetingCode,
   type ClientToServerEvents,
   type JoinedMeeting,
+  type MediaPath,
   type MeetingSettings,
   type ParticipantInfo,
   type ProtocolErrorCode,
@@ -215,6 +216,8 @@ export interface MeetingOptions {
   waitingRoom?: boolean;
   /** Given to joiners in their join answer. */
   resumeWindowMs?: number;
+  /** How the meeting's media travels, as join answers say (absent: the mesh). */
+  media?: MediaPath;
 }
 
 /** A fake Parley server at `url`; `close()` it after the test. */
@@ -229,6 +232,7 @@ export class FakeSignalingServer {
   readonly #meetings = new Map<string, FakeMeeting>();
   /** Per meeting code: what join answers say. */
   readonly #resumeWindowMs = new Map<string, number>();
+  readonly #media = new Map<string, MediaPath>();
   readonly #handlers = new Map<RequestEvent, Handler<RequestEvent>>();
   #nextId = 1;
 
@@ -250,6 +254,7 @@ export class FakeSignalingServer {
       ended: false,
     });
     this.#resumeWindowMs.set(canonical, options.resumeWindowMs ?? 30_000);
+    if (options.media) this.#media.set(canonical, options.media);
     return canonical;
   }
 
@@ -452,6 +457,7 @@ export class FakeSignalingServer {
       resumeWindowMs: this.#resumeWindowMs.get(meeting.code)!,
       settings: { ...meeting.settings },
       waiting: [],
+      ...(this.#media.has(meeting.code) && { media: this.#media.get(meeting.code) }),
     };
   }
 

@@ -1,0 +1,283 @@
+import { expect } from '@esm-bundle/chai';
+import type { JoinedMeeting, SfuMediaPath } from '@parley/protocol';
+import type { MediaTransportContext } from '../media-transport.js';
+import type { SignalClient } from '../signal-client.js';
+import { FakeEnvironment } from '../../test/support/fake-environment.js';
+import { waitFor } from '../../test/support/peer-wire.js';
+import type { JanusConnect, JanusHandlePort, Jsep, PluginData } from './janus-link.js';
+import { SfuTransport } from './sfu-transport.js';
+
+const PATH: SfuMediaPath = {
+  mode: 'sfu',
+  janusUrl: 'ws://janus.test',
+  room: 'room-1',
+  token: 'core-1',
+  roomToken: 'room-1-token',
+  tokenExpiresAt: Date.now() + 60_000,
+};
+
+type Answer = { data: PluginData; jsep?: Jsep };
+
+/** One VideoRoom handle of the fake Janus: every request is recorded and answered as the VideoRoom would. */
+class FakeHandle implements JanusHandlePort {
+  readonly requests: { body: PluginData; jsep?: Jsep }[] = [];
+  readonly #listeners: ((data: PluginData, jsep: Jsep | undefined) => void)[] = [];
+
+  constructor(readonly janus: FakeJanus) {}
+
+  async request<Data extends PluginData = PluginData>(body: object, jsep?: Jsep): Promise<{ data: Data; jsep?: Jsep }> {
+    this.requests.push({ body: body as PluginData, ...(jsep && { jsep }) });
+    return (await this.janus.answer(body as PluginData, jsep)) as { data: Data; jsep?: Jsep };
+  }
+
+  async trickle(): Promise<void> {}
+
+  on(_event: 'event', listener: (data: PluginData, jsep: Jsep | undefined) => void): unknown {
+    this.#listeners.push(listener);
+    return this;
+  }
+
+  /** An event of the room nobody's request waits for. */
+  emit(data: PluginData, jsep?: Jsep): void {
+    for (const listener of this.#listeners) listener(data, jsep);
+  }
+
+  /** The bodies of the requests named `request`. */
+  sent(request: string): PluginData[] {
+    return this.requests.map(({ body }) => body).filter((body) => body['request'] === request);
+  }
+}
+
+/**
+ * A Janus VideoRoom in the page: publishes are answered by a peer connection of its own, and a subscription is offered
+ * from one that sends a test camera and microphone per publisher stream.
+ */
+class FakeJanus {
+  readonly handles: FakeHandle[] = [];
+  readonly tokens: string[] = [];
+  /** The publishers a publisher's `joined` lists. */
+  publishers: { id: string; streams: { type: string; mid: string; description?: string }[] }[] = [];
+  readonly #environment: FakeEnvironment;
+  readonly #connections: RTCPeerConnection[] = [];
+  #subscriberSide: RTCPeerConnection | null = null;
+  /** The subscription's m-lines, as `attached` and `updated` list them. */
+  #subscription: { mid: string; type: string; feed_id: string; feed_mid: string }[] = [];
+
+  constructor(environment: FakeEnvironment) {
+    this.#environment = environment;
+  }
+
+  readonly connect: JanusConnect = async (_url, token) => {
+    this.tokens.push(token);
+    return {
+      attach: async () => this.handles[this.handles.push(new FakeHandle(this)) - 1]!,
+      setToken: (fresh: string) => void this.tokens.push(fresh),
+      close: async () => undefined,
+      on: () => undefined,
+    };
+  };
+
+  get publisher(): FakeHandle {
+    return this.handles[0]!;
+  }
+
+  get subscriber(): FakeHandle | undefined {
+    return this.handles[1];
+  }
+
+  async answer(body: PluginData, jsep: Jsep | undefined): Promise<Answer> {
+    switch (body['request']) {
+      case 'join':
+        return body['ptype'] === 'publisher'
+          ? { data: { videoroom: 'joined', private_id: 4242, publishers: this.publishers } }
+          : this.#offerSubscription(body['streams'] as { feed: string; mid: string }[]);
+      case 'publish':
+      case 'configure': {
+        if (!jsep) return { data: { videoroom: 'event', configured: 'ok' } };
+        const pc = this.#connection();
+        await pc.setRemoteDescription(jsep);
+        const answer = await pc.createAnswer();
+        await pc.setLocalDescription(answer);
+        return { data: { videoroom: 'event', configured: 'ok' }, jsep: { type: 'answer', sdp: answer.sdp! } };
+      }
+      case 'start':
+        await this.#subscriberSide!.setRemoteDescription(jsep!);
+        return { data: { videoroom: 'event', started: 'ok' } };
+      case 'update': {
+        const unsubscribe = (body['unsubscribe'] as { feed: string; mid: string }[] | undefined) ?? [];
+        this.#subscription = this.#subscription.filter((line) => !unsubscribe.some(({ feed, mid }) => feed === line.feed_id && mid === line.feed_mid));
+        for (const { feed, mid } of (body['subscribe'] as { feed: string; mid: string }[] | undefined) ?? []) {
+          this.#subscription.push({ mid: `new-${this.#subscription.length}`, type: this.#typeOf(feed, mid), feed_id: feed, feed_mid: mid });
+        }
+        return { data: { videoroom: 'updated', streams: this.#subscription } };
+      }
+      default:
+        return { data: { videoroom: 'event' } };
+    }
+  }
+
+  close(): void {
+    for (const pc of this.#connections) pc.close();
+  }
+
+  async #offerSubscription(streams: { feed: string; mid: string }[]): Promise<Answer> {
+    const pc = this.#connection();
+    this.#subscriberSide = pc;
+    const media = await this.#environment.getUserMedia({ audio: true, video: true });
+    const listed = streams.map(({ feed, mid }) => {
+      const type = this.#typeOf(feed, mid);
+      const track = type === 'audio' ? media.getAudioTracks()[0]! : media.getVideoTracks()[0]!;
+      return { transceiver: pc.addTransceiver(track, { direction: 'sendonly' }), type, feed, mid };
+    });
+    const offer = await pc.createOffer();
+    await pc.setLocalDescription(offer);
+    this.#subscription = listed.map(({ transceiver, type, feed, mid }) => ({ mid: transceiver.mid!, type, feed_id: feed, feed_mid: mid }));
+    return { data: { videoroom: 'attached', streams: this.#subscription }, jsep: { type: 'offer', sdp: offer.sdp! } };
+  }
+
+  #typeOf(feed: string, mid: string): string {
+    return this.publishers.find(({ id }) => id === feed)!.streams.find((stream) => stream.mid === mid)!.type;
+  }
+
+  #connection(): RTCPeerConnection {
+    const pc = new RTCPeerConnection();
+    this.#connections.push(pc);
+    return pc;
+  }
+}
+
+/** Makes `pc` report a failed connection, as when the path to Janus is lost. */
+function fail(pc: RTCPeerConnection): void {
+  Object.defineProperty(pc, 'connectionState', { value: 'failed', configurable: true });
+  pc.onconnectionstatechange!(new Event('connectionstatechange'));
+  // Back once the restart is under way, so that no second one starts while the test looks.
+  Object.defineProperty(pc, 'connectionState', { value: 'connected', configurable: true });
+}
+
+const CAMERA_AND_MICROPHONE = [
+  { type: 'audio', mid: '0' },
+  { type: 'video', mid: '1', description: 'camera' },
+];
+
+describe('SfuTransport', function () {
+  this.timeout(20_000);
+  let environment: FakeEnvironment;
+  let janus: FakeJanus;
+  let transport: SfuTransport;
+
+  /** A transport for participant `me`, started in the fake Janus' room. */
+  async function started(participants: string[] = [], listen?: (transport: SfuTransport) => void): Promise<SfuTransport> {
+    const stream = await environment.getUserMedia({ audio: true, video: true });
+    const signal = { on: () => () => undefined, send: async () => undefined } as unknown as SignalClient;
+    const context: MediaTransportContext = { signal, environment, logger: console, iceTransportPolicy: 'all', local: { stream, screenStream: null } };
+    transport = new SfuTransport(context, janus.connect);
+    listen?.(transport);
+    for (const id of participants) transport.addParticipant(id);
+    transport.start({ self: { id: 'me' }, iceServers: [], media: PATH } as unknown as JoinedMeeting);
+    await waitFor(() => janus.publisher?.sent('publish').length === 1, 'published');
+    return transport;
+  }
+
+  beforeEach(() => {
+    environment = new FakeEnvironment();
+    janus = new FakeJanus(environment);
+  });
+
+  afterEach(() => {
+    transport?.close();
+    janus.close();
+    environment.dispose();
+  });
+
+  it('joins the room as a publisher under the participant id with the room token, and publishes three camera layers', async () => {
+    await started();
+    expect(janus.tokens).to.deep.equal(['core-1']);
+    expect(janus.publisher.sent('join')).to.deep.equal([{ request: 'join', ptype: 'publisher', room: 'room-1', id: 'me', token: 'room-1-token' }]);
+    const [publish] = janus.publisher.requests.filter(({ body }) => body['request'] === 'publish');
+    expect(publish!.jsep!.sdp).to.match(/a=simulcast:send h;m;l/);
+    expect(publish!.body['descriptions']).to.deep.equal([{ mid: '1', description: 'camera' }]);
+  });
+
+  it('subscribes to the publishers there, and hands each track to the participant whose mid it came on', async () => {
+    janus.publishers = [{ id: 'bob', streams: CAMERA_AND_MICROPHONE }];
+    const tracks: [string, string, boolean][] = [];
+    await started(['bob'], (t) => t.on('track', (id, track, screen) => tracks.push([id, track.kind, screen])));
+    await waitFor(() => tracks.length === 2, 'Bob’s tracks');
+    expect(janus.subscriber!.sent('join')).to.deep.equal([
+      {
+        request: 'join',
+        ptype: 'subscriber',
+        room: 'room-1',
+        streams: [{ feed: 'bob', mid: '0' }, { feed: 'bob', mid: '1' }],
+        token: 'room-1-token',
+        // The publisher's, for rooms that require it.
+        private_id: 4242,
+      },
+    ]);
+    expect(tracks).to.have.deep.members([
+      ['bob', 'audio', false],
+      ['bob', 'video', false],
+    ]);
+  });
+
+  it('updates the subscription as publishers come, as tiles are hidden and sized, and ends the tracks of one who leaves', async () => {
+    janus.publishers = [{ id: 'bob', streams: CAMERA_AND_MICROPHONE }];
+    const ended: string[] = [];
+    const t = await started(['bob', 'cem']);
+    t.on('tracks-ended', (id) => ended.push(id));
+    await waitFor(() => janus.subscriber?.sent('start').length === 1, 'subscribed');
+
+    janus.publishers.push({ id: 'cem', streams: CAMERA_AND_MICROPHONE });
+    t.setVideoWanted('cem', { width: 200, height: 112 });
+    janus.publisher.emit({ videoroom: 'event', publishers: [janus.publishers[1]] });
+    await waitFor(() => janus.subscriber!.sent('update').length === 1, 'an update');
+    expect(janus.subscriber!.sent('update')[0]).to.deep.equal({
+      request: 'update',
+      subscribe: [{ feed: 'cem', mid: '0' }, { feed: 'cem', mid: '1', substream: 0 }],
+    });
+
+    t.setVideoWanted('bob', { width: 1280, height: 720 });
+    await waitFor(() => janus.subscriber!.sent('configure').length === 1, 'a layer asked for');
+    expect(janus.subscriber!.sent('configure')[0]).to.deep.equal({ request: 'configure', streams: [{ mid: '1', substream: 2 }] });
+
+    t.setVideoWanted('bob', null);
+    await waitFor(() => janus.subscriber!.sent('update').length === 2, 'a second update');
+    expect(janus.subscriber!.sent('update')[1]).to.deep.equal({ request: 'update', unsubscribe: [{ feed: 'bob', mid: '1' }] });
+
+    janus.publisher.emit({ videoroom: 'event', leaving: 'bob' });
+    expect(ended).to.deep.equal(['bob']);
+  });
+
+  it('restarts ICE on a connection to Janus that failed: the publisher offers afresh, the subscriber asks Janus to', async () => {
+    janus.publishers = [{ id: 'bob', streams: CAMERA_AND_MICROPHONE }];
+    const states: string[] = [];
+    await started(['bob'], (t) => t.on('connection-state-changed', (_id, state) => states.push(state)));
+    await waitFor(() => janus.subscriber?.sent('start').length === 1, 'subscribed');
+    const [publisher, subscriber] = environment.peerConnections as [RTCPeerConnection, RTCPeerConnection];
+    const ufrag = (pc: RTCPeerConnection) => /a=ice-ufrag:(.*)/.exec(pc.localDescription!.sdp)![1];
+    const before = ufrag(publisher);
+    fail(publisher);
+    await waitFor(() => janus.publisher.sent('configure').length === 1, 'the publisher renegotiated');
+    await waitFor(() => publisher.signalingState === 'stable' && ufrag(publisher) !== before, 'new ICE credentials');
+    fail(subscriber);
+    await waitFor(() => janus.subscriber!.sent('configure').length === 1, 'a restart asked of Janus');
+    expect(janus.subscriber!.sent('configure')[0]).to.deep.equal({ request: 'configure', restart: true });
+    expect(states, 'each participant hears of it').to.include('failed');
+  });
+
+  it('uses a fresh token for the same room from then on, and follows no other path', async () => {
+    const t = await started();
+    const renewed = { ...PATH, token: 'core-2', roomToken: 'room-1-token-2' };
+    expect(t.updatePath(renewed)).to.equal(true);
+    expect(janus.tokens).to.deep.equal(['core-1', 'core-2']);
+    // The next subscriber join carries the new room token.
+    janus.publishers = [{ id: 'bob', streams: CAMERA_AND_MICROPHONE }];
+    t.addParticipant('bob');
+    janus.publisher.emit({ videoroom: 'event', publishers: janus.publishers });
+    await waitFor(() => janus.subscriber?.sent('join').length === 1, 'subscribed');
+    expect(janus.subscriber!.sent('join')[0]!['token']).to.equal('room-1-token-2');
+
+    expect(t.updatePath({ ...PATH, room: 'room-2' })).to.equal(false);
+    expect(t.updatePath({ mode: 'mesh' })).to.equal(false);
+  });
+});

@@ -1,0 +1,420 @@
+import type { JoinedMeeting, MediaPath, SfuMediaPath } from '@parley/protocol';
+import type { LocalTrackKind } from '../local-participant.js';
+import type { MediaStats, MediaTransport, MediaTransportContext, MediaTransportEventMap, VideoWanted } from '../media-transport.js';
+import { averageLevel, type AudioEnergy } from '../stats/audio-level.js';
+import type { QualityStats } from '../stats/connection-quality.js';
+import { TypedEmitter } from '../typed-emitter.js';
+import { connectJanus, type JanusConnect, type JanusHandlePort, type JanusSessionPort, type Jsep, type PluginData } from './janus-link.js';
+import { SIMULCAST_LAYERS } from './substream.js';
+import { SCREEN_DESCRIPTION, SubscriptionPlan, type PublishedStream, type SubscribedStream } from './subscription-plan.js';
+
+const VIDEOROOM = 'janus.plugin.videoroom';
+/** A connection that stays failed (or disconnected) is restarted this often, the first time at once. */
+const RESTART_EVERY_MS = 3000;
+/** One `getStats` per connection serves every participant's measurements taken within this time. */
+const STATS_REUSE_MS = 150;
+
+/** One of the two connections to Janus: a plugin handle and its peer connection. */
+interface Leg {
+  handle: JanusHandlePort;
+  pc: RTCPeerConnection;
+  /** When its connection last failed and has not come back since, for the restarts. */
+  restartTimer?: ReturnType<typeof setInterval>;
+  stats?: { at: number; report: Promise<RTCStatsReport> };
+}
+
+/**
+ * SFU mode: media goes through the meeting's Janus VideoRoom. One Janus session holds two handles, each with its
+ * peer connection: the publisher (our camera as three simulcast layers, microphone, and screen when shared) under
+ * our participant id, and one multistream subscriber that receives every other publisher's streams. The subscription
+ * follows who publishes what (the VideoRoom's `publishers`, `unpublished`, `leaving` events) and which cameras the
+ * page shows at what size (`setVideoWanted`: the layer, or none). Chat goes through the signaling server.
+ */
+export class SfuTransport extends TypedEmitter<MediaTransportEventMap> implements MediaTransport {
+  readonly #context: MediaTransportContext;
+  readonly #connect: JanusConnect;
+  readonly #plan = new SubscriptionPlan();
+  /** Who is in the meeting besides us, as the room says. */
+  readonly #participants = new Set<string>();
+  /** The camera and microphone tracks each participant's stream holds, to renew it when one is replaced. */
+  readonly #tracks = new Map<string, Map<string, MediaStreamTrack>>();
+  readonly #audioEnergy = new Map<string, { remote?: AudioEnergy | undefined; local?: AudioEnergy | undefined }>();
+  #path: SfuMediaPath | null = null;
+  #selfId = '';
+  /** Our publisher's `private_id`: a room may require subscriptions to name it (`require_pvtid`). */
+  #privateId: unknown;
+  #configuration: RTCConfiguration = {};
+  #session: JanusSessionPort | null = null;
+  #publisher: Leg | null = null;
+  #subscriber: Leg | null = null;
+  /** The subscription change under way; another is made after it when more changed meanwhile. */
+  #updating: Promise<void> | null = null;
+  #updateAgain = false;
+  #closed = false;
+
+  /** `connect`: how to reach Janus (tests give a fake). */
+  constructor(context: MediaTransportContext, connect: JanusConnect = connectJanus) {
+    super();
+    this.#context = context;
+    this.#connect = connect;
+    context.signal.on('app-message', ({ from, data }) => {
+      if (!this.#closed) this.emit('message', from, data);
+    });
+  }
+
+  start(meeting: JoinedMeeting): void {
+    this.#path = meeting.media as SfuMediaPath;
+    this.#selfId = meeting.self.id;
+    this.#configuration = {
+      iceServers: meeting.iceServers,
+      iceTransportPolicy: this.#context.iceTransportPolicy,
+      bundlePolicy: 'max-bundle',
+    };
+    this.#open().catch((error) => this.#warn(error));
+  }
+
+  /** A fresh token for the same room is used from the next Janus request on; anything else is another path. */
+  updatePath(path: MediaPath): boolean {
+    const current = this.#path;
+    if (path.mode !== 'sfu' || !current || path.janusUrl !== current.janusUrl || path.room !== current.room) return false;
+    this.#path = path;
+    this.#session?.setToken(path.token);
+    return true;
+  }
+
+  addParticipant(participantId: string): void {
+    this.#participants.add(participantId);
+    this.emit('connection-state-changed', participantId, this.#connectionState);
+  }
+
+  removeParticipant(participantId: string): void {
+    this.#participants.delete(participantId);
+    this.#tracks.delete(participantId);
+    this.#audioEnergy.delete(participantId);
+  }
+
+  async publishTrack(kind: LocalTrackKind, track: MediaStreamTrack | null): Promise<void> {
+    const publisher = this.#publisher;
+    if (!publisher) return;
+    if (kind !== 'screen') {
+      await this.#transceiver(publisher.pc, kind === 'audio' ? 'audio' : 'video')?.sender.replaceTrack(track);
+      return;
+    }
+    // A screen is a second video, negotiated with Janus when it starts or stops.
+    const screen = this.#screenTransceiver(publisher.pc);
+    if (track && screen) {
+      screen.direction = 'sendonly';
+      await screen.sender.replaceTrack(track);
+    } else if (track) {
+      publisher.pc.addTransceiver(track, { direction: 'sendonly', streams: [this.#context.local.screenStream ?? new MediaStream([track])] });
+    } else if (screen) {
+      await screen.sender.replaceTrack(null);
+      screen.direction = 'inactive';
+    }
+    await this.#negotiatePublisher(publisher, 'configure');
+  }
+
+  send(message: string): void {
+    this.#context.signal.send('app-message', { data: message }).catch((error) => this.#warn(error));
+  }
+
+  setVideoWanted(participantId: string, wanted: VideoWanted): void {
+    this.#plan.setWanted(participantId, wanted);
+    this.#updateSubscription();
+  }
+
+  /**
+   * Video that decodes but does not show: asks Janus to send the participant's streams again, which makes it ask the
+   * publisher for a keyframe. (A connection of our own to Janus, nothing to renew with the participant.)
+   */
+  repairVideo(participantId: string): void {
+    const subscriber = this.#subscriber;
+    const streams = this.#plan.midsOf(participantId).map((mid) => ({ mid, send: true }));
+    if (subscriber && streams.length > 0) void this.#request(subscriber, { request: 'configure', streams });
+  }
+
+  /** Janus is reached directly, not through signaling. */
+  setSignalingUp(): void {}
+
+  get connected(): boolean {
+    return [this.#publisher, this.#subscriber].some((leg) => leg?.pc.connectionState === 'connected' || leg?.pc.connectionState === 'disconnected');
+  }
+
+  /**
+   * The subscriber connection's statistics, narrowed to one participant: their inbound streams (by mid), and what
+   * the connection shares (transport, candidate pair, codecs). `null` when nothing of theirs is received.
+   */
+  async getStats(participantId: string): Promise<RTCStatsReport | null> {
+    const subscriber = this.#subscriber;
+    const mids = new Set(this.#plan.midsOf(participantId));
+    if (!subscriber || mids.size === 0) return null;
+    const report = new Map<string, RTCStats>();
+    (await this.#report(subscriber)).forEach((stats: RTCStats & { mid?: string }) => {
+      if (stats.type !== 'inbound-rtp' || mids.has(stats.mid ?? '')) report.set(stats.id, stats);
+    });
+    return report as unknown as RTCStatsReport;
+  }
+
+  *stats(): Iterable<[string, MediaStats]> {
+    for (const id of this.#participants) {
+      if (this.#plan.publishers.has(id)) yield [id, { audioLevels: () => this.#audioLevels(id), qualityStats: () => this.#qualityStats(id) }];
+    }
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const leg of [this.#publisher, this.#subscriber]) {
+      clearInterval(leg?.restartTimer);
+      leg?.pc.close();
+    }
+    this.#publisher = null;
+    this.#subscriber = null;
+    // Destroying the session detaches both handles: Janus tells the others we left.
+    void this.#session?.close();
+    this.#session = null;
+  }
+
+  /** Opens the session, joins the room as publisher under our participant id, and publishes. */
+  async #open(): Promise<void> {
+    const path = this.#path!;
+    const session = await this.#connect(path.janusUrl, path.token);
+    if (this.#closed) return void session.close();
+    this.#session = session;
+    session.on('closed', (error) => {
+      if (error) this.#warn(error);
+    });
+    const handle = await session.attach(VIDEOROOM);
+    const publisher = this.#leg(handle, (leg) => this.#negotiatePublisher(leg, 'configure', true));
+    const { pc } = publisher;
+    this.#publisher = publisher;
+    handle.on('event', (data) => this.#onPublisherEvent(data));
+    const { data } = await handle.request({ request: 'join', ptype: 'publisher', room: path.room, id: this.#selfId, token: path.roomToken });
+    this.#privateId = data['private_id'];
+    this.#onPublisherEvent(data);
+    const { stream, screenStream } = this.#context.local;
+    const streams = stream ? [stream] : [];
+    pc.addTransceiver(stream?.getAudioTracks()[0] ?? 'audio', { direction: 'sendonly', streams });
+    // Sent as three layers even while the camera is off: turning it on is then a track swap, not a renegotiation.
+    pc.addTransceiver(stream?.getVideoTracks()[0] ?? 'video', {
+      direction: 'sendonly',
+      streams,
+      sendEncodings: SIMULCAST_LAYERS.map((layer) => ({ ...layer })),
+    });
+    const screen = screenStream?.getVideoTracks()[0];
+    if (screen) pc.addTransceiver(screen, { direction: 'sendonly', streams: [screenStream!] });
+    await this.#negotiatePublisher(publisher, 'publish');
+  }
+
+  /** Offers what the publisher connection sends (with an ICE restart after a failure) and applies Janus' answer. */
+  async #negotiatePublisher(publisher: Leg, request: 'publish' | 'configure', iceRestart = false): Promise<void> {
+    const { pc, handle } = publisher;
+    const offer = await pc.createOffer({ iceRestart });
+    await pc.setLocalDescription(offer);
+    // Which video is the screen, for the subscribers' side.
+    const descriptions = pc.getTransceivers().flatMap(({ mid, receiver }, index) =>
+      mid && receiver.track.kind === 'video' ? [{ mid, description: index === 1 ? 'camera' : SCREEN_DESCRIPTION }] : [],
+    );
+    const { jsep } = await handle.request({ request, descriptions }, { type: 'offer', sdp: offer.sdp! });
+    if (jsep && !this.#closed) await pc.setRemoteDescription(jsep);
+  }
+
+  #onPublisherEvent(data: PluginData): void {
+    for (const publisher of (data.publishers as { id: string; streams?: PublishedStream[] }[] | undefined) ?? []) {
+      if (publisher.id !== this.#selfId) this.#plan.setPublisher(String(publisher.id), publisher.streams ?? []);
+    }
+    for (const key of ['unpublished', 'leaving', 'kicked']) {
+      const gone = data[key];
+      if (typeof gone !== 'string' || gone === 'ok' || gone === this.#selfId) continue;
+      this.#plan.removePublisher(gone);
+      // Their streams stop here; if they publish again, new tracks come.
+      if (this.#tracks.delete(gone)) this.emit('tracks-ended', gone);
+    }
+    this.#updateSubscription();
+  }
+
+  /** Brings the subscription in line with the plan, one change at a time. */
+  #updateSubscription(): void {
+    if (this.#closed || !this.#publisher) return;
+    if (this.#updating) {
+      this.#updateAgain = true;
+      return;
+    }
+    this.#updating = this.#applyPlan()
+      .catch((error) => this.#warn(error))
+      .finally(() => {
+        this.#updating = null;
+        if (this.#updateAgain) {
+          this.#updateAgain = false;
+          this.#updateSubscription();
+        }
+      });
+  }
+
+  async #applyPlan(): Promise<void> {
+    const { subscribe, unsubscribe } = this.#plan.changes();
+    if (!this.#subscriber) {
+      // Janus makes a subscription with at least one stream: the first publisher opens it.
+      if (subscribe.length > 0) await this.#subscribe(subscribe);
+    } else if (subscribe.length > 0 || unsubscribe.length > 0) {
+      // Janus refuses an empty list.
+      const { data, jsep } = await this.#subscriber.handle.request({
+        request: 'update',
+        ...(subscribe.length > 0 && { subscribe }),
+        ...(unsubscribe.length > 0 && { unsubscribe }),
+      });
+      await this.#onSubscriberEvent(data, jsep);
+    }
+    const subscriber = this.#subscriber;
+    const streams = this.#plan.substreamChanges();
+    // Janus asks the publisher for a keyframe itself when it switches a subscriber's layer.
+    if (subscriber && streams.length > 0) await subscriber.handle.request({ request: 'configure', streams });
+  }
+
+  async #subscribe(streams: { feed: string; mid: string }[]): Promise<void> {
+    const path = this.#path!;
+    const handle = await this.#session!.attach(VIDEOROOM);
+    if (this.#closed) return;
+    // Janus offers afresh, with new ICE credentials, when asked to restart.
+    const subscriber = this.#leg(handle, (leg) => this.#request(leg, { request: 'configure', restart: true }));
+    this.#subscriber = subscriber;
+    subscriber.pc.ontrack = ({ track, transceiver }) => this.#onTrack(transceiver.mid, track);
+    handle.on('event', (data, jsep) => void this.#onSubscriberEvent(data, jsep).catch((error) => this.#warn(error)));
+    const { data, jsep } = await handle.request({
+      request: 'join',
+      ptype: 'subscriber',
+      room: path.room,
+      streams,
+      token: path.roomToken,
+      private_id: this.#privateId,
+    });
+    await this.#onSubscriberEvent(data, jsep);
+  }
+
+  /** The subscription as Janus lists it now, and (with `jsep`) its offer to answer. */
+  async #onSubscriberEvent(data: PluginData, jsep: Jsep | undefined): Promise<void> {
+    const subscriber = this.#subscriber;
+    if (Array.isArray(data.streams)) this.#plan.setSubscribed(data.streams as SubscribedStream[]);
+    if (!subscriber || jsep?.type !== 'offer') return;
+    const { pc, handle } = subscriber;
+    await pc.setRemoteDescription(jsep);
+    const answer = await pc.createAnswer();
+    await pc.setLocalDescription(answer);
+    await handle.request({ request: 'start' }, { type: 'answer', sdp: answer.sdp! });
+  }
+
+  /** A remote track arrived on the subscription's m-line `mid`: whose it is, and what, the plan knows. */
+  #onTrack(mid: string | null, track: MediaStreamTrack): void {
+    const from = mid === null ? undefined : this.#plan.source(mid);
+    if (!from || !this.#participants.has(from.participantId)) return;
+    const { participantId, source } = from;
+    if (source === 'screen') return this.emit('track', participantId, track, true);
+    const tracks = this.#tracks.get(participantId) ?? new Map<string, MediaStreamTrack>();
+    this.#tracks.set(participantId, tracks);
+    const replaced = tracks.get(source);
+    tracks.set(source, track);
+    if (replaced === track) return;
+    // A camera back on another m-line (shown again after being off the page): its stream is made afresh.
+    if (replaced) this.emit('tracks-ended', participantId);
+    for (const held of replaced ? tracks.values() : [track]) this.emit('track', participantId, held, false);
+  }
+
+  /**
+   * A peer connection for a handle: its candidates trickled to Janus, its state reported, and ICE restarted
+   * (`restart`) when it fails, at once and then every few seconds until it is back.
+   */
+  #leg(handle: JanusHandlePort, restart: (leg: Leg) => Promise<void>): Leg {
+    const pc = this.#context.environment.createPeerConnection(this.#configuration);
+    const leg: Leg = { handle, pc };
+    pc.onicecandidate = ({ candidate }) => {
+      handle.trickle(candidate?.candidate ? candidate.toJSON() : null).catch((error) => this.#warn(error));
+    };
+    const run = () => void restart(leg).catch((error) => this.#warn(error));
+    pc.onconnectionstatechange = () => {
+      const { connectionState } = pc;
+      if (connectionState === 'failed' && !leg.restartTimer && !this.#closed) {
+        run();
+        leg.restartTimer = setInterval(run, RESTART_EVERY_MS);
+      } else if (connectionState === 'connected') {
+        clearInterval(leg.restartTimer);
+        leg.restartTimer = undefined;
+      }
+      const state = this.#connectionState;
+      for (const id of this.#participants) this.emit('connection-state-changed', id, state);
+    };
+    return leg;
+  }
+
+  /** What each participant's connection state is: the subscriber's, or the publisher's before anything is received. */
+  get #connectionState(): RTCPeerConnectionState {
+    return (this.#subscriber ?? this.#publisher)?.pc.connectionState ?? 'new';
+  }
+
+  /** A plugin request whose failure is only worth a warning. */
+  #request(leg: Leg, body: PluginData): Promise<void> {
+    return leg.handle.request(body).then(
+      ({ data, jsep }) => this.#onSubscriberEvent(data, jsep),
+      (error) => this.#warn(error),
+    );
+  }
+
+  #report(leg: Leg): Promise<RTCStatsReport> {
+    const now = performance.now();
+    if (!leg.stats || now - leg.stats.at > STATS_REUSE_MS) leg.stats = { at: now, report: leg.pc.getStats() };
+    return leg.stats.report;
+  }
+
+  async #audioLevels(participantId: string): Promise<{ remote: number; local: number }> {
+    const [remoteReport, localReport] = await Promise.all([this.getStats(participantId), this.#publisher && this.#report(this.#publisher)]);
+    let remote: AudioEnergy | undefined;
+    let local: AudioEnergy | undefined;
+    remoteReport?.forEach((stats) => {
+      if (stats.type === 'inbound-rtp' && stats.kind === 'audio' && typeof stats.totalAudioEnergy === 'number') remote = stats;
+    });
+    localReport?.forEach((stats) => {
+      if (stats.type === 'media-source' && stats.kind === 'audio' && typeof stats.totalAudioEnergy === 'number') local = stats;
+    });
+    const previous = this.#audioEnergy.get(participantId) ?? {};
+    this.#audioEnergy.set(participantId, { remote, local });
+    return { remote: averageLevel(previous.remote, remote), local: averageLevel(previous.local, local) };
+  }
+
+  /** Loss and jitter of what we receive from the participant; round trip and uplink estimate of our connections. */
+  async #qualityStats(participantId: string): Promise<QualityStats> {
+    const result: QualityStats = { packetsReceived: 0, packetsLost: 0 };
+    const [received, sent] = await Promise.all([this.getStats(participantId), this.#publisher && this.#report(this.#publisher)]);
+    received?.forEach((stats) => {
+      if (stats.type !== 'inbound-rtp') return;
+      result.packetsReceived += stats.packetsReceived ?? 0;
+      result.packetsLost += stats.packetsLost ?? 0;
+      if (stats.kind === 'audio' && typeof stats.jitter === 'number') result.jitterMs = stats.jitter * 1000;
+    });
+    const pair = selectedPair(sent);
+    if (typeof pair?.currentRoundTripTime === 'number') result.roundTripTimeMs = pair.currentRoundTripTime * 1000;
+    if (typeof pair?.availableOutgoingBitrate === 'number') result.availableOutgoingBitrate = pair.availableOutgoingBitrate;
+    return result;
+  }
+
+  #transceiver(pc: RTCPeerConnection, kind: 'audio' | 'video'): RTCRtpTransceiver | undefined {
+    return pc.getTransceivers().find(({ receiver }) => receiver.track.kind === kind);
+  }
+
+  #screenTransceiver(pc: RTCPeerConnection): RTCRtpTransceiver | undefined {
+    return pc.getTransceivers().filter(({ receiver }) => receiver.track.kind === 'video')[1];
+  }
+
+  #warn(error: unknown): void {
+    if (!this.#closed) this.#context.logger.warn('[parley] media server:', error);
+  }
+}
+
+/** The candidate pair a connection uses, from its stats. */
+function selectedPair(report: RTCStatsReport | null | undefined): RTCIceCandidatePairStats | undefined {
+  let selectedId: string | undefined;
+  const pairs = new Map<string, RTCIceCandidatePairStats>();
+  report?.forEach((stats) => {
+    if (stats.type === 'transport') selectedId = stats.selectedCandidatePairId;
+    else if (stats.type === 'candidate-pair') pairs.set(stats.id, stats);
+  });
+  return selectedId ? pairs.get(selectedId) : undefined;
+}
