@@ -1,3 +1,5 @@
+import { ignore } from './outcomes.js';
+
 let pending: Promise<unknown> | undefined;
 
 /**
@@ -17,5 +19,5 @@ export function loadCallUi(): Promise<unknown> {
  * again and reports it if it fails too.
  */
 export function prefetchCallUi(): void {
-  loadCallUi().catch(() => undefined);
+  loadCallUi().catch(ignore);
 }

@@ -35,6 +35,11 @@ export interface RoomLike
     > {
   /** You, shown like the others. */
   readonly localParticipant: Participant;
+  /**
+   * Which remote cameras are shown and at what size (`Room.setVideoWanted`), told by `<participant-grid>`. Optional:
+   * a stand-in without it gets every video, as before.
+   */
+  setVideoWanted?: Room['setVideoWanted'];
 }
 
 /** The part of a room an element uses: the room's events and the members named. */

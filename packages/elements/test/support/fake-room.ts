@@ -6,6 +6,7 @@ import {
   type Participant,
   type Room,
   type RoomEventMap,
+  type VideoWanted,
   type WaitingParticipant,
 } from '@parley/sdk';
 
@@ -31,6 +32,8 @@ export class FakeRoom extends TypedEmitter<RoomEventMap> {
   settings: MeetingSettings = { locked: false, waitingRoom: false };
   waitingParticipants: WaitingParticipant[] = [];
   devices: DeviceList = { cameras: [], microphones: [], speakers: [] };
+  /** Every `setVideoWanted` call, in order, with when it came (`performance.now()`). */
+  readonly videoWanted: { id: string; wanted: VideoWanted; at: number }[] = [];
 
   /** Public here, so tests can raise any room event. */
   override emit<E extends keyof RoomEventMap>(event: E, ...args: Parameters<RoomEventMap[E]>): void {
@@ -42,6 +45,17 @@ export class FakeRoom extends TypedEmitter<RoomEventMap> {
     this.participants.set(id, participant);
     this.emit('participant-joined', participant);
     return participant;
+  }
+
+  /** The participant leaves, as the room tells it. */
+  depart(id: string): void {
+    const participant = this.participants.get(id)!;
+    this.participants.delete(id);
+    this.emit('participant-left', participant, 'left');
+  }
+
+  setVideoWanted(id: string, wanted: VideoWanted): void {
+    this.videoWanted.push({ id, wanted, at: performance.now() });
   }
 
   async toggleMicrophone(enabled = !this.localParticipant.audioEnabled): Promise<boolean> {

@@ -183,11 +183,11 @@ export class MeetingRoom extends ParleyElement {
   private serverAway = false;
 
   /**
-   * The room this element drives. While the prejoin screen shows a meeting it exists already, connected early with
-   * the SDK's `Room.connect()` (see #warmUp), and its `join()` takes that connection over: the handshakes happen while
-   * the user looks at their preview, not after they click. `room` shows it from its join on.
+   * While the prejoin screen shows a meeting: the room Join will use, connected early with the SDK's `Room.connect()`
+   * (see #warmUp), so the handshakes happen while the user looks at their preview, not after they click. Join takes
+   * it; from then on the room is the one `#events` follows.
    */
-  #room: Room | null = null;
+  #spareRoom: Room | null = null;
   /** The `server` and `ice-transport-policy` the room connected early was made with: Join needs one with today's. */
   #warmOptions = '';
   /** The microphone state last announced for each participant. */
@@ -328,7 +328,8 @@ export class MeetingRoom extends ParleyElement {
     if (this.phase === 'joining' || this.phase === 'joined') return;
     // The room connected early, if any, made with today's `server` and policy: its join takes over the connection.
     this.#warmUp();
-    const room = this.#room?.state === 'idle' ? this.#room : this.#newRoom();
+    const room = this.#spareRoom ?? this.#newRoom();
+    this.#spareRoom = null;
     this.#bind(room);
     if (options.audioOutputDeviceId) room.audioOutputDeviceId = options.audioOutputDeviceId;
     this.errorMessage = '';
@@ -610,10 +611,10 @@ export class MeetingRoom extends ParleyElement {
     const options = this.#roomOptions();
     const wanted = this.phase === 'prejoin' && !this.autojoin && !!this.code && this.isConnected;
     if (!wanted || this.#warmOptions !== options) this.#coolDown();
-    if (!wanted || this.#room) return;
-    this.#room = this.#newRoom();
+    if (!wanted || this.#spareRoom) return;
+    this.#spareRoom = this.#newRoom();
     this.#warmOptions = options;
-    this.#room.connect();
+    this.#spareRoom.connect();
   }
 
   /** What a room is made of: one connected early with other options is not the one to join with. */
@@ -625,13 +626,11 @@ export class MeetingRoom extends ParleyElement {
     return new Room({ server: this.server, iceTransportPolicy: this.iceTransportPolicy });
   }
 
-  /** Closes the early connection of a room that never joined, and lets go of the room. */
+  /** Closes the spare room's early connection, and lets go of it. */
   #coolDown(): void {
-    // A room being joined is still `idle` while the call's elements load (see #join): it is no longer spare.
-    if (this.#room?.state !== 'idle' || this.#room === this.#events.room) return;
     // A room that never joined only closes its early connection: its leave() settles at once and cannot fail.
-    void this.#room.leave();
-    this.#room = null;
+    void this.#spareRoom?.leave();
+    this.#spareRoom = null;
   }
 
   /** Google Meet's shortcuts, while focus is in the meeting: Ctrl/⌘+D microphone, Ctrl/⌘+E camera. */
@@ -659,8 +658,6 @@ export class MeetingRoom extends ParleyElement {
   #bind(room: Room | null): void {
     this.#unbindNotices?.();
     this.#unbindNotices = room && bindRoomNotices(room, this.#noticesHost);
-    // The room joined replaces any connected early: one room at a time.
-    this.#room = room;
     this.#events.follow(room);
     this.#endedByYou = false;
   }

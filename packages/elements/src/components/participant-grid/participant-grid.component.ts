@@ -2,6 +2,7 @@ import { html, nothing, type PropertyDeclarations } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import type { Participant, RoomEventMap } from '@parley/sdk';
 import { EmitterController } from '../../controllers/emitter-controller.js';
+import { VideoWantedController } from '../../controllers/video-wanted-controller.js';
 import { dispatchParleyEvent, errorDetail } from '../../events.js';
 import { icon } from '../../call-icons.js';
 import { ParleyElement } from '../../parley-element.js';
@@ -24,6 +25,10 @@ type Tile = { participant: Participant; source: 'camera' | 'screen' };
  * scrolling strip beside (or, when narrow, below) it. A pin wins over a shared screen, which then waits in the strip.
  * Your own shared screen is never shown back to you (the screen inside itself, over and over): "You are presenting"
  * with a Stop button stands in its place. Usable on its own with any SDK `Room`.
+ *
+ * The grid tells the room at what size it shows each remote camera (`room.setVideoWanted`): `null` for those on
+ * another page, scrolled out of the strip, or while the page is hidden, so their video is not sent (see
+ * `VideoWantedController`).
  *
  * @fires parley-pin-toggle - From a tile's pin button; the grid pins (or unpins) that participant, then lets it bubble.
  * @fires parley-error - Stopping your screen share failed.
@@ -57,7 +62,9 @@ export class ParticipantGrid extends ParleyElement {
   };
 
   /** The room whose participants to show. */
-  room: RoomPart<'localParticipant' | 'participants' | 'activeSpeaker' | 'audioOutputDeviceId' | 'stopScreenShare'> | null = null;
+  room: RoomPart<
+    'localParticipant' | 'participants' | 'activeSpeaker' | 'audioOutputDeviceId' | 'stopScreenShare' | 'setVideoWanted'
+  > | null = null;
 
   /**
    * Id of the participant on the stage, or `null` (or empty) for none. Set by the tiles' pin buttons, or by the
@@ -93,6 +100,10 @@ export class ParticipantGrid extends ParleyElement {
     ]);
     new EmitterController<RoomEventMap>(this, () => this.room, ['participant-left'], (participant?: Participant) => {
       if (participant?.id === this.pinned) this.pinned = null;
+    });
+    new VideoWantedController(this, () => this.room, () => {
+      const tiles = this.renderRoot.querySelectorAll<ParticipantTile>('participant-tile[source=camera]');
+      return new Map([...tiles].filter(({ participant }) => participant && !participant.isLocal).map((tile) => [tile.participant!.id, tile]));
     });
     this.addEventListener('parley-pin-toggle', ({ detail }) => {
       const id = detail.participantId ?? this.pinned;

@@ -4,6 +4,7 @@ import { DeviceListController } from '../../controllers/device-list-controller.j
 import { MicLevelController } from '../../controllers/mic-level-controller.js';
 import { dispatchParleyEvent, type ParleyEventDetailMap } from '../../events.js';
 import { icon } from '../../icons.js';
+import { ignore } from '../../outcomes.js';
 import { ParleyElement } from '../../parley-element.js';
 import { formStyles } from '../../styles/form.js';
 import { tokens } from '../../styles/tokens.js';
@@ -158,7 +159,7 @@ export class PrejoinScreen extends ParleyElement {
       video.srcObject = this.#stream;
       // Muted, so no autoplay policy refuses it: it rejects only when a newer stream interrupts it, which `autoplay`
       // then plays.
-      if (this.#stream) video.play().catch(() => undefined);
+      if (this.#stream) video.play().catch(ignore);
     }
   }
 
@@ -411,7 +412,7 @@ export class PrejoinScreen extends ParleyElement {
     if (video && stream) {
       video.srcObject = null;
       video.srcObject = stream;
-      video.play().catch(() => undefined); // As in updated(): interrupted only by a newer stream, which plays.
+      video.play().catch(ignore); // As in updated(): interrupted only by a newer stream, which plays.
     }
     this.#meter.listen(this.#track('audio'));
   };
