@@ -1,11 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
-import { WebSocket } from 'ws';
-import type { SfuMediaPath } from '@parley/protocol';
-import { JanusSession } from '@parley/protocol/janus';
 import { startJanus, type TestJanus } from '../../packages/server/test/support/janus-server.js';
-import { signCoreToken, signRoomToken } from '../../packages/server/src/sfu/janus-tokens.js';
 import { useCallHarness } from './support/harness.js';
 import { SdkPage } from './support/sdk-page.js';
 import { createMeeting } from './support/servers.js';
@@ -18,63 +14,33 @@ declare global {
 }
 
 /**
- * The SDK's SFU mode against a real Janus: pages publish to a VideoRoom and subscribe to each other through it.
- * The Parley server's Janus controller is another part of issue 15: until it answers joins with a media path, the
- * test makes the Janus room itself (with the admin key) and puts the path, with tokens it signs, into each page's
- * join answer on its way from the server to the page.
+ * The SDK's SFU mode end to end: a Parley server with `JANUS_URL` puts the meeting on a real Janus, and the pages
+ * publish to its VideoRoom and subscribe to each other through it.
  */
 describe('SFU mode: pages meet through Janus', () => {
-  const harness = useCallHarness();
   let janus: TestJanus;
-  let admin: JanusSession;
-  let path: SfuMediaPath;
+  const env: NodeJS.ProcessEnv = {};
+  before(async () => {
+    janus = await startJanus();
+    Object.assign(env, { JANUS_URL: janus.url, JANUS_TOKEN_SECRET: janus.tokenSecret, JANUS_ADMIN_KEY: janus.adminKey });
+  });
+  // After Janus: a describe's hooks run in turn.
+  const harness = useCallHarness({ env });
   let code: string;
   const pages: SdkPage[] = [];
   const ids: string[] = [];
 
   before(async () => {
-    janus = await startJanus();
-    const expiresAt = Date.now() + 10 * 60_000;
-    admin = await JanusSession.connect({ url: janus.url, token: signCoreToken(janus.tokenSecret, expiresAt), WebSocket });
-    const handle = await admin.attach('janus.plugin.videoroom');
-    const room = 'sfu-call-test';
-    const { data } = await handle.request({
-      request: 'create',
-      room,
-      admin_key: janus.adminKey,
-      secret: 'room-secret',
-      is_private: true,
-      signed_tokens: true,
-      publishers: 10,
-      videocodec: 'vp8',
-    });
-    assert.equal(data['videoroom'], 'created');
-    path = {
-      mode: 'sfu',
-      janusUrl: janus.url,
-      room,
-      token: signCoreToken(janus.tokenSecret, expiresAt),
-      roomToken: signRoomToken(janus.tokenSecret, expiresAt, room),
-      tokenExpiresAt: expiresAt,
-    };
     ({ code } = await createMeeting(harness.parley.url));
   });
 
   after(async () => {
     for (const page of pages) await page.close();
-    await admin?.close();
     await janus?.stop();
   });
 
-  /** A page whose join answer carries the SFU media path, joined. */
   async function join(name: string): Promise<SdkPage> {
-    const page = await SdkPage.open(harness.browser, harness.embedder.url, name, (page) =>
-      page.routeWebSocket(/\/socket\.io\//, (ws) => {
-        const server = ws.connectToServer();
-        ws.onMessage((message) => server.send(message));
-        server.onMessage((message) => ws.send(withMediaPath(String(message), path)));
-      }),
-    );
+    const page = await SdkPage.open(harness.browser, harness.embedder.url, name);
     pages.push(page);
     // Counts the page's peer connections.
     await page.page.evaluate(() => {
@@ -97,6 +63,7 @@ describe('SFU mode: pages meet through Janus', () => {
       }
       // One connection up to Janus and one down from it, whoever is in the meeting: no peer connection per participant.
       assert.equal(await page.page.evaluate(() => window.__room.participants.size), 2);
+      assert.equal(await page.page.evaluate(() => window.__room.getSnapshot().state), 'joined');
       const states = await page.page.evaluate(() => window.__peerConnections.map(({ connectionState }) => connectionState));
       assert.deepEqual(states, ['connected', 'connected'], `${page.name}'s peer connections`);
     }
@@ -212,15 +179,6 @@ describe('SFU mode: pages meet through Janus', () => {
     await waitUntil(async () => (await ada.framesDecodedFrom(ids[1]!)) > before, 10_000, 'Bob still decoding at Ada');
   });
 });
-
-/** A Socket.IO frame from the server, with the media path added if it is the answer to a join. */
-function withMediaPath(frame: string, path: SfuMediaPath): string {
-  const match = /^(43\d+)(\[.*\])$/s.exec(frame);
-  if (!match) return frame;
-  const [answer] = JSON.parse(match[2]!) as [{ ok: boolean; data?: Record<string, unknown> }];
-  if (!answer.ok || !answer.data || !('resumeToken' in answer.data)) return frame;
-  return `${match[1]}${JSON.stringify([{ ...answer, data: { ...answer.data, media: path } }])}`;
-}
 
 /** The width of the video the page decodes from `remoteId` now. */
 function frameWidth(page: SdkPage, remoteId: string): Promise<number> {

@@ -89,7 +89,7 @@ class FakeJanus {
     switch (body['request']) {
       case 'join':
         return body['ptype'] === 'publisher'
-          ? { data: { videoroom: 'joined', publishers: this.publishers } }
+          ? { data: { videoroom: 'joined', private_id: 4242, publishers: this.publishers } }
           : this.#offerSubscription(body['streams'] as { feed: string; mid: string }[]);
       case 'publish':
       case 'configure': {
@@ -204,7 +204,15 @@ describe('SfuTransport', function () {
     await started(['bob'], (t) => t.on('track', (id, track, screen) => tracks.push([id, track.kind, screen])));
     await waitFor(() => tracks.length === 2, 'Bob’s tracks');
     expect(janus.subscriber!.sent('join')).to.deep.equal([
-      { request: 'join', ptype: 'subscriber', room: 'room-1', token: 'room-1-token', streams: [{ feed: 'bob', mid: '0' }, { feed: 'bob', mid: '1' }] },
+      {
+        request: 'join',
+        ptype: 'subscriber',
+        room: 'room-1',
+        streams: [{ feed: 'bob', mid: '0' }, { feed: 'bob', mid: '1' }],
+        token: 'room-1-token',
+        // The publisher's, for rooms that require it.
+        private_id: 4242,
+      },
     ]);
     expect(tracks).to.have.deep.members([
       ['bob', 'audio', false],

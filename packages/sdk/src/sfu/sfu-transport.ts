@@ -41,6 +41,8 @@ export class SfuTransport extends TypedEmitter<MediaTransportEventMap> implement
   readonly #audioEnergy = new Map<string, { remote?: AudioEnergy | undefined; local?: AudioEnergy | undefined }>();
   #path: SfuMediaPath | null = null;
   #selfId = '';
+  /** Our publisher's `private_id`: a room may require subscriptions to name it (`require_pvtid`). */
+  #privateId: unknown;
   #configuration: RTCConfiguration = {};
   #session: JanusSessionPort | null = null;
   #publisher: Leg | null = null;
@@ -188,6 +190,7 @@ export class SfuTransport extends TypedEmitter<MediaTransportEventMap> implement
     this.#publisher = publisher;
     handle.on('event', (data) => this.#onPublisherEvent(data));
     const { data } = await handle.request({ request: 'join', ptype: 'publisher', room: path.room, id: this.#selfId, token: path.roomToken });
+    this.#privateId = data['private_id'];
     this.#onPublisherEvent(data);
     const { stream, screenStream } = this.#context.local;
     const streams = stream ? [stream] : [];
@@ -277,7 +280,14 @@ export class SfuTransport extends TypedEmitter<MediaTransportEventMap> implement
     this.#subscriber = subscriber;
     subscriber.pc.ontrack = ({ track, transceiver }) => this.#onTrack(transceiver.mid, track);
     handle.on('event', (data, jsep) => void this.#onSubscriberEvent(data, jsep).catch((error) => this.#warn(error)));
-    const { data, jsep } = await handle.request({ request: 'join', ptype: 'subscriber', room: path.room, streams, token: path.roomToken });
+    const { data, jsep } = await handle.request({
+      request: 'join',
+      ptype: 'subscriber',
+      room: path.room,
+      streams,
+      token: path.roomToken,
+      private_id: this.#privateId,
+    });
     await this.#onSubscriberEvent(data, jsep);
   }
 
@@ -317,7 +327,7 @@ export class SfuTransport extends TypedEmitter<MediaTransportEventMap> implement
     const pc = this.#context.environment.createPeerConnection(this.#configuration);
     const leg: Leg = { handle, pc };
     pc.onicecandidate = ({ candidate }) => {
-      handle.trickle(candidate?.candidate ? { candidate: candidate.candidate, sdpMid: candidate.sdpMid, sdpMLineIndex: candidate.sdpMLineIndex } : null).catch((error) => this.#warn(error));
+      handle.trickle(candidate?.candidate ? candidate.toJSON() : null).catch((error) => this.#warn(error));
     };
     const run = () => void restart(leg).catch((error) => this.#warn(error));
     pc.onconnectionstatechange = () => {
