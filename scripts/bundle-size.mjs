@@ -35,7 +35,7 @@ export const BUDGETS = {
    * The SDK's SFU mode (issue 15): `SfuTransport`, its subscription bookkeeping and the Janus client, a chunk fetched
    * only by rooms whose meeting is on a media server, so neither of the above carries it.
    */
-  '@parley/sdk sfu chunk': 8 * 1024,
+  '@parley/sdk sfu chunk': 6 * 1024,
 };
 
 /** Gzipped (level 9) and raw sizes in bytes of each budgeted artefact. */

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { startJanus, type TestJanus } from '../../packages/server/test/support/janus-server.js';
+import { assertEveryoneReceivesEveryone, assertTiles } from './support/assertions.js';
 import { useCallHarness } from './support/harness.js';
+import { MeetingPage } from './support/meeting-page.js';
 import { SdkPage } from './support/sdk-page.js';
 import { createMeeting } from './support/servers.js';
 
@@ -158,6 +160,19 @@ describe('SFU mode: pages meet through Janus', () => {
       return videos;
     }, adaId);
     assert.equal(screenMids, 1, 'only Ada’s camera is still subscribed');
+  });
+
+  test('<meeting-room> in an SFU meeting: each page shows the others’ cameras playing in their tiles', async () => {
+    const meeting = await createMeeting(harness.parley.url);
+    const rooms: MeetingPage[] = [];
+    try {
+      rooms.push(await MeetingPage.open(harness.browser, harness.embedder.url, meeting, 'Dee'));
+      rooms.push(await MeetingPage.open(harness.browser, harness.embedder.url, { code: meeting.code }, 'Eli'));
+      await assertTiles(rooms);
+      await assertEveryoneReceivesEveryone(rooms);
+    } finally {
+      for (const room of rooms) await room.close();
+    }
   });
 
   test('chat goes through the server; a page that leaves is dropped from the others’ subscription', async () => {

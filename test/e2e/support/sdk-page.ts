@@ -26,14 +26,10 @@ export class SdkPage {
     readonly name: string,
   ) {}
 
-  /**
-   * `embedderUrl` is any page on another origin; its own `<meeting-room>` is removed untouched. `prepare` runs before
-   * the page loads, e.g. to route its WebSockets (Playwright routes only those a page opens after it loaded the route).
-   */
-  static async open(browser: Browser, embedderUrl: string, name: string, prepare?: (page: Page) => Promise<void>): Promise<SdkPage> {
+  /** `embedderUrl` is any page on another origin; its own `<meeting-room>` is removed untouched. */
+  static async open(browser: Browser, embedderUrl: string, name: string): Promise<SdkPage> {
     const context = await browser.newContext();
     const page = await context.newPage();
-    await prepare?.(page);
     page.on('pageerror', (error) => console.error(`[${name}] page error:`, error));
     // tsx keeps function names with a helper that pages do not have.
     await page.addInitScript('window.__name = (f) => f');
