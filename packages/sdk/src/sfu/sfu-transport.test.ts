@@ -248,6 +248,34 @@ describe('SfuTransport', function () {
     expect(ended).to.deep.equal(['bob']);
   });
 
+  it('asks again for a layer Janus has not switched to, until it says it sends it', async () => {
+    janus.publishers = [{ id: 'bob', streams: CAMERA_AND_MICROPHONE }];
+    const t = await started(['bob']);
+    await waitFor(() => janus.subscriber?.sent('start').length === 1, 'subscribed');
+    const configures = () => janus.subscriber!.sent('configure');
+    t.setVideoWanted('bob', { width: 240, height: 135 });
+    await waitFor(() => configures().length === 1, 'the low layer asked for');
+    janus.subscriber!.emit({ videoroom: 'event', mid: '1', substream: 0 });
+    t.setVideoWanted('bob', { width: 1280, height: 720 });
+    await waitFor(() => configures().length === 2, 'the full layer asked for');
+    // No keyframe came on the full layer, so Janus did not switch: a second second later, it is asked again.
+    await waitFor(() => configures().length === 3, 'the full layer asked for again');
+    expect(configures()[2]).to.deep.equal({ request: 'configure', streams: [{ mid: '1', substream: 2 }] });
+    janus.subscriber!.emit({ videoroom: 'event', mid: '1', substream: 2 });
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    expect(configures(), 'switched: nothing more to ask').to.have.length(3);
+  });
+
+  it('asks again for a layer three times at most: a publisher may not send it at all', async () => {
+    janus.publishers = [{ id: 'bob', streams: CAMERA_AND_MICROPHONE }];
+    const t = await started(['bob']);
+    await waitFor(() => janus.subscriber?.sent('start').length === 1, 'subscribed');
+    t.setVideoWanted('bob', { width: 1280, height: 720 });
+    // Asked at once, then 1, 2 and 4 s later.
+    await new Promise((resolve) => setTimeout(resolve, 8500));
+    expect(janus.subscriber!.sent('configure')).to.have.length(4);
+  });
+
   it('restarts ICE on a connection to Janus that failed: the publisher offers afresh, the subscriber asks Janus to', async () => {
     janus.publishers = [{ id: 'bob', streams: CAMERA_AND_MICROPHONE }];
     const states: string[] = [];

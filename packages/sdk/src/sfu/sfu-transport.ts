@@ -11,6 +11,9 @@ import { SCREEN_DESCRIPTION, SubscriptionPlan, type PublishedStream, type Subscr
 const VIDEOROOM = 'janus.plugin.videoroom';
 /** A connection that stays failed (or disconnected) is restarted this often, the first time at once. */
 const RESTART_EVERY_MS = 3000;
+/** A layer Janus has not switched to is asked for again this long after, then twice as long each time, this many times. */
+const LAYER_RETRY_MS = 1000;
+const LAYER_RETRIES = 3;
 /** One `getStats` per connection serves every participant's measurements taken within this time. */
 const STATS_REUSE_MS = 150;
 
@@ -50,6 +53,7 @@ export class SfuTransport extends TypedEmitter<MediaTransportEventMap> implement
   /** The subscription change under way; another is made after it when more changed meanwhile. */
   #updating: Promise<void> | null = null;
   #updateAgain = false;
+  #layerRetry: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
 
   /** `connect`: how to reach Janus (tests give a fake). */
@@ -164,6 +168,7 @@ export class SfuTransport extends TypedEmitter<MediaTransportEventMap> implement
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    clearTimeout(this.#layerRetry);
     for (const leg of [this.#publisher, this.#subscriber]) {
       clearInterval(leg?.restartTimer);
       leg?.pc.close();
@@ -253,6 +258,7 @@ export class SfuTransport extends TypedEmitter<MediaTransportEventMap> implement
 
   async #applyPlan(): Promise<void> {
     const { subscribe, unsubscribe } = this.#plan.changes();
+    let layersAsked = subscribe.some(({ substream }) => substream !== undefined);
     if (!this.#subscriber) {
       // Janus makes a subscription with at least one stream: the first publisher opens it.
       if (subscribe.length > 0) await this.#subscribe(subscribe);
@@ -268,7 +274,29 @@ export class SfuTransport extends TypedEmitter<MediaTransportEventMap> implement
     const subscriber = this.#subscriber;
     const streams = this.#plan.substreamChanges();
     // Janus asks the publisher for a keyframe itself when it switches a subscriber's layer.
-    if (subscriber && streams.length > 0) await subscriber.handle.request({ request: 'configure', streams });
+    if (subscriber && streams.length > 0) {
+      layersAsked = true;
+      await subscriber.handle.request({ request: 'configure', streams });
+    }
+    if (layersAsked) this.#retryLayers(0);
+  }
+
+  /**
+   * Janus switches a subscription to the layer asked for on that layer's next keyframe, and asks the publisher for
+   * one once. A browser ignores a keyframe request that comes within 300 ms of the last one for that layer
+   * (libwebrtc's `EncoderRtcpFeedback`), so after a quick shrink and grow the layer may never come. Asked again,
+   * Janus asks again.
+   */
+  #retryLayers(retried: number): void {
+    clearTimeout(this.#layerRetry);
+    if (retried === LAYER_RETRIES) return;
+    this.#layerRetry = setTimeout(() => {
+      const subscriber = this.#subscriber;
+      const streams = this.#plan.substreamsBehind();
+      if (this.#closed || !subscriber || streams.length === 0) return;
+      void this.#request(subscriber, { request: 'configure', streams });
+      this.#retryLayers(retried + 1);
+    }, LAYER_RETRY_MS * 2 ** retried);
   }
 
   async #subscribe(streams: { feed: string; mid: string }[]): Promise<void> {
@@ -295,6 +323,7 @@ export class SfuTransport extends TypedEmitter<MediaTransportEventMap> implement
   async #onSubscriberEvent(data: PluginData, jsep: Jsep | undefined): Promise<void> {
     const subscriber = this.#subscriber;
     if (Array.isArray(data.streams)) this.#plan.setSubscribed(data.streams as SubscribedStream[]);
+    if (typeof data['mid'] === 'string' && typeof data['substream'] === 'number') this.#plan.setSending(data['mid'], data['substream']);
     if (!subscriber || jsep?.type !== 'offer') return;
     const { pc, handle } = subscriber;
     await pc.setRemoteDescription(jsep);

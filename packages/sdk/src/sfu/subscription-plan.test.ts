@@ -105,6 +105,28 @@ describe('SubscriptionPlan', () => {
     expect(plan.substreamChanges(), 'same layer').to.deep.equal([]);
   });
 
+  it('tells which layers asked for Janus has not said it sends, forgetting an m-line given to another camera', () => {
+    const plan = new SubscriptionPlan();
+    plan.setPublisher('ada', streams());
+    plan.setPublisher('bob', streams());
+    plan.setSubscribed(subscribed(['ada', '1', 'video', 'camera'], ['bob', '1', 'video', 'camera']));
+    expect(plan.substreamsBehind(), 'nothing asked for').to.deep.equal([]);
+    plan.setWanted('ada', { width: 240, height: 135 });
+    plan.setWanted('bob', { width: 1280, height: 720 });
+    plan.substreamChanges();
+    plan.setSending('0', 2);
+    plan.setSending('1', 2);
+    expect(plan.substreamsBehind()).to.deep.equal([{ mid: '0', substream: 0 }]);
+    plan.setSending('0', 0);
+    expect(plan.substreamsBehind()).to.deep.equal([]);
+    // Janus gives Ada's m-line to Cem: what it sent there was Ada's.
+    plan.setPublisher('cem', streams());
+    plan.setWanted('cem', { width: 240, height: 135 });
+    plan.setSubscribed(subscribed(['cem', '1', 'video', 'camera'], ['bob', '1', 'video', 'camera']));
+    plan.substreamChanges();
+    expect(plan.substreamsBehind()).to.deep.equal([{ mid: '0', substream: 0 }]);
+  });
+
   it('does not ask again for the layer a camera was subscribed at', () => {
     const plan = new SubscriptionPlan();
     plan.setPublisher('ada', streams());

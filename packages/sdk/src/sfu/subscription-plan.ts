@@ -62,6 +62,8 @@ export class SubscriptionPlan {
   readonly #subscribed = new Map<string, { feed: string; feedMid: string; source: SubscribedSource }>();
   /** The substream last asked for, by subscription mid. */
   readonly #substreams = new Map<string, Substream>();
+  /** The substream Janus says it sends, by subscription mid. */
+  readonly #sending = new Map<string, number>();
   /** The substream asked for with a subscription not listed yet, by `${feed} ${feedMid}`. */
   readonly #subscribingAt = new Map<string, Substream>();
 
@@ -96,7 +98,10 @@ export class SubscriptionPlan {
       const source = sourceOf(type, description);
       if (!feed || !feedMid || !source || active === false) continue;
       const known = this.#subscribed.get(mid);
-      if (known?.feed !== feed || known.feedMid !== feedMid) this.#substreams.delete(mid);
+      if (known?.feed !== feed || known.feedMid !== feedMid) {
+        this.#substreams.delete(mid);
+        this.#sending.delete(mid);
+      }
       fresh.set(mid, { feed, feedMid, source: { participantId: feed, source } });
       const substream = this.#subscribingAt.get(`${feed} ${feedMid}`);
       if (substream !== undefined) this.#substreams.set(mid, substream);
@@ -105,6 +110,17 @@ export class SubscriptionPlan {
     this.#subscribed.clear();
     for (const [mid, stream] of fresh) this.#subscribed.set(mid, stream);
     for (const mid of this.#substreams.keys()) if (!this.#subscribed.has(mid)) this.#substreams.delete(mid);
+    for (const mid of this.#sending.keys()) if (!this.#subscribed.has(mid)) this.#sending.delete(mid);
+  }
+
+  /** Janus switched the m-line `mid` to `substream` (its `substream` event). */
+  setSending(mid: string, substream: number): void {
+    this.#sending.set(mid, substream);
+  }
+
+  /** The layers asked for that Janus has not said it sends, by subscription mid. */
+  substreamsBehind(): { mid: string; substream: Substream }[] {
+    return [...this.#substreams].filter(([mid, substream]) => this.#sending.get(mid) !== substream).map(([mid, substream]) => ({ mid, substream }));
   }
 
   /** Whose media the subscription's m-line `mid` carries. */
