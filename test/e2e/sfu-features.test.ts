@@ -203,6 +203,7 @@ describe('SFU mode: devices, camera and microphone, speaking, repair and a serve
     // Only Ada's microphone is on.
     await Promise.all([bob, cem].map((page) => page.page.evaluate(() => window.__room.toggleMicrophone(false))));
     for (const page of [bob, cem]) await speaker(page, adaId, `${page.name}: Ada speaks`);
+    await waitUntil(() => ada.page.evaluate(() => window.__room.localParticipant.isSpeaking), 10_000, 'Ada sees herself speaking');
     for (const page of [ada, cem]) {
       await waitUntil(() => page.page.evaluate((id) => window.__room.participants.get(id)?.audioEnabled === false, bobId), 10_000, `${page.name} sees Bob muted`);
     }
@@ -227,6 +228,33 @@ describe('SFU mode: devices, camera and microphone, speaking, repair and a serve
     await bob.page.evaluate((id) => window.__room.participants.get(id)!.repairVideo(), adaId);
     await waitUntil(async () => (await keyframesAskedOfCamera(ada)) > asked, 10_000, 'a keyframe asked of Ada’s camera');
     await cameraAdvances(bob, adaId, 'Bob still decodes Ada');
+  });
+
+  test('one who joins with camera and microphone off and turns them on later reaches everyone', async () => {
+    const [ada, bob] = pages as [SdkPage, SdkPage];
+    const dee = await SdkPage.open(browser, sfu.embedder.url, 'Dee');
+    try {
+      const deeId = await dee.page.evaluate(async ({ server, code }) => {
+        const { Room } = (await import(`${server}/parley.js`)) as typeof import('@parley/sdk');
+        window.__room = new Room({ server });
+        await window.__room.join({ code, name: 'Dee', audio: false, video: false });
+        return window.__room.localParticipant.id;
+      }, { server: sfu.parley.url, code });
+      await cameraAdvances(dee, ids[0]!, 'Dee decodes Ada');
+      await waitUntil(() => ada.page.evaluate((id) => window.__room.participants.get(id)?.videoEnabled === false, deeId), 10_000, 'Ada sees Dee with her camera off');
+      await dee.page.evaluate(() => Promise.all([window.__room.toggleCamera(true), window.__room.toggleMicrophone(true)]));
+      for (const page of [ada, bob]) {
+        await waitUntil(() => page.page.evaluate((id) => window.__room.participants.get(id)?.videoEnabled === true, deeId), 10_000, `${page.name} sees Dee’s camera on`);
+        await cameraAdvances(page, deeId, `${page.name} decodes Dee’s camera`, 20);
+        await waitUntil(async () => (await brightness(page, deeId)) > 30, 10_000, `${page.name} sees Dee’s picture`);
+        await waitUntil(async () => (await audioFrom(page, deeId)).energy > 0, 10_000, `${page.name} hears Dee`);
+      }
+      await dee.page.evaluate(() => window.__room.leave());
+      await waitUntil(() => ada.page.evaluate((id) => !window.__room.participants.has(id), deeId), 10_000, 'Dee gone at Ada');
+      assert.deepEqual((await sfu.publishers(room)).sort(), [...ids].sort(), 'Dee’s feed gone from the room');
+    } finally {
+      await dee.close();
+    }
   });
 
   test('the Parley server SIGKILLed mid-call: media goes on through Janus, and everyone resumes as themselves', async () => {
