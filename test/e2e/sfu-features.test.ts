@@ -40,14 +40,18 @@ function audioFrom(page: SdkPage, remoteId: string): Promise<{ packets: number; 
   }, remoteId);
 }
 
-/** Mean brightness (0–255) of the picture of `remoteId`'s camera as `page` plays it now. */
+/** Mean brightness (0–255) of the picture of `remoteId`'s camera as `page` plays it now; 0 when none plays. */
 function brightness(page: SdkPage, remoteId: string): Promise<number> {
   return page.page.evaluate(async (id) => {
     const video = document.createElement('video');
     video.muted = true;
     video.srcObject = window.__room.participants.get(id)?.stream ?? null;
-    await video.play();
-    await new Promise((resolve) => video.requestVideoFrameCallback(resolve));
+    // No frame within 5 s counts as black: the test's wait goes on rather than hang here.
+    const shown = await Promise.race([
+      video.play().then(() => new Promise((resolve) => video.requestVideoFrameCallback(() => resolve(true)))),
+      new Promise((resolve) => setTimeout(() => resolve(false), 5000)),
+    ]);
+    if (!shown) return 0;
     const canvas = document.createElement('canvas');
     canvas.width = 64;
     canvas.height = 48;
