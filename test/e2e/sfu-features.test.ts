@@ -211,6 +211,8 @@ describe('SFU mode: devices, camera and microphone, speaking, repair and a serve
     for (const page of [ada, cem]) {
       await waitUntil(() => page.page.evaluate((id) => window.__room.participants.get(id)?.audioEnabled === false, bobId), 10_000, `${page.name} sees Bob muted`);
     }
+    // What was said before the mute may still be in Ada's jitter buffer.
+    await delay(1000);
     const silent = await audioFrom(ada, bobId);
     await delay(1500);
     const later = await audioFrom(ada, bobId);
@@ -296,6 +298,29 @@ describe('SFU mode: devices, camera and microphone, speaking, repair and a serve
       for (const other of others) await cameraAdvances(page, other, `${page.name} decodes ${other} after the restart`);
     }
     assert.ok((await audioFrom(bob, ids[0]!)).packets > 0);
+  });
+
+  test('one who leaves while the server is down leaves Janus at once, and the others’ rooms once it is back', async () => {
+    const [ada, bob, cem] = pages as [SdkPage, SdkPage, SdkPage];
+    const [adaId, bobId, cemId] = ids as [string, string, string];
+    await sfu.parley.kill('SIGKILL');
+    await cem.page.evaluate(() => window.__room.leave());
+    // Janus tells the others: Cem's media stops, Ada's and Bob's go on.
+    await waitUntil(async () => (await sfu.publishers(room)).length === 2, 10_000, 'Cem’s feed gone from Janus');
+    await waitUntil(() => ada.page.evaluate((id) => window.__room.participants.get(id)?.stream === null, cemId), 10_000, 'Cem’s stream ended at Ada');
+    await cameraAdvances(ada, bobId, 'Ada decodes Bob while the server is down');
+    await sfu.restartParley();
+    for (const [page, other] of [[ada, bobId], [bob, adaId]] as const) {
+      await waitUntil(
+        () => page.page.evaluate((other) => window.__room.state === 'joined' && [...window.__room.participants.keys()].join() === other, other),
+        40_000,
+        `${page.name} back, with Cem gone`,
+        () => page.page.evaluate(() => `${window.__room.state} ${[...window.__room.participants.keys()].join()}`),
+      );
+    }
+    assert.deepEqual((await sfu.publishers(room)).sort(), [adaId, bobId].sort());
+    await cameraAdvances(ada, bobId, 'Ada decodes Bob');
+    await cameraAdvances(bob, adaId, 'Bob decodes Ada');
   });
 });
 
