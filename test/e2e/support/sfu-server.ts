@@ -27,12 +27,18 @@ export interface SfuServer {
   roomOf(code: string): Promise<ListedRoom | undefined>;
   /** Ids of the room's publishers that send media now (a participant in the room who sends nothing is left out). */
   publishers(room: string): Promise<string[]>;
+  /**
+   * Starts the Parley server again on its port with the same configuration (after `parley.kill()`); `parley` is
+   * the new process from then on. Meetings outlive it only on a database file (`DATABASE_PATH` in `env`).
+   */
+  restartParley(): Promise<void>;
   stop(): Promise<void>;
 }
 
 /** Starts Janus, then the Parley server with `MEDIA_MODE=sfu` (and `env`) on it, then the embedder. */
 export async function startSfuServer(env: NodeJS.ProcessEnv = {}): Promise<SfuServer> {
   const started: { janus?: TestJanus; parley?: ServerProcess; embedder?: Embedder; admin?: JanusSession } = {};
+  let parleyEnv: NodeJS.ProcessEnv = {};
   const stop = async () => {
     await started.admin?.close();
     await started.embedder?.close();
@@ -41,14 +47,15 @@ export async function startSfuServer(env: NodeJS.ProcessEnv = {}): Promise<SfuSe
   };
   try {
     const janus = (started.janus = await startJanus());
-    started.parley = await startServerProcess(await freePort(), {
+    parleyEnv = {
       DATABASE_PATH: ':memory:',
       MEDIA_MODE: 'sfu',
       JANUS_URL: janus.url,
       JANUS_TOKEN_SECRET: janus.tokenSecret,
       JANUS_ADMIN_KEY: janus.adminKey,
       ...env,
-    });
+    };
+    started.parley = await startServerProcess(await freePort(), parleyEnv);
     started.embedder = await startEmbedder(started.parley.url);
     started.admin = await JanusSession.connect({
       url: janus.url,
@@ -59,14 +66,16 @@ export async function startSfuServer(env: NodeJS.ProcessEnv = {}): Promise<SfuSe
     await stop();
     throw error;
   }
-  const { janus, parley, embedder, admin } = started as Required<typeof started>;
+  const { janus, embedder, admin } = started as Required<typeof started>;
   let handle: Promise<JanusHandle> | undefined;
   const request = async (body: { request: string; [field: string]: unknown }) =>
     (await (handle ??= admin.attach('janus.plugin.videoroom'))).request(body);
   const listRooms = async () => ((await request({ request: 'list', admin_key: janus.adminKey })).data['list'] ?? []) as ListedRoom[];
   return {
     janus,
-    parley,
+    get parley() {
+      return started.parley!;
+    },
     embedder,
     listRooms,
     roomOf: async (code) => (await listRooms()).find((room) => room.description === `parley:${code}`),
@@ -75,6 +84,9 @@ export async function startSfuServer(env: NodeJS.ProcessEnv = {}): Promise<SfuSe
       return ((data['participants'] ?? []) as { id: string; publisher: boolean }[])
         .filter((participant) => participant.publisher)
         .map((participant) => participant.id);
+    },
+    async restartParley() {
+      started.parley = await startServerProcess(Number(new URL(started.parley!.url).port), parleyEnv);
     },
     stop,
   };

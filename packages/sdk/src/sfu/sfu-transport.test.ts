@@ -159,6 +159,12 @@ const CAMERA_AND_MICROPHONE = [
   { type: 'video', mid: '1', description: 'camera' },
 ];
 
+/** What a participant `bob` who publishes `CAMERA_AND_MICROPHONE` is handed: [id, kind, screen]. */
+const BOBS_TRACKS = [
+  ['bob', 'audio', false],
+  ['bob', 'video', false],
+];
+
 describe('SfuTransport', function () {
   this.timeout(20_000);
   let environment: FakeEnvironment;
@@ -214,10 +220,7 @@ describe('SfuTransport', function () {
         private_id: 4242,
       },
     ]);
-    expect(tracks).to.have.deep.members([
-      ['bob', 'audio', false],
-      ['bob', 'video', false],
-    ]);
+    expect(tracks).to.have.deep.members(BOBS_TRACKS);
   });
 
   it('updates the subscription as publishers come, as tiles are hidden and sized, and ends the tracks of one who leaves', async () => {
@@ -246,6 +249,29 @@ describe('SfuTransport', function () {
 
     janus.publisher.emit({ videoroom: 'event', leaving: 'bob' });
     expect(ended).to.deep.equal(['bob']);
+  });
+
+  it('hands the tracks it holds to a participant the room takes back, whose feed never left Janus', async () => {
+    janus.publishers = [{ id: 'bob', streams: CAMERA_AND_MICROPHONE }];
+    const tracks: [string, string, boolean][] = [];
+    const t = await started(['bob'], (t) => t.on('track', (id, track, screen) => tracks.push([id, track.kind, screen])));
+    await waitFor(() => tracks.length === 2, 'Bob’s tracks');
+    // The room dropped Bob and took him back (a restarted server that lists him only once he resumed): nothing
+    // changed in Janus, so no track arrives anew.
+    t.removeParticipant('bob');
+    tracks.length = 0;
+    t.addParticipant('bob');
+    expect(tracks).to.have.deep.members(BOBS_TRACKS);
+  });
+
+  it('keeps the tracks of a publisher the room does not know yet, and hands them over when it does', async () => {
+    janus.publishers = [{ id: 'bob', streams: CAMERA_AND_MICROPHONE }];
+    const tracks: [string, string, boolean][] = [];
+    const t = await started([], (t) => t.on('track', (id, track, screen) => tracks.push([id, track.kind, screen])));
+    await waitFor(() => janus.subscriber?.sent('start').length === 1, 'subscribed');
+    expect(tracks).to.deep.equal([]);
+    t.addParticipant('bob');
+    expect(tracks).to.have.deep.members(BOBS_TRACKS);
   });
 
   it('asks again for a layer Janus has not switched to, until it says it sends it', async () => {

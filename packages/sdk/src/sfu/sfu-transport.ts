@@ -39,7 +39,10 @@ export class SfuTransport extends TypedEmitter<MediaTransportEventMap> implement
   readonly #plan = new SubscriptionPlan();
   /** Who is in the meeting besides us, as the room says. */
   readonly #participants = new Set<string>();
-  /** The camera and microphone tracks each participant's stream holds, to renew it when one is replaced. */
+  /**
+   * The tracks received of each publisher, by source (camera, microphone, screen): to renew a stream when one is
+   * replaced, and for the room to get them again when it takes the participant back (their feed stayed in Janus).
+   */
   readonly #tracks = new Map<string, Map<string, MediaStreamTrack>>();
   readonly #audioEnergy = new Map<string, { remote?: AudioEnergy | undefined; local?: AudioEnergy | undefined }>();
   #path: SfuMediaPath | null = null;
@@ -89,11 +92,14 @@ export class SfuTransport extends TypedEmitter<MediaTransportEventMap> implement
   addParticipant(participantId: string): void {
     this.#participants.add(participantId);
     this.emit('connection-state-changed', participantId, this.#connectionState);
+    // Already received (the room learns of them after Janus did, or takes them back): no track will come again.
+    for (const [source, track] of this.#tracks.get(participantId) ?? []) {
+      if (track.readyState === 'live') this.emit('track', participantId, track, source === 'screen');
+    }
   }
 
   removeParticipant(participantId: string): void {
     this.#participants.delete(participantId);
-    this.#tracks.delete(participantId);
     this.#audioEnergy.delete(participantId);
   }
 
@@ -335,17 +341,19 @@ export class SfuTransport extends TypedEmitter<MediaTransportEventMap> implement
   /** A remote track arrived on the subscription's m-line `mid`: whose it is, and what, the plan knows. */
   #onTrack(mid: string | null, track: MediaStreamTrack): void {
     const from = mid === null ? undefined : this.#plan.source(mid);
-    if (!from || !this.#participants.has(from.participantId)) return;
+    if (!from) return;
     const { participantId, source } = from;
-    if (source === 'screen') return this.emit('track', participantId, track, true);
     const tracks = this.#tracks.get(participantId) ?? new Map<string, MediaStreamTrack>();
     this.#tracks.set(participantId, tracks);
     const replaced = tracks.get(source);
     tracks.set(source, track);
-    if (replaced === track) return;
+    if (replaced === track || !this.#participants.has(participantId)) return;
+    if (source === 'screen') return this.emit('track', participantId, track, true);
     // A camera back on another m-line (shown again after being off the page): its stream is made afresh.
     if (replaced) this.emit('tracks-ended', participantId);
-    for (const held of replaced ? tracks.values() : [track]) this.emit('track', participantId, held, false);
+    for (const [held, kept] of replaced ? tracks : [[source, track] as const]) {
+      if (held !== 'screen') this.emit('track', participantId, kept, false);
+    }
   }
 
   /**
