@@ -50,7 +50,8 @@ export interface MediaTransport {
   start(meeting: JoinedMeeting): void;
   /**
    * The meeting's media path, as the server now says (a `media-path` event, or a resume): returns whether this
-   * transport follows it by itself (the path it is on, say with a fresh token). Another path needs another transport.
+   * transport follows it by itself (the path it is on, say with a fresh token; in SFU mode also another Janus or room,
+   * where the meeting moved). Another mode needs another transport.
    */
   updatePath(path: MediaPath): boolean;
   /** Someone to exchange media with. `initiator`: whether this side was there first (and opens the negotiation). */

@@ -158,6 +158,12 @@ describe('configuration', () => {
     [{ ...JANUS, JANUS_TOKEN_SECRET: undefined }, /JANUS_URL needs JANUS_TOKEN_SECRET/],
     [{ ...JANUS, JANUS_ADMIN_KEY: 'short' }, /JANUS_ADMIN_KEY must be at least 32 characters, got 5/],
     [{ ...JANUS, JANUS_TOKEN_SECRET: `${'x'.repeat(32)},janus` }, /JANUS_TOKEN_SECRET must not contain spaces, quotes, commas or colons/],
+    [{ ...JANUS, JANUS_URLS: 'ws://127.0.0.1:8189' }, /Set JANUS_URL \(one Janus\) or JANUS_URLS \(several\), not both/],
+    [{ ...JANUS, JANUS_URL: undefined, JANUS_URLS: 'ws://127.0.0.1:8188,127.0.0.1:8189' }, /JANUS_URLS must be a ws:\/\/ or wss:\/\/ URL, got "127\.0\.0\.1:8189"/],
+    [{ ...JANUS, JANUS_URL: undefined, JANUS_URLS: 'ws://a:1,ws://b:1', JANUS_PUBLIC_URLS: 'wss://a.example.com' }, /JANUS_PUBLIC_URLS must list as many URLs as JANUS_URLS, in the same order: got 1 for 2/],
+    [{ ...JANUS, JANUS_URL: undefined, JANUS_URLS: 'ws://a:1,ws://a:1' }, /JANUS_URLS lists "ws:\/\/a:1" twice/],
+    [{ ...JANUS, JANUS_PUBLIC_URLS: 'wss://a.example.com' }, /JANUS_PUBLIC_URLS needs JANUS_URLS/],
+    [{ ...JANUS, JANUS_URL: undefined, JANUS_URLS: 'ws://a:1', JANUS_TOKEN_SECRET: undefined }, /JANUS_URLS needs JANUS_TOKEN_SECRET/],
     [{ ...JANUS, JANUS_TOKEN_TTL_S: '5' }, /JANUS_TOKEN_TTL_S must be a whole number of seconds from 10 to 86400, got "5"/],
   ];
   for (const [env, message] of mistakes) {
@@ -172,8 +178,7 @@ describe('configuration', () => {
     const sfu = loadConfig(JANUS);
     assert.deepEqual([sfu.mediaMode, sfu.maxParticipants], ['sfu', 50]);
     assert.deepEqual(sfu.sfu, {
-      janusUrl: 'ws://127.0.0.1:8188',
-      janusPublicUrl: 'ws://127.0.0.1:8188',
+      instances: [{ url: 'ws://127.0.0.1:8188', publicUrl: 'ws://127.0.0.1:8188' }],
       tokenSecret: 't'.repeat(32),
       adminKey: 'a'.repeat(32),
       tokenLifetimeMs: 600_000,
@@ -181,9 +186,22 @@ describe('configuration', () => {
     });
     const tuned = loadConfig({ ...JANUS, JANUS_PUBLIC_URL: 'wss://media.example.com/janus', JANUS_TOKEN_TTL_S: '120', MAX_PARTICIPANTS: '80' });
     assert.deepEqual(
-      [tuned.sfu?.janusPublicUrl, tuned.sfu?.tokenLifetimeMs, tuned.maxParticipants, tuned.sfu?.maxPublishers],
+      [tuned.sfu?.instances[0]?.publicUrl, tuned.sfu?.tokenLifetimeMs, tuned.maxParticipants, tuned.sfu?.maxPublishers],
       ['wss://media.example.com/janus', 120_000, 80, 80],
     );
+    const several = loadConfig({
+      ...JANUS,
+      JANUS_URL: undefined,
+      JANUS_URLS: 'ws://10.0.0.1:8188, ws://10.0.0.2:8188',
+      JANUS_PUBLIC_URLS: 'wss://janus1.example.com,wss://janus2.example.com',
+    });
+    assert.deepEqual([several.mediaMode, several.sfu?.instances], [
+      'sfu',
+      [
+        { url: 'ws://10.0.0.1:8188', publicUrl: 'wss://janus1.example.com' },
+        { url: 'ws://10.0.0.2:8188', publicUrl: 'wss://janus2.example.com' },
+      ],
+    ]);
     const meshAnyway = loadConfig({ ...JANUS, MEDIA_MODE: 'mesh' });
     assert.deepEqual([meshAnyway.mediaMode, meshAnyway.maxParticipants, meshAnyway.sfu], ['mesh', 8, undefined]);
   });

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import proxyAddr from 'proxy-addr';
 import type { IceServerConfig } from '@parley/protocol';
 import type { ParticipantTokenConfig } from './participant-tokens.js';
-import type { SfuConfig } from './sfu/sfu-rooms.js';
+import type { JanusInstanceConfig, SfuConfig } from './sfu/sfu-rooms.js';
 
 /** At most `points` in every `durationS` seconds (a fixed window per key). */
 export interface RateLimit {
@@ -126,6 +126,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
       parseMediaMode(setting('MEDIA_MODE'), {
         url: setting('JANUS_URL'),
         publicUrl: setting('JANUS_PUBLIC_URL'),
+        urls: setting('JANUS_URLS'),
+        publicUrls: setting('JANUS_PUBLIC_URLS'),
         tokenSecret: setting('JANUS_TOKEN_SECRET'),
         adminKey: setting('JANUS_ADMIN_KEY'),
         tokenTtl: setting('JANUS_TOKEN_TTL_S'),
@@ -187,6 +189,8 @@ const MIN_JANUS_TOKEN_TTL_S = 10;
 interface JanusSettings {
   url: string | undefined;
   publicUrl: string | undefined;
+  urls: string | undefined;
+  publicUrls: string | undefined;
   tokenSecret: string | undefined;
   adminKey: string | undefined;
   tokenTtl: string | undefined;
@@ -200,16 +204,11 @@ function parseMediaMode(
   if (value !== undefined && value !== 'mesh' && value !== 'sfu') {
     throw new ConfigError(`MEDIA_MODE must be mesh or sfu, got "${value}"${value === 'auto' ? ' (auto is not supported yet)' : ''}`);
   }
-  const mode = value ?? (janus.url ? 'sfu' : 'mesh');
+  const mode = value ?? (janus.url || janus.urls ? 'sfu' : 'mesh');
   if (mode === 'mesh') return { mode, janus: undefined };
-  if (!janus.url) throw new ConfigError('MEDIA_MODE=sfu needs JANUS_URL (with JANUS_TOKEN_SECRET and JANUS_ADMIN_KEY)');
-  const wsUrl = (name: string, text: string) => {
-    const url = parseUrl(text);
-    if (!url || !['ws:', 'wss:'].includes(url.protocol)) throw new ConfigError(`${name} must be a ws:// or wss:// URL, got "${text}"`);
-    return text;
-  };
+  const instances = parseJanusInstances(janus);
   const secret = (name: string, text: string | undefined) => {
-    if (text === undefined) throw new ConfigError(`JANUS_URL needs ${name} (see docs/self-hosting.md)`);
+    if (text === undefined) throw new ConfigError(`${janus.urls ? 'JANUS_URLS' : 'JANUS_URL'} needs ${name} (see docs/self-hosting.md)`);
     if (text.length < MIN_SECRET_LENGTH) throw new ConfigError(`${name} must be at least ${MIN_SECRET_LENGTH} characters, got ${text.length}`);
     if (/[\s",:]/.test(text)) throw new ConfigError(`${name} must not contain spaces, quotes, commas or colons (it goes into Janus's configuration and tokens)`);
     return text;
@@ -221,13 +220,38 @@ function parseMediaMode(
   return {
     mode,
     janus: {
-      janusUrl: wsUrl('JANUS_URL', janus.url),
-      janusPublicUrl: wsUrl('JANUS_PUBLIC_URL', janus.publicUrl ?? janus.url),
+      instances,
       tokenSecret: secret('JANUS_TOKEN_SECRET', janus.tokenSecret),
       adminKey: secret('JANUS_ADMIN_KEY', janus.adminKey),
       tokenLifetimeMs: ttlS * 1000,
     },
   };
+}
+
+/**
+ * The Janus instances: `JANUS_URL` (with `JANUS_PUBLIC_URL`) for one, or `JANUS_URLS` (with `JANUS_PUBLIC_URLS`, the
+ * same instances in the same order) for several, comma-separated.
+ */
+function parseJanusInstances(janus: JanusSettings): JanusInstanceConfig[] {
+  if (janus.url && janus.urls) throw new ConfigError('Set JANUS_URL (one Janus) or JANUS_URLS (several), not both');
+  if (janus.publicUrl && janus.urls) throw new ConfigError('With JANUS_URLS, give the public URLs in JANUS_PUBLIC_URLS, not JANUS_PUBLIC_URL');
+  if (janus.publicUrls && !janus.urls) throw new ConfigError('JANUS_PUBLIC_URLS needs JANUS_URLS (the same instances, in the same order)');
+  if (!janus.url && !janus.urls) throw new ConfigError('MEDIA_MODE=sfu needs JANUS_URL or JANUS_URLS (with JANUS_TOKEN_SECRET and JANUS_ADMIN_KEY)');
+  const wsUrl = (name: string, text: string) => {
+    const url = parseUrl(text);
+    if (!url || !['ws:', 'wss:'].includes(url.protocol)) throw new ConfigError(`${name} must be a ws:// or wss:// URL, got "${text}"`);
+    return text;
+  };
+  if (janus.url) return [{ url: wsUrl('JANUS_URL', janus.url), publicUrl: wsUrl('JANUS_PUBLIC_URL', janus.publicUrl ?? janus.url) }];
+  const list = (text: string) => text.split(',').map((item) => item.trim());
+  const urls = list(janus.urls!).map((url) => wsUrl('JANUS_URLS', url));
+  const publicUrls = janus.publicUrls ? list(janus.publicUrls).map((url) => wsUrl('JANUS_PUBLIC_URLS', url)) : urls;
+  if (publicUrls.length !== urls.length) {
+    throw new ConfigError(`JANUS_PUBLIC_URLS must list as many URLs as JANUS_URLS, in the same order: got ${publicUrls.length} for ${urls.length}`);
+  }
+  const repeated = urls.find((url, index) => urls.indexOf(url) !== index);
+  if (repeated !== undefined) throw new ConfigError(`JANUS_URLS lists "${repeated}" twice`);
+  return urls.map((url, index) => ({ url, publicUrl: publicUrls[index]! }));
 }
 
 function parsePort(value: string): number {

@@ -130,8 +130,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   await store.markRunning(processId, Date.now());
   io.engine.on('connection', (connection: EngineConnection) => guard.track(connection));
   guard.startIdleSweep(() => io.of('/').sockets.values());
-  // SFU mode: the meetings' Janus rooms. Nothing connects to Janus before the first join needs it.
-  const sfu = config.sfu && new SfuRooms(config.sfu, logger);
+  // SFU mode: the meetings' Janus rooms, on the instances this server watches (a dead one's meetings move).
+  const sfu = config.sfu && new SfuRooms(config.sfu, logger, store);
   const signaling = new Signaling({
     io,
     meetings,
@@ -148,6 +148,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     sfu,
     cluster: nodeId ? { nodeId } : undefined,
   });
+  sfu?.watch();
   if (redis) {
     // Heartbeats missed while Redis is away prove nothing: signaling judges other nodes only while the link is up.
     const dropped = () => {
@@ -212,7 +213,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       node: nodeId,
       participantTokens: config.participantTokens ? (config.participantTokens.secret ? 'HS256 secret' : 'JWKS') : 'off',
       media: config.mediaMode,
-      ...(config.sfu ? { janus: config.sfu.janusUrl } : {}),
+      ...(config.sfu ? { janus: config.sfu.instances.map((instance) => instance.url).join(',') } : {}),
     },
     LISTENING_MESSAGE,
   );

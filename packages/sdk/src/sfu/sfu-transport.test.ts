@@ -1,5 +1,6 @@
 import { expect } from '@esm-bundle/chai';
 import type { JoinedMeeting, SfuMediaPath } from '@parley/protocol';
+import { JanusError } from '@parley/protocol/janus';
 import type { MediaTransportContext } from '../media-transport.js';
 import type { SignalClient } from '../signal-client.js';
 import { FakeEnvironment } from '../../test/support/fake-environment.js';
@@ -53,8 +54,11 @@ class FakeHandle implements JanusHandlePort {
  * from one that sends a test camera and microphone per publisher stream.
  */
 class FakeJanus {
-  readonly handles: FakeHandle[] = [];
+  /** The sessions opened, oldest first, with the handles attached in each. */
+  readonly sessions: { url: string; handles: FakeHandle[]; closed: boolean; lose(): void }[] = [];
   readonly tokens: string[] = [];
+  /** How many of the next connections fail (Janus unreachable). */
+  unreachable = 0;
   /** The publishers a publisher's `joined` lists. */
   publishers: { id: string; streams: { type: string; mid: string; description?: string }[] }[] = [];
   readonly #environment: FakeEnvironment;
@@ -67,22 +71,39 @@ class FakeJanus {
     this.#environment = environment;
   }
 
-  readonly connect: JanusConnect = async (_url, token) => {
+  readonly connect: JanusConnect = async (url, token) => {
     this.tokens.push(token);
+    if (this.unreachable > 0) {
+      this.unreachable--;
+      throw new Error(`cannot reach ${url}`);
+    }
+    const closedListeners: ((error: JanusError | undefined) => void)[] = [];
+    const session = {
+      url,
+      handles: [] as FakeHandle[],
+      closed: false,
+      /** The WebSocket closed under it: Janus died. */
+      lose: () => {
+        session.closed = true;
+        for (const listener of closedListeners) listener(new JanusError('closed', 0, 'The connection to Janus closed'));
+      },
+    };
+    this.sessions.push(session);
     return {
-      attach: async () => this.handles[this.handles.push(new FakeHandle(this)) - 1]!,
+      attach: async () => session.handles[session.handles.push(new FakeHandle(this)) - 1]!,
       setToken: (fresh: string) => void this.tokens.push(fresh),
-      close: async () => undefined,
-      on: () => undefined,
+      close: async () => void (session.closed = true),
+      on: (_event: 'closed', listener: (error: JanusError | undefined) => void) => closedListeners.push(listener),
     };
   };
 
+  /** The latest session's publisher handle. */
   get publisher(): FakeHandle {
-    return this.handles[0]!;
+    return this.sessions.at(-1)!.handles[0]!;
   }
 
   get subscriber(): FakeHandle | undefined {
-    return this.handles[1];
+    return this.sessions.at(-1)!.handles[1];
   }
 
   async answer(body: PluginData, jsep: Jsep | undefined): Promise<Answer> {
@@ -170,6 +191,7 @@ describe('SfuTransport', function () {
   let environment: FakeEnvironment;
   let janus: FakeJanus;
   let transport: SfuTransport;
+  const t = () => transport;
 
   /** A transport for participant `me`, started in the fake Janus' room. */
   async function started(participants: string[] = [], listen?: (transport: SfuTransport) => void): Promise<SfuTransport> {
@@ -180,7 +202,7 @@ describe('SfuTransport', function () {
     listen?.(transport);
     for (const id of participants) transport.addParticipant(id);
     transport.start({ self: { id: 'me' }, iceServers: [], media: PATH } as unknown as JoinedMeeting);
-    await waitFor(() => janus.publisher?.sent('publish').length === 1, 'published');
+    await waitFor(() => janus.sessions.length > 0 && janus.publisher?.sent('publish').length === 1, 'published');
     return transport;
   }
 
@@ -319,7 +341,7 @@ describe('SfuTransport', function () {
     expect(states, 'each participant hears of it').to.include('failed');
   });
 
-  it('uses a fresh token for the same room from then on, and follows no other path', async () => {
+  it('uses a fresh token for the same room from then on, and not the mesh', async () => {
     const t = await started();
     const renewed = { ...PATH, token: 'core-2', roomToken: 'room-1-token-2' };
     expect(t.updatePath(renewed)).to.equal(true);
@@ -330,8 +352,61 @@ describe('SfuTransport', function () {
     janus.publisher.emit({ videoroom: 'event', publishers: janus.publishers });
     await waitFor(() => janus.subscriber?.sent('join').length === 1, 'subscribed');
     expect(janus.subscriber!.sent('join')[0]!['token']).to.equal('room-1-token-2');
+    expect(janus.sessions).to.have.length(1);
 
-    expect(t.updatePath({ ...PATH, room: 'room-2' })).to.equal(false);
     expect(t.updatePath({ mode: 'mesh' })).to.equal(false);
+  });
+
+  it('follows a meeting moved to another Janus: leaves the old session, joins, publishes and subscribes there, tracks end and come anew', async () => {
+    janus.publishers = [{ id: 'bob', streams: CAMERA_AND_MICROPHONE }];
+    const events: string[] = [];
+    const t = await started(['bob'], (transport) => {
+      transport.on('track', (id, track) => events.push(`track ${id} ${track.kind}`));
+      transport.on('tracks-ended', (id) => events.push(`ended ${id}`));
+    });
+    await waitFor(() => events.length === 2, 'Bob’s tracks');
+    const moved = { ...PATH, janusUrl: 'ws://janus-2.test', room: 'room-1', token: 'core-b', roomToken: 'room-1-token-b' };
+    expect(t.updatePath(moved)).to.equal(true);
+    await waitFor(() => janus.sessions.length === 2 && janus.publisher.sent('publish').length === 1, 'published on the new Janus');
+    expect(janus.sessions[0]!.closed, 'the old session is closed').to.equal(true);
+    expect(janus.sessions[1]!.url).to.equal('ws://janus-2.test');
+    expect(janus.tokens.at(-1)).to.equal('core-b');
+    expect(janus.publisher.sent('join')[0]).to.deep.include({ ptype: 'publisher', id: 'me', token: 'room-1-token-b' });
+    await waitFor(() => events.length === 5, 'Bob’s new tracks');
+    expect(events.slice(2)).to.have.deep.members(['ended bob', 'track bob audio', 'track bob video']);
+    expect(events[2]).to.equal('ended bob');
+    expect(janus.subscriber!.sent('join')[0]).to.deep.include({ ptype: 'subscriber', token: 'room-1-token-b' });
+  });
+
+  it('opens its session again by itself when it is lost, retrying while Janus is unreachable, and rejoins and republishes', async () => {
+    janus.publishers = [{ id: 'bob', streams: CAMERA_AND_MICROPHONE }];
+    const ended: string[] = [];
+    await started(['bob'], (transport) => transport.on('tracks-ended', (id) => ended.push(id)));
+    await waitFor(() => janus.subscriber?.sent('start').length === 1, 'subscribed');
+    janus.unreachable = 2;
+    const lostAt = performance.now();
+    janus.sessions[0]!.lose();
+    expect(ended).to.deep.equal(['bob']);
+    await waitFor(() => janus.sessions.length === 2 && janus.publisher.sent('publish').length === 1, 'published again', 10_000);
+    // Two failed attempts (after 0.5 and 1 s), the third (2 s later) gets through: about 3.5 s.
+    expect(janus.tokens).to.deep.equal(['core-1', 'core-1', 'core-1', 'core-1']);
+    expect(performance.now() - lostAt).to.be.within(2500, 8000);
+    expect(janus.sessions[1]!.url).to.equal(PATH.janusUrl);
+    await waitFor(() => janus.subscriber?.sent('start').length === 1, 'subscribed again');
+  });
+
+  it('a media-path while its session is down opens it at once, even to the same Janus and room (Janus restarted)', async () => {
+    await started();
+    janus.unreachable = 1;
+    janus.sessions[0]!.lose();
+    // The first attempt (0.5 s later) fails; the next would wait a second more.
+    await waitFor(() => janus.tokens.length === 2, 'a first attempt');
+    const fresh = { ...PATH, token: 'core-2', roomToken: 'room-1-token-2' };
+    const sentAt = performance.now();
+    expect(t().updatePath(fresh)).to.equal(true);
+    await waitFor(() => janus.sessions.length === 2 && janus.publisher.sent('publish').length === 1, 'published again');
+    expect(performance.now() - sentAt).to.be.below(900);
+    expect(janus.tokens.at(-1)).to.equal('core-2');
+    expect(janus.publisher.sent('join')[0]).to.deep.include({ room: 'room-1', token: 'room-1-token-2' });
   });
 });

@@ -16,6 +16,9 @@ const LAYER_RETRY_MS = 1000;
 const LAYER_RETRIES = 3;
 /** One `getStats` per connection serves every participant's measurements taken within this time. */
 const STATS_REUSE_MS = 150;
+/** After its Janus session is lost, the transport opens one again this soon, then further apart up to the max. */
+const REOPEN_MIN_MS = 500;
+const REOPEN_MAX_MS = 2000;
 
 /** One of the two connections to Janus: a plugin handle and its peer connection. */
 interface Leg {
@@ -32,6 +35,10 @@ interface Leg {
  * our participant id, and one multistream subscriber that receives every other publisher's streams. The subscription
  * follows who publishes what (the VideoRoom's `publishers`, `unpublished`, `leaving` events) and which cameras the
  * page shows at what size (`setVideoWanted`: the layer, or none). Chat goes through the signaling server.
+ *
+ * A lost session (Janus died or restarted) is opened again by itself, every 0.5–2 s, and at once on a `media-path`:
+ * one to another Janus or room (the meeting moved) replaces the session. Either way everyone's tracks end and come
+ * anew once published and subscribed again.
  */
 export class SfuTransport extends TypedEmitter<MediaTransportEventMap> implements MediaTransport {
   readonly #context: MediaTransportContext;
@@ -57,6 +64,12 @@ export class SfuTransport extends TypedEmitter<MediaTransportEventMap> implement
   #updating: Promise<void> | null = null;
   #updateAgain = false;
   #layerRetry: ReturnType<typeof setTimeout> | undefined;
+  /** Counts the sessions opened: work for an older one stops when it sees a newer. */
+  #generation = 0;
+  /** The session is down (lost, or its opening failed) and being opened again. */
+  #down = false;
+  #reopenTimer: ReturnType<typeof setTimeout> | undefined;
+  #reopenDelay = 0;
   #closed = false;
 
   /** `connect`: how to reach Janus (tests give a fake). */
@@ -77,15 +90,19 @@ export class SfuTransport extends TypedEmitter<MediaTransportEventMap> implement
       iceTransportPolicy: this.#context.iceTransportPolicy,
       bundlePolicy: 'max-bundle',
     };
-    this.#open().catch((error) => this.#warn(error));
+    this.#reopen();
   }
 
-  /** A fresh token for the same room is used from the next Janus request on; anything else is another path. */
+  /**
+   * A fresh token for the same room is used from the next Janus request on. Another Janus or room (the meeting
+   * moved), or any path while the session is down (Janus restarted), opens a session there at once. Not the mesh.
+   */
   updatePath(path: MediaPath): boolean {
     const current = this.#path;
-    if (path.mode !== 'sfu' || !current || path.janusUrl !== current.janusUrl || path.room !== current.room) return false;
+    if (path.mode !== 'sfu' || !current) return false;
     this.#path = path;
-    this.#session?.setToken(path.token);
+    if (path.janusUrl === current.janusUrl && path.room === current.room && !this.#down) this.#session?.setToken(path.token);
+    else this.#reopen(0);
     return true;
   }
 
@@ -174,7 +191,16 @@ export class SfuTransport extends TypedEmitter<MediaTransportEventMap> implement
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    clearTimeout(this.#reopenTimer);
+    this.#drop();
+  }
+
+  /** Ends the session and both connections; everyone's tracks end with them. */
+  #drop(): void {
+    this.#generation++;
     clearTimeout(this.#layerRetry);
+    this.#updating = null;
+    this.#updateAgain = false;
     for (const leg of [this.#publisher, this.#subscriber]) {
       clearInterval(leg?.restartTimer);
       leg?.pc.close();
@@ -182,25 +208,55 @@ export class SfuTransport extends TypedEmitter<MediaTransportEventMap> implement
     this.#publisher = null;
     this.#subscriber = null;
     // Destroying the session detaches both handles: Janus tells the others we left.
-    void this.#session?.close();
+    void this.#session?.close().catch(() => {});
     this.#session = null;
+    this.#plan.reset();
+    for (const id of [...this.#tracks.keys()]) {
+      this.#tracks.delete(id);
+      if (!this.#closed) this.emit('tracks-ended', id);
+    }
+  }
+
+  /** Drops what there is and opens a session on the current path after `delayMs`; a failure schedules the next. */
+  #reopen(delayMs = 0): void {
+    clearTimeout(this.#reopenTimer);
+    if (this.#closed) return;
+    if (this.#session || this.#publisher) this.#drop();
+    this.#down = true;
+    this.#reopenDelay = delayMs;
+    this.#reopenTimer = setTimeout(() => {
+      const generation = ++this.#generation;
+      this.#open(generation).then(
+        () => {},
+        (error) => {
+          if (generation !== this.#generation || this.#closed) return;
+          this.#warn(error);
+          this.#reopen(Math.min(REOPEN_MAX_MS, Math.max(REOPEN_MIN_MS, this.#reopenDelay * 2)));
+        },
+      );
+    }, delayMs);
   }
 
   /** Opens the session, joins the room as publisher under our participant id, and publishes. */
-  async #open(): Promise<void> {
+  async #open(generation: number): Promise<void> {
     const path = this.#path!;
     const session = await this.#connect(path.janusUrl, path.token);
-    if (this.#closed) return void session.close();
+    if (generation !== this.#generation) return void session.close().catch(() => {});
     this.#session = session;
     session.on('closed', (error) => {
-      if (error) this.#warn(error);
+      if (!error || session !== this.#session) return;
+      this.#warn(error);
+      this.#reopen(REOPEN_MIN_MS);
     });
     const handle = await session.attach(VIDEOROOM);
+    if (generation !== this.#generation) return;
     const publisher = this.#leg(handle, (leg) => this.#negotiatePublisher(leg, 'configure', true));
     const { pc } = publisher;
     this.#publisher = publisher;
     handle.on('event', (data) => this.#onPublisherEvent(data));
     const { data } = await handle.request({ request: 'join', ptype: 'publisher', room: path.room, id: this.#selfId, token: path.roomToken });
+    if (generation !== this.#generation) return;
+    this.#down = false;
     this.#privateId = data['private_id'];
     this.#onPublisherEvent(data);
     const { stream, screenStream } = this.#context.local;
@@ -251,15 +307,18 @@ export class SfuTransport extends TypedEmitter<MediaTransportEventMap> implement
       this.#updateAgain = true;
       return;
     }
-    this.#updating = this.#applyPlan()
+    const updating: Promise<void> = this.#applyPlan()
       .catch((error) => this.#warn(error))
       .finally(() => {
+        // A dropped session's change may never end (a closed connection leaves its promises pending).
+        if (this.#updating !== updating) return;
         this.#updating = null;
         if (this.#updateAgain) {
           this.#updateAgain = false;
           this.#updateSubscription();
         }
       });
+    this.#updating = updating;
   }
 
   async #applyPlan(): Promise<void> {
@@ -307,8 +366,9 @@ export class SfuTransport extends TypedEmitter<MediaTransportEventMap> implement
 
   async #subscribe(streams: { feed: string; mid: string }[]): Promise<void> {
     const path = this.#path!;
+    const generation = this.#generation;
     const handle = await this.#session!.attach(VIDEOROOM);
-    if (this.#closed) return;
+    if (generation !== this.#generation) return;
     // Janus offers afresh, with new ICE credentials, when asked to restart.
     const subscriber = this.#leg(handle, (leg) => this.#request(leg, { request: 'configure', restart: true }));
     this.#subscriber = subscriber;

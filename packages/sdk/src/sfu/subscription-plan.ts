@@ -82,6 +82,11 @@ export class SubscriptionPlan {
     this.#published.delete(feed);
   }
 
+  /** A new Janus session (the meeting moved, or Janus restarted): nothing is published or subscribed there yet. */
+  reset(): void {
+    for (const map of [this.#published, this.#subscribed, this.#substreams, this.#sending, this.#subscribingAt]) map.clear();
+  }
+
   get publishers(): ReadonlySet<string> {
     return new Set(this.#published.keys());
   }

@@ -85,6 +85,16 @@ export interface MeetingStore {
   countOpen(now: Date): Promise<number>;
   /** Marks every occupied meeting but `except` as emptied: its `expiresAt` is brought forward to `until` at most. */
   vacateAll(until: Date, except: ReadonlySet<string>): Promise<void>;
+  /** SFU mode: the Janus instance (its server-side URL) the meeting's media goes through, or `undefined`. */
+  mediaServerOf(code: string): Promise<string | undefined>;
+  /**
+   * SFU mode: gives the meeting to the Janus instance `server` if its instance is still `expected` (`undefined`: none
+   * yet), in one step, so nodes choosing at once agree. Returns the meeting's instance after: `server`, or the choice
+   * of a node that was first. A code that is not stored gets none.
+   */
+  assignMediaServer(code: string, server: string, expected: string | undefined): Promise<string | undefined>;
+  /** SFU mode: how many open meetings (neither ended nor expired at `now`) each Janus instance has. */
+  mediaServerLoads(now: Date): Promise<Map<string, number>>;
   /** Replaces the saved participants with these (called at shutdown). */
   saveParticipants(participants: SavedParticipant[]): Promise<void>;
   /** Returns the saved participants and forgets them (called at start). */

@@ -83,6 +83,14 @@ redis.call('HSET', KEYS[1], 'occupied', ARGV[3], 'expiresAt', string.format('%d'
 redis.call('ZADD', KEYS[2], expires, ARGV[1])
 return 1`;
 
+/** KEYS: meeting. ARGV: server, expected ('' for none). Sets `mediaServer` if it is still the expected one; returns it. */
+const ASSIGN_MEDIA_SERVER = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return '' end
+local current = redis.call('HGET', KEYS[1], 'mediaServer') or ''
+if current ~= ARGV[2] then return current end
+redis.call('HSET', KEYS[1], 'mediaServer', ARGV[1])
+return ARGV[1]`;
+
 function toFields(changes: MeetingChanges): string[] {
   const fields: string[] = [];
   if (changes.expiresAt !== undefined) fields.push('expiresAt', String(changes.expiresAt.getTime()));
@@ -168,6 +176,28 @@ export class RedisMeetingStore implements MeetingStore {
   async countOpen(now: Date): Promise<number> {
     // Ending a meeting sets its expiry to the end, so open meetings are exactly those expiring later than now.
     return this.#client.zCount(EXPIRIES, `(${now.getTime()}`, '+inf');
+  }
+
+  async mediaServerOf(code: string): Promise<string | undefined> {
+    return (await this.#client.hGet(meetingKey(code), 'mediaServer')) || undefined;
+  }
+
+  async assignMediaServer(code: string, server: string, expected: string | undefined): Promise<string | undefined> {
+    const current = await this.#client.eval(ASSIGN_MEDIA_SERVER, { keys: [meetingKey(code)], arguments: [server, expected ?? ''] });
+    return typeof current === 'string' && current !== '' ? current : undefined;
+  }
+
+  async mediaServerLoads(now: Date): Promise<Map<string, number>> {
+    // Ending a meeting sets its expiry to the end: the open meetings are those expiring later than now.
+    const codes = await this.#client.zRangeByScore(EXPIRIES, `(${now.getTime()}`, '+inf');
+    const loads = new Map<string, number>();
+    if (codes.length === 0) return loads;
+    const multi = this.#client.multi();
+    for (const code of codes) multi.hGet(meetingKey(code), 'mediaServer');
+    for (const server of (await multi.exec()) as unknown as (string | null)[]) {
+      if (server) loads.set(server, (loads.get(server) ?? 0) + 1);
+    }
+    return loads;
   }
 
   async vacateAll(until: Date, except: ReadonlySet<string>): Promise<void> {

@@ -95,6 +95,10 @@ export class SqliteMeetingStore implements MeetingStore {
     if (columns.some((column) => column.name === 'resume_token_hash')) {
       this.#db.exec('ALTER TABLE saved_participants DROP COLUMN resume_token_hash');
     }
+    // Databases from before several Janus instances lack the meeting's instance.
+    if (!this.#db.prepare<[], { name: string }>('PRAGMA table_info(meetings)').all().some((column) => column.name === 'media_server')) {
+      this.#db.exec('ALTER TABLE meetings ADD COLUMN media_server TEXT');
+    }
     this.#statements = {
       insert: this.#db.prepare(
         `INSERT INTO meetings (code, host_key_hash, created_at, expires_at, ended_at, occupied, locked, settings)
@@ -106,6 +110,14 @@ export class SqliteMeetingStore implements MeetingStore {
         'SELECT count(*) AS count FROM meetings WHERE expires_at > ? AND ended_at IS NULL',
       ),
       occupied: this.#db.prepare<[], { code: string }>('SELECT code FROM meetings WHERE occupied = 1'),
+      mediaServer: this.#db.prepare<[string], { media_server: string | null }>('SELECT media_server FROM meetings WHERE code = ?'),
+      assignMediaServer: this.#db.prepare<[string, string, string | null]>(
+        'UPDATE meetings SET media_server = ? WHERE code = ? AND media_server IS ?',
+      ),
+      mediaServerLoads: this.#db.prepare<[number], { media_server: string; count: number }>(
+        `SELECT media_server, count(*) AS count FROM meetings
+         WHERE expires_at > ? AND ended_at IS NULL AND media_server IS NOT NULL GROUP BY media_server`,
+      ),
       occupy: this.#db.prepare<[number, string]>(
         'UPDATE meetings SET occupied = 1, expires_at = max(expires_at, ?) WHERE code = ?',
       ),
@@ -183,6 +195,20 @@ export class SqliteMeetingStore implements MeetingStore {
 
   async countOpen(now: Date): Promise<number> {
     return this.#statements.countOpen.get(now.getTime())?.count ?? 0;
+  }
+
+  async mediaServerOf(code: string): Promise<string | undefined> {
+    return this.#statements.mediaServer.get(code)?.media_server ?? undefined;
+  }
+
+  async assignMediaServer(code: string, server: string, expected: string | undefined): Promise<string | undefined> {
+    this.#statements.assignMediaServer.run(server, code, expected ?? null);
+    return this.mediaServerOf(code);
+  }
+
+  async mediaServerLoads(now: Date): Promise<Map<string, number>> {
+    const rows = this.#statements.mediaServerLoads.all(now.getTime());
+    return new Map(rows.map((row) => [row.media_server, row.count]));
   }
 
   async vacateAll(until: Date, except: ReadonlySet<string>): Promise<void> {

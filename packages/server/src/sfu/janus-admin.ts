@@ -7,6 +7,12 @@ import { signCoreToken, VIDEOROOM_PLUGIN } from './janus-tokens.js';
 const ADMIN_TOKEN_LIFETIME_MS = 60 * 60 * 1000;
 /** How long the server waits for Janus: a join waits on it, so not long. */
 const REQUEST_TIMEOUT_MS = 5_000;
+/**
+ * Reconnection attempts after a loss, while watching: the first soon, then further apart, up to a second (a restarted
+ * Janus's meetings wait for the next attempt; one a second at a dead one costs nothing).
+ */
+const RECONNECT_MIN_MS = 500;
+const RECONNECT_MAX_MS = 1_000;
 
 export interface JanusAdminOptions {
   url: string;
@@ -14,17 +20,22 @@ export interface JanusAdminOptions {
   logger: Logger;
   /** The connection was lost: Janus may have restarted, and forgotten every room. */
   onLost?: () => void;
+  /** The connection is up (again). */
+  onUp?: () => void;
 }
 
 /**
  * The server's own connection to Janus: one session with one VideoRoom handle, opened on the first request and
- * opened again on the next one after it was lost (Janus restarted, or the network dropped).
+ * opened again on the next one after it was lost (Janus restarted, or the network dropped). Once {@link watch}ed, it
+ * also connects at once, and again after every loss by itself, so a dead Janus is noticed and a restarted one too.
  */
 export class JanusAdmin {
   readonly #options: JanusAdminOptions;
   #handle: Promise<JanusHandle> | undefined;
   #session: JanusSession | undefined;
   #closed = false;
+  #watching = false;
+  #retry: ReturnType<typeof setTimeout> | undefined;
 
   constructor(options: JanusAdminOptions) {
     this.#options = options;
@@ -56,8 +67,20 @@ export class JanusAdmin {
     return this.#session !== undefined && !this.#session.closed;
   }
 
+  /** Connects now, and again after every loss (0.5, then 1 s between attempts) until closed. */
+  watch(): void {
+    this.#watching = true;
+    this.#reconnect(0);
+  }
+
+  /** Connects if not connected; rejects if Janus cannot be reached. */
+  async ready(): Promise<void> {
+    await this.#connected();
+  }
+
   async close(): Promise<void> {
     this.#closed = true;
+    clearTimeout(this.#retry);
     const session = this.#session;
     this.#session = undefined;
     this.#handle = undefined;
@@ -80,8 +103,9 @@ export class JanusAdmin {
       if (this.#session !== session) return;
       this.#session = undefined;
       this.#handle = undefined;
-      logger.warn({ janus: url, reason: error?.message }, 'Janus connection lost; reconnecting on the next request');
+      logger.warn({ janus: url, reason: error?.message }, 'Janus connection lost; reconnecting');
       this.#options.onLost?.();
+      if (this.#watching) this.#reconnect(RECONNECT_MIN_MS);
     });
     this.#session = session;
     if (this.#closed) {
@@ -91,12 +115,24 @@ export class JanusAdmin {
     try {
       const handle = await session.attach(VIDEOROOM_PLUGIN);
       logger.info({ janus: url }, 'connected to Janus');
+      queueMicrotask(() => this.#options.onUp?.());
       return handle;
     } catch (error) {
       this.#session = undefined;
       await session.close();
       throw error;
     }
+  }
+
+  /** One attempt after `delayMs`; a failed one schedules the next, further apart. */
+  #reconnect(delayMs: number): void {
+    clearTimeout(this.#retry);
+    this.#retry = setTimeout(() => {
+      this.#connected().catch(() => {
+        if (!this.#closed && !this.connected) this.#reconnect(Math.min(RECONNECT_MAX_MS, Math.max(RECONNECT_MIN_MS, delayMs * 2)));
+      });
+    }, delayMs);
+    this.#retry.unref?.();
   }
 
   #token(): string {

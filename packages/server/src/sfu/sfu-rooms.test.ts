@@ -5,6 +5,7 @@ import type { SfuMediaPath } from '@parley/protocol';
 import { JanusSession, type JanusHandle, type PluginData } from '@parley/protocol/janus';
 import { startJanus, type TestJanus } from '../../test/support/janus-server.js';
 import { createLogger } from '../logger.js';
+import { SqliteMeetingStore } from '../meetings/sqlite-meeting-store.js';
 import { MediaServerError, SfuRooms } from './sfu-rooms.js';
 
 // SFU mode's controller against a real Janus: what Janus itself accepts and refuses is the point.
@@ -19,14 +20,14 @@ describe('SfuRooms', () => {
     janus = await startJanus();
     rooms = new SfuRooms(
       {
-        janusUrl: janus.url,
-        janusPublicUrl: 'wss://janus.example.com/',
+        instances: [{ url: janus.url, publicUrl: 'wss://janus.example.com/' }],
         tokenSecret: janus.tokenSecret,
         adminKey: janus.adminKey,
         tokenLifetimeMs: 60_000,
         maxPublishers: 50,
       },
       createLogger('silent'),
+      new SqliteMeetingStore(':memory:'),
     );
   });
   after(async () => {
@@ -78,7 +79,7 @@ describe('SfuRooms', () => {
       [true, 50, 'vp8', true],
     );
     // Another node (or this server after a restart) finds it made already.
-    const otherNode = new SfuRooms({ ...janusConfig(), maxPublishers: 50 }, createLogger('silent'));
+    const otherNode = new SfuRooms({ ...janusConfig(), maxPublishers: 50 }, createLogger('silent'), new SqliteMeetingStore(':memory:'));
     try {
       await otherNode.openRoom(code);
     } finally {
@@ -115,7 +116,7 @@ describe('SfuRooms', () => {
     );
 
     // Forged: the right shape, signed with another secret.
-    const forger = new SfuRooms({ ...janusConfig(), tokenSecret: 'f'.repeat(32), maxPublishers: 50 }, createLogger('silent'));
+    const forger = new SfuRooms({ ...janusConfig(), tokenSecret: 'f'.repeat(32), maxPublishers: 50 }, createLogger('silent'), new SqliteMeetingStore(':memory:'));
     const forged = forger.mediaPath(code, 'mallory');
     await forger.close();
     await assert.rejects(sessionFor(forged), { kind: 'janus', code: 403 });
@@ -181,8 +182,7 @@ describe('SfuRooms', () => {
   });
 
   const janusConfig = () => ({
-    janusUrl: janus.url,
-    janusPublicUrl: janus.url,
+    instances: [{ url: janus.url, publicUrl: janus.url }],
     tokenSecret: janus.tokenSecret,
     adminKey: janus.adminKey,
     tokenLifetimeMs: 60_000,

@@ -133,6 +133,9 @@ export class Signaling {
   readonly #readingAhead = new Set<string>();
   /** SFU mode: when each participant's Janus tokens are due for renewal, by `code/id`. */
   readonly #mediaTokensRenewAt = new Map<string, number>();
+  /** SFU mode: a pass of {@link #reopenMedia} under way, and whether another one is due after it. */
+  #reopening: Promise<void> | undefined;
+  #reopenAgain = false;
   /** Shared by every socket: Socket.IO calls it with the socket as `this`, so there is no closure per connection. */
   readonly #onSocketDisconnect: (this: ParleySocket, reason: string) => void;
 
@@ -169,6 +172,7 @@ export class Signaling {
       signaling.#onDisconnect(this, reason);
     };
     this.#skipLostSessions();
+    options.sfu?.on('instance-changed', () => void this.#reopenMedia());
     options.io.on('connection', (socket) => this.#onConnection(socket));
     this.#replication.start({
       members: () => this.#presence.members(),
@@ -253,6 +257,43 @@ export class Signaling {
       this.#options.io.to(participantRoom(member.info.id)).emit('media-path', this.#mediaPath(member, now));
     }
     for (const key of this.#mediaTokensRenewAt.keys()) if (!present.has(key)) this.#mediaTokensRenewAt.delete(key);
+  }
+
+  /**
+   * SFU mode, when a Janus instance went down or came up: every meeting with participants here gets its room on a
+   * live instance (another one if its own died; the same one, anew, once it restarted), and if the room is new, each
+   * of them a `media-path` to it at once. A meeting with no live instance waits for the next change. One pass at a
+   * time; changes during a pass bring one more.
+   */
+  async #reopenMedia(): Promise<void> {
+    const sfu = this.#options.sfu;
+    if (!sfu) return;
+    if (this.#reopening) {
+      this.#reopenAgain = true;
+      return;
+    }
+    const pass = async () => {
+      const owned = this.#presence.members().filter((member) => this.#replication.owns(member) && member.socketId !== null);
+      for (const code of new Set(owned.map((member) => member.meetingCode))) {
+        try {
+          if (!(await sfu.openRoom(code))) continue;
+        } catch (error) {
+          this.#options.logger.warn({ meeting: code, err: error }, "cannot reopen the meeting's media yet; waiting for a Janus instance");
+          continue;
+        }
+        const now = Date.now();
+        for (const member of this.#presence.members()) {
+          if (member.meetingCode !== code || !this.#replication.owns(member) || member.socketId === null) continue;
+          this.#options.io.to(participantRoom(member.info.id)).emit('media-path', this.#mediaPath(member, now));
+        }
+      }
+    };
+    do {
+      this.#reopenAgain = false;
+      this.#reopening = pass().catch((error: unknown) => this.#options.logger.error({ err: error }, 'reopening media failed'));
+      await this.#reopening;
+    } while (this.#reopenAgain);
+    this.#reopening = undefined;
   }
 
   /** How `member`'s media travels; in SFU mode, with fresh Janus tokens, due for renewal half way. */

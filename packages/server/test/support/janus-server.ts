@@ -39,12 +39,14 @@ export interface TestJanusOptions {
    * the machine's (a Janus for browsers on this machine, outside the tests' namespace).
    */
   iceEnforceList?: string | null;
+  /** Another instance's secrets, for instances that share them (`JANUS_URLS`); fresh random ones by default. */
+  secrets?: Pick<TestJanus, 'tokenSecret' | 'adminKey'>;
 }
 
 export async function startJanus(options: TestJanusOptions = {}): Promise<TestJanus> {
   const port = options.port ?? (await freePort());
-  const tokenSecret = randomBytes(16).toString('hex');
-  const adminKey = randomBytes(16).toString('hex');
+  const tokenSecret = options.secrets?.tokenSecret ?? randomBytes(16).toString('hex');
+  const adminKey = options.secrets?.adminKey ?? randomBytes(16).toString('hex');
   const dir = mkdtempSync(join(tmpdir(), 'parley-janus-'));
   writeConfig(dir, {
     port,
