@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import type { Page } from 'playwright-core';
 import { setTimeout as delay } from 'node:timers/promises';
 import { startJanus, type TestJanus } from '../../packages/server/test/support/janus-server.js';
 import { assertEveryoneReceivesEveryone, assertTiles } from './support/assertions.js';
@@ -169,7 +170,12 @@ describe('SFU mode: pages meet through Janus', () => {
     const rooms: MeetingPage[] = [];
     try {
       rooms.push(await MeetingPage.open(harness.browser, harness.embedder.url, meeting, 'Dee'));
-      rooms.push(await MeetingPage.open(harness.browser, harness.embedder.url, { code: meeting.code }, 'Eli'));
+      // The server's own meeting page, whose Content Security Policy must let it reach Janus on its own port.
+      const join = async (page: Page) => {
+        await page.fill('meeting-room >> input[name=name]', 'Eli');
+        await page.click('meeting-room >> button[type=submit]');
+      };
+      rooms.push(await MeetingPage.openUrl(harness.browser, `${harness.parley.url}/m/${meeting.code}`, 'Eli', { join }));
       await assertTiles(rooms);
       await assertEveryoneReceivesEveryone(rooms);
     } finally {

@@ -98,6 +98,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     tls: !!config.tls,
     createMeetingKey: config.createMeetingKey,
     ready,
+    mediaServers: config.sfu?.instances.map((instance) => instance.publicUrl) ?? [],
   });
   const guard = new ConnectionGuard({ ...config.connections, clientIp: (request) => rateLimits.clientIp(request), metrics, logger });
   const httpServer: HttpServer = config.tls ? createHttpsServer({ ...config.tls }, app) : createHttpServer(app);

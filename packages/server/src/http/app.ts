@@ -25,6 +25,8 @@ export interface AppOptions {
   createMeetingKey: string | undefined;
   /** Whether the server can take traffic now (storage reachable, not shutting down); answers in bounded time. */
   ready: () => Promise<Readiness>;
+  /** In SFU mode, the Janus URLs browsers connect to: the pages may open WebSockets to them. */
+  mediaServers: string[];
 }
 
 /** What `/readyz` says: ready, or not and why (e.g. `redis unreachable`, `shutting down`). */
@@ -59,7 +61,7 @@ function hasKey(header: string | undefined, key: string): boolean {
   return timingSafeEqual(digest(header ?? ''), digest(`Bearer ${key}`));
 }
 
-export function createApp({ meetings, metrics, logger, allowedOrigins, rateLimits, tls, createMeetingKey, ready }: AppOptions): Express {
+export function createApp({ meetings, metrics, logger, allowedOrigins, rateLimits, tls, createMeetingKey, ready, mediaServers }: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
 
@@ -67,7 +69,7 @@ export function createApp({ meetings, metrics, logger, allowedOrigins, rateLimit
     response.locals.cspNonce = randomBytes(16).toString('base64');
     next();
   });
-  app.use(securityHeaders(allowedOrigins, tls));
+  app.use(securityHeaders(allowedOrigins, tls, mediaServers));
 
   app.get('/', (request, response) => {
     response
@@ -178,9 +180,10 @@ export function createApp({ meetings, metrics, logger, allowedOrigins, rateLimit
 /**
  * helmet's headers, with a CSP the pages work under: their inline scripts carry a per-response nonce, styles may
  * be inline (the pages' own and the elements' style attributes), media comes from the camera. Framing the pages is
- * allowed for the origins that may embed Parley (any, when ALLOWED_ORIGINS is unset).
+ * allowed for the origins that may embed Parley (any, when ALLOWED_ORIGINS is unset). The pages connect to their own
+ * origin, and in SFU mode to the Janus instances, which may live on another host or port.
  */
-function securityHeaders(allowedOrigins: string[] | '*', tls: boolean): RequestHandler {
+function securityHeaders(allowedOrigins: string[] | '*', tls: boolean, mediaServers: string[]): RequestHandler {
   return helmet({
     contentSecurityPolicy: {
       useDefaults: false,
@@ -192,7 +195,7 @@ function securityHeaders(allowedOrigins: string[] | '*', tls: boolean): RequestH
         imgSrc: ["'self'", 'data:', 'blob:'],
         mediaSrc: ["'self'", 'blob:', 'mediastream:'],
         fontSrc: ["'self'", 'data:'],
-        connectSrc: ["'self'"],
+        connectSrc: ["'self'", ...new Set(mediaServers.map((url) => new URL(url).origin))],
         objectSrc: ["'none'"],
         baseUri: ["'self'"],
         formAction: ["'self'"],
