@@ -16,11 +16,12 @@
  */
 import { loadavg } from 'node:os';
 import type { Browser, CDPSession } from 'playwright-core';
+import { processCpu } from './lib/chromium-cpu.js';
 import { launchChromium } from '../test/e2e/support/browser.js';
 import { SdkPage } from '../test/e2e/support/sdk-page.js';
 import { readGaps, resetGaps, showTiles, snapshotPeers, snapshotUplink, trackPeerConnections } from './lib/mesh-page.js';
 import { machineLine, markdownTable, option, runBench, type Cleanups } from './lib/run.js';
-import { summarize } from './lib/stats.js';
+import { fixed, range, summarize } from './lib/stats.js';
 import { parseTopologies, processUsage, startTopology, type Topology } from './lib/topology.js';
 
 const SIZES = option('sizes', '2,4,6')
@@ -37,23 +38,6 @@ const TARGET = { fps: 15, longestFreezeMs: 1000 } as const;
 
 /** The counters of a peer that joined during the window: nothing before it. */
 const NOTHING_YET = { framesDecoded: 0, freezeCount: 0, totalFreezesDuration: 0 };
-
-interface ProcessCpu {
-  /** Renderer processes by pid, CPU seconds. */
-  renderers: Map<number, number>;
-  /** Every Chromium process, CPU seconds. */
-  total: number;
-}
-
-async function processCpu(cdp: CDPSession): Promise<ProcessCpu> {
-  const { processInfo } = (await cdp.send('SystemInfo.getProcessInfo')) as {
-    processInfo: { type: string; id: number; cpuTime: number }[];
-  };
-  return {
-    renderers: new Map(processInfo.filter((info) => info.type === 'renderer').map((info) => [info.id, info.cpuTime])),
-    total: processInfo.reduce((sum, info) => sum + info.cpuTime, 0),
-  };
-}
 
 /** Main-thread task time of a page, seconds (CDP Performance `TaskDuration`). */
 async function taskSeconds(cdp: CDPSession): Promise<number> {
@@ -141,7 +125,7 @@ async function benchSize(topology: Topology, size: number, cleanups: Cleanups): 
   const read = () =>
     Promise.all([
       processCpu(browserCdp),
-      Promise.all(participants.map(({ sdk }) => sdk.page.evaluate(snapshotPeers))),
+      Promise.all(participants.map(({ sdk }) => sdk.page.evaluate(snapshotPeers, undefined))),
       Promise.all(participants.map(({ cdp }) => taskSeconds(cdp))),
       Promise.all(participants.map(({ sdk }) => sdk.page.evaluate(snapshotUplink))),
       server.janusPid === undefined ? null : processUsage(server.janusPid),
@@ -204,11 +188,6 @@ async function bench(cleanups: Cleanups): Promise<SizeResult[]> {
   return results;
 }
 
-const fixed = (value: number, digits = 0) => value.toFixed(digits);
-const range = (values: number[], digits = 0) => {
-  const { min, median, max } = summarize(values);
-  return `${fixed(median, digits)} (${fixed(min, digits)}–${fixed(max, digits)})`;
-};
 const distinct = (values: (number | string)[]) => [...new Set(values)].sort().join('/');
 
 function formatMesh(results: SizeResult[]): string[] {

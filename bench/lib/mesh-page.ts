@@ -148,9 +148,9 @@ export function readGaps(): Record<string, { longestMs: number; frames: number }
   );
 }
 
-/** Inbound video from every remote participant, now. */
-export async function snapshotPeers(): Promise<PeerSnapshot[]> {
-  const room = window.__room;
+/** Inbound video from every remote participant, now: of the page's room, or of its receive-only room `receiver`. */
+export async function snapshotPeers(receiver?: number): Promise<PeerSnapshot[]> {
+  const room = receiver === undefined ? window.__room : window.__receivers![receiver]!;
   return Promise.all(
     [...room.participants.keys()].map(async (remoteId) => {
       const snapshot: PeerSnapshot = {
