@@ -37,7 +37,7 @@ const SETUP_TIMEOUT_MS = 45_000;
 const TARGET = { fps: 15, longestFreezeMs: 1000 } as const;
 
 /** The counters of a peer that joined during the window: nothing before it. */
-const NOTHING_YET = { framesDecoded: 0, freezeCount: 0, totalFreezesDuration: 0 };
+const NOTHING_YET = { framesDecoded: 0, freezeCount: 0, totalFreezesDuration: 0, bytesReceived: 0 };
 
 /** Main-thread task time of a page, seconds (CDP Performance `TaskDuration`). */
 async function taskSeconds(cdp: CDPSession): Promise<number> {

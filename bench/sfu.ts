@@ -54,13 +54,19 @@ interface MeetingResult {
   freezes: number;
   /** Video streams Janus forwarded during the window: one per subscriber and publisher it receives. */
   forwardedVideo: number;
+  /** What those streams carried, as the subscribers received it, kbit/s. */
+  forwardedKbps: number;
   janusCpuPercent: number;
   /** Before anyone joined, and at the end of the window. */
   janusRss: { idle: number; end: number };
   /** Every Chromium process, percent of one core. */
   chromiumPercent: number;
-  /** Publisher uplink to Janus, kbit/s, and the layers sent. */
+  /** Publisher uplink to Janus, kbit/s. */
   publisherUplinkKbps: number[];
+  /** Frames per second each publisher sent of the low layer, the one receivers get: their ceiling. */
+  lowLayerFps: number[];
+  /** Why the publishers' encoders sent less, per layer (`cpu`, `bandwidth`, `none`). */
+  limitations: string[];
   receivedHeights: number[];
   /** Rooms that decoded every publisher when the warm-up began, of all rooms. */
   ready: string;
@@ -68,17 +74,19 @@ interface MeetingResult {
 }
 
 /** Frames per second of `ids` between two snapshots; a publisher missing from the end counts as 0. */
-function fpsOf(ids: string[], start: PeerSnapshot[], end: PeerSnapshot[], seconds: number): { fps: number[]; freezes: number } {
+function fpsOf(ids: string[], start: PeerSnapshot[], end: PeerSnapshot[], seconds: number): { fps: number[]; freezes: number; bytes: number } {
   const before = new Map(start.map((peer) => [peer.remoteId, peer]));
   const after = new Map(end.map((peer) => [peer.remoteId, peer]));
   let freezes = 0;
+  let bytes = 0;
   const fps = ids.map((id) => {
     const [from, to] = [before.get(id), after.get(id)];
     if (!to) return 0;
     freezes += to.freezeCount - (from?.freezeCount ?? 0);
+    bytes += to.bytesReceived - (from?.bytesReceived ?? 0);
     return (to.framesDecoded - (from?.framesDecoded ?? 0)) / seconds;
   });
-  return { fps, freezes };
+  return { fps, freezes, bytes };
 }
 
 async function benchMeeting(browser: Browser, size: number, cleanups: Cleanups): Promise<MeetingResult> {
@@ -158,9 +166,12 @@ async function benchMeeting(browser: Browser, size: number, cleanups: Cleanups):
     publisherFps: publisherStats.flatMap(({ fps }) => fps),
     freezes: [...receiverStats, ...publisherStats].reduce((sum, { freezes }) => sum + freezes, 0),
     forwardedVideo: receivers * PUBLISHERS + PUBLISHERS * (PUBLISHERS - 1),
+    forwardedKbps: ([...receiverStats, ...publisherStats].reduce((sum, { bytes }) => sum + bytes, 0) * 8) / seconds / 1000,
     janusCpuPercent: ((janus1.cpuSeconds - janus0.cpuSeconds) / seconds) * 100,
     janusRss: { idle: janusIdle.rssBytes, end: janus1.rssBytes },
     chromiumPercent: ((chromium1.total - chromium0.total) / seconds) * 100,
+    lowLayerFps: uplink1.map((end, index) => ((end.framesSent['l'] ?? 0) - (uplink0[index]!.framesSent['l'] ?? 0)) / seconds),
+    limitations: [...new Set(uplink1.flatMap((end) => end.limitations))].sort(),
     publisherUplinkKbps: uplink1.map((end, index) => ((end.bytesSent - uplink0[index]!.bytesSent) * 8) / seconds / 1000),
     receivedHeights: [...new Set(receivers1.flat(2).map((peer) => peer.frameHeight ?? 0))].filter(Boolean).sort((a, b) => a - b),
     ready,
@@ -206,9 +217,13 @@ function formatMeetings(meetings: MeetingResult[]): string[] {
     'freezes',
     'rx height',
     'uplink/publisher kbit/s',
+    'low layer sent fps',
+    'tx limited by',
     'forwarded video streams',
+    'forwarded Mbit/s',
     'Janus CPU %',
     'Janus CPU %/stream',
+    'Janus CPU %/(Mbit/s)',
     'Janus RSS MB idle→end',
     'Janus RSS KB/stream',
     'Chromium CPU %',
@@ -228,9 +243,13 @@ function formatMeetings(meetings: MeetingResult[]): string[] {
       String(meeting.freezes),
       meeting.receivedHeights.join('/'),
       range(meeting.publisherUplinkKbps),
+      range(meeting.lowLayerFps, 1),
+      meeting.limitations.join('/'),
       String(forwardedVideo),
+      fixed(meeting.forwardedKbps / 1000, 1),
       fixed(meeting.janusCpuPercent),
       fixed(meeting.janusCpuPercent / forwardedVideo, 2),
+      fixed(meeting.janusCpuPercent / (meeting.forwardedKbps / 1000), 1),
       `${fixed(janusRss.idle / MB)}→${fixed(janusRss.end / MB)}`,
       fixed((janusRss.end - janusRss.idle) / 1024 / forwardedVideo),
       fixed(meeting.chromiumPercent),
@@ -245,7 +264,7 @@ function formatMeetings(meetings: MeetingResult[]): string[] {
     `SFU meetings: ${meetings[0] ? fixed(meetings[0].seconds) : '?'} s measured after ${WARMUP_S} s warm-up; ${PUBLISHERS} publishers with Chromium's fake camera (20 fps), the rest`,
     `receive-only SDK rooms (no devices), ${RECEIVERS_PER_PAGE} per page, each showing every camera at ${TILE.width}×${TILE.height} (Janus sends the low layer);`,
     'fps: getStats framesDecoded per (participant, publisher); forwarded video streams: receivers × publishers + the publishers',
-    'of each other (as many audio streams ride along); Janus: /proc utime + stime over the window (% of one core) and VmRSS,',
+    'of each other (as many audio streams ride along), Mbit/s as their subscribers received them (video); Janus: /proc utime + stime over the window (% of one core) and VmRSS,',
     `per stream = that over the forwarded video streams; Chromium: every process of the one browser; ${machineLine()}.`,
     ...markdownTable(header, body),
     ...verdicts,
@@ -258,7 +277,8 @@ function formatResults({ joins, meetings }: SfuResults): string[] {
     ...(joins ? [...formatJoinTable(joins), ''] : []),
     ...(meetings.length > 0 ? formatMeetings(meetings) : []),
     JSON.stringify(
-      meetings.map(({ receiverFps, publisherFps, publisherUplinkKbps, ...meeting }) => ({
+      meetings.map(({ receiverFps, publisherFps, publisherUplinkKbps, lowLayerFps, ...meeting }) => ({
+        lowLayerFps: lowLayerFps.map(round),
         ...meeting,
         receiverFps: summarize(receiverFps),
         publisherFps: publisherFps.map(round),

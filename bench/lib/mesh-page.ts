@@ -12,6 +12,8 @@ export interface PeerSnapshot {
   /** Seconds. */
   totalFreezesDuration: number;
   frameHeight: number | null;
+  /** Video bytes received, RTP payload and headers. */
+  bytesReceived: number;
 }
 
 /** What the page sends, over all its peer connections (one per peer in the mesh, one publisher to Janus in SFU mode). */
@@ -23,6 +25,8 @@ export interface UplinkSnapshot {
   sentHeights: number[];
   /** Each local video encoder's reason to send less, e.g. `cpu` or `bandwidth`. */
   limitations: string[];
+  /** Frames sent so far of each outbound video stream, by simulcast rid (or ssrc without simulcast). */
+  framesSent: Record<string, number>;
 }
 
 declare global {
@@ -51,7 +55,7 @@ export function trackPeerConnections(): void {
 
 /** Outbound bytes and encoders of the page's open peer connections, now. */
 export async function snapshotUplink(): Promise<UplinkSnapshot> {
-  const uplink: UplinkSnapshot = { bytesSent: 0, videoBytesSent: 0, sentHeights: [], limitations: [] };
+  const uplink: UplinkSnapshot = { bytesSent: 0, videoBytesSent: 0, sentHeights: [], limitations: [], framesSent: {} };
   const open = (window.__peerConnections ?? []).filter((pc) => pc.connectionState !== 'closed');
   for (const report of await Promise.all(open.map((pc) => pc.getStats()))) {
     report.forEach((stats: RTCOutboundRtpStreamStats) => {
@@ -61,6 +65,7 @@ export async function snapshotUplink(): Promise<UplinkSnapshot> {
       uplink.videoBytesSent += stats.bytesSent ?? 0;
       if (stats.frameHeight !== undefined) uplink.sentHeights.push(stats.frameHeight);
       uplink.limitations.push(stats.qualityLimitationReason ?? '?');
+      uplink.framesSent[stats.rid ?? String(stats.ssrc)] = stats.framesSent ?? 0;
     });
   }
   return uplink;
@@ -159,6 +164,7 @@ export async function snapshotPeers(receiver?: number): Promise<PeerSnapshot[]> 
         freezeCount: 0,
         totalFreezesDuration: 0,
         frameHeight: null,
+        bytesReceived: 0,
       };
       const report = await room.getStats(remoteId);
       report?.forEach((stats) => {
@@ -167,6 +173,7 @@ export async function snapshotPeers(receiver?: number): Promise<PeerSnapshot[]> 
           snapshot.freezeCount += stats.freezeCount ?? 0;
           snapshot.totalFreezesDuration += stats.totalFreezesDuration ?? 0;
           snapshot.frameHeight = stats.frameHeight ?? snapshot.frameHeight;
+          snapshot.bytesReceived += (stats.bytesReceived ?? 0) + (stats.headerBytesReceived ?? 0);
         }
       });
       return snapshot;
