@@ -35,6 +35,8 @@ declare global {
     __gaps?: Map<string, { last: number; longest: number; frames: number }>;
     /** Every peer connection the page made since `trackPeerConnections`. */
     __peerConnections?: RTCPeerConnection[];
+    /** What each of them had sent at the last `snapshotUplink`. */
+    __lastSent?: Map<RTCPeerConnection, { bytesSent: number; videoBytesSent: number }>;
   }
 }
 
@@ -53,20 +55,32 @@ export function trackPeerConnections(): void {
   };
 }
 
-/** Outbound bytes and encoders of the page's open peer connections, now. */
+/**
+ * Outbound bytes of every peer connection the page made, and the encoders of its open ones, now. A connection
+ * closed since (a peer left, or the SDK replaced it) counts with the bytes it had last time.
+ */
 export async function snapshotUplink(): Promise<UplinkSnapshot> {
   const uplink: UplinkSnapshot = { bytesSent: 0, videoBytesSent: 0, sentHeights: [], limitations: [], framesSent: {} };
+  const lastSent = (window.__lastSent ??= new Map());
   const open = (window.__peerConnections ?? []).filter((pc) => pc.connectionState !== 'closed');
-  for (const report of await Promise.all(open.map((pc) => pc.getStats()))) {
+  const reports = await Promise.all(open.map((pc) => pc.getStats()));
+  for (const [index, report] of reports.entries()) {
+    const sent = { bytesSent: 0, videoBytesSent: 0 };
     report.forEach((stats: RTCOutboundRtpStreamStats) => {
       if (stats.type !== 'outbound-rtp') return;
-      uplink.bytesSent += stats.bytesSent ?? 0;
+      sent.bytesSent += stats.bytesSent ?? 0;
       if (stats.kind !== 'video') return;
-      uplink.videoBytesSent += stats.bytesSent ?? 0;
+      sent.videoBytesSent += stats.bytesSent ?? 0;
       if (stats.frameHeight !== undefined) uplink.sentHeights.push(stats.frameHeight);
       uplink.limitations.push(stats.qualityLimitationReason ?? '?');
-      uplink.framesSent[stats.rid ?? String(stats.ssrc)] = stats.framesSent ?? 0;
+      const key = stats.rid ?? String(stats.ssrc);
+      uplink.framesSent[key] = (uplink.framesSent[key] ?? 0) + (stats.framesSent ?? 0);
     });
+    lastSent.set(open[index]!, sent);
+  }
+  for (const sent of lastSent.values()) {
+    uplink.bytesSent += sent.bytesSent;
+    uplink.videoBytesSent += sent.videoBytesSent;
   }
   return uplink;
 }
