@@ -104,7 +104,7 @@ async function benchMeeting(browser: Browser, size: number, cleanups: Cleanups):
     publishers.push({ sdk, id: await sdk.join(parleyUrl, meeting.code) });
   }
   const publisherIds = publishers.map(({ id }) => id);
-  const receivers = size - PUBLISHERS;
+  let receivers = size - PUBLISHERS;
   const names = Array.from({ length: receivers }, (_, index) => `Viewer ${index + 1}`);
   const receiverPages: SdkPage[] = [];
   for (let first = 0; first < receivers; first += RECEIVERS_PER_PAGE) {
@@ -113,7 +113,7 @@ async function benchMeeting(browser: Browser, size: number, cleanups: Cleanups):
     receiverPages.push(sdk);
   }
   // The pages join at the same time, each its rooms one after another.
-  await Promise.all(
+  const failures = await Promise.all(
     receiverPages.map((sdk, page) =>
       sdk.page.evaluate(joinReceivers, {
         parleyUrl,
@@ -123,6 +123,7 @@ async function benchMeeting(browser: Browser, size: number, cleanups: Cleanups):
       }),
     ),
   );
+  for (const failure of failures.flat()) console.error(`bench:sfu: could not join: ${failure}`);
   await Promise.all(publishers.map(({ sdk }) => sdk.page.evaluate(showTiles, { expected: PUBLISHERS - 1, timeoutMs: SETUP_TIMEOUT_MS })));
   const started = performance.now();
   let decoding: number[] = [];
@@ -131,10 +132,12 @@ async function benchMeeting(browser: Browser, size: number, cleanups: Cleanups):
     if (decoding.every((count) => count === PUBLISHERS) || performance.now() - started > SETUP_TIMEOUT_MS) break;
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
-  const ready = `${decoding.filter((count) => count === PUBLISHERS).length}/${receivers}`;
+  const ready = `${decoding.filter((count) => count === PUBLISHERS).length}/${decoding.length}`;
   await new Promise((resolve) => setTimeout(resolve, WARMUP_S * 1000));
 
   const roomsOf = await Promise.all(receiverPages.map((sdk) => sdk.page.evaluate(() => window.__receivers!.length)));
+  // Rooms that failed to join are not in the meeting: the tables count those that are.
+  receivers = roomsOf.reduce((sum, rooms) => sum + rooms, 0);
   const read = () =>
     Promise.all([
       Promise.all(publishers.map(({ sdk }) => sdk.page.evaluate(snapshotPeers, undefined))),
@@ -234,7 +237,7 @@ function formatMeetings(meetings: MeetingResult[]): string[] {
     const { min, max } = summarize(publisherFps);
     return [
       String(meeting.size),
-      `${PUBLISHERS} + ${meeting.receivers} (${meeting.receiverPages})`,
+      `${PUBLISHERS} + ${meeting.receivers}${meeting.size - PUBLISHERS > meeting.receivers ? ` of ${meeting.size - PUBLISHERS} joined` : ''} (${meeting.receiverPages})`,
       meeting.ready,
       fixed(Math.min(...receiverFps), 1),
       fixed(summarize(receiverFps).median, 1),

@@ -21,8 +21,12 @@ export interface ReceiverOptions {
   tile: { width: number; height: number };
 }
 
-/** Joins one room per name, one after the other, without devices. */
-export async function joinReceivers({ parleyUrl, code, names, tile }: ReceiverOptions): Promise<void> {
+/**
+ * Joins one room per name, one after the other, without devices. Resolves with the errors of the rooms that could
+ * not join (a loaded machine may time one out): they are left out, and counted.
+ */
+export async function joinReceivers({ parleyUrl, code, names, tile }: ReceiverOptions): Promise<string[]> {
+  const failures: string[] = [];
   const { Room } = (await import(`${parleyUrl}/parley.js`)) as typeof import('@parley/sdk');
   const rooms = (window.__receivers ??= []);
   document.body.style.cssText = 'margin:0;display:flex;flex-wrap:wrap;gap:2px;background:#000';
@@ -49,10 +53,16 @@ export async function joinReceivers({ parleyUrl, code, names, tile }: ReceiverOp
     };
     room.on('participant-joined', attach);
     room.on('stream-changed', attach);
-    await room.join({ code, name, audio: false, video: false });
+    try {
+      await room.join({ code, name, audio: false, video: false });
+    } catch (error) {
+      failures.push(`${name}: ${String(error)}`);
+      continue;
+    }
     attach();
     rooms.push(room);
   }
+  return failures;
 }
 
 /** How many of `publishers` each receive-only room decodes video of, now. */
