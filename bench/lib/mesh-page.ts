@@ -34,7 +34,7 @@ declare global {
     /** Longest time between two presented frames of each remote tile since the last `resetGaps`, ms. */
     __gaps?: Map<string, { last: number; longest: number; frames: number }>;
     /** Every peer connection the page made since `trackPeerConnections`. */
-    __peerConnections?: RTCPeerConnection[];
+    __benchConnections?: RTCPeerConnection[];
     /** What each of them had sent at the last `snapshotUplink`. */
     __lastSent?: Map<RTCPeerConnection, { bytesSent: number; videoBytesSent: number }>;
   }
@@ -45,7 +45,7 @@ declare global {
  * constructor at call time, so a subclass put there sees them. Before the room joins.
  */
 export function trackPeerConnections(): void {
-  const connections: RTCPeerConnection[] = (window.__peerConnections = []);
+  const connections: RTCPeerConnection[] = (window.__benchConnections = []);
   const Native = window.RTCPeerConnection;
   window.RTCPeerConnection = class extends Native {
     constructor(configuration?: RTCConfiguration) {
@@ -62,7 +62,7 @@ export function trackPeerConnections(): void {
 export async function snapshotUplink(): Promise<UplinkSnapshot> {
   const uplink: UplinkSnapshot = { bytesSent: 0, videoBytesSent: 0, sentHeights: [], limitations: [], framesSent: {} };
   const lastSent = (window.__lastSent ??= new Map());
-  const open = (window.__peerConnections ?? []).filter((pc) => pc.connectionState !== 'closed');
+  const open = (window.__benchConnections ?? []).filter((pc) => pc.connectionState !== 'closed');
   const reports = await Promise.all(open.map((pc) => pc.getStats()));
   for (const [index, report] of reports.entries()) {
     const sent = { bytesSent: 0, videoBytesSent: 0 };
