@@ -4,7 +4,7 @@
  * `window.__room`. Functions here are shipped with `page.evaluate`: everything they need is inside them.
  */
 
-/** One remote participant's inbound video, and what this page sent them, at one instant. */
+/** One remote participant's inbound video at one instant. */
 export interface PeerSnapshot {
   remoteId: string;
   framesDecoded: number;
@@ -12,23 +12,82 @@ export interface PeerSnapshot {
   /** Seconds. */
   totalFreezesDuration: number;
   frameHeight: number | null;
-  /** Every outbound RTP stream to this peer, audio and video. */
+  /** Video bytes received, RTP payload and headers. */
+  bytesReceived: number;
+}
+
+/** What the page sends, over all its peer connections (one per peer in the mesh, one publisher to Janus in SFU mode). */
+export interface UplinkSnapshot {
+  /** Every outbound RTP stream, audio and video. */
   bytesSent: number;
   videoBytesSent: number;
-  /** The local video encoder's reason to send less, e.g. `cpu` or `bandwidth`. */
-  qualityLimitationReason: string | null;
-  sentFrameHeight: number | null;
+  /** Each outbound video stream's (a peer's copy, or a simulcast layer's) frame height. */
+  sentHeights: number[];
+  /** Each local video encoder's reason to send less, e.g. `cpu` or `bandwidth`. */
+  limitations: string[];
+  /** Frames sent so far of each outbound video stream, by simulcast rid (or ssrc without simulcast). */
+  framesSent: Record<string, number>;
 }
 
 declare global {
   interface Window {
     /** Longest time between two presented frames of each remote tile since the last `resetGaps`, ms. */
     __gaps?: Map<string, { last: number; longest: number; frames: number }>;
+    /** Every peer connection the page made since `trackPeerConnections`. */
+    __benchConnections?: RTCPeerConnection[];
+    /** What each of them had sent at the last `snapshotUplink`. */
+    __lastSent?: Map<RTCPeerConnection, { bytesSent: number; videoBytesSent: number }>;
   }
 }
 
 /**
- * Shows every remote participant in a small muted `<video>` as it arrives, as a meeting's tiles would, and
+ * Keeps every peer connection the page makes, for `snapshotUplink`: the SDK creates them through the global
+ * constructor at call time, so a subclass put there sees them. Before the room joins.
+ */
+export function trackPeerConnections(): void {
+  const connections: RTCPeerConnection[] = (window.__benchConnections = []);
+  const Native = window.RTCPeerConnection;
+  window.RTCPeerConnection = class extends Native {
+    constructor(configuration?: RTCConfiguration) {
+      super(configuration);
+      connections.push(this);
+    }
+  };
+}
+
+/**
+ * Outbound bytes of every peer connection the page made, and the encoders of its open ones, now. A connection
+ * closed since (a peer left, or the SDK replaced it) counts with the bytes it had last time.
+ */
+export async function snapshotUplink(): Promise<UplinkSnapshot> {
+  const uplink: UplinkSnapshot = { bytesSent: 0, videoBytesSent: 0, sentHeights: [], limitations: [], framesSent: {} };
+  const lastSent = (window.__lastSent ??= new Map());
+  const open = (window.__benchConnections ?? []).filter((pc) => pc.connectionState !== 'closed');
+  const reports = await Promise.all(open.map((pc) => pc.getStats()));
+  for (const [index, report] of reports.entries()) {
+    const sent = { bytesSent: 0, videoBytesSent: 0 };
+    report.forEach((stats: RTCOutboundRtpStreamStats) => {
+      if (stats.type !== 'outbound-rtp') return;
+      sent.bytesSent += stats.bytesSent ?? 0;
+      if (stats.kind !== 'video') return;
+      sent.videoBytesSent += stats.bytesSent ?? 0;
+      if (stats.frameHeight !== undefined) uplink.sentHeights.push(stats.frameHeight);
+      uplink.limitations.push(stats.qualityLimitationReason ?? '?');
+      const key = stats.rid ?? String(stats.ssrc);
+      uplink.framesSent[key] = (uplink.framesSent[key] ?? 0) + (stats.framesSent ?? 0);
+    });
+    lastSent.set(open[index]!, sent);
+  }
+  for (const sent of lastSent.values()) {
+    uplink.bytesSent += sent.bytesSent;
+    uplink.videoBytesSent += sent.videoBytesSent;
+  }
+  return uplink;
+}
+
+/**
+ * Shows every remote participant in a small muted `<video>` as it arrives, as a meeting's tiles would (and says so
+ * with `setVideoWanted`, as the grid does: in SFU mode Janus then forwards the simulcast layer that fits), and
  * watches each with requestVideoFrameCallback: the longest gap between two presented frames is the longest
  * freeze a viewer saw. Waits until `expected` remote tiles have media (a presented frame, or frames decoded per
  * getStats), or `timeoutMs`; resolves with how many do, and the connection state of those that do not.
@@ -62,6 +121,7 @@ export async function showTiles({ expected, timeoutMs }: { expected: number; tim
         document.body.append(video);
         videos.set(id, video);
         watch(id, video);
+        room.setVideoWanted(id, { width: 320, height: 180 });
       }
       if (participant.stream && video.srcObject !== participant.stream) video.srcObject = participant.stream;
     }
@@ -107,9 +167,9 @@ export function readGaps(): Record<string, { longestMs: number; frames: number }
   );
 }
 
-/** Inbound video and outbound bytes of every peer connection, now. */
-export async function snapshotPeers(): Promise<PeerSnapshot[]> {
-  const room = window.__room;
+/** Inbound video from every remote participant, now: of the page's room, or of its receive-only room `receiver`. */
+export async function snapshotPeers(receiver?: number): Promise<PeerSnapshot[]> {
+  const room = receiver === undefined ? window.__room : window.__receivers![receiver]!;
   return Promise.all(
     [...room.participants.keys()].map(async (remoteId) => {
       const snapshot: PeerSnapshot = {
@@ -118,10 +178,7 @@ export async function snapshotPeers(): Promise<PeerSnapshot[]> {
         freezeCount: 0,
         totalFreezesDuration: 0,
         frameHeight: null,
-        bytesSent: 0,
-        videoBytesSent: 0,
-        qualityLimitationReason: null,
-        sentFrameHeight: null,
+        bytesReceived: 0,
       };
       const report = await room.getStats(remoteId);
       report?.forEach((stats) => {
@@ -130,14 +187,7 @@ export async function snapshotPeers(): Promise<PeerSnapshot[]> {
           snapshot.freezeCount += stats.freezeCount ?? 0;
           snapshot.totalFreezesDuration += stats.totalFreezesDuration ?? 0;
           snapshot.frameHeight = stats.frameHeight ?? snapshot.frameHeight;
-        }
-        if (stats.type === 'outbound-rtp') {
-          snapshot.bytesSent += stats.bytesSent ?? 0;
-          if (stats.kind === 'video') {
-            snapshot.videoBytesSent += stats.bytesSent ?? 0;
-            snapshot.qualityLimitationReason = stats.qualityLimitationReason ?? null;
-            snapshot.sentFrameHeight = stats.frameHeight ?? snapshot.sentFrameHeight;
-          }
+          snapshot.bytesReceived += (stats.bytesReceived ?? 0) + (stats.headerBytesReceived ?? 0);
         }
       });
       return snapshot;

@@ -95,7 +95,8 @@ export async function prepareParleyJoins(
   return async (index, preconnect) => {
     const { t0, frames, ...run } = await page.evaluate(([at, early]) => window.__benchParley!.run(at, early), [index, preconnect] as const);
     const host = await hostPage.evaluate(() => window.__benchHost!.at(-1));
-    const since = (at: number | null | undefined) => (at == null || host === undefined ? null : at - t0);
+    // In SFU mode the host makes no connection for a newcomer: its last one is older than the clock.
+    const since = (at: number | null | undefined) => (at == null || host === undefined || at < t0 ? null : at - t0);
     return {
       ...run,
       hostConnectionMs: since(host?.created),

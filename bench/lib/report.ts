@@ -11,7 +11,10 @@ export interface BundleSize {
   laterGzipBytes: Record<string, number>;
 }
 
-export interface BenchResults {
+/** Join latency: the floor and Parley's joins, side by side. */
+export interface JoinResults {
+  /** How the joiner's media went: peer to peer, or through Janus. */
+  topology: 'mesh' | 'sfu';
   runs: number;
   /** Runs made before the measured ones and left out. */
   warmupRuns: number;
@@ -23,6 +26,9 @@ export interface BenchResults {
   parleyPreconnected: ParleyRun[];
   /** The machine's load average while the joins ran (see `machineLine`). */
   load: string;
+}
+
+export interface BenchResults extends JoinResults {
   recovery: RecoveryResults;
   bundle: BundleSize;
 }
@@ -48,7 +54,7 @@ const KB = 1024;
 type Field<T> = (run: T) => number | null;
 
 function row(
-  { floor, floorFastStart, parley, parleyPreconnected }: BenchResults,
+  { floor, floorFastStart, parley, parleyPreconnected }: JoinResults,
   step: string,
   floorField: Field<FloorRun> | null,
   parleyField: Field<ParleyRun> | null,
@@ -63,7 +69,7 @@ function row(
 }
 
 /** The steps in time order; a side has no entry for a step it does not go through. */
-function rows(results: BenchResults): Row[] {
+function rows(results: JoinResults): Row[] {
   return [
     row(results, 'WebSocket open', null, (run) => run.socketOpenMs),
     row(results, 'join acknowledged', null, (run) => run.joinedMs),
@@ -124,15 +130,16 @@ function formatRecovery({ pollMs, turnDownMs, runs }: RecoveryResults): string[]
   ];
 }
 
-function firstFrameRatio({ parley }: BenchResults, floor: readonly FloorRun[]): number | undefined {
+function firstFrameRatio({ parley }: JoinResults, floor: readonly FloorRun[]): number | undefined {
   const floorFirstFrame = summarizeField(floor, (run) => run.firstFrameMs)?.median;
   const parleyFirstFrame = summarizeField(parley, (run) => run.firstFrameMs)?.median;
   return floorFirstFrame && parleyFirstFrame ? parleyFirstFrame / floorFirstFrame : undefined;
 }
 
-/** The human table: medians with the range of the runs, ms from each side's clock start. */
-export function formatTable(results: BenchResults): string {
-  const header = ['ms, median (min–max)', '(a) WebRTC floor', "(a') floor, fast start", '(b) Parley join', "(b') after connect()", '(c) b/a'];
+/** The join latency table: medians with the range of the runs, ms from each side's clock start. */
+export function formatJoinTable(results: JoinResults): string[] {
+  const join = results.topology === 'sfu' ? '(b) Parley join, SFU' : '(b) Parley join';
+  const header = ['ms, median (min–max)', '(a) WebRTC floor', "(a') floor, fast start", join, "(b') after connect()", '(c) b/a'];
   const body = rows(results).map((row) => [
     row.step,
     cell(row.floor),
@@ -141,9 +148,8 @@ export function formatTable(results: BenchResults): string {
     cell(row.parleyPreconnected),
     ratioCell(row),
   ]);
-  const { bundle } = results;
   return [
-    `Join latency, ${results.runs} runs each after ${results.warmupRuns} warm-up, same browser, (a), (a'), (b) and (b') interleaved.`,
+    `Join latency${results.topology === 'sfu' ? ' in SFU mode (media through Janus)' : ''}, ${results.runs} runs each after ${results.warmupRuns} warm-up, same browser, (a), (a'), (b) and (b') interleaved.`,
     '(a) clock starts before createOffer, media already captured; (b) clock starts at room.join(), media already',
     '    captured (as by the prejoin preview) and handed to join(). (a\') is (a) with the SDK\'s fast start (first',
     '    frames of at most 320×240): what is left between (a\') and (b) is what signaling costs. (b\') is (b) with',
@@ -157,6 +163,14 @@ export function formatTable(results: BenchResults): string {
       `(b) / (a'): ${firstFrameRatio(results, results.floorFastStart)?.toFixed(2) ?? '—'}; ` +
       `(b') / (a): ${firstFrameRatio({ ...results, parley: results.parleyPreconnected }, results.floor)?.toFixed(2) ?? '—'}`,
     `${results.load}`,
+  ];
+}
+
+/** The human table: the joins, the bundle and the ICE recoveries. */
+export function formatTable(results: BenchResults): string {
+  const { bundle } = results;
+  return [
+    ...formatJoinTable(results),
     '',
     `(d) ${bundle.path}: ${(bundle.rawBytes / KB).toFixed(1)} KB raw (${bundle.rawBytes} B), ` +
       `${(bundle.gzipBytes / KB).toFixed(1)} KB gzip -9 (${bundle.gzipBytes} B), budget 40 KB`,

@@ -18,3 +18,11 @@ export function summarizeField<T>(runs: readonly T[], field: (run: T) => number 
   const samples = runs.map(field).filter((value): value is number => value !== null);
   return samples.length > 0 ? summarize(samples) : undefined;
 }
+
+export const fixed = (value: number, digits = 0) => value.toFixed(digits);
+
+/** "median (min–max)" of samples, for the tables. */
+export function range(values: readonly number[], digits = 0): string {
+  const { min, median, max } = summarize(values);
+  return `${fixed(median, digits)} (${fixed(min, digits)}–${fixed(max, digits)})`;
+}

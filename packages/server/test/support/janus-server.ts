@@ -21,6 +21,8 @@ export interface TestJanus {
   readonly tokenSecret: string;
   /** The VideoRoom's `admin_key`, needed to create rooms. */
   readonly adminKey: string;
+  /** The running process's id (benchmarks read its CPU and memory in /proc); `undefined` once it is stopped or killed. */
+  readonly pid: number | undefined;
   /** Stops it (SIGTERM, then SIGKILL if it lingers) and removes its folder. */
   stop(): Promise<void>;
   /** Kills it (SIGKILL: a crash). `restart` brings it back. */
@@ -98,6 +100,9 @@ export async function startJanus(options: TestJanusOptions = {}): Promise<TestJa
     url,
     tokenSecret,
     adminKey,
+    get pid() {
+      return child && child.exitCode === null && child.signalCode === null ? child.pid : undefined;
+    },
     kill,
     async restart() {
       await kill();
