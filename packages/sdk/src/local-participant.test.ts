@@ -3,7 +3,7 @@
 import { expect } from '@esm-bundle/chai';
 import { browserEnvironment, type Environment } from './environment.js';
 import { ErrorCode, ParleyError } from './errors.js';
-import { createPreview, type LocalParticipant } from './local-participant.js';
+import { createPreview, LocalParticipant } from './local-participant.js';
 import type { JoinOptions, Room } from './room.js';
 
 /** The real devices, but `refuse` may turn a request down with a DOMException of the given name. */
@@ -184,6 +184,39 @@ describe('LocalParticipant: the preview API', () => {
     expect(streamChanges()).to.equal(1);
     expect([preview.audioEnabled, preview.videoEnabled]).to.deep.equal([true, false]);
     expect(preview.stream!.getAudioTracks()[0]!.readyState).to.equal('live');
+  });
+
+  it('a lost device that reads as busy at first is asked for again, and its failure then tells why', async () => {
+    let busy = 0;
+    let denied = false;
+    const failures: string[] = [];
+    const nothing = async (): Promise<void> => undefined;
+    const env = environment((constraints) => {
+      if (!constraints.video) return null;
+      if (busy > 0) return (busy -= 1), 'NotReadableError';
+      return denied ? 'NotAllowedError' : null;
+    });
+    const preview = new LocalParticipant(env, { trackChanged: nothing, mediaStateChanged: nothing, deviceFailed: (error) => failures.push(error.code) });
+    preview.setMediaState(true, true);
+    const { stream } = await preview.capture(true, true);
+    preview.useStream(stream);
+    tracks.push(...stream.getTracks());
+    preview.on('stream-changed', () => tracks.push(...(preview.stream?.getTracks() ?? [])));
+    // Busy once, as while the browser lets the camera go: the second try gets it.
+    busy = 1;
+    const lost = preview.videoTrack!;
+    lost.dispatchEvent(new Event('ended'));
+    await until(() => preview.videoTrack !== lost && preview.videoTrack !== null, 'the camera back');
+    expect(preview.videoEnabled).to.equal(true);
+    expect(failures).to.deep.equal([]);
+    // Busy, then refused, as when a permission is revoked: the refusal is what is reported.
+    busy = 1;
+    denied = true;
+    const again = preview.videoTrack!;
+    again.dispatchEvent(new Event('ended'));
+    await until(() => preview.videoTrack === null, 'the camera to leave the stream');
+    expect(preview.videoEnabled).to.equal(false);
+    expect(failures).to.deep.equal([ErrorCode.PermissionDenied]);
   });
 
   it('stopTracks() turns every light off, and a device still starting then is stopped when it arrives', async () => {

@@ -27,6 +27,8 @@ export interface CapturedMedia {
 }
 
 /** Screens change little between frames; 15 fps keeps text sharp at a fraction of a camera's bitrate. */
+/** How long a device that read as busy right after its track ended is given before it is asked for again. */
+const BUSY_RETRY_MS = 500;
 const SCREEN_CONSTRAINTS = { video: { frameRate: { ideal: 15, max: 15 } }, audio: false } satisfies DisplayMediaStreamOptions;
 
 /**
@@ -215,7 +217,13 @@ export class LocalParticipant extends Participant {
     const kind = track.kind as DeviceKind;
     if (this.#track(kind) !== track) return;
     try {
-      const replacement = await this.#acquire(kind);
+      // The browser may still be letting the device go: a permission revoked one kind at a time reads as busy for a
+      // moment before it reads as denied. So a busy device is asked for once more.
+      const replacement = await this.#acquire(kind).catch(async (error: ParleyError) => {
+        if (error.code !== ErrorCode.DeviceBusy) throw error;
+        await new Promise((resolve) => setTimeout(resolve, BUSY_RETRY_MS));
+        return this.#acquire(kind);
+      });
       if (this.#track(kind) !== track) {
         replacement.stop();
         return;

@@ -22,14 +22,20 @@ const NODES = `${PREFIX}nodes`;
 const RECOVER_UNTIL = `${PREFIX}recover-until`;
 
 /**
- * KEYS: nodes, recover-until. ARGV: now, recoveryMs, aliveSince. A recovery under way is joined; else nodes that
- * have not said they run since aliveSince are gone (forgotten), and if none is left running the cluster crashed:
- * a recovery starts. Returns { recoverUntil, how many nodes look alive }.
+ * KEYS: nodes, recover-until. ARGV: now, recoveryMs, aliveSince. A recovery under way is joined, and lasts at least a
+ * whole window from this start: the node may be starting because the cluster crashed again within it. Else nodes that
+ * have not said they run since aliveSince are gone (forgotten), and if none is left running the cluster crashed: a
+ * recovery starts. Returns { recoverUntil, how many nodes look alive }.
  */
 const MARK_STARTED = `
 local now = tonumber(ARGV[1])
 local current = tonumber(redis.call('GET', KEYS[2]) or '0')
-if current > now then return {current, 0} end
+local recoverUntil = now + tonumber(ARGV[2])
+if current > now then
+  recoverUntil = math.max(current, recoverUntil)
+  redis.call('SET', KEYS[2], string.format('%d', recoverUntil), 'PX', recoverUntil - now)
+  return {recoverUntil, 0}
+end
 local alive, gone = 0, 0
 local entries = redis.call('HGETALL', KEYS[1])
 for i = 1, #entries, 2 do
@@ -41,7 +47,6 @@ for i = 1, #entries, 2 do
   end
 end
 if alive > 0 or gone == 0 then return {0, alive} end
-local recoverUntil = now + tonumber(ARGV[2])
 redis.call('SET', KEYS[2], string.format('%d', recoverUntil), 'PX', ARGV[2])
 return {recoverUntil, 0}`;
 
