@@ -229,6 +229,9 @@ describe('media: devices, screen share, permissions', () => {
       await denyMedia(erin.page, harness.embedder.url);
       // The SDK first tries the default devices again (refused), then tells everyone.
       await ada.waitForTile(erin.participantId, "tile.hasAttribute('camera-off') && tile.hasAttribute('audio-muted')", 10_000);
+      // Erin hears of each failure once the server took the news that the device is off: a round trip after the
+      // others may have seen it.
+      await erin.page.waitForFunction(() => (window as unknown as { __errors: string[] }).__errors.length >= 2, null, { timeout: 10_000 }).catch(() => undefined);
       const state = await erin.page.evaluate(() => ({
         errors: (window as unknown as { __errors: string[] }).__errors,
         video: document.querySelector('meeting-room')!.room!.localParticipant.videoEnabled,
