@@ -69,7 +69,6 @@ export class SfuTransport extends TypedEmitter<MediaTransportEventMap> implement
   /** The session is down (lost, or its opening failed) and being opened again. */
   #down = false;
   #reopenTimer: ReturnType<typeof setTimeout> | undefined;
-  #reopenDelay = 0;
   #closed = false;
 
   /** `connect`: how to reach Janus (tests give a fake). */
@@ -223,7 +222,6 @@ export class SfuTransport extends TypedEmitter<MediaTransportEventMap> implement
     if (this.#closed) return;
     if (this.#session || this.#publisher) this.#drop();
     this.#down = true;
-    this.#reopenDelay = delayMs;
     this.#reopenTimer = setTimeout(() => {
       const generation = ++this.#generation;
       this.#open(generation).then(
@@ -231,7 +229,7 @@ export class SfuTransport extends TypedEmitter<MediaTransportEventMap> implement
         (error) => {
           if (generation !== this.#generation || this.#closed) return;
           this.#warn(error);
-          this.#reopen(Math.min(REOPEN_MAX_MS, Math.max(REOPEN_MIN_MS, this.#reopenDelay * 2)));
+          this.#reopen(Math.min(REOPEN_MAX_MS, Math.max(REOPEN_MIN_MS, delayMs * 2)));
         },
       );
     }, delayMs);

@@ -114,8 +114,7 @@ export class SubscriptionPlan {
     this.#subscribingAt.clear();
     this.#subscribed.clear();
     for (const [mid, stream] of fresh) this.#subscribed.set(mid, stream);
-    for (const mid of this.#substreams.keys()) if (!this.#subscribed.has(mid)) this.#substreams.delete(mid);
-    for (const mid of this.#sending.keys()) if (!this.#subscribed.has(mid)) this.#sending.delete(mid);
+    for (const byMid of [this.#substreams, this.#sending]) for (const mid of byMid.keys()) if (!this.#subscribed.has(mid)) byMid.delete(mid);
   }
 
   /** Janus switched the m-line `mid` to `substream` (its `substream` event). */

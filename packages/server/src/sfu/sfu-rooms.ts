@@ -145,13 +145,8 @@ export class SfuRooms extends EventEmitter<SfuRoomsEvents> {
   }
 
   /** The meeting ended or expired: its room goes, and everyone still in it with it. */
-  async closeRoom(code: string): Promise<void> {
-    const instance = this.#instanceOf(code);
-    instance.rooms.delete(code);
-    this.#placed.delete(code);
-    for (const key of this.#muted) if (key.startsWith(`${code}/`)) this.#muted.delete(key);
-    await this.#roomRequest(instance, code, 'destroy', {}, 'destroying the room');
-    this.#logger.info({ meeting: code, room: this.roomOf(code) }, 'Janus room destroyed');
+  closeRoom(code: string): Promise<void> {
+    return this.#destroyRoom(this.#instanceOf(code), code);
   }
 
   /** A host removed the participant: Janus stops forwarding their media and to them (the room has `require_pvtid`). */
@@ -219,9 +214,7 @@ export class SfuRooms extends EventEmitter<SfuRoomsEvents> {
       for (const { room, description } of list ?? []) {
         const code = description?.startsWith(DESCRIPTION_PREFIX) ? description.slice(DESCRIPTION_PREFIX.length) : undefined;
         if (code === undefined || room !== this.roomOf(code) || !(await isOver(code))) continue;
-        instance.rooms.delete(code);
-        if (this.#placed.get(code) === instance) this.#placed.delete(code);
-        await this.#roomRequest(instance, code, 'destroy', {}, 'destroying the room');
+        await this.#destroyRoom(instance, code);
         closed++;
       }
     }
@@ -236,6 +229,15 @@ export class SfuRooms extends EventEmitter<SfuRoomsEvents> {
 
   async close(): Promise<void> {
     await Promise.all(this.#instances.map((instance) => instance.admin.close()));
+  }
+
+  /** Destroys the meeting's room on `instance` and forgets what this process knew of it there. */
+  async #destroyRoom(instance: JanusInstance, code: string): Promise<void> {
+    instance.rooms.delete(code);
+    if (this.#placed.get(code) === instance) this.#placed.delete(code);
+    for (const key of this.#muted) if (key.startsWith(`${code}/`)) this.#muted.delete(key);
+    await this.#roomRequest(instance, code, 'destroy', {}, 'destroying the room');
+    this.#logger.info({ meeting: code, room: this.roomOf(code) }, 'Janus room destroyed');
   }
 
   /** The meeting's instance as this process knows it: where it placed it last, else the first. */
