@@ -228,7 +228,20 @@ describe('media: devices, screen share, permissions', () => {
       // in this Chromium, but the microphone may still be granted when the SDK asks again: then it rightly keeps it.
       await denyMedia(erin.page, harness.embedder.url);
       // The SDK first tries the default devices again (refused), then tells everyone.
-      await ada.waitForTile(erin.participantId, "tile.hasAttribute('camera-off') && tile.hasAttribute('audio-muted')", 10_000);
+      await ada
+        .waitForTile(erin.participantId, "tile.hasAttribute('camera-off') && tile.hasAttribute('audio-muted')", 10_000)
+        .catch(async (error: Error) => {
+          // Say what Erin's page had come to: which devices it still held, what it announced, what it was told.
+          const seen = await erin.page.evaluate(async () => ({
+            errors: (window as unknown as { __errors: string[] }).__errors,
+            video: document.querySelector('meeting-room')!.room!.localParticipant.videoEnabled,
+            audio: document.querySelector('meeting-room')!.room!.localParticipant.audioEnabled,
+            tracks: window.__recorded.tracks.map((track) => `${track.kind}:${track.readyState}`),
+            camera: (await navigator.permissions.query({ name: 'camera' as PermissionName })).state,
+            microphone: (await navigator.permissions.query({ name: 'microphone' as PermissionName })).state,
+          }));
+          throw new Error(`${error.message}\nErin's page then: ${JSON.stringify(seen)}`, { cause: error });
+        });
       // Erin hears of each failure once the server took the news that the device is off: a round trip after the
       // others may have seen it.
       await erin.page.waitForFunction(() => (window as unknown as { __errors: string[] }).__errors.length >= 2, null, { timeout: 10_000 }).catch(() => undefined);

@@ -173,7 +173,14 @@ export class MeetingPage {
       },
       [participantId, predicate] as const,
       { timeout: timeoutMs, polling: 50 },
-    );
+    ).catch(async (error: Error) => {
+      const attributes = await this.page.evaluate((id) => {
+        const grid = document.querySelector('meeting-room')!.shadowRoot!.querySelector('participant-grid')!;
+        const tile = grid.shadowRoot!.querySelector(`participant-tile[data-participant-id="${id}"]`);
+        return tile && tile.getAttributeNames().map((name) => `${name}="${tile.getAttribute(name)}"`).join(' ');
+      }, participantId);
+      throw new Error(`${error.message}\nwaiting for (${predicate}); the tile: ${attributes ?? 'none'}`, { cause: error });
+    });
   }
 
   async receivedFrom(remoteId: string): Promise<ReceivedMedia> {
