@@ -224,6 +224,15 @@ describe('media: devices, screen share, permissions', () => {
         );
       });
       await assertEveryoneReceivesEveryone([ada, erin]);
+      // The SDK's own watch of the permission, which lets go of a device granted while it was being revoked.
+      const watchMicrophone = (): Promise<void> =>
+        erin.page.evaluate(async (server) => {
+          const { browserEnvironment } = (await import(`${server}/parley.js`)) as typeof import('@parley/sdk');
+          (window as unknown as { __watch: unknown }).__watch = browserEnvironment.watchPermission('microphone');
+        }, harness.parley.url);
+      const watchedDenial = (): Promise<boolean> =>
+        erin.page.evaluate(() => (window as unknown as { __watch: import('@parley/sdk').PermissionWatch }).__watch.denied());
+      await watchMicrophone();
       // Block both, as a user does in the site settings. Blocking only the camera also ends the microphone's track
       // in this Chromium, but the microphone may still be granted when the SDK asks again: then it rightly keeps it.
       await denyMedia(erin.page, harness.embedder.url);
@@ -252,8 +261,11 @@ describe('media: devices, screen share, permissions', () => {
         liveTracks: window.__recorded.tracks.filter((track) => track.readyState === 'live').length,
       }));
       assert.deepEqual(state, { errors: ['permission-denied', 'permission-denied'], video: false, audio: false, liveTracks: 0 });
+      assert.equal(await watchedDenial(), true, 'the watch saw the microphone denied');
 
       await grantMedia(erin.context, harness.embedder.url);
+      await watchMicrophone();
+      assert.equal(await watchedDenial(), false, 'a watch begun once granted again reads no denial');
       assert.equal(await erin.evaluateRoom((element) => element.toggleCamera(true)), true);
       assert.equal(await erin.evaluateRoom((element) => element.toggleMicrophone(true)), true);
       await ada.waitForTile(erin.participantId, "!tile.hasAttribute('camera-off') && !tile.hasAttribute('audio-muted')", 10_000);

@@ -11,6 +11,20 @@ export interface Environment {
   createPeerConnection(configuration: RTCConfiguration): RTCPeerConnection;
   /** Calls `listener` when the page is being unloaded; returns a function that stops listening. */
   onPageHide(listener: () => void): () => void;
+  /**
+   * Watches the camera or microphone permission: `denied()` says whether it read as denied at any point since.
+   * Chromium can grant a request while the permission is being revoked and then never end that track, so a track
+   * handed out while this watched is checked before it is used.
+   */
+  watchPermission(name: 'camera' | 'microphone'): PermissionWatch;
+}
+
+/** What {@link Environment.watchPermission} returns. */
+export interface PermissionWatch {
+  /** Whether the permission read as denied at any point since the watch began. */
+  denied(): Promise<boolean>;
+  /** Ends the watch. */
+  stop(): void;
 }
 
 export const browserEnvironment: Environment = {
@@ -25,6 +39,28 @@ export const browserEnvironment: Environment = {
   onPageHide: (listener) => {
     addEventListener('pagehide', listener);
     return () => removeEventListener('pagehide', listener);
+  },
+  watchPermission: (name) => {
+    let denied = false;
+    let stopped = false;
+    let status: PermissionStatus | undefined;
+    const read = (): void => void (denied ||= status?.state === 'denied');
+    // Browsers that cannot query this permission never read as denied here: their refusals reject the request.
+    const ready = navigator.permissions.query({ name: name as PermissionName }).then(
+      (found) => {
+        status = found;
+        read();
+        if (!stopped) found.addEventListener('change', read);
+      },
+      () => undefined,
+    );
+    return {
+      denied: () => ready.then(() => (read(), denied)),
+      stop: () => {
+        stopped = true;
+        status?.removeEventListener('change', read);
+      },
+    };
   },
 };
 

@@ -16,7 +16,7 @@ export { createPreview, LocalParticipant, type CapturedMedia, type DeviceKind, t
 export { RemoteParticipant } from './remote-participant.js';
 export { ParleyError, ErrorCode } from './errors.js';
 export { MAX_CHAT_MESSAGE_LENGTH, type ChatMessage } from './chat.js';
-export { browserEnvironment, defaultMediaConstraints, type Environment } from './environment.js';
+export { browserEnvironment, defaultMediaConstraints, type Environment, type PermissionWatch } from './environment.js';
 export { TypedEmitter, type EventMap } from './typed-emitter.js';
 export { normalizeMeetingCode, LIMITS } from '@parley/protocol';
 export type { MeetingSettings, ParticipantInfo, ParticipantLeftReason, WaitingParticipant } from '@parley/protocol';

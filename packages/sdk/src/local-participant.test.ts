@@ -219,6 +219,34 @@ describe('LocalParticipant: the preview API', () => {
     expect(failures).to.deep.equal([ErrorCode.PermissionDenied]);
   });
 
+  it('a device granted while its permission is being revoked is stopped, not used, and reported as denied', async () => {
+    let revoking = false;
+    const grantedWhileRevoking: MediaStreamTrack[] = [];
+    const failures: string[] = [];
+    const nothing = async (): Promise<void> => undefined;
+    const env: Environment = {
+      ...browserEnvironment,
+      // As Chromium may do: the request is granted, and the permission reads denied by the time the track arrives.
+      getUserMedia: async (constraints) => {
+        const stream = await browserEnvironment.getUserMedia(constraints);
+        if (revoking) grantedWhileRevoking.push(...stream.getTracks());
+        return stream;
+      },
+      watchPermission: (name) => ({ denied: async () => revoking && name === 'microphone', stop: () => undefined }),
+    };
+    const preview = new LocalParticipant(env, { trackChanged: nothing, mediaStateChanged: nothing, deviceFailed: (error) => failures.push(error.code) });
+    preview.setMediaState(true, true);
+    const { stream } = await preview.capture(true, true);
+    preview.useStream(stream);
+    tracks.push(...stream.getTracks());
+    revoking = true;
+    preview.audioTrack!.dispatchEvent(new Event('ended'));
+    await until(() => preview.audioTrack === null, 'the microphone to leave the stream');
+    expect(grantedWhileRevoking.map((track) => [track.kind, track.readyState])).to.deep.equal([['audio', 'ended']]);
+    expect([preview.audioEnabled, preview.videoEnabled]).to.deep.equal([false, true]);
+    expect(failures).to.deep.equal([ErrorCode.PermissionDenied]);
+  });
+
   it('stopTracks() turns every light off, and a device still starting then is stopped when it arrives', async () => {
     const env = { ...browserEnvironment };
     const preview = await started(env);

@@ -259,14 +259,24 @@ export class LocalParticipant extends Participant {
   async #acquire(kind: DeviceKind, deviceId?: string): Promise<MediaStreamTrack> {
     const generation = this.#generation;
     const constraints = { ...defaultMediaConstraints[kind], ...(deviceId ? { deviceId: { exact: deviceId } } : {}) };
-    const stream = await this.#getUserMedia(kind === 'audio' && constraints, kind === 'video' && constraints);
-    const track = stream.getTracks()[0]!;
-    if (generation !== this.#generation) {
-      // The meeting was left while the device started: it must not stay on.
-      track.stop();
-      throw ParleyError.invalidState('Left the meeting while the device was starting');
+    const permission = this.#environment.watchPermission(kind === 'audio' ? 'microphone' : 'camera');
+    try {
+      const stream = await this.#getUserMedia(kind === 'audio' && constraints, kind === 'video' && constraints);
+      const track = stream.getTracks()[0]!;
+      if (generation !== this.#generation) {
+        // The meeting was left while the device started: it must not stay on.
+        track.stop();
+        throw ParleyError.invalidState('Left the meeting while the device was starting');
+      }
+      if (await permission.denied()) {
+        // Revoked while the browser granted it: the browser may never end this track, so it must not be used.
+        track.stop();
+        throw new ParleyError(ErrorCode.PermissionDenied, 'Camera or microphone access was revoked as it started');
+      }
+      return track;
+    } finally {
+      permission.stop();
     }
-    return track;
   }
 
   async #getUserMedia(audio: boolean | MediaTrackConstraints, video: boolean | MediaTrackConstraints): Promise<MediaStream> {

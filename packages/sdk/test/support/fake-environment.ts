@@ -3,7 +3,7 @@
  * tracks that peer connections can send), a device list the test sets, refusals on demand, page-hide and
  * device-change notices the test fires, and real peer connections, kept for inspection.
  */
-import type { Environment } from '../../src/environment.js';
+import type { Environment, PermissionWatch } from '../../src/environment.js';
 
 /** What a `getUserMedia` rejection looks like, by its DOMException name. */
 export type MediaFailure = 'NotAllowedError' | 'NotFoundError' | 'NotReadableError';
@@ -28,6 +28,13 @@ export class FakeEnvironment implements Environment {
   ];
   /** Kinds whose capture fails, and how. */
   readonly refusals = new Map<Kind, MediaFailure>();
+  /**
+   * Kinds whose next capture is granted while its permission is revoked, as Chromium may do: the track is live and
+   * the permission reads denied from then on.
+   */
+  readonly revokedWhileGranting = new Set<Kind>();
+  /** Permissions that read as denied. */
+  readonly deniedPermissions = new Set<'camera' | 'microphone'>();
   /** How the screen picker fails, if it does. */
   screenRefusal: 'NotAllowedError' | null = null;
   readonly #pageHideListeners = new Set<() => void>();
@@ -40,6 +47,9 @@ export class FakeEnvironment implements Environment {
     for (const kind of kinds) {
       const failure = this.refusals.get(kind);
       if (failure) throw new DOMException(`${kind} refused by the test`, failure);
+    }
+    for (const kind of kinds) {
+      if (this.revokedWhileGranting.delete(kind)) this.deniedPermissions.add(kind === 'audio' ? 'microphone' : 'camera');
     }
     const tracks = kinds.map((kind) => {
       const wanted = constraints[kind];
@@ -74,6 +84,14 @@ export class FakeEnvironment implements Environment {
   onPageHide(listener: () => void): () => void {
     this.#pageHideListeners.add(listener);
     return () => this.#pageHideListeners.delete(listener);
+  }
+
+  watchPermission(name: 'camera' | 'microphone'): PermissionWatch {
+    let denied = this.deniedPermissions.has(name);
+    return {
+      denied: async () => (denied ||= this.deniedPermissions.has(name)),
+      stop: () => undefined,
+    };
   }
 
   /** Fires `pagehide`, as when the tab closes. */

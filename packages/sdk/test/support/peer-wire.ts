@@ -216,6 +216,7 @@ export class RecordingEnvironment implements Environment {
   enumerateDevices = browserEnvironment.enumerateDevices;
   onDeviceChange = browserEnvironment.onDeviceChange;
   onPageHide = browserEnvironment.onPageHide;
+  watchPermission = browserEnvironment.watchPermission;
 
   createPeerConnection(configuration: RTCConfiguration): RTCPeerConnection {
     const pc = browserEnvironment.createPeerConnection(configuration);
