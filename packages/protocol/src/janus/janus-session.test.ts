@@ -154,6 +154,31 @@ describe('JanusSession and JanusHandle', () => {
     }
   });
 
+  it('ends the session as a timeout when Janus hangs with the connection open (SIGSTOP), and connects again once it goes on', async () => {
+    const session = await JanusSession.connect(options({ keepaliveMs: 500, timeoutMs: 1_500 }));
+    const closed = next<JanusSessionEvents, 'closed'>(session, 'closed');
+    const hungAt = Date.now();
+    janus.hang();
+    try {
+      // A keepalive goes out within 0.5 s and its answer is given up on 1.5 s later; 10 s for a loaded machine.
+      const [error] = await within(10_000, closed, 'the session to end after Janus hung');
+      console.log(`hung Janus noticed ${Date.now() - hungAt} ms after the SIGSTOP`);
+      assert.ok(error instanceof JanusError);
+      assert.equal(error.kind, 'timeout');
+      assert.match(error.reason, /stopped answering/);
+      assert.equal(session.closed, true);
+      await assert.rejects(session.attach('janus.plugin.videoroom'), { kind: 'closed' });
+    } finally {
+      janus.resume();
+    }
+    const again = await JanusSession.connect(options());
+    try {
+      await again.attach('janus.plugin.videoroom');
+    } finally {
+      await again.close();
+    }
+  });
+
   it('uses a renewed token for the requests after setToken', async () => {
     const session = await JanusSession.connect(options({ token: signCoreToken(janus.tokenSecret, Date.now() + 2_000) }));
     try {
@@ -207,6 +232,13 @@ function next<Events extends EventMap, E extends keyof Events & string>(
     }) as Events[E];
     emitter.on(event, listener);
   });
+}
+
+/** `promise`, or a failure naming `what` after `ms`. */
+function within<T>(ms: number, promise: Promise<T>, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms)));
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
 /** A minimal audio-only WebRTC offer, enough for Janus to negotiate and answer (ICE never completes here). */

@@ -24,13 +24,20 @@ export interface JanusConnectOptions {
   WebSocket?: WebSocketConstructor;
   /** How often to tell Janus the session is alive: under its `session_timeout` (60 s by default). Default 25 s. */
   keepaliveMs?: number;
-  /** How long to wait for Janus to answer a request (including its `event` after an `ack`). Default 15 s. */
+  /**
+   * How long to wait for Janus to answer a request (including its `event` after an `ack`). Default 15 s. A keepalive
+   * unanswered for this long ends the session: Janus hangs (its process stopped, or the network dropped without
+   * closing the connection).
+   */
   timeoutMs?: number;
 }
 
 /** What a {@link JanusSession} reports. */
 export type JanusSessionEvents = {
-  /** The session is over: closed here (no error), or lost (the connection closed, Janus dropped the session). */
+  /**
+   * The session is over: closed here (no error), or lost: the connection closed, Janus dropped the session (kind
+   * `closed`), or Janus stopped answering (kind `timeout`: a keepalive went unanswered).
+   */
   closed: (error: JanusError | undefined) => void;
 };
 
@@ -180,8 +187,10 @@ export class JanusSession extends Listeners<JanusSessionEvents> {
     try {
       await this.#send({ janus: 'keepalive' });
     } catch (error) {
-      // Janus no longer knows the session (it restarted, or dropped it): it is over. Other failures end it anyway.
-      if (error instanceof JanusError && error.kind === 'janus') this.#end(error);
+      // Janus no longer knows the session (it restarted, or dropped it), or no longer answers with the connection
+      // left open (it hangs): either way it is over. A closed connection ends it anyway.
+      if (!(error instanceof JanusError) || error.kind === 'closed') return;
+      this.#end(error.kind === 'timeout' ? new JanusError('timeout', 0, `Janus stopped answering: no answer to a keepalive in ${this.timeoutMs} ms`) : error);
     }
   }
 

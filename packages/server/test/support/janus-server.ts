@@ -29,6 +29,10 @@ export interface TestJanus {
   kill(): Promise<void>;
   /** Kills it if it runs, then starts it again on the same port with the same secrets; resolves once it answers. */
   restart(): Promise<void>;
+  /** Stops the process (SIGSTOP): Janus hangs with its connections open, answering nothing. `resume` undoes it. */
+  hang(): void;
+  /** Lets a hung process go on (SIGCONT); nothing if it is not hung. */
+  resume(): void;
 }
 
 export interface TestJanusOptions {
@@ -108,9 +112,18 @@ export async function startJanus(options: TestJanusOptions = {}): Promise<TestJa
       await kill();
       await launch();
     },
+    hang() {
+      if (this.pid === undefined) throw new Error('janus is not running');
+      process.kill(this.pid, 'SIGSTOP');
+    },
+    resume() {
+      if (this.pid !== undefined) process.kill(this.pid, 'SIGCONT');
+    },
     async stop() {
       const running = child;
       if (running && running.exitCode === null && running.signalCode === null) {
+        // A hung process would only act on the SIGTERM once continued.
+        running.kill('SIGCONT');
         const exited = new Promise((resolve) => running.once('exit', resolve));
         running.kill('SIGTERM');
         const timer = setTimeout(() => running.kill('SIGKILL'), 5_000);
