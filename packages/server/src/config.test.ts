@@ -165,6 +165,7 @@ describe('configuration', () => {
     [{ ...JANUS, JANUS_PUBLIC_URLS: 'wss://a.example.com' }, /JANUS_PUBLIC_URLS needs JANUS_URLS/],
     [{ ...JANUS, JANUS_URL: undefined, JANUS_URLS: 'ws://a:1', JANUS_TOKEN_SECRET: undefined }, /JANUS_URLS needs JANUS_TOKEN_SECRET/],
     [{ ...JANUS, JANUS_TOKEN_TTL_S: '5' }, /JANUS_TOKEN_TTL_S must be a whole number of seconds from 10 to 86400, got "5"/],
+    [{ ...JANUS, JANUS_TIMEOUT_MS: '100' }, /JANUS_TIMEOUT_MS must be a whole number of milliseconds from 500, got "100"/],
   ];
   for (const [env, message] of mistakes) {
     test(`refused with a clear ConfigError: ${JSON.stringify(env)}`, () => {
@@ -182,12 +183,19 @@ describe('configuration', () => {
       tokenSecret: 't'.repeat(32),
       adminKey: 'a'.repeat(32),
       tokenLifetimeMs: 600_000,
+      timeoutMs: 5_000,
       maxPublishers: 50,
     });
-    const tuned = loadConfig({ ...JANUS, JANUS_PUBLIC_URL: 'wss://media.example.com/janus', JANUS_TOKEN_TTL_S: '120', MAX_PARTICIPANTS: '80' });
+    const tuned = loadConfig({
+      ...JANUS,
+      JANUS_PUBLIC_URL: 'wss://media.example.com/janus',
+      JANUS_TOKEN_TTL_S: '120',
+      JANUS_TIMEOUT_MS: '2000',
+      MAX_PARTICIPANTS: '80',
+    });
     assert.deepEqual(
-      [tuned.sfu?.instances[0]?.publicUrl, tuned.sfu?.tokenLifetimeMs, tuned.maxParticipants, tuned.sfu?.maxPublishers],
-      ['wss://media.example.com/janus', 120_000, 80, 80],
+      [tuned.sfu?.instances[0]?.publicUrl, tuned.sfu?.tokenLifetimeMs, tuned.sfu?.timeoutMs, tuned.maxParticipants, tuned.sfu?.maxPublishers],
+      ['wss://media.example.com/janus', 120_000, 2_000, 80, 80],
     );
     const several = loadConfig({
       ...JANUS,

@@ -131,6 +131,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
         tokenSecret: setting('JANUS_TOKEN_SECRET'),
         adminKey: setting('JANUS_ADMIN_KEY'),
         tokenTtl: setting('JANUS_TOKEN_TTL_S'),
+        timeout: setting('JANUS_TIMEOUT_MS'),
       }),
       { mode: 'mesh' as const, janus: undefined },
   );
@@ -185,6 +186,9 @@ const DEFAULT_MAX_PARTICIPANTS: Record<MediaMode, number> = { mesh: 8, sfu: 50 }
 /** Participants' Janus tokens last 10 minutes by default, renewed half way. */
 const DEFAULT_JANUS_TOKEN_TTL_S = 600;
 const MIN_JANUS_TOKEN_TTL_S = 10;
+/** Janus answers a keepalive in milliseconds; 5 s of silence is a hang, not a busy moment. */
+const DEFAULT_JANUS_TIMEOUT_MS = 5_000;
+const MIN_JANUS_TIMEOUT_MS = 500;
 
 interface JanusSettings {
   url: string | undefined;
@@ -194,6 +198,7 @@ interface JanusSettings {
   tokenSecret: string | undefined;
   adminKey: string | undefined;
   tokenTtl: string | undefined;
+  timeout: string | undefined;
 }
 
 /** `MEDIA_MODE` and the `JANUS_*` settings: SFU mode by default when Janus is configured, the mesh otherwise. */
@@ -224,6 +229,7 @@ function parseMediaMode(
       tokenSecret: secret('JANUS_TOKEN_SECRET', janus.tokenSecret),
       adminKey: secret('JANUS_ADMIN_KEY', janus.adminKey),
       tokenLifetimeMs: ttlS * 1000,
+      timeoutMs: parseDuration('JANUS_TIMEOUT_MS', janus.timeout ?? String(DEFAULT_JANUS_TIMEOUT_MS), MIN_JANUS_TIMEOUT_MS),
     },
   };
 }

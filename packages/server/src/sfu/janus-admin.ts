@@ -5,8 +5,11 @@ import { signCoreToken, VIDEOROOM_PLUGIN } from './janus-tokens.js';
 
 /** How long the server's own Janus token lasts; every request renews it. */
 const ADMIN_TOKEN_LIFETIME_MS = 60 * 60 * 1000;
-/** How long the server waits for Janus: a join waits on it, so not long. */
-const REQUEST_TIMEOUT_MS = 5_000;
+/**
+ * How often the server's session pings Janus. Every keepalive unanswered within the timeout ends the session, so a
+ * Janus that hangs with its connection open is counted lost within the timeout and one second.
+ */
+const KEEPALIVE_MS = 1_000;
 /**
  * Reconnection attempts after a loss, while watching: the first soon, then further apart, up to a second (a restarted
  * Janus's meetings wait for the next attempt; one a second at a dead one costs nothing).
@@ -17,6 +20,8 @@ const RECONNECT_MAX_MS = 1_000;
 export interface JanusAdminOptions {
   url: string;
   tokenSecret: string;
+  /** How long Janus may take to answer a request or a keepalive (`JANUS_TIMEOUT_MS`): a join waits on it, so not long. */
+  timeoutMs: number;
   logger: Logger;
   /** The connection was lost: Janus may have restarted, and forgotten every room. */
   onLost?: () => void;
@@ -28,6 +33,7 @@ export interface JanusAdminOptions {
  * The server's own connection to Janus: one session with one VideoRoom handle, opened on the first request and
  * opened again on the next one after it was lost (Janus restarted, or the network dropped). Once {@link watch}ed, it
  * also connects at once, and again after every loss by itself, so a dead Janus is noticed and a restarted one too.
+ * Lost means the connection closed, or Janus left a keepalive unanswered (it hangs with the connection open).
  */
 export class JanusAdmin {
   readonly #options: JanusAdminOptions;
@@ -97,8 +103,8 @@ export class JanusAdmin {
   }
 
   async #connect(): Promise<JanusHandle> {
-    const { url, logger } = this.#options;
-    const session = await JanusSession.connect({ url, token: this.#token(), WebSocket, timeoutMs: REQUEST_TIMEOUT_MS });
+    const { url, logger, timeoutMs } = this.#options;
+    const session = await JanusSession.connect({ url, token: this.#token(), WebSocket, timeoutMs, keepaliveMs: KEEPALIVE_MS });
     session.on('closed', (error) => {
       if (this.#session !== session) return;
       this.#session = undefined;

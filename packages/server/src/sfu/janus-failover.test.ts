@@ -11,6 +11,8 @@ import { signCoreToken } from './janus-tokens.js';
 
 /** Long enough for a loaded machine: noticing a dead Janus is immediate (its socket closes), the rest is requests. */
 const MOVE_WAIT_MS = 10_000;
+/** JANUS_TIMEOUT_MS for the hang tests: a hung Janus is noticed within it and the 1 s between keepalives. */
+const HANG_TIMEOUT_MS = 2_000;
 
 // Several Janus instances (JANUS_URLS) and a Janus that dies, against real Janus processes (SIGKILL) and a real Redis.
 describe('Janus failover', () => {
@@ -130,6 +132,37 @@ describe('Janus failover', () => {
     assert.equal(instanceOf((await meetingOf(server, 1)).participants[0]!.path), alive);
   });
 
+  test('a hung instance (SIGSTOP, its connection open): its meeting moves within JANUS_TIMEOUT_MS, and it takes new meetings again once it goes on', async () => {
+    const instances = await startJanuses(2);
+    const server = await startNode(serverEnv(instances, { JANUS_TIMEOUT_MS: String(HANG_TIMEOUT_MS) }));
+    const moving = await meetingOf(server, 2);
+    const staying = await meetingOf(server, 1);
+    const hung = instanceOf(moving.participants[0]!.path);
+    const alive = 1 - hung;
+    assert.equal(instanceOf(staying.participants[0]!.path), alive, 'the two meetings were spread over both instances');
+
+    const moved = Promise.all(moving.participants.map(({ socket }) => nextEvent(socket, 'media-path', MOVE_WAIT_MS)));
+    const hungAt = Date.now();
+    instances[hung]!.hang();
+    try {
+      const paths = (await moved) as SfuMediaPath[];
+      console.log(`meeting moved off the hung Janus ${Date.now() - hungAt} ms after the SIGSTOP (timeout ${HANG_TIMEOUT_MS} ms)`);
+      for (const [index, path] of paths.entries()) {
+        assert.equal(path.janusUrl, publicUrl(alive));
+        assert.equal(path.room, moving.participants[index]!.path.room);
+      }
+      assert.ok(await roomExists(instances[alive]!, paths[0]!.room), 'the room was created on the live instance');
+      // While it hangs, new meetings go to the live instance.
+      assert.equal(instanceOf((await meetingOf(server, 1)).participants[0]!.path), alive);
+    } finally {
+      instances[hung]!.resume();
+    }
+    // Going on, it is counted up again: with no open meeting it is the least loaded, so a new meeting lands on it.
+    const resumedAt = Date.now();
+    await waitForAsync(async () => instanceOf((await meetingOf(server, 1)).participants[0]!.path) === hung, MOVE_WAIT_MS, 'a new meeting on the resumed instance', 250);
+    console.log(`the resumed Janus took a new meeting ${Date.now() - resumedAt} ms after the SIGCONT`);
+  });
+
   test('one instance, SIGKILLed then restarted: the rooms of live meetings are created again and everyone gets a media-path at once', async () => {
     const [janus] = await startJanuses(1);
     const server = await startNode({ JANUS_URL: janus!.url, JANUS_TOKEN_SECRET: janus!.tokenSecret, JANUS_ADMIN_KEY: janus!.adminKey });
@@ -180,10 +213,14 @@ describe('Janus failover', () => {
   });
 });
 
-async function waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
+function waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  return waitForAsync(async () => condition(), timeoutMs, what);
+}
+
+async function waitForAsync(condition: () => Promise<boolean>, timeoutMs: number, what: string, everyMs = 50): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
+  while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
 }

@@ -24,6 +24,7 @@ describe('SfuRooms', () => {
         tokenSecret: janus.tokenSecret,
         adminKey: janus.adminKey,
         tokenLifetimeMs: 60_000,
+        timeoutMs: 5_000,
         maxPublishers: 50,
       },
       createLogger('silent'),
@@ -186,5 +187,6 @@ describe('SfuRooms', () => {
     tokenSecret: janus.tokenSecret,
     adminKey: janus.adminKey,
     tokenLifetimeMs: 60_000,
+    timeoutMs: 5_000,
   });
 });

@@ -32,6 +32,8 @@ export interface SfuConfig {
   adminKey: string;
   /** How long a participant's Janus tokens last; they are renewed half way (`media-path`). */
   tokenLifetimeMs: number;
+  /** How long Janus may take to answer a request or a keepalive; an instance silent this long counts as lost. */
+  timeoutMs: number;
   /** Most publishers in a room: the meeting's participant limit. */
   maxPublishers: number;
 }
@@ -86,6 +88,7 @@ export class SfuRooms extends EventEmitter<SfuRoomsEvents> {
       const admin = new JanusAdmin({
         url: instance.url,
         tokenSecret: config.tokenSecret,
+        timeoutMs: config.timeoutMs,
         logger,
         // Janus keeps rooms in memory only: after a restart, each is created again by its meeting's next openRoom.
         onLost: () => {

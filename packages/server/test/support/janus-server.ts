@@ -100,12 +100,14 @@ export async function startJanus(options: TestJanusOptions = {}): Promise<TestJa
     throw error;
   }
 
+  const running = () => (child && child.exitCode === null && child.signalCode === null ? child.pid : undefined);
+
   return {
     url,
     tokenSecret,
     adminKey,
     get pid() {
-      return child && child.exitCode === null && child.signalCode === null ? child.pid : undefined;
+      return running();
     },
     kill,
     async restart() {
@@ -113,11 +115,13 @@ export async function startJanus(options: TestJanusOptions = {}): Promise<TestJa
       await launch();
     },
     hang() {
-      if (this.pid === undefined) throw new Error('janus is not running');
-      process.kill(this.pid, 'SIGSTOP');
+      const pid = running();
+      if (pid === undefined) throw new Error('janus is not running');
+      process.kill(pid, 'SIGSTOP');
     },
     resume() {
-      if (this.pid !== undefined) process.kill(this.pid, 'SIGCONT');
+      const pid = running();
+      if (pid !== undefined) process.kill(pid, 'SIGCONT');
     },
     async stop() {
       const running = child;
