@@ -188,6 +188,38 @@ describe('Janus failover', () => {
     assert.ok(await roomExists(janus!, meeting.participants[0]!.path.room), 'the room was created again');
   });
 
+  test('one instance, hung then going on: joins meanwhile are refused, and once it answers everyone gets a media-path to its room', async () => {
+    const [janus] = await startJanuses(1);
+    const server = await startNode({
+      JANUS_URL: janus!.url,
+      JANUS_TOKEN_SECRET: janus!.tokenSecret,
+      JANUS_ADMIN_KEY: janus!.adminKey,
+      JANUS_TIMEOUT_MS: String(HANG_TIMEOUT_MS),
+    });
+    const meeting = await meetingOf(server, 2);
+    const received: SfuMediaPath[][] = meeting.participants.map(() => []);
+    meeting.participants.forEach(({ socket }, index) => socket.on('media-path', (path) => received[index]!.push(path as SfuMediaPath)));
+
+    janus!.hang();
+    try {
+      // Noticed within the timeout and a keepalive; then a join fails within the timeout rather than waiting on it.
+      await new Promise((resolve) => setTimeout(resolve, HANG_TIMEOUT_MS + 1_500));
+      const refused = await (await client(server)).emitWithAck('join-meeting', { code: meeting.code, name: 'Late', audio: true, video: true });
+      assert.equal(refused.ok, false);
+      assert.equal(received.flat().length, 0, 'nothing to move to while the only Janus hangs');
+    } finally {
+      janus!.resume();
+    }
+    const resumedAt = Date.now();
+    await waitFor(() => received.every((paths) => paths.length > 0), MOVE_WAIT_MS, 'a media-path for everyone after the SIGCONT');
+    console.log(`media-path sent ${Date.now() - resumedAt} ms after the hung Janus went on`);
+    for (const [index, paths] of received.entries()) {
+      assert.equal(paths[0]!.room, meeting.participants[index]!.path.room);
+      assert.equal(paths[0]!.janusUrl, janus!.url);
+    }
+    assert.ok(await roomExists(janus!, meeting.participants[0]!.path.room));
+  });
+
   test('through Redis, every node agrees on the instance, and both nodes move their participants when it dies', async () => {
     redis = await startRedis();
     const instances = await startJanuses(2);
