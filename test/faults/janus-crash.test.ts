@@ -8,6 +8,7 @@ import { startJanus, type TestJanus } from '../../packages/server/test/support/j
 import { useCallHarness } from '../e2e/support/harness.js';
 import { SdkPage } from '../e2e/support/sdk-page.js';
 import { createMeeting } from '../e2e/support/servers.js';
+import de from '../../packages/elements/src/i18n/locales/de.js';
 
 /**
  * Issue 15: a Janus SIGKILLed mid-call. Three SDK pages in an SFU meeting. (a) With two instances (`JANUS_URLS`), the
@@ -17,8 +18,9 @@ import { createMeeting } from '../e2e/support/servers.js';
  * issue 15's goal, asserted with room for a loaded machine (as redis-outage.test.ts does) and printed, for
  * docs/performance.md §6. (c) With two instances, the meeting's one hangs (SIGSTOP, its connections left open): the
  * server notices the unanswered keepalive after `JANUS_TIMEOUT_MS` and moves the meeting as in (a). (d) With one
- * instance, it hangs for 8 s and goes on: the server finds the room still there and the pages rejoin it. The waits
- * for everything else are generous.
+ * instance, it hangs for 8 s and goes on: the server finds the room still there and the pages rejoin it. (e) Someone
+ * who joins while the one instance is down is told why in their language, and Try again works once it is back. The
+ * waits for everything else are generous.
  */
 
 // Every kill makes the server log its lost Janus connection.
@@ -169,7 +171,7 @@ describe('Janus crash or hang: one instance, back', async () => {
   const { januses, env } = await startJanuses(1);
   const janus = januses[0]!;
   after(() => janus.stop());
-  const { call, recovery, everyoneDecodes } = useSfuCall(env);
+  const { harness, call, recovery, everyoneDecodes } = useSfuCall(env);
 
   test('SIGKILL, restart after 1 s: every page decodes every other page’s camera again soon after the restart', async () => {
     await everyoneDecodes();
@@ -200,5 +202,27 @@ describe('Janus crash or hang: one instance, back', async () => {
     // publish anew: once that is done too, everyone still decodes everyone.
     await delay(5_000);
     await recovery(Date.now(), RECOVERY_WATCH_MS);
+  });
+
+  test('someone joining while it is down reads why, in their language, on a phone, and gets in with Try again once it is back', async () => {
+    const context = await harness.browser.newContext({ viewport: { width: 360, height: 740 } });
+    try {
+      const page = await context.newPage();
+      await janus.kill();
+      try {
+        const query = new URLSearchParams({ code: call.code, name: 'Dana', lang: 'de' });
+        await page.goto(`${harness.embedder.url}/?${query}`);
+        const error = page.locator('meeting-room [part~="status"] .error');
+        await error.waitFor({ state: 'visible', timeout: 20_000 });
+        assert.equal(await error.textContent(), de.errors.internal);
+        if (process.env['SCREENSHOT_DIR']) await page.screenshot({ path: `${process.env['SCREENSHOT_DIR']}/janus-down-join-de.png` });
+      } finally {
+        await janus.restart();
+      }
+      await page.locator('meeting-room [part~="rejoin"]').click();
+      await page.waitForFunction(() => document.querySelector('meeting-room')?.room?.state === 'joined', null, { timeout: 20_000 });
+    } finally {
+      await context.close();
+    }
   });
 });

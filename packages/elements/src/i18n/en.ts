@@ -75,6 +75,8 @@ export const en = {
     'not-host': 'Only a host can do that.',
     // Issue 13 (server fixes): a page's own mistake, followed by the developer's message naming it.
     'invalid-request': 'This page is set up wrongly:',
+    // Issue 15: the server could not do its part just now (say, its media server is down).
+    internal: 'The meeting server cannot let you in right now. Try again in a moment.',
   },
   prejoinHeading: 'Ready to join?',
   meetingCodeLine: (code: string) => `Meeting ${code}`,

@@ -84,6 +84,8 @@ const de: Catalog = {
     'not-host': 'Das kann nur ein Host.',
     // Issue 13 (server fixes): a page's own mistake, followed by the developer's message naming it.
     'invalid-request': 'Diese Seite ist falsch eingerichtet:',
+    // Issue 15: the server could not do its part just now (say, its media server is down).
+    internal: 'Der Besprechungsserver kann dich gerade nicht hereinlassen. Versuche es gleich noch einmal.',
   },
   prejoinHeading: 'Bereit zum Beitreten?',
   meetingCodeLine: (code) => `Besprechung ${code}`,

@@ -84,6 +84,8 @@ const es: Catalog = {
     'not-host': 'Solo un anfitrión puede hacerlo.',
     // Issue 13 (server fixes): a page's own mistake, followed by the developer's message naming it.
     'invalid-request': 'Esta página está mal configurada:',
+    // Issue 15: the server could not do its part just now (say, its media server is down).
+    internal: 'El servidor de la reunión no puede dejarte entrar ahora. Inténtalo de nuevo en un momento.',
   },
   prejoinHeading: '¿Todo listo para unirte?',
   meetingCodeLine: (code) => `Reunión ${code}`,

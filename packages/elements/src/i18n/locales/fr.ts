@@ -84,6 +84,8 @@ const fr: Catalog = {
     'not-host': 'Seul un hôte peut faire cela.',
     // Issue 13 (server fixes): a page's own mistake, followed by the developer's message naming it.
     'invalid-request': 'Cette page est mal configurée :',
+    // Issue 15: the server could not do its part just now (say, its media server is down).
+    internal: 'Le serveur de la réunion ne peut pas vous faire entrer pour le moment. Réessayez dans un instant.',
   },
   prejoinHeading: 'Prêt à participer ?',
   meetingCodeLine: (code) => `Réunion ${code}`,
