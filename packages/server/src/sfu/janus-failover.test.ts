@@ -3,11 +3,10 @@ import { after, afterEach, describe, test } from 'node:test';
 import { WebSocket } from 'ws';
 import type { SfuMediaPath } from '@parley/protocol';
 import { JanusSession } from '@parley/protocol/janus';
-import { startJanus, type TestJanus } from '../../test/support/janus-server.js';
+import { janusRoomExists, startJanus, type TestJanus } from '../../test/support/janus-server.js';
 import { startRedis, type TestRedis } from '../../test/support/redis-server.js';
 import { connect, createMeeting, join, nextEvent, startTestServer, type TestClient } from '../../test/support/helpers.js';
 import type { RunningServer } from '../index.js';
-import { signCoreToken } from './janus-tokens.js';
 
 /** Long enough for a loaded machine: noticing a dead Janus is immediate (its socket closes), the rest is requests. */
 const MOVE_WAIT_MS = 10_000;
@@ -67,15 +66,7 @@ describe('Janus failover', () => {
     assert.ok(index >= 0, `unknown Janus URL ${path.janusUrl}`);
     return index;
   };
-  const roomExists = async (janus: TestJanus, room: string) => {
-    const session = await JanusSession.connect({ url: janus.url, token: signCoreToken(janus.tokenSecret, Date.now() + 60_000), WebSocket });
-    try {
-      const handle = await session.attach('janus.plugin.videoroom');
-      return (await handle.request({ request: 'exists', room })).data['exists'] === true;
-    } finally {
-      await session.close();
-    }
-  };
+  const roomExists = janusRoomExists;
 
   test('each new meeting goes to the instance with the fewest open meetings', async () => {
     const instances = await startJanuses(2);
