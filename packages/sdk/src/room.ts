@@ -149,6 +149,8 @@ export class Room extends TypedEmitter<RoomEventMap> {
   /** A move to another media path under way (auto mode), and a count of moves asked for, the latest winning. */
   #switch: TransportSwitch | null = null;
   #switches = 0;
+  /** A move is under way: newcomers wait for the new transport (its switch takes everyone in the room). */
+  #moving = false;
   /** Transports a switch replaced, still running for {@link OLD_PATH_LINGER_MS}. */
   readonly #retired = new Set<MediaTransport>();
   /** What the page last said of each remote video (`setVideoWanted`), for a transport made later. */
@@ -653,7 +655,14 @@ export class Room extends TypedEmitter<RoomEventMap> {
     // Back to the path we are on before a switch away from it was done: the switch is dropped.
     this.#switch?.close();
     this.#switch = null;
-    if (this.#transport?.updatePath(path) === false) this.#switchTo(path, move).catch(this.#warn);
+    this.#moving = this.#transport?.updatePath(path) === false;
+    if (this.#moving) {
+      this.#switchTo(path, move).catch((error: unknown) => {
+        // The new transport could not be made (its chunk did not load): the call goes on where it is.
+        if (move === this.#switches) this.#moving = false;
+        this.#warn(error);
+      });
+    }
   }
 
   /**
@@ -674,6 +683,7 @@ export class Room extends TypedEmitter<RoomEventMap> {
     const change = new TransportSwitch(next, this.participants, this.localParticipant.id, (id, track, screen) => this.#receiveTrack(id, track, screen), () => {
       if (this.#switch !== change) return;
       this.#switch = null;
+      this.#moving = false;
       const old = this.#transport!;
       this.#useTransport(next);
       change.deliver(this.participants);
@@ -912,8 +922,9 @@ export class Room extends TypedEmitter<RoomEventMap> {
       },
     });
     this.participants.set(info.id, participant);
-    // During a switch, only to the new path.
-    (this.#switch?.transport ?? this.#transport).addParticipant(info.id, initiator);
+    // During a move, only to the new path (its switch, once made, takes everyone in the room).
+    if (!this.#moving) this.#transport.addParticipant(info.id, initiator);
+    else this.#switch?.transport.addParticipant(info.id, initiator);
     this.emit('participant-joined', participant);
   }
 
@@ -983,6 +994,7 @@ export class Room extends TypedEmitter<RoomEventMap> {
     this.#stopWatchingDevices?.();
     this.#stopWatchingDevices = null;
     this.#switches++;
+    this.#moving = false;
     this.#switch?.close();
     this.#switch = null;
     for (const old of this.#retired) old.close();

@@ -4,14 +4,15 @@ import type { RemoteParticipant } from '../remote-participant.js';
 /** How long a switch waits for the new path to carry everyone's media before the room takes it regardless. */
 export const SWITCH_TIMEOUT_MS = 4000;
 
-/** Resolves once the track carries media: a remote track is muted until its first packets arrive. */
-const flowing = (track: MediaStreamTrack): Promise<unknown> =>
-  track.muted ? new Promise((resolve) => track.addEventListener('unmute', resolve, { once: true })) : Promise.resolve();
+/** Frames (or, for sound, packets) the new path must have decoded of a track before it is shown. */
+const FRAMES_BEFORE_SHOWN = 3;
+/** How often the new path's statistics are read while waiting. */
+const POLL_MS = 100;
 
 /**
  * Auto mode's make-before-break, as Jitsi does between P2P and its bridge: when a meeting moves between the mesh and
  * the SFU, the new transport comes up beside the old one, which goes on showing everyone. Once the new one carries a
- * flowing track of everyone who sends (their camera, else their microphone), or after {@link SWITCH_TIMEOUT_MS},
+ * decoded track of everyone who sends (their camera, else their microphone), or after {@link SWITCH_TIMEOUT_MS},
  * `ready` is called: the room takes the new transport and {@link deliver} hands each participant the new tracks in
  * one step. Lives in the SFU chunk: every switch has the SFU on one side, so the chunk is loaded anyway.
  */
@@ -49,7 +50,7 @@ export class TransportSwitch {
       if (!tracks) this.#tracks.set(id, (tracks = new Map()));
       tracks.set(track, screen);
       if (!screen && (track.kind === 'video' || !participants.get(id)?.videoEnabled)) {
-        void flowing(track).then(() => {
+        void this.#decoded(id, track).then(() => {
           this.#awaited.delete(id);
           check();
         });
@@ -64,6 +65,24 @@ export class TransportSwitch {
     this.#timer = setTimeout(ready, SWITCH_TIMEOUT_MS);
     // Nobody to wait for: ready once the room holds this switch.
     queueMicrotask(check);
+  }
+
+  /**
+   * Resolves once the new path decodes the track: a remote track is muted until its first packets arrive, and a
+   * picture shows only from the first keyframe on. A transport without statistics for it is taken at its word.
+   */
+  async #decoded(id: string, track: MediaStreamTrack): Promise<void> {
+    if (track.muted) await new Promise((resolve) => track.addEventListener('unmute', resolve, { once: true }));
+    while (!this.#done) {
+      const report = await this.transport.getStats(id);
+      if (!report) return;
+      let count = 0;
+      report.forEach((stats: { type: string; trackIdentifier?: string; framesDecoded?: number; packetsReceived?: number }) => {
+        if (stats.type === 'inbound-rtp' && stats.trackIdentifier === track.id) count = stats.framesDecoded ?? stats.packetsReceived ?? 0;
+      });
+      if (count >= FRAMES_BEFORE_SHOWN) return;
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    }
   }
 
   /** Someone left during the switch: nothing of theirs is awaited. */

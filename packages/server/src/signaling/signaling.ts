@@ -306,10 +306,10 @@ export class Signaling {
   }
 
   /** Each participant of the meeting connected here is told how its media travels now, with fresh tokens. */
-  #sendMediaPaths(code: string, except?: string): void {
+  #sendMediaPaths(code: string): void {
     const now = Date.now();
     for (const member of this.#presence.members(code)) {
-      if (member.info.id === except || !this.#replication.owns(member) || member.socketId === null) continue;
+      if (!this.#replication.owns(member) || member.socketId === null) continue;
       this.#options.io.to(participantRoom(member.info.id)).emit('media-path', this.#mediaPath(member, now));
     }
   }
@@ -549,12 +549,12 @@ export class Signaling {
       if (this.#presence.list(meeting.code).length >= this.#options.maxParticipants) {
         return refusal(ProtocolErrorCode.MeetingFull, 'The meeting is full');
       }
-      // The newcomer makes three: they start on the SFU, and the others move there (see #followHeadCount).
+      // The newcomer makes three: they start on the SFU, and the others move there. The others hear of the move
+      // before they hear of the newcomer, whom they then meet on the SFU only.
       if (this.#auto?.needsSfu(meeting.code, this.#presence.list(meeting.code).length + 1)) {
         this.#auto.moveToSfu(meeting.code);
-        const joined = this.#enter(socket, meeting, entrant);
-        this.#sendMediaPaths(meeting.code, entrant.id);
-        return ok(joined);
+        this.#sendMediaPaths(meeting.code);
+        return ok(this.#enter(socket, meeting, entrant));
       }
     }
     const joined = this.#enter(socket, meeting, entrant);
