@@ -32,7 +32,7 @@ export const BUDGETS = {
    * more (47 B): revoking one permission made the other device read as busy for a moment, and the SDK gave it up.
    * 13.2 KB until a device granted while its permission was being revoked is let go (164 B): Chromium can hand out
    * such a track and never end it, so a revoked microphone stayed on. 13.4 KB until issue 15's `MEDIA_MODE=auto`
-   * (374 B): a call under way moves between the mesh and the SFU make-before-break, the new transport up beside the
+   * (371 B): a call under way moves between the mesh and the SFU make-before-break, the new transport up beside the
    * old one (the switch's bookkeeping, `TransportSwitch`, lives in the SFU chunk, loaded for any switch anyway).
    */
   '@parley/sdk': 13.7 * 1024,

@@ -98,7 +98,8 @@ export class TransportSwitch {
     clearTimeout(this.#timer);
     for (const participant of participants.values()) {
       const tracks = this.#tracks.get(participant.id);
-      if (tracks) participant.stream = null;
+      // The same stream with the new tracks in it: a <video> showing it keeps its picture until the new one comes.
+      if (tracks) for (const old of participant.stream?.getTracks() ?? []) participant.stream!.removeTrack(old);
       for (const [track, screen] of tracks ?? []) if (track.readyState === 'live') this.receive(participant.id, track, screen);
       const state = this.#states.get(participant.id);
       if (state) participant.setConnectionState(state);
