@@ -11,15 +11,14 @@ describe('auto media mode', () => {
   let janus: TestJanus;
   let server: RunningServer;
   const sockets: TestClient[] = [];
+  const logLines: string[] = [];
 
   before(async () => {
     janus = await startJanus();
-    server = await startTestServer({
-      MEDIA_MODE: 'auto',
-      JANUS_URL: janus.url,
-      JANUS_TOKEN_SECRET: janus.tokenSecret,
-      JANUS_ADMIN_KEY: janus.adminKey,
-    });
+    server = await startTestServer(
+      { MEDIA_MODE: 'auto', JANUS_URL: janus.url, JANUS_TOKEN_SECRET: janus.tokenSecret, JANUS_ADMIN_KEY: janus.adminKey, LOG_LEVEL: 'warn' },
+      { logDestination: { write: (line: string) => void logLines.push(line) } },
+    );
   });
   after(async () => {
     for (const socket of sockets) socket.disconnect();
@@ -92,5 +91,17 @@ describe('auto media mode', () => {
     await new Promise((resolve) => setTimeout(resolve, BACK_TO_MESH_AFTER_MS + 1500));
     await settle(ada);
     assert.deepEqual(mediaPaths(adaEvents), [], 'Ada stayed on the SFU throughout');
+  });
+
+  test("a host's mute in a meeting of two is the client's to honour: Janus, which carries nothing of it, is not asked", async () => {
+    const meeting = await createMeeting(server);
+    const [ada, bob] = [await client(), await client()];
+    await join(ada, meeting.code, 'Ada', meeting.hostKey);
+    const bobId = (await join(bob, meeting.code, 'Bob')).self.id;
+    const asked = nextEvent(bob, 'mute-requested', 5000);
+    assert.equal((await ada.emitWithAck('mute-participant', { participantId: bobId })).ok, true);
+    await asked;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    assert.deepEqual(logLines.filter((line) => line.includes('"level":50')), [], 'no error logged');
   });
 });

@@ -167,6 +167,7 @@ export class Signaling {
         letIn: (waiter, meeting) => this.#letIn(waiter, meeting),
         turnAway: (waiter) => this.#turnAway(waiter),
         sendWaitingList: (code) => this.#sendWaitingList(code),
+        onSfu: (code) => this.#onSfu(code),
       },
     });
     this.#dispatcher = new Dispatcher(this.#requests(), options);
