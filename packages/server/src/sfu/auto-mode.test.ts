@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { MediaPath, SfuMediaPath } from '@parley/protocol';
 import { janusRoomExists, startJanus, type TestJanus } from '../../test/support/janus-server.js';
+import { startRedis, type TestRedis } from '../../test/support/redis-server.js';
 import { connect, createMeeting, join, nextEvent, recordEvents, settle, startTestServer, type TestClient } from '../../test/support/helpers.js';
 import type { RunningServer } from '../index.js';
 import { BACK_TO_MESH_AFTER_MS } from './auto-paths.js';
@@ -103,5 +104,49 @@ describe('auto media mode', () => {
     await asked;
     await new Promise((resolve) => setTimeout(resolve, 1000));
     assert.deepEqual(logLines.filter((line) => line.includes('"level":50')), [], 'no error logged');
+  });
+});
+
+// Several nodes on Redis: each follows the replicated head count and tells its own participants.
+describe('auto media mode on several nodes', () => {
+  let janus: TestJanus;
+  let redis: TestRedis;
+  const servers: RunningServer[] = [];
+  const sockets: TestClient[] = [];
+
+  before(async () => {
+    [janus, redis] = await Promise.all([startJanus(), startRedis()]);
+    const env = { MEDIA_MODE: 'auto', JANUS_URL: janus.url, JANUS_TOKEN_SECRET: janus.tokenSecret, JANUS_ADMIN_KEY: janus.adminKey, REDIS_URL: redis.url };
+    servers.push(await startTestServer(env), await startTestServer(env));
+  });
+  after(async () => {
+    for (const socket of sockets) socket.disconnect();
+    await Promise.all(servers.map((server) => server.close()));
+    await janus.stop();
+    await redis.stop();
+  });
+
+  test('a third person joining on one node moves the participants of the other node too, and back', async () => {
+    const [nodeA, nodeB] = servers as [RunningServer, RunningServer];
+    const client = async (server: RunningServer) => {
+      const socket = await connect(server);
+      sockets.push(socket);
+      return socket;
+    };
+    const meeting = await createMeeting(nodeA);
+    const [ada, bob, cyd] = [await client(nodeA), await client(nodeB), await client(nodeA)];
+    await join(ada, meeting.code, 'Ada', meeting.hostKey);
+    assert.deepEqual((await join(bob, meeting.code, 'Bob')).media, { mode: 'mesh' });
+    const bobMoved = nextEvent(bob, 'media-path', 10_000);
+    const adaMoved = nextEvent(ada, 'media-path', 10_000);
+    const cydPath = (await join(cyd, meeting.code, 'Cyd')).media as SfuMediaPath;
+    assert.equal(cydPath.mode, 'sfu');
+    const [bobPath, adaPath] = [(await bobMoved) as SfuMediaPath, (await adaMoved) as SfuMediaPath];
+    assert.deepEqual([bobPath.mode, bobPath.room, adaPath.room], ['sfu', cydPath.room, cydPath.room]);
+    assert.notEqual(bobPath.token, adaPath.token);
+
+    const bobBack = nextEvent(bob, 'media-path', BACK_TO_MESH_AFTER_MS + 10_000);
+    await cyd.emitWithAck('leave-meeting');
+    assert.deepEqual(await bobBack, { mode: 'mesh' });
   });
 });
