@@ -172,11 +172,11 @@ describe('configuration', () => {
     });
   }
 
-  test('media mode: the mesh with 8 people by default; with JANUS_URL, SFU mode with 50, Janus reached at the same URL by browsers', () => {
+  test('media mode: the mesh with 8 people by default; with JANUS_URL, auto mode with 50, Janus reached at the same URL by browsers', () => {
     const mesh = loadConfig({});
     assert.deepEqual([mesh.mediaMode, mesh.maxParticipants, mesh.sfu], ['mesh', 8, undefined]);
     const sfu = loadConfig(JANUS);
-    assert.deepEqual([sfu.mediaMode, sfu.maxParticipants], ['sfu', 50]);
+    assert.deepEqual([sfu.mediaMode, sfu.maxParticipants], ['auto', 50]);
     assert.deepEqual(sfu.sfu, {
       instances: [{ url: 'ws://127.0.0.1:8188', publicUrl: 'ws://127.0.0.1:8188' }],
       tokenSecret: 't'.repeat(32),
@@ -196,14 +196,14 @@ describe('configuration', () => {
       JANUS_PUBLIC_URLS: 'wss://janus1.example.com,wss://janus2.example.com',
     });
     assert.deepEqual([several.mediaMode, several.sfu?.instances], [
-      'sfu',
+      'auto',
       [
         { url: 'ws://10.0.0.1:8188', publicUrl: 'wss://janus1.example.com' },
         { url: 'ws://10.0.0.2:8188', publicUrl: 'wss://janus2.example.com' },
       ],
     ]);
-    const auto = loadConfig({ ...JANUS, MEDIA_MODE: 'auto' });
-    assert.deepEqual([auto.mediaMode, auto.maxParticipants, auto.sfu?.instances.length], ['auto', 50, 1]);
+    const sfuAlways = loadConfig({ ...JANUS, MEDIA_MODE: 'sfu' });
+    assert.deepEqual([sfuAlways.mediaMode, sfuAlways.maxParticipants, sfuAlways.sfu?.instances.length], ['sfu', 50, 1]);
     const meshAnyway = loadConfig({ ...JANUS, MEDIA_MODE: 'mesh' });
     assert.deepEqual([meshAnyway.mediaMode, meshAnyway.maxParticipants, meshAnyway.sfu], ['mesh', 8, undefined]);
   });

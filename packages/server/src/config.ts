@@ -200,8 +200,8 @@ interface JanusSettings {
 }
 
 /**
- * `MEDIA_MODE` and the `JANUS_*` settings: SFU mode by default when Janus is configured, the mesh otherwise; `auto`
- * (the mesh for two, the SFU from three) needs Janus as `sfu` does.
+ * `MEDIA_MODE` and the `JANUS_*` settings: `auto` by default when Janus is configured (the mesh for two, the SFU from
+ * three), the mesh otherwise; `sfu` puts every meeting on Janus.
  */
 function parseMediaMode(
   value: string | undefined,
@@ -210,7 +210,7 @@ function parseMediaMode(
   if (value !== undefined && value !== 'mesh' && value !== 'sfu' && value !== 'auto') {
     throw new ConfigError(`MEDIA_MODE must be mesh, sfu or auto, got "${value}"`);
   }
-  const mode = value ?? (janus.url || janus.urls ? 'sfu' : 'mesh');
+  const mode = value ?? (janus.url || janus.urls ? 'auto' : 'mesh');
   if (mode === 'mesh') return { mode, janus: undefined };
   const instances = parseJanusInstances(janus);
   const secret = (name: string, text: string | undefined) => {

@@ -35,6 +35,7 @@ describe('Janus failover', () => {
   /** The public URL browsers are given for instance `index`: a name of its own, to tell them apart. */
   const publicUrl = (index: number) => `wss://janus-${index}.example.com/`;
   const serverEnv = (instances: TestJanus[], extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
+    MEDIA_MODE: 'sfu',
     JANUS_URLS: instances.map((janus) => janus.url).join(','),
     JANUS_PUBLIC_URLS: instances.map((_, index) => publicUrl(index)).join(','),
     JANUS_TOKEN_SECRET: instances[0]!.tokenSecret,
@@ -123,7 +124,7 @@ describe('Janus failover', () => {
 
   test('one instance, SIGKILLed then restarted: the rooms of live meetings are created again and everyone gets a media-path at once', async () => {
     const [janus] = await startJanuses(1);
-    const server = await startNode({ JANUS_URL: janus!.url, JANUS_TOKEN_SECRET: janus!.tokenSecret, JANUS_ADMIN_KEY: janus!.adminKey });
+    const server = await startNode({ MEDIA_MODE: 'sfu', JANUS_URL: janus!.url, JANUS_TOKEN_SECRET: janus!.tokenSecret, JANUS_ADMIN_KEY: janus!.adminKey });
     const meeting = await meetingOf(server, 2);
     const received: SfuMediaPath[][] = meeting.participants.map(() => []);
     meeting.participants.forEach(({ socket }, index) => socket.on('media-path', (path) => received[index]!.push(path as SfuMediaPath)));
