@@ -25,7 +25,7 @@ describe('SFU mode: pages meet through Janus', () => {
   const env: NodeJS.ProcessEnv = {};
   before(async () => {
     janus = await startJanus();
-    Object.assign(env, { JANUS_URL: janus.url, JANUS_TOKEN_SECRET: janus.tokenSecret, JANUS_ADMIN_KEY: janus.adminKey });
+    Object.assign(env, { MEDIA_MODE: 'sfu', JANUS_URL: janus.url, JANUS_TOKEN_SECRET: janus.tokenSecret, JANUS_ADMIN_KEY: janus.adminKey });
   });
   // After Janus: a describe's hooks run in turn.
   const harness = useCallHarness({ env });

@@ -81,7 +81,7 @@ describe('SFU mode: forced mute', () => {
 
   before(async () => {
     janus = await startJanus();
-    parley = await startParley({ JANUS_URL: janus.url, JANUS_TOKEN_SECRET: janus.tokenSecret, JANUS_ADMIN_KEY: janus.adminKey });
+    parley = await startParley({ MEDIA_MODE: 'sfu', JANUS_URL: janus.url, JANUS_TOKEN_SECRET: janus.tokenSecret, JANUS_ADMIN_KEY: janus.adminKey });
     page = await startPage();
     browser = await launchChromium();
   });

@@ -38,6 +38,7 @@ async function startJanuses(count: number): Promise<{ januses: TestJanus[]; env:
   const januses = [await startJanus()];
   for (let i = 1; i < count; i++) januses.push(await startJanus({ secrets: januses[0]! }));
   const env = {
+    MEDIA_MODE: 'sfu',
     [count === 1 ? 'JANUS_URL' : 'JANUS_URLS']: januses.map((janus) => janus.url).join(','),
     JANUS_TOKEN_SECRET: januses[0]!.tokenSecret,
     JANUS_ADMIN_KEY: januses[0]!.adminKey,

@@ -16,6 +16,7 @@ import { SignalClient, type RequestArgs, type RequestData } from './signal-clien
 import type { MediaMonitor } from './stats/media-monitor.js';
 import type { SpeakerState } from './stats/speaker-detector.js';
 import { TypedEmitter } from './typed-emitter.js';
+import type { TransportSwitch } from './sfu/transport-switch.js';
 
 /** Requests only a host may make. */
 type HostEvent =
@@ -104,6 +105,9 @@ const PARTICIPANT_EVENTS: readonly (keyof ParticipantEventMap)[] = [
   'connection-state-changed',
 ];
 
+/** After a switch of media path, the old one goes on this long: the others may still be showing it. */
+const OLD_PATH_LINGER_MS = 4000;
+
 /** Give the server this long to confirm a leave before the socket is closed regardless. */
 const LEAVE_ACK_TIMEOUT_MS = 1000;
 
@@ -139,6 +143,18 @@ export class Room extends TypedEmitter<RoomEventMap> {
   #early: SignalClient | null = null;
   /** How media travels in the meeting joined: made by `RoomOptions.transport` for each join. */
   #transport: MediaTransport | null = null;
+  /** What the join's transport was made with, and the meeting as last joined or resumed: a switch makes another. */
+  #context: MediaTransportContext | null = null;
+  #joined: JoinedMeeting | null = null;
+  /** A move to another media path under way (auto mode), and a count of moves asked for, the latest winning. */
+  #switch: TransportSwitch | null = null;
+  #switches = 0;
+  /** A move is under way: newcomers wait for the new transport (its switch takes everyone in the room). */
+  #moving = false;
+  /** Transports a switch replaced, still running for {@link OLD_PATH_LINGER_MS}. */
+  readonly #retired = new Set<MediaTransport>();
+  /** What the page last said of each remote video (`setVideoWanted`), for a transport made later. */
+  readonly #wanted = new Map<string, VideoWanted>();
   #resumeToken = '';
   #resumeWindowMs = 0;
   /** Marks the end of the resume window after a drop; past it, the room gives up once no peer is connected. */
@@ -179,7 +195,7 @@ export class Room extends TypedEmitter<RoomEventMap> {
       options.sfuTransport ?? (async (context) => new (await import('./sfu/sfu-transport.js')).SfuTransport(context));
     const local = new LocalParticipant(this.#environment, {
       trackChanged: async (kind, track) => {
-        await this.#transport?.publishTrack(kind, track);
+        await Promise.all([this.#transport?.publishTrack(kind, track), this.#switch?.transport.publishTrack(kind, track)]);
       },
       mediaStateChanged: () => this.#announceMediaState(),
       deviceFailed: (error) => this.emit('error', error),
@@ -241,13 +257,13 @@ export class Room extends TypedEmitter<RoomEventMap> {
     this.#early = null;
     this.#signal = signal;
     const sessionId = this.#sessionId ?? sessionIdFor(this.#server, options.code);
-    const context: MediaTransportContext = {
+    const context: MediaTransportContext = (this.#context = {
       signal,
       environment: this.#environment,
       logger: this.#logger,
       iceTransportPolicy: this.#iceTransportPolicy,
       local: this.localParticipant,
-    };
+    });
     try {
       // Camera, server connection and transport (whose code may load on demand) in parallel: none waits for another.
       const [media, connection, made] = await Promise.allSettled([
@@ -292,14 +308,14 @@ export class Room extends TypedEmitter<RoomEventMap> {
 
       this.#meetingCode = joined.meeting.code;
       if (joined.media?.mode === 'sfu') {
-        // The media path decides the transport. Moving a call under way (the new path up before the old one goes)
-        // comes with automatic switching; for now, only at join.
+        // The media path decides the transport (a call under way moves with #followMediaPath).
         transport.close();
         const sfu = await this.#createSfuTransport(context);
         if (this.#signal !== signal) sfu.close();
         this.#assertStillJoining(signal);
         this.#useTransport(sfu);
       }
+      this.#joined = joined;
       this.#transport!.start(joined);
       this.#resumeToken = joined.resumeToken;
       this.#resumeWindowMs = joined.resumeWindowMs;
@@ -577,7 +593,9 @@ export class Room extends TypedEmitter<RoomEventMap> {
    * participant pauses the copy they send you (the size is not used: each copy is sized for the room).
    */
   setVideoWanted(participantId: string, wanted: VideoWanted): void {
+    this.#wanted.set(participantId, wanted);
     this.#transport?.setVideoWanted(participantId, wanted);
+    this.#switch?.transport.setVideoWanted(participantId, wanted);
   }
 
   async #setMediaEnabled(kind: 'audio' | 'video', enabled: boolean): Promise<boolean> {
@@ -603,16 +621,15 @@ export class Room extends TypedEmitter<RoomEventMap> {
   /** Remote tracks and messages reach the participants they belong to; the transport knows them by id only. */
   #useTransport(transport: MediaTransport): void {
     this.#transport = transport;
-    transport.on('track', (id, track, screen) => {
-      const participant = this.participants.get(id);
-      if (screen) participant?.setScreenTrack(track);
-      else participant?.addTrack(track);
-    });
+    // A transport a switch replaced goes on a while for the others' sake: what it brings is no longer shown.
+    const current = (id: string) => (this.#transport === transport ? this.participants.get(id) : undefined);
+    transport.on('track', (id, track, screen) => this.#transport === transport && this.#receiveTrack(id, track, screen));
     transport.on('tracks-ended', (id) => {
-      const participant = this.participants.get(id);
+      const participant = current(id);
       if (participant) participant.stream = null;
     });
-    transport.on('connection-state-changed', (id, state) => this.participants.get(id)?.setConnectionState(state));
+    transport.on('connection-state-changed', (id, state) => current(id)?.setConnectionState(state));
+    // Chat, from whichever path brings it first (messages carry ids: a repeat is dropped).
     transport.on('message', (id, data) => {
       const from = this.participants.get(id);
       const chat = from && decodeChatMessage(data);
@@ -620,9 +637,60 @@ export class Room extends TypedEmitter<RoomEventMap> {
     });
   }
 
-  /** The server says how the meeting's media travels now (`media-path`, or a resume's answer). */
+  #receiveTrack(id: string, track: MediaStreamTrack, screen: boolean): void {
+    const participant = this.participants.get(id);
+    if (screen) participant?.setScreenTrack(track);
+    else participant?.addTrack(track);
+  }
+
+  /**
+   * The server says how the meeting's media travels now (`media-path`, or a resume's answer). A fresh token or
+   * another Janus is the transport's to follow; another mode (auto mode: a third person came, or left) needs another
+   * transport, brought up beside this one (see {@link #switchTo}).
+   */
   #followMediaPath(path: MediaPath = { mode: 'mesh' }): void {
-    if (this.#transport?.updatePath(path) === false) this.#warn(`cannot move the media to ${path.mode} mid-call`);
+    if (this.#joined) this.#joined = { ...this.#joined, media: path };
+    if (this.#switch?.transport.updatePath(path)) return;
+    const move = ++this.#switches;
+    // Back to the path we are on before a switch away from it was done: the switch is dropped.
+    this.#switch?.close();
+    this.#switch = null;
+    this.#moving = this.#transport?.updatePath(path) === false;
+    if (this.#moving) {
+      this.#switchTo(path, move).catch((error: unknown) => {
+        // The new transport could not be made (its chunk did not load): the call goes on where it is.
+        if (move === this.#switches) this.#moving = false;
+        this.#warn(error);
+      });
+    }
+  }
+
+  /**
+   * Make before break: the new transport starts beside the current one, which goes on showing everyone until the new
+   * one carries their media (or a few seconds passed); then the room takes it, and the old one goes a little later.
+   * A later move (`move` is no longer the latest) drops this one.
+   */
+  async #switchTo(path: MediaPath, move: number): Promise<void> {
+    const signal = this.#signal;
+    const made = (path.mode === 'sfu' ? this.#createSfuTransport : this.#createTransport)(this.#context!);
+    const [next, { TransportSwitch }] = await Promise.all([made, import('./sfu/sfu-transport.js')]);
+    if (move !== this.#switches || this.#signal !== signal || !this.#joined) {
+      next.close();
+      return;
+    }
+    next.start(this.#joined);
+    for (const [id, wanted] of this.#wanted) next.setVideoWanted(id, wanted);
+    const change = new TransportSwitch(next, this.participants, this.localParticipant.id, (id, track, screen) => this.#receiveTrack(id, track, screen), () => {
+      if (this.#switch !== change) return;
+      this.#switch = null;
+      this.#moving = false;
+      const old = this.#transport!;
+      this.#useTransport(next);
+      change.deliver(this.participants);
+      this.#retired.add(old);
+      setTimeout(() => this.#retired.delete(old) && old.close(), OLD_PATH_LINGER_MS);
+    });
+    this.#switch = change;
   }
 
   #listen(signal: SignalClient): void {
@@ -669,6 +737,7 @@ export class Room extends TypedEmitter<RoomEventMap> {
   #onSignalingLost(signal: SignalClient, reason: string): void {
     signal.setReady(false);
     this.#transport?.setSignalingUp(false);
+    this.#switch?.transport.setSignalingUp(false);
     if (this.#state !== 'reconnecting') {
       this.#setState('reconnecting');
       this.emit('reconnecting', reason);
@@ -724,6 +793,7 @@ export class Room extends TypedEmitter<RoomEventMap> {
     this.#pastResumeWindow = false;
     signal.setReady(true);
     this.#transport?.setSignalingUp(true);
+    this.#switch?.transport.setSignalingUp(true);
     this.#setState('joined');
     this.emit('reconnected');
     // A mute sent as the connection died may never have arrived: say again what we send.
@@ -737,6 +807,7 @@ export class Room extends TypedEmitter<RoomEventMap> {
    */
   #reconcile(joined: JoinedMeeting): void {
     this.#resumeToken = joined.resumeToken;
+    this.#joined = joined;
     this.#followMediaPath(joined.media);
     const present = new Set(joined.participants.map((info) => info.id));
     for (const id of [...this.participants.keys()]) {
@@ -851,7 +922,9 @@ export class Room extends TypedEmitter<RoomEventMap> {
       },
     });
     this.participants.set(info.id, participant);
-    this.#transport?.addParticipant(info.id, initiator);
+    // During a move, only to the new path (its switch, once made, takes everyone in the room).
+    if (!this.#moving) this.#transport.addParticipant(info.id, initiator);
+    else this.#switch?.transport.addParticipant(info.id, initiator);
     this.emit('participant-joined', participant);
   }
 
@@ -859,6 +932,9 @@ export class Room extends TypedEmitter<RoomEventMap> {
     const participant = this.participants.get(participantId);
     if (!participant) return;
     this.#unconfirmed.delete(participantId);
+    this.#wanted.delete(participantId);
+    this.#switch?.forget(participantId);
+    this.#switch?.transport.removeParticipant(participantId);
     this.#transport?.removeParticipant(participantId);
     this.participants.delete(participantId);
     if (this.#activeSpeakerId === participantId) this.#setActiveSpeaker(null);
@@ -917,8 +993,17 @@ export class Room extends TypedEmitter<RoomEventMap> {
     this.#stopWatchingPageHide = null;
     this.#stopWatchingDevices?.();
     this.#stopWatchingDevices = null;
+    this.#switches++;
+    this.#moving = false;
+    this.#switch?.close();
+    this.#switch = null;
+    for (const old of this.#retired) old.close();
+    this.#retired.clear();
+    this.#wanted.clear();
     this.#transport?.close();
     this.#transport = null;
+    this.#context = null;
+    this.#joined = null;
     this.participants.clear();
     this.localParticipant.stopTracks();
     this.#signal?.disconnect();

@@ -150,9 +150,9 @@ describe('configuration', () => {
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"/],
     [{ REDIS_URL: 'http://127.0.0.1:6379' }, /REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL/],
     [{ REDIS_URL: 'redis://user:secret@' }, /REDIS_URL must be .*got "redis:\/\/\*\*\*@"/],
-    [{ MEDIA_MODE: 'auto', ...JANUS }, /MEDIA_MODE must be mesh or sfu, got "auto" \(auto is not supported yet\)/],
-    [{ MEDIA_MODE: 'p2p' }, /MEDIA_MODE must be mesh or sfu, got "p2p"/],
-    [{ MEDIA_MODE: 'sfu' }, /MEDIA_MODE=sfu needs JANUS_URL/],
+    [{ MEDIA_MODE: 'p2p' }, /MEDIA_MODE must be mesh, sfu or auto, got "p2p"/],
+    [{ MEDIA_MODE: 'sfu' }, /MEDIA_MODE=sfu or auto needs JANUS_URL/],
+    [{ MEDIA_MODE: 'auto' }, /MEDIA_MODE=sfu or auto needs JANUS_URL/],
     [{ ...JANUS, JANUS_URL: 'http://127.0.0.1:8188' }, /JANUS_URL must be a ws:\/\/ or wss:\/\/ URL/],
     [{ ...JANUS, JANUS_PUBLIC_URL: 'janus.example.com' }, /JANUS_PUBLIC_URL must be a ws:\/\/ or wss:\/\/ URL/],
     [{ ...JANUS, JANUS_TOKEN_SECRET: undefined }, /JANUS_URL needs JANUS_TOKEN_SECRET/],
@@ -173,11 +173,11 @@ describe('configuration', () => {
     });
   }
 
-  test('media mode: the mesh with 8 people by default; with JANUS_URL, SFU mode with 50, Janus reached at the same URL by browsers', () => {
+  test('media mode: the mesh with 8 people by default; with JANUS_URL, auto mode with 50, Janus reached at the same URL by browsers', () => {
     const mesh = loadConfig({});
     assert.deepEqual([mesh.mediaMode, mesh.maxParticipants, mesh.sfu], ['mesh', 8, undefined]);
     const sfu = loadConfig(JANUS);
-    assert.deepEqual([sfu.mediaMode, sfu.maxParticipants], ['sfu', 50]);
+    assert.deepEqual([sfu.mediaMode, sfu.maxParticipants], ['auto', 50]);
     assert.deepEqual(sfu.sfu, {
       instances: [{ url: 'ws://127.0.0.1:8188', publicUrl: 'ws://127.0.0.1:8188' }],
       tokenSecret: 't'.repeat(32),
@@ -204,12 +204,14 @@ describe('configuration', () => {
       JANUS_PUBLIC_URLS: 'wss://janus1.example.com,wss://janus2.example.com',
     });
     assert.deepEqual([several.mediaMode, several.sfu?.instances], [
-      'sfu',
+      'auto',
       [
         { url: 'ws://10.0.0.1:8188', publicUrl: 'wss://janus1.example.com' },
         { url: 'ws://10.0.0.2:8188', publicUrl: 'wss://janus2.example.com' },
       ],
     ]);
+    const sfuAlways = loadConfig({ ...JANUS, MEDIA_MODE: 'sfu' });
+    assert.deepEqual([sfuAlways.mediaMode, sfuAlways.maxParticipants, sfuAlways.sfu?.instances.length], ['sfu', 50, 1]);
     const meshAnyway = loadConfig({ ...JANUS, MEDIA_MODE: 'mesh' });
     assert.deepEqual([meshAnyway.mediaMode, meshAnyway.maxParticipants, meshAnyway.sfu], ['mesh', 8, undefined]);
   });

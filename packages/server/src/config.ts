@@ -53,9 +53,12 @@ export interface ServerConfig {
    * default); through the SFU, 50 by default.
    */
   maxParticipants: number;
-  /** How media travels: `mesh` (peer to peer), or `sfu` through a Janus VideoRoom per meeting. */
+  /**
+   * How media travels: `mesh` (peer to peer), `sfu` through a Janus VideoRoom per meeting, or `auto`: peer to peer for
+   * two, through Janus from three.
+   */
   mediaMode: MediaMode;
-  /** SFU mode's Janus and its secrets (`JANUS_*`); set exactly when `mediaMode` is `sfu`. */
+  /** SFU mode's Janus and its secrets (`JANUS_*`); set exactly when `mediaMode` is `sfu` or `auto`. */
   sfu: SfuConfig | undefined;
   rateLimits: {
     /** `join-meeting` refused with `meeting-not-found`, per client IP. */
@@ -87,7 +90,7 @@ export interface ServerConfig {
 
 export type LogFormat = 'json' | 'text';
 
-export type MediaMode = 'mesh' | 'sfu';
+export type MediaMode = 'mesh' | 'sfu' | 'auto';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -182,7 +185,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
 }
 
 /** What each media mode holds by default: a mesh saturates uplinks past a handful; the SFU was sized for 50. */
-const DEFAULT_MAX_PARTICIPANTS: Record<MediaMode, number> = { mesh: 8, sfu: 50 };
+const DEFAULT_MAX_PARTICIPANTS: Record<MediaMode, number> = { mesh: 8, sfu: 50, auto: 50 };
 /** Participants' Janus tokens last 10 minutes by default, renewed half way. */
 const DEFAULT_JANUS_TOKEN_TTL_S = 600;
 const MIN_JANUS_TOKEN_TTL_S = 10;
@@ -201,15 +204,18 @@ interface JanusSettings {
   timeout: string | undefined;
 }
 
-/** `MEDIA_MODE` and the `JANUS_*` settings: SFU mode by default when Janus is configured, the mesh otherwise. */
+/**
+ * `MEDIA_MODE` and the `JANUS_*` settings: `auto` by default when Janus is configured (the mesh for two, the SFU from
+ * three), the mesh otherwise; `sfu` puts every meeting on Janus.
+ */
 function parseMediaMode(
   value: string | undefined,
   janus: JanusSettings,
 ): { mode: MediaMode; janus: Omit<SfuConfig, 'maxPublishers'> | undefined } {
-  if (value !== undefined && value !== 'mesh' && value !== 'sfu') {
-    throw new ConfigError(`MEDIA_MODE must be mesh or sfu, got "${value}"${value === 'auto' ? ' (auto is not supported yet)' : ''}`);
+  if (value !== undefined && value !== 'mesh' && value !== 'sfu' && value !== 'auto') {
+    throw new ConfigError(`MEDIA_MODE must be mesh, sfu or auto, got "${value}"`);
   }
-  const mode = value ?? (janus.url || janus.urls ? 'sfu' : 'mesh');
+  const mode = value ?? (janus.url || janus.urls ? 'auto' : 'mesh');
   if (mode === 'mesh') return { mode, janus: undefined };
   const instances = parseJanusInstances(janus);
   const secret = (name: string, text: string | undefined) => {
@@ -242,7 +248,7 @@ function parseJanusInstances(janus: JanusSettings): JanusInstanceConfig[] {
   if (janus.url && janus.urls) throw new ConfigError('Set JANUS_URL (one Janus) or JANUS_URLS (several), not both');
   if (janus.publicUrl && janus.urls) throw new ConfigError('With JANUS_URLS, give the public URLs in JANUS_PUBLIC_URLS, not JANUS_PUBLIC_URL');
   if (janus.publicUrls && !janus.urls) throw new ConfigError('JANUS_PUBLIC_URLS needs JANUS_URLS (the same instances, in the same order)');
-  if (!janus.url && !janus.urls) throw new ConfigError('MEDIA_MODE=sfu needs JANUS_URL or JANUS_URLS (with JANUS_TOKEN_SECRET and JANUS_ADMIN_KEY)');
+  if (!janus.url && !janus.urls) throw new ConfigError('MEDIA_MODE=sfu or auto needs JANUS_URL or JANUS_URLS (with JANUS_TOKEN_SECRET and JANUS_ADMIN_KEY)');
   const wsUrl = (name: string, text: string) => {
     const url = parseUrl(text);
     if (!url || !['ws:', 'wss:'].includes(url.protocol)) throw new ConfigError(`${name} must be a ws:// or wss:// URL, got "${text}"`);

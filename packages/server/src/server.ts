@@ -147,6 +147,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     logger,
     metrics,
     sfu,
+    autoMedia: config.mediaMode === 'auto',
     cluster: nodeId ? { nodeId } : undefined,
   });
   sfu?.watch();

@@ -6,6 +6,7 @@ import type { QualityStats } from '../stats/connection-quality.js';
 import { TypedEmitter } from '../typed-emitter.js';
 import { connectJanus, type JanusConnect, type JanusHandlePort, type JanusSessionPort, type Jsep, type PluginData } from './janus-link.js';
 import { SIMULCAST_LAYERS } from './substream.js';
+export { TransportSwitch } from './transport-switch.js';
 import { SCREEN_DESCRIPTION, SubscriptionPlan, type PublishedStream, type SubscribedStream } from './subscription-plan.js';
 
 const VIDEOROOM = 'janus.plugin.videoroom';

@@ -3,11 +3,10 @@ import { after, afterEach, describe, test } from 'node:test';
 import { WebSocket } from 'ws';
 import type { SfuMediaPath } from '@parley/protocol';
 import { JanusSession } from '@parley/protocol/janus';
-import { startJanus, type TestJanus } from '../../test/support/janus-server.js';
+import { janusRoomExists, startJanus, type TestJanus } from '../../test/support/janus-server.js';
 import { startRedis, type TestRedis } from '../../test/support/redis-server.js';
 import { connect, createMeeting, join, nextEvent, startTestServer, type TestClient } from '../../test/support/helpers.js';
 import type { RunningServer } from '../index.js';
-import { signCoreToken } from './janus-tokens.js';
 
 /** Long enough for a loaded machine: noticing a dead Janus is immediate (its socket closes), the rest is requests. */
 const MOVE_WAIT_MS = 10_000;
@@ -38,6 +37,7 @@ describe('Janus failover', () => {
   /** The public URL browsers are given for instance `index`: a name of its own, to tell them apart. */
   const publicUrl = (index: number) => `wss://janus-${index}.example.com/`;
   const serverEnv = (instances: TestJanus[], extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
+    MEDIA_MODE: 'sfu',
     JANUS_URLS: instances.map((janus) => janus.url).join(','),
     JANUS_PUBLIC_URLS: instances.map((_, index) => publicUrl(index)).join(','),
     JANUS_TOKEN_SECRET: instances[0]!.tokenSecret,
@@ -69,15 +69,7 @@ describe('Janus failover', () => {
     assert.ok(index >= 0, `unknown Janus URL ${path.janusUrl}`);
     return index;
   };
-  const roomExists = async (janus: TestJanus, room: string) => {
-    const session = await JanusSession.connect({ url: janus.url, token: signCoreToken(janus.tokenSecret, Date.now() + 60_000), WebSocket });
-    try {
-      const handle = await session.attach('janus.plugin.videoroom');
-      return (await handle.request({ request: 'exists', room })).data['exists'] === true;
-    } finally {
-      await session.close();
-    }
-  };
+  const roomExists = janusRoomExists;
 
   test('each new meeting goes to the instance with the fewest open meetings', async () => {
     const instances = await startJanuses(2);
@@ -165,7 +157,7 @@ describe('Janus failover', () => {
 
   test('one instance, SIGKILLed then restarted: the rooms of live meetings are created again and everyone gets a media-path at once', async () => {
     const [janus] = await startJanuses(1);
-    const server = await startNode({ JANUS_URL: janus!.url, JANUS_TOKEN_SECRET: janus!.tokenSecret, JANUS_ADMIN_KEY: janus!.adminKey });
+    const server = await startNode({ MEDIA_MODE: 'sfu', JANUS_URL: janus!.url, JANUS_TOKEN_SECRET: janus!.tokenSecret, JANUS_ADMIN_KEY: janus!.adminKey });
     const meeting = await meetingOf(server, 2);
     const received: SfuMediaPath[][] = meeting.participants.map(() => []);
     meeting.participants.forEach(({ socket }, index) => socket.on('media-path', (path) => received[index]!.push(path as SfuMediaPath)));

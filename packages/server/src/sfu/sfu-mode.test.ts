@@ -16,6 +16,7 @@ describe('SFU mode', () => {
   const sockets: TestClient[] = [];
   const sessions: JanusSession[] = [];
   const env = () => ({
+    MEDIA_MODE: 'sfu',
     JANUS_URL: janus.url,
     JANUS_PUBLIC_URL: 'wss://media.example.com/janus',
     JANUS_TOKEN_SECRET: janus.tokenSecret,

@@ -36,6 +36,8 @@ export interface ControlledMembership {
   turnAway(waiter: Waiter): void;
   /** Tells every host of the meeting who waits now. */
   sendWaitingList(code: string): void;
+  /** Whether the meeting's media goes through Janus now (in auto mode, a meeting of two does not). */
+  onSfu(code: string): boolean;
 }
 
 export interface HostControlsOptions {
@@ -131,7 +133,7 @@ export class HostControls {
     if (!target) return notFound();
     this.#options.io.to(participantRoom(target.info.id)).emit('mute-requested', { by: host.info.id });
     // In SFU mode Janus stops forwarding their audio at once, whatever their client does (SfuRooms logs a failure).
-    this.#options.sfu?.muteAudio(host.meetingCode, target.info.id).catch(() => {});
+    if (this.#membership.onSfu(host.meetingCode)) this.#options.sfu?.muteAudio(host.meetingCode, target.info.id).catch(() => {});
     this.#hostAction('mute', host, target.info.id);
     return ok(undefined);
   }

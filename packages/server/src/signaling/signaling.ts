@@ -28,6 +28,7 @@ import { hostSettings, removalMarks, rolesChangedAt, type MeetingService } from 
 import type { Metrics } from '../metrics.js';
 import type { ParticipantClaims, ParticipantTokens } from '../participant-tokens.js';
 import type { RateLimits } from '../rate-limits.js';
+import { AutoPaths, SFU_FROM } from '../sfu/auto-paths.js';
 import type { SfuRooms } from '../sfu/sfu-rooms.js';
 import { iceServersFor } from '../turn.js';
 import { bare, Dispatcher, ok, refusal, request, type Outcome, type RequestHandlers } from './dispatch.js';
@@ -68,6 +69,12 @@ export interface SignalingOptions {
   metrics: Metrics;
   /** SFU mode: each meeting's media goes through its Janus room. Unset: the mesh. */
   sfu?: SfuRooms | undefined;
+  /**
+   * With `sfu`: `MEDIA_MODE=auto`, the SFU only for meetings of three or more (see auto-paths.ts); `autoMeshDelayMs`
+   * overrides how long a meeting back at two waits before it returns to the mesh.
+   */
+  autoMedia?: boolean | undefined;
+  autoMeshDelayMs?: number | undefined;
   /**
    * Set when several nodes share meetings through Redis: presence is then replicated to every node through the
    * Socket.IO adapter's server-side events (see replication.ts and docs/scaling.md).
@@ -136,11 +143,14 @@ export class Signaling {
   /** SFU mode: a pass of {@link #reopenMedia} under way, and whether another one is due after it. */
   #reopening: Promise<void> | undefined;
   #reopenAgain = false;
+  /** Auto mode: which meetings are on the SFU. Unset: every meeting is on `sfu` if set, else on the mesh. */
+  readonly #auto: AutoPaths | undefined;
   /** Shared by every socket: Socket.IO calls it with the socket as `this`, so there is no closure per connection. */
   readonly #onSocketDisconnect: (this: ParleySocket, reason: string) => void;
 
   constructor(options: SignalingOptions) {
     this.#options = options;
+    this.#auto = options.sfu && options.autoMedia ? new AutoPaths(options.autoMeshDelayMs) : undefined;
     this.#replication = createReplication(options.io, options.cluster, options.logger);
     this.#hostControls = new HostControls({
       ...options,
@@ -157,6 +167,7 @@ export class Signaling {
         letIn: (waiter, meeting) => this.#letIn(waiter, meeting),
         turnAway: (waiter) => this.#turnAway(waiter),
         sendWaitingList: (code) => this.#sendWaitingList(code),
+        onSfu: (code) => this.#onSfu(code),
       },
     });
     this.#dispatcher = new Dispatcher(this.#requests(), options);
@@ -198,6 +209,7 @@ export class Signaling {
    */
   close(now = Date.now()): SavedParticipant[] {
     this.#replication.close();
+    this.#auto?.close();
     const awayUntil = new Date(now + this.#options.resumeWindowMs);
     const saved = this.#presence
       .members()
@@ -224,6 +236,7 @@ export class Signaling {
       this.#replication.publish(member);
       codes.add(member.meetingCode);
     }
+    for (const code of codes) void this.#followHeadCount(code);
     if (codes.size > 0) this.#options.logger.info({ participants: this.#presence.participantCount }, 'participants restored');
     return codes;
   }
@@ -252,7 +265,7 @@ export class Signaling {
     for (const member of this.#presence.members()) {
       const key = `${member.meetingCode}/${member.info.id}`;
       present.add(key);
-      if (!this.#replication.owns(member) || member.socketId === null) continue;
+      if (!this.#replication.owns(member) || member.socketId === null || !this.#onSfu(member.meetingCode)) continue;
       if ((this.#mediaTokensRenewAt.get(key) ?? 0) > now) continue;
       this.#options.io.to(participantRoom(member.info.id)).emit('media-path', this.#mediaPath(member, now));
     }
@@ -275,17 +288,14 @@ export class Signaling {
     const pass = async () => {
       const owned = this.#presence.members().filter((member) => this.#replication.owns(member) && member.socketId !== null);
       for (const code of new Set(owned.map((member) => member.meetingCode))) {
+        if (!this.#onSfu(code)) continue;
         try {
           if (!(await sfu.openRoom(code))) continue;
         } catch (error) {
           this.#options.logger.warn({ meeting: code, err: error }, "cannot reopen the meeting's media yet; waiting for a Janus instance");
           continue;
         }
-        const now = Date.now();
-        for (const member of this.#presence.members()) {
-          if (member.meetingCode !== code || !this.#replication.owns(member) || member.socketId === null) continue;
-          this.#options.io.to(participantRoom(member.info.id)).emit('media-path', this.#mediaPath(member, now));
-        }
+        this.#sendMediaPaths(code);
       }
     };
     do {
@@ -296,10 +306,51 @@ export class Signaling {
     this.#reopening = undefined;
   }
 
-  /** How `member`'s media travels; in SFU mode, with fresh Janus tokens, due for renewal half way. */
+  /** Each participant of the meeting connected here is told how its media travels now, with fresh tokens. */
+  #sendMediaPaths(code: string): void {
+    const now = Date.now();
+    for (const member of this.#presence.members(code)) {
+      if (!this.#replication.owns(member) || member.socketId === null) continue;
+      this.#options.io.to(participantRoom(member.info.id)).emit('media-path', this.#mediaPath(member, now));
+    }
+  }
+
+  /** Whether the meeting's media goes through Janus: always in SFU mode, by head count in auto mode. */
+  #onSfu(code: string): boolean {
+    return this.#options.sfu !== undefined && (this.#auto?.onSfu(code) ?? true);
+  }
+
+  /**
+   * Auto mode, when the meeting's head count changed (here or on another node): a third person moves it to the SFU
+   * (its room opened first, then everyone told); back at two, it returns to the mesh a little later. Every node
+   * follows the same count (presence is replicated), and tells its own participants.
+   */
+  async #followHeadCount(code: string): Promise<void> {
+    const auto = this.#auto;
+    const sfu = this.#options.sfu;
+    if (!auto || !sfu) return;
+    const count = () => this.#presence.members(code).length;
+    auto.counted(code, count(), () => count() < SFU_FROM, () => {
+      this.#options.logger.info({ meeting: code }, 'auto mode: the meeting is back on the mesh');
+      this.#sendMediaPaths(code);
+    });
+    if (!auto.needsSfu(code, count())) return;
+    try {
+      await sfu.openRoom(code);
+    } catch (error) {
+      this.#options.logger.error({ meeting: code, err: error }, 'auto mode: the media server is unavailable; the meeting stays on the mesh');
+      return;
+    }
+    if (!auto.needsSfu(code, count())) return;
+    auto.moveToSfu(code);
+    this.#options.logger.info({ meeting: code }, 'auto mode: the meeting moved to the SFU');
+    this.#sendMediaPaths(code);
+  }
+
+  /** How `member`'s media travels; on the SFU, with fresh Janus tokens, due for renewal half way. */
   #mediaPath(member: Member, now = Date.now()): MediaPath {
     const sfu = this.#options.sfu;
-    if (!sfu) return { mode: 'mesh' };
+    if (!sfu || !this.#onSfu(member.meetingCode)) return { mode: 'mesh' };
     const path = sfu.mediaPath(member.meetingCode, member.info.id, now);
     this.#mediaTokensRenewAt.set(`${member.meetingCode}/${member.info.id}`, now + (path.tokenExpiresAt - now) / 2);
     return path;
@@ -487,7 +538,9 @@ export class Signaling {
       }
       return ok(this.#wait(socket, meeting.code, entrant));
     }
-    if (this.#options.sfu) {
+    // Auto mode: the room is needed before the answer only if this join makes the meeting three or more.
+    const joinsSfu = () => this.#onSfu(meeting.code) || this.#auto?.needsSfu(meeting.code, this.#presence.list(meeting.code).length + 1);
+    if (this.#options.sfu && joinsSfu()) {
       const unavailable = await this.#openMedia(meeting.code, 'join');
       if (unavailable) return unavailable;
       // The room's creation awaited: check again what may have changed meanwhile.
@@ -497,8 +550,17 @@ export class Signaling {
       if (this.#presence.list(meeting.code).length >= this.#options.maxParticipants) {
         return refusal(ProtocolErrorCode.MeetingFull, 'The meeting is full');
       }
+      // The newcomer makes three: they start on the SFU, and the others move there. The others hear of the move
+      // before they hear of the newcomer, whom they then meet on the SFU only.
+      if (this.#auto?.needsSfu(meeting.code, this.#presence.list(meeting.code).length + 1)) {
+        this.#auto.moveToSfu(meeting.code);
+        this.#sendMediaPaths(meeting.code);
+        return ok(this.#enter(socket, meeting, entrant));
+      }
     }
-    return ok(this.#enter(socket, meeting, entrant));
+    const joined = this.#enter(socket, meeting, entrant);
+    void this.#followHeadCount(meeting.code);
+    return ok(joined);
   }
 
   /** Makes `entrant` a participant spoken for by `socket`, tells the others, and returns the join answer. */
@@ -598,7 +660,7 @@ export class Signaling {
     const meeting = await this.#meetingToResume(claims.meeting, claims.participant);
     // Janus may have restarted, its rooms gone: the room comes back before the answer points to it. Unreachable, the
     // resume still goes through (signaling and chat work on), and the client's Janus connection retries.
-    if (this.#options.sfu && typeof meeting === 'object') await this.#openMedia(meeting.code, 'resume');
+    if (typeof meeting === 'object' && this.#onSfu(meeting.code)) await this.#openMedia(meeting.code, 'resume');
     if (meeting === 'ended' || this.#ended.has(claims.meeting)) return refusal(ProtocolErrorCode.MeetingEnded, 'A host ended the meeting');
     if (meeting === 'expired') return refusal(ProtocolErrorCode.MeetingExpired, 'The meeting has expired');
     // The lookup awaited: the socket may have gone, or joined through a parallel request, meanwhile.
@@ -829,9 +891,11 @@ export class Signaling {
     if (!socket || socket.disconnected) return;
     socket.data.waiting = undefined;
     // The host's join opened the meeting's Janus room; should Janus have lost it since, it comes back meanwhile.
-    if (this.#options.sfu) void this.#openMedia(meeting.code, 'admission');
+    if (this.#onSfu(meeting.code)) void this.#openMedia(meeting.code, 'admission');
     const joined = this.#enter(socket, meeting, { ...waiter, isHost: false });
     socket.emit('admitted', joined);
+    // Auto mode: should this admission make three, the meeting (this newcomer too) moves to the SFU right after.
+    void this.#followHeadCount(meeting.code);
   }
 
   /** Takes a waiter off the list, tells them `denied` and closes their connection. */
@@ -960,6 +1024,7 @@ export class Signaling {
     this.#options.io.to(meetingRoom(member.meetingCode)).emit('participant-left', { participantId: member.info.id, reason });
     this.#options.metrics.leaves.inc({ reason });
     this.#options.logger.info({ meeting: member.meetingCode, participant: member.info.id, reason }, 'left');
+    void this.#followHeadCount(member.meetingCode);
     if (this.#presence.list(member.meetingCode).length === 0) {
       this.#options.meetings
         .vacate(member.meetingCode)
@@ -1017,6 +1082,7 @@ export class Signaling {
       this.#presence.add(member);
       this.#announce(member);
       this.#readAhead(snapshot.meetingCode);
+      void this.#followHeadCount(snapshot.meetingCode);
     } else {
       const local = this.#socketOf(member);
       if (local?.connected && snapshot.socketId === null) {
@@ -1071,6 +1137,7 @@ export class Signaling {
   #forget(code: string, id: string, reason: ParticipantLeftReason): void {
     const member = this.#presence.remove(code, id);
     if (!member) return;
+    void this.#followHeadCount(code);
     // The dropping node stores the departure (a removal is stored as such); here it counts at once.
     if (reason !== 'removed' && this.#recovering()) this.#departed.add(`${code}/${id}`);
     const socket = this.#socketOf(member);

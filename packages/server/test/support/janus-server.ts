@@ -4,6 +4,8 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
+import { JanusSession } from '@parley/protocol/janus';
+import { signCoreToken } from '../../src/sfu/janus-tokens.js';
 import { freePort } from './redis-server.js';
 
 const JANUS_BINARY = '/usr/bin/janus';
@@ -33,6 +35,17 @@ export interface TestJanus {
   hang(): void;
   /** Lets a hung process go on (SIGCONT); nothing if it is not hung. */
   resume(): void;
+}
+
+/** Whether the VideoRoom `room` exists on `janus` now (asked through a session of its own). */
+export async function janusRoomExists(janus: TestJanus, room: string): Promise<boolean> {
+  const session = await JanusSession.connect({ url: janus.url, token: signCoreToken(janus.tokenSecret, Date.now() + 60_000), WebSocket });
+  try {
+    const handle = await session.attach('janus.plugin.videoroom');
+    return (await handle.request({ request: 'exists', room })).data['exists'] === true;
+  } finally {
+    await session.close();
+  }
 }
 
 export interface TestJanusOptions {
