@@ -183,6 +183,7 @@ describe('Janus failover', () => {
   test('one instance, hung then going on: joins meanwhile are refused, and once it answers everyone gets a media-path to its room', async () => {
     const [janus] = await startJanuses(1);
     const server = await startNode({
+      MEDIA_MODE: 'sfu',
       JANUS_URL: janus!.url,
       JANUS_TOKEN_SECRET: janus!.tokenSecret,
       JANUS_ADMIN_KEY: janus!.adminKey,
