@@ -38,9 +38,10 @@ export const BUDGETS = {
   '@parley/sdk': 13.7 * 1024,
   /**
    * The SDK's SFU mode (issue 15): `SfuTransport`, its subscription bookkeeping and the Janus client, a chunk fetched
-   * only by rooms whose meeting is on a media server, so neither of the above carries it.
+   * only by rooms whose meeting is on a media server, so neither of the above carries it. 6 KB until the Janus client
+   * read the answers already received before giving a request up: a server too busy to run took Janus for hung.
    */
-  '@parley/sdk sfu chunk': 6 * 1024,
+  '@parley/sdk sfu chunk': 6.2 * 1024,
 };
 
 /** Gzipped (level 9) and raw sizes in bytes of each budgeted artefact. */

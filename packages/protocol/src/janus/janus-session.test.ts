@@ -179,6 +179,39 @@ describe('JanusSession and JanusHandle', () => {
     }
   });
 
+  it('does not take a starved process for a hung Janus: an answer waiting to be read counts', async () => {
+    let starveAfterKeepalive = false;
+    let starved = 0;
+    /** Sends as usual; after the keepalive it is told to, the process gets no CPU for three request timeouts. */
+    class StarvedWebSocket extends WebSocket {
+      override send(data: string): void {
+        super.send(data);
+        if (!starveAfterKeepalive || !data.includes('"keepalive"')) return;
+        starveAfterKeepalive = false;
+        // In the check phase: the loop's next turn starts with its timers, the expired request timer among them,
+        // and reads Janus's answer, which came meanwhile, only after them, as on a machine too busy to run us.
+        setImmediate(() => {
+          const until = Date.now() + 1_500;
+          while (Date.now() < until);
+          starved++;
+        });
+      }
+    }
+    const session = await JanusSession.connect(options({ WebSocket: StarvedWebSocket, keepaliveMs: 300, timeoutMs: 500 }));
+    try {
+      for (let round = 1; round <= 3; round++) {
+        starveAfterKeepalive = true;
+        while (starved < round) await new Promise((resolve) => setTimeout(resolve, 50));
+        // The keepalives after it come and go as usual.
+        await new Promise((resolve) => setTimeout(resolve, 700));
+        assert.equal(session.closed, false, `ended after starving ${round} time(s)`);
+      }
+      await session.attach('janus.plugin.videoroom');
+    } finally {
+      await session.close();
+    }
+  });
+
   it('uses a renewed token for the requests after setToken', async () => {
     const session = await JanusSession.connect(options({ token: signCoreToken(janus.tokenSecret, Date.now() + 2_000) }));
     try {

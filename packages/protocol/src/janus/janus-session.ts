@@ -51,6 +51,10 @@ interface Pending {
 
 const OPEN = 1;
 
+/** Runs `callback` after the input already received has been handled: Node's check phase, a task in a browser. */
+const afterPendingInput: (callback: () => void) => void =
+  (globalThis as { setImmediate?: (callback: () => void) => void }).setImmediate ?? ((callback) => setTimeout(callback, 0));
+
 /** A Janus session over one WebSocket: plugin handles, keepalives, request transactions. */
 export class JanusSession extends Listeners<JanusSessionEvents> {
   /** Opens the WebSocket and creates a session; rejects with a {@link JanusError} (`closed`, `timeout`, or Janus's). */
@@ -149,10 +153,12 @@ export class JanusSession extends Listeners<JanusSessionEvents> {
     const transaction = `t${++this.#nextTransaction}`;
     const wire = { ...message, transaction, ...(this.#id ? { session_id: this.#id } : {}), ...(this.#token ? { token: this.#token } : {}) };
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#pending.delete(transaction);
+      // A process too busy to read its sockets runs its expired timers before the answers waiting to be read: give
+      // up only once those are read, or a starved server takes a slow loop for a hung Janus.
+      const timer = setTimeout(() => afterPendingInput(() => {
+        if (!this.#pending.delete(transaction)) return;
         reject(new JanusError('timeout', 0, `Janus did not answer "${message.janus}" in ${this.timeoutMs} ms`));
-      }, this.timeoutMs);
+      }), this.timeoutMs);
       this.#pending.set(transaction, { resolve, reject, awaitsEvent: message.janus === 'message', timer });
       this.socket.send(JSON.stringify(wire));
     });

@@ -81,6 +81,8 @@ export async function startJanus(options: TestJanusOptions = {}): Promise<TestJa
   const launch = async () => {
     output = '';
     const started = spawn(JANUS_BINARY, ['-C', join(dir, 'janus.jcfg'), '-F', dir, '-o'], {
+      // A crash dumps its core into the working folder: this one is removed with the instance, not the checkout.
+      cwd: dir,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child = started;
