@@ -1108,8 +1108,10 @@ export class Signaling {
     let member = this.#presence.get(snapshot.meetingCode, snapshot.info.id);
     const isNew = !member;
     const handBefore = member?.handRaisedAt;
+    // The adapter's encoding turns an absent stamp into null: a hand that is down.
+    const handRaisedAt = snapshot.handRaisedAt ?? undefined;
     if (!member) {
-      member = { ...snapshot, heldMessages: [] };
+      member = { ...snapshot, handRaisedAt, heldMessages: [] };
       this.#presence.add(member);
       this.#announce(member);
       this.#readAhead(snapshot.meetingCode);
@@ -1133,7 +1135,7 @@ export class Signaling {
       member.deliveringHeldMessages = false;
       member.tokenIssuedAt = snapshot.tokenIssuedAt;
       member.previousTokenIssuedAt = snapshot.previousTokenIssuedAt;
-      member.handRaisedAt = snapshot.handRaisedAt;
+      member.handRaisedAt = handRaisedAt;
     }
     if (member.handRaisedAt !== handBefore) this.#sendHands(member.meetingCode);
     if (snapshot.socketId === null) member.awaySince ??= Date.now();

@@ -166,6 +166,20 @@ export const participantTileStyles = css`
     background: var(--_accent);
     color: var(--_on-accent);
   }
+  /* A raised hand: top right, where the pin (top left) never covers it. */
+  .hand {
+    position: absolute;
+    top: 8px;
+    right: 8px;
+    padding: 2px 10px;
+    border-radius: 14px;
+    background: var(--parley-hand, #fdd663);
+    color: #202124;
+    font-size: 15px;
+    font-weight: 700;
+    line-height: 24px;
+    white-space: nowrap;
+  }
   .unlock-sound {
     position: absolute;
     top: 8px;
