@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
+import { isDeepStrictEqual } from 'node:util';
 import type { Page } from 'playwright-core';
 import { useCallHarness } from './support/harness.js';
 import { MeetingPage } from './support/meeting-page.js';
@@ -44,7 +45,7 @@ async function openParticipants(page: Page): Promise<void> {
 async function eventually<T>(read: () => Promise<T>, expected: T, what: string, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let value = await read();
-  while (JSON.stringify(value) !== JSON.stringify(expected) && Date.now() < deadline) {
+  while (!isDeepStrictEqual(value, expected) && Date.now() < deadline) {
     await sleep(100);
     value = await read();
   }

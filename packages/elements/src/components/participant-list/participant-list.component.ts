@@ -58,7 +58,7 @@ export type ListedRoom = RoomPart<
  *
  * @cssprop --parley-accent - Badge colour.
  * @cssprop --parley-danger - Colour of devices that are off.
- * @cssprop --parley-hand - Background of a raised hand's place.
+ * @cssprop --parley-hand - Border of a raised hand's place.
  *
  * @tag participant-list
  */

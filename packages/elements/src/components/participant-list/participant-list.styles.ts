@@ -100,10 +100,11 @@ export const participantListStyles = css`
     font-weight: 600;
   }
   .place {
-    padding: 2px 8px;
+    padding: 0 8px;
+    border: 2px solid var(--parley-hand, #fdd663);
     border-radius: 12px;
-    background: var(--parley-hand, #fdd663);
-    color: #202124;
+    background: rgb(0 0 0 / 0.7);
+    color: #fff;
     font-size: 13px;
     font-weight: 700;
     white-space: nowrap;

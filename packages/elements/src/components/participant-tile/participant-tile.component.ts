@@ -34,7 +34,7 @@ import { participantTileStyles } from './participant-tile.styles.js';
  * @cssprop --parley-accent - Avatar and badge colour, the speaking and active-speaker rings, a pressed pin.
  * @cssprop --parley-danger - Muted-microphone icon colour.
  * @cssprop --parley-radius - Corner radius.
- * @cssprop --parley-hand - Background of the raised-hand badge.
+ * @cssprop --parley-hand - Border of the raised-hand badge.
  *
  * @tag participant-tile
  */

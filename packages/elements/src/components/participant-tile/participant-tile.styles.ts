@@ -171,10 +171,12 @@ export const participantTileStyles = css`
     position: absolute;
     top: 8px;
     right: 8px;
-    padding: 2px 10px;
+    padding: 0 10px;
+    border: 2px solid var(--parley-hand, #fdd663);
     border-radius: 14px;
-    background: var(--parley-hand, #fdd663);
-    color: #202124;
+    /* Dark, so the yellow hand stands out over any picture. */
+    background: rgb(0 0 0 / 0.7);
+    color: #fff;
     font-size: 15px;
     font-weight: 700;
     line-height: 24px;
