@@ -197,8 +197,8 @@ export class MeetingRoom extends ParleyElement {
   #spareRoom: Room | null = null;
   /** The `server` and `ice-transport-policy` the room connected early was made with: Join needs one with today's. */
   #warmOptions = '';
-  /** The raised hands as last told, first raised first: what `parley-hand-raised` and `-lowered` compare with. */
-  #hands: Participant[] = [];
+  /** What a change of the raised hands does here (from the call-ui chunk: see hand-events.ts), once joining. */
+  #onHands: ((ids: readonly string[]) => void) | undefined;
   /** The microphone state last announced for each participant. */
   readonly #announcedAudio = new WeakMap<Participant, boolean>();
   /** The room joined (or being joined) and what its events do here. */
@@ -258,25 +258,7 @@ export class MeetingRoom extends ParleyElement {
       const newest = waiting.at(-1);
       if (newest) this.announcement = this.text.someoneWaiting(newest.name);
     },
-    'hands-changed': (ids) => {
-      const local = room.localParticipant;
-      const before = this.#hands;
-      const hands = (this.#hands = ids.flatMap<Participant>((id) => (id === local.id ? local : (room.participants.get(id) ?? []))));
-      hands.forEach((participant, index) => {
-        if (before.includes(participant)) return;
-        dispatchParleyEvent(this, 'parley-hand-raised', { participant, position: index + 1 });
-        if (participant.isLocal) return;
-        const message = this.text.raisedHand(participant.name);
-        this.announcement = message;
-        // Hosts see it too: they are the ones who give the floor.
-        if (local.isHost) {
-          withNotices(this.#noticesHost, (notices) =>
-            notices.show({ id: 'hand', message, duration: 8000, actions: [{ label: this.text.seeAll, run: () => this.#openPanel('participants') }] }),
-          );
-        }
-      });
-      for (const participant of before) if (!hands.includes(participant)) dispatchParleyEvent(this, 'parley-hand-lowered', { participant });
-    },
+    'hands-changed': (ids) => this.#onHands?.(ids),
     'chat-message': (message) => {
       if (this.openPanel !== 'chat' && message.senderId !== room.localParticipant.id) this.unreadCount += 1;
     },
@@ -372,9 +354,10 @@ export class MeetingRoom extends ParleyElement {
       }
       // Fetched since the element entered the page: the call renders with its elements defined. They come from where
       // this module came from, so failing to fetch them is that server being out of reach.
-      await loadCallUi().catch((cause: unknown) => {
+      const { handEvents } = await loadCallUi().catch((cause: unknown) => {
         throw ParleyError.serverUnreachable(defaultServer, cause);
       });
+      this.#onHands = handEvents(this, room, this.#noticesHost);
       await room.join({
         code: this.code,
         name: (options.name ?? this.name).trim() || this.text.defaultName,
@@ -703,6 +686,6 @@ export class MeetingRoom extends ParleyElement {
     this.#unbindNotices = room && bindRoomNotices(room, this.#noticesHost);
     this.#events.follow(room);
     this.#endedByYou = false;
-    this.#hands = [];
+    this.#onHands = undefined;
   }
 }
