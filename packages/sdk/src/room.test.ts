@@ -4,7 +4,7 @@ import { expect } from '@esm-bundle/chai';
 import type { ProtocolErrorCode } from '@parley/protocol';
 import { refusal } from '../test/support/fake-signaling-server.js';
 import { FakeEnvironment } from '../test/support/fake-environment.js';
-import { CODE, eventNames, nextEvent, recordEvents, expectParleyError, rejectionOf, RoomFixture, waitFor } from '../test/support/room-fixture.js';
+import { CODE, eventNames, nextEvent, recordEvents, expectParleyError, rejectionOf, RoomFixture, sleep, waitFor } from '../test/support/room-fixture.js';
 import { ErrorCode } from './errors.js';
 import type { RemoteParticipant } from './remote-participant.js';
 import type { Room } from './room.js';
@@ -574,6 +574,18 @@ describe('Room', function () {
       expect(await changed).to.deep.equal([[room.localParticipant.id, bea.id]]);
       expect(room.participants.get(bea.id)!.handRaised).to.equal(true);
       expect(room.localParticipant.handRaised).to.equal(true);
+    });
+
+    it('with `lowerHandAfterSpeakingMs`, lowers your hand once you have spoken that long, not after a short remark', async () => {
+      const room = await world.joined({}, { lowerHandAfterSpeakingMs: 300 });
+      await room.raiseHand();
+      room.localParticipant.setSpeaking(true);
+      room.localParticipant.setSpeaking(false);
+      await sleep(500);
+      expect(room.raisedHands, 'a short remark').to.deep.equal([room.localParticipant.id]);
+      room.localParticipant.setSpeaking(true);
+      await waitFor(() => room.raisedHands.length === 0, 'the hand lowered');
+      expect(world.server.received('raise-hand').at(-1)).to.deep.equal({ raised: false });
     });
 
     it('a newcomer sees the queue from its join answer; leaving clears it; no hand outside a meeting', async () => {

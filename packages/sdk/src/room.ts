@@ -70,6 +70,11 @@ export interface RoomOptions {
    * so. Default: `SfuTransport`, the Janus VideoRoom client, whose code is fetched then (a chunk of its own).
    */
   sfuTransport?: MediaTransportFactory;
+  /**
+   * Lowers your raised hand once you have been speaking this long without a pause (ms): you were given the floor.
+   * Counted from when you start speaking with your hand up. Default: never.
+   */
+  lowerHandAfterSpeakingMs?: number;
 }
 
 export interface JoinOptions {
@@ -213,6 +218,14 @@ export class Room extends TypedEmitter<RoomEventMap> {
     });
     this.localParticipant = local;
     this.#forward(local);
+    const lowerAfter = options.lowerHandAfterSpeakingMs;
+    let lowering: ReturnType<typeof setTimeout> | undefined;
+    if (lowerAfter) {
+      local.on('speaking-changed', (speaking) => {
+        clearTimeout(lowering);
+        if (speaking && local.handRaised) lowering = setTimeout(() => this.lowerHand().catch(this.#warn), lowerAfter);
+      });
+    }
   }
 
   get state(): RoomState {
