@@ -1,13 +1,4 @@
-import type {
-  JoinedMeeting,
-  MediaPath,
-  MeetingSettings,
-  MeetingSettingsUpdate,
-  ParticipantInfo,
-  ParticipantLeftReason,
-  RaisedHand,
-  WaitingParticipant,
-} from '@parley/protocol';
+import type { JoinedMeeting, MediaPath, MeetingSettings, MeetingSettingsUpdate, ParticipantInfo, ParticipantLeftReason, RaisedHand, WaitingParticipant } from '@parley/protocol';
 import { decodeChatMessage, encodeChatMessage, MAX_CHAT_MESSAGE_LENGTH, type ChatMessage } from './chat.js';
 import type { DeviceList } from './device-list.js';
 import { browserEnvironment, type Environment } from './environment.js';
