@@ -34,8 +34,11 @@ export const BUDGETS = {
    * such a track and never end it, so a revoked microphone stayed on. 13.4 KB until issue 15's `MEDIA_MODE=auto`
    * (371 B): a call under way moves between the mesh and the SFU make-before-break, the new transport up beside the
    * old one (the switch's bookkeeping, `TransportSwitch`, lives in the SFU chunk, loaded for any switch anyway).
+   * 13.7 KB until issue 16's raised hands (276 B): `raiseHand`, `lowerHand`, `lowerAllHands`, `raisedHands` (in
+   * snapshots too), the `hands-changed` event and each participant's `handRaised`, kept from join and resume answers
+   * (215 B), and the `lowerHandAfterSpeakingMs` option (61 B).
    */
-  '@parley/sdk': 13.7 * 1024,
+  '@parley/sdk': 14 * 1024,
   /**
    * The SDK's SFU mode (issue 15): `SfuTransport`, its subscription bookkeeping and the Janus client, a chunk fetched
    * only by rooms whose meeting is on a media server, so neither of the above carries it. 6 KB until the Janus client

@@ -32,6 +32,7 @@ describe('custom-elements.json', () => {
       'no-invite',
       'waiting-sound',
       'ice-transport-policy',
+      'hide',
     ]);
     expect(room.events!.map((event) => event.name)).to.include.members([
       'parley-joined',
@@ -42,8 +43,18 @@ describe('custom-elements.json', () => {
       'parley-error',
       'parley-end-meeting',
       'parley-exit',
+      'parley-hand-raised',
+      'parley-hand-lowered',
     ]);
     expect(room.cssParts!.map((part) => part.name)).to.include.members(['grid', 'controls', 'prejoin', 'panel']);
+  });
+
+  it('documents the raise hand toggle, the tile\'s badge and the panel\'s raised hands as parts', async () => {
+    const parts = async (tag: string) => (await declaration(tag)).cssParts!.map((part) => part.name);
+    expect(await parts('meeting-controls')).to.include('hand');
+    expect(await parts('participant-tile')).to.include('hand');
+    expect(await parts('participant-list')).to.include.members(['hands', 'hand-list', 'hand', 'hand-place', 'lower-all']);
+    expect((await declaration('meeting-controls')).attributes!.map((attribute) => attribute.name)).to.include('hand');
   });
 
   it('documents every element', async () => {

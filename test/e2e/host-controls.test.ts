@@ -4,7 +4,7 @@ import type { Page } from 'playwright-core';
 import { useCallHarness } from './support/harness.js';
 import { MeetingPage } from './support/meeting-page.js';
 import { createMeeting } from './support/servers.js';
-import { assertNoViolations, focused, screenshot, visibleNotices } from './support/ui.js';
+import { assertNoViolations, clickPanelButton, focused, screenshot, visibleNotices } from './support/ui.js';
 
 const harness = useCallHarness();
 
@@ -22,16 +22,6 @@ function statusText(page: Page): Promise<string | undefined> {
   return page.evaluate(
     () => document.querySelector('meeting-room')!.shadowRoot!.querySelector('[part~="status"] p')?.textContent?.trim(),
   );
-}
-
-/** Clicks a button in the host's participants panel by its visible text plus the hidden name. */
-function clickPanelButton(page: Page, name: string): Promise<void> {
-  return page.evaluate((name) => {
-    const list = document.querySelector('meeting-room')!.shadowRoot!.querySelector('participant-list')!.shadowRoot!;
-    const button = [...list.querySelectorAll('button')].find((element) => element.textContent!.replace(/\s+/g, ' ').trim() === name);
-    if (!button) throw new Error(`no "${name}" button`);
-    button.click();
-  }, name);
 }
 
 async function openParticipants(page: Page): Promise<void> {

@@ -5,3 +5,4 @@
 export { MeetingControls } from './components/meeting-controls/meeting-controls.js';
 export { ParticipantGrid } from './components/participant-grid/participant-grid.js';
 export { ParticipantTile } from './components/participant-tile/participant-tile.js';
+export { handEvents } from './components/meeting-room/hand-events.js';

@@ -10,6 +10,10 @@ export interface ParleyEventDetailMap {
   'parley-participant-joined': { participant: RemoteParticipant };
   'parley-participant-left': { participant: RemoteParticipant; reason: ParticipantLeftReason };
   'parley-media-changed': { participant: Participant; audioEnabled: boolean; videoEnabled: boolean };
+  /** Someone's hand (yours too) went up; `position`: its place in the queue, 1 first. */
+  'parley-hand-raised': { participant: Participant; position: number };
+  /** Someone's hand (yours too) went down: lowered, by them or a host, or they left with it up. */
+  'parley-hand-lowered': { participant: Participant };
   'parley-error': { code: string; message: string; cause?: unknown };
   'parley-pin-toggle': { participantId: string | null };
   'parley-prejoin-submit': {
@@ -60,6 +64,8 @@ declare global {
     'parley-participant-joined': CustomEvent<ParleyEventDetailMap['parley-participant-joined']>;
     'parley-participant-left': CustomEvent<ParleyEventDetailMap['parley-participant-left']>;
     'parley-media-changed': CustomEvent<ParleyEventDetailMap['parley-media-changed']>;
+    'parley-hand-raised': CustomEvent<ParleyEventDetailMap['parley-hand-raised']>;
+    'parley-hand-lowered': CustomEvent<ParleyEventDetailMap['parley-hand-lowered']>;
     'parley-error': CustomEvent<ParleyEventDetailMap['parley-error']>;
     'parley-pin-toggle': CustomEvent<ParleyEventDetailMap['parley-pin-toggle']>;
     'parley-prejoin-submit': CustomEvent<ParleyEventDetailMap['parley-prejoin-submit']>;

@@ -1,12 +1,12 @@
 import { ignore } from './outcomes.js';
 
-let pending: Promise<unknown> | undefined;
+let pending: Promise<typeof import('./call-ui.js')> | undefined;
 
 /**
  * Defines `<participant-grid>`, `<participant-tile>` and `<meeting-controls>`, fetching their chunk once. A failed
  * fetch (the server away for a moment) is tried again on the next call.
  */
-export function loadCallUi(): Promise<unknown> {
+export function loadCallUi(): Promise<typeof import('./call-ui.js')> {
   pending ??= import('./call-ui.js').catch((error: unknown) => {
     pending = undefined;
     throw error;

@@ -32,6 +32,10 @@ export interface RoomLike
       | 'updateMeeting'
       | 'admit'
       | 'deny'
+      | 'raisedHands'
+      | 'raiseHand'
+      | 'lowerHand'
+      | 'lowerAllHands'
     > {
   /** You, shown like the others. */
   readonly localParticipant: Participant;

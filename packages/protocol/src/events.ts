@@ -9,9 +9,11 @@ import type {
   IceCandidatePayload,
   IceRestartRequest,
   JoinMeetingRequest,
+  LowerHandRequest,
   MediaState,
   MeetingSettingsUpdate,
   ParticipantTarget,
+  RaiseHandRequest,
   ResumeMeetingRequest,
   SessionDescriptionMessage,
 } from './schemas.js';
@@ -133,6 +135,15 @@ export interface JoinedMeeting {
   media?: MediaPath;
   /** For hosts: who is in the waiting room now (empty for everyone else). */
   waiting: WaitingParticipant[];
+  /** Raised hands, first raised first; absent (a server from before raised hands) means none. */
+  hands?: RaisedHand[];
+}
+
+/** A raised hand in the meeting's queue, as the server ordered it. */
+export interface RaisedHand {
+  participantId: string;
+  /** When the server saw the hand go up, in milliseconds since the epoch: the queue's order (the client's clock never counts). */
+  raisedAt: number;
 }
 
 /** Why someone left: by choice, lost connection (past the resume window), or removed by a host. */
@@ -162,6 +173,11 @@ export interface ClientToServerEvents {
    * peer-to-peer data channel to carry it.
    */
   'app-message': (message: AppMessage, ack: Ack) => void;
+  /**
+   * Raises or lowers your own hand. A hand already up keeps its place; the answer is the queue now, and everyone
+   * (you included) hears `hands-changed` when it changed.
+   */
+  'raise-hand': (request: RaiseHandRequest, ack: Ack<RaisedHand[]>) => void;
   /** Leaves the meeting; from the waiting room, stops waiting (the connection stays open, in no meeting). */
   'leave-meeting': (ack: Ack) => void;
   // Host controls: refused with `not-host` for everyone else.
@@ -179,6 +195,8 @@ export interface ClientToServerEvents {
   'admit-participant': (target: ParticipantTarget, ack: Ack) => void;
   /** Turns someone in the waiting room away. */
   'deny-participant': (target: ParticipantTarget, ack: Ack) => void;
+  /** Lowers one participant's hand (`participantId`, the host's own too), or everyone's (`all: true`). Answers the queue now. */
+  'lower-hand': (target: LowerHandRequest, ack: Ack<RaisedHand[]>) => void;
 }
 
 /** A client request: every client event is one. */
@@ -236,6 +254,11 @@ export interface ServerToClientEvents {
   'waiting-list': (event: { waiting: WaitingParticipant[] }) => void;
   /** Your new resume token: your role changed, or the previous one is getting old. Use it for the next resume. */
   'resume-token': (event: { resumeToken: string }) => void;
+  /**
+   * A hand went up or down, or someone with a hand up left: the whole queue, first raised first. Every node sends
+   * its own participants the queue as it sees it, so the last one each page receives is the same everywhere.
+   */
+  'hands-changed': (event: { hands: RaisedHand[] }) => void;
   /** To someone waiting: a host let you in. Same shape as a join answer. */
   admitted: (meeting: JoinedMeeting) => void;
   /**

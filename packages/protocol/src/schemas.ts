@@ -105,6 +105,12 @@ export const meetingSettingsUpdateSchema = z
   })
   .strict();
 
+/** Raises (`true`) or lowers (`false`) the sender's own hand. */
+export const raiseHandSchema = z.object({ raised: z.boolean() }).strict();
+
+/** A host lowers one participant's hand, or every hand in the meeting. */
+export const lowerHandSchema = z.union([participantTargetSchema.strict(), z.object({ all: z.literal(true) }).strict()]);
+
 export type JoinMeetingRequest = z.input<typeof joinMeetingSchema>;
 export type ResumeMeetingRequest = z.infer<typeof resumeMeetingSchema>;
 export type SessionDescriptionMessage = z.infer<typeof sessionDescriptionSchema>;
@@ -115,3 +121,5 @@ export type MediaState = z.infer<typeof mediaStateSchema>;
 export type AppMessage = z.infer<typeof appMessageSchema>;
 export type ParticipantTarget = z.infer<typeof participantTargetSchema>;
 export type MeetingSettingsUpdate = z.infer<typeof meetingSettingsUpdateSchema>;
+export type RaiseHandRequest = z.infer<typeof raiseHandSchema>;
+export type LowerHandRequest = z.infer<typeof lowerHandSchema>;

@@ -67,6 +67,11 @@ export type RoomEventMap = {
   'host-changed': (participant: Participant) => void;
   /** The meeting was locked or unlocked, or its waiting room turned on or off: see `settings`. */
   'meeting-updated': (settings: MeetingSettings) => void;
+  /**
+   * A hand went up or down, or someone with a hand up left: `raisedHands`, first raised first (each participant's
+   * `handRaised` is up to date).
+   */
+  'hands-changed': (raisedHands: readonly string[]) => void;
   /** For hosts: someone arrived in or left the waiting room: see `waitingParticipants`. */
   'waiting-list-changed': (waiting: readonly WaitingParticipant[]) => void;
   /** Something failed that the application should know about; fatal failures are followed by `left`. */

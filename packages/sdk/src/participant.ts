@@ -32,6 +32,8 @@ export abstract class Participant extends TypedEmitter<ParticipantEventMap> {
   screenSharing = false;
   /** Whether this participant is speaking now (debounced). */
   isSpeaking = false;
+  /** Whether their hand is up: see `Room.raisedHands` for the queue (`hands-changed` says when it changes). */
+  handRaised = false;
   abstract readonly isLocal: boolean;
 
   /** Without `info` (the local participant before joining): no id or name, not host, media off. */

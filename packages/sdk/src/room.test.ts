@@ -4,7 +4,7 @@ import { expect } from '@esm-bundle/chai';
 import type { ProtocolErrorCode } from '@parley/protocol';
 import { refusal } from '../test/support/fake-signaling-server.js';
 import { FakeEnvironment } from '../test/support/fake-environment.js';
-import { CODE, eventNames, nextEvent, recordEvents, expectParleyError, rejectionOf, RoomFixture, waitFor } from '../test/support/room-fixture.js';
+import { CODE, eventNames, nextEvent, recordEvents, expectParleyError, rejectionOf, RoomFixture, sleep, waitFor } from '../test/support/room-fixture.js';
 import { ErrorCode } from './errors.js';
 import type { RemoteParticipant } from './remote-participant.js';
 import type { Room } from './room.js';
@@ -506,6 +506,100 @@ describe('Room', function () {
       world.server.answer('end-meeting', () => undefined);
       expectParleyError(await rejectionOf(room.endMeeting()), ErrorCode.Timeout);
       expect(room.state).to.equal('joined');
+    });
+  });
+
+  describe('raised hands', () => {
+    it('raises your hand once: raising again keeps its place and says nothing new', async () => {
+      const room = await world.joined();
+      const bea = world.server.addRemoteParticipant(CODE, 'Bea');
+      await waitFor(() => room.participants.has(bea.id), 'Bea');
+      const events = recordEvents(room, ['hands-changed']);
+      world.server.setHand(CODE, bea.id, true);
+      await waitFor(() => events.length === 1, 'Bea’s hand');
+      await room.raiseHand();
+      await room.raiseHand();
+      expect(world.server.received('raise-hand')).to.deep.equal([{ raised: true }, { raised: true }]);
+      expect(room.raisedHands).to.deep.equal([bea.id, room.localParticipant.id]);
+      expect(events.map(({ args }) => args[0])).to.deep.equal([[bea.id], [bea.id, room.localParticipant.id]]);
+      expect([room.localParticipant.handRaised, room.participants.get(bea.id)!.handRaised]).to.deep.equal([true, true]);
+      expect(room.getSnapshot().raisedHands).to.deep.equal([bea.id, room.localParticipant.id]);
+
+      await room.lowerHand();
+      expect(world.server.received('raise-hand').at(-1)).to.deep.equal({ raised: false });
+      expect(room.raisedHands).to.deep.equal([bea.id]);
+      expect(room.localParticipant.handRaised).to.equal(false);
+      // Bea leaves: out of the queue.
+      world.server.removeParticipant(CODE, bea.id);
+      await waitFor(() => room.raisedHands.length === 0, 'the queue to empty');
+    });
+
+    it('refuses to lower someone else’s hand, or all of them, to a non-host, without asking the server', async () => {
+      const room = await world.joined();
+      const bea = world.server.addRemoteParticipant(CODE, 'Bea');
+      world.server.setHand(CODE, bea.id, true);
+      await waitFor(() => room.raisedHands.length === 1, 'Bea’s hand');
+      expectParleyError(await rejectionOf(room.lowerHand(bea.id)), ErrorCode.NotHost);
+      expectParleyError(await rejectionOf(room.lowerAllHands()), ErrorCode.NotHost);
+      expect(world.server.received('lower-hand')).to.deep.equal([]);
+      expect(room.raisedHands).to.deep.equal([bea.id]);
+    });
+
+    it('lets a host lower one hand, then all', async () => {
+      const room = await world.joined({ hostKey: 'key' });
+      const [bea, cy] = [world.server.addRemoteParticipant(CODE, 'Bea'), world.server.addRemoteParticipant(CODE, 'Cy')];
+      world.server.setHand(CODE, cy.id, true);
+      world.server.setHand(CODE, bea.id, true);
+      await waitFor(() => room.raisedHands.length === 2, 'two hands');
+      expect(room.raisedHands).to.deep.equal([cy.id, bea.id]);
+      await room.lowerHand(cy.id);
+      expect(room.raisedHands).to.deep.equal([bea.id]);
+      expect(room.participants.get(cy.id)!.handRaised).to.equal(false);
+      await room.lowerAllHands();
+      expect(world.server.received('lower-hand')).to.deep.equal([{ participantId: cy.id }, { all: true }]);
+      expect(room.raisedHands).to.deep.equal([]);
+    });
+
+    it('after a resume, shows the queue as it is now, hands raised while away included', async () => {
+      const room = await world.joined();
+      const bea = world.server.addRemoteParticipant(CODE, 'Bea');
+      await waitFor(() => room.participants.has(bea.id), 'Bea');
+      await room.raiseHand();
+      world.server.connectionOf(room.localParticipant.id).drop();
+      await waitFor(() => room.state === 'reconnecting', 'reconnecting');
+      // Nobody can tell us but the resume answer: Bea raises her hand behind ours.
+      world.server.setHand(CODE, bea.id, true);
+      const changed = nextEvent(room, 'hands-changed');
+      await nextEvent(room, 'reconnected');
+      expect(await changed).to.deep.equal([[room.localParticipant.id, bea.id]]);
+      expect(room.participants.get(bea.id)!.handRaised).to.equal(true);
+      expect(room.localParticipant.handRaised).to.equal(true);
+    });
+
+    it('with `lowerHandAfterSpeakingMs`, lowers your hand once you have spoken that long, not after a short remark', async () => {
+      const room = await world.joined({}, { lowerHandAfterSpeakingMs: 300 });
+      await room.raiseHand();
+      room.localParticipant.setSpeaking(true);
+      room.localParticipant.setSpeaking(false);
+      await sleep(500);
+      expect(room.raisedHands, 'a short remark').to.deep.equal([room.localParticipant.id]);
+      room.localParticipant.setSpeaking(true);
+      await waitFor(() => room.raisedHands.length === 0, 'the hand lowered');
+      expect(world.server.received('raise-hand').at(-1)).to.deep.equal({ raised: false });
+    });
+
+    it('a newcomer sees the queue from its join answer; leaving clears it; no hand outside a meeting', async () => {
+      const bea = world.server.addRemoteParticipant(CODE, 'Bea');
+      world.server.setHand(CODE, bea.id, true);
+      const room = world.room();
+      expectParleyError(await rejectionOf(room.raiseHand()), ErrorCode.InvalidState);
+      await room.join({ code: CODE, name: 'Ada' });
+      expect(room.raisedHands).to.deep.equal([bea.id]);
+      expect(room.participants.get(bea.id)!.handRaised).to.equal(true);
+      await room.raiseHand();
+      await room.leave();
+      expect(room.raisedHands).to.deep.equal([]);
+      expect(room.localParticipant.handRaised).to.equal(false);
     });
   });
 

@@ -1,4 +1,4 @@
-import type { JoinedMeeting, MediaPath, MeetingSettings, MeetingSettingsUpdate, ParticipantInfo, ParticipantLeftReason, WaitingParticipant } from '@parley/protocol';
+import type { JoinedMeeting, MediaPath, MeetingSettings, MeetingSettingsUpdate, ParticipantInfo, ParticipantLeftReason, RaisedHand, WaitingParticipant } from '@parley/protocol';
 import { decodeChatMessage, encodeChatMessage, MAX_CHAT_MESSAGE_LENGTH, type ChatMessage } from './chat.js';
 import type { DeviceList } from './device-list.js';
 import { browserEnvironment, type Environment } from './environment.js';
@@ -26,7 +26,8 @@ type HostEvent =
   | 'transfer-host'
   | 'update-meeting'
   | 'admit-participant'
-  | 'deny-participant';
+  | 'deny-participant'
+  | 'lower-hand';
 
 export interface RoomOptions {
   /** The Parley server's URL, e.g. `https://meet.example.com`. */
@@ -60,6 +61,11 @@ export interface RoomOptions {
    * so. Default: `SfuTransport`, the Janus VideoRoom client, whose code is fetched then (a chunk of its own).
    */
   sfuTransport?: MediaTransportFactory;
+  /**
+   * Lowers your raised hand once you have been speaking this long without a pause (ms): you were given the floor.
+   * Counted from when you start speaking with your hand up. Default: never.
+   */
+  lowerHandAfterSpeakingMs?: number;
 }
 
 export interface JoinOptions {
@@ -174,6 +180,7 @@ export class Room extends TypedEmitter<RoomEventMap> {
   readonly #sessionId: string | undefined;
   #settings: MeetingSettings = { locked: false, waitingRoom: false };
   #waiting: readonly WaitingParticipant[] = [];
+  #hands: readonly string[] = [];
   #snapshot: RoomSnapshot | null = null;
   readonly #subscribers = new Set<() => void>();
   /**
@@ -202,6 +209,14 @@ export class Room extends TypedEmitter<RoomEventMap> {
     });
     this.localParticipant = local;
     this.#forward(local);
+    const lowerAfter = options.lowerHandAfterSpeakingMs;
+    let lowering: ReturnType<typeof setTimeout> | undefined;
+    if (lowerAfter) {
+      local.on('speaking-changed', (speaking) => {
+        clearTimeout(lowering);
+        if (speaking && local.handRaised) lowering = setTimeout(() => this.lowerHand().catch(this.#warn), lowerAfter);
+      });
+    }
   }
 
   get state(): RoomState {
@@ -329,6 +344,7 @@ export class Room extends TypedEmitter<RoomEventMap> {
       this.#settings = joined.settings;
       this.#waiting = joined.waiting;
       for (const info of joined.participants) this.#addParticipant(info, false);
+      this.#setHands(joined.hands);
       signal.setReady(true);
       // A closing tab says goodbye, so the others see "left" at once rather than after the resume window.
       this.#stopWatchingPageHide = this.#environment.onPageHide(() => {
@@ -529,6 +545,27 @@ export class Room extends TypedEmitter<RoomEventMap> {
     await this.#hostRequest('turn people away', 'deny-participant', { participantId });
   }
 
+  /** Raised hands, first raised first, by participant id (yours too): the server's order, the same on every page. */
+  get raisedHands(): readonly string[] {
+    return this.#hands;
+  }
+
+  /** Raises your hand: to the back of the meeting's queue, or where it is if it is up already. */
+  async raiseHand(): Promise<void> {
+    await this.#raiseHand(true);
+  }
+
+  /** Lowers your hand; a host can name someone else's (anyone else is refused `not-host`). */
+  async lowerHand(participantId = this.localParticipant.id): Promise<void> {
+    if (participantId === this.localParticipant.id) await this.#raiseHand(false);
+    else await this.#hostRequest('lower hands', 'lower-hand', { participantId });
+  }
+
+  /** Host: lowers every hand. */
+  async lowerAllHands(): Promise<void> {
+    await this.#hostRequest('lower hands', 'lower-hand', { all: true });
+  }
+
   /**
    * Calls `listener` after every change to the room, whatever it is; returns a function that unsubscribes.
    * With `getSnapshot` this is the external-store contract of React's `useSyncExternalStore`, Svelte stores, Vue's
@@ -553,6 +590,7 @@ export class Room extends TypedEmitter<RoomEventMap> {
       audioOutputDeviceId: this.#audioOutputDeviceId,
       settings: this.#settings,
       waitingParticipants: this.#waiting,
+      raisedHands: this.#hands,
     });
     return this.#snapshot;
   }
@@ -596,6 +634,19 @@ export class Room extends TypedEmitter<RoomEventMap> {
     this.#wanted.set(participantId, wanted);
     this.#transport?.setVideoWanted(participantId, wanted);
     this.#switch?.transport.setVideoWanted(participantId, wanted);
+  }
+
+  /** The queue changes with the `hands-changed` the server sends everyone before it answers (the sender too). */
+  async #raiseHand(raised: boolean): Promise<void> {
+    this.#assertInMeeting('raise a hand');
+    await this.#signal!.request('raise-hand', { raised });
+  }
+
+  /** The queue as the server told it last (`hands-changed`, or a join or resume answer). */
+  #setHands(hands: readonly RaisedHand[] = []): void {
+    const ids = hands.map(({ participantId }) => participantId);
+    for (const participant of [this.localParticipant, ...this.participants.values()]) participant.handRaised = ids.includes(participant.id);
+    if (`${ids}` !== `${this.#hands}`) this.emit('hands-changed', (this.#hands = ids));
   }
 
   async #setMediaEnabled(kind: 'audio' | 'video', enabled: boolean): Promise<boolean> {
@@ -717,6 +768,7 @@ export class Room extends TypedEmitter<RoomEventMap> {
     });
     signal.on('meeting-updated', (settings) => this.#setSettings(settings));
     signal.on('waiting-list', ({ waiting }) => this.#setWaiting(waiting));
+    signal.on('hands-changed', ({ hands }) => this.#setHands(hands));
     signal.on('media-path', (path) => this.#followMediaPath(path));
     signal.on('resume-token', ({ resumeToken }) => {
       this.#resumeToken = resumeToken;
@@ -830,6 +882,7 @@ export class Room extends TypedEmitter<RoomEventMap> {
     // Updates those we know. Someone we never heard of joined while we were away, and expects us, who were here
     // first, to offer.
     for (const info of joined.participants) this.#addParticipant(info, true);
+    this.#setHands(joined.hands);
   }
 
   #setSettings(settings: MeetingSettings): void {
@@ -1011,6 +1064,7 @@ export class Room extends TypedEmitter<RoomEventMap> {
     this.#meetingCode = null;
     this.#resumeToken = '';
     this.#chatMessages.length = 0;
+    this.#setHands();
   }
 
   #setState(state: RoomState): void {

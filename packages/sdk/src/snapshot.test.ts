@@ -23,6 +23,7 @@ describe('snapshotParticipant', () => {
       ...remoteInfo,
       isLocal: false,
       isSpeaking: false,
+      handRaised: false,
       stream: null,
       screenStream: null,
       connectionState: 'connected',

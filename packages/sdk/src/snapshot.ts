@@ -15,6 +15,7 @@ export interface ParticipantSnapshot {
   readonly videoEnabled: boolean;
   readonly screenSharing: boolean;
   readonly isSpeaking: boolean;
+  readonly handRaised: boolean;
   readonly stream: MediaStream | null;
   readonly screenStream: MediaStream | null;
   /** Remote participants only. */
@@ -39,6 +40,8 @@ export interface RoomSnapshot {
   readonly settings: MeetingSettings;
   /** For hosts: the waiting room. */
   readonly waitingParticipants: readonly WaitingParticipant[];
+  /** Raised hands, first raised first, by participant id. */
+  readonly raisedHands: readonly string[];
 }
 
 export function snapshotParticipant(participant: Participant): ParticipantSnapshot {
@@ -55,6 +58,7 @@ export function snapshotParticipant(participant: Participant): ParticipantSnapsh
     videoEnabled: participant.videoEnabled,
     screenSharing: participant.screenSharing,
     isSpeaking: participant.isSpeaking,
+    handRaised: participant.handRaised,
     stream: participant.stream,
     screenStream: participant.screenStream,
     ...remote,

@@ -75,7 +75,7 @@ export class Metrics {
 
   readonly hostActions = new Counter({
     name: 'parley_host_actions_total',
-    help: 'Host controls carried out, by action: end, mute, remove, transfer-host, update, admit, deny.',
+    help: 'Host controls carried out, by action: end, mute, remove, transfer-host, update, admit, deny, lower-hand.',
     labelNames: ['action'] as const,
     registers: [this.registry],
   });

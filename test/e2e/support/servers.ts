@@ -27,7 +27,8 @@ export interface Embedder {
 /**
  * A third-party site that embeds Parley the documented way: one script tag from the Parley server and a
  * `<meeting-room autojoin>`. `GET /?code=…&name=…[&hostKey=…]` serves the page; `&prejoin=1` leaves out `autojoin`
- * so the prejoin screen shows, `&lang=…` sets the element's language and `&ice=relay` its `ice-transport-policy`.
+ * so the prejoin screen shows, `&lang=…` sets the element's language, `&ice=relay` its `ice-transport-policy` and
+ * `&hide=…` its `hide`.
  */
 export async function startEmbedder(parleyUrl: string): Promise<Embedder> {
   const server: Server = createServer((request, response) => {
@@ -42,6 +43,7 @@ export async function startEmbedder(parleyUrl: string): Promise<Embedder> {
 <meeting-room code="${attribute(query.get('code'))}" name="${attribute(query.get('name'))}"
   host-key="${attribute(query.get('hostKey'))}" ${query.get('lang') ? `lang="${attribute(query.get('lang'))}"` : ''}
   ${query.get('ice') ? `ice-transport-policy="${attribute(query.get('ice'))}"` : ''}
+  ${query.get('hide') ? `hide="${attribute(query.get('hide'))}"` : ''}
   ${query.get('prejoin') === '1' ? '' : 'autojoin'}></meeting-room>
 <script type="module" src="${parleyUrl}/parley.js"></script>
 </body>

@@ -31,3 +31,13 @@ export function focused(page: Page): Promise<string> {
     return `${element?.getAttribute('part') ?? element?.localName}: ${element?.textContent?.trim()}`;
   });
 }
+
+/** Clicks a button in the page's participants panel by its visible text plus the hidden name, if any ("Remove Bob"). */
+export function clickPanelButton(page: Page, label: string): Promise<void> {
+  return page.evaluate((label) => {
+    const list = document.querySelector('meeting-room')!.shadowRoot!.querySelector('participant-list')!.shadowRoot!;
+    const button = [...list.querySelectorAll('button')].find((element) => element.textContent!.replace(/\s+/g, ' ').trim() === label);
+    if (!button) throw new Error(`no "${label}" button`);
+    button.click();
+  }, label);
+}

@@ -151,4 +151,11 @@ export const en = {
   waitingRoomAfterRemoval: 'Turned on because someone was removed: if they come back, they wait here for you. Turn it off to let people straight in.',
   // meeting notices: who muted you when the SDK does not say which host (review of issue 12)
   aHost: 'A host',
+  // Raised hands (issue 16, item 3): the toolbar toggle, the tile badge, the participants panel, the host's notice
+  raiseHand: 'Raise hand',
+  handPlace: (place: number) => `Hand raised, number ${place} in line`,
+  raisedHands: 'Raised hands',
+  lowerHand: 'Lower hand',
+  lowerAllHands: 'Lower all hands',
+  raisedHand: (name: string) => `${name} raised their hand`,
 } as const;

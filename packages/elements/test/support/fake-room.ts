@@ -31,6 +31,7 @@ export class FakeRoom extends TypedEmitter<RoomEventMap> {
   readonly hostActions: string[] = [];
   settings: MeetingSettings = { locked: false, waitingRoom: false };
   waitingParticipants: WaitingParticipant[] = [];
+  raisedHands: string[] = [];
   devices: DeviceList = { cameras: [], microphones: [], speakers: [] };
   /** Every `setVideoWanted` call, in order, with when it came (`performance.now()`). */
   readonly videoWanted: { id: string; wanted: VideoWanted; at: number }[] = [];
@@ -124,6 +125,27 @@ export class FakeRoom extends TypedEmitter<RoomEventMap> {
 
   async admit(id: string): Promise<void> {
     this.hostActions.push(`admit:${id}`);
+  }
+
+  /** Sets the queue of raised hands, as the room does on `hands-changed`. */
+  setHands(ids: string[]): void {
+    this.raisedHands = ids;
+    for (const participant of [this.localParticipant, ...this.participants.values()]) participant.handRaised = ids.includes(participant.id);
+    this.emit('hands-changed', ids);
+  }
+
+  async raiseHand(): Promise<void> {
+    if (!this.raisedHands.includes('me')) this.setHands([...this.raisedHands, 'me']);
+  }
+
+  async lowerHand(id = 'me'): Promise<void> {
+    if (id !== 'me') this.hostActions.push(`lower:${id}`);
+    this.setHands(this.raisedHands.filter((raised) => raised !== id));
+  }
+
+  async lowerAllHands(): Promise<void> {
+    this.hostActions.push('lower-all');
+    this.setHands([]);
   }
 
   async deny(id: string): Promise<void> {

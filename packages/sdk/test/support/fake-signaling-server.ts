@@ -7,7 +7,7 @@
  * client looks up `WebSocket` once, when it loads.
  *
  * The fake keeps meetings the way the real server does, for what these tests need: joins (with waiting rooms),
- * relaying offers, answers and candidates, media state, leaving, resuming with a token. Any request can be answered
+ * relaying offers, answers and candidates, media state, leaving, resuming with a token, raised hands. Any request can be answered
  * differently per test with `answer(event, handler)`, and the server can push any event with `emit`.
  */
 import {
@@ -18,6 +18,7 @@ import {
   type MeetingSettings,
   type ParticipantInfo,
   type ProtocolErrorCode,
+  type RaisedHand,
   type Result,
   type ServerToClientEvents,
   type WaitingForHost,
@@ -210,6 +211,8 @@ interface FakeMeeting {
   /** Waiting for a host, with the connection each waits on. */
   waiting: Map<string, { name: string; connection: ServerConnection; audio: boolean; video: boolean }>;
   ended: boolean;
+  /** Raised hands, first raised first. */
+  hands: RaisedHand[];
 }
 
 export interface MeetingOptions {
@@ -252,6 +255,7 @@ export class FakeSignalingServer {
       participants: new Map(),
       waiting: new Map(),
       ended: false,
+      hands: [],
     });
     this.#resumeWindowMs.set(canonical, options.resumeWindowMs ?? 30_000);
     if (options.media) this.#media.set(canonical, options.media);
@@ -294,6 +298,24 @@ export class FakeSignalingServer {
     const meeting = this.#meeting(code);
     meeting.participants.delete(participantId);
     this.#broadcast(meeting, participantId, 'participant-left', { participantId, reason });
+    this.setHand(code, participantId, false);
+  }
+
+  /** Raises or lowers a participant's hand as the real server does: to the back of the queue, everyone told. */
+  setHand(code: string, participantId: string, raised: boolean): RaisedHand[] {
+    const meeting = this.#meeting(code);
+    const up = meeting.hands.some((hand) => hand.participantId === participantId);
+    if (raised === up) return meeting.hands;
+    meeting.hands = raised
+      ? [...meeting.hands, { participantId, raisedAt: Date.now() }]
+      : meeting.hands.filter((hand) => hand.participantId !== participantId);
+    this.#broadcast(meeting, null, 'hands-changed', { hands: meeting.hands });
+    return meeting.hands;
+  }
+
+  /** The raised hands of a meeting, by participant id, first raised first. */
+  handIds(code: string): string[] {
+    return this.#meeting(code).hands.map((hand) => hand.participantId);
   }
 
   /** Everyone in the meeting but `except` gets the event. */
@@ -428,6 +450,18 @@ export class FakeSignalingServer {
         this.#broadcast(meeting, from, 'media-state', { participantId: from, ...state });
         return ok(undefined);
       }
+      case 'raise-hand': {
+        if (!meeting || !from) return refusal('not-in-meeting');
+        return ok(this.setHand(meeting.code, from, (payload as Payload<'raise-hand'>).raised));
+      }
+      case 'lower-hand': {
+        if (!meeting || !from) return refusal('not-in-meeting');
+        if (!meeting.participants.get(from)!.info.isHost) return refusal('not-host');
+        const target = payload as Payload<'lower-hand'>;
+        const lowered = 'all' in target ? meeting.hands.map((hand) => hand.participantId) : [target.participantId];
+        for (const id of lowered) this.setHand(meeting.code, id, false);
+        return ok(meeting.hands);
+      }
       case 'leave-meeting': {
         if (meeting && from) this.removeParticipant(meeting.code, from, 'left');
         connection.participantId = null;
@@ -457,6 +491,7 @@ export class FakeSignalingServer {
       resumeWindowMs: this.#resumeWindowMs.get(meeting.code)!,
       settings: { ...meeting.settings },
       waiting: [],
+      hands: meeting.hands,
       ...(this.#media.has(meeting.code) && { media: this.#media.get(meeting.code) }),
     };
   }

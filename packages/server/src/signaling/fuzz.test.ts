@@ -8,9 +8,11 @@ import {
   iceCandidateSchema,
   iceRestartRequestSchema,
   joinMeetingSchema,
+  lowerHandSchema,
   mediaStateSchema,
   meetingSettingsUpdateSchema,
   participantTargetSchema,
+  raiseHandSchema,
   resumeMeetingSchema,
   sessionDescriptionSchema,
 } from '@parley/protocol/schemas';
@@ -35,6 +37,8 @@ const RUNS: Record<keyof ClientToServerEvents, number> = {
   'update-meeting': 1500,
   'admit-participant': 1000,
   'deny-participant': 1000,
+  'raise-hand': 1000,
+  'lower-hand': 1000,
 };
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
 
@@ -90,6 +94,8 @@ const nearMisses = {
   'media-state': fc.record({ audio: aBoolean, video: aBoolean, screen: aBoolean }, loose),
   'app-message': fc.record({ data: fc.oneof(aString(LIMITS.appMessageLength), fc.constant('')) }, loose),
   target: fc.record({ participantId: fc.oneof(aString(LIMITS.participantIdLength), fc.constant('')) }, loose),
+  'raise-hand': fc.record({ raised: aBoolean, extra: fc.string({ maxLength: 8 }) }, loose),
+  'lower-hand': fc.record({ participantId: fc.oneof(aString(LIMITS.participantIdLength), fc.constant('')), all: aBoolean }, loose),
   // Strict: any key besides these two is refused as well.
   'update-meeting': fc.record({ locked: aBoolean, waitingRoom: aBoolean, title: fc.string({ maxLength: 8 }) }, loose),
 };
@@ -116,6 +122,8 @@ const CASES: { event: keyof ClientToServerEvents; payloads: fc.Arbitrary<unknown
   { event: 'update-meeting', payloads: malformed(meetingSettingsUpdateSchema, nearMisses['update-meeting']), from: 'member', expect: 'invalid-payload' },
   { event: 'admit-participant', payloads: malformed(participantTargetSchema, nearMisses.target), from: 'member', expect: 'invalid-payload' },
   { event: 'deny-participant', payloads: malformed(participantTargetSchema, nearMisses.target), from: 'outsider', expect: 'invalid-payload' },
+  { event: 'raise-hand', payloads: malformed(raiseHandSchema, nearMisses['raise-hand']), from: 'member', expect: 'invalid-payload' },
+  { event: 'lower-hand', payloads: malformed(lowerHandSchema, nearMisses['lower-hand']), from: 'member', expect: 'invalid-payload' },
 ];
 
 const KNOWN_CODES = new Set<string>(Object.values(ProtocolErrorCode));

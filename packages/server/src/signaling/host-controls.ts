@@ -1,4 +1,4 @@
-import { ProtocolErrorCode, type MeetingSettings, type Result } from '@parley/protocol';
+import { ProtocolErrorCode, type LowerHandRequest, type MeetingSettings, type RaisedHand, type Result } from '@parley/protocol';
 import type { Logger } from '../logger.js';
 import type { Meeting } from '../meetings/meeting.js';
 import type { MeetingService } from '../meetings/meeting-service.js';
@@ -6,6 +6,7 @@ import type { Metrics } from '../metrics.js';
 import type { SfuRooms } from '../sfu/sfu-rooms.js';
 import { ok, refusal } from './dispatch.js';
 import type { EndedMeetings } from './ended-meetings.js';
+import { handQueue } from './hands.js';
 import type { Member, Presence } from './presence.js';
 import type { Replication } from './replication.js';
 import { meetingRoom, participantRoom } from './rooms.js';
@@ -13,7 +14,7 @@ import type { ParleyServer, ParleySocket } from './types.js';
 import type { Waiter, WaitingRooms } from './waiting-room.js';
 
 /** Host controls, as counted in `parley_host_actions_total{action}` and logged. */
-type HostAction = 'end' | 'mute' | 'remove' | 'transfer-host' | 'update' | 'admit' | 'deny';
+type HostAction = 'end' | 'mute' | 'remove' | 'transfer-host' | 'update' | 'admit' | 'deny' | 'lower-hand';
 
 /** The membership host controls act on (implemented by `Signaling`). */
 export interface ControlledMembership {
@@ -38,6 +39,8 @@ export interface ControlledMembership {
   sendWaitingList(code: string): void;
   /** Whether the meeting's media goes through Janus now (in auto mode, a meeting of two does not). */
   onSfu(code: string): boolean;
+  /** Tells the meeting's participants on this node the queue of raised hands. */
+  sendHands(code: string): void;
 }
 
 export interface HostControlsOptions {
@@ -264,6 +267,25 @@ export class HostControls {
     this.#membership.sendWaitingList(host.meetingCode);
     this.#hostAction('deny', host, waiter.id);
     return ok(undefined);
+  }
+
+  /** Lowers one participant's hand (the host's own too), or every hand in the meeting; answers the queue now. */
+  lowerHands(host: Member, target: LowerHandRequest): Result<RaisedHand[]> {
+    const { presence } = this.#membership;
+    const code = host.meetingCode;
+    const named = 'all' in target ? undefined : presence.get(code, target.participantId);
+    if (!('all' in target) && !named) return notFound();
+    const lowered = (named ? [named] : presence.members(code)).filter((member) => member.handRaisedAt !== undefined);
+    for (const member of lowered) {
+      member.handRaisedAt = undefined;
+      // Their own node, if another, tells its participants once it hears.
+      this.#options.replication.publish(member);
+    }
+    if (lowered.length > 0) {
+      this.#membership.sendHands(code);
+      this.#hostAction('lower-hand', host, named?.info.id);
+    }
+    return ok(handQueue(presence.members(code)));
   }
 
   /** Another participant of the host's meeting (away ones included). */

@@ -38,6 +38,11 @@ export interface Member {
   joinedAt: number;
   /** Who their join answer listed: those they expect offers from. */
   listedInJoinAnswer: string[];
+  /**
+   * While their hand is up: when the server saw it go up (ms since the epoch, see hands.ts). Kept while they are
+   * away, dropped with them.
+   */
+  handRaisedAt?: number | undefined;
   /** Drops the participant when the resume window closes. */
   expiry?: ReturnType<typeof setTimeout>;
 }

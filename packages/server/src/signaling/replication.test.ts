@@ -108,6 +108,7 @@ describe('RedisReplication', () => {
         listedInJoinAnswer: ['p0'],
         tokenIssuedAt: undefined,
         previousTokenIssuedAt: undefined,
+        handRaisedAt: undefined,
       });
       assert.equal(replication.owns(own), true);
       assert.equal(replication.owns(member({ node: 'node-b' })), false);

@@ -205,6 +205,7 @@ export class RedisReplication implements Replication {
       listedInJoinAnswer: member.listedInJoinAnswer,
       tokenIssuedAt: member.tokenIssuedAt,
       previousTokenIssuedAt: member.previousTokenIssuedAt,
+      handRaisedAt: member.handRaisedAt,
     };
     this.#broadcast(() => this.#io.serverSideEmit('presence:member', snapshot));
   }

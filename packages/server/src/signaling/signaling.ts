@@ -6,6 +6,7 @@ import {
   type JoinedMeeting,
   type MediaPath,
   type ParticipantLeftReason,
+  type RaisedHand,
   type RequestData,
   type Result,
   type WaitingForHost,
@@ -15,9 +16,11 @@ import {
   iceCandidateSchema,
   iceRestartRequestSchema,
   joinMeetingSchema,
+  lowerHandSchema,
   mediaStateSchema,
   meetingSettingsUpdateSchema,
   participantTargetSchema,
+  raiseHandSchema,
   resumeMeetingSchema,
   sessionDescriptionSchema,
 } from '@parley/protocol/schemas';
@@ -34,6 +37,7 @@ import { iceServersFor } from '../turn.js';
 import { bare, Dispatcher, ok, refusal, request, type Outcome, type RequestHandlers } from './dispatch.js';
 import { EndedMeetings } from './ended-meetings.js';
 import { handedOver, takenOver } from './hand-over.js';
+import { handQueue, nextRaisedAt } from './hands.js';
 import { HostControls } from './host-controls.js';
 import { MAX_HELD_MESSAGES, Presence, type HeldMessage, type Member } from './presence.js';
 import { quickIceCandidate } from './quick-validation.js';
@@ -168,6 +172,7 @@ export class Signaling {
         turnAway: (waiter) => this.#turnAway(waiter),
         sendWaitingList: (code) => this.#sendWaitingList(code),
         onSfu: (code) => this.#onSfu(code),
+        sendHands: (code) => this.#sendHands(code),
       },
     });
     this.#dispatcher = new Dispatcher(this.#requests(), options);
@@ -403,6 +408,7 @@ export class Signaling {
       ),
       'media-state': request(mediaStateSchema, (socket, state) => this.#setMediaState(socket, state)),
       'app-message': request(appMessageSchema, (socket, message) => this.#relayAppMessage(socket, message)),
+      'raise-hand': request(raiseHandSchema, (socket, { raised }) => this.#raiseHand(socket, raised)),
       'leave-meeting': bare((socket) => this.#leave(socket)),
       'end-meeting': bare((socket) => this.#asHost(socket, (host) => hosts.end(host))),
       'mute-participant': request(participantTargetSchema, (socket, { participantId }) =>
@@ -423,6 +429,7 @@ export class Signaling {
       'deny-participant': request(participantTargetSchema, (socket, { participantId }) =>
         this.#asHost(socket, (host) => hosts.deny(host, participantId)),
       ),
+      'lower-hand': request(lowerHandSchema, (socket, target) => this.#asHost(socket, (host) => hosts.lowerHands(host, target))),
     };
   }
 
@@ -458,6 +465,27 @@ export class Signaling {
     if (!member) return refusal(ProtocolErrorCode.NotInMeeting, 'Join a meeting first');
     socket.to(meetingRoom(member.meetingCode)).emit('app-message', { from: member.info.id, data });
     return ok(undefined);
+  }
+
+  /** Raises or lowers the sender's hand; a hand already up keeps its place. Answers the queue now. */
+  #raiseHand(socket: ParleySocket, raised: boolean): Result<RaisedHand[]> {
+    const member = this.#memberOf(socket);
+    if (!member) return refusal(ProtocolErrorCode.NotInMeeting, 'Join a meeting first');
+    const members = this.#presence.members(member.meetingCode);
+    if (raised !== (member.handRaisedAt !== undefined)) {
+      member.handRaisedAt = raised ? nextRaisedAt(members, Date.now()) : undefined;
+      this.#replication.publish(member);
+      this.#sendHands(member.meetingCode);
+    }
+    return ok(handQueue(members));
+  }
+
+  /**
+   * Tells the meeting's participants on this node the queue as this node sees it. Each node tells its own, on every
+   * change it makes or hears of, so the last queue every page gets is the same once the nodes agree.
+   */
+  #sendHands(code: string): void {
+    this.#replication.ownConnections(meetingRoom(code)).emit('hands-changed', { hands: handQueue(this.#presence.members(code)) });
   }
 
   #leave(socket: ParleySocket): Result<undefined> {
@@ -1022,6 +1050,7 @@ export class Signaling {
     const socket = this.#socketOf(member);
     if (socket) this.#detach(socket);
     this.#options.io.to(meetingRoom(member.meetingCode)).emit('participant-left', { participantId: member.info.id, reason });
+    if (member.handRaisedAt !== undefined) this.#sendHands(member.meetingCode);
     this.#options.metrics.leaves.inc({ reason });
     this.#options.logger.info({ meeting: member.meetingCode, participant: member.info.id, reason }, 'left');
     void this.#followHeadCount(member.meetingCode);
@@ -1067,6 +1096,7 @@ export class Signaling {
       settings: hostSettings(meeting),
       media: this.#mediaPath(member),
       waiting: member.info.isHost ? this.#waitingRooms.list(member.meetingCode) : [],
+      hands: handQueue(this.#presence.members(member.meetingCode)),
     };
   }
 
@@ -1077,8 +1107,11 @@ export class Signaling {
     if (this.#ended.has(snapshot.meetingCode)) return false;
     let member = this.#presence.get(snapshot.meetingCode, snapshot.info.id);
     const isNew = !member;
+    const handBefore = member?.handRaisedAt;
+    // The adapter's encoding turns an absent stamp into null: a hand that is down.
+    const handRaisedAt = snapshot.handRaisedAt ?? undefined;
     if (!member) {
-      member = { ...snapshot, heldMessages: [] };
+      member = { ...snapshot, handRaisedAt, heldMessages: [] };
       this.#presence.add(member);
       this.#announce(member);
       this.#readAhead(snapshot.meetingCode);
@@ -1102,7 +1135,9 @@ export class Signaling {
       member.deliveringHeldMessages = false;
       member.tokenIssuedAt = snapshot.tokenIssuedAt;
       member.previousTokenIssuedAt = snapshot.previousTokenIssuedAt;
+      member.handRaisedAt = handRaisedAt;
     }
+    if (member.handRaisedAt !== handBefore) this.#sendHands(member.meetingCode);
     if (snapshot.socketId === null) member.awaySince ??= Date.now();
     else member.awaySince = undefined;
     clearTimeout(member.expiry);
@@ -1137,6 +1172,7 @@ export class Signaling {
   #forget(code: string, id: string, reason: ParticipantLeftReason): void {
     const member = this.#presence.remove(code, id);
     if (!member) return;
+    if (member.handRaisedAt !== undefined) this.#sendHands(code);
     void this.#followHeadCount(code);
     // The dropping node stores the departure (a removal is stored as such); here it counts at once.
     if (reason !== 'removed' && this.#recovering()) this.#departed.add(`${code}/${id}`);

@@ -17,6 +17,8 @@ export interface MemberSnapshot {
   /** When their latest and previous resume tokens were issued (see `Member`). */
   tokenIssuedAt?: number | undefined;
   previousTokenIssuedAt?: number | undefined;
+  /** While their hand is up: its stamp (see `Member`). Absent while it is down (`null` once through the adapter). */
+  handRaisedAt?: number | undefined;
 }
 
 /** Messages between server nodes sharing a Redis (`REDIS_URL`), through the Socket.IO adapter. */

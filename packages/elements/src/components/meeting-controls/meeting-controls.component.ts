@@ -10,12 +10,21 @@ import { meetingControlsStyles } from './meeting-controls.styles.js';
 
 /** What the controls use of a room. */
 export type ControlledRoom = RoomPart<
-  'inMeeting' | 'localParticipant' | 'waitingParticipants' | 'toggleMicrophone' | 'toggleCamera' | 'toggleScreenShare' | 'leave' | 'endMeeting'
+  | 'inMeeting'
+  | 'localParticipant'
+  | 'waitingParticipants'
+  | 'toggleMicrophone'
+  | 'toggleCamera'
+  | 'toggleScreenShare'
+  | 'raiseHand'
+  | 'lowerHand'
+  | 'leave'
+  | 'endMeeting'
 >;
 
 /**
- * Microphone, camera, screen share and leave buttons for a room, plus toggles for the side panels a host page
- * renders (chat, participants, settings). Usable on its own with any SDK `Room`.
+ * Microphone, camera, screen share, raise hand and leave buttons for a room, plus toggles for the side panels a host
+ * page renders (chat, participants, settings). Usable on its own with any SDK `Room`.
  *
  * @fires parley-error - A button's action failed, e.g. the camera could not be started.
  * @fires parley-panel-toggle - A panel toggle was pressed. `detail`: `panel`, and `open` (what it should become).
@@ -25,6 +34,7 @@ export type ControlledRoom = RoomPart<
  * @csspart microphone - The microphone toggle.
  * @csspart camera - The camera toggle.
  * @csspart screen-share - The screen share toggle (hidden where the browser cannot share a screen).
+ * @csspart hand - The raise hand toggle (with `hand` set; `aria-pressed` while your hand is up).
  * @csspart chat - The chat toggle (with `chat` set).
  * @csspart unread - The unread-message count on the chat toggle.
  * @csspart participants - The participants toggle (with `participants` set).
@@ -35,6 +45,7 @@ export type ControlledRoom = RoomPart<
  *
  * @cssprop --parley-surface - Button background.
  * @cssprop --parley-danger - Background of the leave button and of devices that are off.
+ * @cssprop --parley-hand - Background of the raise hand toggle while your hand is up.
  *
  * @tag meeting-controls
  */
@@ -44,6 +55,7 @@ export class MeetingControls extends ParleyElement {
 
   static override properties: PropertyDeclarations = {
     room: { attribute: false },
+    hand: { type: Boolean },
     chat: { type: Boolean },
     participants: { type: Boolean },
     settings: { type: Boolean },
@@ -53,6 +65,9 @@ export class MeetingControls extends ParleyElement {
 
   /** The room these controls act on. */
   room: ControlledRoom | null = null;
+
+  /** Show the raise hand toggle. */
+  hand = false;
 
   /** Show the chat toggle. */
   chat = false;
@@ -77,6 +92,7 @@ export class MeetingControls extends ParleyElement {
       'screen-share-changed',
       'host-changed',
       'waiting-list-changed',
+      'hands-changed',
     ]);
   }
 
@@ -97,6 +113,7 @@ export class MeetingControls extends ParleyElement {
     const micOn = local?.audioEnabled ?? false;
     const cameraOn = local?.videoEnabled ?? false;
     const sharing = local?.screenSharing ?? false;
+    const handRaised = local?.handRaised ?? false;
     const unread = this.unreadCount > 0 ? this.text.unread(this.unreadCount) : '';
     // Only hosts hear of the waiting room; the room keeps the list empty for everyone else.
     const waiting = room?.waitingParticipants.length ?? 0;
@@ -113,6 +130,12 @@ export class MeetingControls extends ParleyElement {
         ? this.#button('screen-share', this.text.shareScreen, sharing, '', disabled, () =>
             this.#run((r) => r.toggleScreenShare()),
             icon('screenShare'),
+          )
+        : nothing}
+      ${this.hand
+        ? this.#button('hand', this.text.raiseHand, handRaised, 'hand', disabled, () =>
+            this.#run((r) => (handRaised ? r.lowerHand() : r.raiseHand())),
+            icon('hand'),
           )
         : nothing}
       ${this.chat

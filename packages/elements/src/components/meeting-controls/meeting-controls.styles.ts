@@ -38,6 +38,11 @@ export const meetingControlsStyles = css`
     background: var(--_accent);
     color: var(--_on-accent);
   }
+  /* A raised hand stands out from the panel toggles: it is what others see on your tile. */
+  button.hand[aria-pressed='true'] {
+    background: var(--parley-hand, #fdd663);
+    color: #202124;
+  }
   .badge {
     position: absolute;
     top: -2px;

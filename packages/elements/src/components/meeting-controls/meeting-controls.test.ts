@@ -161,4 +161,28 @@ describe('<meeting-controls>', () => {
       [true, true, true],
     ]);
   });
+
+  it('raises and lowers your hand with the hand toggle (with `hand` set), pressed while it is up, whoever lowers it', async () => {
+    const room = new FakeRoom();
+    const plain = await render(room);
+    expect(part(plain, 'hand'), 'only when asked for').to.equal(null);
+    plain.remove();
+    const controls = await render(room, (element) => (element.hand = true));
+    const hand = part(controls, 'hand')!;
+    expect([hand.getAttribute('aria-label'), hand.getAttribute('aria-pressed')]).to.deep.equal(['Raise hand', 'false']);
+    hand.click();
+    await until(() => hand.getAttribute('aria-pressed') === 'true', 'the hand up');
+    expect(room.raisedHands).to.deep.equal(['me']);
+    expect(getComputedStyle(hand).backgroundColor, 'stands out while up').to.equal('rgb(253, 214, 99)');
+    hand.click();
+    await until(() => hand.getAttribute('aria-pressed') === 'false', 'the hand down');
+    expect(room.raisedHands).to.deep.equal([]);
+    // Raised, then lowered by a host: the toggle follows the room.
+    room.setHands(['p1', 'me']);
+    await until(() => hand.getAttribute('aria-pressed') === 'true', 'the hand up again');
+    room.setHands(['p1']);
+    await until(() => hand.getAttribute('aria-pressed') === 'false', 'lowered by a host');
+    expect(hand.getAttribute('aria-label'), 'one label either way').to.equal('Raise hand');
+    expect(await axeViolations(document.body)).to.deep.equal([]);
+  });
 });

@@ -44,6 +44,9 @@ const defaultServer = new URL(import.meta.url).origin;
  * @fires parley-participant-left - Someone else left. `detail`: `participant`, `reason`.
  * @fires parley-media-changed - Someone's (or your) microphone or camera went on or off.
  *   `detail`: `participant`, `audioEnabled`, `videoEnabled`.
+ * @fires parley-hand-raised - Someone's hand (yours too) went up. `detail`: `participant`, `position` (its place in
+ *   the queue, 1 first).
+ * @fires parley-hand-lowered - Someone's hand (yours too) went down, or they left with it up. `detail`: `participant`.
  * @fires parley-error - Something failed. `detail`: `code` (an SDK `ErrorCode`), `message`.
  * @fires parley-end-meeting - You (a host) confirmed "End meeting for all". Cancelable: `preventDefault()` keeps
  *   the meeting going.
@@ -111,6 +114,7 @@ export class MeetingRoom extends ParleyElement {
     noInvite: { type: Boolean, attribute: 'no-invite' },
     waitingSound: { type: Boolean, attribute: 'waiting-sound' },
     iceTransportPolicy: { attribute: 'ice-transport-policy' },
+    hide: {},
     phase: { state: true },
     errorMessage: { state: true },
     leftReason: { state: true },
@@ -163,6 +167,9 @@ export class MeetingRoom extends ParleyElement {
   /** For hosts: a short sound when someone starts waiting in the waiting room (off by default). */
   waitingSound = false;
 
+  /** Controls to leave out, space-separated: `hand` (raise hand). Its methods (`raiseHand()`, …) still work. */
+  hide = '';
+
   /**
    * `relay` sends all media through the TURN servers the Parley server hands out (and hides participants' IP
    * addresses from each other): a call then works through TURN or not at all, so a site can check that TURN carries
@@ -190,6 +197,8 @@ export class MeetingRoom extends ParleyElement {
   #spareRoom: Room | null = null;
   /** The `server` and `ice-transport-policy` the room connected early was made with: Join needs one with today's. */
   #warmOptions = '';
+  /** What a change of the raised hands does here (from the call-ui chunk: see hand-events.ts), once joining. */
+  #onHands: ((ids: readonly string[]) => void) | undefined;
   /** The microphone state last announced for each participant. */
   readonly #announcedAudio = new WeakMap<Participant, boolean>();
   /** The room joined (or being joined) and what its events do here. */
@@ -249,6 +258,7 @@ export class MeetingRoom extends ParleyElement {
       const newest = waiting.at(-1);
       if (newest) this.announcement = this.text.someoneWaiting(newest.name);
     },
+    'hands-changed': (ids) => this.#onHands?.(ids),
     'chat-message': (message) => {
       if (this.openPanel !== 'chat' && message.senderId !== room.localParticipant.id) this.unreadCount += 1;
     },
@@ -344,9 +354,10 @@ export class MeetingRoom extends ParleyElement {
       }
       // Fetched since the element entered the page: the call renders with its elements defined. They come from where
       // this module came from, so failing to fetch them is that server being out of reach.
-      await loadCallUi().catch((cause: unknown) => {
+      const { handEvents } = await loadCallUi().catch((cause: unknown) => {
         throw ParleyError.serverUnreachable(defaultServer, cause);
       });
+      this.#onHands = handEvents(this, room, this.#noticesHost);
       await room.join({
         code: this.code,
         name: (options.name ?? this.name).trim() || this.text.defaultName,
@@ -390,6 +401,16 @@ export class MeetingRoom extends ParleyElement {
   /** Starts or stops sharing your screen. Resolves to whether you are sharing now. */
   toggleScreenShare(): Promise<boolean> {
     return this.#joinedRoom().toggleScreenShare();
+  }
+
+  /** Raises your hand: to the back of the meeting's queue (where it is, if it is up already). */
+  raiseHand(): Promise<void> {
+    return this.#joinedRoom().raiseHand();
+  }
+
+  /** Lowers your hand; as a host, someone else's too (by participant id). */
+  lowerHand(participantId?: string): Promise<void> {
+    return this.#joinedRoom().lowerHand(participantId);
   }
 
   protected override updated(changed: PropertyValues): void {
@@ -437,6 +458,7 @@ export class MeetingRoom extends ParleyElement {
           <meeting-controls
             part="controls"
             .room=${this.#events.room}
+            ?hand=${!this.#hides('hand')}
             chat
             participants
             settings
@@ -647,6 +669,10 @@ export class MeetingRoom extends ParleyElement {
     action().catch((error: unknown) => dispatchParleyEvent(this, 'parley-error', errorDetail(error)));
   };
 
+  #hides(control: string): boolean {
+    return this.hide.split(/\s+/).includes(control);
+  }
+
   #joinedRoom(): Room {
     if (!this.#events.room?.inMeeting) {
       throw ParleyError.invalidState('Not in a meeting: call join() first');
@@ -660,5 +686,6 @@ export class MeetingRoom extends ParleyElement {
     this.#unbindNotices = room && bindRoomNotices(room, this.#noticesHost);
     this.#events.follow(room);
     this.#endedByYou = false;
+    this.#onHands = undefined;
   }
 }

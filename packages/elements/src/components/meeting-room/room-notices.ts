@@ -20,7 +20,7 @@ export interface RoomNoticesHost {
   text(): Catalog;
   /** Whether to play a short sound when someone starts waiting (`waiting-sound`). */
   waitingSound(): boolean;
-  /** Opens the participants panel (the waiting room's full list). */
+  /** Opens the participants panel (the waiting room's full list, the raised hands). */
   seeWaitingRoom(): void;
   /** Resolves once the element has rendered its latest state (the notices exist once the call shows). */
   rendered(): Promise<unknown>;

@@ -6,7 +6,7 @@ import { VideoWantedController } from '../../controllers/video-wanted-controller
 import { dispatchParleyEvent, errorDetail } from '../../events.js';
 import { icon } from '../../call-icons.js';
 import { ParleyElement } from '../../parley-element.js';
-import type { RoomPart } from '../../room-like.js';
+import type { RoomLike, RoomPart } from '../../room-like.js';
 import { tokens } from '../../styles/tokens.js';
 import { ParticipantTile } from '../participant-tile/participant-tile.component.js';
 import { gridShape } from './layout.js';
@@ -61,10 +61,11 @@ export class ParticipantGrid extends ParleyElement {
     pinned: { reflect: true },
   };
 
-  /** The room whose participants to show. */
-  room: RoomPart<
-    'localParticipant' | 'participants' | 'activeSpeaker' | 'audioOutputDeviceId' | 'stopScreenShare' | 'setVideoWanted'
-  > | null = null;
+  /** The room whose participants to show (a stand-in without `raisedHands` shows no hand badges). */
+  room:
+    | (RoomPart<'localParticipant' | 'participants' | 'activeSpeaker' | 'audioOutputDeviceId' | 'stopScreenShare' | 'setVideoWanted'> &
+        Partial<Pick<RoomLike, 'raisedHands'>>)
+    | null = null;
 
   /**
    * Id of the participant on the stage, or `null` (or empty) for none. Set by the tiles' pin buttons, or by the
@@ -89,7 +90,7 @@ export class ParticipantGrid extends ParleyElement {
 
   constructor() {
     super();
-    // Only membership and the spotlight re-render the grid; each tile follows its own participant.
+    // Only membership, the spotlight and the queue of hands re-render the grid; each tile follows its own participant.
     new EmitterController<RoomEventMap>(this, () => this.room, [
       'participant-joined',
       'participant-left',
@@ -97,6 +98,7 @@ export class ParticipantGrid extends ParleyElement {
       'screen-share-changed',
       'audio-output-changed',
       'active-speaker-changed',
+      'hands-changed',
     ]);
     new EmitterController<RoomEventMap>(this, () => this.room, ['participant-left'], (participant?: Participant) => {
       if (participant?.id === this.pinned) this.pinned = null;
@@ -170,6 +172,7 @@ export class ParticipantGrid extends ParleyElement {
     const pinned = people.find((participant) => participant.id && participant.id === this.pinned);
     const camera = (participant: Participant): Tile => ({ participant, source: 'camera' });
     const sinkId = room?.audioOutputDeviceId ?? '';
+    const hands = room?.raisedHands ?? [];
     const tiles = (list: Tile[]) =>
       repeat(
         list,
@@ -189,6 +192,7 @@ export class ParticipantGrid extends ParleyElement {
                 .sinkId=${sinkId}
                 .pinned=${participant === pinned}
                 .activeSpeaker=${source === 'camera' && participant === speaker}
+                .hand=${hands.indexOf(participant.id) + 1}
               ></participant-tile>`,
       );
     if (pinned || screens.length > 0) {

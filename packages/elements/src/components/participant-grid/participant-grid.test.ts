@@ -43,6 +43,7 @@ class FakeRoom extends TypedEmitter<RoomEventMap> {
   readonly participants = new Map<string, RemoteParticipant>();
   activeSpeaker: Participant | null = null;
   audioOutputDeviceId = '';
+  raisedHands: string[] = [];
 
   constructor(count: number) {
     super();
@@ -71,6 +72,12 @@ class FakeRoom extends TypedEmitter<RoomEventMap> {
     const participant = this.participants.get(id) ?? this.localParticipant;
     participant.setScreenSharing(true);
     this.emit('screen-share-changed', participant);
+  }
+
+  /** The queue of raised hands is now `ids`, first raised first. */
+  raiseHands(...ids: string[]): void {
+    this.raisedHands = ids;
+    this.emit('hands-changed', ids);
   }
 
   /** Like `Room.stopScreenShare`: your screen share ends. */
@@ -177,6 +184,25 @@ describe('<participant-grid>', () => {
     expect(tileOf(grid, 'p2').hasAttribute('active-speaker')).to.equal(false);
     const ring = (id: string) => getComputedStyle(tileOf(grid, id), '::after').boxShadow;
     expect(ring('p2')).to.not.equal(ring('p10'));
+  });
+
+  it('badges each camera tile with its hand\'s place in the queue, following the queue', async () => {
+    const room = new FakeRoom(3);
+    const grid = await render(room);
+    const badges = () =>
+      tiles(grid)
+        .map((tile) => [tile.participant!.id, tile.shadowRoot!.querySelector('[part~="hand"]')?.textContent!.trim()])
+        .filter(([, badge]) => badge);
+    expect(badges()).to.deep.equal([]);
+    room.raiseHands('p2', 'me');
+    await settle(grid);
+    expect(badges()).to.deep.equal([
+      ['me', '✋ 2'],
+      ['p2', '✋ 1'],
+    ]);
+    room.raiseHands('me');
+    await settle(grid);
+    expect(badges()).to.deep.equal([['me', '✋ 1']]);
   });
 
   it('pins from the tile button: the pinned participant takes the stage, and unpins when they leave', async () => {

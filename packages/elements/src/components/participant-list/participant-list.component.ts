@@ -21,11 +21,17 @@ export type ListedRoom = RoomPart<
   | 'muteParticipant'
   | 'transferHost'
   | 'removeParticipant'
+  | 'raisedHands'
+  | 'lowerHand'
+  | 'lowerAllHands'
 >;
 
 /**
  * Everyone in the meeting as a list: you first, then others in the order they joined, each with their
  * [HOST] badge and whether their microphone and camera are on. Usable on its own with any SDK `Room`.
+ *
+ * Raised hands come first, in the queue's order (the server's, the same on every page), each with Lower hand for
+ * hosts (and on your own), and Lower all hands for hosts.
  *
  * Hosts also get the meeting's controls here: lock and waiting room switches, the waiting room with Admit and
  * Deny, and per participant Ask to mute, Make host and Remove (after a confirmation). The actions sit on a row of
@@ -43,10 +49,16 @@ export type ListedRoom = RoomPart<
  * @csspart waiting-room-notice - For hosts: why the waiting room is on, when a removal turned it on.
  * @csspart waiting - For hosts: the list of people waiting to be let in.
  * @csspart actions - For hosts: the row of action buttons under a participant's name.
- * @csspart action - Each host action button (Ask to mute, Make host, Remove, Admit, Deny).
+ * @csspart action - Each host action button (Ask to mute, Make host, Remove, Admit, Deny, Lower hand).
+ * @csspart hands - While hands are up: the raised hands section, with its heading.
+ * @csspart hand-list - The `<ol>` of raised hands, first raised first.
+ * @csspart hand - Each raised hand's `<li>`.
+ * @csspart hand-place - A raised hand's place in the queue ("✋ 1").
+ * @csspart lower-all - For hosts: the Lower all hands button.
  *
  * @cssprop --parley-accent - Badge colour.
  * @cssprop --parley-danger - Colour of devices that are off.
+ * @cssprop --parley-hand - Border of a raised hand's place.
  *
  * @tag participant-list
  */
@@ -71,6 +83,7 @@ export class ParticipantList extends ParleyElement {
       'host-changed',
       'meeting-updated',
       'waiting-list-changed',
+      'hands-changed',
     ]);
   }
 
@@ -78,7 +91,7 @@ export class ParticipantList extends ParleyElement {
     const room = this.room;
     const participants = room ? [room.localParticipant, ...room.participants.values()] : [];
     const host = room?.localParticipant.isHost ?? false;
-    return html`${host && room ? this.#renderHostControls(room) : nothing}
+    return html`${host && room ? this.#renderHostControls(room) : nothing} ${room ? this.#renderHands(room, host) : nothing}
       <ul part="list" aria-label=${this.text.participantCount(participants.length)}>
         ${repeat(
           participants,
@@ -111,6 +124,32 @@ export class ParticipantList extends ParleyElement {
             )}
           </ul>`
         : nothing}`;
+  }
+
+  /** The raised hands, first raised first; hosts lower any, everyone their own. */
+  #renderHands(room: ListedRoom, host: boolean) {
+    const local = room.localParticipant;
+    const raised = room.raisedHands.flatMap<Participant>((id) => (id === local.id ? local : (room.participants.get(id) ?? [])));
+    if (raised.length === 0) return nothing;
+    return html`<section part="hands" class="hands" aria-labelledby="hands-heading">
+      <div class="hands-heading">
+        <h3 id="hands-heading">${this.text.raisedHands} (${raised.length})</h3>
+        ${host ? html`<button part="lower-all" @click=${() => this.#run(() => room.lowerAllHands())}>${this.text.lowerAllHands}</button>` : nothing}
+      </div>
+      <ol part="hand-list">
+        ${repeat(
+          raised,
+          (participant) => participant.id,
+          (participant, index) => html`<li part="hand" data-participant-id=${participant.id}>
+            <span part="hand-place" class="place" aria-hidden="true">✋ ${index + 1}</span>
+            <span class="name">${participant.isLocal ? this.text.youSuffix(participant.name) : participant.name}</span>
+            ${host || participant.isLocal
+              ? this.#action(this.text.lowerHand, participant.name, () => room.lowerHand(participant.id))
+              : nothing}
+          </li>`,
+        )}
+      </ol>
+    </section>`;
   }
 
   #renderParticipant(participant: Participant, host: boolean) {

@@ -6,7 +6,8 @@ export const participantListStyles = css`
     background: var(--_background);
     overflow-y: auto;
   }
-  ul {
+  ul,
+  ol {
     list-style: none;
     margin: 0;
     padding: var(--_gap);
@@ -81,6 +82,32 @@ export const participantListStyles = css`
     background: var(--_surface);
     font-size: 13px;
     line-height: 1.4;
+  }
+  .hands {
+    border-bottom: 1px solid var(--_surface);
+  }
+  .hands-heading {
+    display: flex;
+    flex-wrap: wrap;
+    align-items: center;
+    justify-content: space-between;
+    gap: var(--_gap);
+    padding: var(--_gap) calc(var(--_gap) * 2) 0;
+  }
+  h3 {
+    margin: 0;
+    font-size: 14px;
+    font-weight: 600;
+  }
+  .place {
+    padding: 0 8px;
+    border: 2px solid var(--parley-hand, #fdd663);
+    border-radius: 12px;
+    background: rgb(0 0 0 / 0.7);
+    color: #fff;
+    font-size: 13px;
+    font-weight: 700;
+    white-space: nowrap;
   }
   [part='waiting'] {
     border-bottom: 1px solid var(--_surface);

@@ -154,4 +154,36 @@ describe('<participant-list>', () => {
       }
     }
   });
+
+  it('lists raised hands first raised first; a host lowers one or all, a guest only their own', async () => {
+    const room = new FakeRoom();
+    room.join('p1', 'Ada');
+    room.join('p2', 'Bob');
+    const list = await render(room);
+    const section = () => list.shadowRoot!.querySelector('[part~="hands"]');
+    const hands = () =>
+      [...list.shadowRoot!.querySelectorAll('[part~="hand"]')].map((item) => item.textContent!.replace(/\s+/g, ' ').trim());
+    expect(section(), 'nothing while no hand is up').to.equal(null);
+
+    room.setHands(['p2', 'me', 'p1']);
+    await list.updateComplete;
+    expect(section()!.querySelector('h3')!.textContent!.trim()).to.equal('Raised hands (3)');
+    expect(hands()).to.deep.equal(['✋ 1 Bob Lower hand Bob', '✋ 2 Grace (You) Lower hand Grace', '✋ 3 Ada Lower hand Ada']);
+    expect(await axeViolations(document.body)).to.deep.equal([]);
+
+    list.shadowRoot!.querySelector<HTMLButtonElement>('[data-participant-id="p2"] button')!.click();
+    await until(() => hands().length === 2, 'Bob’s hand down');
+    expect(room.hostActions).to.deep.equal(['lower:p2']);
+    expect(hands()[0]).to.equal('✋ 1 Grace (You) Lower hand Grace');
+    list.shadowRoot!.querySelector<HTMLButtonElement>('[part~="lower-all"]')!.click();
+    await until(() => section() === null, 'every hand down');
+    expect(room.hostActions).to.deep.equal(['lower:p2', 'lower-all']);
+
+    // A guest: no Lower all hands, and Lower hand on their own hand only.
+    room.localParticipant.isHost = false;
+    room.setHands(['p1', 'me']);
+    await list.updateComplete;
+    expect(list.shadowRoot!.querySelector('[part~="lower-all"]')).to.equal(null);
+    expect(hands()).to.deep.equal(['✋ 1 Ada', '✋ 2 Grace (You) Lower hand Grace']);
+  });
 });

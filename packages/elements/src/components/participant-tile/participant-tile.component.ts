@@ -9,8 +9,8 @@ import { tokens } from '../../styles/tokens.js';
 import { participantTileStyles } from './participant-tile.styles.js';
 
 /**
- * One participant: their video (or initials while the camera is off), name, [HOST] badge and a muted-microphone
- * indicator. Plays the participant's audio too, unless it is you. A camera tile has a pin button (shown on hover and
+ * One participant: their video (or initials while the camera is off), name, [HOST] badge, a muted-microphone
+ * indicator, and while their hand is up a badge with its place in the queue ("✋ 2", `hand`). Plays the participant's audio too, unless it is you. A camera tile has a pin button (shown on hover and
  * focus, always on touch screens) that asks `<participant-grid>` to put the participant on the stage; hide it with
  * `::part(pin) { display: none }` where nothing handles `parley-pin-toggle`.
  *
@@ -27,12 +27,14 @@ import { participantTileStyles } from './participant-tile.styles.js';
  * @csspart quality - Connection-quality bars (remote participants, once measured).
  * @csspart overlay - "Connecting…" / "Reconnecting…" over a tile whose media is not flowing.
  * @csspart pin - The pin toggle button (`aria-pressed` while `pinned`).
+ * @csspart hand - The raised-hand badge with the hand's place in the queue (while `hand` is set).
  * @csspart unlock-sound - The button that appears when the browser blocked the participant's sound.
  *
  * @cssprop --parley-surface - Tile background behind the placeholder.
  * @cssprop --parley-accent - Avatar and badge colour, the speaking and active-speaker rings, a pressed pin.
  * @cssprop --parley-danger - Muted-microphone icon colour.
  * @cssprop --parley-radius - Corner radius.
+ * @cssprop --parley-hand - Border of the raised-hand badge.
  *
  * @tag participant-tile
  */
@@ -50,6 +52,7 @@ export class ParticipantTile extends ParleyElement {
     speaking: { type: Boolean, reflect: true },
     activeSpeaker: { type: Boolean, reflect: true, attribute: 'active-speaker' },
     pinned: { type: Boolean, reflect: true },
+    hand: { type: Number },
     interrupted: { type: Boolean, reflect: true },
     soundBlocked: { state: true },
   };
@@ -80,6 +83,9 @@ export class ParticipantTile extends ParleyElement {
 
   /** Whether the participant is pinned to the stage (set by `<participant-grid>`): the pin button shows pressed. */
   pinned = false;
+
+  /** The participant's place in the queue of raised hands (set by `<participant-grid>`), 1 first; 0 while their hand is down. */
+  hand = 0;
 
   /** Reflects that media from this participant is not flowing: connecting at first, reconnecting later. */
   interrupted = false;
@@ -202,6 +208,9 @@ export class ParticipantTile extends ParleyElement {
         ? html`<button part="pin" class="pin" aria-pressed=${this.pinned} aria-label=${this.text.pin(person)} @click=${this.#togglePin}>
             <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" fill="currentColor"><path d="m16 12 2 2v2h-5v6l-1 1-1-1v-6H6v-2l2-2V5H7V3h10v2h-1z" /></svg>
           </button>`
+        : nothing}
+      ${this.hand > 0 && this.source === 'camera'
+        ? html`<span part="hand" class="hand" role="img" aria-label=${this.text.handPlace(this.hand)}>✋ ${this.hand}</span>`
         : nothing}
       <div part="label" class="label">
         <span part="name" class="name">${name}</span>

@@ -166,6 +166,22 @@ export const participantTileStyles = css`
     background: var(--_accent);
     color: var(--_on-accent);
   }
+  /* A raised hand: top right, where the pin (top left) never covers it. */
+  .hand {
+    position: absolute;
+    top: 8px;
+    right: 8px;
+    padding: 0 10px;
+    border: 2px solid var(--parley-hand, #fdd663);
+    border-radius: 14px;
+    /* Dark, so the yellow hand stands out over any picture. */
+    background: rgb(0 0 0 / 0.7);
+    color: #fff;
+    font-size: 15px;
+    font-weight: 700;
+    line-height: 24px;
+    white-space: nowrap;
+  }
   .unlock-sound {
     position: absolute;
     top: 8px;

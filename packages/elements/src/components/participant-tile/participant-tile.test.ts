@@ -198,4 +198,18 @@ describe('<participant-tile>', () => {
       expect(repairs()).to.equal(0);
     });
   });
+
+  it('shows a raised hand with its place in the queue, labelled for screen readers, and none while `hand` is 0', async () => {
+    const tile = await render(remote());
+    expect(part(tile, 'hand')).to.equal(null);
+    tile.hand = 2;
+    await tile.updateComplete;
+    const badge = part(tile, 'hand') as HTMLElement;
+    expect(badge.textContent!.trim()).to.equal('✋ 2');
+    expect(badge.getAttribute('aria-label')).to.equal('Hand raised, number 2 in line');
+    expect(badge.checkVisibility()).to.equal(true);
+    tile.hand = 0;
+    await tile.updateComplete;
+    expect(part(tile, 'hand')).to.equal(null);
+  });
 });

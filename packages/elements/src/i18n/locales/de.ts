@@ -163,6 +163,13 @@ const de: Catalog = {
     'Eingeschaltet, weil jemand entfernt wurde: Kommt die Person zurück, wartet sie hier auf dich. Schalte ihn aus, um alle direkt hereinzulassen.',
   // meeting notices: who muted you when the SDK does not say which host (review of issue 12)
   aHost: 'Ein Host',
+  // Raised hands (issue 16, item 3)
+  raiseHand: 'Hand heben',
+  handPlace: (place) => `Hand gehoben, Nummer ${place} in der Reihe`,
+  raisedHands: 'Gehobene Hände',
+  lowerHand: 'Hand senken',
+  lowerAllHands: 'Alle Hände senken',
+  raisedHand: (name) => `${name} hat die Hand gehoben`,
 };
 
 export default de;

@@ -163,6 +163,13 @@ const es: Catalog = {
     'Activada porque se retiró a alguien: si vuelve, esperará aquí a que lo admitas. Desactívala para que la gente entre directamente.',
   // meeting notices: who muted you when the SDK does not say which host (review of issue 12)
   aHost: 'Un anfitrión',
+  // Raised hands (issue 16, item 3)
+  raiseHand: 'Levantar la mano',
+  handPlace: (place) => `Mano levantada, número ${place} en la fila`,
+  raisedHands: 'Manos levantadas',
+  lowerHand: 'Bajar la mano',
+  lowerAllHands: 'Bajar todas las manos',
+  raisedHand: (name) => `${name} levantó la mano`,
 };
 
 export default es;

@@ -163,6 +163,13 @@ const fr: Catalog = {
     'Activée parce que quelqu’un a été retiré : s’il revient, il attendra ici que vous l’admettiez. Désactivez-la pour laisser entrer directement.',
   // meeting notices: who muted you when the SDK does not say which host (review of issue 12)
   aHost: 'Un hôte',
+  // Raised hands (issue 16, item 3)
+  raiseHand: 'Lever la main',
+  handPlace: (place) => `Main levée, numéro ${place} dans la file`,
+  raisedHands: 'Mains levées',
+  lowerHand: 'Baisser la main',
+  lowerAllHands: 'Baisser toutes les mains',
+  raisedHand: (name) => `${name} a levé la main`,
 };
 
 export default fr;
