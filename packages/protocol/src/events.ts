@@ -12,6 +12,7 @@ import type {
   MediaState,
   MeetingSettingsUpdate,
   ParticipantTarget,
+  ReactionRequest,
   ResumeMeetingRequest,
   SessionDescriptionMessage,
 } from './schemas.js';
@@ -179,6 +180,11 @@ export interface ClientToServerEvents {
   'admit-participant': (target: ParticipantTarget, ack: Ack) => void;
   /** Turns someone in the waiting room away. */
   'deny-participant': (target: ParticipantTarget, ack: Ack) => void;
+  /**
+   * Shows a reaction (one of `REACTIONS`) to everyone else (`reaction`). Past `LIMITS.reactionBurst` at once, then one
+   * per `LIMITS.reactionIntervalMs`, refused `rate-limited`.
+   */
+  'send-reaction': (reaction: ReactionRequest, ack: Ack) => void;
 }
 
 /** A client request: every client event is one. */
@@ -243,4 +249,6 @@ export interface ServerToClientEvents {
    * connection after this.
    */
   denied: () => void;
+  /** `from` reacted (see the client's `send-reaction`): show `emoji` over their tile a moment. */
+  reaction: (event: { from: string } & ReactionRequest) => void;
 }

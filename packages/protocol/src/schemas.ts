@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { LIMITS } from './limits.js';
+import { REACTIONS } from './reactions.js';
 
 const participantId = z.string().min(1).max(LIMITS.participantIdLength);
 
@@ -105,6 +106,11 @@ export const meetingSettingsUpdateSchema = z
   })
   .strict();
 
+/** A reaction to show over the sender's tile: one of `REACTIONS`, nothing else. */
+export const reactionSchema = z.object({
+  emoji: z.enum(REACTIONS),
+});
+
 export type JoinMeetingRequest = z.input<typeof joinMeetingSchema>;
 export type ResumeMeetingRequest = z.infer<typeof resumeMeetingSchema>;
 export type SessionDescriptionMessage = z.infer<typeof sessionDescriptionSchema>;
@@ -115,3 +121,4 @@ export type MediaState = z.infer<typeof mediaStateSchema>;
 export type AppMessage = z.infer<typeof appMessageSchema>;
 export type ParticipantTarget = z.infer<typeof participantTargetSchema>;
 export type MeetingSettingsUpdate = z.infer<typeof meetingSettingsUpdateSchema>;
+export type ReactionRequest = z.infer<typeof reactionSchema>;

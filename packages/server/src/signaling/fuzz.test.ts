@@ -11,6 +11,7 @@ import {
   mediaStateSchema,
   meetingSettingsUpdateSchema,
   participantTargetSchema,
+  reactionSchema,
   resumeMeetingSchema,
   sessionDescriptionSchema,
 } from '@parley/protocol/schemas';
@@ -35,6 +36,7 @@ const RUNS: Record<keyof ClientToServerEvents, number> = {
   'update-meeting': 1500,
   'admit-participant': 1000,
   'deny-participant': 1000,
+  'send-reaction': 1000,
 };
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
 
@@ -92,6 +94,11 @@ const nearMisses = {
   target: fc.record({ participantId: fc.oneof(aString(LIMITS.participantIdLength), fc.constant('')) }, loose),
   // Strict: any key besides these two is refused as well.
   'update-meeting': fc.record({ locked: aBoolean, waitingRoom: aBoolean, title: fc.string({ maxLength: 8 }) }, loose),
+  // Near an allowed emoji: another one, one too many, one with a variation selector missing or added, one repeated.
+  'send-reaction': fc.record(
+    { emoji: fc.oneof(aString(8), fc.constantFrom('👎', '❤', '👍️', '👍👍', '👍 ', ' 🎉', '🎉🎉🎉🎉')) },
+    loose,
+  ),
 };
 
 /** Well-formed host requests: from someone who is not a host, each is refused not-host. */
@@ -116,6 +123,7 @@ const CASES: { event: keyof ClientToServerEvents; payloads: fc.Arbitrary<unknown
   { event: 'update-meeting', payloads: malformed(meetingSettingsUpdateSchema, nearMisses['update-meeting']), from: 'member', expect: 'invalid-payload' },
   { event: 'admit-participant', payloads: malformed(participantTargetSchema, nearMisses.target), from: 'member', expect: 'invalid-payload' },
   { event: 'deny-participant', payloads: malformed(participantTargetSchema, nearMisses.target), from: 'outsider', expect: 'invalid-payload' },
+  { event: 'send-reaction', payloads: malformed(reactionSchema, nearMisses['send-reaction']), from: 'member', expect: 'invalid-payload' },
 ];
 
 const KNOWN_CODES = new Set<string>(Object.values(ProtocolErrorCode));

@@ -18,6 +18,7 @@ import {
   mediaStateSchema,
   meetingSettingsUpdateSchema,
   participantTargetSchema,
+  reactionSchema,
   resumeMeetingSchema,
   sessionDescriptionSchema,
 } from '@parley/protocol/schemas';
@@ -37,6 +38,7 @@ import { handedOver, takenOver } from './hand-over.js';
 import { HostControls } from './host-controls.js';
 import { MAX_HELD_MESSAGES, Presence, type HeldMessage, type Member } from './presence.js';
 import { quickIceCandidate } from './quick-validation.js';
+import { ReactionLimits } from './reactions.js';
 import { createReplication, type Replication, type Verdict } from './replication.js';
 import type { ResumeClaims, ResumeTokens } from './resume-tokens.js';
 import { meetingRoom, participantRoom } from './rooms.js';
@@ -423,6 +425,7 @@ export class Signaling {
       'deny-participant': request(participantTargetSchema, (socket, { participantId }) =>
         this.#asHost(socket, (host) => hosts.deny(host, participantId)),
       ),
+      'send-reaction': request(reactionSchema, (socket, reaction) => this.#relayReaction(socket, reaction)),
     };
   }
 
@@ -1214,6 +1217,18 @@ export class Signaling {
         this.#options.meetings.occupy(meeting).written.catch((error: unknown) => this.#occupancyLost(code, error, 'storing a join failed'));
       }
     }
+  }
+
+  readonly #reactionLimits = new ReactionLimits();
+
+  /** A reaction goes to everyone else, within the sender's allowance (see reactions.ts). */
+  #relayReaction(socket: ParleySocket, { emoji }: z.output<typeof reactionSchema>): Result<undefined> {
+    const member = this.#memberOf(socket);
+    if (!member) return refusal(ProtocolErrorCode.NotInMeeting, 'Join a meeting first');
+    const waitMs = this.#reactionLimits.take(member);
+    if (waitMs > 0) return refusal(ProtocolErrorCode.RateLimited, 'Too many reactions', { retryAfter: Math.ceil(waitMs / 1000) });
+    socket.to(meetingRoom(member.meetingCode)).emit('reaction', { from: member.info.id, emoji });
+    return ok(undefined);
   }
 }
 
