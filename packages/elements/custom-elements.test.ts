@@ -32,6 +32,7 @@ describe('custom-elements.json', () => {
       'no-invite',
       'waiting-sound',
       'ice-transport-policy',
+      'hide',
     ]);
     expect(room.events!.map((event) => event.name)).to.include.members([
       'parley-joined',
@@ -42,8 +43,17 @@ describe('custom-elements.json', () => {
       'parley-error',
       'parley-end-meeting',
       'parley-exit',
+      'parley-reaction',
     ]);
     expect(room.cssParts!.map((part) => part.name)).to.include.members(['grid', 'controls', 'prejoin', 'panel']);
+  });
+
+  it('documents the reactions: the toolbar button and its picker, the emoji over a tile', async () => {
+    const controls = await declaration('meeting-controls');
+    expect(controls.attributes!.map((attribute) => attribute.name)).to.include('reactions');
+    expect(controls.cssParts!.map((part) => part.name)).to.include.members(['reactions', 'reaction-picker', 'reaction-choice']);
+    const tile = await declaration('participant-tile');
+    expect(tile.cssParts!.map((part) => part.name)).to.include.members(['reactions', 'reaction']);
   });
 
   it('documents every element', async () => {

@@ -32,6 +32,7 @@ export interface RoomLike
       | 'updateMeeting'
       | 'admit'
       | 'deny'
+      | 'react'
     > {
   /** You, shown like the others. */
   readonly localParticipant: Participant;

@@ -151,4 +151,7 @@ export const en = {
   waitingRoomAfterRemoval: 'Turned on because someone was removed: if they come back, they wait here for you. Turn it off to let people straight in.',
   // meeting notices: who muted you when the SDK does not say which host (review of issue 12)
   aHost: 'A host',
+  // reactions (issue 16): the toolbar button that opens the emoji picker, and what screen readers hear
+  sendReaction: 'Send a reaction',
+  reacted: (name: string, emoji: string) => `${name} reacted ${emoji}`,
 } as const;

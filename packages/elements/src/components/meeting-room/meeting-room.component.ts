@@ -1,5 +1,5 @@
 import { html, nothing, type PropertyDeclarations, type PropertyValues } from 'lit';
-import { ParleyError, Room, type JoinOptions, type LeaveReason, type Participant } from '@parley/sdk';
+import { ParleyError, Room, type JoinOptions, type LeaveReason, type Participant, type Reaction } from '@parley/sdk';
 import { dispatchParleyEvent, errorDetail, type PanelName, type ParleyEventDetailMap } from '../../events.js';
 import { ParleyElement } from '../../parley-element.js';
 import { ignore } from '../../outcomes.js';
@@ -50,6 +50,8 @@ const defaultServer = new URL(import.meta.url).origin;
  * @fires parley-exit - The way out of an end screen (`exit-url`) was chosen. `detail`: `url`, `reason` (the
  *   `parley-left` reason, or `join-failed`). Cancelable: `preventDefault()` stops the navigation, for a page that
  *   routes by itself.
+ * @fires parley-reaction - Someone reacted (you too, once the server took it); shown over their tile and told to
+ *   screen readers. `detail`: `participant`, `emoji`.
  *
  * Size: with no CSS from the page, as wide as its container and 16:9 of that tall (3:4 on phones), from 320 px (640
  * px when at most 900 px wide, so that two tiles stack) to the window's height. A `height` or `aspect-ratio` from the page replaces that.
@@ -111,6 +113,7 @@ export class MeetingRoom extends ParleyElement {
     noInvite: { type: Boolean, attribute: 'no-invite' },
     waitingSound: { type: Boolean, attribute: 'waiting-sound' },
     iceTransportPolicy: { attribute: 'ice-transport-policy' },
+    hide: { reflect: true },
     phase: { state: true },
     errorMessage: { state: true },
     leftReason: { state: true },
@@ -170,6 +173,9 @@ export class MeetingRoom extends ParleyElement {
    * quietly connecting some other way.
    */
   iceTransportPolicy: RTCIceTransportPolicy = 'all';
+
+  /** Parts of the call to leave out, separated by spaces: `reactions` (the toolbar's reactions button). */
+  hide = '';
 
   private phase: Phase = 'prejoin';
   private errorMessage = '';
@@ -251,6 +257,11 @@ export class MeetingRoom extends ParleyElement {
     },
     'chat-message': (message) => {
       if (this.openPanel !== 'chat' && message.senderId !== room.localParticipant.id) this.unreadCount += 1;
+    },
+    reaction: (participant, emoji) => {
+      // Your own is shown on your tile; you know you sent it.
+      if (!participant.isLocal) this.announcement = this.text.reacted(participant.name, emoji);
+      dispatchParleyEvent(this, 'parley-reaction', { participant, emoji });
     },
   }));
   #unbindNotices: (() => void) | null = null;
@@ -392,6 +403,14 @@ export class MeetingRoom extends ParleyElement {
     return this.#joinedRoom().toggleScreenShare();
   }
 
+  /**
+   * Shows `emoji` (one of `REACTIONS`) over your tile to everyone. A few at once, then about one a second: past that
+   * it rejects with `rate-limited`.
+   */
+  react(emoji: Reaction): Promise<void> {
+    return this.#joinedRoom().react(emoji);
+  }
+
   protected override updated(changed: PropertyValues): void {
     super.updated(changed);
     // First: a room connected early goes once `autojoin` is set, and `#autojoin` joins only without a room.
@@ -440,6 +459,7 @@ export class MeetingRoom extends ParleyElement {
             chat
             participants
             settings
+            ?reactions=${!this.#hides('reactions')}
             open-panel=${this.openPanel}
             unread-count=${this.unreadCount}
             @parley-panel-toggle=${this.#onPanelToggle}
@@ -646,6 +666,10 @@ export class MeetingRoom extends ParleyElement {
     event.preventDefault();
     action().catch((error: unknown) => dispatchParleyEvent(this, 'parley-error', errorDetail(error)));
   };
+
+  #hides(part: string): boolean {
+    return this.hide.split(/\s+/).includes(part);
+  }
 
   #joinedRoom(): Room {
     if (!this.#events.room?.inMeeting) {

@@ -163,6 +163,9 @@ const de: Catalog = {
     'Eingeschaltet, weil jemand entfernt wurde: Kommt die Person zurück, wartet sie hier auf dich. Schalte ihn aus, um alle direkt hereinzulassen.',
   // meeting notices: who muted you when the SDK does not say which host (review of issue 12)
   aHost: 'Ein Host',
+  // reactions (issue 16): the toolbar button that opens the emoji picker, and what screen readers hear
+  sendReaction: 'Reaktion senden',
+  reacted: (name, emoji) => `${name} hat mit ${emoji} reagiert`,
 };
 
 export default de;

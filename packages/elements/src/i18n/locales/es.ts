@@ -163,6 +163,9 @@ const es: Catalog = {
     'Activada porque se retiró a alguien: si vuelve, esperará aquí a que lo admitas. Desactívala para que la gente entre directamente.',
   // meeting notices: who muted you when the SDK does not say which host (review of issue 12)
   aHost: 'Un anfitrión',
+  // reactions (issue 16): the toolbar button that opens the emoji picker, and what screen readers hear
+  sendReaction: 'Enviar una reacción',
+  reacted: (name, emoji) => `${name} reaccionó con ${emoji}`,
 };
 
 export default es;

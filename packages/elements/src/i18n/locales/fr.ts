@@ -163,6 +163,9 @@ const fr: Catalog = {
     'Activée parce que quelqu’un a été retiré : s’il revient, il attendra ici que vous l’admettiez. Désactivez-la pour laisser entrer directement.',
   // meeting notices: who muted you when the SDK does not say which host (review of issue 12)
   aHost: 'Un hôte',
+  // reactions (issue 16): the toolbar button that opens the emoji picker, and what screen readers hear
+  sendReaction: 'Envoyer une réaction',
+  reacted: (name, emoji) => `${name} a réagi ${emoji}`,
 };
 
 export default fr;
