@@ -668,7 +668,8 @@ export class MeetingRoom extends ParleyElement {
   };
 
   #hides(part: string): boolean {
-    return this.hide.split(/\s+/).includes(part);
+    // A removed attribute makes the property null.
+    return (this.hide || '').split(/\s+/).includes(part);
   }
 
   #joinedRoom(): Room {
