@@ -3,7 +3,8 @@ import type { Member } from './presence.js';
 
 /**
  * Each participant's allowance of reactions (`send-reaction`): `LIMITS.reactionBurst` at once, then one per
- * `LIMITS.reactionIntervalMs`. Kept with the member, so a reconnection or a resume starts no fresh burst.
+ * `LIMITS.reactionIntervalMs`. Kept with the member, the same object through reconnections and resumes on this node,
+ * so those start no fresh burst (a node that takes a participant over, after a crash or from another node, does).
  */
 export class ReactionLimits {
   readonly #allowances = new WeakMap<Member, ReactionAllowance>();

@@ -1219,6 +1219,7 @@ export class Signaling {
     }
   }
 
+  /** Reactions (issue 16): each participant's allowance, and the relay. */
   readonly #reactionLimits = new ReactionLimits();
 
   /** A reaction goes to everyone else, within the sender's allowance (see reactions.ts). */
