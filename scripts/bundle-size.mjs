@@ -36,9 +36,10 @@ export const BUDGETS = {
    * old one (the switch's bookkeeping, `TransportSwitch`, lives in the SFU chunk, loaded for any switch anyway).
    * 13.7 KB until issue 16's raised hands (276 B): `raiseHand`, `lowerHand`, `lowerAllHands`, `raisedHands` (in
    * snapshots too), the `hands-changed` event and each participant's `handRaised`, kept from join and resume answers
-   * (215 B), and the `lowerHandAfterSpeakingMs` option (61 B).
+   * (215 B), and the `lowerHandAfterSpeakingMs` option (61 B); and its reactions (296 B): `Room.react` with its throttle (the token bucket the server uses too,
+   * so a held key never reaches the server's limit), the `reaction` events of room and participant.
    */
-  '@parley/sdk': 14 * 1024,
+  '@parley/sdk': 14.25 * 1024,
   /**
    * The SDK's SFU mode (issue 15): `SfuTransport`, its subscription bookkeeping and the Janus client, a chunk fetched
    * only by rooms whose meeting is on a media server, so neither of the above carries it. 6 KB until the Janus client

@@ -45,6 +45,7 @@ describe('custom-elements.json', () => {
       'parley-exit',
       'parley-hand-raised',
       'parley-hand-lowered',
+      'parley-reaction',
     ]);
     expect(room.cssParts!.map((part) => part.name)).to.include.members(['grid', 'controls', 'prejoin', 'panel']);
   });
@@ -55,6 +56,14 @@ describe('custom-elements.json', () => {
     expect(await parts('participant-tile')).to.include('hand');
     expect(await parts('participant-list')).to.include.members(['hands', 'hand-list', 'hand', 'hand-place', 'lower-all']);
     expect((await declaration('meeting-controls')).attributes!.map((attribute) => attribute.name)).to.include('hand');
+  });
+
+  it('documents the reactions: the toolbar button and its picker, the emoji over a tile', async () => {
+    const controls = await declaration('meeting-controls');
+    expect(controls.attributes!.map((attribute) => attribute.name)).to.include('reactions');
+    expect(controls.cssParts!.map((part) => part.name)).to.include.members(['reactions', 'reaction-picker', 'reaction-choice']);
+    const tile = await declaration('participant-tile');
+    expect(tile.cssParts!.map((part) => part.name)).to.include.members(['reactions', 'reaction']);
   });
 
   it('documents every element', async () => {

@@ -1,4 +1,4 @@
-import type { LeaveReason, Participant, ParticipantLeftReason, RemoteParticipant } from '@parley/sdk';
+import type { LeaveReason, Participant, ParticipantLeftReason, Reaction, RemoteParticipant } from '@parley/sdk';
 
 /** The side panels `<meeting-controls>` can open and close. */
 export type PanelName = 'chat' | 'participants' | 'settings';
@@ -36,6 +36,8 @@ export interface ParleyEventDetailMap {
    * `join-failed`.
    */
   'parley-exit': { url: string; reason: LeaveReason | 'join-failed' };
+  /** From `<meeting-room>`: someone reacted (`participant.isLocal`: you, once the server took it). */
+  'parley-reaction': { participant: Participant; emoji: Reaction };
 }
 
 export type ParleyEventName = keyof ParleyEventDetailMap;
@@ -72,5 +74,6 @@ declare global {
     'parley-panel-toggle': CustomEvent<ParleyEventDetailMap['parley-panel-toggle']>;
     'parley-end-meeting': CustomEvent<ParleyEventDetailMap['parley-end-meeting']>;
     'parley-exit': CustomEvent<ParleyEventDetailMap['parley-exit']>;
+    'parley-reaction': CustomEvent<ParleyEventDetailMap['parley-reaction']>;
   }
 }

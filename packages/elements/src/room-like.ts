@@ -36,6 +36,7 @@ export interface RoomLike
       | 'raiseHand'
       | 'lowerHand'
       | 'lowerAllHands'
+      | 'react'
     > {
   /** You, shown like the others. */
   readonly localParticipant: Participant;

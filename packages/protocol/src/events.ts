@@ -14,6 +14,7 @@ import type {
   MeetingSettingsUpdate,
   ParticipantTarget,
   RaiseHandRequest,
+  ReactionRequest,
   ResumeMeetingRequest,
   SessionDescriptionMessage,
 } from './schemas.js';
@@ -197,6 +198,11 @@ export interface ClientToServerEvents {
   'deny-participant': (target: ParticipantTarget, ack: Ack) => void;
   /** Lowers one participant's hand (`participantId`, the host's own too), or everyone's (`all: true`). Answers the queue now. */
   'lower-hand': (target: LowerHandRequest, ack: Ack<RaisedHand[]>) => void;
+  /**
+   * Shows a reaction (one of `REACTIONS`) to everyone else (`reaction`). Past `LIMITS.reactionBurst` at once, then one
+   * per `LIMITS.reactionIntervalMs`, refused `rate-limited`.
+   */
+  'send-reaction': (reaction: ReactionRequest, ack: Ack) => void;
 }
 
 /** A client request: every client event is one. */
@@ -266,4 +272,6 @@ export interface ServerToClientEvents {
    * connection after this.
    */
   denied: () => void;
+  /** `from` reacted (see the client's `send-reaction`): show `emoji` over their tile a moment. */
+  reaction: (event: { from: string } & ReactionRequest) => void;
 }

@@ -30,9 +30,11 @@ export type {
   MeetingSettingsUpdate,
   ParticipantTarget,
   RaiseHandRequest,
+  ReactionRequest,
   ResumeMeetingRequest,
   SessionDescriptionMessage,
 } from './schemas.js';
 export { ProtocolErrorCode, type ProtocolError } from './errors.js';
 export { LIMITS } from './limits.js';
 export { MEETING_CODE_ALPHABET, MEETING_CODE_LENGTH, normalizeMeetingCode } from './meeting-code.js';
+export { REACTIONS, ReactionAllowance, type Reaction } from './reactions.js';

@@ -30,4 +30,8 @@ export const LIMITS = {
   appMessageLength: 8 * 1024,
   /** Longest participant token (a JWT from the embedding site). */
   tokenLength: 4096,
+  /** Reactions (`send-reaction`) one participant may send at once; after these, one per `reactionIntervalMs`. */
+  reactionBurst: 5,
+  /** How often a participant who used up `reactionBurst` may react again, in milliseconds. */
+  reactionIntervalMs: 1000,
 } as const;

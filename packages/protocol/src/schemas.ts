@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { LIMITS } from './limits.js';
+import { REACTIONS } from './reactions.js';
 
 const participantId = z.string().min(1).max(LIMITS.participantIdLength);
 
@@ -110,6 +111,10 @@ export const raiseHandSchema = z.object({ raised: z.boolean() }).strict();
 
 /** A host lowers one participant's hand, or every hand in the meeting. */
 export const lowerHandSchema = z.union([participantTargetSchema.strict(), z.object({ all: z.literal(true) }).strict()]);
+/** A reaction to show over the sender's tile: one of `REACTIONS`, nothing else. */
+export const reactionSchema = z.object({
+  emoji: z.enum(REACTIONS),
+});
 
 export type JoinMeetingRequest = z.input<typeof joinMeetingSchema>;
 export type ResumeMeetingRequest = z.infer<typeof resumeMeetingSchema>;
@@ -123,3 +128,4 @@ export type ParticipantTarget = z.infer<typeof participantTargetSchema>;
 export type MeetingSettingsUpdate = z.infer<typeof meetingSettingsUpdateSchema>;
 export type RaiseHandRequest = z.infer<typeof raiseHandSchema>;
 export type LowerHandRequest = z.infer<typeof lowerHandSchema>;
+export type ReactionRequest = z.infer<typeof reactionSchema>;

@@ -1,4 +1,4 @@
-import type { MeetingSettings, ParticipantLeftReason, WaitingParticipant } from '@parley/protocol';
+import type { MeetingSettings, ParticipantLeftReason, Reaction, WaitingParticipant } from '@parley/protocol';
 import type { ChatMessage } from './chat.js';
 import type { ParleyError } from './errors.js';
 import type { Participant } from './participant.js';
@@ -76,4 +76,6 @@ export type RoomEventMap = {
   'waiting-list-changed': (waiting: readonly WaitingParticipant[]) => void;
   /** Something failed that the application should know about; fatal failures are followed by `left`. */
   error: (error: ParleyError) => void;
+  /** A participant reacted (`react`): someone else, or you once the server took your reaction. */
+  reaction: (participant: Participant, emoji: Reaction) => void;
 };

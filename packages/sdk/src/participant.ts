@@ -1,4 +1,4 @@
-import type { ParticipantInfo } from '@parley/protocol';
+import type { ParticipantInfo, Reaction } from '@parley/protocol';
 import type { ConnectionQuality } from './stats/connection-quality.js';
 import { TypedEmitter } from './typed-emitter.js';
 
@@ -16,6 +16,8 @@ export type ParticipantEventMap = {
   'screen-share-changed': () => void;
   /** Remote participants only: the peer connection carrying their media changed state. */
   'connection-state-changed': (state: RTCPeerConnectionState) => void;
+  /** Reacted (`Room.react`): show `emoji` over them a moment. */
+  reaction: (emoji: Reaction) => void;
 };
 
 /** Someone in the meeting: what everyone knows about them, and their media. */
@@ -64,5 +66,10 @@ export abstract class Participant extends TypedEmitter<ParticipantEventMap> {
     this.audioEnabled = audio;
     this.videoEnabled = video;
     this.emit('media-changed');
+  }
+
+  /** @internal */
+  reacted(emoji: Reaction): void {
+    this.emit('reaction', emoji);
   }
 }

@@ -1,4 +1,5 @@
-import type { JoinedMeeting, MediaPath, MeetingSettings, MeetingSettingsUpdate, ParticipantInfo, ParticipantLeftReason, RaisedHand, WaitingParticipant } from '@parley/protocol';
+import type { JoinedMeeting, MediaPath, MeetingSettings, MeetingSettingsUpdate, ParticipantInfo, ParticipantLeftReason, RaisedHand, Reaction, WaitingParticipant } from '@parley/protocol';
+import { LIMITS, ReactionAllowance } from '@parley/protocol';
 import { decodeChatMessage, encodeChatMessage, MAX_CHAT_MESSAGE_LENGTH, type ChatMessage } from './chat.js';
 import type { DeviceList } from './device-list.js';
 import { browserEnvironment, type Environment } from './environment.js';
@@ -109,6 +110,7 @@ const PARTICIPANT_EVENTS: readonly (keyof ParticipantEventMap)[] = [
   'speaking-changed',
   'connection-quality-changed',
   'connection-state-changed',
+  'reaction',
 ];
 
 /** After a switch of media path, the old one goes on this long: the others may still be showing it. */
@@ -133,6 +135,8 @@ export class Room extends TypedEmitter<RoomEventMap> {
   /** Everyone else in the meeting, by participant id. */
   readonly participants = new Map<string, RemoteParticipant>();
   readonly #chatMessages: ChatMessage[] = [];
+  /** One reaction fewer at once than the server allows, so the network bunching them never gets one refused. */
+  readonly #reactions = new ReactionAllowance(LIMITS.reactionBurst - 1);
   readonly #server: string;
   readonly #environment: Environment;
   readonly #requestTimeoutMs: number;
@@ -494,6 +498,18 @@ export class Room extends TypedEmitter<RoomEventMap> {
     return message;
   }
 
+  /**
+   * Shows `emoji` (one of `REACTIONS`) over your tile to everyone: the others hear of it, and so do you, as
+   * `reaction` events once the server took it. A few at once, then about one a second: past that it rejects with
+   * `rate-limited` at once, without asking the server, so a held key never floods the meeting.
+   */
+  async react(emoji: Reaction): Promise<void> {
+    this.#assertInMeeting('react');
+    if (this.#reactions.take()) throw new ParleyError(ErrorCode.RateLimited, 'Too many reactions: wait a moment');
+    await this.#signal!.send('send-reaction', { emoji });
+    this.localParticipant.reacted(emoji);
+  }
+
   /** The meeting's lock and waiting room, as its hosts last set them. */
   get settings(): MeetingSettings {
     return this.#settings;
@@ -770,6 +786,7 @@ export class Room extends TypedEmitter<RoomEventMap> {
     signal.on('waiting-list', ({ waiting }) => this.#setWaiting(waiting));
     signal.on('hands-changed', ({ hands }) => this.#setHands(hands));
     signal.on('media-path', (path) => this.#followMediaPath(path));
+    signal.on('reaction', ({ from, emoji }) => this.participants.get(from)?.reacted(emoji));
     signal.on('resume-token', ({ resumeToken }) => {
       this.#resumeToken = resumeToken;
     });

@@ -158,4 +158,7 @@ export const en = {
   lowerHand: 'Lower hand',
   lowerAllHands: 'Lower all hands',
   raisedHand: (name: string) => `${name} raised their hand`,
+  // reactions (issue 16): the toolbar button that opens the emoji picker, and what screen readers hear
+  sendReaction: 'Send a reaction',
+  reacted: (name: string, emoji: string) => `${name} reacted ${emoji}`,
 } as const;

@@ -4,6 +4,7 @@ import {
   type DeviceList,
   type MeetingSettings,
   type Participant,
+  type Reaction,
   type Room,
   type RoomEventMap,
   type VideoWanted,
@@ -150,6 +151,16 @@ export class FakeRoom extends TypedEmitter<RoomEventMap> {
 
   async deny(id: string): Promise<void> {
     throw Object.assign(new Error('Only a host can do that'), { code: 'not-host', id });
+  }
+
+  /** Reactions sent, in order. Set `reactionRefusal` to refuse the next ones with it instead. */
+  readonly reactions: Reaction[] = [];
+  reactionRefusal: Error | null = null;
+
+  async react(emoji: Reaction): Promise<void> {
+    if (this.reactionRefusal) throw this.reactionRefusal;
+    this.reactions.push(emoji);
+    this.localParticipant.reacted(emoji);
   }
 }
 

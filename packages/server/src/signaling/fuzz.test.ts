@@ -13,6 +13,7 @@ import {
   meetingSettingsUpdateSchema,
   participantTargetSchema,
   raiseHandSchema,
+  reactionSchema,
   resumeMeetingSchema,
   sessionDescriptionSchema,
 } from '@parley/protocol/schemas';
@@ -39,6 +40,7 @@ const RUNS: Record<keyof ClientToServerEvents, number> = {
   'deny-participant': 1000,
   'raise-hand': 1000,
   'lower-hand': 1000,
+  'send-reaction': 1000,
 };
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
 
@@ -98,6 +100,11 @@ const nearMisses = {
   'lower-hand': fc.record({ participantId: fc.oneof(aString(LIMITS.participantIdLength), fc.constant('')), all: aBoolean }, loose),
   // Strict: any key besides these two is refused as well.
   'update-meeting': fc.record({ locked: aBoolean, waitingRoom: aBoolean, title: fc.string({ maxLength: 8 }) }, loose),
+  // Near an allowed emoji: another one, one too many, one with a variation selector missing or added, one repeated.
+  'send-reaction': fc.record(
+    { emoji: fc.oneof(aString(8), fc.constantFrom('👎', '❤', '👍️', '👍👍', '👍 ', ' 🎉', '🎉🎉🎉🎉')) },
+    loose,
+  ),
 };
 
 /** Well-formed host requests: from someone who is not a host, each is refused not-host. */
@@ -124,6 +131,7 @@ const CASES: { event: keyof ClientToServerEvents; payloads: fc.Arbitrary<unknown
   { event: 'deny-participant', payloads: malformed(participantTargetSchema, nearMisses.target), from: 'outsider', expect: 'invalid-payload' },
   { event: 'raise-hand', payloads: malformed(raiseHandSchema, nearMisses['raise-hand']), from: 'member', expect: 'invalid-payload' },
   { event: 'lower-hand', payloads: malformed(lowerHandSchema, nearMisses['lower-hand']), from: 'member', expect: 'invalid-payload' },
+  { event: 'send-reaction', payloads: malformed(reactionSchema, nearMisses['send-reaction']), from: 'member', expect: 'invalid-payload' },
 ];
 
 const KNOWN_CODES = new Set<string>(Object.values(ProtocolErrorCode));

@@ -21,6 +21,7 @@ import {
   meetingSettingsUpdateSchema,
   participantTargetSchema,
   raiseHandSchema,
+  reactionSchema,
   resumeMeetingSchema,
   sessionDescriptionSchema,
 } from '@parley/protocol/schemas';
@@ -41,6 +42,7 @@ import { handQueue, nextRaisedAt } from './hands.js';
 import { HostControls } from './host-controls.js';
 import { MAX_HELD_MESSAGES, Presence, type HeldMessage, type Member } from './presence.js';
 import { quickIceCandidate } from './quick-validation.js';
+import { ReactionLimits } from './reactions.js';
 import { createReplication, type Replication, type Verdict } from './replication.js';
 import type { ResumeClaims, ResumeTokens } from './resume-tokens.js';
 import { meetingRoom, participantRoom } from './rooms.js';
@@ -430,6 +432,7 @@ export class Signaling {
         this.#asHost(socket, (host) => hosts.deny(host, participantId)),
       ),
       'lower-hand': request(lowerHandSchema, (socket, target) => this.#asHost(socket, (host) => hosts.lowerHands(host, target))),
+      'send-reaction': request(reactionSchema, (socket, reaction) => this.#relayReaction(socket, reaction)),
     };
   }
 
@@ -1250,6 +1253,19 @@ export class Signaling {
         this.#options.meetings.occupy(meeting).written.catch((error: unknown) => this.#occupancyLost(code, error, 'storing a join failed'));
       }
     }
+  }
+
+  /** Reactions (issue 16): each participant's allowance, and the relay. */
+  readonly #reactionLimits = new ReactionLimits();
+
+  /** A reaction goes to everyone else, within the sender's allowance (see reactions.ts). */
+  #relayReaction(socket: ParleySocket, { emoji }: z.output<typeof reactionSchema>): Result<undefined> {
+    const member = this.#memberOf(socket);
+    if (!member) return refusal(ProtocolErrorCode.NotInMeeting, 'Join a meeting first');
+    const waitMs = this.#reactionLimits.take(member);
+    if (waitMs > 0) return refusal(ProtocolErrorCode.RateLimited, 'Too many reactions', { retryAfter: Math.ceil(waitMs / 1000) });
+    socket.to(meetingRoom(member.meetingCode)).emit('reaction', { from: member.info.id, emoji });
+    return ok(undefined);
   }
 }
 

@@ -1,5 +1,5 @@
 import { html, nothing, type PropertyDeclarations, type PropertyValues } from 'lit';
-import type { RoomEventMap } from '@parley/sdk';
+import { REACTIONS, type Reaction, type RoomEventMap } from '@parley/sdk';
 import { EmitterController } from '../../controllers/emitter-controller.js';
 import { dispatchParleyEvent, errorDetail, type PanelName } from '../../events.js';
 import { icon } from '../../call-icons.js';
@@ -20,6 +20,7 @@ export type ControlledRoom = RoomPart<
   | 'lowerHand'
   | 'leave'
   | 'endMeeting'
+  | 'react'
 >;
 
 /**
@@ -42,10 +43,15 @@ export type ControlledRoom = RoomPart<
  * @csspart settings - The device settings toggle (with `settings` set).
  * @csspart leave - The leave button.
  * @csspart end-meeting - For hosts: ends the meeting for everyone, after a confirmation.
+ * @csspart reactions - The reactions button (with `reactions` set): opens the emoji picker.
+ * @csspart reaction-picker - The emoji picker above the controls, while open. Arrow keys move between its emoji,
+ *   Enter sends one, Escape closes it; either way focus returns to the reactions button.
+ * @csspart reaction-choice - One emoji in the picker.
  *
  * @cssprop --parley-surface - Button background.
  * @cssprop --parley-danger - Background of the leave button and of devices that are off.
  * @cssprop --parley-hand - Background of the raise hand toggle while your hand is up.
+ * @cssprop --parley-reaction-picker-background - Background of the emoji picker (default `--parley-surface`).
  *
  * @tag meeting-controls
  */
@@ -59,6 +65,8 @@ export class MeetingControls extends ParleyElement {
     chat: { type: Boolean },
     participants: { type: Boolean },
     settings: { type: Boolean },
+    reactions: { type: Boolean },
+    pickerOpen: { state: true },
     openPanel: { attribute: 'open-panel' },
     unreadCount: { type: Number, attribute: 'unread-count' },
   };
@@ -77,6 +85,12 @@ export class MeetingControls extends ParleyElement {
 
   /** Show the device settings toggle. */
   settings = false;
+
+  /** Show the reactions button. */
+  reactions = false;
+
+  /** The emoji picker is open. */
+  private pickerOpen = false;
 
   /** The panel that is open, if any: its toggle shows pressed. */
   openPanel: PanelName | '' = '';
@@ -138,6 +152,7 @@ export class MeetingControls extends ParleyElement {
             icon('hand'),
           )
         : nothing}
+      ${this.reactions ? this.#renderReactions(disabled) : nothing}
       ${this.chat
         ? this.#panelToggle(
             'chat',
@@ -163,6 +178,73 @@ export class MeetingControls extends ParleyElement {
         : nothing}
     `;
   }
+
+  /** The reactions button, and above the controls while open, its picker: a menu of emoji (see `@csspart`). */
+  #renderReactions(disabled: boolean) {
+    const label = this.text.sendReaction;
+    return html`<button
+        part="reactions"
+        aria-haspopup="menu"
+        aria-expanded=${String(this.pickerOpen)}
+        aria-label=${label}
+        title=${label}
+        ?disabled=${disabled}
+        @click=${() => this.#setPicker(!this.pickerOpen)}
+      >
+        ${icon('mood')}
+      </button>
+      ${this.pickerOpen && !disabled
+        ? html`<div part="reaction-picker" class="picker" role="menu" aria-label=${label} @keydown=${this.#onPickerKey} @focusout=${this.#onPickerFocusOut}>
+            ${REACTIONS.map(
+              (emoji, index) =>
+                html`<button part="reaction-choice" role="menuitem" tabindex=${index === 0 ? 0 : -1} @click=${() => this.#react(emoji)}>${emoji}</button>`,
+            )}
+          </div>`
+        : nothing}`;
+  }
+
+  /** Opens the picker with focus on its first emoji, or closes it (focus back on the reactions button if asked). */
+  async #setPicker(open: boolean, refocus = false): Promise<void> {
+    this.pickerOpen = open;
+    await this.updateComplete;
+    const target = open ? '[part~="reaction-choice"]' : refocus ? '[part~="reactions"]' : '';
+    if (target) this.renderRoot.querySelector<HTMLElement>(target)?.focus();
+  }
+
+  #react(emoji: Reaction): void {
+    void this.#setPicker(false, true);
+    // Past the allowance the SDK refuses at once without asking the server: a click too many is simply not sent.
+    this.room?.react(emoji).catch((error: unknown) => {
+      const detail = errorDetail(error);
+      if (detail.code !== 'rate-limited') dispatchParleyEvent(this, 'parley-error', detail);
+    });
+  }
+
+  /** A menu's keys: arrows move (and wrap), Home and End jump, Escape closes; Enter and Space press the emoji. */
+  #onPickerKey = (event: KeyboardEvent): void => {
+    const choices = [...this.renderRoot.querySelectorAll<HTMLElement>('[part~="reaction-choice"]')];
+    const current = choices.indexOf(event.composedPath()[0] as HTMLElement);
+    const step = ARROW_STEPS[event.key];
+    const next = step ? current + step : event.key === 'Home' ? 0 : event.key === 'End' ? -1 : undefined;
+    if (event.key === 'Escape') {
+      // The room would close its open panel on the same Escape: this one is the picker's alone.
+      event.stopPropagation();
+      void this.#setPicker(false, true);
+    } else if (next !== undefined) {
+      const choice = choices.at(next % choices.length)!;
+      for (const other of choices) other.tabIndex = other === choice ? 0 : -1;
+      choice.focus();
+    } else {
+      return;
+    }
+    event.preventDefault();
+  };
+
+  /** Focus leaving the picker closes it, unless it goes to the reactions button, whose click closes it. */
+  #onPickerFocusOut = (event: FocusEvent): void => {
+    const to = event.relatedTarget as Element | null;
+    if (!to?.closest('[part~="reaction-picker"], [part~="reactions"]')) this.pickerOpen = false;
+  };
 
   #panelToggle(panel: PanelName, label: string, ...content: unknown[]) {
     const open = this.openPanel === panel;
@@ -212,6 +294,9 @@ export class MeetingControls extends ParleyElement {
     action(this.room).catch((error: unknown) => dispatchParleyEvent(this, 'parley-error', errorDetail(error)));
   }
 }
+
+/** How the arrow keys move through the emoji picker: it is one row, so both pairs work. */
+const ARROW_STEPS: Partial<Record<string, number>> = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 };
 
 /** Phones and some embedded browsers cannot capture a screen: no button that cannot work. */
 function canShareScreen(): boolean {

@@ -2,6 +2,7 @@ import { css } from 'lit';
 
 export const meetingControlsStyles = css`
   :host {
+    position: relative;
     display: flex;
     flex-wrap: wrap;
     justify-content: center;
@@ -79,5 +80,29 @@ export const meetingControlsStyles = css`
   button:disabled {
     opacity: 0.6;
     cursor: default;
+  }
+  /* The emoji picker: a row over the middle of the controls, above the call. */
+  .picker {
+    position: absolute;
+    bottom: calc(100% + 8px);
+    left: 50%;
+    z-index: 3;
+    display: flex;
+    gap: 4px;
+    padding: 6px;
+    border-radius: 28px;
+    background: var(--parley-reaction-picker-background, var(--_surface));
+    box-shadow: 0 4px 16px rgb(0 0 0 / 0.3);
+    transform: translateX(-50%);
+  }
+  .picker button {
+    width: 44px;
+    height: 44px;
+    background: transparent;
+    font-size: 26px;
+    line-height: 1;
+  }
+  .picker button:hover {
+    background: var(--_background);
   }
 `;

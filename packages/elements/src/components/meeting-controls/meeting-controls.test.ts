@@ -186,3 +186,106 @@ describe('<meeting-controls>', () => {
     expect(await axeViolations(document.body)).to.deep.equal([]);
   });
 });
+
+describe('<meeting-controls> reactions', () => {
+  afterEach(() => document.body.replaceChildren());
+
+  const choices = (controls: MeetingControls) => [...controls.shadowRoot!.querySelectorAll<HTMLButtonElement>('[part~="reaction-choice"]')];
+  const focused = (controls: MeetingControls) => controls.shadowRoot!.activeElement;
+  const press = (controls: MeetingControls, key: string) =>
+    focused(controls)!.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true, composed: true, cancelable: true }));
+  async function openPicker(room = new FakeRoom()): Promise<MeetingControls> {
+    const controls = await render(room, (element) => (element.reactions = true));
+    part(controls, 'reactions')!.click();
+    await until(() => focused(controls) === choices(controls)[0], 'focus on the first emoji');
+    return controls;
+  }
+
+  it('leaves the button out unless asked; it opens a labelled menu of the six emoji with focus on the first', async () => {
+    expect(part(await render(new FakeRoom()), 'reactions')).to.equal(null);
+    document.body.replaceChildren();
+    const controls = await render(new FakeRoom(), (element) => (element.reactions = true));
+    const button = part(controls, 'reactions')!;
+    expect([button.getAttribute('aria-label'), button.getAttribute('aria-haspopup'), button.getAttribute('aria-expanded')]).to.deep.equal([
+      'Send a reaction',
+      'menu',
+      'false',
+    ]);
+    expect(part(controls, 'reaction-picker')).to.equal(null);
+    button.click();
+    await until(() => focused(controls) === choices(controls)[0], 'focus on the first emoji');
+    expect(button.getAttribute('aria-expanded')).to.equal('true');
+    const picker = part(controls, 'reaction-picker')!;
+    expect([picker.getAttribute('role'), picker.getAttribute('aria-label')]).to.deep.equal(['menu', 'Send a reaction']);
+    expect(choices(controls).map((choice) => [choice.textContent, choice.getAttribute('role'), choice.tabIndex])).to.deep.equal([
+      ['👍', 'menuitem', 0],
+      ['👏', 'menuitem', -1],
+      ['❤️', 'menuitem', -1],
+      ['😂', 'menuitem', -1],
+      ['😮', 'menuitem', -1],
+      ['🎉', 'menuitem', -1],
+    ]);
+    expect(await axeViolations(document.body)).to.deep.equal([]);
+  });
+
+  it('arrow keys move through the emoji and wrap, Home and End jump; choosing one sends it, closes and returns focus', async () => {
+    const room = new FakeRoom();
+    const controls = await openPicker(room);
+    const at = () => (focused(controls) as HTMLElement).textContent;
+    press(controls, 'ArrowLeft');
+    expect(at()).to.equal('🎉');
+    press(controls, 'ArrowRight');
+    expect(at()).to.equal('👍');
+    press(controls, 'ArrowDown');
+    press(controls, 'ArrowRight');
+    expect(at()).to.equal('❤️');
+    expect(choices(controls).map((choice) => choice.tabIndex), 'one tab stop, on the focused emoji').to.deep.equal([-1, -1, 0, -1, -1, -1]);
+    press(controls, 'End');
+    expect(at()).to.equal('🎉');
+    press(controls, 'Home');
+    press(controls, 'ArrowUp');
+    press(controls, 'ArrowUp');
+    expect(at()).to.equal('😮');
+    // Enter or Space on a button is its click.
+    (focused(controls) as HTMLButtonElement).click();
+    await until(() => focused(controls) === part(controls, 'reactions'), 'focus back on the reactions button');
+    expect(part(controls, 'reaction-picker')).to.equal(null);
+    expect(room.reactions).to.deep.equal(['😮']);
+  });
+
+  it('Escape closes the picker, returns focus and goes no further: an open side panel stays open', async () => {
+    const controls = await openPicker();
+    let escapesOutside = 0;
+    const count = () => escapesOutside++;
+    document.addEventListener('keydown', count);
+    press(controls, 'Escape');
+    document.removeEventListener('keydown', count);
+    await until(() => focused(controls) === part(controls, 'reactions'), 'focus back on the reactions button');
+    expect(part(controls, 'reaction-picker')).to.equal(null);
+    expect(escapesOutside).to.equal(0);
+  });
+
+  it('closes when focus leaves it for something else', async () => {
+    const controls = await openPicker();
+    part(controls, 'microphone')!.focus();
+    await until(() => part(controls, 'reaction-picker') === null, 'the picker to close');
+    expect(part(controls, 'reactions')!.getAttribute('aria-expanded')).to.equal('false');
+  });
+
+  it('a reaction refused as rate-limited is dropped quietly; any other refusal fires parley-error', async () => {
+    const room = new FakeRoom();
+    const controls = await openPicker(room);
+    const errors: string[] = [];
+    controls.addEventListener('parley-error', (event) => errors.push(event.detail.code));
+    room.reactionRefusal = Object.assign(new Error('Too many reactions'), { code: 'rate-limited' });
+    choices(controls)[0]!.click();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(errors).to.deep.equal([]);
+    room.reactionRefusal = Object.assign(new Error('Not in a meeting'), { code: 'invalid-state' });
+    part(controls, 'reactions')!.click();
+    await until(() => choices(controls)[0], 'the picker');
+    choices(controls)[0]!.click();
+    await until(() => errors.length > 0, 'parley-error');
+    expect(errors).to.deep.equal(['invalid-state']);
+  });
+});

@@ -1,5 +1,5 @@
 import { html, nothing, type PropertyDeclarations, type PropertyValues } from 'lit';
-import { ParleyError, Room, type JoinOptions, type LeaveReason, type Participant } from '@parley/sdk';
+import { ParleyError, Room, type JoinOptions, type LeaveReason, type Participant, type Reaction } from '@parley/sdk';
 import { dispatchParleyEvent, errorDetail, type PanelName, type ParleyEventDetailMap } from '../../events.js';
 import { ParleyElement } from '../../parley-element.js';
 import { ignore } from '../../outcomes.js';
@@ -53,6 +53,8 @@ const defaultServer = new URL(import.meta.url).origin;
  * @fires parley-exit - The way out of an end screen (`exit-url`) was chosen. `detail`: `url`, `reason` (the
  *   `parley-left` reason, or `join-failed`). Cancelable: `preventDefault()` stops the navigation, for a page that
  *   routes by itself.
+ * @fires parley-reaction - Someone reacted (you too, once the server took it); shown over their tile and told to
+ *   screen readers. `detail`: `participant`, `emoji`.
  *
  * Size: with no CSS from the page, as wide as its container and 16:9 of that tall (3:4 on phones), from 320 px (640
  * px when at most 900 px wide, so that two tiles stack) to the window's height. A `height` or `aspect-ratio` from the page replaces that.
@@ -114,7 +116,7 @@ export class MeetingRoom extends ParleyElement {
     noInvite: { type: Boolean, attribute: 'no-invite' },
     waitingSound: { type: Boolean, attribute: 'waiting-sound' },
     iceTransportPolicy: { attribute: 'ice-transport-policy' },
-    hide: {},
+    hide: { reflect: true },
     phase: { state: true },
     errorMessage: { state: true },
     leftReason: { state: true },
@@ -167,7 +169,10 @@ export class MeetingRoom extends ParleyElement {
   /** For hosts: a short sound when someone starts waiting in the waiting room (off by default). */
   waitingSound = false;
 
-  /** Controls to leave out, space-separated: `hand` (raise hand). Its methods (`raiseHand()`, …) still work. */
+  /**
+   * Controls to leave out, space-separated: `hand` (raise hand), `reactions`. Their methods (`raiseHand()`,
+   * `react()`, …) still work.
+   */
   hide = '';
 
   /**
@@ -261,6 +266,11 @@ export class MeetingRoom extends ParleyElement {
     'hands-changed': (ids) => this.#onHands?.(ids),
     'chat-message': (message) => {
       if (this.openPanel !== 'chat' && message.senderId !== room.localParticipant.id) this.unreadCount += 1;
+    },
+    reaction: (participant, emoji) => {
+      // Your own is shown on your tile; you know you sent it.
+      if (!participant.isLocal) this.announcement = this.text.reacted(participant.name, emoji);
+      dispatchParleyEvent(this, 'parley-reaction', { participant, emoji });
     },
   }));
   #unbindNotices: (() => void) | null = null;
@@ -413,6 +423,14 @@ export class MeetingRoom extends ParleyElement {
     return this.#joinedRoom().lowerHand(participantId);
   }
 
+  /**
+   * Shows `emoji` (one of `REACTIONS`) over your tile to everyone. A few at once, then about one a second: past that
+   * it rejects with `rate-limited`.
+   */
+  react(emoji: Reaction): Promise<void> {
+    return this.#joinedRoom().react(emoji);
+  }
+
   protected override updated(changed: PropertyValues): void {
     super.updated(changed);
     // First: a room connected early goes once `autojoin` is set, and `#autojoin` joins only without a room.
@@ -462,6 +480,7 @@ export class MeetingRoom extends ParleyElement {
             chat
             participants
             settings
+            ?reactions=${!this.#hides('reactions')}
             open-panel=${this.openPanel}
             unread-count=${this.unreadCount}
             @parley-panel-toggle=${this.#onPanelToggle}
@@ -669,8 +688,9 @@ export class MeetingRoom extends ParleyElement {
     action().catch((error: unknown) => dispatchParleyEvent(this, 'parley-error', errorDetail(error)));
   };
 
-  #hides(control: string): boolean {
-    return this.hide.split(/\s+/).includes(control);
+  #hides(part: string): boolean {
+    // A removed attribute makes the property null.
+    return (this.hide || '').split(/\s+/).includes(part);
   }
 
   #joinedRoom(): Room {

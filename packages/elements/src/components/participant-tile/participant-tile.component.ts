@@ -1,5 +1,6 @@
 import { html, nothing, type PropertyDeclarations, type PropertyValues } from 'lit';
-import { RemoteParticipant, type ConnectionQuality, type Participant, type ParticipantEventMap } from '@parley/sdk';
+import { repeat } from 'lit/directives/repeat.js';
+import { RemoteParticipant, type ConnectionQuality, type Participant, type ParticipantEventMap, type Reaction } from '@parley/sdk';
 import { EmitterController } from '../../controllers/emitter-controller.js';
 import { dispatchParleyEvent } from '../../events.js';
 import { icon } from '../../icons.js';
@@ -29,12 +30,16 @@ import { participantTileStyles } from './participant-tile.styles.js';
  * @csspart pin - The pin toggle button (`aria-pressed` while `pinned`).
  * @csspart hand - The raised-hand badge with the hand's place in the queue (while `hand` is set).
  * @csspart unlock-sound - The button that appears when the browser blocked the participant's sound.
+ * @csspart reactions - The participant's reactions, stacked over the tile's corner (camera tiles), each for 3 s.
+ * @csspart reaction - One reaction: its emoji in a bubble. Hidden from screen readers: `<meeting-room>` announces it.
  *
  * @cssprop --parley-surface - Tile background behind the placeholder.
  * @cssprop --parley-accent - Avatar and badge colour, the speaking and active-speaker rings, a pressed pin.
  * @cssprop --parley-danger - Muted-microphone icon colour.
  * @cssprop --parley-radius - Corner radius.
  * @cssprop --parley-hand - Border of the raised-hand badge.
+ * @cssprop --parley-reaction-size - Size of a reaction's emoji (default 32px).
+ * @cssprop --parley-reaction-background - Bubble behind a reaction (default translucent black).
  *
  * @tag participant-tile
  */
@@ -118,6 +123,10 @@ export class ParticipantTile extends ParleyElement {
   /** Repairs since the picture last showed: each waits twice as many frozen checks as the one before. */
   #repairs = 0;
 
+  /** The reactions shown now, oldest first; keyed, as the same emoji may show twice. */
+  #reactions: { emoji: Reaction; key: number }[] = [];
+  #reactionKeys = 0;
+
   constructor() {
     super();
     new EmitterController<ParticipantEventMap>(this, () => this.participant, [
@@ -128,6 +137,7 @@ export class ParticipantTile extends ParleyElement {
       'connection-state-changed',
       'connection-quality-changed',
     ]);
+    new EmitterController<ParticipantEventMap>(this, () => this.participant, ['reaction'], (emoji?: Reaction) => emoji && this.#showReaction(emoji));
   }
 
   protected override willUpdate(): void {
@@ -234,7 +244,24 @@ export class ParticipantTile extends ParleyElement {
             ${this.text.enableSound}
           </button>`
         : nothing}
+      ${this.#reactions.length > 0
+        ? html`<div part="reactions" class="reactions" aria-hidden="true">
+            ${repeat(this.#reactions, (reaction) => reaction.key, ({ emoji }) => html`<span part="reaction" class="reaction">${emoji}</span>`)}
+          </div>`
+        : nothing}
     `;
+  }
+
+  /** Shows a reaction for {@link REACTION_SHOWN_MS}; past {@link MAX_REACTIONS_SHOWN}, the oldest goes early. */
+  #showReaction(emoji: Reaction): void {
+    if (this.source !== 'camera') return;
+    const reaction = { emoji, key: this.#reactionKeys++ };
+    this.#reactions = [...this.#reactions, reaction].slice(-MAX_REACTIONS_SHOWN);
+    this.requestUpdate();
+    setTimeout(() => {
+      this.#reactions = this.#reactions.filter((shown) => shown !== reaction);
+      this.requestUpdate();
+    }, REACTION_SHOWN_MS);
   }
 
   /** Plays the picture while the tile is on screen and the page visible; pauses it otherwise. */
@@ -293,6 +320,11 @@ export class ParticipantTile extends ParleyElement {
     dispatchParleyEvent(this, 'parley-pin-toggle', { participantId: this.pinned ? null : this.participant!.id });
   };
 }
+
+/** How long a reaction shows over its sender's tile: its animation in the styles lasts as long. */
+const REACTION_SHOWN_MS = 3000;
+/** Reactions shown at once over one tile: a burst stacks up to this, never floods the picture. */
+const MAX_REACTIONS_SHOWN = 3;
 
 /** How often the watchdog compares frames decoded with frames presented. */
 const FROZEN_CHECK_MS = 2500;

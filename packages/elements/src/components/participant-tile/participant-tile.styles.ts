@@ -195,4 +195,58 @@ export const participantTileStyles = css`
     color: var(--_on-accent);
     cursor: pointer;
   }
+  /* Reactions stack in the corner above the name, oldest on top; each rises in, stays and fades over its 3 s
+     (REACTION_SHOWN_MS). With reduced motion they only fade. */
+  .reactions {
+    position: absolute;
+    right: 8px;
+    bottom: 44px;
+    display: flex;
+    flex-direction: column;
+    gap: 4px;
+    pointer-events: none;
+  }
+  .reaction {
+    display: grid;
+    place-items: center;
+    width: calc(var(--parley-reaction-size, 32px) * 1.5);
+    height: calc(var(--parley-reaction-size, 32px) * 1.5);
+    border-radius: 50%;
+    background: var(--parley-reaction-background, rgb(0 0 0 / 0.45));
+    font-size: var(--parley-reaction-size, 32px);
+    line-height: 1;
+    animation: reaction-rise 3s ease-out both;
+  }
+  @keyframes reaction-rise {
+    from {
+      opacity: 0;
+      transform: translateY(24px) scale(0.5);
+    }
+    12% {
+      opacity: 1;
+      transform: none;
+    }
+    85% {
+      opacity: 1;
+    }
+    to {
+      opacity: 0;
+      transform: translateY(-12px);
+    }
+  }
+  @keyframes reaction-fade {
+    from,
+    to {
+      opacity: 0;
+    }
+    10%,
+    85% {
+      opacity: 1;
+    }
+  }
+  @media (prefers-reduced-motion: reduce) {
+    .reaction {
+      animation-name: reaction-fade;
+    }
+  }
 `;

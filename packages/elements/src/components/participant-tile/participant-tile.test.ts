@@ -213,3 +213,46 @@ describe('<participant-tile>', () => {
     expect(part(tile, 'hand')).to.equal(null);
   });
 });
+
+describe('<participant-tile> reactions', function () {
+  this.timeout(10_000);
+  afterEach(() => document.body.replaceChildren());
+
+  const shown = (tile: ParticipantTile) => [...tile.shadowRoot!.querySelectorAll('[part~="reaction"]')].map((node) => node.textContent);
+
+  it('shows a reaction over the tile for 3 s, hidden from screen readers (the room announces it)', async () => {
+    const participant = remote();
+    const tile = await render(participant);
+    participant.reacted('👍');
+    await tile.updateComplete;
+    expect(shown(tile)).to.deep.equal(['👍']);
+    expect(part(tile, 'reactions')!.getAttribute('aria-hidden')).to.equal('true');
+    const bubble = part(tile, 'reaction')!.getBoundingClientRect();
+    expect(bubble.width, 'visible').to.be.greaterThan(0);
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    expect(shown(tile)).to.deep.equal(['👍']);
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    expect(shown(tile)).to.deep.equal([]);
+    expect(part(tile, 'reactions')).to.equal(null);
+  });
+
+  it('stacks a burst up to three, the newest last, the oldest going early', async () => {
+    const participant = remote();
+    const tile = await render(participant);
+    for (const emoji of ['👍', '👏', '👏', '🎉', '😮'] as const) participant.reacted(emoji);
+    await tile.updateComplete;
+    expect(shown(tile)).to.deep.equal(['👏', '🎉', '😮']);
+  });
+
+  it('shows none over the tile of a shared screen', async () => {
+    const participant = remote({ screenSharing: true });
+    const tile = document.createElement('participant-tile');
+    tile.participant = participant;
+    tile.source = 'screen';
+    document.body.append(tile);
+    await tile.updateComplete;
+    participant.reacted('🎉');
+    await tile.updateComplete;
+    expect(shown(tile)).to.deep.equal([]);
+  });
+});

@@ -170,6 +170,9 @@ const de: Catalog = {
   lowerHand: 'Hand senken',
   lowerAllHands: 'Alle Hände senken',
   raisedHand: (name) => `${name} hat die Hand gehoben`,
+  // reactions (issue 16): the toolbar button that opens the emoji picker, and what screen readers hear
+  sendReaction: 'Reaktion senden',
+  reacted: (name, emoji) => `${name} hat mit ${emoji} reagiert`,
 };
 
 export default de;

@@ -170,6 +170,9 @@ const es: Catalog = {
   lowerHand: 'Bajar la mano',
   lowerAllHands: 'Bajar todas las manos',
   raisedHand: (name) => `${name} levantó la mano`,
+  // reactions (issue 16): the toolbar button that opens the emoji picker, and what screen readers hear
+  sendReaction: 'Enviar una reacción',
+  reacted: (name, emoji) => `${name} reaccionó con ${emoji}`,
 };
 
 export default es;

@@ -170,6 +170,9 @@ const fr: Catalog = {
   lowerHand: 'Baisser la main',
   lowerAllHands: 'Baisser toutes les mains',
   raisedHand: (name) => `${name} a levé la main`,
+  // reactions (issue 16): the toolbar button that opens the emoji picker, and what screen readers hear
+  sendReaction: 'Envoyer une réaction',
+  reacted: (name, emoji) => `${name} a réagi ${emoji}`,
 };
 
 export default fr;
