@@ -1,7 +1,11 @@
-// SFU mode as people see it: six `<meeting-room>` pages (one Chromium, a context each) on a Parley server process
+// SFU mode as people see it: four `<meeting-room>` pages (one Chromium, a context each) on a Parley server process
 // with MEDIA_MODE=sfu and a Janus of its own. Everyone decodes everyone through Janus; the host's remove, mute and
 // end act on Janus too (checked with the VideoRoom's admin key); a screen share, a leave and chat work as in the mesh.
-// On the 2-core test machine (loaded) the file took 100–140 s, over a minute of it six pages decoding five videos each.
+// Four, not six: six pages in one Chromium no longer fit the 2-core test machine (Chromium 156.0.8078.114). Each
+// page encodes three camera layers and its audio; with six, the pages' renderers and Chromium's one network process
+// starved: video decoded at about 1 fps, the sixth page's subscription sent no ICE check in 60 s, and the pages
+// read Janus's answers 15 s late while Janus answered a Node client at once. Six people through Janus are measured,
+// not asserted, in `npm run bench:sfu` (docs/performance.md §7).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -22,7 +26,7 @@ function statusText(page: Page): Promise<string | undefined> {
   );
 }
 
-/** Clicks a button of the host's participants panel (opening it first) by its text, e.g. "Remove Eve". */
+/** Clicks a button of the host's participants panel (opening it first) by its text, e.g. "Remove Dan". */
 async function clickPanelButton(page: Page, name: string): Promise<void> {
   if (!(await page.locator('meeting-room >> participant-list >> [part~="participant"]').first().isVisible())) {
     await page.click('meeting-room >> meeting-controls >> [part~="participants"]');
@@ -58,7 +62,7 @@ function cameraFramesPresented(receiver: MeetingPage, sender: MeetingPage): Prom
   }, sender.participantId);
 }
 
-describe('SFU mode with <meeting-room>: six people through Janus', () => {
+describe('SFU mode with <meeting-room>: four people through Janus', () => {
   let sfu: SfuServer;
   let browser: Browser;
   let meeting: { code: string; hostKey: string };
@@ -77,20 +81,20 @@ describe('SFU mode with <meeting-room>: six people through Janus', () => {
     await sfu?.stop();
   });
 
-  test('six pages decode each other through Janus: one connection up and one down each, six publishers in the room', async () => {
-    for (const name of ['Ada', 'Bob', 'Cem', 'Dan', 'Eve', 'Fay']) {
+  test('four pages decode each other through Janus: one connection up and one down each, four publishers in the room', async () => {
+    for (const name of ['Ada', 'Bob', 'Cem', 'Dan']) {
       const host = name === 'Ada' ? meeting : { code: meeting.code };
       pages.push(await MeetingPage.open(browser, sfu.embedder.url, host, name));
     }
     await assertTiles(pages);
     await assertEveryoneReceivesEveryone(pages);
-    // Through Janus, not a mesh: two peer connections per page (publisher, subscriber) instead of five.
+    // Through Janus, not a mesh: two peer connections per page (publisher, subscriber) instead of three.
     for (const page of pages) assert.equal((await page.liveMediaObjects()).openPeerConnections, 2, `${page.name}'s peer connections`);
     room = (await sfu.roomOf(meeting.code))!.room;
     assert.deepEqual((await sfu.publishers(room)).sort(), pages.map((page) => page.participantId).sort());
   });
 
-  test('screenshots: six tiles with video, names, microphone and the host badge, on a desktop and on a phone', async () => {
+  test('screenshots: four tiles with video, names, microphone and the host badge, on a desktop and on a phone', async () => {
     const bob = pages[1]!;
     const framesPresented = (count: number) =>
       bob.page.waitForFunction(
@@ -102,19 +106,19 @@ describe('SFU mode with <meeting-room>: six people through Janus', () => {
         count,
         { timeout: 20_000 },
       );
-    // Fay's microphone off, for the tiles' microphone indicator to show.
-    const fay = pages[5]!;
-    await fay.evaluateRoom((element) => element.toggleMicrophone(false));
-    await bob.waitForTile(fay.participantId, "tile.hasAttribute('audio-muted')", 10_000);
-    await framesPresented(6);
-    await screenshot(bob.page, 'sfu-grid-6');
+    // Dan's microphone off, for the tiles' microphone indicator to show.
+    const dan = pages[3]!;
+    await dan.evaluateRoom((element) => element.toggleMicrophone(false));
+    await bob.waitForTile(dan.participantId, "tile.hasAttribute('audio-muted')", 10_000);
+    await framesPresented(4);
+    await screenshot(bob.page, 'sfu-grid-4');
     await bob.page.setViewportSize({ width: 360, height: 740 });
     // A phone shows the tiles that fit; they must still play.
     await delay(1500);
     await framesPresented(1);
-    await screenshot(bob.page, 'sfu-grid-6-phone');
+    await screenshot(bob.page, 'sfu-grid-4-phone');
     await bob.page.setViewportSize({ width: 1280, height: 720 });
-    await fay.evaluateRoom((element) => element.toggleMicrophone(true));
+    await dan.evaluateRoom((element) => element.toggleMicrophone(true));
   });
 
   test('chat reaches everyone through the server (app-message), with no data channel', async () => {
@@ -131,7 +135,7 @@ describe('SFU mode with <meeting-room>: six people through Janus', () => {
     for (const page of pages) assert.equal(await page.page.evaluate(() => window.__recorded.dataChannels.length), 0, `${page.name} made a data channel`);
   });
 
-  test('a screen shared by one person reaches the other five as a screen tile, and goes when they stop', async () => {
+  test('a screen shared by one person reaches the other three as a screen tile, and goes when they stop', async () => {
     const cem = pages[2]!;
     const others = pages.filter((page) => page !== cem);
     await cem.page.click('meeting-room meeting-controls [part~="screen-share"]');
@@ -178,13 +182,13 @@ describe('SFU mode with <meeting-room>: six people through Janus', () => {
     await waitFor(async () => !(await stopsArriving(bob, dan, 'audioPacketsReceived')), "Dan's audio back at Bob", 15_000);
   });
 
-  test('the host removes Eve: she sees it, the others lose her tile, and Janus kicks her even if her page does not hang up', async () => {
+  test('the host removes Dan: he sees it, the others lose his tile, and Janus kicks him even if his page does not hang up', async () => {
     const [ada, bob] = pages as [MeetingPage, MeetingPage];
-    const eve = pages.splice(4, 1)[0]!;
-    assert.equal(eve.name, 'Eve');
-    // A modified client that ignores its removal: Eve's page never closes her connections to Janus nor stops her
-    // camera, so only the server's kick can take her out of the room.
-    await eve.page.evaluate(() => {
+    const dan = pages.splice(3, 1)[0]!;
+    assert.equal(dan.name, 'Dan');
+    // A modified client that ignores its removal: Dan's page never closes his connections to Janus nor stops his
+    // camera, so only the server's kick can take him out of the room.
+    await dan.page.evaluate(() => {
       const { send, close } = WebSocket.prototype;
       WebSocket.prototype.send = function (this: WebSocket, data) {
         if (this.protocol !== 'janus-protocol') send.call(this, data);
@@ -195,27 +199,27 @@ describe('SFU mode with <meeting-room>: six people through Janus', () => {
       RTCPeerConnection.prototype.close = () => {};
       MediaStreamTrack.prototype.stop = () => {};
     });
-    await clickPanelButton(ada.page, 'Remove Eve');
+    await clickPanelButton(ada.page, 'Remove Dan');
     await confirm(ada.page, 'participant-list');
-    await eve.page.waitForFunction(() => document.querySelector('meeting-room')!.room!.state === 'left', null, { timeout: 15_000 });
-    assert.equal(await statusText(eve.page), 'A host removed you from the meeting');
-    for (const page of pages) await tileGone(page, eve);
-    await waitFor(async () => !(await sfu.publishers(room)).includes(eve.participantId), 'Janus to drop Eve', 15_000);
-    assert.equal((await sfu.publishers(room)).length, 5);
-    // Nothing of hers reaches Bob any more.
-    assert.ok(await stopsArriving(bob, eve, 'framesDecoded'), "Eve's video still arrives at Bob");
-    await eve.close();
+    await dan.page.waitForFunction(() => document.querySelector('meeting-room')!.room!.state === 'left', null, { timeout: 15_000 });
+    assert.equal(await statusText(dan.page), 'A host removed you from the meeting');
+    for (const page of pages) await tileGone(page, dan);
+    await waitFor(async () => !(await sfu.publishers(room)).includes(dan.participantId), 'Janus to drop Dan', 15_000);
+    assert.equal((await sfu.publishers(room)).length, 3);
+    // Nothing of his reaches Bob any more.
+    assert.ok(await stopsArriving(bob, dan, 'framesDecoded'), "Dan's video still arrives at Bob");
+    await dan.close();
   });
 
-  test('Fay leaves: the others drop her tile and Janus lists one publisher fewer', async () => {
-    const fay = pages.pop()!;
-    assert.equal(fay.name, 'Fay');
-    await fay.evaluateRoom((element) => element.leave());
-    for (const page of pages) await tileGone(page, fay);
-    await waitFor(async () => (await sfu.publishers(room)).length === 4, 'four publishers in Janus', 15_000);
-    assert.ok(!(await sfu.publishers(room)).includes(fay.participantId));
-    assert.deepEqual(await fay.liveMediaObjects(), { liveTracks: 0, openPeerConnections: 0, liveReceiverTracks: 0 });
-    await fay.close();
+  test('Cem leaves: the others drop his tile and Janus lists one publisher fewer', async () => {
+    const cem = pages.pop()!;
+    assert.equal(cem.name, 'Cem');
+    await cem.evaluateRoom((element) => element.leave());
+    for (const page of pages) await tileGone(page, cem);
+    await waitFor(async () => (await sfu.publishers(room)).length === 2, 'two publishers in Janus', 15_000);
+    assert.ok(!(await sfu.publishers(room)).includes(cem.participantId));
+    assert.deepEqual(await cem.liveMediaObjects(), { liveTracks: 0, openPeerConnections: 0, liveReceiverTracks: 0 });
+    await cem.close();
   });
 
   test("a page of another meeting cannot use its own Janus tokens to publish into or subscribe to this meeting's room", async () => {

@@ -22,6 +22,7 @@ type Answer = { data: PluginData; jsep?: Jsep };
 /** One VideoRoom handle of the fake Janus: every request is recorded and answered as the VideoRoom would. */
 class FakeHandle implements JanusHandlePort {
   readonly requests: { body: PluginData; jsep?: Jsep }[] = [];
+  detached = false;
   readonly #listeners: ((data: PluginData, jsep: Jsep | undefined) => void)[] = [];
 
   constructor(readonly janus: FakeJanus) {}
@@ -32,6 +33,10 @@ class FakeHandle implements JanusHandlePort {
   }
 
   async trickle(): Promise<void> {}
+
+  async detach(): Promise<void> {
+    this.detached = true;
+  }
 
   on(_event: 'event', listener: (data: PluginData, jsep: Jsep | undefined) => void): unknown {
     this.#listeners.push(listener);
@@ -175,6 +180,13 @@ function fail(pc: RTCPeerConnection): void {
   Object.defineProperty(pc, 'connectionState', { value: 'connected', configurable: true });
 }
 
+/** Makes `pc` report its ICE up while its DTLS is not (its connection still `connecting`). */
+function iceWithoutDtls(pc: RTCPeerConnection): void {
+  Object.defineProperty(pc, 'iceConnectionState', { value: 'connected', configurable: true });
+  Object.defineProperty(pc, 'connectionState', { value: 'connecting', configurable: true });
+  pc.oniceconnectionstatechange!(new Event('iceconnectionstatechange'));
+}
+
 const CAMERA_AND_MICROPHONE = [
   { type: 'audio', mid: '0' },
   { type: 'video', mid: '1', description: 'camera' },
@@ -194,11 +206,11 @@ describe('SfuTransport', function () {
   const t = () => transport;
 
   /** A transport for participant `me`, started in the fake Janus' room. */
-  async function started(participants: string[] = [], listen?: (transport: SfuTransport) => void): Promise<SfuTransport> {
+  async function started(participants: string[] = [], listen?: (transport: SfuTransport) => void, dtlsTimeoutMs?: number): Promise<SfuTransport> {
     const stream = await environment.getUserMedia({ audio: true, video: true });
     const signal = { on: () => () => undefined, send: async () => undefined } as unknown as SignalClient;
     const context: MediaTransportContext = { signal, environment, logger: console, iceTransportPolicy: 'all', local: { stream, screenStream: null } };
-    transport = new SfuTransport(context, janus.connect);
+    transport = new SfuTransport(context, janus.connect, dtlsTimeoutMs);
     listen?.(transport);
     for (const id of participants) transport.addParticipant(id);
     transport.start({ self: { id: 'me' }, iceServers: [], media: PATH } as unknown as JoinedMeeting);
@@ -339,6 +351,53 @@ describe('SfuTransport', function () {
     await waitFor(() => janus.subscriber!.sent('configure').length === 1, 'a restart asked of Janus');
     expect(janus.subscriber!.sent('configure')[0]).to.deep.equal({ request: 'configure', restart: true });
     expect(states, 'each participant hears of it').to.include('failed');
+  });
+
+  it('subscribes afresh when the subscription’s ICE comes up and its DTLS does not: the stale handle detached, the tracks renewed', async () => {
+    janus.publishers = [{ id: 'bob', streams: CAMERA_AND_MICROPHONE }];
+    const tracks: [string, string, boolean][] = [];
+    const ended: string[] = [];
+    const t = await started(['bob'], (t) => t.on('track', (id, track, screen) => tracks.push([id, track.kind, screen])), 300);
+    t.on('tracks-ended', (id) => ended.push(id));
+    await waitFor(() => tracks.length === 2, 'Bob’s tracks');
+    const [publisher, stuck] = environment.peerConnections as [RTCPeerConnection, RTCPeerConnection];
+    const stale = janus.subscriber!;
+    // The publisher's connection comes up; the subscription's stops at ICE.
+    Object.defineProperty(publisher, 'connectionState', { value: 'connected', configurable: true });
+    publisher.onconnectionstatechange!(new Event('connectionstatechange'));
+    iceWithoutDtls(stuck);
+    await waitFor(() => janus.sessions[0]!.handles.length === 3, 'a second subscription');
+    expect(janus.sessions, 'the same session').to.have.length(1);
+    expect(stale.detached, 'the stale subscription detached').to.equal(true);
+    expect(stuck.signalingState).to.equal('closed');
+    expect(janus.sessions[0]!.handles[2]!.sent('join')[0]!['streams']).to.deep.equal([{ feed: 'bob', mid: '0' }, { feed: 'bob', mid: '1' }]);
+    await waitFor(() => tracks.length === 4, 'Bob’s tracks again');
+    expect(ended).to.deep.equal(['bob']);
+    // An event of the stale handle is not taken for the new subscription's.
+    stale.emit({ videoroom: 'updated', streams: [] });
+    expect(await t.getStats('bob')).to.not.equal(null);
+  });
+
+  it('opens its session afresh when the publisher’s ICE comes up and its DTLS does not', async () => {
+    await started([], undefined, 300);
+    const [publisher] = environment.peerConnections as [RTCPeerConnection];
+    iceWithoutDtls(publisher);
+    await waitFor(() => janus.sessions.length === 2 && janus.publisher.sent('publish').length === 1, 'published again in a new session');
+    expect(janus.sessions[0]!.closed).to.equal(true);
+  });
+
+  it('leaves a connection whose DTLS follows its ICE alone', async () => {
+    janus.publishers = [{ id: 'bob', streams: CAMERA_AND_MICROPHONE }];
+    await started(['bob'], undefined, 300);
+    await waitFor(() => janus.subscriber?.sent('start').length === 1, 'subscribed');
+    for (const pc of environment.peerConnections) {
+      iceWithoutDtls(pc);
+      Object.defineProperty(pc, 'connectionState', { value: 'connected', configurable: true });
+      pc.onconnectionstatechange!(new Event('connectionstatechange'));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(janus.sessions).to.have.length(1);
+    expect(janus.sessions[0]!.handles).to.have.length(2);
   });
 
   it('uses a fresh token for the same room from then on, and not the mesh', async () => {

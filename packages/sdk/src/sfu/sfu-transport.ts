@@ -12,6 +12,12 @@ import { SCREEN_DESCRIPTION, SubscriptionPlan, type PublishedStream, type Subscr
 const VIDEOROOM = 'janus.plugin.videoroom';
 /** A connection that stays failed (or disconnected) is restarted this often, the first time at once. */
 const RESTART_EVERY_MS = 3000;
+/**
+ * A connection to Janus whose ICE is up but whose DTLS is not this long after is made afresh. On a loaded machine
+ * Janus's ICE agent (libnice, controlling on the subscription) can miss the nomination the browser already took:
+ * the browser's ICE reads connected, Janus never starts DTLS, and neither side ever fails.
+ */
+const DTLS_TIMEOUT_MS = 15_000;
 /** A layer Janus has not switched to is asked for again this long after, then twice as long each time, this many times. */
 const LAYER_RETRY_MS = 1000;
 const LAYER_RETRIES = 3;
@@ -27,6 +33,8 @@ interface Leg {
   pc: RTCPeerConnection;
   /** When its connection last failed and has not come back since, for the restarts. */
   restartTimer?: ReturnType<typeof setInterval>;
+  /** From when its ICE is up until its DTLS is: then it is made afresh. */
+  dtlsTimer?: ReturnType<typeof setTimeout> | undefined;
   stats?: { at: number; report: Promise<RTCStatsReport> };
 }
 
@@ -44,6 +52,7 @@ interface Leg {
 export class SfuTransport extends TypedEmitter<MediaTransportEventMap> implements MediaTransport {
   readonly #context: MediaTransportContext;
   readonly #connect: JanusConnect;
+  readonly #dtlsTimeoutMs: number;
   readonly #plan = new SubscriptionPlan();
   /** Who is in the meeting besides us, as the room says. */
   readonly #participants = new Set<string>();
@@ -72,11 +81,12 @@ export class SfuTransport extends TypedEmitter<MediaTransportEventMap> implement
   #reopenTimer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
 
-  /** `connect`: how to reach Janus (tests give a fake). */
-  constructor(context: MediaTransportContext, connect: JanusConnect = connectJanus) {
+  /** `connect`: how to reach Janus (tests give a fake, and a shorter `dtlsTimeoutMs`). */
+  constructor(context: MediaTransportContext, connect: JanusConnect = connectJanus, dtlsTimeoutMs = DTLS_TIMEOUT_MS) {
     super();
     this.#context = context;
     this.#connect = connect;
+    this.#dtlsTimeoutMs = dtlsTimeoutMs;
     context.signal.on('app-message', ({ from, data }) => {
       if (!this.#closed) this.emit('message', from, data);
     });
@@ -201,10 +211,7 @@ export class SfuTransport extends TypedEmitter<MediaTransportEventMap> implement
     clearTimeout(this.#layerRetry);
     this.#updating = null;
     this.#updateAgain = false;
-    for (const leg of [this.#publisher, this.#subscriber]) {
-      clearInterval(leg?.restartTimer);
-      leg?.pc.close();
-    }
+    for (const leg of [this.#publisher, this.#subscriber]) if (leg) this.#stop(leg);
     this.#publisher = null;
     this.#subscriber = null;
     // Destroying the session detaches both handles: Janus tells the others we left.
@@ -249,7 +256,11 @@ export class SfuTransport extends TypedEmitter<MediaTransportEventMap> implement
     });
     const handle = await session.attach(VIDEOROOM);
     if (generation !== this.#generation) return;
-    const publisher = this.#leg(handle, (leg) => this.#negotiatePublisher(leg, 'configure', true));
+    const publisher = this.#leg(
+      handle,
+      (leg) => this.#negotiatePublisher(leg, 'configure', true),
+      () => this.#reopen(0),
+    );
     const { pc } = publisher;
     this.#publisher = publisher;
     handle.on('event', (data) => this.#onPublisherEvent(data));
@@ -328,12 +339,13 @@ export class SfuTransport extends TypedEmitter<MediaTransportEventMap> implement
       if (subscribe.length > 0) await this.#subscribe(subscribe);
     } else if (subscribe.length > 0 || unsubscribe.length > 0) {
       // Janus refuses an empty list.
-      const { data, jsep } = await this.#subscriber.handle.request({
+      const { handle } = this.#subscriber;
+      const { data, jsep } = await handle.request({
         request: 'update',
         ...(subscribe.length > 0 && { subscribe }),
         ...(unsubscribe.length > 0 && { unsubscribe }),
       });
-      await this.#onSubscriberEvent(data, jsep);
+      await this.#onSubscriberEvent(data, jsep, handle);
     }
     const subscriber = this.#subscriber;
     const streams = this.#plan.substreamChanges();
@@ -369,10 +381,14 @@ export class SfuTransport extends TypedEmitter<MediaTransportEventMap> implement
     const handle = await this.#session!.attach(VIDEOROOM);
     if (generation !== this.#generation) return;
     // Janus offers afresh, with new ICE credentials, when asked to restart.
-    const subscriber = this.#leg(handle, (leg) => this.#request(leg, { request: 'configure', restart: true }));
+    const subscriber = this.#leg(
+      handle,
+      (leg) => this.#request(leg, { request: 'configure', restart: true }),
+      (leg) => this.#resubscribe(leg),
+    );
     this.#subscriber = subscriber;
     subscriber.pc.ontrack = ({ track, transceiver }) => this.#onTrack(transceiver.mid, track);
-    handle.on('event', (data, jsep) => void this.#onSubscriberEvent(data, jsep).catch((error) => this.#warn(error)));
+    handle.on('event', (data, jsep) => void this.#onSubscriberEvent(data, jsep, handle).catch((error) => this.#warn(error)));
     const { data, jsep } = await handle.request({
       request: 'join',
       ptype: 'subscriber',
@@ -381,12 +397,34 @@ export class SfuTransport extends TypedEmitter<MediaTransportEventMap> implement
       token: path.roomToken,
       private_id: this.#privateId,
     });
-    await this.#onSubscriberEvent(data, jsep);
+    await this.#onSubscriberEvent(data, jsep, handle);
   }
 
-  /** The subscription as Janus lists it now, and (with `jsep`) its offer to answer. */
-  async #onSubscriberEvent(data: PluginData, jsep: Jsep | undefined): Promise<void> {
+  /**
+   * A subscription whose connection never came up (ICE without DTLS): dropped, its handle detached so that Janus
+   * stops sending to it, and made again with everything the plan holds. Its tracks end; the new one's come.
+   */
+  #resubscribe(stale: Leg): void {
+    if (stale !== this.#subscriber || this.#closed) return;
+    this.#warn(new Error('the subscription to Janus connected ICE but not DTLS: subscribing again'));
+    this.#stop(stale);
+    void stale.handle.detach().catch(() => {});
+    this.#subscriber = null;
+    this.#plan.setSubscribed([]);
+    for (const id of [...this.#tracks.keys()]) {
+      this.#tracks.delete(id);
+      this.emit('tracks-ended', id);
+    }
+    // A change waiting on the stale handle's answer does not hold the new subscription back.
+    this.#updating = null;
+    this.#updateAgain = false;
+    this.#updateSubscription();
+  }
+
+  /** The subscription as Janus lists it now, and (with `jsep`) its offer to answer; nothing from a dropped one. */
+  async #onSubscriberEvent(data: PluginData, jsep: Jsep | undefined, from: JanusHandlePort | undefined): Promise<void> {
     const subscriber = this.#subscriber;
+    if (subscriber?.handle !== from) return;
     if (Array.isArray(data.streams)) this.#plan.setSubscribed(data.streams as SubscribedStream[]);
     if (typeof data['mid'] === 'string' && typeof data['substream'] === 'number') this.#plan.setSending(data['mid'], data['substream']);
     if (!subscriber || jsep?.type !== 'offer') return;
@@ -416,12 +454,19 @@ export class SfuTransport extends TypedEmitter<MediaTransportEventMap> implement
   }
 
   /**
-   * A peer connection for a handle: its candidates trickled to Janus, its state reported, and ICE restarted
-   * (`restart`) when it fails, at once and then every few seconds until it is back.
+   * A peer connection for a handle: its candidates trickled to Janus, its state reported, ICE restarted (`restart`)
+   * when it fails, at once and then every few seconds until it is back, and made afresh (`renew`) when its ICE is up
+   * and its DTLS does not follow.
    */
-  #leg(handle: JanusHandlePort, restart: (leg: Leg) => Promise<void>): Leg {
+  #leg(handle: JanusHandlePort, restart: (leg: Leg) => Promise<void>, renew: (leg: Leg) => void): Leg {
     const pc = this.#context.environment.createPeerConnection(this.#configuration);
     const leg: Leg = { handle, pc };
+    pc.oniceconnectionstatechange = () => {
+      if (!['connected', 'completed'].includes(pc.iceConnectionState) || pc.connectionState === 'connected') return;
+      leg.dtlsTimer ??= setTimeout(() => {
+        if (pc.connectionState !== 'connected') renew(leg);
+      }, this.#dtlsTimeoutMs);
+    };
     pc.onicecandidate = ({ candidate }) => {
       handle.trickle(candidate?.candidate ? candidate.toJSON() : null).catch((error) => this.#warn(error));
     };
@@ -432,6 +477,8 @@ export class SfuTransport extends TypedEmitter<MediaTransportEventMap> implement
         run();
         leg.restartTimer = setInterval(run, RESTART_EVERY_MS);
       } else if (connectionState === 'connected') {
+        clearTimeout(leg.dtlsTimer);
+        leg.dtlsTimer = undefined;
         clearInterval(leg.restartTimer);
         leg.restartTimer = undefined;
       }
@@ -439,6 +486,13 @@ export class SfuTransport extends TypedEmitter<MediaTransportEventMap> implement
       for (const id of this.#participants) this.emit('connection-state-changed', id, state);
     };
     return leg;
+  }
+
+  /** Closes a leg's connection and ends its timers. */
+  #stop(leg: Leg): void {
+    clearTimeout(leg.dtlsTimer);
+    clearInterval(leg.restartTimer);
+    leg.pc.close();
   }
 
   /** What each participant's connection state is: the subscriber's, or the publisher's before anything is received. */
@@ -449,7 +503,7 @@ export class SfuTransport extends TypedEmitter<MediaTransportEventMap> implement
   /** A plugin request whose failure is only worth a warning. */
   #request(leg: Leg, body: PluginData): Promise<void> {
     return leg.handle.request(body).then(
-      ({ data, jsep }) => this.#onSubscriberEvent(data, jsep),
+      ({ data, jsep }) => this.#onSubscriberEvent(data, jsep, leg.handle),
       (error) => this.#warn(error),
     );
   }
