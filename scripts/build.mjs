@@ -3,7 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkBudgets } from './bundle-size.mjs';
+import { checkBudgets, measureChunks } from './bundle-size.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const run = (command, args) => execFileSync(command, args, { cwd: root, stdio: 'inherit' });
@@ -35,6 +35,8 @@ if (!existsSync(bundle) || statSync(bundle).mtimeMs < newestInput) {
     console.error(error.message);
     process.exit(1);
   }
+  console.log('Browser bundle, gzip -9 (parley.js, then the chunks fetched on demand):');
+  for (const { chunk, gzip } of measureChunks()) console.log(`  ${chunk.padEnd(32)} ${(gzip / 1024).toFixed(1).padStart(5)} KB`);
 }
 
 function newestMtime(path) {

@@ -1,6 +1,7 @@
 // `/parley.js` holds what a meeting shows first; `<participant-grid>`, `<participant-tile>` and `<meeting-controls>`
 // are a chunk beside it (packages/elements/src/call-ui.ts). Nobody may notice: a Join pressed before that chunk has
-// arrived still opens the call, and pages that use those elements themselves still get them defined.
+// arrived still opens the call, and pages that use those elements themselves still get them defined. The SDK's mesh
+// transport is a chunk too, fetched while the prejoin screen shows.
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,6 +13,7 @@ import { createMeeting } from './support/servers.js';
 
 const harness = useCallHarness();
 const CALL_UI_CHUNK = /\/parley-call-ui-[\w-]+\.js$/;
+const MESH_CHUNK = /\/parley-mesh-transport-[\w-]+\.js$/;
 
 /** The call's own tile and microphone button, as a person sees them. */
 async function assertCallShows(page: Page, name: string): Promise<void> {
@@ -73,6 +75,30 @@ test('the call chunk out of reach: Join says the server cannot be reached, and w
   await page.unroute(CALL_UI_CHUNK);
   await page.click('meeting-room [part~="join"]');
   await assertCallShows(page, 'Eve');
+  await page.close();
+});
+
+test('the mesh chunk: fetched while the prejoin screen shows; out of reach, Join says the server cannot be reached, and works once it is back', async () => {
+  const meeting = await createMeeting(harness.parley.url);
+  const page = await harness.browser.newPage();
+  let fetchedBeforeJoin = false;
+  await page.route(MESH_CHUNK, (route) => {
+    fetchedBeforeJoin = true;
+    return route.abort('connectionrefused');
+  });
+  await page.goto(`${harness.embedder.url}/?${new URLSearchParams({ code: meeting.code, prejoin: '1', name: 'Ida' })}`);
+  await page.locator('meeting-room [part~="join"]').waitFor();
+  await page.waitForTimeout(1000);
+  assert.equal(fetchedBeforeJoin, true, 'fetched while the prejoin screen shows, before Join');
+  await page.click('meeting-room [part~="join"]');
+  await page
+    .locator('meeting-room [role="alert"]', { hasText: 'The meeting server cannot be reached.' })
+    .waitFor({ timeout: 15_000 });
+  assert.equal(await page.evaluate(() => document.querySelector('meeting-room')!.room), null, 'not in the meeting');
+
+  await page.unroute(MESH_CHUNK);
+  await page.click('meeting-room [part~="join"]');
+  await assertCallShows(page, 'Ida');
   await page.close();
 });
 

@@ -8,7 +8,6 @@ import type { LeaveReason, RoomEventMap, RoomState } from './events.js';
 import { LocalParticipant } from './local-participant.js';
 import type { Logger } from './logger.js';
 import type { MediaStats, MediaTransport, MediaTransportContext, MediaTransportFactory, VideoWanted } from './media-transport.js';
-import { MeshTransport } from './mesh-transport.js';
 import type { Participant, ParticipantEventMap } from './participant.js';
 import { snapshotParticipant, type RoomSnapshot } from './snapshot.js';
 import { RemoteParticipant } from './remote-participant.js';
@@ -53,8 +52,9 @@ export interface RoomOptions {
   logger?: Logger;
   /**
    * How media travels in a meeting that is peer to peer (the server's default), made anew for each join. Default:
-   * one connection per participant (`MeshTransport`). The factory may load its code on demand and resolve later: the
-   * room waits for it while it joins.
+   * one connection per participant (`MeshTransport`), whose code is fetched when joining (a chunk of its own, loaded
+   * while the camera starts). The factory may load its code on demand and resolve later: the room waits for it while
+   * it joins.
    */
   transport?: MediaTransportFactory;
   /**
@@ -112,6 +112,18 @@ const PARTICIPANT_EVENTS: readonly (keyof ParticipantEventMap)[] = [
   'connection-state-changed',
   'reaction',
 ];
+
+/** Loads a chunk of the SDK: failing to fetch it is the server it comes from being out of reach. */
+function loadChunk<T>(load: () => Promise<T>): Promise<T> {
+  return load().catch((cause: unknown) => {
+    throw ParleyError.serverUnreachable(new URL(import.meta.url).origin, cause);
+  });
+}
+
+const loadMesh = () => loadChunk(() => import('./mesh-transport.js'));
+
+/** The default transport: the peer-to-peer mesh, its code a chunk fetched by `connect()` or when joining. */
+const meshTransport: MediaTransportFactory = async (context) => new (await loadMesh()).MeshTransport(context);
 
 /** After a switch of media path, the old one goes on this long: the others may still be showing it. */
 const OLD_PATH_LINGER_MS = 4000;
@@ -201,9 +213,9 @@ export class Room extends TypedEmitter<RoomEventMap> {
     this.#iceTransportPolicy = options.iceTransportPolicy ?? 'all';
     this.#sessionId = options.sessionId;
     this.#logger = options.logger ?? console;
-    this.#createTransport = options.transport ?? ((context) => new MeshTransport(context));
+    this.#createTransport = options.transport ?? meshTransport;
     this.#createSfuTransport =
-      options.sfuTransport ?? (async (context) => new (await import('./sfu/sfu-transport.js')).SfuTransport(context));
+      options.sfuTransport ?? (async (context) => new (await loadChunk(() => import('./sfu/sfu-transport.js'))).SfuTransport(context));
     const local = new LocalParticipant(this.#environment, {
       trackChanged: async (kind, track) => {
         await Promise.all([this.#transport?.publishTrack(kind, track), this.#switch?.transport.publishTrack(kind, track)]);
@@ -255,6 +267,8 @@ export class Room extends TypedEmitter<RoomEventMap> {
       if (reason === 'io server disconnect' && this.#early === early) void open();
     });
     void open();
+    // The mesh's code too, so that joining does not wait for it.
+    if (this.#createTransport === meshTransport) loadMesh().catch(() => undefined);
   }
 
   /**

@@ -218,6 +218,11 @@ export class SfuTransport extends TypedEmitter<MediaTransportEventMap> implement
     void this.#session?.close().catch(() => {});
     this.#session = null;
     this.#plan.reset();
+    this.#endTracks();
+  }
+
+  /** Forgets every track received; the participants hear they ended (unless the transport is closed). */
+  #endTracks(): void {
     for (const id of [...this.#tracks.keys()]) {
       this.#tracks.delete(id);
       if (!this.#closed) this.emit('tracks-ended', id);
@@ -411,10 +416,7 @@ export class SfuTransport extends TypedEmitter<MediaTransportEventMap> implement
     void stale.handle.detach().catch(() => {});
     this.#subscriber = null;
     this.#plan.setSubscribed([]);
-    for (const id of [...this.#tracks.keys()]) {
-      this.#tracks.delete(id);
-      this.emit('tracks-ended', id);
-    }
+    this.#endTracks();
     // A change waiting on the stale handle's answer does not hold the new subscription back.
     this.#updating = null;
     this.#updateAgain = false;
@@ -422,7 +424,7 @@ export class SfuTransport extends TypedEmitter<MediaTransportEventMap> implement
   }
 
   /** The subscription as Janus lists it now, and (with `jsep`) its offer to answer; nothing from a dropped one. */
-  async #onSubscriberEvent(data: PluginData, jsep: Jsep | undefined, from: JanusHandlePort | undefined): Promise<void> {
+  async #onSubscriberEvent(data: PluginData, jsep: Jsep | undefined, from: JanusHandlePort): Promise<void> {
     const subscriber = this.#subscriber;
     if (subscriber?.handle !== from) return;
     if (Array.isArray(data.streams)) this.#plan.setSubscribed(data.streams as SubscribedStream[]);
