@@ -44,6 +44,14 @@ export default {
   files: ['packages/sdk/src/**/*.test.ts', 'packages/elements/src/**/*.test.ts', 'packages/elements/custom-elements.test.ts'],
   // Browser builds of dependencies (socket.io-client would otherwise pull in Node's `ws`).
   nodeResolve: { browser: true, exportConditions: ['browser'] },
+  // Noise suppression's assets where the Parley server serves them: the worklet from its source, RNNoise's wasm.
+  middleware: [
+    (context, next) => {
+      const asset = { '/rnnoise/rnnoise-worklet.js': '/packages/sdk/src/noise/rnnoise-worklet.ts', '/rnnoise/rnnoise.wasm': '/node_modules/@jitsi/rnnoise-wasm/dist/rnnoise.wasm' }[context.path];
+      if (asset) context.url = asset;
+      return next();
+    },
+  ],
   // The elements' tsconfig: Lit's reactive fields need useDefineForClassFields off (harmless for the SDK's classes).
   plugins: [esbuildPlugin({ ts: true, target: 'auto', tsconfig: 'packages/elements/tsconfig.json' })],
   browsers: [

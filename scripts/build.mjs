@@ -1,8 +1,9 @@
 // Builds what is stale: `tsc -b` recompiles only changed projects, and the browser bundle is rebuilt only when
 // a compiled input is newer than it.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { checkBudgets } from './bundle-size.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -28,13 +29,24 @@ if (!existsSync(bundle) || statSync(bundle).mtimeMs < newestInput) {
   rmSync(join(root, 'packages/elements/bundle'), { recursive: true, force: true });
   run(bin('rollup'), ['-c', '--silent']);
   try {
-    await checkBudgets();
+    const sizes = await checkBudgets();
+    printSizes(sizes);
   } catch (error) {
     // A bundle over budget must not look fresh to the next build.
     rmSync(bundle);
     console.error(error.message);
     process.exit(1);
   }
+}
+
+/** What each file of the bundle weighs, chunks fetched later included, and the budgeted artefacts. */
+function printSizes(budgeted) {
+  const folder = join(root, 'packages/elements/bundle');
+  const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
+  for (const name of readdirSync(folder).filter((file) => file.endsWith('.js')).sort()) {
+    console.log(`  ${name.padEnd(40)} ${kb(gzipSync(readFileSync(join(folder, name)), { level: 9 }).length)} gzipped`);
+  }
+  for (const [name, size] of Object.entries(budgeted)) console.log(`  ${name.padEnd(40)} ${kb(size.gzip)} gzipped (budget)`);
 }
 
 function newestMtime(path) {

@@ -60,6 +60,11 @@ export interface RoomOptions {
    * so. Default: `SfuTransport`, the Janus VideoRoom client, whose code is fetched then (a chunk of its own).
    */
   sfuTransport?: MediaTransportFactory;
+  /**
+   * Where `localParticipant.setNoiseSuppression()` fetches `rnnoise-worklet.js` and `rnnoise.wasm` from: a folder's
+   * URL. Default: the Parley server's (`<server>/rnnoise/`).
+   */
+  noiseSuppressionAssets?: string;
 }
 
 export interface JoinOptions {
@@ -199,7 +204,7 @@ export class Room extends TypedEmitter<RoomEventMap> {
       },
       mediaStateChanged: () => this.#announceMediaState(),
       deviceFailed: (error) => this.emit('error', error),
-    });
+    }, options.noiseSuppressionAssets ?? options.server.replace(/\/*$/, '/rnnoise/'));
     this.localParticipant = local;
     this.#forward(local);
   }
