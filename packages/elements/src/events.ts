@@ -32,6 +32,8 @@ export interface ParleyEventDetailMap {
    * `join-failed`.
    */
   'parley-exit': { url: string; reason: LeaveReason | 'join-failed' };
+  /** Your microphone's noise suppression went on or off (`<device-settings>`, or `<meeting-room>` as it joins). */
+  'parley-noise-suppression-changed': { enabled: boolean };
 }
 
 export type ParleyEventName = keyof ParleyEventDetailMap;
@@ -66,5 +68,6 @@ declare global {
     'parley-panel-toggle': CustomEvent<ParleyEventDetailMap['parley-panel-toggle']>;
     'parley-end-meeting': CustomEvent<ParleyEventDetailMap['parley-end-meeting']>;
     'parley-exit': CustomEvent<ParleyEventDetailMap['parley-exit']>;
+    'parley-noise-suppression-changed': CustomEvent<ParleyEventDetailMap['parley-noise-suppression-changed']>;
   }
 }

@@ -47,6 +47,8 @@ const defaultServer = new URL(import.meta.url).origin;
  * @fires parley-error - Something failed. `detail`: `code` (an SDK `ErrorCode`), `message`.
  * @fires parley-end-meeting - You (a host) confirmed "End meeting for all". Cancelable: `preventDefault()` keeps
  *   the meeting going.
+ * @fires parley-noise-suppression-changed - Your microphone's noise suppression went on (as you join, unless you
+ *   turned it off last time, where the browser can) or off. `detail`: `enabled`.
  * @fires parley-exit - The way out of an end screen (`exit-url`) was chosen. `detail`: `url`, `reason` (the
  *   `parley-left` reason, or `join-failed`). Cancelable: `preventDefault()` stops the navigation, for a page that
  *   routes by itself.
@@ -201,6 +203,10 @@ export class MeetingRoom extends ParleyElement {
         meetingCode: room.meetingCode ?? '',
         participantId: room.localParticipant.id,
       });
+      // On unless turned off last time; a browser that cannot just stays without it.
+      void import('../../noise-suppression.js')
+        .then((noise) => noise.rememberedNoiseSuppression() && noise.setNoiseSuppression(this, room, true, false))
+        .catch(ignore);
     },
     left: (reason) => {
       this.#hadFocus = this.matches(':focus-within');
@@ -390,6 +396,21 @@ export class MeetingRoom extends ParleyElement {
   /** Starts or stops sharing your screen. Resolves to whether you are sharing now. */
   toggleScreenShare(): Promise<boolean> {
     return this.#joinedRoom().toggleScreenShare();
+  }
+
+  /** Whether your microphone goes through noise suppression (RNNoise) now. */
+  get noiseSuppression(): boolean {
+    return !!this.#events.room?.localParticipant.noiseSuppression;
+  }
+
+  /**
+   * Turns noise suppression of your microphone on or off, as the settings panel's switch does; the choice is
+   * remembered on this site. Resolves to the new state; rejects with the SDK's `ParleyError` (`unsupported` where the
+   * browser cannot), the microphone then sent as captured.
+   */
+  async setNoiseSuppression(on: boolean): Promise<boolean> {
+    const room = this.#joinedRoom();
+    return (await import('../../noise-suppression.js')).setNoiseSuppression(this, room, on);
   }
 
   protected override updated(changed: PropertyValues): void {
