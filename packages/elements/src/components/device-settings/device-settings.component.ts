@@ -96,14 +96,15 @@ export class DeviceSettings extends ParleyElement {
   }
 
   #toggleNoiseSuppression = async (event: Event): Promise<void> => {
+    const toggle = event.target as HTMLInputElement;
     this.switchError = '';
     try {
-      await setNoiseSuppression(this, this.room!, (event.target as HTMLInputElement).checked);
+      await setNoiseSuppression(this, this.room!, toggle.checked);
     } catch {
       this.switchError = this.text.noiseSuppressionFailed;
     }
-    // The switch shows what is in effect, also when it failed.
-    this.requestUpdate();
+    // The switch shows what is in effect, also when it failed (the template's value did not change then).
+    toggle.checked = this.room!.localParticipant.noiseSuppression;
   };
 
   async #choose(choose: (deviceId: string) => unknown, deviceId: string): Promise<void> {
