@@ -5,6 +5,8 @@ import { describe, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { useCallHarness } from './support/harness.js';
 import { launchChromiumWith } from './support/media-flags.js';
+import { MeetingPage } from './support/meeting-page.js';
+import { screenshot } from './support/screenshots.js';
 import { SdkPage } from './support/sdk-page.js';
 import { createMeeting } from './support/servers.js';
 import { NOISY_SPEECH_SEGMENT_S, writeNoisySpeechWav } from './support/speech-wav.js';
@@ -13,6 +15,8 @@ declare global {
   interface Window {
     /** The loudness (dBFS) of the received microphone, every 20 ms since `__levels` was last emptied. */
     __levels: number[];
+    /** `parley-noise-suppression-changed` events' `enabled`, in order. */
+    __noiseChanges: boolean[];
   }
 }
 
@@ -100,6 +104,43 @@ describe('noise suppression', () => {
       assert.ok(after.noise - suppressed.noise >= 10, `the noise back once it is off: ${heard}`);
     } finally {
       await Promise.all([ada.close(), bob.close()]);
+    }
+  });
+
+  test('<meeting-room> turns it on as it joins; the settings switch shows it and turns it off, for the next meeting too', async () => {
+    const meeting = await createMeeting(harness.parley.url);
+    const ada = await MeetingPage.open(harness.browser, harness.embedder.url, meeting, 'Ada');
+    try {
+      const { page } = ada;
+      await page.waitForFunction(() => document.querySelector('meeting-room')!.noiseSuppression, null, { timeout: 10_000 });
+      await page.evaluate(() => {
+        window.__noiseChanges = [];
+        document.querySelector('meeting-room')!.addEventListener('parley-noise-suppression-changed', (event) => {
+          window.__noiseChanges.push(event.detail.enabled);
+        });
+        const controls = document.querySelector('meeting-room')!.shadowRoot!.querySelector('meeting-controls')!;
+        controls.shadowRoot!.querySelector<HTMLButtonElement>('[part~="settings"]')!.click();
+      });
+      const toggle = page.locator('meeting-room >> device-settings >> [part~="noise-suppression"]');
+      await toggle.waitFor();
+      assert.equal(await toggle.isChecked(), true);
+      assert.equal(await page.locator('meeting-room >> device-settings >> label.switch').innerText(), 'Noise suppression');
+      await screenshot(page, 'noise-suppression');
+
+      await toggle.click();
+      await page.waitForFunction(() => !document.querySelector('meeting-room')!.noiseSuppression);
+      assert.equal(await toggle.isChecked(), false);
+      assert.deepEqual(await page.evaluate(() => window.__noiseChanges), [false]);
+
+      // The next meeting in this browser starts without it, until it is turned on again (here by the host page).
+      await ada.evaluateRoom((element) => element.leave());
+      await ada.evaluateRoom((element) => element.join());
+      await delay(SETTLE_MS);
+      assert.equal(await ada.evaluateRoom((element) => element.noiseSuppression), false);
+      assert.equal(await ada.evaluateRoom((element) => element.setNoiseSuppression(true)), true);
+      assert.deepEqual(await page.evaluate(() => window.__noiseChanges), [false, true]);
+    } finally {
+      await ada.close();
     }
   });
 });
