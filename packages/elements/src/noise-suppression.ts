@@ -11,8 +11,8 @@ export interface NoiseSuppressingRoom {
 
 /**
  * The choice made last on this site; on when none was made. On by default: RNNoise takes steady noise (fans,
- * traffic, keyboards) out at about 1–2 % of a core, and leaves speech as it is (docs/performance.md); where the browser
- * cannot run it, it stays off.
+ * traffic, keyboards) out at about 1.4 % of a core, and leaves speech as it is (docs/performance.md); where the
+ * browser cannot run it, it stays off.
  */
 export function rememberedNoiseSuppression(): boolean {
   try {
