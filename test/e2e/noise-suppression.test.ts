@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, test } from 'node:test';
+import { after, before, describe, test, type TestContext } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
-import { useCallHarness } from './support/harness.js';
+import type { Browser } from 'playwright-core';
+import { startJanus, type TestJanus } from '../../packages/server/test/support/janus-server.js';
+import { useCallHarness, type CallHarness } from './support/harness.js';
 import { launchChromiumWith } from './support/media-flags.js';
 import { MeetingPage } from './support/meeting-page.js';
 import { screenshot } from './support/screenshots.js';
@@ -65,47 +67,55 @@ async function measure(listener: SdkPage): Promise<{ noise: number; speech: numb
   return { noise: at(0.2), speech: at(0.9) };
 }
 
+/** Launches Chromium with a fake microphone that speaks over a fan's noise, then lets the noise go on alone. */
+function launchWithNoisyMicrophone(): Promise<Browser> {
+  const wav = join(tmpdir(), `parley-noisy-speech-${process.pid}.wav`);
+  writeNoisySpeechWav(wav);
+  return launchChromiumWith({ extraArgs: [`--use-file-for-fake-audio-capture=${wav}`] });
+}
+
+/**
+ * Two SDK pages in a meeting: what Bob hears of Ada with her noise suppression off, on and off again. Asserts at least
+ * 10 dB less noise between speech with it on, the speech kept, and the noise back once it is off.
+ */
+async function assertNoiseTakenOut(harness: CallHarness, t: TestContext): Promise<void> {
+  const { code } = await createMeeting(harness.parley.url);
+  const ada = await SdkPage.open(harness.browser, harness.embedder.url, 'Ada');
+  const bob = await SdkPage.open(harness.browser, harness.embedder.url, 'Bob');
+  try {
+    const adaId = await ada.join(harness.parley.url, code);
+    await bob.join(harness.parley.url, code);
+    await listen(bob, adaId);
+    await delay(SETTLE_MS);
+    const before = await measure(bob);
+
+    // From the Parley server (`/rnnoise/`) by default, the page being on another origin.
+    await ada.page.evaluate(() => window.__room.localParticipant.setNoiseSuppression(true));
+    await delay(SETTLE_MS);
+    const suppressed = await measure(bob);
+
+    await ada.page.evaluate(() => window.__room.localParticipant.setNoiseSuppression(false));
+    await delay(SETTLE_MS);
+    const after = await measure(bob);
+
+    const heard = JSON.stringify({ before, suppressed, after });
+    t.diagnostic(`received dBFS (noise floor, speech): ${heard}`);
+    // The noise was there to take out: over 15 dB under the speech, far above silence.
+    assert.ok(before.noise > -80 && before.speech - before.noise > 15, heard);
+    assert.ok(before.noise - suppressed.noise >= 10, `noise down by at least 10 dB: ${heard}`);
+    assert.ok(before.speech - suppressed.speech <= 6, `speech kept (at most 6 dB less): ${heard}`);
+    assert.ok(after.noise - suppressed.noise >= 10, `the noise back once it is off: ${heard}`);
+  } finally {
+    await Promise.all([ada.close(), bob.close()]);
+  }
+}
+
 describe('noise suppression', () => {
-  const harness = useCallHarness({
-    launch: () => {
-      // Every fake microphone speaks over a fan's noise, then the noise goes on alone.
-      const wav = join(tmpdir(), `parley-noisy-speech-${process.pid}.wav`);
-      writeNoisySpeechWav(wav);
-      return launchChromiumWith({ extraArgs: [`--use-file-for-fake-audio-capture=${wav}`] });
-    },
-  });
+  const harness = useCallHarness({ launch: launchWithNoisyMicrophone });
 
-  test('takes the noise between speech down by over 10 dB at the receiver, keeps the speech, and turns off', async (t) => {
-    const { code } = await createMeeting(harness.parley.url);
-    const ada = await SdkPage.open(harness.browser, harness.embedder.url, 'Ada');
-    const bob = await SdkPage.open(harness.browser, harness.embedder.url, 'Bob');
-    try {
-      const adaId = await ada.join(harness.parley.url, code);
-      await bob.join(harness.parley.url, code);
-      await listen(bob, adaId);
-      await delay(SETTLE_MS);
-      const before = await measure(bob);
-
-      // From the Parley server (`/rnnoise/`) by default, the page being on another origin.
-      await ada.page.evaluate(() => window.__room.localParticipant.setNoiseSuppression(true));
-      await delay(SETTLE_MS);
-      const suppressed = await measure(bob);
-
-      await ada.page.evaluate(() => window.__room.localParticipant.setNoiseSuppression(false));
-      await delay(SETTLE_MS);
-      const after = await measure(bob);
-
-      const heard = JSON.stringify({ before, suppressed, after });
-      t.diagnostic(`received dBFS (noise floor, speech): ${heard}`);
-      // The noise was there to take out: over 15 dB under the speech, far above silence.
-      assert.ok(before.noise > -80 && before.speech - before.noise > 15, heard);
-      assert.ok(before.noise - suppressed.noise >= 10, `noise down by at least 10 dB: ${heard}`);
-      assert.ok(before.speech - suppressed.speech <= 6, `speech kept (at most 6 dB less): ${heard}`);
-      assert.ok(after.noise - suppressed.noise >= 10, `the noise back once it is off: ${heard}`);
-    } finally {
-      await Promise.all([ada.close(), bob.close()]);
-    }
-  });
+  test('takes the noise between speech down by over 10 dB at the receiver, keeps the speech, and turns off', (t) =>
+    assertNoiseTakenOut(harness, t),
+  );
 
   test('<meeting-room> turns it on as it joins; the settings switch shows it and turns it off, for the next meeting too', async () => {
     const meeting = await createMeeting(harness.parley.url);
@@ -143,4 +153,18 @@ describe('noise suppression', () => {
       await ada.close();
     }
   });
+});
+
+describe('noise suppression in SFU mode', () => {
+  let janus: TestJanus;
+  const env: NodeJS.ProcessEnv = {};
+  before(async () => {
+    janus = await startJanus();
+    Object.assign(env, { MEDIA_MODE: 'sfu', JANUS_URL: janus.url, JANUS_TOKEN_SECRET: janus.tokenSecret, JANUS_ADMIN_KEY: janus.adminKey });
+  });
+  // After Janus: a describe's hooks run in turn.
+  const harness = useCallHarness({ env, launch: launchWithNoisyMicrophone });
+  after(() => janus?.stop());
+
+  test('the processed microphone is what Janus forwards: the same reduction at the receiver', (t) => assertNoiseTakenOut(harness, t));
 });
