@@ -103,8 +103,9 @@ export class LocalParticipant extends Participant {
    * speech, or (`false`) sends it as captured again. Its code, an AudioWorklet and a WebAssembly module are fetched
    * the first time, from the Parley server (`RoomOptions.noiseSuppressionAssets`). Applies to the microphone in use and
    * to those that follow (a device switch, a lost device's replacement) until turned off; `leave()` turns it off.
-   * Call it once joined. Rejects with `unsupported` where the browser has no AudioWorklet or WebAssembly, or
-   * `internal` when the assets cannot be fetched: the microphone is then sent as captured.
+   * Call it once joined. Rejects with `unsupported` where the browser has no AudioWorklet or WebAssembly,
+   * `invalid-state` where the page may not start audio yet, or `internal` when the assets cannot be fetched or run: the
+   * microphone is then sent as captured.
    */
   setNoiseSuppression(on: boolean): Promise<void> {
     const change = this.#filterChange.then(async () => {

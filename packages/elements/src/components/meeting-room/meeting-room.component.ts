@@ -203,9 +203,12 @@ export class MeetingRoom extends ParleyElement {
         meetingCode: room.meetingCode ?? '',
         participantId: room.localParticipant.id,
       });
-      // On unless turned off last time; a browser that cannot just stays without it.
+      // On unless turned off last time (and not if left meanwhile); a browser that cannot just stays without it.
       void import('../../noise-suppression.js')
-        .then((noise) => noise.rememberedNoiseSuppression() && noise.setNoiseSuppression(this, room, true, false))
+        .then(
+          (noise) =>
+            room.inMeeting && noise.rememberedNoiseSuppression() && noise.setNoiseSuppression(this, room, true, false),
+        )
         .catch(ignore);
     },
     left: (reason) => {
