@@ -8,7 +8,6 @@ import { startJanus, type TestJanus } from '../../packages/server/test/support/j
 import { useCallHarness, type CallHarness } from './support/harness.js';
 import { launchChromiumWith } from './support/media-flags.js';
 import { MeetingPage } from './support/meeting-page.js';
-import { screenshot } from './support/screenshots.js';
 import { SdkPage } from './support/sdk-page.js';
 import { createMeeting } from './support/servers.js';
 import { NOISY_SPEECH_SEGMENT_S, writeNoisySpeechWav } from './support/speech-wav.js';
@@ -135,7 +134,6 @@ describe('noise suppression', () => {
       await toggle.waitFor();
       assert.equal(await toggle.isChecked(), true);
       assert.equal(await page.locator('meeting-room >> device-settings >> label.switch').innerText(), 'Noise suppression');
-      await screenshot(page, 'noise-suppression');
 
       await toggle.click();
       await page.waitForFunction(() => !document.querySelector('meeting-room')!.noiseSuppression);
