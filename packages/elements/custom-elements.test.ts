@@ -30,6 +30,7 @@ describe('custom-elements.json', () => {
       'exit-url',
       'invite-url',
       'no-invite',
+      'no-noise-suppression',
       'waiting-sound',
       'ice-transport-policy',
     ]);
@@ -42,8 +43,16 @@ describe('custom-elements.json', () => {
       'parley-error',
       'parley-end-meeting',
       'parley-exit',
+      'parley-noise-suppression-changed',
     ]);
     expect(room.cssParts!.map((part) => part.name)).to.include.members(['grid', 'controls', 'prejoin', 'panel']);
+  });
+
+  it('lists the noise suppression switch of <device-settings>, its attribute and its event', async () => {
+    const settings = await declaration('device-settings');
+    expect(settings.attributes!.map((attribute) => attribute.name)).to.include('no-noise-suppression');
+    expect(settings.events!.map((event) => event.name)).to.include('parley-noise-suppression-changed');
+    expect(settings.cssParts!.map((part) => part.name)).to.include('noise-suppression');
   });
 
   it('documents every element', async () => {

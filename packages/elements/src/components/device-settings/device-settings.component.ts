@@ -34,6 +34,7 @@ export class DeviceSettings extends ParleyElement {
 
   static override properties: PropertyDeclarations = {
     room: { attribute: false },
+    noNoiseSuppression: { type: Boolean, attribute: 'no-noise-suppression' },
     switchError: { state: true },
   };
 
@@ -44,6 +45,9 @@ export class DeviceSettings extends ParleyElement {
         readonly localParticipant: Pick<LocalParticipant, 'deviceId' | 'noiseSuppression' | 'setNoiseSuppression'>;
       })
     | null = null;
+
+  /** Hides the "Noise suppression" switch. */
+  noNoiseSuppression = false;
 
   private switchError = '';
 
@@ -67,15 +71,17 @@ export class DeviceSettings extends ParleyElement {
       ${this.#select('microphone-select', this.text.microphone, microphones, local?.deviceId('audio'), (id) =>
         this.room!.switchMicrophone(id),
       )}
-      <label class="switch"
-        ><input
-          type="checkbox"
-          role="switch"
-          part="noise-suppression"
-          .checked=${!!local?.noiseSuppression}
-          @change=${this.#toggleNoiseSuppression}
-        />${this.text.noiseSuppression}</label
-      >
+      ${this.noNoiseSuppression
+        ? nothing
+        : html`<label class="switch"
+            ><input
+              type="checkbox"
+              role="switch"
+              part="noise-suppression"
+              .checked=${!!local?.noiseSuppression}
+              @change=${this.#toggleNoiseSuppression}
+            />${this.text.noiseSuppression}</label
+          >`}
       ${Room.canSelectAudioOutput && speakers.length > 0
         ? this.#select('speaker-select', this.text.speaker, speakers, this.room?.audioOutputDeviceId || 'default', (id) => {
             this.room!.audioOutputDeviceId = id;

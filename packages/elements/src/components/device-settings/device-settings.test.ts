@@ -122,6 +122,16 @@ describe('<device-settings> noise suppression', () => {
     );
   });
 
+  it('hides the switch with `no-noise-suppression`', async () => {
+    const settings = document.createElement('device-settings');
+    settings.setAttribute('no-noise-suppression', '');
+    settings.room = new FakeRoom();
+    document.body.append(settings);
+    await settings.updateComplete;
+    expect(settings.shadowRoot!.querySelector('[part~="microphone-select"]')).to.not.equal(null);
+    expect(settings.shadowRoot!.querySelector('[part~="noise-suppression"]')).to.equal(null);
+  });
+
   it('is on by default, until turned off', () => {
     expect(rememberedNoiseSuppression()).to.equal(true);
     localStorage.setItem(NOISE_SUPPRESSION_STORAGE_KEY, 'off');

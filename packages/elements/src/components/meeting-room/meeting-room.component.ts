@@ -111,6 +111,7 @@ export class MeetingRoom extends ParleyElement {
     exitUrl: { attribute: 'exit-url' },
     inviteUrl: { attribute: 'invite-url' },
     noInvite: { type: Boolean, attribute: 'no-invite' },
+    noNoiseSuppression: { type: Boolean, attribute: 'no-noise-suppression' },
     waitingSound: { type: Boolean, attribute: 'waiting-sound' },
     iceTransportPolicy: { attribute: 'ice-transport-policy' },
     phase: { state: true },
@@ -162,6 +163,12 @@ export class MeetingRoom extends ParleyElement {
   /** Hides the meeting code and "Copy invite link" during the call. */
   noInvite = false;
 
+  /**
+   * Leaves noise suppression off as you join and hides its switch in the settings panel (`setNoiseSuppression()`
+   * still turns it on).
+   */
+  noNoiseSuppression = false;
+
   /** For hosts: a short sound when someone starts waiting in the waiting room (off by default). */
   waitingSound = false;
 
@@ -207,7 +214,10 @@ export class MeetingRoom extends ParleyElement {
       void import('../../noise-suppression.js')
         .then(
           (noise) =>
-            room.inMeeting && noise.rememberedNoiseSuppression() && noise.setNoiseSuppression(this, room, true, false),
+            !this.noNoiseSuppression &&
+            room.inMeeting &&
+            noise.rememberedNoiseSuppression() &&
+            noise.setNoiseSuppression(this, room, true, false),
         )
         .catch(ignore);
     },
@@ -559,7 +569,14 @@ export class MeetingRoom extends ParleyElement {
         ? [this.text.chat, html`<chat-panel part="chat" .room=${this.#events.room}></chat-panel>`]
         : panel === 'participants'
           ? [this.text.participants, html`<participant-list part="participants" .room=${this.#events.room}></participant-list>`]
-          : [this.text.settings, html`<device-settings part="settings" .room=${this.#events.room}></device-settings>`];
+          : [
+              this.text.settings,
+              html`<device-settings
+                part="settings"
+                .room=${this.#events.room}
+                ?no-noise-suppression=${this.noNoiseSuppression}
+              ></device-settings>`,
+            ];
     return html`<aside part="panel" class="side" aria-labelledby="panel-title" tabindex="-1">
       <header part="panel-header">
         <h2 id="panel-title">${title}</h2>
