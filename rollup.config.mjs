@@ -10,7 +10,7 @@ import { websocketOnly } from './scripts/rollup-websocket-only.mjs';
  * notices, the confirmation dialog, and small ones they share (lit's `repeat`, `EmitterController`). Translations
  * are fetched only by pages that use that language.
  */
-export default {
+export default [{
   input: 'packages/elements/dist/parley.js',
   // Chunks loaded later import what they share with parley.js from parley.js itself, not from a third file.
   preserveEntrySignatures: 'allow-extension',
@@ -30,4 +30,13 @@ export default {
     // A second compress pass finds what the first one's inlining exposed.
     terser({ ecma: 2022, module: true, compress: { passes: 2 }, format: { comments: false } }),
   ],
-};
+},
+/**
+ * `/rnnoise/rnnoise-worklet.js`: the AudioWorklet module of the SDK's noise suppression, a file of its own because
+ * `audioWorklet.addModule()` takes a URL. The server serves it beside `rnnoise.wasm`.
+ */
+{
+  input: 'packages/sdk/dist/noise/rnnoise-worklet.js',
+  output: { file: 'packages/elements/bundle/rnnoise-worklet.js', format: 'es' },
+  plugins: [terser({ ecma: 2022, module: true, format: { comments: false } })],
+}];

@@ -44,6 +44,15 @@ export default {
   files: ['packages/sdk/src/**/*.test.ts', 'packages/elements/src/**/*.test.ts', 'packages/elements/custom-elements.test.ts'],
   // Browser builds of dependencies (socket.io-client would otherwise pull in Node's `ws`).
   nodeResolve: { browser: true, exportConditions: ['browser'] },
+  // Noise suppression's assets where the Parley server serves them: the worklet from its source (redirected, so that
+  // its imports resolve beside it), RNNoise's wasm from its package.
+  middleware: [
+    (context, next) => {
+      if (context.path === '/rnnoise/rnnoise-worklet.js') return context.redirect('/packages/sdk/src/noise/rnnoise-worklet.ts');
+      if (context.path === '/rnnoise/rnnoise.wasm') context.url = '/node_modules/@jitsi/rnnoise-wasm/dist/rnnoise.wasm';
+      return next();
+    },
+  ],
   // The elements' tsconfig: Lit's reactive fields need useDefineForClassFields off (harmless for the SDK's classes).
   plugins: [esbuildPlugin({ ts: true, target: 'auto', tsconfig: 'packages/elements/tsconfig.json' })],
   browsers: [

@@ -3,7 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkBudgets, measureChunks } from './bundle-size.mjs';
+import { BUDGETS, checkBudgets, measureChunks } from './bundle-size.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const run = (command, args) => execFileSync(command, args, { cwd: root, stdio: 'inherit' });
@@ -28,15 +28,22 @@ if (!existsSync(bundle) || statSync(bundle).mtimeMs < newestInput) {
   rmSync(join(root, 'packages/elements/bundle'), { recursive: true, force: true });
   run(bin('rollup'), ['-c', '--silent']);
   try {
-    await checkBudgets();
+    printSizes(await checkBudgets());
   } catch (error) {
     // A bundle over budget must not look fresh to the next build.
     rmSync(bundle);
     console.error(error.message);
     process.exit(1);
   }
-  console.log('Browser bundle, gzip -9 (parley.js, then the chunks fetched on demand):');
-  for (const { chunk, gzip } of measureChunks()) console.log(`  ${chunk.padEnd(32)} ${(gzip / 1024).toFixed(1).padStart(5)} KB`);
+}
+
+/** What each file of the bundle weighs (the chunks fetched on demand included), then the budgeted artefacts. */
+function printSizes(budgeted) {
+  const kb = (bytes) => `${(bytes / 1024).toFixed(1).padStart(5)} KB`;
+  console.log('Browser bundle, gzip -9:');
+  for (const { chunk, gzip } of measureChunks()) console.log(`  ${chunk.padEnd(36)} ${kb(gzip)}`);
+  console.log('Budgets, gzip -9:');
+  for (const [name, size] of Object.entries(budgeted)) console.log(`  ${name.padEnd(36)} ${kb(size.gzip)} of ${kb(BUDGETS[name])}`);
 }
 
 function newestMtime(path) {

@@ -30,6 +30,7 @@ describe('custom-elements.json', () => {
       'exit-url',
       'invite-url',
       'no-invite',
+      'no-noise-suppression',
       'waiting-sound',
       'ice-transport-policy',
       'hide',
@@ -46,6 +47,7 @@ describe('custom-elements.json', () => {
       'parley-hand-raised',
       'parley-hand-lowered',
       'parley-reaction',
+      'parley-noise-suppression-changed',
     ]);
     expect(room.cssParts!.map((part) => part.name)).to.include.members(['grid', 'controls', 'prejoin', 'panel']);
   });
@@ -64,6 +66,13 @@ describe('custom-elements.json', () => {
     expect(controls.cssParts!.map((part) => part.name)).to.include.members(['reactions', 'reaction-picker', 'reaction-choice']);
     const tile = await declaration('participant-tile');
     expect(tile.cssParts!.map((part) => part.name)).to.include.members(['reactions', 'reaction']);
+  });
+
+  it('lists the noise suppression switch of <device-settings>, its attribute and its event', async () => {
+    const settings = await declaration('device-settings');
+    expect(settings.attributes!.map((attribute) => attribute.name)).to.include('no-noise-suppression');
+    expect(settings.events!.map((event) => event.name)).to.include('parley-noise-suppression-changed');
+    expect(settings.cssParts!.map((part) => part.name)).to.include('noise-suppression');
   });
 
   it('documents every element', async () => {

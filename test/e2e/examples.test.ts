@@ -156,6 +156,16 @@ describe('examples/sdk-custom-layout: a speaker view on @parley/sdk alone', () =
     }
   });
 
+  test('its noise suppression box is on once joined (assets from the Parley server) and turns it off', async () => {
+    const [ada] = people as [SpeakerViewPage];
+    const box = ada.page.getByRole('checkbox', { name: 'Noise suppression' });
+    await ada.page.waitForFunction(() => document.querySelector<HTMLInputElement>('#noise-suppression')!.checked, null, { timeout: 10_000 });
+    assert.equal(await ada.page.locator('#error').innerText(), '');
+    await box.click();
+    assert.equal(await box.isChecked(), false);
+    assert.equal(await ada.page.evaluate(() => document.querySelector('#microphone')!.getAttribute('aria-pressed')), 'true');
+  });
+
   test("its own microphone button mutes, and the other's layout redraws from the snapshot", async () => {
     const [ada, bob] = people as [SpeakerViewPage, SpeakerViewPage];
     await ada.page.getByRole('button', { name: 'Microphone' }).click();

@@ -17,6 +17,7 @@ const microphoneButton = element<HTMLButtonElement>('#microphone');
 const cameraButton = element<HTMLButtonElement>('#camera');
 const cameraChoice = element<HTMLSelectElement>('#camera-choice');
 const leaveButton = element<HTMLButtonElement>('#leave');
+const noiseBox = element<HTMLInputElement>('#noise-suppression');
 const statusLine = element('#status');
 const errorLine = element('#error');
 
@@ -123,6 +124,23 @@ async function listCameras(): Promise<void> {
 cameraChoice.addEventListener('change', () => room.switchCamera(cameraChoice.value));
 room.on('devices-changed', () => listCameras());
 // #endregion devices
+
+// #region noise
+/** Noise suppression (RNNoise, fetched from the Parley server on first use); the box shows what is in effect. */
+async function setNoiseSuppression(on: boolean): Promise<void> {
+  try {
+    await room.localParticipant.setNoiseSuppression(on);
+  } catch (error) {
+    // `unsupported` (no AudioWorklet or WebAssembly) and the like: the microphone goes as captured.
+    errorLine.textContent = error instanceof Error ? error.message : String(error);
+  }
+  noiseBox.checked = room.localParticipant.noiseSuppression;
+}
+
+noiseBox.addEventListener('change', () => setNoiseSuppression(noiseBox.checked));
+// On in every meeting, where the browser can.
+room.on('joined', () => setNoiseSuppression(true));
+// #endregion noise
 
 // #region events
 room.on('joined', () => listCameras());

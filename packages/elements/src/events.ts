@@ -38,6 +38,8 @@ export interface ParleyEventDetailMap {
   'parley-exit': { url: string; reason: LeaveReason | 'join-failed' };
   /** From `<meeting-room>`: someone reacted (`participant.isLocal`: you, once the server took it). */
   'parley-reaction': { participant: Participant; emoji: Reaction };
+  /** Your microphone's noise suppression went on or off (`<device-settings>`, or `<meeting-room>` as it joins). */
+  'parley-noise-suppression-changed': { enabled: boolean };
 }
 
 export type ParleyEventName = keyof ParleyEventDetailMap;
@@ -75,5 +77,6 @@ declare global {
     'parley-end-meeting': CustomEvent<ParleyEventDetailMap['parley-end-meeting']>;
     'parley-exit': CustomEvent<ParleyEventDetailMap['parley-exit']>;
     'parley-reaction': CustomEvent<ParleyEventDetailMap['parley-reaction']>;
+    'parley-noise-suppression-changed': CustomEvent<ParleyEventDetailMap['parley-noise-suppression-changed']>;
   }
 }

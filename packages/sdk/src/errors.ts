@@ -38,6 +38,8 @@ export const ErrorCode = {
   Timeout: 'timeout',
   /** The call does not fit the room's current state, e.g. `join()` twice. */
   InvalidState: 'invalid-state',
+  /** The browser cannot do what was asked (e.g. noise suppression without AudioWorklet or WebAssembly). */
+  Unsupported: 'unsupported',
   /** Anything else; see `cause`. */
   Internal: 'internal',
 } as const;

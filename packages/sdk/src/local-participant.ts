@@ -15,6 +15,22 @@ export interface LocalParticipantHooks {
   deviceFailed(error: ParleyError): void;
 }
 
+/**
+ * What the noise-suppression chunk (`noise/`) puts between the microphone and the connections: one processed
+ * track, fed by whichever microphone track is in use.
+ */
+export interface AudioFilter {
+  /** The microphone track being processed, if any. */
+  readonly input: MediaStreamTrack | null;
+  /**
+   * Processes `track` from now on (a previous input stops) and returns the processed track, the same one each time.
+   * The processed track takes over whether the microphone is on (`enabled`).
+   */
+  process(track: MediaStreamTrack): MediaStreamTrack;
+  /** Stops the processing and the processed track; the input is left running. */
+  close(): void;
+}
+
 /** A camera or microphone: what `deviceId` and `setEnabled` take. */
 export type DeviceKind = 'audio' | 'video';
 
@@ -45,12 +61,19 @@ export class LocalParticipant extends Participant {
   #startingScreenShare: Promise<void> | null = null;
   /** Bumped by `stopTracks`: a capture that resolves after it belongs to a meeting already left. */
   #generation = 0;
+  /** Where the noise suppression's worklet and wasm are fetched from. */
+  readonly #noiseAssets: string;
+  /** Noise suppression, while on: `stream` holds its processed track, the microphone's track is its input. */
+  #filter: AudioFilter | null = null;
+  /** Noise suppression turned on or off: the next change waits for this one. */
+  #filterChange: Promise<unknown> = Promise.resolve();
 
   /** @internal Created by the room. */
-  constructor(environment: Environment, hooks: LocalParticipantHooks) {
+  constructor(environment: Environment, hooks: LocalParticipantHooks, noiseAssets = '') {
     super();
     this.#environment = environment;
     this.#hooks = hooks;
+    this.#noiseAssets = noiseAssets;
   }
 
   get audioTrack(): MediaStreamTrack | null {
@@ -67,7 +90,46 @@ export class LocalParticipant extends Participant {
 
   /** The device id of the microphone or camera in use, if any. */
   deviceId(kind: DeviceKind): string | undefined {
-    return this.#track(kind)?.getSettings().deviceId;
+    return this.#captured(kind)?.getSettings().deviceId;
+  }
+
+  /** Whether the microphone is sent through noise suppression (see {@link setNoiseSuppression}). */
+  get noiseSuppression(): boolean {
+    return !!this.#filter;
+  }
+
+  /**
+   * Sends the microphone through RNNoise, which takes steady noise (fans, traffic, keyboards) out between and under
+   * speech, or (`false`) sends it as captured again. Its code, an AudioWorklet and a WebAssembly module are fetched
+   * the first time, from the Parley server (`RoomOptions.noiseSuppressionAssets`). Applies to the microphone in use and
+   * to those that follow (a device switch, a lost device's replacement) until turned off; `leave()` turns it off.
+   * Call it once joined. Rejects with `unsupported` where the browser has no AudioWorklet or WebAssembly,
+   * `invalid-state` where the page may not start audio yet, or `internal` when the assets cannot be fetched or run: the
+   * microphone is then sent as captured.
+   */
+  setNoiseSuppression(on: boolean): Promise<void> {
+    const change = this.#filterChange.then(async () => {
+      const filter = this.#filter;
+      if (on === !!filter) return;
+      const audio = this.audioTrack;
+      if (filter) {
+        this.#filter = null;
+        if (filter.input && audio) {
+          filter.input.enabled = audio.enabled;
+          await this.#putTrack('audio', filter.input);
+        }
+        filter.close();
+      } else {
+        const generation = this.#generation;
+        const made = await (await import('./noise/rnnoise-filter.js')).createFilter(this.#noiseAssets);
+        // Left meanwhile: it must not stay running.
+        if (generation !== this.#generation) return made.close();
+        this.#filter = made;
+        if (audio) await this.#putTrack('audio', audio);
+      }
+    });
+    this.#filterChange = change.catch(() => undefined);
+    return change;
   }
 
   /**
@@ -188,6 +250,9 @@ export class LocalParticipant extends Participant {
    */
   stopTracks(): void {
     this.#generation += 1;
+    this.#filter?.input?.stop();
+    this.#filter?.close();
+    this.#filter = null;
     for (const track of [...(this.stream?.getTracks() ?? []), ...(this.#screenStream?.getTracks() ?? [])]) {
       track.stop();
     }
@@ -198,24 +263,30 @@ export class LocalParticipant extends Participant {
     this.emit('stream-changed');
   }
 
-  /** Puts `track` in place of the current one of its kind, in our stream and on every connection. */
+  /**
+   * Puts `track` in place of the current one of its kind, in our stream and on every connection; a microphone's
+   * through noise suppression while that is on.
+   */
   async #putTrack(kind: DeviceKind, track: MediaStreamTrack): Promise<void> {
+    const filter = kind === 'audio' ? this.#filter : null;
+    const sent = filter ? filter.process(track) : track;
     const stream = this.stream ?? new MediaStream();
     const previous = this.#track(kind);
     if (previous) stream.removeTrack(previous);
-    stream.addTrack(track);
+    stream.addTrack(sent);
     this.#watch(track);
     this.stream = stream;
     this.emit('stream-changed');
-    await this.#hooks.trackChanged(kind, track);
-    // Only once every connection sends the new track: no gap, and no sender left holding a stopped one.
-    previous?.stop();
+    await this.#hooks.trackChanged(kind, sent);
+    // Only once every connection sends the new track: no gap, and no sender left holding a stopped one. The processed
+    // track stays, and so does the microphone it processes.
+    if (previous !== sent && previous !== filter?.input) previous?.stop();
   }
 
   /** A device unplugged or permission revoked ends the track: fall back to the default device, or go without. */
   async #onTrackEnded(track: MediaStreamTrack): Promise<void> {
     const kind = track.kind as DeviceKind;
-    if (this.#track(kind) !== track) return;
+    if (this.#captured(kind) !== track) return;
     try {
       // The browser may still be letting the device go: a permission revoked one kind at a time reads as busy for a
       // moment before it reads as denied. So a busy device is asked for once more.
@@ -224,15 +295,15 @@ export class LocalParticipant extends Participant {
         await new Promise((resolve) => setTimeout(resolve, BUSY_RETRY_MS));
         return this.#acquire(kind);
       });
-      if (this.#track(kind) !== track) {
+      if (this.#captured(kind) !== track) {
         replacement.stop();
         return;
       }
-      replacement.enabled = track.enabled;
+      replacement.enabled = this.#track(kind)!.enabled;
       await this.#putTrack(kind, replacement);
     } catch (error) {
-      if (this.#track(kind) !== track) return;
-      this.stream?.removeTrack(track);
+      if (this.#captured(kind) !== track) return;
+      this.stream?.removeTrack(this.#track(kind)!);
       this.emit('stream-changed');
       await this.#hooks.trackChanged(kind, null);
       // The failure below is what must reach the user: telling the others the device is off may fail (say, the
@@ -249,11 +320,18 @@ export class LocalParticipant extends Participant {
   }
 
   #watch(track: MediaStreamTrack): void {
-    track.addEventListener('ended', () => void this.#onTrackEnded(track), { once: true });
+    // The handler property, not a listener: a track put back (noise suppression off) is not watched twice.
+    track.onended = () => void this.#onTrackEnded(track);
   }
 
+  /** The track of that kind in `stream`: what is sent. */
   #track(kind: DeviceKind): MediaStreamTrack | null {
     return kind === 'audio' ? this.audioTrack : this.videoTrack;
+  }
+
+  /** The device's own track: the microphone's while noise suppression sends a processed copy of it. */
+  #captured(kind: DeviceKind): MediaStreamTrack | null {
+    return (kind === 'audio' && this.#filter?.input) || this.#track(kind);
   }
 
   async #acquire(kind: DeviceKind, deviceId?: string): Promise<MediaStreamTrack> {

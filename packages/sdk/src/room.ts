@@ -67,6 +67,11 @@ export interface RoomOptions {
    * Counted from when you start speaking with your hand up. Default: never.
    */
   lowerHandAfterSpeakingMs?: number;
+  /**
+   * Where `localParticipant.setNoiseSuppression()` fetches `rnnoise-worklet.js` and `rnnoise.wasm` from: a folder's
+   * URL. Default: the Parley server's (`<server>/rnnoise/`).
+   */
+  noiseSuppressionAssets?: string;
 }
 
 export interface JoinOptions {
@@ -222,7 +227,7 @@ export class Room extends TypedEmitter<RoomEventMap> {
       },
       mediaStateChanged: () => this.#announceMediaState(),
       deviceFailed: (error) => this.emit('error', error),
-    });
+    }, options.noiseSuppressionAssets ?? options.server.replace(/\/*$/, '/rnnoise/'));
     this.localParticipant = local;
     this.#forward(local);
     const lowerAfter = options.lowerHandAfterSpeakingMs;

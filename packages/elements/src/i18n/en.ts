@@ -106,6 +106,8 @@ export const en = {
   deviceFailedTitle: 'Could not start camera or microphone',
   deviceFailedText: 'Something went wrong starting your camera and microphone. Choose Try again, or join without them.',
   deviceSwitchFailed: 'That device could not be started; still using the previous one.',
+  noiseSuppression: 'Noise suppression',
+  noiseSuppressionFailed: 'Noise suppression could not start in this browser; your microphone is sent as it is.',
   // participant-grid and participant-tile: paging and pinning
   pin: (name: string) => `Pin ${name}`,
   pinned: 'Pinned',

@@ -1,4 +1,6 @@
 import {
+  ErrorCode,
+  ParleyError,
   RemoteParticipant,
   TypedEmitter,
   type DeviceList,
@@ -22,7 +24,17 @@ export class FakeRoom extends TypedEmitter<RoomEventMap> {
   }
   readonly localParticipant = Object.assign(
     new RemoteParticipant({ id: 'me', name: 'Grace', isHost: true, audioEnabled: true, videoEnabled: false, screenSharing: false }),
-    { isLocal: true, deviceId: (kind: 'audio' | 'video') => (kind === 'audio' ? 'mic-2' : 'cam-1') },
+    {
+      isLocal: true,
+      deviceId: (kind: 'audio' | 'video') => (kind === 'audio' ? 'mic-2' : 'cam-1'),
+      noiseSuppression: false,
+      /** Where the browser cannot, as the SDK's: rejects with `unsupported` and stays off. */
+      noiseSuppressionSupported: true,
+      async setNoiseSuppression(this: { noiseSuppression: boolean; noiseSuppressionSupported: boolean }, on: boolean): Promise<void> {
+        if (on && !this.noiseSuppressionSupported) throw new ParleyError(ErrorCode.Unsupported, 'No AudioWorklet here');
+        this.noiseSuppression = on;
+      },
+    },
   );
   readonly participants = new Map<string, RemoteParticipant>();
   activeSpeaker: Participant | null = null;

@@ -70,6 +70,26 @@ describe('HTTP API and pages', () => {
     assert.match(source, /\w+\(\s*"meeting-room"\s*,\s*\w+\s*\)/);
   });
 
+  test("noise suppression's worklet and wasm are served from /rnnoise/, to any origin, cached for a week", async () => {
+    const wasm = await fetch(`${server.url}/rnnoise/rnnoise.wasm`, { headers: { Origin: 'https://anywhere.example' } });
+    assert.equal(wasm.status, 200);
+    assert.equal(wasm.headers.get('content-type'), 'application/wasm');
+    assert.equal(wasm.headers.get('access-control-allow-origin'), '*');
+    assert.equal(wasm.headers.get('cross-origin-resource-policy'), 'cross-origin');
+    assert.equal(wasm.headers.get('cache-control'), 'public, max-age=604800');
+    assert.ok(wasm.headers.get('etag'), 'revalidated after a week');
+    // A module browsers compile: the exports the worklet uses are there.
+    const exported = WebAssembly.Module.exports(await WebAssembly.compile(await wasm.arrayBuffer())).map(({ name }) => name);
+    assert.deepEqual(exported, ['c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k']);
+
+    const worklet = await fetch(`${server.url}/rnnoise/rnnoise-worklet.js`, { headers: { Origin: 'https://anywhere.example' } });
+    assert.equal(worklet.status, 200);
+    assert.match(worklet.headers.get('content-type') ?? '', /^text\/javascript/);
+    assert.equal(worklet.headers.get('access-control-allow-origin'), '*');
+    assert.equal(worklet.headers.get('cache-control'), 'public, max-age=604800');
+    assert.match(await worklet.text(), /registerProcessor\("parley-rnnoise"/);
+  });
+
   test('the landing page offers a new meeting and joining by code', async () => {
     const html = await (await fetch(server.url)).text();
     assert.match(html, /id="new-meeting"/);

@@ -34,6 +34,8 @@ export type Readiness = { ready: true } | { ready: false; reason: string };
 
 /** The one ES module that defines every element, built by `@parley/elements`. */
 const bundlePath = createRequire(import.meta.url).resolve('@parley/elements/parley.js');
+/** Noise suppression's wasm (RNNoise), which the SDK fetches from `/rnnoise/` with its worklet module. */
+const rnnoiseWasmPath = createRequire(import.meta.url).resolve('@jitsi/rnnoise-wasm/dist/rnnoise.wasm');
 const javascript = {
   'Content-Type': 'text/javascript; charset=utf-8',
   // Any site may load the module, cross-origin-isolated ones included.
@@ -116,6 +118,15 @@ export function createApp({ meetings, metrics, logger, allowedOrigins, rateLimit
     );
   });
 
+  // Noise suppression's assets: their names carry no hash, so a week's cache, then a check of the ETag.
+  const rnnoiseCache = { maxAge: '7d', headers: { 'Cross-Origin-Resource-Policy': 'cross-origin' } };
+  app.get('/rnnoise/rnnoise.wasm', cors(), (_request, response) => {
+    response.sendFile(rnnoiseWasmPath, { ...rnnoiseCache, headers: { ...rnnoiseCache.headers, 'Content-Type': 'application/wasm' } });
+  });
+  app.get('/rnnoise/rnnoise-worklet.js', cors(), (_request, response) => {
+    response.sendFile('rnnoise-worklet.js', { ...rnnoiseCache, root: dirname(bundlePath), headers: javascript });
+  });
+
   const apiCors = cors({ origin: allowedOrigins === '*' ? true : allowedOrigins });
   app.options('/api/meetings', apiCors);
   app.post('/api/meetings', apiCors, async (request, response, next) => {
@@ -179,7 +190,8 @@ export function createApp({ meetings, metrics, logger, allowedOrigins, rateLimit
 
 /**
  * helmet's headers, with a CSP the pages work under: their inline scripts carry a per-response nonce, styles may
- * be inline (the pages' own and the elements' style attributes), media comes from the camera. Framing the pages is
+ * be inline (the pages' own and the elements' style attributes), media comes from the camera, WebAssembly may be
+ * compiled (noise suppression). Framing the pages is
  * allowed for the origins that may embed Parley (any, when ALLOWED_ORIGINS is unset). The pages connect to their own
  * origin, and in SFU mode to the Janus instances, which may live on another host or port.
  */
@@ -189,7 +201,8 @@ function securityHeaders(allowedOrigins: string[] | '*', tls: boolean, mediaServ
       useDefaults: false,
       directives: {
         defaultSrc: ["'self'"],
-        scriptSrc: ["'self'", (_request, response) => `'nonce-${nonceOf(response as Response)}'`],
+        // WebAssembly: noise suppression's RNNoise.
+        scriptSrc: ["'self'", (_request, response) => `'nonce-${nonceOf(response as Response)}'`, "'wasm-unsafe-eval'"],
         scriptSrcAttr: ["'none'"],
         styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", 'data:', 'blob:'],

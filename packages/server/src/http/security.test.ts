@@ -28,6 +28,9 @@ describe('security headers', () => {
       const inline = [...html.matchAll(/<script(?![^>]*\bsrc=)([^>]*)>/g)];
       assert.ok(inline.length > 0);
       for (const [, attributes] of inline) assert.match(attributes!, new RegExp(`nonce="${nonce.replace(/[+/]/g, '\\$&')}"`));
+      // Noise suppression compiles RNNoise's WebAssembly; nothing else may be evaluated.
+      assert.match(csp, /script-src 'self' 'nonce-[^']+' 'wasm-unsafe-eval';/);
+      assert.ok(!csp.includes("'unsafe-eval'"), csp);
       for (const directive of ["default-src 'self'", "object-src 'none'", "script-src-attr 'none'", "base-uri 'self'", "form-action 'self'", "connect-src 'self'", 'frame-ancestors *']) {
         assert.ok(csp.includes(directive), `${directive} in ${csp}`);
       }

@@ -6,6 +6,7 @@ import { ParleyElement } from '../../parley-element.js';
 import type { RoomPart } from '../../room-like.js';
 import { formStyles } from '../../styles/form.js';
 import { tokens } from '../../styles/tokens.js';
+import { setNoiseSuppression } from '../../noise-suppression.js';
 import { deviceSelect, showSelectedDevices } from '../../templates/device-select.js';
 import { deviceSettingsStyles } from './device-settings.styles.js';
 
@@ -16,7 +17,11 @@ import { deviceSettingsStyles } from './device-settings.styles.js';
  * @csspart camera-select - The camera `<select>`.
  * @csspart microphone-select - The microphone `<select>`.
  * @csspart speaker-select - The speaker `<select>` (only where the browser can choose speakers).
- * @csspart error - The alert shown when a device could not be started.
+ * @csspart noise-suppression - The "Noise suppression" switch (a checkbox with `role="switch"`): RNNoise takes
+ *   steady background noise out of your microphone. The choice is remembered on this site.
+ * @csspart error - The alert shown when a device could not be started, or noise suppression could not.
+ *
+ * @fires parley-noise-suppression-changed - The switch turned noise suppression on or off. `detail`: `enabled`.
  *
  * @cssprop --parley-surface - Field background.
  * @cssprop --parley-muted-text - Labels.
@@ -29,16 +34,20 @@ export class DeviceSettings extends ParleyElement {
 
   static override properties: PropertyDeclarations = {
     room: { attribute: false },
+    noNoiseSuppression: { type: Boolean, attribute: 'no-noise-suppression' },
     switchError: { state: true },
   };
 
   /** The room whose devices to choose. */
   room:
     | (RoomPart<'audioOutputDeviceId' | 'listDevices' | 'switchCamera' | 'switchMicrophone'> & {
-        /** You, with the devices you capture from. */
-        readonly localParticipant: Pick<LocalParticipant, 'deviceId'>;
+        /** You, with the devices you capture from and whether your microphone's noise is suppressed. */
+        readonly localParticipant: Pick<LocalParticipant, 'deviceId' | 'noiseSuppression' | 'setNoiseSuppression'>;
       })
     | null = null;
+
+  /** Hides the "Noise suppression" switch. */
+  noNoiseSuppression = false;
 
   private switchError = '';
 
@@ -62,6 +71,17 @@ export class DeviceSettings extends ParleyElement {
       ${this.#select('microphone-select', this.text.microphone, microphones, local?.deviceId('audio'), (id) =>
         this.room!.switchMicrophone(id),
       )}
+      ${this.noNoiseSuppression
+        ? nothing
+        : html`<label class="switch"
+            ><input
+              type="checkbox"
+              role="switch"
+              part="noise-suppression"
+              .checked=${!!local?.noiseSuppression}
+              @change=${this.#toggleNoiseSuppression}
+            />${this.text.noiseSuppression}</label
+          >`}
       ${Room.canSelectAudioOutput && speakers.length > 0
         ? this.#select('speaker-select', this.text.speaker, speakers, this.room?.audioOutputDeviceId || 'default', (id) => {
             this.room!.audioOutputDeviceId = id;
@@ -80,6 +100,18 @@ export class DeviceSettings extends ParleyElement {
   ) {
     return deviceSelect(part, label, devices, selected ?? '', (id) => this.#choose(choose, id), this.text.deviceFallback);
   }
+
+  #toggleNoiseSuppression = async (event: Event): Promise<void> => {
+    const toggle = event.target as HTMLInputElement;
+    this.switchError = '';
+    try {
+      await setNoiseSuppression(this, this.room!, toggle.checked);
+    } catch {
+      this.switchError = this.text.noiseSuppressionFailed;
+    }
+    // The switch shows what is in effect, also when it failed (the template's value did not change then).
+    toggle.checked = this.room!.localParticipant.noiseSuppression;
+  };
 
   async #choose(choose: (deviceId: string) => unknown, deviceId: string): Promise<void> {
     this.switchError = '';

@@ -1,6 +1,7 @@
 import { expect } from '@esm-bundle/chai';
 import { axeViolations } from '../../../test/support/axe.js';
 import { device, FakeRoom } from '../../../test/support/fake-room.js';
+import { NOISE_SUPPRESSION_STORAGE_KEY, rememberedNoiseSuppression } from '../../noise-suppression.js';
 import './device-settings.js';
 import type { DeviceSettings } from './device-settings.component.js';
 
@@ -71,5 +72,69 @@ describe('<device-settings>', () => {
     await new Promise((resolve) => setTimeout(resolve));
     await settings.updateComplete;
     expect(select(settings, 'camera-select').options.length).to.equal(3);
+  });
+});
+
+describe('<device-settings> noise suppression', () => {
+  afterEach(() => {
+    document.body.replaceChildren();
+    localStorage.removeItem(NOISE_SUPPRESSION_STORAGE_KEY);
+  });
+
+  const noiseSwitch = (settings: DeviceSettings) =>
+    settings.shadowRoot!.querySelector<HTMLInputElement>('[part~="noise-suppression"]')!;
+
+  async function flip(settings: DeviceSettings): Promise<void> {
+    noiseSwitch(settings).click();
+    await new Promise((resolve) => setTimeout(resolve));
+    await settings.updateComplete;
+  }
+
+  it('shows a labelled switch that turns it on and off, fires the change and remembers the choice', async () => {
+    const room = new FakeRoom();
+    const settings = await render(room);
+    const toggle = noiseSwitch(settings);
+    expect([toggle.getAttribute('role'), toggle.checked]).to.deep.equal(['switch', false]);
+    expect(toggle.closest('label')!.textContent!.trim()).to.equal('Noise suppression');
+    const changes: boolean[] = [];
+    document.body.addEventListener('parley-noise-suppression-changed', (event) => changes.push(event.detail.enabled));
+
+    await flip(settings);
+    expect([room.localParticipant.noiseSuppression, noiseSwitch(settings).checked]).to.deep.equal([true, true]);
+    expect(localStorage.getItem(NOISE_SUPPRESSION_STORAGE_KEY)).to.equal('on');
+
+    await flip(settings);
+    expect([room.localParticipant.noiseSuppression, noiseSwitch(settings).checked]).to.deep.equal([false, false]);
+    expect(localStorage.getItem(NOISE_SUPPRESSION_STORAGE_KEY)).to.equal('off');
+    expect(rememberedNoiseSuppression()).to.equal(false);
+    expect(changes).to.deep.equal([true, false]);
+    expect(await axeViolations(document.body)).to.deep.equal([]);
+  });
+
+  it('where the browser cannot, says so and shows the switch off', async () => {
+    const room = new FakeRoom();
+    room.localParticipant.noiseSuppressionSupported = false;
+    const settings = await render(room);
+    await flip(settings);
+    expect(noiseSwitch(settings).checked).to.equal(false);
+    expect(settings.shadowRoot!.querySelector('[part~="error"]')!.textContent).to.equal(
+      'Noise suppression could not start in this browser; your microphone is sent as it is.',
+    );
+  });
+
+  it('hides the switch with `no-noise-suppression`', async () => {
+    const settings = document.createElement('device-settings');
+    settings.setAttribute('no-noise-suppression', '');
+    settings.room = new FakeRoom();
+    document.body.append(settings);
+    await settings.updateComplete;
+    expect(settings.shadowRoot!.querySelector('[part~="microphone-select"]')).to.not.equal(null);
+    expect(settings.shadowRoot!.querySelector('[part~="noise-suppression"]')).to.equal(null);
+  });
+
+  it('is on by default, until turned off', () => {
+    expect(rememberedNoiseSuppression()).to.equal(true);
+    localStorage.setItem(NOISE_SUPPRESSION_STORAGE_KEY, 'off');
+    expect(rememberedNoiseSuppression()).to.equal(false);
   });
 });

@@ -50,6 +50,8 @@ const defaultServer = new URL(import.meta.url).origin;
  * @fires parley-error - Something failed. `detail`: `code` (an SDK `ErrorCode`), `message`.
  * @fires parley-end-meeting - You (a host) confirmed "End meeting for all". Cancelable: `preventDefault()` keeps
  *   the meeting going.
+ * @fires parley-noise-suppression-changed - Your microphone's noise suppression went on (as you join, unless you
+ *   turned it off last time, where the browser can) or off. `detail`: `enabled`.
  * @fires parley-exit - The way out of an end screen (`exit-url`) was chosen. `detail`: `url`, `reason` (the
  *   `parley-left` reason, or `join-failed`). Cancelable: `preventDefault()` stops the navigation, for a page that
  *   routes by itself.
@@ -114,6 +116,7 @@ export class MeetingRoom extends ParleyElement {
     exitUrl: { attribute: 'exit-url' },
     inviteUrl: { attribute: 'invite-url' },
     noInvite: { type: Boolean, attribute: 'no-invite' },
+    noNoiseSuppression: { type: Boolean, attribute: 'no-noise-suppression' },
     waitingSound: { type: Boolean, attribute: 'waiting-sound' },
     iceTransportPolicy: { attribute: 'ice-transport-policy' },
     hide: { reflect: true },
@@ -166,6 +169,12 @@ export class MeetingRoom extends ParleyElement {
   /** Hides the meeting code and "Copy invite link" during the call. */
   noInvite = false;
 
+  /**
+   * Leaves noise suppression off as you join and hides its switch in the settings panel (`setNoiseSuppression()`
+   * still turns it on).
+   */
+  noNoiseSuppression = false;
+
   /** For hosts: a short sound when someone starts waiting in the waiting room (off by default). */
   waitingSound = false;
 
@@ -215,6 +224,16 @@ export class MeetingRoom extends ParleyElement {
         meetingCode: room.meetingCode ?? '',
         participantId: room.localParticipant.id,
       });
+      // On unless turned off last time (and not if left meanwhile); a browser that cannot just stays without it.
+      void import('../../noise-suppression.js')
+        .then(
+          (noise) =>
+            !this.noNoiseSuppression &&
+            room.inMeeting &&
+            noise.rememberedNoiseSuppression() &&
+            noise.setNoiseSuppression(this, room, true, false),
+        )
+        .catch(ignore);
     },
     left: (reason) => {
       this.#hadFocus = this.matches(':focus-within');
@@ -431,6 +450,21 @@ export class MeetingRoom extends ParleyElement {
     return this.#joinedRoom().react(emoji);
   }
 
+  /** Whether your microphone goes through noise suppression (RNNoise) now. */
+  get noiseSuppression(): boolean {
+    return !!this.#events.room?.localParticipant.noiseSuppression;
+  }
+
+  /**
+   * Turns noise suppression of your microphone on or off, as the settings panel's switch does; the choice is
+   * remembered on this site. Resolves to the new state; rejects with the SDK's `ParleyError` (`unsupported` where the
+   * browser cannot), the microphone then sent as captured.
+   */
+  async setNoiseSuppression(on: boolean): Promise<boolean> {
+    const room = this.#joinedRoom();
+    return (await import('../../noise-suppression.js')).setNoiseSuppression(this, room, on);
+  }
+
   protected override updated(changed: PropertyValues): void {
     super.updated(changed);
     // First: a room connected early goes once `autojoin` is set, and `#autojoin` joins only without a room.
@@ -576,7 +610,14 @@ export class MeetingRoom extends ParleyElement {
         ? [this.text.chat, html`<chat-panel part="chat" .room=${this.#events.room}></chat-panel>`]
         : panel === 'participants'
           ? [this.text.participants, html`<participant-list part="participants" .room=${this.#events.room}></participant-list>`]
-          : [this.text.settings, html`<device-settings part="settings" .room=${this.#events.room}></device-settings>`];
+          : [
+              this.text.settings,
+              html`<device-settings
+                part="settings"
+                .room=${this.#events.room}
+                ?no-noise-suppression=${this.noNoiseSuppression}
+              ></device-settings>`,
+            ];
     return html`<aside part="panel" class="side" aria-labelledby="panel-title" tabindex="-1">
       <header part="panel-header">
         <h2 id="panel-title">${title}</h2>

@@ -117,6 +117,8 @@ const de: Catalog = {
   deviceFailedText:
     'Beim Starten von Kamera und Mikrofon ist etwas schiefgegangen. Wähle „Erneut versuchen“ oder tritt ohne sie bei.',
   deviceSwitchFailed: 'Dieses Gerät konnte nicht gestartet werden; das bisherige wird weiter verwendet.',
+  noiseSuppression: 'Rauschunterdrückung',
+  noiseSuppressionFailed: 'Die Rauschunterdrückung konnte in diesem Browser nicht starten; dein Mikrofon wird unverändert übertragen.',
   pin: (name) => `${name} anheften`,
   pinned: 'Angeheftet',
   previousPage: 'Vorherige Seite',

@@ -117,6 +117,8 @@ const es: Catalog = {
   deviceFailedText:
     'Algo ha fallado al iniciar la cámara y el micrófono. Elige Reintentar o únete sin ellos.',
   deviceSwitchFailed: 'No se ha podido iniciar ese dispositivo; se sigue usando el anterior.',
+  noiseSuppression: 'Supresión de ruido',
+  noiseSuppressionFailed: 'No se ha podido iniciar la supresión de ruido en este navegador; tu micrófono se envía tal cual.',
   pin: (name) => `Fijar a ${name}`,
   pinned: 'Fijado',
   previousPage: 'Página anterior',

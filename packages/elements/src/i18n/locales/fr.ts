@@ -117,6 +117,8 @@ const fr: Catalog = {
   deviceFailedText:
     'Un problème est survenu au démarrage de la caméra et du micro. Choisissez Réessayer, ou participez sans eux.',
   deviceSwitchFailed: 'Cet appareil n’a pas pu démarrer ; l’appareil précédent reste utilisé.',
+  noiseSuppression: 'Réduction du bruit',
+  noiseSuppressionFailed: 'La réduction du bruit n’a pas pu démarrer dans ce navigateur ; votre micro est transmis tel quel.',
   pin: (name) => `Épingler ${name}`,
   pinned: 'Épinglé',
   previousPage: 'Page précédente',
