@@ -1,6 +1,6 @@
 // A speaker view of our own, on @parley/sdk alone: the active speaker large, everyone else in a strip below, and our
 // own microphone, camera and leave buttons. No Parley elements: every pixel here is this file's.
-import { ErrorCode, ParleyError, Room, type ParticipantSnapshot, type RoomSnapshot } from '@parley/sdk';
+import { ErrorCode, ParleyError, REACTIONS, Room, type ParticipantSnapshot, type RoomSnapshot } from '@parley/sdk';
 import './style.css';
 
 // Where to meet comes from the page's address: ?server=https://meet.example.com&code=abcd-efgh-jkmn&name=Ada
@@ -18,6 +18,9 @@ const cameraButton = element<HTMLButtonElement>('#camera');
 const cameraChoice = element<HTMLSelectElement>('#camera-choice');
 const leaveButton = element<HTMLButtonElement>('#leave');
 const noiseBox = element<HTMLInputElement>('#noise-suppression');
+const handButton = element<HTMLButtonElement>('#hand');
+const queueLine = element('#queue');
+const picker = element('#reactions');
 const statusLine = element('#status');
 const errorLine = element('#error');
 
@@ -141,6 +144,31 @@ noiseBox.addEventListener('change', () => setNoiseSuppression(noiseBox.checked))
 // On in every meeting, where the browser can.
 room.on('joined', () => setNoiseSuppression(true));
 // #endregion noise
+
+// #region hands
+handButton.addEventListener('click', () => (room.localParticipant.handRaised ? room.lowerHand() : room.raiseHand()));
+room.on('hands-changed', (raised) => {
+  queueLine.textContent = raised.map((id, index) => `${index + 1}. ${room.participants.get(id)?.name ?? 'You'}`).join('  ');
+  handButton.setAttribute('aria-pressed', String(room.localParticipant.handRaised));
+});
+// #endregion hands
+
+// #region reactions
+for (const emoji of REACTIONS) {
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.textContent = emoji;
+  // Past the allowance, react() rejects with `rate-limited` without asking the server: nothing to tell anyone.
+  button.addEventListener('click', () => room.react(emoji).catch(() => {}));
+  picker.append(button);
+}
+/** The emoji over the sender's tile for 3 s. */
+room.on('reaction', (participant, emoji) => {
+  const bubble = Object.assign(document.createElement('span'), { className: 'reaction', textContent: emoji });
+  tiles.get(participant.id)?.append(bubble);
+  setTimeout(() => bubble.remove(), 3000);
+});
+// #endregion reactions
 
 // #region events
 room.on('joined', () => listCameras());
