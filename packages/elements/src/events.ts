@@ -38,6 +38,12 @@ export interface ParleyEventDetailMap {
   'parley-exit': { url: string; reason: LeaveReason | 'join-failed' };
   /** From `<meeting-room>`: someone reacted (`participant.isLocal`: you, once the server took it). */
   'parley-reaction': { participant: Participant; emoji: Reaction };
+  /** `<meeting-controls>`' picture-in-picture button was pressed. */
+  'parley-pip-request': Record<string, never>;
+  /** The picture-in-picture window opened. */
+  'parley-pip-opened': Record<string, never>;
+  /** The picture-in-picture window closed. */
+  'parley-pip-closed': Record<string, never>;
 }
 
 export type ParleyEventName = keyof ParleyEventDetailMap;
@@ -75,5 +81,8 @@ declare global {
     'parley-end-meeting': CustomEvent<ParleyEventDetailMap['parley-end-meeting']>;
     'parley-exit': CustomEvent<ParleyEventDetailMap['parley-exit']>;
     'parley-reaction': CustomEvent<ParleyEventDetailMap['parley-reaction']>;
+    'parley-pip-request': CustomEvent<ParleyEventDetailMap['parley-pip-request']>;
+    'parley-pip-opened': CustomEvent<ParleyEventDetailMap['parley-pip-opened']>;
+    'parley-pip-closed': CustomEvent<ParleyEventDetailMap['parley-pip-closed']>;
   }
 }
