@@ -33,6 +33,7 @@ describe('custom-elements.json', () => {
       'waiting-sound',
       'ice-transport-policy',
       'hide',
+      'auto-pip',
     ]);
     expect(room.events!.map((event) => event.name)).to.include.members([
       'parley-joined',
@@ -46,6 +47,8 @@ describe('custom-elements.json', () => {
       'parley-hand-raised',
       'parley-hand-lowered',
       'parley-reaction',
+      'parley-pip-opened',
+      'parley-pip-closed',
     ]);
     expect(room.cssParts!.map((part) => part.name)).to.include.members(['grid', 'controls', 'prejoin', 'panel']);
   });
@@ -64,6 +67,13 @@ describe('custom-elements.json', () => {
     expect(controls.cssParts!.map((part) => part.name)).to.include.members(['reactions', 'reaction-picker', 'reaction-choice']);
     const tile = await declaration('participant-tile');
     expect(tile.cssParts!.map((part) => part.name)).to.include.members(['reactions', 'reaction']);
+  });
+
+  it('documents picture in picture: the toolbar button and its request', async () => {
+    const controls = await declaration('meeting-controls');
+    expect(controls.attributes!.map((attribute) => attribute.name)).to.include('pip');
+    expect(controls.cssParts!.map((part) => part.name)).to.include('picture-in-picture');
+    expect(controls.events!.map((event) => event.name)).to.include('parley-pip-request');
   });
 
   it('documents every element', async () => {
