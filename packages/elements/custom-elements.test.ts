@@ -34,6 +34,7 @@ describe('custom-elements.json', () => {
       'waiting-sound',
       'ice-transport-policy',
       'hide',
+      'auto-pip',
     ]);
     expect(room.events!.map((event) => event.name)).to.include.members([
       'parley-joined',
@@ -48,6 +49,8 @@ describe('custom-elements.json', () => {
       'parley-hand-lowered',
       'parley-reaction',
       'parley-noise-suppression-changed',
+      'parley-pip-opened',
+      'parley-pip-closed',
     ]);
     expect(room.cssParts!.map((part) => part.name)).to.include.members(['grid', 'controls', 'prejoin', 'panel']);
   });
@@ -73,6 +76,13 @@ describe('custom-elements.json', () => {
     expect(settings.attributes!.map((attribute) => attribute.name)).to.include('no-noise-suppression');
     expect(settings.events!.map((event) => event.name)).to.include('parley-noise-suppression-changed');
     expect(settings.cssParts!.map((part) => part.name)).to.include('noise-suppression');
+  });
+
+  it('documents picture in picture: the toolbar button and its request', async () => {
+    const controls = await declaration('meeting-controls');
+    expect(controls.attributes!.map((attribute) => attribute.name)).to.include('pip');
+    expect(controls.cssParts!.map((part) => part.name)).to.include('picture-in-picture');
+    expect(controls.events!.map((event) => event.name)).to.include('parley-pip-request');
   });
 
   it('documents every element', async () => {

@@ -6,3 +6,9 @@ export { MeetingControls } from './components/meeting-controls/meeting-controls.
 export { ParticipantGrid } from './components/participant-grid/participant-grid.js';
 export { ParticipantTile } from './components/participant-tile/participant-tile.js';
 export { handEvents } from './components/meeting-room/hand-events.js';
+
+/**
+ * The picture-in-picture window's chunk, fetched from here: it shares the controls' styles and icons with this one,
+ * which is loaded by then, so they are not split into a third chunk.
+ */
+export const pictureInPicture = () => import('./components/meeting-room/picture-in-picture.js');

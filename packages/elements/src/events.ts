@@ -40,6 +40,12 @@ export interface ParleyEventDetailMap {
   'parley-reaction': { participant: Participant; emoji: Reaction };
   /** Your microphone's noise suppression went on or off (`<device-settings>`, or `<meeting-room>` as it joins). */
   'parley-noise-suppression-changed': { enabled: boolean };
+  /** `<meeting-controls>`' picture-in-picture button was pressed. */
+  'parley-pip-request': Record<string, never>;
+  /** The picture-in-picture window opened. */
+  'parley-pip-opened': Record<string, never>;
+  /** The picture-in-picture window closed. */
+  'parley-pip-closed': Record<string, never>;
 }
 
 export type ParleyEventName = keyof ParleyEventDetailMap;
@@ -78,5 +84,8 @@ declare global {
     'parley-exit': CustomEvent<ParleyEventDetailMap['parley-exit']>;
     'parley-reaction': CustomEvent<ParleyEventDetailMap['parley-reaction']>;
     'parley-noise-suppression-changed': CustomEvent<ParleyEventDetailMap['parley-noise-suppression-changed']>;
+    'parley-pip-request': CustomEvent<ParleyEventDetailMap['parley-pip-request']>;
+    'parley-pip-opened': CustomEvent<ParleyEventDetailMap['parley-pip-opened']>;
+    'parley-pip-closed': CustomEvent<ParleyEventDetailMap['parley-pip-closed']>;
   }
 }

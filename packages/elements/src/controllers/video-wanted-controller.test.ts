@@ -160,6 +160,32 @@ describe('VideoWantedController, in <participant-grid>', function () {
     }
   });
 
+  it('keeps a camera shown elsewhere (picture in picture) wanted while the page is hidden, at the larger size', async () => {
+    const room = roomOf(2);
+    const grid = await render(room, 480, 270);
+    await waitFor(() => lastTold(room).size === 2, 'both sizes');
+    const gridSize = lastTold(room).get('p1')!;
+    const hide = (hidden: boolean) => {
+      Object.defineProperty(document, 'hidden', { configurable: true, get: () => hidden });
+      document.dispatchEvent(new Event('visibilitychange'));
+    };
+    try {
+      grid.shownElsewhere = new Map([['p1', { width: 800, height: 450 }]]);
+      await waitFor(() => lastTold(room).get('p1')?.width === 800, 'the bigger window size');
+      hide(true);
+      await waitFor(() => lastTold(room).get('p2') === null, 'p2 not wanted while hidden');
+      expect(lastTold(room).get('p1'), 'p1 still wanted: it shows in the window').to.deep.equal({ width: 800, height: 450 });
+      // The window closed while the page is hidden: p1 goes too (after the grace).
+      grid.shownElsewhere = new Map();
+      await waitFor(() => lastTold(room).get('p1') === null, 'p1 not wanted once the window closed');
+      hide(false);
+      await waitFor(() => lastTold(room).get('p1') !== null, 'wanted again');
+      expect(lastTold(room).get('p1')).to.deep.equal(gridSize);
+    } finally {
+      delete (document as { hidden?: boolean }).hidden;
+    }
+  });
+
   it('keeps a camera that is turned off wanted at its tile size, so its picture is back as soon as it turns on', async () => {
     const room = roomOf(2);
     const grid = await render(room, 480, 270);

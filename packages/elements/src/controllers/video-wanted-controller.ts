@@ -14,6 +14,9 @@ const HIDE_MS = 2000;
 /** A shown size is told again once its width or height changed by this factor: a layer choice, not a pixel count. */
 const STEP = 1.2;
 
+/** A size a camera is shown at, in CSS pixels. */
+export type VideoSize = { width: number; height: number };
+
 /** One observed tile: whose camera it shows and, once measured, its size and whether any of it is in the viewport. */
 interface Seen {
   id: string;
@@ -45,6 +48,7 @@ export class VideoWantedController implements ReactiveController {
   readonly #room: () => RoomPart<'participants' | 'setVideoWanted'> | null;
   /** The host's elements showing remote cameras, by participant id; read after each of the host's updates. */
   readonly #tiles: () => Map<string, Element>;
+  readonly #elsewhere: () => ReadonlyMap<string, VideoSize>;
   readonly #seen = new Map<Element, Seen>();
   readonly #told = new Map<string, Told>();
   #toldRoom: unknown = null;
@@ -59,10 +63,20 @@ export class VideoWantedController implements ReactiveController {
     this.#schedule(0);
   });
 
-  constructor(host: Host, room: () => RoomPart<'participants' | 'setVideoWanted'> | null, tiles: () => Map<string, Element>) {
+  /**
+   * `elsewhere`: cameras shown outside the page (a picture-in-picture window), at their size: wanted at least that
+   * big, even while the page is hidden.
+   */
+  constructor(
+    host: Host,
+    room: () => RoomPart<'participants' | 'setVideoWanted'> | null,
+    tiles: () => Map<string, Element>,
+    elsewhere: () => ReadonlyMap<string, VideoSize> = () => new Map(),
+  ) {
     this.#host = host;
     this.#room = room;
     this.#tiles = tiles;
+    this.#elsewhere = elsewhere;
     host.addController(this);
   }
 
@@ -120,8 +134,9 @@ export class VideoWantedController implements ReactiveController {
     const now = performance.now();
     // Those who left are forgotten, by the room too: nothing more to tell about them.
     for (const id of this.#told.keys()) if (!room.participants.has(id)) this.#told.delete(id);
+    const elsewhere = this.#elsewhere();
     for (const id of room.participants.keys()) {
-      const wanted = wantedSize(shown.get(id));
+      const wanted = largest(wantedSize(shown.get(id)), elsewhere.get(id));
       if (wanted === undefined) continue;
       let told = this.#told.get(id);
       if (!told) this.#told.set(id, (told = { wanted: undefined, at: -GAP_MS }));
@@ -146,6 +161,13 @@ function wantedSize(seen: Seen | undefined): VideoWanted | undefined {
   const width = Math.round(seen.width);
   const height = Math.round(seen.height!);
   return seen.visible && width > 0 && height > 0 ? { width, height } : null;
+}
+
+/** The bigger of the grid's size and the one shown elsewhere; a size shown elsewhere needs no measuring in the grid. */
+function largest(grid: VideoWanted | undefined, elsewhere: VideoSize | undefined): VideoWanted | undefined {
+  if (!elsewhere) return grid;
+  if (!grid) return elsewhere;
+  return { width: Math.max(grid.width, elsewhere.width), height: Math.max(grid.height, elsewhere.height) };
 }
 
 /** Whether the room should hear of the change: shown or not, or a size a step away. */

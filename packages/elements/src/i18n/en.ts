@@ -163,4 +163,6 @@ export const en = {
   // reactions (issue 16): the toolbar button that opens the emoji picker, and what screen readers hear
   sendReaction: 'Send a reaction',
   reacted: (name: string, emoji: string) => `${name} reacted ${emoji}`,
+  // picture-in-picture (issue 16): the toolbar button, and the floating window's title
+  pictureInPicture: 'Picture in picture',
 } as const;

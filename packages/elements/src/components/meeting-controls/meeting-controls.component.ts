@@ -29,6 +29,7 @@ export type ControlledRoom = RoomPart<
  *
  * @fires parley-error - A button's action failed, e.g. the camera could not be started.
  * @fires parley-panel-toggle - A panel toggle was pressed. `detail`: `panel`, and `open` (what it should become).
+ * @fires parley-pip-request - The picture-in-picture button was pressed (`<meeting-room>` opens its window).
  * @fires parley-end-meeting - A host confirmed "End meeting for all". Cancelable: `preventDefault()` keeps the
  *   meeting going.
  *
@@ -41,6 +42,8 @@ export type ControlledRoom = RoomPart<
  * @csspart participants - The participants toggle (with `participants` set).
  * @csspart waiting - For hosts: how many people wait in the waiting room, on the participants toggle.
  * @csspart settings - The device settings toggle (with `settings` set).
+ * @csspart picture-in-picture - The picture-in-picture button (with `pip` set; hidden where the browser has no
+ *   picture-in-picture window).
  * @csspart leave - The leave button.
  * @csspart end-meeting - For hosts: ends the meeting for everyone, after a confirmation.
  * @csspart reactions - The reactions button (with `reactions` set): opens the emoji picker.
@@ -66,6 +69,7 @@ export class MeetingControls extends ParleyElement {
     participants: { type: Boolean },
     settings: { type: Boolean },
     reactions: { type: Boolean },
+    pip: { type: Boolean },
     pickerOpen: { state: true },
     openPanel: { attribute: 'open-panel' },
     unreadCount: { type: Number, attribute: 'unread-count' },
@@ -88,6 +92,9 @@ export class MeetingControls extends ParleyElement {
 
   /** Show the reactions button. */
   reactions = false;
+
+  /** Show the picture-in-picture button (where the browser has a picture-in-picture window). */
+  pip = false;
 
   /** The emoji picker is open. */
   private pickerOpen = false;
@@ -172,6 +179,12 @@ export class MeetingControls extends ParleyElement {
           )
         : nothing}
       ${this.settings ? this.#panelToggle('settings', this.text.settings, icon('tune')) : nothing}
+      ${this.pip && canPictureInPicture()
+        ? this.#button('picture-in-picture', this.text.pictureInPicture, undefined, '', disabled, () =>
+            dispatchParleyEvent(this, 'parley-pip-request', {}),
+            icon('pictureInPicture'),
+          )
+        : nothing}
       ${this.#button('leave', this.text.leaveMeeting, undefined, 'leave', disabled, () => this.#run((r) => r.leave()), icon('callEnd'))}
       ${local?.isHost
         ? this.#button('end-meeting', this.text.endMeeting, undefined, 'end', disabled, () => void this.#endMeeting(), this.text.endMeeting)
@@ -297,6 +310,11 @@ export class MeetingControls extends ParleyElement {
 
 /** How the arrow keys move through the emoji picker: it is one row, so both pairs work. */
 const ARROW_STEPS: Partial<Record<string, number>> = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 };
+
+/** Chromium's Document Picture-in-Picture, or the video one (Safari; Firefox has none a page can open). */
+function canPictureInPicture(): boolean {
+  return globalThis.documentPictureInPicture !== undefined || document.pictureInPictureEnabled === true;
+}
 
 /** Phones and some embedded browsers cannot capture a screen: no button that cannot work. */
 function canShareScreen(): boolean {

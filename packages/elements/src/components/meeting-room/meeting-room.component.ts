@@ -26,6 +26,9 @@ const panelModules: Record<PanelName, () => Promise<unknown>> = {
 };
 
 
+/** The picture-in-picture window's code, fetched the first time it opens (see call-ui.ts). */
+const pictureInPicture = () => loadCallUi().then((callUi) => callUi.pictureInPicture());
+
 /** By default the server is wherever this module was loaded from, e.g. `https://meet.example.com/parley.js`. */
 const defaultServer = new URL(import.meta.url).origin;
 
@@ -57,6 +60,9 @@ const defaultServer = new URL(import.meta.url).origin;
  *   routes by itself.
  * @fires parley-reaction - Someone reacted (you too, once the server took it); shown over their tile and told to
  *   screen readers. `detail`: `participant`, `emoji`.
+ * @fires parley-pip-opened - The picture-in-picture window opened (`openPictureInPicture()`, the controls' button, or
+ *   the browser itself with `auto-pip`).
+ * @fires parley-pip-closed - The picture-in-picture window closed: by the user, `closePictureInPicture()`, or leaving.
  *
  * Size: with no CSS from the page, as wide as its container and 16:9 of that tall (3:4 on phones), from 320 px (640
  * px when at most 900 px wide, so that two tiles stack) to the window's height. A `height` or `aspect-ratio` from the page replaces that.
@@ -120,6 +126,7 @@ export class MeetingRoom extends ParleyElement {
     waitingSound: { type: Boolean, attribute: 'waiting-sound' },
     iceTransportPolicy: { attribute: 'ice-transport-policy' },
     hide: { reflect: true },
+    autoPip: { type: Boolean, attribute: 'auto-pip' },
     phase: { state: true },
     errorMessage: { state: true },
     leftReason: { state: true },
@@ -179,10 +186,17 @@ export class MeetingRoom extends ParleyElement {
   waitingSound = false;
 
   /**
-   * Controls to leave out, space-separated: `hand` (raise hand), `reactions`. Their methods (`raiseHand()`,
-   * `react()`, …) still work.
+   * Controls to leave out, space-separated: `hand` (raise hand), `reactions`, `pip` (picture in picture). Their
+   * methods (`raiseHand()`, `react()`, …) still work.
    */
   hide = '';
+
+  /**
+   * The user's choice to have the picture-in-picture window open by itself when they switch away from the meeting's
+   * tab. Only Chromium does that, and only once the user allowed the site automatic picture-in-picture: see
+   * `openPictureInPicture()`.
+   */
+  autoPip = false;
 
   /**
    * `relay` sends all media through the TURN servers the Parley server hands out (and hides participants' IP
@@ -218,6 +232,7 @@ export class MeetingRoom extends ParleyElement {
   /** The room joined (or being joined) and what its events do here. */
   readonly #events = new RoomEventsController<Room>((room) => ({
     joined: () => {
+      if (this.autoPip) void pictureInPicture().then(({ openWhenHidden }) => openWhenHidden(this.#pipHost(room)), ignore);
       this.phase = 'joined';
       this.serverAway = false;
       dispatchParleyEvent(this, 'parley-joined', {
@@ -465,6 +480,26 @@ export class MeetingRoom extends ParleyElement {
     return (await import('../../noise-suppression.js')).setNoiseSuppression(this, room, on);
   }
 
+  /**
+   * Opens the active speaker (following whoever speaks), their name and microphone and leave buttons in a window
+   * above all others: Chromium's Document Picture-in-Picture, else the speaker's video in the browser's video
+   * picture-in-picture. Needs a user gesture, as a click. Opening it again keeps the one open. Rejects with
+   * `invalid-state` out of a meeting or where the browser has no picture-in-picture window.
+   */
+  async openPictureInPicture(): Promise<void> {
+    const host = this.#pipHost(this.#joinedRoom());
+    await (await pictureInPicture()).openPictureInPicture(host);
+  }
+
+  /** Closes the picture-in-picture window, if open. */
+  async closePictureInPicture(): Promise<void> {
+    (await pictureInPicture()).closePictureInPicture(this);
+  }
+
+  #pipHost(room: Room) {
+    return { element: this, room, text: () => this.text };
+  }
+
   protected override updated(changed: PropertyValues): void {
     super.updated(changed);
     // First: a room connected early goes once `autojoin` is set, and `#autojoin` joins only without a room.
@@ -515,10 +550,12 @@ export class MeetingRoom extends ParleyElement {
             participants
             settings
             ?reactions=${!this.#hides('reactions')}
+            ?pip=${!this.#hides('pip')}
             open-panel=${this.openPanel}
             unread-count=${this.unreadCount}
             @parley-panel-toggle=${this.#onPanelToggle}
             @parley-end-meeting=${this.#onEndMeeting}
+            @parley-pip-request=${this.#onPipRequest}
             @parley-error=${this.#onControlError}
           ></meeting-controls>
         </div>`;
@@ -647,6 +684,10 @@ export class MeetingRoom extends ParleyElement {
   #onGridClick = (event: MouseEvent): void => {
     const target = event.composedPath()[0];
     if (target instanceof Element && target.matches('[part~="stop-presenting"]')) void this.#focusControl('screen-share');
+  };
+
+  #onPipRequest = (): void => {
+    this.openPictureInPicture().catch((error: unknown) => dispatchParleyEvent(this, 'parley-error', errorDetail(error)));
   };
 
   #onEndMeeting = (event: CustomEvent<ParleyEventDetailMap['parley-end-meeting']>): void => {

@@ -2,7 +2,7 @@ import { html, nothing, type PropertyDeclarations } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import type { Participant, RoomEventMap } from '@parley/sdk';
 import { EmitterController } from '../../controllers/emitter-controller.js';
-import { VideoWantedController } from '../../controllers/video-wanted-controller.js';
+import { VideoWantedController, type VideoSize } from '../../controllers/video-wanted-controller.js';
 import { dispatchParleyEvent, errorDetail } from '../../events.js';
 import { icon } from '../../call-icons.js';
 import { ParleyElement } from '../../parley-element.js';
@@ -59,6 +59,7 @@ export class ParticipantGrid extends ParleyElement {
   static override properties: PropertyDeclarations = {
     room: { attribute: false },
     pinned: { reflect: true },
+    shownElsewhere: { attribute: false },
   };
 
   /** The room whose participants to show (a stand-in without `raisedHands` shows no hand badges). */
@@ -72,6 +73,12 @@ export class ParticipantGrid extends ParleyElement {
    * site; cleared when that participant leaves.
    */
   pinned: string | null = null;
+
+  /**
+   * Remote cameras shown outside the page, by participant id, at their size in CSS pixels: `<meeting-room>`'s
+   * picture-in-picture window. The room keeps sending them at least that big, even while the page is hidden.
+   */
+  shownElsewhere: ReadonlyMap<string, VideoSize> = new Map();
 
   /** Remote participants' ids in tile order: join order, with active speakers swapped onto the visible page. */
   #order: string[] = [];
@@ -106,7 +113,7 @@ export class ParticipantGrid extends ParleyElement {
     new VideoWantedController(this, () => this.room, () => {
       const tiles = this.renderRoot.querySelectorAll<ParticipantTile>('participant-tile[source=camera]');
       return new Map([...tiles].filter(({ participant }) => participant && !participant.isLocal).map((tile) => [tile.participant!.id, tile]));
-    });
+    }, () => this.shownElsewhere);
     this.addEventListener('parley-pin-toggle', ({ detail }) => {
       const id = detail.participantId ?? this.pinned;
       this.pinned = detail.participantId;

@@ -175,6 +175,7 @@ const de: Catalog = {
   // reactions (issue 16): the toolbar button that opens the emoji picker, and what screen readers hear
   sendReaction: 'Reaktion senden',
   reacted: (name, emoji) => `${name} hat mit ${emoji} reagiert`,
+  pictureInPicture: 'Bild im Bild',
 };
 
 export default de;

@@ -175,6 +175,7 @@ const es: Catalog = {
   // reactions (issue 16): the toolbar button that opens the emoji picker, and what screen readers hear
   sendReaction: 'Enviar una reacción',
   reacted: (name, emoji) => `${name} reaccionó con ${emoji}`,
+  pictureInPicture: 'Imagen en imagen',
 };
 
 export default es;

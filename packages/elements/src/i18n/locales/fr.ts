@@ -175,6 +175,7 @@ const fr: Catalog = {
   // reactions (issue 16): the toolbar button that opens the emoji picker, and what screen readers hear
   sendReaction: 'Envoyer une réaction',
   reacted: (name, emoji) => `${name} a réagi ${emoji}`,
+  pictureInPicture: 'Image dans l’image',
 };
 
 export default fr;
