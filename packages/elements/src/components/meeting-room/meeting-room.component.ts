@@ -194,7 +194,7 @@ export class MeetingRoom extends ParleyElement {
   /**
    * The user's choice to have the picture-in-picture window open by itself when they switch away from the meeting's
    * tab. Only Chromium does that, and only once the user allowed the site automatic picture-in-picture: see
-   * `openPictureInPicture()`.
+   * `openPictureInPicture()`. Read when joining.
    */
   autoPip = false;
 

@@ -4,7 +4,8 @@ import { en } from '../../i18n/en.js';
 import { FakeRoom } from '../../../test/support/fake-room.js';
 import { until } from '../../../test/support/until.js';
 import '../meeting-controls/meeting-controls.js';
-import { openPictureInPicture, type PictureInPictureHost } from './picture-in-picture.js';
+import { sendMouse } from '@web/test-runner-commands';
+import { openPictureInPicture, openWhenHidden, type PictureInPictureHost } from './picture-in-picture.js';
 
 // The window is a stand-in for Chromium's: a document of its own that closes with `pagehide`, as the real one does.
 // The real window, its video and buttons are checked in test/e2e/picture-in-picture.test.ts.
@@ -143,5 +144,56 @@ describe('picture in picture', () => {
     await until(() => events.includes('parley-pip-closed'), 'the window closed');
     expect(room.state).to.equal('left');
     expect(events).to.deep.equal(['parley-pip-opened', 'parley-pip-closed']);
+  });
+
+  it('with auto-pip: the browser’s enterpictureinpicture opens the window, until the room leaves', async () => {
+    const opened = fakeApi('document');
+    const { room, host, events } = setUp();
+    room.join('p1', 'Ada');
+    const handlers = new Map<string, MediaSessionActionHandler | null>();
+    const { mediaSession } = navigator;
+    const original = mediaSession.setActionHandler;
+    mediaSession.setActionHandler = (action, handler) => void handlers.set(action, handler);
+    try {
+      openWhenHidden(host);
+      // As Chromium does when the tab is hidden (the user allowed the site automatic picture-in-picture).
+      handlers.get('enterpictureinpicture')!({ action: 'enterpictureinpicture' as MediaSessionAction });
+      await until(() => events.includes('parley-pip-opened'), 'opened');
+      expect(opened.length).to.equal(1);
+      await room.leave();
+      expect(handlers.get('enterpictureinpicture')).to.equal(null);
+    } finally {
+      mediaSession.setActionHandler = original;
+    }
+  });
+
+  it('without Document Picture-in-Picture: the speaker’s camera in the browser’s video window, closed by leaving', async () => {
+    Object.defineProperty(window, 'documentPictureInPicture', { configurable: true, value: undefined });
+    const { room, host, events } = setUp();
+    // A camera with real frames: the video window needs a picture to show.
+    const canvas = Object.assign(document.createElement('canvas'), { width: 160, height: 90 });
+    const paint = setInterval(() => canvas.getContext('2d')!.fillRect(0, 0, Math.random() * 160, 90), 30);
+    const stream = canvas.captureStream(30);
+    Object.assign(room.join('p1', 'Ada'), { stream });
+    // A real click: the video window, too, needs a user gesture.
+    const button = Object.assign(document.createElement('button'), { textContent: 'Open' });
+    Object.assign(button.style, { position: 'fixed', left: '0', top: '0', width: '100px', height: '40px' });
+    let opening: Promise<void> | undefined;
+    button.onclick = () => (opening = openPictureInPicture(host));
+    document.body.append(button);
+    try {
+      await sendMouse({ type: 'click', position: [50, 20] });
+      await until(() => opening, 'the click');
+      await opening;
+      const video = document.pictureInPictureElement as HTMLVideoElement;
+      expect(video.srcObject).to.equal(stream);
+      expect(events).to.deep.equal(['parley-pip-opened']);
+      await room.leave();
+      await until(() => events.includes('parley-pip-closed'), 'closed');
+      expect(document.pictureInPictureElement).to.equal(null);
+    } finally {
+      clearInterval(paint);
+      stream.getTracks().forEach((track) => track.stop());
+    }
   });
 });
