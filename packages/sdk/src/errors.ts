@@ -38,6 +38,8 @@ export const ErrorCode = {
   Timeout: 'timeout',
   /** The call does not fit the room's current state, e.g. `join()` twice. */
   InvalidState: 'invalid-state',
+  /** A background effect (blur, an image) could not start: its model or image did not load. The raw camera goes on. */
+  BackgroundUnavailable: 'background-unavailable',
   /** Anything else; see `cause`. */
   Internal: 'internal',
 } as const;
@@ -79,6 +81,10 @@ export class ParleyError extends Error {
 
   static timeout(request: string): ParleyError {
     return new ParleyError(ErrorCode.Timeout, `The server did not answer "${request}" in time`);
+  }
+
+  static backgroundUnavailable(message: string, cause?: unknown): ParleyError {
+    return new ParleyError(ErrorCode.BackgroundUnavailable, message, { cause });
   }
 
   /** Maps a refusal from the server to the SDK's codes. */

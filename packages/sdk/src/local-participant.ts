@@ -26,6 +26,19 @@ export interface CapturedMedia {
   error: ParleyError | null;
 }
 
+/** What a {@link VideoEffect} made of the camera: the track sent and shown instead, and how to let it go. */
+export interface ProcessedVideo {
+  track: MediaStreamTrack;
+  /** Stops `track` and whatever made it; the camera track is not this effect's to stop. */
+  stop(): void;
+}
+
+/**
+ * Processes the camera (a background blur, say): resolves with the track to send and show instead. Rejects (a
+ * {@link ParleyError}) when it cannot start, and the raw camera goes on. See {@link LocalParticipant.setVideoEffect}.
+ */
+export type VideoEffect = (camera: MediaStreamTrack) => Promise<ProcessedVideo>;
+
 /** Screens change little between frames; 15 fps keeps text sharp at a fraction of a camera's bitrate. */
 /** How long a device that read as busy right after its track ended is given before it is asked for again. */
 const BUSY_RETRY_MS = 500;
@@ -45,6 +58,11 @@ export class LocalParticipant extends Participant {
   #startingScreenShare: Promise<void> | null = null;
   /** Bumped by `stopTracks`: a capture that resolves after it belongs to a meeting already left. */
   #generation = 0;
+  #videoEffect: VideoEffect | null = null;
+  /** While an effect runs: the raw camera (not in `stream`) and what the effect made of it (in `stream`). */
+  #processed: { camera: MediaStreamTrack; output: ProcessedVideo } | null = null;
+  /** Track changes one after another: an effect's start is awaited, and a later change must not be overtaken. */
+  #trackChanges: Promise<unknown> = Promise.resolve();
 
   /** @internal Created by the room. */
   constructor(environment: Environment, hooks: LocalParticipantHooks) {
@@ -95,10 +113,24 @@ export class LocalParticipant extends Participant {
    * Makes a captured stream this participant's camera and microphone: `stream` is it from now on, and
    * `switchDevice()`, `setEnabled()` and the fallback from a lost device to the default one act on its tracks.
    */
-  useStream(stream: MediaStream): void {
+  async useStream(stream: MediaStream): Promise<void> {
     for (const track of stream.getTracks()) this.#watch(track);
     this.stream = stream;
     this.emit('stream-changed');
+    const camera = this.videoTrack;
+    // Resolves once the effect (if any) is on the camera, so a room joins sending only the processed video.
+    if (camera && this.#videoEffect) await this.#putTrack('video', camera).catch(this.#hooks.deviceFailed);
+  }
+
+  /**
+   * Processes the camera with `effect` from now on, this camera and any switched to; `null` goes back to the raw
+   * camera. The processed track is in `stream` and is what everyone receives. When the effect cannot start it is
+   * dropped, the raw camera goes on, and this rejects with the effect's error.
+   */
+  async setVideoEffect(effect: VideoEffect | null): Promise<void> {
+    this.#videoEffect = effect;
+    const camera = this.#track('video');
+    if (camera) await this.#putTrack('video', camera);
   }
 
   /**
@@ -113,6 +145,7 @@ export class LocalParticipant extends Participant {
       await this.#putTrack(kind, track);
     }
     if (track) track.enabled = enabled;
+    if (kind === 'video' && this.#processed) this.#processed.output.track.enabled = enabled;
     await this.#announceEnabled(kind, enabled);
   }
 
@@ -178,6 +211,14 @@ export class LocalParticipant extends Participant {
    */
   handOver(): void {
     this.#generation += 1;
+    // The raw camera goes to the room, which applies its own effect.
+    const processed = this.#processed;
+    if (processed) {
+      this.stream?.removeTrack(processed.output.track);
+      this.stream?.addTrack(processed.camera);
+      processed.output.stop();
+      this.#processed = null;
+    }
     this.stream = null;
   }
 
@@ -191,6 +232,9 @@ export class LocalParticipant extends Participant {
     for (const track of [...(this.stream?.getTracks() ?? []), ...(this.#screenStream?.getTracks() ?? [])]) {
       track.stop();
     }
+    this.#processed?.camera.stop();
+    this.#processed?.output.stop();
+    this.#processed = null;
     this.stream = null;
     this.#screenStream = null;
     this.screenSharing = false;
@@ -198,18 +242,50 @@ export class LocalParticipant extends Participant {
     this.emit('stream-changed');
   }
 
-  /** Puts `track` in place of the current one of its kind, in our stream and on every connection. */
-  async #putTrack(kind: DeviceKind, track: MediaStreamTrack): Promise<void> {
-    const stream = this.stream ?? new MediaStream();
-    const previous = this.#track(kind);
-    if (previous) stream.removeTrack(previous);
-    stream.addTrack(track);
-    this.#watch(track);
-    this.stream = stream;
-    this.emit('stream-changed');
-    await this.#hooks.trackChanged(kind, track);
-    // Only once every connection sends the new track: no gap, and no sender left holding a stopped one.
-    previous?.stop();
+  /**
+   * Puts `track` in place of the current one of its kind (a camera through the video effect, if any), in our stream
+   * and on every connection.
+   */
+  #putTrack(kind: DeviceKind, track: MediaStreamTrack): Promise<void> {
+    const change = this.#trackChanges.then(async () => {
+      const generation = this.#generation;
+      const current = this.#track(kind);
+      const effect = kind === 'video' ? this.#videoEffect : null;
+      let output: ProcessedVideo | null = null;
+      let failure: unknown = null;
+      try {
+        output = effect && (await effect(track));
+      } catch (error) {
+        this.#videoEffect = null;
+        failure = error;
+      }
+      if (generation !== this.#generation) {
+        // Left (or handed over) meanwhile: a device started for this change must not stay on.
+        output?.stop();
+        if (track !== current) track.stop();
+        return;
+      }
+      const stream = this.stream ?? new MediaStream();
+      const previous = kind === 'audio' ? this.audioTrack : this.videoTrack;
+      const previousCamera = kind === 'video' ? this.#track('video') : null;
+      const previousOutput = kind === 'video' ? this.#processed?.output : null;
+      const shown = output?.track ?? track;
+      shown.enabled = track.enabled;
+      if (previous) stream.removeTrack(previous);
+      stream.addTrack(shown);
+      if (previousCamera !== track) this.#watch(track);
+      if (kind === 'video') this.#processed = output && { camera: track, output };
+      this.stream = stream;
+      this.emit('stream-changed');
+      await this.#hooks.trackChanged(kind, shown);
+      // Only once every connection sends the new track: no gap, and no sender left holding a stopped one.
+      previousOutput?.stop();
+      if (previous !== track && previous !== previousOutput?.track) previous?.stop();
+      if (previousCamera && previousCamera !== track) previousCamera.stop();
+      if (failure) throw failure;
+    });
+    this.#trackChanges = change.catch(() => undefined);
+    return change;
   }
 
   /** A device unplugged or permission revoked ends the track: fall back to the default device, or go without. */
@@ -232,7 +308,10 @@ export class LocalParticipant extends Participant {
       await this.#putTrack(kind, replacement);
     } catch (error) {
       if (this.#track(kind) !== track) return;
-      this.stream?.removeTrack(track);
+      const processed = kind === 'video' ? this.#processed : null;
+      this.stream?.removeTrack(processed?.output.track ?? track);
+      processed?.output.stop();
+      if (processed) this.#processed = null;
       this.emit('stream-changed');
       await this.#hooks.trackChanged(kind, null);
       // The failure below is what must reach the user: telling the others the device is off may fail (say, the
@@ -252,8 +331,9 @@ export class LocalParticipant extends Participant {
     track.addEventListener('ended', () => void this.#onTrackEnded(track), { once: true });
   }
 
+  /** The device's own track: for the camera under an effect, the raw one. */
   #track(kind: DeviceKind): MediaStreamTrack | null {
-    return kind === 'audio' ? this.audioTrack : this.videoTrack;
+    return kind === 'audio' ? this.audioTrack : (this.#processed?.camera ?? this.videoTrack);
   }
 
   async #acquire(kind: DeviceKind, deviceId?: string): Promise<MediaStreamTrack> {
