@@ -1,3 +1,4 @@
+import type { BackgroundChoice } from './background/background-choice.js';
 import type { LeaveReason, Participant, ParticipantLeftReason, Reaction, RemoteParticipant } from '@parley/sdk';
 
 /** The side panels `<meeting-controls>` can open and close. */
@@ -38,6 +39,10 @@ export interface ParleyEventDetailMap {
   'parley-exit': { url: string; reason: LeaveReason | 'join-failed' };
   /** From `<meeting-room>`: someone reacted (`participant.isLocal`: you, once the server took it). */
   'parley-reaction': { participant: Participant; emoji: Reaction };
+  /** From `<meeting-room>`: your background (none, a blur, an image) is now `background`, on the preview and the call. */
+  'parley-background-changed': { background: BackgroundChoice };
+  /** From `<prejoin-screen>` and `<device-settings>`: a background was chosen, for `<meeting-room>` to apply. */
+  'parley-background-select': { background: BackgroundChoice };
 }
 
 export type ParleyEventName = keyof ParleyEventDetailMap;
@@ -75,5 +80,7 @@ declare global {
     'parley-end-meeting': CustomEvent<ParleyEventDetailMap['parley-end-meeting']>;
     'parley-exit': CustomEvent<ParleyEventDetailMap['parley-exit']>;
     'parley-reaction': CustomEvent<ParleyEventDetailMap['parley-reaction']>;
+    'parley-background-changed': CustomEvent<ParleyEventDetailMap['parley-background-changed']>;
+    'parley-background-select': CustomEvent<ParleyEventDetailMap['parley-background-select']>;
   }
 }

@@ -1,11 +1,13 @@
 import { html, nothing, type PropertyDeclarations, type PropertyValues } from 'lit';
 import { Room, type LocalParticipant, type RoomEventMap } from '@parley/sdk';
+import type { BackgroundChoice } from '../../background/background-choice.js';
 import { DeviceListController } from '../../controllers/device-list-controller.js';
 import { EmitterController } from '../../controllers/emitter-controller.js';
 import { ParleyElement } from '../../parley-element.js';
 import type { RoomPart } from '../../room-like.js';
 import { formStyles } from '../../styles/form.js';
 import { tokens } from '../../styles/tokens.js';
+import { backgroundSelect } from '../../templates/background-select.js';
 import { deviceSelect, showSelectedDevices } from '../../templates/device-select.js';
 import { deviceSettingsStyles } from './device-settings.styles.js';
 
@@ -16,6 +18,10 @@ import { deviceSettingsStyles } from './device-settings.styles.js';
  * @csspart camera-select - The camera `<select>`.
  * @csspart microphone-select - The microphone `<select>`.
  * @csspart speaker-select - The speaker `<select>` (only where the browser can choose speakers).
+ * @csspart background-select - The background `<select>` (none, light or strong blur), when `background` is set.
+ *
+ * @fires parley-background-select - A background was chosen in its `<select>`. `detail`: `background`. `<meeting-room>`
+ *   applies it.
  * @csspart error - The alert shown when a device could not be started.
  *
  * @cssprop --parley-surface - Field background.
@@ -29,6 +35,7 @@ export class DeviceSettings extends ParleyElement {
 
   static override properties: PropertyDeclarations = {
     room: { attribute: false },
+    background: { attribute: false },
     switchError: { state: true },
   };
 
@@ -39,6 +46,9 @@ export class DeviceSettings extends ParleyElement {
         readonly localParticipant: Pick<LocalParticipant, 'deviceId'>;
       })
     | null = null;
+
+  /** The background in use, for its `<select>`; `null` shows none (as `<meeting-room hide="background">` does). */
+  background: BackgroundChoice | null = null;
 
   private switchError = '';
 
@@ -67,6 +77,7 @@ export class DeviceSettings extends ParleyElement {
             this.room!.audioOutputDeviceId = id;
           })
         : nothing}
+      ${this.background ? backgroundSelect(this, this.text, this.background) : nothing}
       ${this.switchError ? html`<p part="error" class="error" role="alert">${this.switchError}</p>` : nothing}
     </div>`;
   }

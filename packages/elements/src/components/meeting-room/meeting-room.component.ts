@@ -1,5 +1,12 @@
 import { html, nothing, type PropertyDeclarations, type PropertyValues } from 'lit';
-import { ParleyError, Room, type JoinOptions, type LeaveReason, type Participant, type Reaction } from '@parley/sdk';
+import { ParleyError, Room, type JoinOptions, type LeaveReason, type Participant, type Reaction, type VideoEffect } from '@parley/sdk';
+import {
+  BACKGROUND_OPTIONS,
+  rememberBackground,
+  rememberedBackground,
+  videoEffectFor,
+  type BackgroundChoice,
+} from '../../background/background-choice.js';
 import { dispatchParleyEvent, errorDetail, type PanelName, type ParleyEventDetailMap } from '../../events.js';
 import { ParleyElement } from '../../parley-element.js';
 import { ignore } from '../../outcomes.js';
@@ -55,6 +62,8 @@ const defaultServer = new URL(import.meta.url).origin;
  *   routes by itself.
  * @fires parley-reaction - Someone reacted (you too, once the server took it); shown over their tile and told to
  *   screen readers. `detail`: `participant`, `emoji`.
+ * @fires parley-background-changed - Your background changed (`setBackground()`, or chosen in the prejoin screen or
+ *   the settings), or went back to `none` because it could not start. `detail`: `background`.
  *
  * Size: with no CSS from the page, as wide as its container and 16:9 of that tall (3:4 on phones), from 320 px (640
  * px when at most 900 px wide, so that two tiles stack) to the window's height. A `height` or `aspect-ratio` from the page replaces that.
@@ -117,6 +126,8 @@ export class MeetingRoom extends ParleyElement {
     waitingSound: { type: Boolean, attribute: 'waiting-sound' },
     iceTransportPolicy: { attribute: 'ice-transport-policy' },
     hide: { reflect: true },
+    backgroundAssetsUrl: { attribute: 'background-assets-url' },
+    background: { state: true },
     phase: { state: true },
     errorMessage: { state: true },
     leftReason: { state: true },
@@ -170,10 +181,23 @@ export class MeetingRoom extends ParleyElement {
   waitingSound = false;
 
   /**
-   * Controls to leave out, space-separated: `hand` (raise hand), `reactions`. Their methods (`raiseHand()`,
-   * `react()`, …) still work.
+   * Controls to leave out, space-separated: `hand` (raise hand), `reactions`, `background` (the background choice
+   * in the prejoin screen and the settings). Their methods (`raiseHand()`, `react()`, `setBackground()`…) still work.
    */
   hide = '';
+
+  /**
+   * Where background blur's MediaPipe files are (`selfie_segmentation.js`, its `.wasm`, `.tflite`…), for a site that
+   * hosts its own copy. Default: the Parley server's `/parley-assets/selfie-segmentation/`.
+   */
+  backgroundAssetsUrl = '';
+
+  /** The background in use: the one chosen last time on this site (a blur) until `setBackground()`. */
+  private background: BackgroundChoice = rememberedBackground();
+  /** Its effect, once loaded, for the room to apply as it joins. */
+  #videoEffect: VideoEffect | null = null;
+  /** Background changes one after another, so the last one asked for is the one that stays. */
+  #backgroundChanges: Promise<unknown> = Promise.resolve();
 
   /**
    * `relay` sends all media through the TURN servers the Parley server hands out (and hides participants' IP
@@ -368,6 +392,8 @@ export class MeetingRoom extends ParleyElement {
         throw ParleyError.serverUnreachable(defaultServer, cause);
       });
       this.#onHands = handEvents(this, room, this.#noticesHost);
+      // Kept by the room: applied to the camera as it joins, before anything is sent.
+      await room.localParticipant.setVideoEffect(this.#videoEffect);
       await room.join({
         code: this.code,
         name: (options.name ?? this.name).trim() || this.text.defaultName,
@@ -429,6 +455,52 @@ export class MeetingRoom extends ParleyElement {
    */
   react(emoji: Reaction): Promise<void> {
     return this.#joinedRoom().react(emoji);
+  }
+
+  /**
+   * Shows `{ type: 'none' }`, a blur (`{ type: 'blur', strength: 'light' | 'strong' }`) or an image (`{ type:
+   * 'image', url }`, from a CORS-enabled origin) behind you, in the preview and to everyone in the call; fires
+   * `parley-background-changed`. A blur is remembered on this site. When the effect cannot start (its model or image
+   * did not load) it rejects with `background-unavailable` and your camera goes on as it is.
+   */
+  setBackground(background: BackgroundChoice): Promise<void> {
+    const change = this.#backgroundChanges.then(() => this.#applyBackground(background));
+    this.#backgroundChanges = change.catch(ignore);
+    return change;
+  }
+
+  async #applyBackground(background: BackgroundChoice): Promise<void> {
+    const apply = (effect: VideoEffect | null) => {
+      this.#videoEffect = effect;
+      return Promise.all([this.prejoin?.setVideoEffect(effect), this.#events.room?.localParticipant.setVideoEffect(effect)]);
+    };
+    try {
+      await apply(await videoEffectFor(background, this.backgroundAssetsUrl || new URL('/parley-assets/selfie-segmentation/', this.server).href));
+    } catch (error) {
+      await apply(null);
+      this.#showBackground(BACKGROUND_OPTIONS.none);
+      throw error instanceof ParleyError ? error : ParleyError.backgroundUnavailable('The background effect did not load', error);
+    }
+    rememberBackground(background);
+    this.#showBackground(background);
+  }
+
+  #showBackground(background: BackgroundChoice): void {
+    this.background = background;
+    dispatchParleyEvent(this, 'parley-background-changed', { background });
+  }
+
+  #onBackgroundSelect = (event: CustomEvent<ParleyEventDetailMap['parley-background-select']>): void => {
+    event.stopPropagation();
+    this.setBackground(event.detail.background).catch((error: unknown) => dispatchParleyEvent(this, 'parley-error', errorDetail(error)));
+  };
+
+  protected override firstUpdated(changed: PropertyValues): void {
+    super.firstUpdated(changed);
+    // The blur chosen last time, on the preview from the start.
+    if (this.background.type !== 'none') {
+      this.setBackground(this.background).catch((error: unknown) => dispatchParleyEvent(this, 'parley-error', errorDetail(error)));
+    }
   }
 
   protected override updated(changed: PropertyValues): void {
@@ -564,7 +636,9 @@ export class MeetingRoom extends ParleyElement {
       .name=${this.name || rememberedName()}
       .error=${this.errorMessage}
       ?busy=${busy}
+      .background=${this.#hides('background') ? null : this.background}
       @parley-prejoin-submit=${this.#onPrejoinSubmit}
+      @parley-background-select=${this.#onBackgroundSelect}
     ></prejoin-screen>`;
   }
 
@@ -576,7 +650,12 @@ export class MeetingRoom extends ParleyElement {
         ? [this.text.chat, html`<chat-panel part="chat" .room=${this.#events.room}></chat-panel>`]
         : panel === 'participants'
           ? [this.text.participants, html`<participant-list part="participants" .room=${this.#events.room}></participant-list>`]
-          : [this.text.settings, html`<device-settings part="settings" .room=${this.#events.room}></device-settings>`];
+          : [this.text.settings, html`<device-settings
+              part="settings"
+              .room=${this.#events.room}
+              .background=${this.#hides('background') ? null : this.background}
+              @parley-background-select=${this.#onBackgroundSelect}
+            ></device-settings>`];
     return html`<aside part="panel" class="side" aria-labelledby="panel-title" tabindex="-1">
       <header part="panel-header">
         <h2 id="panel-title">${title}</h2>
