@@ -247,16 +247,17 @@ export class LocalParticipant extends Participant {
    * and on every connection.
    */
   #putTrack(kind: DeviceKind, track: MediaStreamTrack): Promise<void> {
+    // The effect asked for now: a quicker change queued after this one must not be applied by it.
+    const effect = kind === 'video' ? this.#videoEffect : null;
     const change = this.#trackChanges.then(async () => {
       const generation = this.#generation;
       const current = this.#track(kind);
-      const effect = kind === 'video' ? this.#videoEffect : null;
       let output: ProcessedVideo | null = null;
       let failure: unknown = null;
       try {
         output = effect && (await effect(track));
       } catch (error) {
-        this.#videoEffect = null;
+        if (this.#videoEffect === effect) this.#videoEffect = null;
         failure = error;
       }
       if (generation !== this.#generation) {

@@ -34,7 +34,7 @@ export function rememberBackground(choice: BackgroundChoice): void {
   }
 }
 
-/** The effect for `choice` (`null`: the raw camera), fetching its chunk on first use. */
+/** The effect for `choice` (`null`: the raw camera), fetching its chunk, model and image on first use. */
 export async function videoEffectFor(choice: BackgroundChoice, assetsUrl: string): Promise<VideoEffect | null> {
   return choice.type === 'none' ? null : (await import('./background-effect.js')).backgroundEffect(choice, assetsUrl);
 }

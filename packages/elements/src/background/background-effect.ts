@@ -30,20 +30,30 @@ const FRAME_BUDGET_MS = 1000 / 15;
 let segmenter: Promise<Segmenter> | undefined;
 
 /**
- * Makes the effect `choice` describes (not `none`), for `LocalParticipant.setVideoEffect()`. The model, and the
- * image, load when the effect first starts; a failure rejects with `background-unavailable`.
+ * Makes the effect `choice` describes (not `none`), for `LocalParticipant.setVideoEffect()`, once its model and image
+ * loaded: a failure rejects here with `background-unavailable`, also while no camera is on yet.
  */
-export function backgroundEffect(choice: Exclude<BackgroundChoice, { type: 'none' }>, assetsUrl: string): VideoEffect {
+export async function backgroundEffect(choice: Exclude<BackgroundChoice, { type: 'none' }>, assetsUrl: string): Promise<VideoEffect> {
+  const [segment, image] = await Promise.all([
+    loadSegmenter(assetsUrl),
+    choice.type === 'image' ? loadImage(choice.url) : Promise.resolve(null),
+  ]);
   return async (camera) => {
-    const [segment, image] = await Promise.all([
-      loadSegmenter(assetsUrl),
-      choice.type === 'image' ? loadImage(choice.url) : Promise.resolve(null),
-    ]);
-    const composite = compositor(segment, image, choice.type === 'blur' ? BLUR_SHARE[choice.strength] : 0);
-    return 'MediaStreamTrackProcessor' in globalThis && 'MediaStreamTrackGenerator' in globalThis
-      ? insertableStreams(camera, composite)
-      : canvasCapture(camera, composite);
+    const stats: FrameStats = { frames: 0, segmented: 0, totalMs: 0 };
+    const composite = compositor(segment, image, choice.type === 'blur' ? BLUR_SHARE[choice.strength] : 0, stats);
+    const processed =
+      'MediaStreamTrackProcessor' in globalThis && 'MediaStreamTrackGenerator' in globalThis
+        ? insertableStreams(camera, composite)
+        : canvasCapture(camera, composite);
+    return { ...processed, stats };
   };
+}
+
+/** What processing cost so far (read by `npm run bench`): frames drawn, how many were segmented, their total time. */
+export interface FrameStats {
+  frames: number;
+  segmented: number;
+  totalMs: number;
 }
 
 /** Runs the segmentation on one frame at a time; `draw` gets the mask while it is valid (within MediaPipe's callback). */
@@ -108,7 +118,7 @@ async function loadImage(url: string): Promise<HTMLImageElement> {
 /** Draws one camera frame, its background blurred or replaced, into `output`; measures what that cost. */
 type Compositor = (frame: CanvasImageSource, width: number, height: number, output: HTMLCanvasElement | OffscreenCanvas) => Promise<void>;
 
-function compositor(segment: Segmenter, image: HTMLImageElement | null, blurShare: number): Compositor {
+function compositor(segment: Segmenter, image: HTMLImageElement | null, blurShare: number, stats: FrameStats): Compositor {
   const small = document.createElement('canvas');
   small.width = SEGMENTATION_WIDTH;
   small.height = SEGMENTATION_HEIGHT;
@@ -116,14 +126,14 @@ function compositor(segment: Segmenter, image: HTMLImageElement | null, blurShar
   // The last mask, kept to be reused on a frame the segmentation skips.
   const mask = new OffscreenCanvas(SEGMENTATION_WIDTH, SEGMENTATION_HEIGHT);
   const maskContext = mask.getContext('2d')!;
-  let frames = 0;
   let costMs = 0;
   return async (frame, width, height, output) => {
     const started = performance.now();
     if (output.width !== width || output.height !== height) Object.assign(output, { width, height });
     const context = output.getContext('2d') as CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D;
-    frames += 1;
-    if (costMs <= FRAME_BUDGET_MS || frames % 2 === 0) {
+    stats.frames += 1;
+    if (costMs <= FRAME_BUDGET_MS || stats.frames % 2 === 0) {
+      stats.segmented += 1;
       smallContext.drawImage(frame, 0, 0, SEGMENTATION_WIDTH, SEGMENTATION_HEIGHT);
       await segment(small, (segmentation) => {
         maskContext.globalCompositeOperation = 'copy';
@@ -147,8 +157,10 @@ function compositor(segment: Segmenter, image: HTMLImageElement | null, blurShar
       context.drawImage(frame, 0, 0, width, height);
     }
     context.globalCompositeOperation = 'source-over';
+    const spent = performance.now() - started;
+    stats.totalMs += spent;
     // A moving average, so one slow frame does not halve the segmentation's rate.
-    costMs = costMs * 0.9 + (performance.now() - started) * 0.1;
+    costMs = costMs * 0.9 + spent * 0.1;
   };
 }
 
