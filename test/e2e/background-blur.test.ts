@@ -1,5 +1,6 @@
 // Background blur (issue 16, item 1) through a real call: a camera that shows a person (a y4m file played by
-// Chromium's fake capture), blurred on the page that chose it and as the other page receives it; the person stays.
+// Chromium's fake capture), blurred on the page that chose it and as the other page receives it, peer to peer and
+// through Janus; the person stays.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,7 @@ import { MeetingPage } from './support/meeting-page.js';
 import { drawFigure, y4mOf } from './support/person-figure.js';
 import { screenshot } from './support/screenshots.js';
 import { createMeeting, startEmbedder, startParley, type Embedder } from './support/servers.js';
+import { startSfuServer } from './support/sfu-server.js';
 
 const WIDTH = 640;
 const HEIGHT = 360;
@@ -178,4 +180,21 @@ test('blur chosen in the prejoin shows in the preview, is what the other page re
   await waitForFrame(bob.page, tileVideo(ada.participantId), sharp, "Bob's view of Ada after the failed image");
   assert.equal(await settingsSelect.inputValue(), 'none');
   await Promise.all([ada.context.close(), bob.context.close()]);
+});
+
+test('in SFU mode too: the other page receives the blurred camera through Janus, and the raw one once it is off', async () => {
+  const sfu = await startSfuServer();
+  try {
+    const meeting = await createMeeting(sfu.parley.url);
+    const ada = await MeetingPage.open(browser, sfu.embedder.url, meeting, 'Ada');
+    const bob = await MeetingPage.open(browser, sfu.embedder.url, { code: meeting.code }, 'Bob');
+    await waitForFrame(bob.page, tileVideo(ada.participantId), sharp, "Bob's view of Ada through Janus, before any effect");
+    await ada.evaluateRoom((room) => room.setBackground({ type: 'blur', strength: 'strong' }));
+    await waitForFrame(bob.page, tileVideo(ada.participantId), blurred, "Bob's view of Ada through Janus, blurred");
+    await ada.evaluateRoom((room) => room.setBackground({ type: 'none' }));
+    await waitForFrame(bob.page, tileVideo(ada.participantId), sharp, "Bob's view of Ada through Janus, the effect off");
+    await Promise.all([ada.context.close(), bob.context.close()]);
+  } finally {
+    await sfu.stop();
+  }
 });
