@@ -33,6 +33,7 @@ describe('custom-elements.json', () => {
       'waiting-sound',
       'ice-transport-policy',
       'hide',
+      'background-assets-url',
     ]);
     expect(room.events!.map((event) => event.name)).to.include.members([
       'parley-joined',
@@ -46,8 +47,17 @@ describe('custom-elements.json', () => {
       'parley-hand-raised',
       'parley-hand-lowered',
       'parley-reaction',
+      'parley-background-changed',
     ]);
     expect(room.cssParts!.map((part) => part.name)).to.include.members(['grid', 'controls', 'prejoin', 'panel']);
+  });
+
+  it('documents the background choice of the prejoin screen and the settings, and the event it fires', async () => {
+    for (const tag of ['prejoin-screen', 'device-settings']) {
+      const element = await declaration(tag);
+      expect(element.cssParts!.map((part) => part.name)).to.include('background-select');
+      expect(element.events!.map((event) => event.name)).to.include('parley-background-select');
+    }
   });
 
   it('documents the raise hand toggle, the tile\'s badge and the panel\'s raised hands as parts', async () => {
