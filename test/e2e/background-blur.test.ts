@@ -11,10 +11,11 @@ import type { RunningServer } from '@parley/server';
 import { launchChromium } from './support/browser.js';
 import { launchChromiumWith } from './support/media-flags.js';
 import { MeetingPage } from './support/meeting-page.js';
-import { drawFigure, y4mOf } from './support/person-figure.js';
+import { drawFigure } from '../../packages/elements/test/support/person-figure.js';
 import { screenshot } from './support/screenshots.js';
 import { createMeeting, startEmbedder, startParley, type Embedder } from './support/servers.js';
 import { startSfuServer } from './support/sfu-server.js';
+import { y4mOf } from './support/y4m.js';
 
 const WIDTH = 640;
 const HEIGHT = 360;

@@ -2,9 +2,9 @@
  * A camera image with a person in it, for background blur's tests: no photo of one ships with anything installed
  * here, so a head-and-shoulders figure (hair, eyes, a sweater) in front of a bookshelf of thin colourful stripes
  * (fine detail a blur removes). MediaPipe's selfie model finds the figure (checked when this was written: its mask
- * covers head, neck and shoulders and none of the shelf). Runs in a page: pass it as a string to `evaluate`.
+ * covers head, neck and shoulders and none of the shelf). Runs in a page (an e2e test passes it to `evaluate` as a string).
  */
-export function drawFigure(width: number, height: number): Uint8ClampedArray {
+export function drawFigure(width: number, height: number): ImageData['data'] {
   const canvas = document.createElement('canvas');
   canvas.width = width;
   canvas.height = height;
@@ -55,22 +55,3 @@ export function drawFigure(width: number, height: number): Uint8ClampedArray {
   return c.getImageData(0, 0, width, height).data;
 }
 
-/** `frames` copies of an RGBA image as a YUV4MPEG2 (4:2:0) file, what `--use-file-for-fake-video-capture` plays. */
-export function y4mOf(rgba: Uint8ClampedArray | number[], width: number, height: number, frames: number): Buffer {
-  const luma = Buffer.alloc(width * height);
-  const chroma = [Buffer.alloc((width / 2) * (height / 2)), Buffer.alloc((width / 2) * (height / 2))];
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const i = (y * width + x) * 4;
-      const [r, g, b] = [rgba[i]!, rgba[i + 1]!, rgba[i + 2]!];
-      luma[y * width + x] = Math.round(0.299 * r + 0.587 * g + 0.114 * b);
-      if (x % 2 === 0 && y % 2 === 0) {
-        const j = (y / 2) * (width / 2) + x / 2;
-        chroma[0]![j] = Math.round(128 - 0.168736 * r - 0.331264 * g + 0.5 * b);
-        chroma[1]![j] = Math.round(128 + 0.5 * r - 0.418688 * g - 0.081312 * b);
-      }
-    }
-  }
-  const frame = Buffer.concat([Buffer.from('FRAME\n'), luma, chroma[0]!, chroma[1]!]);
-  return Buffer.concat([Buffer.from(`YUV4MPEG2 W${width} H${height} F20:1 Ip A1:1 C420jpeg\n`), ...Array(frames).fill(frame)]);
-}
