@@ -1,11 +1,12 @@
 /**
  * `npm run bench`: how long joining a Parley meeting takes to show the other person's video, next to the floor
  * that WebRTC itself needs in the same browser; how long media takes to come back after the TURN server of a
- * relay-only call dies and returns; and the size of the `/parley.js` bundle.
+ * relay-only call dies and returns; the size of the `/parley.js` bundle; and background blur's cost per frame.
  * Loopback only; every server, page and browser it starts is closed before it exits.
  *
  *   npm run bench                                        # 10 joins a side, 10 ICE recoveries
  *   npm run bench -- --runs 5 --recovery-runs 0          # a quicker look at the joins alone
+ *   npm run bench -- --background-seconds 0              # without background blur's cost
  *
  * SFU mode (media through Janus) has its own: `npm run bench:sfu` (bench/sfu.ts), joins, mesh vs SFU, 25 and 50.
  */
@@ -18,6 +19,7 @@ import { launchChromium } from '../test/e2e/support/browser.js';
 import { SdkPage } from '../test/e2e/support/sdk-page.js';
 import { createMeeting, startEmbedder, startParley } from '../test/e2e/support/servers.js';
 import { startTurnServer } from '../test/e2e/support/turn-server.js';
+import { measureBackgroundCost } from './lib/background-cost.js';
 import { measureRecoveries, waitForMedia, type RecoveryOptions, type RecoveryRun } from './lib/ice-recovery.js';
 import { benchJoins } from './lib/join-runs.js';
 import { formatJson, formatTable, type BenchResults, type BundleSize } from './lib/report.js';
@@ -37,10 +39,12 @@ const RECOVERY = {
   pollMs: 50,
   settleMs: 2000,
 } as const satisfies RecoveryOptions;
+/** Background blur measured this long (after its warm-up); 0 leaves it out. */
+const BACKGROUND_SECONDS = Number(option('background-seconds', '8'));
 /** Two relay-only participants joining and sending media, before the first failure. */
 const RECOVERY_CALL_SETUP_MS = 20_000;
-/** The whole bench, cleanup excluded: some 30 s of joins, one or two minutes of recoveries, and margin. */
-const BENCH_DEADLINE_MS = 240_000;
+/** The whole bench, cleanup excluded: some 30 s of joins, one or two minutes of recoveries, background blur, and margin. */
+const BENCH_DEADLINE_MS = 270_000;
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bundlePath = fileURLToPath(new URL('../packages/elements/bundle/parley.js', import.meta.url));
 
@@ -89,7 +93,13 @@ async function bench(cleanups: Cleanups): Promise<BenchResults> {
   const joins = await benchJoins(browser, await startTopology('mesh', cleanups), RUNS, cleanups);
   // `--recovery-runs 0` measures the joins alone.
   const recovery = { pollMs: RECOVERY.pollMs, turnDownMs: RECOVERY.turnDownMs, runs: RECOVERY.runs > 0 ? await benchRecovery(browser, cleanups) : [] };
-  return { ...joins, recovery, bundle };
+  let background = null;
+  if (BACKGROUND_SECONDS > 0) {
+    const parley = await startParley();
+    cleanups.add(() => parley.close());
+    background = await measureBackgroundCost(browser, parley.url, BACKGROUND_SECONDS);
+  }
+  return { ...joins, recovery, bundle, background };
 }
 
 await runBench(BENCH_DEADLINE_MS, bench, (results) => [formatTable(results), formatJson(results)]);

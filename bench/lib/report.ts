@@ -1,3 +1,4 @@
+import type { BackgroundCost } from './background-cost.js';
 import type { FloorRun } from './floor.js';
 import type { RecoveryRun } from './ice-recovery.js';
 import type { ParleyRun } from './parley-join.js';
@@ -31,6 +32,8 @@ export interface JoinResults {
 export interface BenchResults extends JoinResults {
   recovery: RecoveryResults;
   bundle: BundleSize;
+  /** `null` with `--background-seconds 0`. */
+  background: BackgroundCost | null;
 }
 
 export interface RecoveryResults {
@@ -166,7 +169,15 @@ export function formatJoinTable(results: JoinResults): string[] {
   ];
 }
 
-/** The human table: the joins, the bundle and the ICE recoveries. */
+function formatBackground({ width, height, seconds, frames, segmented, meanMs }: BackgroundCost): string[] {
+  return [
+    `(f) Background blur (strong), Chromium's fake camera at ${width}×${height}, ${seconds} s after 2 s of warm-up, main thread:`,
+    `    ${meanMs.toFixed(1)} ms per frame (segmentation + compositing; goal ≤ 8 ms), ${(frames / seconds).toFixed(1)} fps processed,`,
+    `    segmentation on ${segmented} of ${frames} frames (the others reuse the last mask: the machine could not keep 15 fps)`,
+  ];
+}
+
+/** The human table: the joins, the bundle, the ICE recoveries and background blur. */
 export function formatTable(results: BenchResults): string {
   const { bundle } = results;
   return [
@@ -179,6 +190,7 @@ export function formatTable(results: BenchResults): string {
       .join(', ')}`,
     // Left out with `--recovery-runs 0`.
     ...(results.recovery.runs.length > 0 ? ['', ...formatRecovery(results.recovery)] : []),
+    ...(results.background ? ['', ...formatBackground(results.background)] : []),
   ].join('\n');
 }
 
@@ -221,6 +233,11 @@ export function formatJson(results: BenchResults): string {
     },
     roundTrips: median(results.parley, (run) => run.roundTrips),
     ratio: ratio === undefined ? null : Math.round(ratio * 100) / 100,
+    background: results.background && {
+      frameMs: round(results.background.meanMs),
+      fps: round(results.background.frames / results.background.seconds),
+      segmentedShare: round(results.background.segmented / Math.max(results.background.frames, 1)),
+    },
     recovery: {
       runs: results.recovery.runs.length,
       recoveredMs: median(results.recovery.runs, (run) => run.recoveredMs),

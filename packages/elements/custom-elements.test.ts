@@ -35,6 +35,7 @@ describe('custom-elements.json', () => {
       'ice-transport-policy',
       'hide',
       'auto-pip',
+      'background-assets-url',
     ]);
     expect(room.events!.map((event) => event.name)).to.include.members([
       'parley-joined',
@@ -51,8 +52,17 @@ describe('custom-elements.json', () => {
       'parley-noise-suppression-changed',
       'parley-pip-opened',
       'parley-pip-closed',
+      'parley-background-changed',
     ]);
     expect(room.cssParts!.map((part) => part.name)).to.include.members(['grid', 'controls', 'prejoin', 'panel']);
+  });
+
+  it('documents the background choice of the prejoin screen and the settings, and the event it fires', async () => {
+    for (const tag of ['prejoin-screen', 'device-settings']) {
+      const element = await declaration(tag);
+      expect(element.cssParts!.map((part) => part.name)).to.include('background-select');
+      expect(element.events!.map((event) => event.name)).to.include('parley-background-select');
+    }
   });
 
   it('documents the raise hand toggle, the tile\'s badge and the panel\'s raised hands as parts', async () => {

@@ -1,3 +1,4 @@
+import type { BackgroundChoice } from './background/background-choice.js';
 import type { LeaveReason, Participant, ParticipantLeftReason, Reaction, RemoteParticipant } from '@parley/sdk';
 
 /** The side panels `<meeting-controls>` can open and close. */
@@ -46,6 +47,10 @@ export interface ParleyEventDetailMap {
   'parley-pip-opened': Record<string, never>;
   /** The picture-in-picture window closed. */
   'parley-pip-closed': Record<string, never>;
+  /** From `<meeting-room>`: your background (none, a blur, an image) is now `background`, on the preview and the call. */
+  'parley-background-changed': { background: BackgroundChoice };
+  /** From `<prejoin-screen>` and `<device-settings>`: a background was chosen, for `<meeting-room>` to apply. */
+  'parley-background-select': { background: BackgroundChoice };
 }
 
 export type ParleyEventName = keyof ParleyEventDetailMap;
@@ -87,5 +92,7 @@ declare global {
     'parley-pip-request': CustomEvent<ParleyEventDetailMap['parley-pip-request']>;
     'parley-pip-opened': CustomEvent<ParleyEventDetailMap['parley-pip-opened']>;
     'parley-pip-closed': CustomEvent<ParleyEventDetailMap['parley-pip-closed']>;
+    'parley-background-changed': CustomEvent<ParleyEventDetailMap['parley-background-changed']>;
+    'parley-background-select': CustomEvent<ParleyEventDetailMap['parley-background-select']>;
   }
 }

@@ -40,6 +40,8 @@ export const ErrorCode = {
   InvalidState: 'invalid-state',
   /** The browser cannot do what was asked (e.g. noise suppression without AudioWorklet or WebAssembly). */
   Unsupported: 'unsupported',
+  /** A background effect (blur, an image) could not start: its model or image did not load. The raw camera goes on. */
+  BackgroundUnavailable: 'background-unavailable',
   /** Anything else; see `cause`. */
   Internal: 'internal',
 } as const;
@@ -81,6 +83,10 @@ export class ParleyError extends Error {
 
   static timeout(request: string): ParleyError {
     return new ParleyError(ErrorCode.Timeout, `The server did not answer "${request}" in time`);
+  }
+
+  static backgroundUnavailable(message: string, cause?: unknown): ParleyError {
+    return new ParleyError(ErrorCode.BackgroundUnavailable, message, { cause });
   }
 
   /** Maps a refusal from the server to the SDK's codes. */

@@ -12,7 +12,15 @@ export type {
 export type { RequestArgs, RequestData, RequestEvent, SignalClient, SignalEventMap } from './signal-client.js';
 export type { RoomEventMap, RoomState, LeaveReason } from './events.js';
 export { Participant, type ParticipantEventMap } from './participant.js';
-export { createPreview, LocalParticipant, type CapturedMedia, type DeviceKind, type LocalTrackKind } from './local-participant.js';
+export {
+  createPreview,
+  LocalParticipant,
+  type CapturedMedia,
+  type DeviceKind,
+  type LocalTrackKind,
+  type ProcessedVideo,
+  type VideoEffect,
+} from './local-participant.js';
 export { RemoteParticipant } from './remote-participant.js';
 export { ParleyError, ErrorCode } from './errors.js';
 export { MAX_CHAT_MESSAGE_LENGTH, type ChatMessage } from './chat.js';

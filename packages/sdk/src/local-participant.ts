@@ -42,6 +42,19 @@ export interface CapturedMedia {
   error: ParleyError | null;
 }
 
+/** What a {@link VideoEffect} made of the camera: the track sent and shown instead, and how to let it go. */
+export interface ProcessedVideo {
+  track: MediaStreamTrack;
+  /** Stops `track` and whatever made it; the camera track is not this effect's to stop. */
+  stop(): void;
+}
+
+/**
+ * Processes the camera (a background blur, say): resolves with the track to send and show instead. Rejects (a
+ * {@link ParleyError}) when it cannot start, and the raw camera goes on. See {@link LocalParticipant.setVideoEffect}.
+ */
+export type VideoEffect = (camera: MediaStreamTrack) => Promise<ProcessedVideo>;
+
 /** Screens change little between frames; 15 fps keeps text sharp at a fraction of a camera's bitrate. */
 /** How long a device that read as busy right after its track ended is given before it is asked for again. */
 const BUSY_RETRY_MS = 500;
@@ -67,6 +80,11 @@ export class LocalParticipant extends Participant {
   #filter: AudioFilter | null = null;
   /** Noise suppression turned on or off: the next change waits for this one. */
   #filterChange: Promise<unknown> = Promise.resolve();
+  #videoEffect: VideoEffect | null = null;
+  /** While an effect runs: the raw camera (not in `stream`) and what the effect made of it (in `stream`). */
+  #processed: { camera: MediaStreamTrack; output: ProcessedVideo } | null = null;
+  /** Track changes one after another: an effect's start is awaited, and a later change must not be overtaken. */
+  #trackChanges: Promise<unknown> = Promise.resolve();
 
   /** @internal Created by the room. */
   constructor(environment: Environment, hooks: LocalParticipantHooks, noiseAssets = '') {
@@ -157,10 +175,24 @@ export class LocalParticipant extends Participant {
    * Makes a captured stream this participant's camera and microphone: `stream` is it from now on, and
    * `switchDevice()`, `setEnabled()` and the fallback from a lost device to the default one act on its tracks.
    */
-  useStream(stream: MediaStream): void {
+  async useStream(stream: MediaStream): Promise<void> {
     for (const track of stream.getTracks()) this.#watch(track);
     this.stream = stream;
     this.emit('stream-changed');
+    const camera = this.videoTrack;
+    // Resolves once the effect (if any) is on the camera, so a room joins sending only the processed video.
+    if (camera && this.#videoEffect) await this.#putTrack('video', camera).catch(this.#hooks.deviceFailed);
+  }
+
+  /**
+   * Processes the camera with `effect` from now on, this camera and any switched to; `null` goes back to the raw
+   * camera. The processed track is in `stream` and is what everyone receives. When the effect cannot start it is
+   * dropped, the raw camera goes on, and this rejects with the effect's error.
+   */
+  async setVideoEffect(effect: VideoEffect | null): Promise<void> {
+    this.#videoEffect = effect;
+    const camera = this.#captured('video');
+    if (camera) await this.#putTrack('video', camera);
   }
 
   /**
@@ -169,12 +201,15 @@ export class LocalParticipant extends Participant {
    * that you are in one.
    */
   async setEnabled(kind: DeviceKind, enabled: boolean): Promise<void> {
-    let track = this.#track(kind);
+    let track = this.#captured(kind);
     if (enabled && !track) {
       track = await this.#acquire(kind);
       await this.#putTrack(kind, track);
     }
     if (track) track.enabled = enabled;
+    // And what is sent: noise suppression's or the video effect's output.
+    const sent = this.#track(kind);
+    if (sent) sent.enabled = enabled;
     await this.#announceEnabled(kind, enabled);
   }
 
@@ -240,6 +275,14 @@ export class LocalParticipant extends Participant {
    */
   handOver(): void {
     this.#generation += 1;
+    // The raw camera goes to the room, which applies its own effect.
+    const processed = this.#processed;
+    if (processed) {
+      this.stream?.removeTrack(processed.output.track);
+      this.stream?.addTrack(processed.camera);
+      processed.output.stop();
+      this.#processed = null;
+    }
     this.stream = null;
   }
 
@@ -256,6 +299,9 @@ export class LocalParticipant extends Participant {
     for (const track of [...(this.stream?.getTracks() ?? []), ...(this.#screenStream?.getTracks() ?? [])]) {
       track.stop();
     }
+    this.#processed?.camera.stop();
+    this.#processed?.output.stop();
+    this.#processed = null;
     this.stream = null;
     this.#screenStream = null;
     this.screenSharing = false;
@@ -264,23 +310,54 @@ export class LocalParticipant extends Participant {
   }
 
   /**
-   * Puts `track` in place of the current one of its kind, in our stream and on every connection; a microphone's
-   * through noise suppression while that is on.
+   * Puts `track` in place of the current one of its kind, in our stream and on every connection: a microphone
+   * through noise suppression while that is on, a camera through the video effect, if any.
    */
-  async #putTrack(kind: DeviceKind, track: MediaStreamTrack): Promise<void> {
-    const filter = kind === 'audio' ? this.#filter : null;
-    const sent = filter ? filter.process(track) : track;
-    const stream = this.stream ?? new MediaStream();
-    const previous = this.#track(kind);
-    if (previous) stream.removeTrack(previous);
-    stream.addTrack(sent);
-    this.#watch(track);
-    this.stream = stream;
-    this.emit('stream-changed');
-    await this.#hooks.trackChanged(kind, sent);
-    // Only once every connection sends the new track: no gap, and no sender left holding a stopped one. The processed
-    // track stays, and so does the microphone it processes.
-    if (previous !== sent && previous !== filter?.input) previous?.stop();
+  #putTrack(kind: DeviceKind, track: MediaStreamTrack): Promise<void> {
+    // The effect asked for now: a quicker change queued after this one must not be applied by it.
+    const effect = kind === 'video' ? this.#videoEffect : null;
+    const change = this.#trackChanges.then(async () => {
+      const generation = this.#generation;
+      const current = this.#captured(kind);
+      let output: ProcessedVideo | null = null;
+      let failure: unknown = null;
+      try {
+        output = effect && (await effect(track));
+      } catch (error) {
+        if (this.#videoEffect === effect) this.#videoEffect = null;
+        failure = error;
+      }
+      if (generation !== this.#generation) {
+        // Left (or handed over) meanwhile: a device started for this change must not stay on.
+        output?.stop();
+        if (track !== current) track.stop();
+        return;
+      }
+      const filter = kind === 'audio' ? this.#filter : null;
+      const stream = this.stream ?? new MediaStream();
+      const previous = this.#track(kind);
+      const previousCamera = kind === 'video' ? this.#captured('video') : null;
+      const previousOutput = kind === 'video' ? this.#processed?.output : null;
+      const shown = output?.track ?? (filter ? filter.process(track) : track);
+      shown.enabled = track.enabled;
+      if (previous) stream.removeTrack(previous);
+      stream.addTrack(shown);
+      if (previousCamera !== track) this.#watch(track);
+      if (kind === 'video') this.#processed = output && { camera: track, output };
+      this.stream = stream;
+      this.emit('stream-changed');
+      await this.#hooks.trackChanged(kind, shown);
+      // Only once every connection sends the new track: no gap, and no sender left holding a stopped one. Noise
+      // suppression's processed track stays, and so does the microphone it processes.
+      previousOutput?.stop();
+      if (previous !== shown && previous !== track && previous !== previousOutput?.track && previous !== filter?.input) {
+        previous?.stop();
+      }
+      if (previousCamera && previousCamera !== track) previousCamera.stop();
+      if (failure) throw failure;
+    });
+    this.#trackChanges = change.catch(() => undefined);
+    return change;
   }
 
   /** A device unplugged or permission revoked ends the track: fall back to the default device, or go without. */
@@ -303,7 +380,10 @@ export class LocalParticipant extends Participant {
       await this.#putTrack(kind, replacement);
     } catch (error) {
       if (this.#captured(kind) !== track) return;
+      const processed = kind === 'video' ? this.#processed : null;
       this.stream?.removeTrack(this.#track(kind)!);
+      processed?.output.stop();
+      if (processed) this.#processed = null;
       this.emit('stream-changed');
       await this.#hooks.trackChanged(kind, null);
       // The failure below is what must reach the user: telling the others the device is off may fail (say, the
@@ -329,9 +409,12 @@ export class LocalParticipant extends Participant {
     return kind === 'audio' ? this.audioTrack : this.videoTrack;
   }
 
-  /** The device's own track: the microphone's while noise suppression sends a processed copy of it. */
+  /**
+   * The device's own track: the microphone's while noise suppression sends a processed copy of it, the raw camera's
+   * under a video effect.
+   */
   #captured(kind: DeviceKind): MediaStreamTrack | null {
-    return (kind === 'audio' && this.#filter?.input) || this.#track(kind);
+    return (kind === 'audio' ? this.#filter?.input : this.#processed?.camera) || this.#track(kind);
   }
 
   async #acquire(kind: DeviceKind, deviceId?: string): Promise<MediaStreamTrack> {

@@ -322,7 +322,7 @@ export class Room extends TypedEmitter<RoomEventMap> {
         throw (made as PromiseRejectedResult).reason;
       }
       this.#useTransport(transport);
-      this.localParticipant.useStream(captured?.stream ?? new MediaStream());
+      await this.localParticipant.useStream(captured?.stream ?? new MediaStream());
       // The server may have closed the connection as idle while the capture waited (a permission prompt left
       // open): Socket.IO does not reconnect after that, so connect again. (A `leave()` meanwhile aborts this.)
       await signal.connect();

@@ -36,6 +36,15 @@ export type Readiness = { ready: true } | { ready: false; reason: string };
 const bundlePath = createRequire(import.meta.url).resolve('@parley/elements/parley.js');
 /** Noise suppression's wasm (RNNoise), which the SDK fetches from `/rnnoise/` with its worklet module. */
 const rnnoiseWasmPath = createRequire(import.meta.url).resolve('@jitsi/rnnoise-wasm/dist/rnnoise.wasm');
+/** Background blur's segmentation model and runtime (MediaPipe), fetched by the elements' background chunk. */
+const selfieSegmentationDirectory = dirname(createRequire(import.meta.url).resolve('@mediapipe/selfie_segmentation/package.json'));
+const selfieSegmentationTypes: Record<string, string> = {
+  '.js': 'text/javascript; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.tflite': 'application/octet-stream',
+  '.binarypb': 'application/octet-stream',
+  '.data': 'application/octet-stream',
+};
 const javascript = {
   'Content-Type': 'text/javascript; charset=utf-8',
   // Any site may load the module, cross-origin-isolated ones included.
@@ -127,6 +136,20 @@ export function createApp({ meetings, metrics, logger, allowedOrigins, rateLimit
     response.sendFile('rnnoise-worklet.js', { ...rnnoiseCache, root: dirname(bundlePath), headers: javascript });
   });
 
+  // Background blur's files: only the package's own names (no path), a week's cache since they carry no hash.
+  app.get(/^\/parley-assets\/selfie-segmentation\/(selfie_segmentation[\w]*\.(js|wasm|tflite|binarypb|data))$/, cors(), (request, response, next) => {
+    const file = request.params[0]!;
+    response.sendFile(
+      file,
+      {
+        root: selfieSegmentationDirectory,
+        maxAge: '7d',
+        headers: { 'Content-Type': selfieSegmentationTypes[file.slice(file.lastIndexOf('.'))]!, 'Cross-Origin-Resource-Policy': 'cross-origin' },
+      },
+      (error) => error && next(),
+    );
+  });
+
   const apiCors = cors({ origin: allowedOrigins === '*' ? true : allowedOrigins });
   app.options('/api/meetings', apiCors);
   app.post('/api/meetings', apiCors, async (request, response, next) => {
@@ -191,7 +214,7 @@ export function createApp({ meetings, metrics, logger, allowedOrigins, rateLimit
 /**
  * helmet's headers, with a CSP the pages work under: their inline scripts carry a per-response nonce, styles may
  * be inline (the pages' own and the elements' style attributes), media comes from the camera, WebAssembly may be
- * compiled (noise suppression). Framing the pages is
+ * compiled (noise suppression, background blur). Framing the pages is
  * allowed for the origins that may embed Parley (any, when ALLOWED_ORIGINS is unset). The pages connect to their own
  * origin, and in SFU mode to the Janus instances, which may live on another host or port.
  */
@@ -201,7 +224,7 @@ function securityHeaders(allowedOrigins: string[] | '*', tls: boolean, mediaServ
       useDefaults: false,
       directives: {
         defaultSrc: ["'self'"],
-        // WebAssembly: noise suppression's RNNoise.
+        // WebAssembly: noise suppression's RNNoise, background blur's segmentation (MediaPipe).
         scriptSrc: ["'self'", (_request, response) => `'nonce-${nonceOf(response as Response)}'`, "'wasm-unsafe-eval'"],
         scriptSrcAttr: ["'none'"],
         styleSrc: ["'self'", "'unsafe-inline'"],

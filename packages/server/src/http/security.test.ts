@@ -51,6 +51,31 @@ describe('security headers', () => {
     assert.equal(response.headers.get('x-content-type-options'), 'nosniff');
   });
 
+  test("background blur's MediaPipe files are served to any origin with their types, and nothing else from that folder", async () => {
+    const expected = {
+      'selfie_segmentation.js': 'text/javascript; charset=utf-8',
+      'selfie_segmentation_solution_simd_wasm_bin.wasm': 'application/wasm',
+      'selfie_segmentation.tflite': 'application/octet-stream',
+    };
+    for (const [file, type] of Object.entries(expected)) {
+      const response = await fetch(`${suite.server.url}/parley-assets/selfie-segmentation/${file}`, { headers: { Origin: 'https://anywhere.example' } });
+      assert.equal(response.status, 200, file);
+      assert.equal(response.headers.get('content-type'), type);
+      assert.equal(response.headers.get('access-control-allow-origin'), '*');
+      assert.equal(response.headers.get('cross-origin-resource-policy'), 'cross-origin');
+      assert.ok((await response.arrayBuffer()).byteLength > 0);
+    }
+    for (const file of ['package.json', 'README.md', '..%2Fpackage.json']) {
+      assert.equal((await fetch(`${suite.server.url}/parley-assets/selfie-segmentation/${file}`)).status, 404, file);
+    }
+  });
+
+  test("the pages' CSP lets them compile WebAssembly (segmentation), not eval", async () => {
+    const csp = (await fetch(`${suite.server.url}/`)).headers.get('content-security-policy') ?? '';
+    assert.ok(csp.includes("'wasm-unsafe-eval'"), csp);
+    assert.ok(!csp.includes("'unsafe-eval'"), csp);
+  });
+
   test('/readyz says ready while storage answers', async () => {
     const response = await fetch(`${suite.server.url}/readyz`);
     assert.equal(response.status, 200);

@@ -1,5 +1,6 @@
 import { html, nothing, type PropertyDeclarations, type PropertyValues } from 'lit';
 import { Room, type LocalParticipant, type RoomEventMap } from '@parley/sdk';
+import type { BackgroundChoice } from '../../background/background-choice.js';
 import { DeviceListController } from '../../controllers/device-list-controller.js';
 import { EmitterController } from '../../controllers/emitter-controller.js';
 import { ParleyElement } from '../../parley-element.js';
@@ -7,6 +8,7 @@ import type { RoomPart } from '../../room-like.js';
 import { formStyles } from '../../styles/form.js';
 import { tokens } from '../../styles/tokens.js';
 import { setNoiseSuppression } from '../../noise-suppression.js';
+import { backgroundSelect } from '../../templates/background-select.js';
 import { deviceSelect, showSelectedDevices } from '../../templates/device-select.js';
 import { deviceSettingsStyles } from './device-settings.styles.js';
 
@@ -19,9 +21,12 @@ import { deviceSettingsStyles } from './device-settings.styles.js';
  * @csspart speaker-select - The speaker `<select>` (only where the browser can choose speakers).
  * @csspart noise-suppression - The "Noise suppression" switch (a checkbox with `role="switch"`): RNNoise takes
  *   steady background noise out of your microphone. The choice is remembered on this site.
+ * @csspart background-select - The background `<select>` (none, light or strong blur), when `background` is set.
  * @csspart error - The alert shown when a device could not be started, or noise suppression could not.
  *
  * @fires parley-noise-suppression-changed - The switch turned noise suppression on or off. `detail`: `enabled`.
+ * @fires parley-background-select - A background was chosen in its `<select>`. `detail`: `background`. `<meeting-room>`
+ *   applies it.
  *
  * @cssprop --parley-surface - Field background.
  * @cssprop --parley-muted-text - Labels.
@@ -35,6 +40,7 @@ export class DeviceSettings extends ParleyElement {
   static override properties: PropertyDeclarations = {
     room: { attribute: false },
     noNoiseSuppression: { type: Boolean, attribute: 'no-noise-suppression' },
+    background: { attribute: false },
     switchError: { state: true },
   };
 
@@ -48,6 +54,8 @@ export class DeviceSettings extends ParleyElement {
 
   /** Hides the "Noise suppression" switch. */
   noNoiseSuppression = false;
+  /** The background in use, for its `<select>`; `null` shows none (as `<meeting-room hide="background">` does). */
+  background: BackgroundChoice | null = null;
 
   private switchError = '';
 
@@ -87,6 +95,7 @@ export class DeviceSettings extends ParleyElement {
             this.room!.audioOutputDeviceId = id;
           })
         : nothing}
+      ${this.background ? backgroundSelect(this, this.text, this.background) : nothing}
       ${this.switchError ? html`<p part="error" class="error" role="alert">${this.switchError}</p>` : nothing}
     </div>`;
   }

@@ -1,5 +1,12 @@
 import { html, nothing, type PropertyDeclarations, type PropertyValues } from 'lit';
-import { ParleyError, Room, type JoinOptions, type LeaveReason, type Participant, type Reaction } from '@parley/sdk';
+import { ParleyError, Room, type JoinOptions, type LeaveReason, type Participant, type Reaction, type VideoEffect } from '@parley/sdk';
+import {
+  BACKGROUND_OPTIONS,
+  rememberBackground,
+  rememberedBackground,
+  videoEffectFor,
+  type BackgroundChoice,
+} from '../../background/background-choice.js';
 import { dispatchParleyEvent, errorDetail, type PanelName, type ParleyEventDetailMap } from '../../events.js';
 import { ParleyElement } from '../../parley-element.js';
 import { ignore } from '../../outcomes.js';
@@ -63,6 +70,8 @@ const defaultServer = new URL(import.meta.url).origin;
  * @fires parley-pip-opened - The picture-in-picture window opened (`openPictureInPicture()`, the controls' button, or
  *   the browser itself with `auto-pip`).
  * @fires parley-pip-closed - The picture-in-picture window closed: by the user, `closePictureInPicture()`, or leaving.
+ * @fires parley-background-changed - Your background changed (`setBackground()`, or chosen in the prejoin screen or
+ *   the settings), or went back to `none` because it could not start. `detail`: `background`.
  *
  * Size: with no CSS from the page, as wide as its container and 16:9 of that tall (3:4 on phones), from 320 px (640
  * px when at most 900 px wide, so that two tiles stack) to the window's height. A `height` or `aspect-ratio` from the page replaces that.
@@ -127,6 +136,8 @@ export class MeetingRoom extends ParleyElement {
     iceTransportPolicy: { attribute: 'ice-transport-policy' },
     hide: { reflect: true },
     autoPip: { type: Boolean, attribute: 'auto-pip' },
+    backgroundAssetsUrl: { attribute: 'background-assets-url' },
+    background: { state: true },
     phase: { state: true },
     errorMessage: { state: true },
     leftReason: { state: true },
@@ -186,8 +197,9 @@ export class MeetingRoom extends ParleyElement {
   waitingSound = false;
 
   /**
-   * Controls to leave out, space-separated: `hand` (raise hand), `reactions`, `pip` (picture in picture). Their
-   * methods (`raiseHand()`, `react()`, …) still work.
+   * Controls to leave out, space-separated: `hand` (raise hand), `reactions`, `pip` (picture in picture),
+   * `background` (the background choice in the prejoin screen and the settings). Their methods (`raiseHand()`,
+   * `react()`, `openPictureInPicture()`, `setBackground()`…) still work.
    */
   hide = '';
 
@@ -197,6 +209,19 @@ export class MeetingRoom extends ParleyElement {
    * `openPictureInPicture()`. Read when joining.
    */
   autoPip = false;
+
+  /**
+   * Where background blur's MediaPipe files are (`selfie_segmentation.js`, its `.wasm`, `.tflite`…), for a site that
+   * hosts its own copy. Default: the Parley server's `/parley-assets/selfie-segmentation/`.
+   */
+  backgroundAssetsUrl = '';
+
+  /** The background in use: the one chosen last time on this site (a blur) until `setBackground()`. */
+  private background: BackgroundChoice = rememberedBackground();
+  /** Its effect, once loaded, for the room to apply as it joins. */
+  #videoEffect: VideoEffect | null = null;
+  /** Background changes one after another, so the last one asked for is the one that stays. */
+  #backgroundChanges: Promise<unknown> = Promise.resolve();
 
   /**
    * `relay` sends all media through the TURN servers the Parley server hands out (and hides participants' IP
@@ -402,6 +427,8 @@ export class MeetingRoom extends ParleyElement {
         throw ParleyError.serverUnreachable(defaultServer, cause);
       });
       this.#onHands = handEvents(this, room, this.#noticesHost);
+      // Kept by the room: applied to the camera as it joins, before anything is sent.
+      await room.localParticipant.setVideoEffect(this.#videoEffect);
       await room.join({
         code: this.code,
         name: (options.name ?? this.name).trim() || this.text.defaultName,
@@ -498,6 +525,52 @@ export class MeetingRoom extends ParleyElement {
 
   #pipHost(room: Room) {
     return { element: this, room, text: () => this.text };
+  }
+
+  /**
+   * Shows `{ type: 'none' }`, a blur (`{ type: 'blur', strength: 'light' | 'strong' }`) or an image (`{ type:
+   * 'image', url }`, from a CORS-enabled origin) behind you, in the preview and to everyone in the call; fires
+   * `parley-background-changed`. A blur is remembered on this site. When the effect cannot start (its model or image
+   * did not load) it rejects with `background-unavailable` and your camera goes on as it is.
+   */
+  setBackground(background: BackgroundChoice): Promise<void> {
+    const change = this.#backgroundChanges.then(() => this.#applyBackground(background));
+    this.#backgroundChanges = change.catch(ignore);
+    return change;
+  }
+
+  async #applyBackground(background: BackgroundChoice): Promise<void> {
+    const apply = (effect: VideoEffect | null) => {
+      this.#videoEffect = effect;
+      return Promise.all([this.prejoin?.setVideoEffect(effect), this.#events.room?.localParticipant.setVideoEffect(effect)]);
+    };
+    try {
+      await apply(await videoEffectFor(background, this.backgroundAssetsUrl || new URL('/parley-assets/selfie-segmentation/', this.server).href));
+    } catch (error) {
+      await apply(null);
+      this.#showBackground(BACKGROUND_OPTIONS.none);
+      throw error instanceof ParleyError ? error : ParleyError.backgroundUnavailable('The background effect did not load', error);
+    }
+    rememberBackground(background);
+    this.#showBackground(background);
+  }
+
+  #showBackground(background: BackgroundChoice): void {
+    this.background = background;
+    dispatchParleyEvent(this, 'parley-background-changed', { background });
+  }
+
+  #onBackgroundSelect = (event: CustomEvent<ParleyEventDetailMap['parley-background-select']>): void => {
+    event.stopPropagation();
+    this.setBackground(event.detail.background).catch((error: unknown) => dispatchParleyEvent(this, 'parley-error', errorDetail(error)));
+  };
+
+  protected override firstUpdated(changed: PropertyValues): void {
+    super.firstUpdated(changed);
+    // The blur chosen last time, on the preview from the start.
+    if (this.background.type !== 'none') {
+      this.setBackground(this.background).catch((error: unknown) => dispatchParleyEvent(this, 'parley-error', errorDetail(error)));
+    }
   }
 
   protected override updated(changed: PropertyValues): void {
@@ -635,7 +708,9 @@ export class MeetingRoom extends ParleyElement {
       .name=${this.name || rememberedName()}
       .error=${this.errorMessage}
       ?busy=${busy}
+      .background=${this.#hides('background') ? null : this.background}
       @parley-prejoin-submit=${this.#onPrejoinSubmit}
+      @parley-background-select=${this.#onBackgroundSelect}
     ></prejoin-screen>`;
   }
 
@@ -653,6 +728,8 @@ export class MeetingRoom extends ParleyElement {
                 part="settings"
                 .room=${this.#events.room}
                 ?no-noise-suppression=${this.noNoiseSuppression}
+                .background=${this.#hides('background') ? null : this.background}
+                @parley-background-select=${this.#onBackgroundSelect}
               ></device-settings>`,
             ];
     return html`<aside part="panel" class="side" aria-labelledby="panel-title" tabindex="-1">

@@ -1,5 +1,6 @@
 import { html, nothing, type PropertyDeclarations, type PropertyValues } from 'lit';
-import { createPreview, ErrorCode, type LocalParticipant } from '@parley/sdk';
+import { createPreview, ErrorCode, type LocalParticipant, type VideoEffect } from '@parley/sdk';
+import type { BackgroundChoice } from '../../background/background-choice.js';
 import { DeviceListController } from '../../controllers/device-list-controller.js';
 import { MicLevelController } from '../../controllers/mic-level-controller.js';
 import { dispatchParleyEvent, type ParleyEventDetailMap } from '../../events.js';
@@ -8,6 +9,7 @@ import { ignore } from '../../outcomes.js';
 import { ParleyElement } from '../../parley-element.js';
 import { formStyles } from '../../styles/form.js';
 import { tokens } from '../../styles/tokens.js';
+import { backgroundSelect } from '../../templates/background-select.js';
 import { deviceSelect, showSelectedDevices } from '../../templates/device-select.js';
 import { prejoinScreenStyles } from './prejoin-screen.styles.js';
 import { rememberedName, rememberName } from './remembered-name.js';
@@ -28,6 +30,8 @@ type Status = 'starting' | 'ready' | 'permission-denied' | 'no-device' | 'device
  * @fires parley-prejoin-submit - Join was chosen. `detail`: `name`, `stream` (the previewed `MediaStream`; empty when
  *   joining without devices), `audio` and `video` (whether each starts on), `audioOutputDeviceId` ('' = default).
  *
+ * @fires parley-background-select - A background was chosen in its `<select>`. `detail`: `background`.
+ *   `<meeting-room>` applies it (`setVideoEffect()`).
  * @csspart form - The `<form>` around everything.
  * @csspart heading - The "Ready to join?" heading.
  * @csspart meeting-code - The line naming the meeting code.
@@ -38,6 +42,7 @@ type Status = 'starting' | 'ready' | 'permission-denied' | 'no-device' | 'device
  * @csspart camera-select - The camera `<select>`.
  * @csspart microphone-select - The microphone `<select>`.
  * @csspart speaker-select - The speaker `<select>` (only where the browser can choose speakers).
+ * @csspart background-select - The background `<select>` (none, light or strong blur), when `background` is set.
  * @csspart name - The name `<input>`.
  * @csspart join - The Join button.
  * @csspart error - The alert showing `error`.
@@ -65,6 +70,7 @@ export class PrejoinScreen extends ParleyElement {
     meetingCode: { attribute: 'meeting-code' },
     busy: { type: Boolean, reflect: true },
     error: {},
+    background: { attribute: false },
     status: { state: true },
     audioEnabled: { state: true },
     videoEnabled: { state: true },
@@ -86,6 +92,12 @@ export class PrejoinScreen extends ParleyElement {
   /** A message to show in an alert, e.g. why joining failed. */
   error = '';
 
+  /**
+   * The background in use, for its `<select>` (`parley-background-select` when one is chosen); `null` shows none.
+   * `<meeting-room>` sets it and applies the effect with `setVideoEffect()`.
+   */
+  background: BackgroundChoice | null = null;
+
   private status: Status = 'starting';
   private audioEnabled = true;
   private videoEnabled = true;
@@ -106,6 +118,7 @@ export class PrejoinScreen extends ParleyElement {
 
   /** Captures and switches devices the way a meeting does; `#stream` is what it captured. */
   #preview: LocalParticipant | null = null;
+  #videoEffect: VideoEffect | null = null;
   #stream: MediaStream | null = null;
   /** Set once the stream was submitted: it then belongs to the receiver and is never stopped here. */
   #handedOver = false;
@@ -287,6 +300,7 @@ export class PrejoinScreen extends ParleyElement {
             this.speakerId = id;
           })
         : nothing}
+      ${this.background ? backgroundSelect(this, this.text, this.background) : nothing}
       ${this.switchError ? html`<p class="error" role="alert">${this.switchError}</p>` : nothing}
     </div>`;
   }
@@ -319,6 +333,15 @@ export class PrejoinScreen extends ParleyElement {
    */
   takeMedia(): Omit<ParleyEventDetailMap['parley-prejoin-submit'], 'name'> | null {
     return this.#stream && !this.#handedOver ? this.#handOver(false) : null;
+  }
+
+  /**
+   * Shows the camera through `effect` (a background blur, say; `null`: as it is), now and on every camera captured
+   * later. Rejects with the effect's error when it cannot start; the camera then shows as it is.
+   */
+  async setVideoEffect(effect: VideoEffect | null): Promise<void> {
+    this.#videoEffect = effect;
+    if (this.#preview && !this.#handedOver) await this.#preview.setVideoEffect(effect);
   }
 
   #handOver(withoutDevices: boolean): Omit<ParleyEventDetailMap['parley-prejoin-submit'], 'name'> {
@@ -379,7 +402,9 @@ export class PrejoinScreen extends ParleyElement {
       return;
     }
     preview.on('stream-changed', this.#showStream);
-    preview.useStream(stream);
+    // With no camera in it yet this only keeps the effect; `useStream` applies it (a failure shows the camera as is).
+    await preview.setVideoEffect(this.#videoEffect);
+    void preview.useStream(stream);
     this.#preview = preview;
     this.#stream = stream;
     this.#applyToggles();
@@ -418,7 +443,8 @@ export class PrejoinScreen extends ParleyElement {
   };
 
   #deviceId(kind: Kind): string {
-    return this.#track(kind)?.getSettings().deviceId ?? '';
+    // The preview's: under a background effect the stream holds the processed track, which has no device.
+    return this.#preview?.deviceId(kind) ?? this.#track(kind)?.getSettings().deviceId ?? '';
   }
 
   #track(kind: Kind): MediaStreamTrack | undefined {
