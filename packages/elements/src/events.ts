@@ -38,6 +38,15 @@ export interface ParleyEventDetailMap {
   'parley-exit': { url: string; reason: LeaveReason | 'join-failed' };
   /** From `<meeting-room>`: someone reacted (`participant.isLocal`: you, once the server took it). */
   'parley-reaction': { participant: Participant; emoji: Reaction };
+  /** From `<meeting-room>`: someone (you too) started recording the meeting. */
+  'parley-recording-started': { participant: Participant };
+  /**
+   * From `<meeting-room>`: someone stopped recording, or left while recording. Your own recording carries the file:
+   * `blob` (WebM) and `fileName`; cancelable then: `preventDefault()` keeps it from being saved as a download.
+   */
+  'parley-recording-stopped': { participant: Participant; blob?: Blob; fileName?: string };
+  /** From `<meeting-controls>`: the record toggle was pressed; `recording` is what it should become. */
+  'parley-recording-toggle': { recording: boolean };
 }
 
 export type ParleyEventName = keyof ParleyEventDetailMap;
@@ -75,5 +84,8 @@ declare global {
     'parley-end-meeting': CustomEvent<ParleyEventDetailMap['parley-end-meeting']>;
     'parley-exit': CustomEvent<ParleyEventDetailMap['parley-exit']>;
     'parley-reaction': CustomEvent<ParleyEventDetailMap['parley-reaction']>;
+    'parley-recording-started': CustomEvent<ParleyEventDetailMap['parley-recording-started']>;
+    'parley-recording-stopped': CustomEvent<ParleyEventDetailMap['parley-recording-stopped']>;
+    'parley-recording-toggle': CustomEvent<ParleyEventDetailMap['parley-recording-toggle']>;
   }
 }

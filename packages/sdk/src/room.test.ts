@@ -512,7 +512,7 @@ describe('Room', function () {
   describe('local recording', () => {
     it('tells before joining whether the meeting is being recorded, over the connection the join then takes over', async () => {
       const room = world.room();
-      world.server.answer('meeting-info', () => ({ ok: true, data: { recording: true } }));
+      world.server.answer('meeting-info', () => ({ ok: true as const, data: { recording: true } }));
       expect(await room.meetingInfo(CODE)).to.deep.equal({ recording: true });
       expect(world.server.received('meeting-info')).to.deep.equal([{ code: CODE }]);
       world.server.answer('meeting-info', () => refusal('meeting-not-found'));
@@ -532,7 +532,7 @@ describe('Room', function () {
       // A host allows this page, which starts.
       world.server.connectionOf(me).emit('recording-changed', { recording: { recorders: [], allowed: [me] } });
       await waitFor(() => events.length === 1, 'the permission');
-      world.server.answer('set-recording', () => ({ ok: true, data: { recorders: [me], allowed: [me] } }));
+      world.server.answer('set-recording', () => ({ ok: true as const, data: { recorders: [me], allowed: [me] } }));
       await room.setRecording(true);
       expect(world.server.received('set-recording')).to.deep.equal([{ recording: true }, { recording: true }]);
       expect(room.getSnapshot().recording).to.deep.equal({ recorders: [me], allowed: [me] });
@@ -551,7 +551,7 @@ describe('Room', function () {
       expectParleyError(await rejectionOf(room.allowRecording('p9')), ErrorCode.NotHost);
       expect(world.server.received('allow-recording')).to.deep.equal([]);
       const host = await world.joined({ hostKey: 'key' });
-      world.server.answer('allow-recording', () => ({ ok: true, data: { recorders: [], allowed: ['p9'] } }));
+      world.server.answer('allow-recording', () => ({ ok: true as const, data: { recorders: [], allowed: ['p9'] } }));
       await host.allowRecording('p9');
       await host.allowRecording('p9', false);
       expect(world.server.received('allow-recording')).to.deep.equal([

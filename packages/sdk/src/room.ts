@@ -296,7 +296,7 @@ export class Room extends TypedEmitter<RoomEventMap> {
     this.connect();
     const signal = (this.#early ?? this.#signal)!;
     await signal.connect();
-    return signal.request('meeting-info', token === undefined ? { code } : { code, token });
+    return signal.request('meeting-info', { code, token });
   }
 
   /**

@@ -161,4 +161,12 @@ export const en = {
   // reactions (issue 16): the toolbar button that opens the emoji picker, and what screen readers hear
   sendReaction: 'Send a reaction',
   reacted: (name: string, emoji: string) => `${name} reacted ${emoji}`,
+  // local recording (issue 16, item 6): the indicator, the prejoin notice, the toolbar toggle, the host's permission
+  recording: 'Recording',
+  meetingIsRecorded: 'This meeting is being recorded',
+  startRecording: 'Record',
+  startedRecording: (name: string) => `${name} started recording`,
+  stoppedRecording: (name: string) => `${name} stopped recording`,
+  allowRecording: 'Allow recording',
+  disallowRecording: 'Stop allowing recording',
 } as const;

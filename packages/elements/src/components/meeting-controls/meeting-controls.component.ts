@@ -21,6 +21,7 @@ export type ControlledRoom = RoomPart<
   | 'leave'
   | 'endMeeting'
   | 'react'
+  | 'recording'
 >;
 
 /**
@@ -29,6 +30,7 @@ export type ControlledRoom = RoomPart<
  *
  * @fires parley-error - A button's action failed, e.g. the camera could not be started.
  * @fires parley-panel-toggle - A panel toggle was pressed. `detail`: `panel`, and `open` (what it should become).
+ * @fires parley-recording-toggle - The record toggle was pressed. `detail`: `recording` (what it should become).
  * @fires parley-end-meeting - A host confirmed "End meeting for all". Cancelable: `preventDefault()` keeps the
  *   meeting going.
  *
@@ -36,6 +38,8 @@ export type ControlledRoom = RoomPart<
  * @csspart camera - The camera toggle.
  * @csspart screen-share - The screen share toggle (hidden where the browser cannot share a screen).
  * @csspart hand - The raise hand toggle (with `hand` set; `aria-pressed` while your hand is up).
+ * @csspart record - The record toggle (with `record` set, for a host or someone a host allowed; `aria-pressed` while
+ *   you record).
  * @csspart chat - The chat toggle (with `chat` set).
  * @csspart unread - The unread-message count on the chat toggle.
  * @csspart participants - The participants toggle (with `participants` set).
@@ -51,6 +55,7 @@ export type ControlledRoom = RoomPart<
  * @cssprop --parley-surface - Button background.
  * @cssprop --parley-danger - Background of the leave button and of devices that are off.
  * @cssprop --parley-hand - Background of the raise hand toggle while your hand is up.
+ * @cssprop --parley-recording - Background of the record toggle while you record, and of the "Recording" indicator.
  * @cssprop --parley-reaction-picker-background - Background of the emoji picker (default `--parley-surface`).
  *
  * @tag meeting-controls
@@ -66,6 +71,7 @@ export class MeetingControls extends ParleyElement {
     participants: { type: Boolean },
     settings: { type: Boolean },
     reactions: { type: Boolean },
+    record: { type: Boolean },
     pickerOpen: { state: true },
     openPanel: { attribute: 'open-panel' },
     unreadCount: { type: Number, attribute: 'unread-count' },
@@ -89,6 +95,9 @@ export class MeetingControls extends ParleyElement {
   /** Show the reactions button. */
   reactions = false;
 
+  /** Show the record toggle, to those who may record (hosts, and those a host allowed). */
+  record = false;
+
   /** The emoji picker is open. */
   private pickerOpen = false;
 
@@ -107,6 +116,7 @@ export class MeetingControls extends ParleyElement {
       'host-changed',
       'waiting-list-changed',
       'hands-changed',
+      'recording-changed',
     ]);
   }
 
@@ -153,6 +163,9 @@ export class MeetingControls extends ParleyElement {
           )
         : nothing}
       ${this.reactions ? this.#renderReactions(disabled) : nothing}
+      ${this.record && room && local && (local.isHost || room.recording.allowed.includes(local.id))
+        ? this.#renderRecord(room.recording.recorders.includes(local.id), disabled)
+        : nothing}
       ${this.chat
         ? this.#panelToggle(
             'chat',
@@ -177,6 +190,14 @@ export class MeetingControls extends ParleyElement {
         ? this.#button('end-meeting', this.text.endMeeting, undefined, 'end', disabled, () => void this.#endMeeting(), this.text.endMeeting)
         : nothing}
     `;
+  }
+
+  /** The record toggle: the recording itself is the page's (`parley-recording-toggle`), e.g. `<meeting-room>`'s. */
+  #renderRecord(recording: boolean, disabled: boolean) {
+    return this.#button('record', this.text.startRecording, recording, 'record', disabled, () =>
+      dispatchParleyEvent(this, 'parley-recording-toggle', { recording: !recording }),
+      icon('record'),
+    );
   }
 
   /** The reactions button, and above the controls while open, its picker: a menu of emoji (see `@csspart`). */

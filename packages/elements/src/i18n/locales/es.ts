@@ -173,6 +173,14 @@ const es: Catalog = {
   // reactions (issue 16): the toolbar button that opens the emoji picker, and what screen readers hear
   sendReaction: 'Enviar una reacción',
   reacted: (name, emoji) => `${name} reaccionó con ${emoji}`,
+  // local recording (issue 16, item 6)
+  recording: 'Grabando',
+  meetingIsRecorded: 'Esta reunión se está grabando',
+  startRecording: 'Grabar',
+  startedRecording: (name) => `${name} empezó a grabar`,
+  stoppedRecording: (name) => `${name} dejó de grabar`,
+  allowRecording: 'Permitir grabar',
+  disallowRecording: 'Dejar de permitir grabar',
 };
 
 export default es;
