@@ -43,7 +43,6 @@ export class LocalRecorder {
   /** The canvas's picture and the mix: what the recorder records. */
   readonly #tracks: MediaStreamTrack[];
   readonly #timer: ReturnType<typeof setInterval>;
-  readonly #startedAt = performance.now();
   readonly #fileName: string;
 
   /** Starts recording `room` at once. */
@@ -70,7 +69,6 @@ export class LocalRecorder {
   /** Stops, lets go of everything, and resolves to the file (with its duration written in). */
   async stop(): Promise<Recording> {
     clearInterval(this.#timer);
-    const durationMs = performance.now() - this.#startedAt;
     const stopped = new Promise((resolve) => this.#recorder.addEventListener('stop', resolve, { once: true }));
     if (this.#recorder.state !== 'inactive') this.#recorder.stop();
     await stopped;
@@ -78,7 +76,7 @@ export class LocalRecorder {
     for (const video of this.#videos.values()) video.srcObject = null;
     await this.#audio.close();
     const webm = new Uint8Array(await new Blob(this.#chunks).arrayBuffer());
-    return { blob: new Blob([withDuration(webm, durationMs)], { type: 'video/webm' }), fileName: this.#fileName };
+    return { blob: new Blob([withDuration(webm)], { type: 'video/webm' }), fileName: this.#fileName };
   }
 
   #tiles(): Tile[] {
