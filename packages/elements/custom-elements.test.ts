@@ -95,6 +95,18 @@ describe('custom-elements.json', () => {
     expect(controls.events!.map((event) => event.name)).to.include('parley-pip-request');
   });
 
+  it('documents local recording: the events, the indicator, the record toggle, the prejoin notice, the panel badge', async () => {
+    const room = await declaration('meeting-room');
+    expect(room.events!.map((event) => event.name)).to.include.members(['parley-recording-started', 'parley-recording-stopped']);
+    expect(room.cssParts!.map((part) => part.name)).to.include('recording');
+    const controls = await declaration('meeting-controls');
+    expect(controls.attributes!.map((attribute) => attribute.name)).to.include('record');
+    expect(controls.cssParts!.map((part) => part.name)).to.include('record');
+    expect(controls.events!.map((event) => event.name)).to.include('parley-recording-toggle');
+    expect((await declaration('prejoin-screen')).cssParts!.map((part) => part.name)).to.include('recorded');
+    expect((await declaration('participant-list')).cssParts!.map((part) => part.name)).to.include('recording-badge');
+  });
+
   it('documents every element', async () => {
     for (const tag of ['prejoin-screen', 'participant-grid', 'participant-tile', 'meeting-controls', 'chat-panel', 'participant-list', 'device-settings', 'meeting-notices', 'confirm-dialog']) {
       const entry = await declaration(tag);

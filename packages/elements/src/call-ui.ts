@@ -6,6 +6,7 @@ export { MeetingControls } from './components/meeting-controls/meeting-controls.
 export { ParticipantGrid } from './components/participant-grid/participant-grid.js';
 export { ParticipantTile } from './components/participant-tile/participant-tile.js';
 export { handEvents } from './components/meeting-room/hand-events.js';
+export { recordingEvents } from './components/meeting-room/recording-events.js';
 
 /**
  * The picture-in-picture window's chunk, fetched from here: it shares the controls' styles and icons with this one,

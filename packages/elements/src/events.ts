@@ -51,6 +51,15 @@ export interface ParleyEventDetailMap {
   'parley-background-changed': { background: BackgroundChoice };
   /** From `<prejoin-screen>` and `<device-settings>`: a background was chosen, for `<meeting-room>` to apply. */
   'parley-background-select': { background: BackgroundChoice };
+  /** From `<meeting-room>`: someone (you too) started recording the meeting. */
+  'parley-recording-started': { participant: Participant };
+  /**
+   * From `<meeting-room>`: someone stopped recording, or left while recording. Your own recording carries the file:
+   * `blob` (WebM) and `fileName`; cancelable then: `preventDefault()` keeps it from being saved as a download.
+   */
+  'parley-recording-stopped': { participant: Participant; blob?: Blob; fileName?: string };
+  /** From `<meeting-controls>`: the record toggle was pressed; `recording` is what it should become. */
+  'parley-recording-toggle': { recording: boolean };
 }
 
 export type ParleyEventName = keyof ParleyEventDetailMap;
@@ -94,5 +103,8 @@ declare global {
     'parley-pip-closed': CustomEvent<ParleyEventDetailMap['parley-pip-closed']>;
     'parley-background-changed': CustomEvent<ParleyEventDetailMap['parley-background-changed']>;
     'parley-background-select': CustomEvent<ParleyEventDetailMap['parley-background-select']>;
+    'parley-recording-started': CustomEvent<ParleyEventDetailMap['parley-recording-started']>;
+    'parley-recording-stopped': CustomEvent<ParleyEventDetailMap['parley-recording-stopped']>;
+    'parley-recording-toggle': CustomEvent<ParleyEventDetailMap['parley-recording-toggle']>;
   }
 }

@@ -37,6 +37,8 @@ export interface RoomLike
       | 'lowerHand'
       | 'lowerAllHands'
       | 'react'
+      | 'recording'
+      | 'allowRecording'
     > {
   /** You, shown like the others. */
   readonly localParticipant: Participant;

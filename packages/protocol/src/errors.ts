@@ -37,6 +37,8 @@ export const ProtocolErrorCode = {
   Unauthorized: 'unauthorized',
   /** Only a host may do this. */
   NotHost: 'not-host',
+  /** Only a host, or someone a host allowed (`allow-recording`), may record the meeting. */
+  RecordingNotAllowed: 'recording-not-allowed',
   /** The server failed; the request may be retried. */
   Internal: 'internal',
 } as const;

@@ -4,6 +4,7 @@
  */
 import type { ProtocolError } from './errors.js';
 import type {
+  AllowRecordingRequest,
   AppMessage,
   IceCandidateMessage,
   IceCandidatePayload,
@@ -11,12 +12,14 @@ import type {
   JoinMeetingRequest,
   LowerHandRequest,
   MediaState,
+  MeetingInfoRequest,
   MeetingSettingsUpdate,
   ParticipantTarget,
   RaiseHandRequest,
   ReactionRequest,
   ResumeMeetingRequest,
   SessionDescriptionMessage,
+  SetRecordingRequest,
 } from './schemas.js';
 
 /** What the server answers to a request: data on success, a typed error otherwise. */
@@ -138,6 +141,25 @@ export interface JoinedMeeting {
   waiting: WaitingParticipant[];
   /** Raised hands, first raised first; absent (a server from before raised hands) means none. */
   hands?: RaisedHand[];
+  /** Who records the meeting and who may; absent (a server from before recording) means nobody. */
+  recording?: RecordingState;
+}
+
+/**
+ * Local recording: a participant records the meeting in their own browser (nothing reaches the server); the server
+ * only keeps who does, so that everyone can be told. Several may record at once, each their own file.
+ */
+export interface RecordingState {
+  /** Who records the meeting now, first started first. */
+  recorders: string[];
+  /** Who a host allowed to record (hosts may always, and are not listed unless a host allowed them too). */
+  allowed: string[];
+}
+
+/** The answer to `meeting-info`: what to tell someone before they join. */
+export interface MeetingInfo {
+  /** Someone records the meeting now. */
+  recording: boolean;
 }
 
 /** A raised hand in the meeting's queue, as the server ordered it. */
@@ -179,6 +201,17 @@ export interface ClientToServerEvents {
    * (you included) hears `hands-changed` when it changed.
    */
   'raise-hand': (request: RaiseHandRequest, ack: Ack<RaisedHand[]>) => void;
+  /**
+   * Before joining (no meeting on this socket needed): whether the meeting is being recorded, for the prejoin screen.
+   * Refused as a join with the same code and token would be (`meeting-not-found`, `unauthorized`, `rate-limited`),
+   * and an unknown code counts as a failed join: it tells nothing a join would not.
+   */
+  'meeting-info': (request: MeetingInfoRequest, ack: Ack<MeetingInfo>) => void;
+  /**
+   * The sender started (`recording: true`) or stopped recording in their browser. Starting is refused
+   * `recording-not-allowed` unless the sender is a host or a host allowed them. Everyone hears `recording-changed`.
+   */
+  'set-recording': (request: SetRecordingRequest, ack: Ack<RecordingState>) => void;
   /** Leaves the meeting; from the waiting room, stops waiting (the connection stays open, in no meeting). */
   'leave-meeting': (ack: Ack) => void;
   // Host controls: refused with `not-host` for everyone else.
@@ -198,6 +231,11 @@ export interface ClientToServerEvents {
   'deny-participant': (target: ParticipantTarget, ack: Ack) => void;
   /** Lowers one participant's hand (`participantId`, the host's own too), or everyone's (`all: true`). Answers the queue now. */
   'lower-hand': (target: LowerHandRequest, ack: Ack<RaisedHand[]>) => void;
+  /**
+   * Allows a participant to record the meeting, or takes it back: a recording they run then stops (their client
+   * hears `recording-changed` without them among the recorders, and stops). Answers the state now.
+   */
+  'allow-recording': (request: AllowRecordingRequest, ack: Ack<RecordingState>) => void;
   /**
    * Shows a reaction (one of `REACTIONS`) to everyone else (`reaction`). Past `LIMITS.reactionBurst` at once, then one
    * per `LIMITS.reactionIntervalMs`, refused `rate-limited`.
@@ -265,6 +303,11 @@ export interface ServerToClientEvents {
    * its own participants the queue as it sees it, so the last one each page receives is the same everywhere.
    */
   'hands-changed': (event: { hands: RaisedHand[] }) => void;
+  /**
+   * Someone started or stopped recording, a host allowed or disallowed someone, or a recorder left: the whole state.
+   * A recorder that is not among `recorders` any more (a host took the permission back) stops recording.
+   */
+  'recording-changed': (event: { recording: RecordingState }) => void;
   /** To someone waiting: a host let you in. Same shape as a join answer. */
   admitted: (meeting: JoinedMeeting) => void;
   /**

@@ -4,11 +4,13 @@ export type {
   IceServerConfig,
   JoinedMeeting,
   MediaPath,
+  MeetingInfo,
   MeetingSettings,
   MeshMediaPath,
   ParticipantInfo,
   ParticipantLeftReason,
   RaisedHand,
+  RecordingState,
   RequestArgs,
   RequestData,
   RequestEvent,
@@ -20,6 +22,7 @@ export type {
   WaitingParticipant,
 } from './events.js';
 export type {
+  AllowRecordingRequest,
   AppMessage,
   IceCandidateMessage,
   IceCandidatePayload,
@@ -27,12 +30,14 @@ export type {
   JoinMeetingRequest,
   LowerHandRequest,
   MediaState,
+  MeetingInfoRequest,
   MeetingSettingsUpdate,
   ParticipantTarget,
   RaiseHandRequest,
   ReactionRequest,
   ResumeMeetingRequest,
   SessionDescriptionMessage,
+  SetRecordingRequest,
 } from './schemas.js';
 export { ProtocolErrorCode, type ProtocolError } from './errors.js';
 export { LIMITS } from './limits.js';

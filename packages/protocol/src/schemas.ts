@@ -116,6 +116,15 @@ export const reactionSchema = z.object({
   emoji: z.enum(REACTIONS),
 });
 
+/** Before joining: what a newcomer should know about the meeting. The same code and token a join would carry. */
+export const meetingInfoSchema = joinMeetingSchema.pick({ code: true, token: true }).strict();
+
+/** The sender starts (`true`) or stops (`false`) recording the meeting in their browser. */
+export const setRecordingSchema = z.object({ recording: z.boolean() }).strict();
+
+/** A host allows a participant to record, or takes that back (which stops their recording). */
+export const allowRecordingSchema = z.object({ participantId, allowed: z.boolean() }).strict();
+
 export type JoinMeetingRequest = z.input<typeof joinMeetingSchema>;
 export type ResumeMeetingRequest = z.infer<typeof resumeMeetingSchema>;
 export type SessionDescriptionMessage = z.infer<typeof sessionDescriptionSchema>;
@@ -129,3 +138,6 @@ export type MeetingSettingsUpdate = z.infer<typeof meetingSettingsUpdateSchema>;
 export type RaiseHandRequest = z.infer<typeof raiseHandSchema>;
 export type LowerHandRequest = z.infer<typeof lowerHandSchema>;
 export type ReactionRequest = z.infer<typeof reactionSchema>;
+export type MeetingInfoRequest = z.infer<typeof meetingInfoSchema>;
+export type SetRecordingRequest = z.infer<typeof setRecordingSchema>;
+export type AllowRecordingRequest = z.infer<typeof allowRecordingSchema>;

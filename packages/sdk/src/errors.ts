@@ -28,6 +28,8 @@ export const ErrorCode = {
   Unauthorized: 'unauthorized',
   /** Only a host may do that. */
   NotHost: 'not-host',
+  /** Only a host, or someone a host allowed (`Room.allowRecording`), may record the meeting. */
+  RecordingNotAllowed: 'recording-not-allowed',
   /** Getting back in after a lost connection: a host ended the meeting meanwhile. */
   MeetingEnded: 'meeting-ended',
   /** Getting back in after a lost connection: the meeting expired meanwhile. */

@@ -1,4 +1,4 @@
-import type { MeetingSettings, ParticipantLeftReason, Reaction, WaitingParticipant } from '@parley/protocol';
+import type { MeetingSettings, ParticipantLeftReason, Reaction, RecordingState, WaitingParticipant } from '@parley/protocol';
 import type { ChatMessage } from './chat.js';
 import type { ParleyError } from './errors.js';
 import type { Participant } from './participant.js';
@@ -72,6 +72,11 @@ export type RoomEventMap = {
    * `handRaised` is up to date).
    */
   'hands-changed': (raisedHands: readonly string[]) => void;
+  /**
+   * Someone started or stopped recording, a host allowed or disallowed someone, or a recorder left: `room.recording`
+   * now. Recording yourself and missing from `recorders`? A host took your permission back: stop.
+   */
+  'recording-changed': (recording: RecordingState) => void;
   /** For hosts: someone arrived in or left the waiting room: see `waitingParticipants`. */
   'waiting-list-changed': (waiting: readonly WaitingParticipant[]) => void;
   /** Something failed that the application should know about; fatal failures are followed by `left`. */

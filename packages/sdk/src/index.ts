@@ -27,7 +27,7 @@ export { MAX_CHAT_MESSAGE_LENGTH, type ChatMessage } from './chat.js';
 export { browserEnvironment, defaultMediaConstraints, type Environment, type PermissionWatch } from './environment.js';
 export { TypedEmitter, type EventMap } from './typed-emitter.js';
 export { normalizeMeetingCode, LIMITS, REACTIONS } from '@parley/protocol';
-export type { MeetingSettings, ParticipantInfo, ParticipantLeftReason, Reaction, WaitingParticipant } from '@parley/protocol';
+export type { MeetingInfo, MeetingSettings, ParticipantInfo, ParticipantLeftReason, Reaction, RecordingState, WaitingParticipant } from '@parley/protocol';
 export type { ConnectionQuality, QualityStats } from './stats/connection-quality.js';
 export { videoEncodingFor, type VideoEncoding } from './adaptation/encoding-policy.js';
 export type { ParticipantSnapshot, RoomSnapshot } from './snapshot.js';

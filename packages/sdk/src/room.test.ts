@@ -509,6 +509,59 @@ describe('Room', function () {
     });
   });
 
+  describe('local recording', () => {
+    it('tells before joining whether the meeting is being recorded, over the connection the join then takes over', async () => {
+      const room = world.room();
+      world.server.answer('meeting-info', () => ({ ok: true as const, data: { recording: true } }));
+      expect(await room.meetingInfo(CODE)).to.deep.equal({ recording: true });
+      expect(world.server.received('meeting-info')).to.deep.equal([{ code: CODE }]);
+      world.server.answer('meeting-info', () => refusal('meeting-not-found'));
+      expectParleyError(await rejectionOf(room.meetingInfo('zzzz-zzzz-zzzz', 'token')), ErrorCode.MeetingNotFound);
+      await room.join({ code: CODE, name: 'Ada' });
+      expect(world.server.openConnections).to.have.length(1);
+    });
+
+    it('keeps the state the server tells (answers and recording-changed), and a refusal is a typed error', async () => {
+      const room = await world.joined();
+      const me = room.localParticipant.id;
+      const events = recordEvents(room, ['recording-changed']);
+      world.server.answer('set-recording', () => refusal('recording-not-allowed'));
+      expectParleyError(await rejectionOf(room.setRecording(true)), ErrorCode.RecordingNotAllowed);
+      expect(room.recording).to.deep.equal({ recorders: [], allowed: [] });
+
+      // A host allows this page, which starts.
+      world.server.connectionOf(me).emit('recording-changed', { recording: { recorders: [], allowed: [me] } });
+      await waitFor(() => events.length === 1, 'the permission');
+      world.server.answer('set-recording', () => ({ ok: true as const, data: { recorders: [me], allowed: [me] } }));
+      await room.setRecording(true);
+      expect(world.server.received('set-recording')).to.deep.equal([{ recording: true }, { recording: true }]);
+      expect(room.getSnapshot().recording).to.deep.equal({ recorders: [me], allowed: [me] });
+      // The same state told again is no change.
+      world.server.connectionOf(me).emit('recording-changed', { recording: { recorders: [me], allowed: [me] } });
+      await sleep(50);
+      expect(events).to.have.length(2);
+
+      // Leaving forgets it.
+      await room.leave();
+      expect(room.recording).to.deep.equal({ recorders: [], allowed: [] });
+    });
+
+    it('lets only a host allow someone to record, without asking the server otherwise', async () => {
+      const room = await world.joined();
+      expectParleyError(await rejectionOf(room.allowRecording('p9')), ErrorCode.NotHost);
+      expect(world.server.received('allow-recording')).to.deep.equal([]);
+      const host = await world.joined({ hostKey: 'key' });
+      world.server.answer('allow-recording', () => ({ ok: true as const, data: { recorders: [], allowed: ['p9'] } }));
+      await host.allowRecording('p9');
+      await host.allowRecording('p9', false);
+      expect(world.server.received('allow-recording')).to.deep.equal([
+        { participantId: 'p9', allowed: true },
+        { participantId: 'p9', allowed: false },
+      ]);
+      expect(host.recording.allowed).to.deep.equal(['p9']);
+    });
+  });
+
   describe('raised hands', () => {
     it('raises your hand once: raising again keeps its place and says nothing new', async () => {
       const room = await world.joined();

@@ -1,4 +1,16 @@
-import type { JoinedMeeting, MediaPath, MeetingSettings, MeetingSettingsUpdate, ParticipantInfo, ParticipantLeftReason, RaisedHand, Reaction, WaitingParticipant } from '@parley/protocol';
+import type {
+  JoinedMeeting,
+  MediaPath,
+  MeetingInfo,
+  MeetingSettings,
+  MeetingSettingsUpdate,
+  ParticipantInfo,
+  ParticipantLeftReason,
+  RaisedHand,
+  Reaction,
+  RecordingState,
+  WaitingParticipant,
+} from '@parley/protocol';
 import { LIMITS, ReactionAllowance } from '@parley/protocol';
 import { decodeChatMessage, encodeChatMessage, MAX_CHAT_MESSAGE_LENGTH, type ChatMessage } from './chat.js';
 import type { DeviceList } from './device-list.js';
@@ -18,6 +30,8 @@ import type { SpeakerState } from './stats/speaker-detector.js';
 import { TypedEmitter } from './typed-emitter.js';
 import type { TransportSwitch } from './sfu/transport-switch.js';
 
+const NOBODY_RECORDS: RecordingState = Object.freeze({ recorders: [], allowed: [] });
+
 /** Requests only a host may make. */
 type HostEvent =
   | 'end-meeting'
@@ -27,7 +41,8 @@ type HostEvent =
   | 'update-meeting'
   | 'admit-participant'
   | 'deny-participant'
-  | 'lower-hand';
+  | 'lower-hand'
+  | 'allow-recording';
 
 export interface RoomOptions {
   /** The Parley server's URL, e.g. `https://meet.example.com`. */
@@ -202,6 +217,7 @@ export class Room extends TypedEmitter<RoomEventMap> {
   #settings: MeetingSettings = { locked: false, waitingRoom: false };
   #waiting: readonly WaitingParticipant[] = [];
   #hands: readonly string[] = [];
+  #recording: RecordingState = NOBODY_RECORDS;
   #snapshot: RoomSnapshot | null = null;
   readonly #subscribers = new Set<() => void>();
   /**
@@ -274,6 +290,18 @@ export class Room extends TypedEmitter<RoomEventMap> {
     void open();
     // The mesh's code too, so that joining does not wait for it.
     if (this.#createTransport === meshTransport) loadMesh().catch(() => undefined);
+  }
+
+  /**
+   * Before joining: what to tell the user about the meeting `code` (whether it is being recorded). Opens the
+   * connection as `connect()` does. Rejects as `join()` would for that code and token (`meeting-not-found`,
+   * `unauthorized`, `rate-limited`, `server-unreachable`, `timeout`).
+   */
+  async meetingInfo(code: string, token?: string): Promise<MeetingInfo> {
+    this.connect();
+    const signal = (this.#early ?? this.#signal)!;
+    await signal.connect();
+    return signal.request('meeting-info', { code, token });
   }
 
   /**
@@ -368,6 +396,7 @@ export class Room extends TypedEmitter<RoomEventMap> {
       this.#waiting = joined.waiting;
       for (const info of joined.participants) this.#addParticipant(info, false);
       this.#setHands(joined.hands);
+      this.#setRecording(joined.recording);
       signal.setReady(true);
       // A closing tab says goodbye, so the others see "left" at once rather than after the resume window.
       this.#stopWatchingPageHide = this.#environment.onPageHide(() => {
@@ -601,6 +630,26 @@ export class Room extends TypedEmitter<RoomEventMap> {
     await this.#hostRequest('lower hands', 'lower-hand', { all: true });
   }
 
+  /** Who records the meeting now (first started first) and whom a host allowed to; nobody outside a meeting. */
+  get recording(): RecordingState {
+    return this.#recording;
+  }
+
+  /**
+   * Tells everyone you started (`true`) or stopped (`false`) recording the meeting; the recording itself is yours to
+   * make (`<meeting-room>` has one). Starting is refused `recording-not-allowed` unless you are a host or a host
+   * allowed you. If a host takes that back, `recording-changed` comes without you among the recorders: stop then.
+   */
+  async setRecording(recording: boolean): Promise<void> {
+    this.#assertInMeeting('record');
+    this.#setRecording(await this.#signal!.request('set-recording', { recording }));
+  }
+
+  /** Host: allows a participant to record the meeting, or takes it back (which stops their recording). */
+  async allowRecording(participantId: string, allowed = true): Promise<void> {
+    this.#setRecording(await this.#hostRequest('allow recording', 'allow-recording', { participantId, allowed }));
+  }
+
   /**
    * Calls `listener` after every change to the room, whatever it is; returns a function that unsubscribes.
    * With `getSnapshot` this is the external-store contract of React's `useSyncExternalStore`, Svelte stores, Vue's
@@ -626,6 +675,7 @@ export class Room extends TypedEmitter<RoomEventMap> {
       settings: this.#settings,
       waitingParticipants: this.#waiting,
       raisedHands: this.#hands,
+      recording: this.#recording,
     });
     return this.#snapshot;
   }
@@ -675,6 +725,11 @@ export class Room extends TypedEmitter<RoomEventMap> {
   async #raiseHand(raised: boolean): Promise<void> {
     this.#assertInMeeting('raise a hand');
     await this.#signal!.request('raise-hand', { raised });
+  }
+
+  /** The recording state as the server told it last (`recording-changed`, an answer, or a join or resume answer). */
+  #setRecording(recording: RecordingState = NOBODY_RECORDS): void {
+    if (JSON.stringify(recording) !== JSON.stringify(this.#recording)) this.emit('recording-changed', (this.#recording = recording));
   }
 
   /** The queue as the server told it last (`hands-changed`, or a join or resume answer). */
@@ -804,6 +859,7 @@ export class Room extends TypedEmitter<RoomEventMap> {
     signal.on('meeting-updated', (settings) => this.#setSettings(settings));
     signal.on('waiting-list', ({ waiting }) => this.#setWaiting(waiting));
     signal.on('hands-changed', ({ hands }) => this.#setHands(hands));
+    signal.on('recording-changed', ({ recording }) => this.#setRecording(recording));
     signal.on('media-path', (path) => this.#followMediaPath(path));
     signal.on('reaction', ({ from, emoji }) => this.participants.get(from)?.reacted(emoji));
     signal.on('resume-token', ({ resumeToken }) => {
@@ -919,6 +975,7 @@ export class Room extends TypedEmitter<RoomEventMap> {
     // first, to offer.
     for (const info of joined.participants) this.#addParticipant(info, true);
     this.#setHands(joined.hands);
+    this.#setRecording(joined.recording);
   }
 
   #setSettings(settings: MeetingSettings): void {
@@ -1101,6 +1158,7 @@ export class Room extends TypedEmitter<RoomEventMap> {
     this.#resumeToken = '';
     this.#chatMessages.length = 0;
     this.#setHands();
+    this.#setRecording();
   }
 
   #setState(state: RoomState): void {

@@ -1,4 +1,4 @@
-import type { MeetingSettings, WaitingParticipant } from '@parley/protocol';
+import type { MeetingSettings, RecordingState, WaitingParticipant } from '@parley/protocol';
 import type { ChatMessage } from './chat.js';
 import type { RoomState } from './events.js';
 import type { Participant } from './participant.js';
@@ -42,6 +42,8 @@ export interface RoomSnapshot {
   readonly waitingParticipants: readonly WaitingParticipant[];
   /** Raised hands, first raised first, by participant id. */
   readonly raisedHands: readonly string[];
+  /** Who records the meeting and whom a host allowed to (see `Room.recording`). */
+  readonly recording: RecordingState;
 }
 
 export function snapshotParticipant(participant: Participant): ParticipantSnapshot {

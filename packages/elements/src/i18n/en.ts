@@ -170,4 +170,12 @@ export const en = {
   reacted: (name: string, emoji: string) => `${name} reacted ${emoji}`,
   // picture-in-picture (issue 16): the toolbar button, and the floating window's title
   pictureInPicture: 'Picture in picture',
+  // local recording (issue 16, item 6): the indicator, the prejoin notice, the toolbar toggle, the host's permission
+  recording: 'Recording',
+  meetingIsRecorded: 'This meeting is being recorded',
+  startRecording: 'Record',
+  startedRecording: (name: string) => `${name} started recording`,
+  stoppedRecording: (name: string) => `${name} stopped recording`,
+  allowRecording: 'Allow recording',
+  disallowRecording: 'Stop allowing recording',
 } as const;

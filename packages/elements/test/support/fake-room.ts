@@ -7,6 +7,7 @@ import {
   type MeetingSettings,
   type Participant,
   type Reaction,
+  type RecordingState,
   type Room,
   type RoomEventMap,
   type VideoWanted,
@@ -159,6 +160,20 @@ export class FakeRoom extends TypedEmitter<RoomEventMap> {
   async lowerAllHands(): Promise<void> {
     this.hostActions.push('lower-all');
     this.setHands([]);
+  }
+
+  recording: RecordingState = { recorders: [], allowed: [] };
+
+  /** Sets who records and who may, as the room does on `recording-changed`. */
+  setRecording(recording: RecordingState): void {
+    this.recording = recording;
+    this.emit('recording-changed', recording);
+  }
+
+  async allowRecording(id: string, allowed = true): Promise<void> {
+    this.hostActions.push(`${allowed ? 'allow' : 'disallow'}-recording:${id}`);
+    const others = this.recording.allowed.filter((other) => other !== id);
+    this.setRecording({ ...this.recording, allowed: allowed ? [...others, id] : others });
   }
 
   async deny(id: string): Promise<void> {

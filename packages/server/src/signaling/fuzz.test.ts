@@ -12,10 +12,13 @@ import {
   mediaStateSchema,
   meetingSettingsUpdateSchema,
   participantTargetSchema,
+  allowRecordingSchema,
+  meetingInfoSchema,
   raiseHandSchema,
   reactionSchema,
   resumeMeetingSchema,
   sessionDescriptionSchema,
+  setRecordingSchema,
 } from '@parley/protocol/schemas';
 import { createMeeting, join, recordEvents, settle, useTestServer, type TestClient } from '../../test/support/helpers.js';
 
@@ -41,6 +44,9 @@ const RUNS: Record<keyof ClientToServerEvents, number> = {
   'raise-hand': 1000,
   'lower-hand': 1000,
   'send-reaction': 1000,
+  'meeting-info': 1000,
+  'set-recording': 1000,
+  'allow-recording': 1000,
 };
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
 
@@ -100,6 +106,9 @@ const nearMisses = {
   'lower-hand': fc.record({ participantId: fc.oneof(aString(LIMITS.participantIdLength), fc.constant('')), all: aBoolean }, loose),
   // Strict: any key besides these two is refused as well.
   'update-meeting': fc.record({ locked: aBoolean, waitingRoom: aBoolean, title: fc.string({ maxLength: 8 }) }, loose),
+  'meeting-info': fc.record({ code: aString(LIMITS.codeInputLength), token: aString(LIMITS.tokenLength), hostKey: fc.string({ maxLength: 8 }) }, loose),
+  'set-recording': fc.record({ recording: aBoolean, since: fc.integer() }, loose),
+  'allow-recording': fc.record({ participantId: fc.oneof(aString(LIMITS.participantIdLength), fc.constant('')), allowed: aBoolean }, loose),
   // Near an allowed emoji: another one, one too many, one with a variation selector missing or added, one repeated.
   'send-reaction': fc.record(
     { emoji: fc.oneof(aString(8), fc.constantFrom('👎', '❤', '👍️', '👍👍', '👍 ', ' 🎉', '🎉🎉🎉🎉')) },
@@ -132,6 +141,9 @@ const CASES: { event: keyof ClientToServerEvents; payloads: fc.Arbitrary<unknown
   { event: 'raise-hand', payloads: malformed(raiseHandSchema, nearMisses['raise-hand']), from: 'member', expect: 'invalid-payload' },
   { event: 'lower-hand', payloads: malformed(lowerHandSchema, nearMisses['lower-hand']), from: 'member', expect: 'invalid-payload' },
   { event: 'send-reaction', payloads: malformed(reactionSchema, nearMisses['send-reaction']), from: 'member', expect: 'invalid-payload' },
+  { event: 'meeting-info', payloads: malformed(meetingInfoSchema, nearMisses['meeting-info']), from: 'outsider', expect: 'invalid-payload' },
+  { event: 'set-recording', payloads: malformed(setRecordingSchema, nearMisses['set-recording']), from: 'member', expect: 'invalid-payload' },
+  { event: 'allow-recording', payloads: malformed(allowRecordingSchema, nearMisses['allow-recording']), from: 'member', expect: 'invalid-payload' },
 ];
 
 const KNOWN_CODES = new Set<string>(Object.values(ProtocolErrorCode));

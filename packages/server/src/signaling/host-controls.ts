@@ -1,4 +1,11 @@
-import { ProtocolErrorCode, type LowerHandRequest, type MeetingSettings, type RaisedHand, type Result } from '@parley/protocol';
+import {
+  ProtocolErrorCode,
+  type LowerHandRequest,
+  type MeetingSettings,
+  type RaisedHand,
+  type RecordingState,
+  type Result,
+} from '@parley/protocol';
 import type { Logger } from '../logger.js';
 import type { Meeting } from '../meetings/meeting.js';
 import type { MeetingService } from '../meetings/meeting-service.js';
@@ -8,13 +15,14 @@ import { ok, refusal } from './dispatch.js';
 import type { EndedMeetings } from './ended-meetings.js';
 import { handQueue } from './hands.js';
 import type { Member, Presence } from './presence.js';
+import { recordingState } from './recording.js';
 import type { Replication } from './replication.js';
 import { meetingRoom, participantRoom } from './rooms.js';
 import type { ParleyServer, ParleySocket } from './types.js';
 import type { Waiter, WaitingRooms } from './waiting-room.js';
 
 /** Host controls, as counted in `parley_host_actions_total{action}` and logged. */
-type HostAction = 'end' | 'mute' | 'remove' | 'transfer-host' | 'update' | 'admit' | 'deny' | 'lower-hand';
+type HostAction = 'end' | 'mute' | 'remove' | 'transfer-host' | 'update' | 'admit' | 'deny' | 'lower-hand' | 'allow-recording';
 
 /** The membership host controls act on (implemented by `Signaling`). */
 export interface ControlledMembership {
@@ -41,6 +49,8 @@ export interface ControlledMembership {
   onSfu(code: string): boolean;
   /** Tells the meeting's participants on this node the queue of raised hands. */
   sendHands(code: string): void;
+  /** Tells the meeting's participants on this node its recording state. */
+  sendRecording(code: string): void;
 }
 
 export interface HostControlsOptions {
@@ -286,6 +296,23 @@ export class HostControls {
       this.#hostAction('lower-hand', host, named?.info.id);
     }
     return ok(handQueue(presence.members(code)));
+  }
+
+  /**
+   * Allows another participant to record, or takes it back: their recording, if one runs, stops (their client stops
+   * it on hearing `recording-changed`). Answers the state now.
+   */
+  allowRecording(host: Member, participantId: string, allowed: boolean): Result<RecordingState> {
+    const target = this.#targetOf(host, participantId);
+    if (!target) return notFound();
+    if (allowed !== (target.recordingAllowed === true)) {
+      target.recordingAllowed = allowed || undefined;
+      if (!allowed && !target.info.isHost) target.recordingSince = undefined;
+      this.#options.replication.publish(target);
+      this.#membership.sendRecording(host.meetingCode);
+      this.#hostAction('allow-recording', host, target.info.id);
+    }
+    return ok(recordingState(this.#membership.presence.members(host.meetingCode)));
   }
 
   /** Another participant of the host's meeting (away ones included). */

@@ -43,6 +43,10 @@ export interface Member {
    * away, dropped with them.
    */
   handRaisedAt?: number | undefined;
+  /** While they record the meeting in their browser: since when (ms since the epoch, see recording.ts). */
+  recordingSince?: number | undefined;
+  /** A host allowed them to record. */
+  recordingAllowed?: boolean | undefined;
   /** Drops the participant when the resume window closes. */
   expiry?: ReturnType<typeof setTimeout>;
 }

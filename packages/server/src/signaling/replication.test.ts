@@ -109,6 +109,8 @@ describe('RedisReplication', () => {
         tokenIssuedAt: undefined,
         previousTokenIssuedAt: undefined,
         handRaisedAt: undefined,
+        recordingSince: undefined,
+        recordingAllowed: undefined,
       });
       assert.equal(replication.owns(own), true);
       assert.equal(replication.owns(member({ node: 'node-b' })), false);

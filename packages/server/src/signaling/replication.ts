@@ -206,6 +206,8 @@ export class RedisReplication implements Replication {
       tokenIssuedAt: member.tokenIssuedAt,
       previousTokenIssuedAt: member.previousTokenIssuedAt,
       handRaisedAt: member.handRaisedAt,
+      recordingSince: member.recordingSince,
+      recordingAllowed: member.recordingAllowed,
     };
     this.#broadcast(() => this.#io.serverSideEmit('presence:member', snapshot));
   }

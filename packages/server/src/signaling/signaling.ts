@@ -5,8 +5,10 @@ import {
   type IceServerConfig,
   type JoinedMeeting,
   type MediaPath,
+  type MeetingInfo,
   type ParticipantLeftReason,
   type RaisedHand,
+  type RecordingState,
   type RequestData,
   type Result,
   type WaitingForHost,
@@ -20,8 +22,11 @@ import {
   mediaStateSchema,
   meetingSettingsUpdateSchema,
   participantTargetSchema,
+  allowRecordingSchema,
+  meetingInfoSchema,
   raiseHandSchema,
   reactionSchema,
+  setRecordingSchema,
   resumeMeetingSchema,
   sessionDescriptionSchema,
 } from '@parley/protocol/schemas';
@@ -43,6 +48,7 @@ import { HostControls } from './host-controls.js';
 import { MAX_HELD_MESSAGES, Presence, type HeldMessage, type Member } from './presence.js';
 import { quickIceCandidate } from './quick-validation.js';
 import { ReactionLimits } from './reactions.js';
+import { mayRecord, recordingState } from './recording.js';
 import { createReplication, type Replication, type Verdict } from './replication.js';
 import type { ResumeClaims, ResumeTokens } from './resume-tokens.js';
 import { meetingRoom, participantRoom } from './rooms.js';
@@ -175,6 +181,7 @@ export class Signaling {
         sendWaitingList: (code) => this.#sendWaitingList(code),
         onSfu: (code) => this.#onSfu(code),
         sendHands: (code) => this.#sendHands(code),
+        sendRecording: (code) => this.#sendRecording(code),
       },
     });
     this.#dispatcher = new Dispatcher(this.#requests(), options);
@@ -411,6 +418,8 @@ export class Signaling {
       'media-state': request(mediaStateSchema, (socket, state) => this.#setMediaState(socket, state)),
       'app-message': request(appMessageSchema, (socket, message) => this.#relayAppMessage(socket, message)),
       'raise-hand': request(raiseHandSchema, (socket, { raised }) => this.#raiseHand(socket, raised)),
+      'meeting-info': request(meetingInfoSchema, (socket, payload) => this.#meetingInfo(socket, payload)),
+      'set-recording': request(setRecordingSchema, (socket, { recording }) => this.#setRecording(socket, recording)),
       'leave-meeting': bare((socket) => this.#leave(socket)),
       'end-meeting': bare((socket) => this.#asHost(socket, (host) => hosts.end(host))),
       'mute-participant': request(participantTargetSchema, (socket, { participantId }) =>
@@ -433,6 +442,9 @@ export class Signaling {
       ),
       'lower-hand': request(lowerHandSchema, (socket, target) => this.#asHost(socket, (host) => hosts.lowerHands(host, target))),
       'send-reaction': request(reactionSchema, (socket, reaction) => this.#relayReaction(socket, reaction)),
+      'allow-recording': request(allowRecordingSchema, (socket, { participantId, allowed }) =>
+        this.#asHost(socket, (host) => hosts.allowRecording(host, participantId, allowed)),
+      ),
     };
   }
 
@@ -491,6 +503,36 @@ export class Signaling {
     this.#replication.ownConnections(meetingRoom(code)).emit('hands-changed', { hands: handQueue(this.#presence.members(code)) });
   }
 
+  /** Starts or stops the sender's recording (hosts, and those a host allowed, may start). Answers the state now. */
+  #setRecording(socket: ParleySocket, recording: boolean): Result<RecordingState> {
+    const member = this.#memberOf(socket);
+    if (!member) return refusal(ProtocolErrorCode.NotInMeeting, 'Join a meeting first');
+    if (recording && !mayRecord(member)) return refusal(ProtocolErrorCode.RecordingNotAllowed, 'A host has not allowed you to record');
+    if (recording !== (member.recordingSince !== undefined)) {
+      member.recordingSince = recording ? Date.now() : undefined;
+      this.#replication.publish(member);
+      this.#sendRecording(member.meetingCode);
+    }
+    return ok(recordingState(this.#presence.members(member.meetingCode)));
+  }
+
+  /** Tells the meeting's participants on this node its recording state, as for raised hands (see `#sendHands`). */
+  #sendRecording(code: string): void {
+    this.#replication.ownConnections(meetingRoom(code)).emit('recording-changed', { recording: recordingState(this.#presence.members(code)) });
+  }
+
+  /** Whether a member's leaving or arriving changes what `recording-changed` says. */
+  #countsForRecording(member: Member): boolean {
+    return member.recordingSince !== undefined || member.recordingAllowed === true;
+  }
+
+  /** Before a join: what the newcomer should know. Checked as a join is, so that it tells nothing more. */
+  async #meetingInfo(socket: ParleySocket, request: z.output<typeof meetingInfoSchema>): Promise<Result<MeetingInfo>> {
+    const admission = await this.#admissibleMeeting(socket, request);
+    if (!admission.ok) return admission;
+    return ok({ recording: recordingState(this.#presence.members(admission.data.meeting.code)).recorders.length > 0 });
+  }
+
   #leave(socket: ParleySocket): Result<undefined> {
     if (socket.data.waiting) {
       this.#withdraw(socket, 'withdrew');
@@ -508,35 +550,10 @@ export class Signaling {
     // A join under way is no idle connection: the idle sweep must not close it while the join awaits (the rate limit,
     // the token, the lookup: each may be slow on a loaded Redis).
     socket.data.idleSince = Date.now();
-    const ip = this.#options.rateLimits.clientIp(socket.request);
-    const { rateLimits, logger } = this.#options;
-    const retryAfter = await rateLimits.joinBlocked(ip);
-    if (retryAfter !== undefined) {
-      logger.warn({ ip, retryAfter }, 'join refused: too many failed joins from this address');
-      return refusal(ProtocolErrorCode.RateLimited, 'Too many failed joins from your address', { retryAfter });
-    }
-    let claims: ParticipantClaims | undefined;
-    if (this.#options.participantTokens) {
-      const verdict = await this.#options.participantTokens.verify(request.token, request.code);
-      if (!verdict.ok && verdict.retryable) {
-        logger.error({ ip, reason: verdict.reason }, 'join refused: participant tokens cannot be checked');
-        return refusal(ProtocolErrorCode.Internal, 'Participant tokens cannot be checked now');
-      }
-      if (!verdict.ok) {
-        await rateLimits.joinFailed(ip);
-        logger.info({ ip, reason: verdict.reason }, 'join refused: no valid participant token');
-        return refusal(ProtocolErrorCode.Unauthorized, 'A valid participant token for this meeting is required');
-      }
-      claims = verdict.claims;
-    }
-    const meeting = await this.#options.meetings.findJoinable(request.code);
-    if (meeting) this.#lastRead.set(meeting.code, meeting);
-    if (!meeting || this.#ended.has(meeting.code)) {
-      await rateLimits.joinFailed(ip);
-      // The code as typed is not logged: it may be a near miss of a real one.
-      logger.info({ ip }, 'join refused: no joinable meeting with that code');
-      return refusal(ProtocolErrorCode.MeetingNotFound, 'No meeting with that code is open');
-    }
+    const admission = await this.#admissibleMeeting(socket, request);
+    if (!admission.ok) return admission;
+    const { meeting, claims, ip } = admission.data;
+    const { logger } = this.#options;
     // The lookup awaited: the socket may have gone, or joined through a parallel request, meanwhile.
     if (socket.disconnected) return refusal(ProtocolErrorCode.Internal, 'Disconnected while joining');
     if (socket.data.meetingCode || socket.data.waiting) return refusal(ProtocolErrorCode.AlreadyInMeeting, 'Already in a meeting');
@@ -592,6 +609,46 @@ export class Signaling {
     const joined = this.#enter(socket, meeting, entrant);
     void this.#followHeadCount(meeting.code);
     return ok(joined);
+  }
+
+  /**
+   * The checks before a join (and a `meeting-info`): failed joins from the address, the participant token, the
+   * meeting's code. A token or code that fails counts as a failed join.
+   */
+  async #admissibleMeeting(
+    socket: ParleySocket,
+    request: { code: string; token?: string | undefined },
+  ): Promise<Result<{ meeting: Meeting; claims: ParticipantClaims | undefined; ip: string }>> {
+    const ip = this.#options.rateLimits.clientIp(socket.request);
+    const { rateLimits, logger } = this.#options;
+    const retryAfter = await rateLimits.joinBlocked(ip);
+    if (retryAfter !== undefined) {
+      logger.warn({ ip, retryAfter }, 'join refused: too many failed joins from this address');
+      return refusal(ProtocolErrorCode.RateLimited, 'Too many failed joins from your address', { retryAfter });
+    }
+    let claims: ParticipantClaims | undefined;
+    if (this.#options.participantTokens) {
+      const verdict = await this.#options.participantTokens.verify(request.token, request.code);
+      if (!verdict.ok && verdict.retryable) {
+        logger.error({ ip, reason: verdict.reason }, 'join refused: participant tokens cannot be checked');
+        return refusal(ProtocolErrorCode.Internal, 'Participant tokens cannot be checked now');
+      }
+      if (!verdict.ok) {
+        await rateLimits.joinFailed(ip);
+        logger.info({ ip, reason: verdict.reason }, 'join refused: no valid participant token');
+        return refusal(ProtocolErrorCode.Unauthorized, 'A valid participant token for this meeting is required');
+      }
+      claims = verdict.claims;
+    }
+    const meeting = await this.#options.meetings.findJoinable(request.code);
+    if (meeting) this.#lastRead.set(meeting.code, meeting);
+    if (!meeting || this.#ended.has(meeting.code)) {
+      await rateLimits.joinFailed(ip);
+      // The code as typed is not logged: it may be a near miss of a real one.
+      logger.info({ ip }, 'join refused: no joinable meeting with that code');
+      return refusal(ProtocolErrorCode.MeetingNotFound, 'No meeting with that code is open');
+    }
+    return ok({ meeting, claims, ip });
   }
 
   /** Makes `entrant` a participant spoken for by `socket`, tells the others, and returns the join answer. */
@@ -1054,6 +1111,7 @@ export class Signaling {
     if (socket) this.#detach(socket);
     this.#options.io.to(meetingRoom(member.meetingCode)).emit('participant-left', { participantId: member.info.id, reason });
     if (member.handRaisedAt !== undefined) this.#sendHands(member.meetingCode);
+    if (this.#countsForRecording(member)) this.#sendRecording(member.meetingCode);
     this.#options.metrics.leaves.inc({ reason });
     this.#options.logger.info({ meeting: member.meetingCode, participant: member.info.id, reason }, 'left');
     void this.#followHeadCount(member.meetingCode);
@@ -1100,6 +1158,7 @@ export class Signaling {
       media: this.#mediaPath(member),
       waiting: member.info.isHost ? this.#waitingRooms.list(member.meetingCode) : [],
       hands: handQueue(this.#presence.members(member.meetingCode)),
+      recording: recordingState(this.#presence.members(member.meetingCode)),
     };
   }
 
@@ -1111,10 +1170,13 @@ export class Signaling {
     let member = this.#presence.get(snapshot.meetingCode, snapshot.info.id);
     const isNew = !member;
     const handBefore = member?.handRaisedAt;
-    // The adapter's encoding turns an absent stamp into null: a hand that is down.
+    const recordingBefore = { since: member?.recordingSince, allowed: member?.recordingAllowed };
+    // The adapter's encoding turns an absent stamp into null: a hand that is down, no recording.
     const handRaisedAt = snapshot.handRaisedAt ?? undefined;
+    const recordingSince = snapshot.recordingSince ?? undefined;
+    const recordingAllowed = snapshot.recordingAllowed ?? undefined;
     if (!member) {
-      member = { ...snapshot, handRaisedAt, heldMessages: [] };
+      member = { ...snapshot, handRaisedAt, recordingSince, recordingAllowed, heldMessages: [] };
       this.#presence.add(member);
       this.#announce(member);
       this.#readAhead(snapshot.meetingCode);
@@ -1139,8 +1201,13 @@ export class Signaling {
       member.tokenIssuedAt = snapshot.tokenIssuedAt;
       member.previousTokenIssuedAt = snapshot.previousTokenIssuedAt;
       member.handRaisedAt = handRaisedAt;
+      member.recordingSince = recordingSince;
+      member.recordingAllowed = recordingAllowed;
     }
     if (member.handRaisedAt !== handBefore) this.#sendHands(member.meetingCode);
+    if (member.recordingSince !== recordingBefore.since || member.recordingAllowed !== recordingBefore.allowed) {
+      this.#sendRecording(member.meetingCode);
+    }
     if (snapshot.socketId === null) member.awaySince ??= Date.now();
     else member.awaySince = undefined;
     clearTimeout(member.expiry);
@@ -1176,6 +1243,7 @@ export class Signaling {
     const member = this.#presence.remove(code, id);
     if (!member) return;
     if (member.handRaisedAt !== undefined) this.#sendHands(code);
+    if (this.#countsForRecording(member)) this.#sendRecording(code);
     void this.#followHeadCount(code);
     // The dropping node stores the departure (a removal is stored as such); here it counts at once.
     if (reason !== 'removed' && this.#recovering()) this.#departed.add(`${code}/${id}`);

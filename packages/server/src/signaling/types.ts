@@ -19,6 +19,9 @@ export interface MemberSnapshot {
   previousTokenIssuedAt?: number | undefined;
   /** While their hand is up: its stamp (see `Member`). Absent while it is down (`null` once through the adapter). */
   handRaisedAt?: number | undefined;
+  /** While they record: since when; a host allowed them to record (see `Member`). `null` once through the adapter. */
+  recordingSince?: number | undefined;
+  recordingAllowed?: boolean | undefined;
 }
 
 /** Messages between server nodes sharing a Redis (`REDIS_URL`), through the Socket.IO adapter. */

@@ -21,6 +21,7 @@ export type ControlledRoom = RoomPart<
   | 'leave'
   | 'endMeeting'
   | 'react'
+  | 'recording'
 >;
 
 /**
@@ -30,6 +31,7 @@ export type ControlledRoom = RoomPart<
  * @fires parley-error - A button's action failed, e.g. the camera could not be started.
  * @fires parley-panel-toggle - A panel toggle was pressed. `detail`: `panel`, and `open` (what it should become).
  * @fires parley-pip-request - The picture-in-picture button was pressed (`<meeting-room>` opens its window).
+ * @fires parley-recording-toggle - The record toggle was pressed. `detail`: `recording` (what it should become).
  * @fires parley-end-meeting - A host confirmed "End meeting for all". Cancelable: `preventDefault()` keeps the
  *   meeting going.
  *
@@ -37,6 +39,8 @@ export type ControlledRoom = RoomPart<
  * @csspart camera - The camera toggle.
  * @csspart screen-share - The screen share toggle (hidden where the browser cannot share a screen).
  * @csspart hand - The raise hand toggle (with `hand` set; `aria-pressed` while your hand is up).
+ * @csspart record - The record toggle (with `record` set, for a host or someone a host allowed; `aria-pressed` while
+ *   you record).
  * @csspart chat - The chat toggle (with `chat` set).
  * @csspart unread - The unread-message count on the chat toggle.
  * @csspart participants - The participants toggle (with `participants` set).
@@ -54,6 +58,7 @@ export type ControlledRoom = RoomPart<
  * @cssprop --parley-surface - Button background.
  * @cssprop --parley-danger - Background of the leave button and of devices that are off.
  * @cssprop --parley-hand - Background of the raise hand toggle while your hand is up.
+ * @cssprop --parley-recording - Background of the record toggle while you record, and of the "Recording" indicator.
  * @cssprop --parley-reaction-picker-background - Background of the emoji picker (default `--parley-surface`).
  *
  * @tag meeting-controls
@@ -70,6 +75,7 @@ export class MeetingControls extends ParleyElement {
     settings: { type: Boolean },
     reactions: { type: Boolean },
     pip: { type: Boolean },
+    record: { type: Boolean },
     pickerOpen: { state: true },
     openPanel: { attribute: 'open-panel' },
     unreadCount: { type: Number, attribute: 'unread-count' },
@@ -95,6 +101,8 @@ export class MeetingControls extends ParleyElement {
 
   /** Show the picture-in-picture button (where the browser has a picture-in-picture window). */
   pip = false;
+  /** Show the record toggle, to those who may record (hosts, and those a host allowed). */
+  record = false;
 
   /** The emoji picker is open. */
   private pickerOpen = false;
@@ -114,6 +122,7 @@ export class MeetingControls extends ParleyElement {
       'host-changed',
       'waiting-list-changed',
       'hands-changed',
+      'recording-changed',
     ]);
   }
 
@@ -160,6 +169,9 @@ export class MeetingControls extends ParleyElement {
           )
         : nothing}
       ${this.reactions ? this.#renderReactions(disabled) : nothing}
+      ${this.record && room && local && (local.isHost || room.recording.allowed.includes(local.id))
+        ? this.#renderRecord(room.recording.recorders.includes(local.id), disabled)
+        : nothing}
       ${this.chat
         ? this.#panelToggle(
             'chat',
@@ -190,6 +202,14 @@ export class MeetingControls extends ParleyElement {
         ? this.#button('end-meeting', this.text.endMeeting, undefined, 'end', disabled, () => void this.#endMeeting(), this.text.endMeeting)
         : nothing}
     `;
+  }
+
+  /** The record toggle: the recording itself is the page's (`parley-recording-toggle`), e.g. `<meeting-room>`'s. */
+  #renderRecord(recording: boolean, disabled: boolean) {
+    return this.#button('record', this.text.startRecording, recording, 'record', disabled, () =>
+      dispatchParleyEvent(this, 'parley-recording-toggle', { recording: !recording }),
+      icon('record'),
+    );
   }
 
   /** The reactions button, and above the controls while open, its picker: a menu of emoji (see `@csspart`). */

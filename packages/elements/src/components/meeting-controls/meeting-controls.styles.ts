@@ -44,6 +44,10 @@ export const meetingControlsStyles = css`
     background: var(--parley-hand, #fdd663);
     color: #202124;
   }
+  button.record[aria-pressed='true'] {
+    background: var(--parley-recording, #d93025);
+    color: #fff;
+  }
   .badge {
     position: absolute;
     top: -2px;

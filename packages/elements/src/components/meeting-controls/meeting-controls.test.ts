@@ -99,6 +99,34 @@ describe('<meeting-controls>', () => {
     expect(await axeViolations(document.body)).to.deep.equal([]);
   });
 
+  it('shows the record toggle to those who may record, pressed while they record, and asks with parley-recording-toggle', async () => {
+    const room = new FakeRoom();
+    const controls = await render(room, (element) => (element.record = true));
+    const asked: boolean[] = [];
+    controls.addEventListener('parley-recording-toggle', ({ detail }) => asked.push(detail.recording));
+    // The fake room's local participant is a host: hosts may always record.
+    part(controls, 'record')!.click();
+    room.setRecording({ recorders: ['me'], allowed: [] });
+    await controls.updateComplete;
+    expect(part(controls, 'record')!.getAttribute('aria-pressed')).to.equal('true');
+    expect(part(controls, 'record')!.getAttribute('aria-label')).to.equal('Record');
+    part(controls, 'record')!.click();
+    expect(asked).to.deep.equal([true, false]);
+
+    // A guest sees it only once a host allowed them.
+    room.localParticipant.isHost = false;
+    room.setRecording({ recorders: [], allowed: [] });
+    await controls.updateComplete;
+    expect(part(controls, 'record')).to.equal(null);
+    room.setRecording({ recorders: [], allowed: ['me'] });
+    await controls.updateComplete;
+    expect(part(controls, 'record')!.getAttribute('aria-pressed')).to.equal('false');
+    // Without `record` (hide="recording" on <meeting-room>), never.
+    controls.record = false;
+    await controls.updateComplete;
+    expect(part(controls, 'record')).to.equal(null);
+  });
+
   it('gives hosts End meeting for all, and nobody else', async () => {
     const room = new FakeRoom();
     const controls = await render(room);

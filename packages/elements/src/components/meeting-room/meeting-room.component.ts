@@ -1,5 +1,5 @@
 import { html, nothing, type PropertyDeclarations, type PropertyValues } from 'lit';
-import { ParleyError, Room, type JoinOptions, type LeaveReason, type Participant, type Reaction, type VideoEffect } from '@parley/sdk';
+import { ParleyError, Room, type JoinOptions, type LeaveReason, type Participant, type Reaction, type RecordingState, type VideoEffect } from '@parley/sdk';
 import {
   BACKGROUND_OPTIONS,
   rememberBackground,
@@ -16,6 +16,7 @@ import { loadCallUi, prefetchCallUi } from '../../load-call-ui.js';
 import type { MeetingNotices } from '../meeting-notices/meeting-notices.component.js';
 import { rememberedName } from '../prejoin-screen/remembered-name.js';
 import { PrejoinScreen } from '../prejoin-screen/prejoin-screen.component.js';
+import type { Recording } from '../../recording/local-recorder.js';
 import { meetingRoomStyles } from './meeting-room.styles.js';
 import { RoomEventsController } from '../../controllers/room-events-controller.js';
 import { bindRoomNotices, showDeviceProblem, withNotices, type RoomNoticesHost } from './room-notices.js';
@@ -72,6 +73,10 @@ const defaultServer = new URL(import.meta.url).origin;
  * @fires parley-pip-closed - The picture-in-picture window closed: by the user, `closePictureInPicture()`, or leaving.
  * @fires parley-background-changed - Your background changed (`setBackground()`, or chosen in the prejoin screen or
  *   the settings), or went back to `none` because it could not start. `detail`: `background`.
+ * @fires parley-recording-started - Someone (you too) started recording the meeting. `detail`: `participant`.
+ * @fires parley-recording-stopped - Someone stopped recording, or left while recording. `detail`: `participant`;
+ *   for your own recording also `blob` (the WebM file) and `fileName`, and it is cancelable: `preventDefault()` keeps
+ *   the file from being saved as a download.
  *
  * Size: with no CSS from the page, as wide as its container and 16:9 of that tall (3:4 on phones), from 320 px (640
  * px when at most 900 px wide, so that two tiles stack) to the window's height. A `height` or `aspect-ratio` from the page replaces that.
@@ -99,6 +104,7 @@ const defaultServer = new URL(import.meta.url).origin;
  * @csspart meeting-info - The row above the call with the meeting code and "Copy invite link" (unless `no-invite`).
  * @csspart copy-invite - The "Copy invite link" button.
  * @csspart reconnecting - The notice shown while the meeting server is out of reach (the call goes on).
+ * @csspart recording - The "Recording" indicator, while anyone records the meeting.
  * @csspart announcer - The visually hidden live region that tells screen readers who joined, left or muted.
  *
  * @cssprop --parley-background - Background of the whole meeting.
@@ -145,6 +151,8 @@ export class MeetingRoom extends ParleyElement {
     openPanel: { state: true },
     unreadCount: { state: true },
     serverAway: { state: true },
+    recorded: { state: true },
+    recordedBeforeJoin: { state: true },
   };
 
   /** URL of the Parley server. Default: the origin `parley.js` was loaded from. */
@@ -198,8 +206,9 @@ export class MeetingRoom extends ParleyElement {
 
   /**
    * Controls to leave out, space-separated: `hand` (raise hand), `reactions`, `pip` (picture in picture),
-   * `background` (the background choice in the prejoin screen and the settings). Their methods (`raiseHand()`,
-   * `react()`, `openPictureInPicture()`, `setBackground()`…) still work.
+   * `background` (the background choice in the prejoin screen and the settings), `recording` (the record toggle).
+   * Their methods (`raiseHand()`, `react()`, `openPictureInPicture()`, `setBackground()`, `startRecording()`…) still
+   * work. The "Recording" indicator always shows: everyone must know.
    */
   hide = '';
 
@@ -241,6 +250,14 @@ export class MeetingRoom extends ParleyElement {
   private unreadCount = 0;
   /** The meeting server is out of reach while the call goes on peer to peer. */
   private serverAway = false;
+  /** Someone records the meeting: the indicator shows. */
+  private recorded = false;
+  /** The meeting the prejoin screen shows is being recorded (`Room.meetingInfo`). */
+  private recordedBeforeJoin = false;
+  /** This page's own recording, from its start: resolves to what stops it. */
+  #recording: Promise<() => Promise<Recording>> | null = null;
+  /** What a change of who records does here (from the call-ui chunk: see recording-events.ts), once joining. */
+  #onRecording: ((state: RecordingState) => void) | undefined;
 
   /**
    * While the prejoin screen shows a meeting: the room Join will use, connected early with the SDK's `Room.connect()`
@@ -323,6 +340,10 @@ export class MeetingRoom extends ParleyElement {
       if (newest) this.announcement = this.text.someoneWaiting(newest.name);
     },
     'hands-changed': (ids) => this.#onHands?.(ids),
+    'recording-changed': (state) => {
+      this.recorded = state.recorders.length > 0;
+      this.#onRecording?.(state);
+    },
     'chat-message': (message) => {
       if (this.openPanel !== 'chat' && message.senderId !== room.localParticipant.id) this.unreadCount += 1;
     },
@@ -423,12 +444,14 @@ export class MeetingRoom extends ParleyElement {
       }
       // Fetched since the element entered the page: the call renders with its elements defined. They come from where
       // this module came from, so failing to fetch them is that server being out of reach.
-      const { handEvents } = await loadCallUi().catch((cause: unknown) => {
+      const { handEvents, recordingEvents } = await loadCallUi().catch((cause: unknown) => {
         throw ParleyError.serverUnreachable(defaultServer, cause);
       });
       this.#onHands = handEvents(this, room, this.#noticesHost);
       // Kept by the room: applied to the camera as it joins, before anything is sent.
       await room.localParticipant.setVideoEffect(this.#videoEffect);
+      // A host took the permission back, or this page left: the recording stops, and its file is saved.
+      this.#onRecording = recordingEvents(this, room, this.#noticesHost, () => void this.stopRecording().catch(this.#report));
       await room.join({
         code: this.code,
         name: (options.name ?? this.name).trim() || this.text.defaultName,
@@ -573,6 +596,40 @@ export class MeetingRoom extends ParleyElement {
     }
   }
 
+  /**
+   * Records the meeting in this browser: everyone's video as a 1280×720 grid with names, and everyone's audio, to
+   * WebM. Everyone sees "Recording" first. Rejects with `recording-not-allowed` unless you are a host or a host
+   * allowed you (`allowRecording`).
+   */
+  async startRecording(): Promise<void> {
+    const room = this.#joinedRoom();
+    const starting = (this.#recording ??= import('../../recording/recording.js').then(async (recording) => {
+      const recorder = await recording.startRecording(this, room);
+      return () => recording.stopRecording(this, room, recorder);
+    }));
+    try {
+      await starting;
+    } catch (error) {
+      if (this.#recording === starting) this.#recording = null;
+      throw error;
+    }
+  }
+
+  /**
+   * Stops your recording and resolves to the file (`null` if you were not recording); `parley-recording-stopped`
+   * carries it too, and unless a listener cancels that event the file is saved as a download.
+   */
+  async stopRecording(): Promise<Recording | null> {
+    const stop = this.#recording;
+    this.#recording = null;
+    return stop ? (await stop)() : null;
+  }
+
+  /** Host: allows a participant (by id) to record the meeting, or takes it back (which stops their recording). */
+  allowRecording(participantId: string, allowed = true): Promise<void> {
+    return this.#joinedRoom().allowRecording(participantId, allowed);
+  }
+
   protected override updated(changed: PropertyValues): void {
     super.updated(changed);
     // First: a room connected early goes once `autojoin` is set, and `#autojoin` joins only without a room.
@@ -609,6 +666,9 @@ export class MeetingRoom extends ParleyElement {
                 <span>${this.text.serverAwayDetail}</span>
               </div>`
             : nothing}
+          ${this.recorded
+            ? html`<div part="recording" class="recording" role="status">● ${this.text.recording}</div>`
+            : nothing}
           ${this.noInvite ? nothing : this.#renderMeetingInfo()}
           <div class="stage">
             <participant-grid part="grid" .room=${this.#events.room} @click=${this.#onGridClick}></participant-grid>
@@ -624,11 +684,13 @@ export class MeetingRoom extends ParleyElement {
             settings
             ?reactions=${!this.#hides('reactions')}
             ?pip=${!this.#hides('pip')}
+            ?record=${!this.#hides('recording')}
             open-panel=${this.openPanel}
             unread-count=${this.unreadCount}
             @parley-panel-toggle=${this.#onPanelToggle}
             @parley-end-meeting=${this.#onEndMeeting}
             @parley-pip-request=${this.#onPipRequest}
+            @parley-recording-toggle=${this.#onRecordingToggle}
             @parley-error=${this.#onControlError}
           ></meeting-controls>
         </div>`;
@@ -707,6 +769,7 @@ export class MeetingRoom extends ParleyElement {
       meeting-code=${this.code}
       .name=${this.name || rememberedName()}
       .error=${this.errorMessage}
+      ?recorded=${this.recordedBeforeJoin}
       ?busy=${busy}
       .background=${this.#hides('background') ? null : this.background}
       @parley-prejoin-submit=${this.#onPrejoinSubmit}
@@ -752,7 +815,7 @@ export class MeetingRoom extends ParleyElement {
     this.openPanel = panel;
     if (panel === 'chat') this.unreadCount = 0;
     if (!panel) return;
-    panelModules[panel]().catch((error: unknown) => dispatchParleyEvent(this, 'parley-error', errorDetail(error)));
+    panelModules[panel]().catch(this.#report);
     // Into the panel that opened, so that keyboard and screen reader users land where the content now is.
     void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('[part~="panel"]')?.focus());
   }
@@ -777,6 +840,13 @@ export class MeetingRoom extends ParleyElement {
     // Any other failure of a control may be the end refused: then whoever ends the meeting later is not "you".
     if (!showDeviceProblem(this.#noticesHost, event.detail.code)) this.#endedByYou = false;
   };
+
+  #onRecordingToggle = (event: CustomEvent<ParleyEventDetailMap['parley-recording-toggle']>): void => {
+    event.stopPropagation();
+    (event.detail.recording ? this.startRecording() : this.stopRecording()).catch(this.#report);
+  };
+
+  #report = (error: unknown): void => void dispatchParleyEvent(this, 'parley-error', errorDetail(error));
 
   #closePanel = (): void => {
     const panel = this.openPanel;
@@ -812,9 +882,14 @@ export class MeetingRoom extends ParleyElement {
     const wanted = this.phase === 'prejoin' && !this.autojoin && !!this.code && this.isConnected;
     if (!wanted || this.#warmOptions !== options) this.#coolDown();
     if (!wanted || this.#spareRoom) return;
-    this.#spareRoom = this.#newRoom();
+    const room = (this.#spareRoom = this.#newRoom());
     this.#warmOptions = options;
-    this.#spareRoom.connect();
+    this.recordedBeforeJoin = false;
+    // Connects early, and asks what to tell before joining; a code that is no meeting is for Join to report.
+    room.meetingInfo(this.code, this.token || undefined).then(
+      ({ recording }) => this.#spareRoom === room && (this.recordedBeforeJoin = recording),
+      ignore,
+    );
   }
 
   /** What a room is made of: one connected early with other options is not the one to join with. */
@@ -844,7 +919,7 @@ export class MeetingRoom extends ParleyElement {
     const action = key === 'd' ? () => this.toggleMicrophone() : key === 'e' ? () => this.toggleCamera() : null;
     if (!action) return;
     event.preventDefault();
-    action().catch((error: unknown) => dispatchParleyEvent(this, 'parley-error', errorDetail(error)));
+    action().catch(this.#report);
   };
 
   #hides(part: string): boolean {
@@ -866,5 +941,6 @@ export class MeetingRoom extends ParleyElement {
     this.#events.follow(room);
     this.#endedByYou = false;
     this.#onHands = undefined;
+    this.#onRecording = undefined;
   }
 }

@@ -211,4 +211,15 @@ export const meetingRoomStyles = css`
     font-size: 14px;
     white-space: nowrap;
   }
+  /* Everyone sees that the meeting is recorded: a row of its own above the stage, never covered by a tile. */
+  .recording {
+    align-self: flex-start;
+    margin: var(--_gap) 0 0 calc(var(--_gap) * 2);
+    padding: 4px 12px;
+    border-radius: 14px;
+    background: var(--parley-recording, #d93025);
+    color: #fff;
+    font-size: 14px;
+    font-weight: 600;
+  }
 `;

@@ -24,6 +24,8 @@ export type ListedRoom = RoomPart<
   | 'raisedHands'
   | 'lowerHand'
   | 'lowerAllHands'
+  | 'recording'
+  | 'allowRecording'
 >;
 
 /**
@@ -32,6 +34,9 @@ export type ListedRoom = RoomPart<
  *
  * Raised hands come first, in the queue's order (the server's, the same on every page), each with Lower hand for
  * hosts (and on your own), and Lower all hands for hosts.
+ *
+ * Hosts allow a participant to record the meeting, or stop allowing it (which stops their recording); whoever
+ * records shows "Recording" by their name.
  *
  * Hosts also get the meeting's controls here: lock and waiting room switches, the waiting room with Admit and
  * Deny, and per participant Ask to mute, Make host and Remove (after a confirmation). The actions sit on a row of
@@ -43,13 +48,15 @@ export type ListedRoom = RoomPart<
  * @csspart participant - Each `<li>`.
  * @csspart name - A participant's name.
  * @csspart host-badge - The [HOST] badge.
+ * @csspart recording-badge - The "Recording" badge by whoever records the meeting.
  * @csspart microphone - The microphone state icon.
  * @csspart camera - The camera state icon.
  * @csspart host-controls - For hosts: the lock and waiting room switches.
  * @csspart waiting-room-notice - For hosts: why the waiting room is on, when a removal turned it on.
  * @csspart waiting - For hosts: the list of people waiting to be let in.
  * @csspart actions - For hosts: the row of action buttons under a participant's name.
- * @csspart action - Each host action button (Ask to mute, Make host, Remove, Admit, Deny, Lower hand).
+ * @csspart action - Each host action button (Ask to mute, Make host, Allow recording, Remove, Admit, Deny,
+ *   Lower hand).
  * @csspart hands - While hands are up: the raised hands section, with its heading.
  * @csspart hand-list - The `<ol>` of raised hands, first raised first.
  * @csspart hand - Each raised hand's `<li>`.
@@ -84,6 +91,7 @@ export class ParticipantList extends ParleyElement {
       'meeting-updated',
       'waiting-list-changed',
       'hands-changed',
+      'recording-changed',
     ]);
   }
 
@@ -158,6 +166,9 @@ export class ParticipantList extends ParleyElement {
     return html`<li part="participant" data-participant-id=${participant.id}>
       <span part="name" class="name">${name}</span>
       ${participant.isHost ? html`<span part="host-badge" class="badge">${this.text.host}</span>` : nothing}
+      ${room.recording.recorders.includes(participant.id)
+        ? html`<span part="recording-badge" class="badge">${this.text.recording}</span>`
+        : nothing}
       ${deviceState('microphone', participant.audioEnabled, participant.audioEnabled ? this.text.microphoneOn : this.text.microphoneOff)}
       ${deviceState('camera', participant.videoEnabled, participant.videoEnabled ? this.text.cameraOn : this.text.cameraOff)}
       ${host && !participant.isLocal
@@ -168,10 +179,16 @@ export class ParticipantList extends ParleyElement {
             ${participant.isHost
               ? nothing
               : this.#action(this.text.makeHost, participant.name, () => room.transferHost(participant.id))}
+            ${participant.isHost ? nothing : this.#allowRecording(participant, room.recording.allowed.includes(participant.id))}
             ${this.#action(this.text.remove, participant.name, () => this.#remove(participant))}
           </span>`
         : nothing}
     </li>`;
+  }
+
+  #allowRecording(participant: Participant, allowed: boolean) {
+    const label = allowed ? this.text.disallowRecording : this.text.allowRecording;
+    return this.#action(label, participant.name, () => this.room!.allowRecording(participant.id, !allowed));
   }
 
   /** Removes someone once the host confirmed it (the dialog is a chunk fetched on first use). */

@@ -14,7 +14,7 @@ async function render(room: FakeRoom): Promise<ParticipantList> {
 }
 
 /** A host sees action buttons in each row; the names and badges come first. */
-const withoutActions = (row: string) => row.replace(/ (Mute|Make host|Remove) \w+/g, '');
+const withoutActions = (row: string) => row.replace(/ (Mute|Make host|Allow recording|Stop allowing recording|Remove) \w+/g, '');
 
 const rows = (list: ParticipantList) =>
   [...list.shadowRoot!.querySelectorAll('li')].map((item) => item.textContent!.replace(/\s+/g, ' ').trim());
@@ -75,6 +75,28 @@ describe('<participant-list>', () => {
     expect(room.settings.locked).to.equal(true);
     expect(lock.checked).to.equal(true);
     expect(await axeViolations(document.body)).to.deep.equal([]);
+  });
+
+  it('lets hosts allow someone to record and take it back; whoever records shows Recording by their name', async () => {
+    const room = new FakeRoom();
+    room.join('p1', 'Ada');
+    const list = await render(room);
+    const button = (name: string) =>
+      [...list.shadowRoot!.querySelectorAll('button')].find((element) => element.textContent!.replace(/\s+/g, ' ').trim() === name);
+    button('Allow recording Ada')!.click();
+    await new Promise((resolve) => setTimeout(resolve));
+    await list.updateComplete;
+    room.setRecording({ recorders: ['p1'], allowed: ['p1'] });
+    await list.updateComplete;
+    expect(rows(list)[1]).to.match(/^Ada Recording /);
+    button('Stop allowing recording Ada')!.click();
+    await new Promise((resolve) => setTimeout(resolve));
+    expect(room.hostActions).to.deep.equal(['allow-recording:p1', 'disallow-recording:p1']);
+    // A guest has no such button.
+    room.localParticipant.isHost = false;
+    room.emit('host-changed', room.localParticipant);
+    await list.updateComplete;
+    expect(button('Allow recording Ada')).to.equal(undefined);
   });
 
   it('tells hosts, in words beside the switch, that a removal turned the waiting room on; turning it off clears it', async () => {

@@ -35,6 +35,7 @@ type Status = 'starting' | 'ready' | 'permission-denied' | 'no-device' | 'device
  * @csspart form - The `<form>` around everything.
  * @csspart heading - The "Ready to join?" heading.
  * @csspart meeting-code - The line naming the meeting code.
+ * @csspart recorded - "This meeting is being recorded", with `recorded` set.
  * @csspart preview - The mirrored camera `<video>`.
  * @csspart meter - The microphone level meter (`role="meter"`).
  * @csspart camera-toggle - The camera on/off button (`aria-pressed`).
@@ -69,6 +70,7 @@ export class PrejoinScreen extends ParleyElement {
     name: {},
     meetingCode: { attribute: 'meeting-code' },
     busy: { type: Boolean, reflect: true },
+    recorded: { type: Boolean },
     error: {},
     background: { attribute: false },
     status: { state: true },
@@ -88,6 +90,9 @@ export class PrejoinScreen extends ParleyElement {
 
   /** Disables the form, e.g. while the page joins with the submitted stream. */
   busy = false;
+
+  /** The meeting is being recorded: said before anyone joins it. */
+  recorded = false;
 
   /** A message to show in an alert, e.g. why joining failed. */
   error = '';
@@ -184,6 +189,7 @@ export class PrejoinScreen extends ParleyElement {
         ${this.meetingCode
           ? html`<p part="meeting-code" class="code">${this.text.meetingCodeLine(this.meetingCode)}</p>`
           : nothing}
+        ${this.recorded ? html`<p part="recorded" class="recorded" role="status">● ${this.text.meetingIsRecorded}</p>` : nothing}
       </div>
       <fieldset ?disabled=${this.busy}>
         ${failed ? this.#renderHelp() : this.#renderPreview()}

@@ -27,6 +27,11 @@ export const prejoinScreenStyles = css`
     font-variant-numeric: tabular-nums;
     overflow-wrap: anywhere;
   }
+  .recorded {
+    margin: 8px 0 0;
+    font-weight: 600;
+    color: var(--parley-recording, #d93025);
+  }
   fieldset {
     display: grid;
     gap: 16px;

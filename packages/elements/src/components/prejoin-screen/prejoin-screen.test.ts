@@ -65,6 +65,14 @@ describe('<prejoin-screen>', () => {
     expect(part(element, 'microphone-select')).to.not.equal(null);
   });
 
+  it('says the meeting is being recorded, with `recorded` set, and not otherwise', async () => {
+    const element = await render((el) => (el.meetingCode = 'abcd-efgh-jkmn'));
+    expect(part(element, 'recorded')).to.equal(null);
+    element.recorded = true;
+    await element.updateComplete;
+    expect(part(element, 'recorded')!.textContent!.trim()).to.equal('● This meeting is being recorded');
+  });
+
   it('has a microphone level meter', async () => {
     const element = await renderReady();
     const meter = part(element, 'meter')!;

@@ -181,6 +181,14 @@ const de: Catalog = {
   sendReaction: 'Reaktion senden',
   reacted: (name, emoji) => `${name} hat mit ${emoji} reagiert`,
   pictureInPicture: 'Bild im Bild',
+  // local recording (issue 16, item 6)
+  recording: 'Aufnahme',
+  meetingIsRecorded: 'Dieses Meeting wird aufgezeichnet',
+  startRecording: 'Aufnehmen',
+  startedRecording: (name) => `${name} hat eine Aufnahme gestartet`,
+  stoppedRecording: (name) => `${name} hat die Aufnahme beendet`,
+  allowRecording: 'Aufnehmen erlauben',
+  disallowRecording: 'Aufnehmen nicht mehr erlauben',
 };
 
 export default de;

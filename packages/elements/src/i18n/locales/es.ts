@@ -181,6 +181,14 @@ const es: Catalog = {
   sendReaction: 'Enviar una reacción',
   reacted: (name, emoji) => `${name} reaccionó con ${emoji}`,
   pictureInPicture: 'Imagen en imagen',
+  // local recording (issue 16, item 6)
+  recording: 'Grabando',
+  meetingIsRecorded: 'Esta reunión se está grabando',
+  startRecording: 'Grabar',
+  startedRecording: (name) => `${name} empezó a grabar`,
+  stoppedRecording: (name) => `${name} dejó de grabar`,
+  allowRecording: 'Permitir grabar',
+  disallowRecording: 'Dejar de permitir grabar',
 };
 
 export default es;

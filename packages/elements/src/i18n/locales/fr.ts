@@ -181,6 +181,14 @@ const fr: Catalog = {
   sendReaction: 'Envoyer une réaction',
   reacted: (name, emoji) => `${name} a réagi ${emoji}`,
   pictureInPicture: 'Image dans l’image',
+  // local recording (issue 16, item 6)
+  recording: 'Enregistrement',
+  meetingIsRecorded: 'Cette réunion est enregistrée',
+  startRecording: 'Enregistrer',
+  startedRecording: (name) => `${name} a commencé à enregistrer`,
+  stoppedRecording: (name) => `${name} a arrêté d’enregistrer`,
+  allowRecording: 'Autoriser l’enregistrement',
+  disallowRecording: 'Ne plus autoriser l’enregistrement',
 };
 
 export default fr;
