@@ -85,6 +85,65 @@ describe('examples/plain-html: one script tag from the Parley server', () => {
     });
     await Promise.all(pages.map((meetingPage) => meetingPage.close()));
   });
+
+  test("own-toolbar.html: the page's own buttons raise a hand, react, record and open picture in picture, and the others see it", async () => {
+    const { code, hostKey } = await createMeeting(harness.parley.url);
+    const ada = await MeetingPage.openUrl(harness.browser, `${site.url}/own-toolbar.html?${new URLSearchParams({ code, name: 'Ada' })}`, 'Ada', {
+      join: async (page) => {
+        // hide="background": the prejoin screen offers no background of its own.
+        await page.waitForSelector('meeting-room >> prejoin-screen >> [part~="join"]:not([disabled])', { timeout: 20_000 });
+        assert.equal(await page.locator('meeting-room >> prejoin-screen >> [part~="background-select"]').count(), 0);
+        await page.evaluate((key) => document.querySelector('meeting-room')!.setAttribute('host-key', key), hostKey);
+        await pressPrejoinJoin(page);
+      },
+    });
+    const bob = await MeetingPage.openUrl(harness.browser, `${site.url}/?${new URLSearchParams({ code, name: 'Bob' })}`, 'Bob', {
+      join: pressPrejoinJoin,
+    });
+    try {
+      await assertTiles([ada, bob]);
+      // The built-in buttons of everything the page offers itself are gone; Bob's page keeps them.
+      for (const part of ['hand', 'reactions', 'picture-in-picture', 'record']) {
+        assert.equal(await ada.page.locator(`meeting-room >> meeting-controls >> [part~="${part}"]`).count(), 0, part);
+      }
+      assert.equal(await bob.page.locator('meeting-room >> meeting-controls >> [part~="hand"]').count(), 1);
+      const adaTileOnBob = (inner: string) =>
+        bob.page.locator(`meeting-room >> participant-tile[data-participant-id="${ada.participantId}"] >> ${inner}`);
+
+      // Noise suppression went on as Ada joined; the page's button says so, and turns it off.
+      await ada.page.waitForSelector('#noise[aria-pressed="true"]');
+      await ada.page.click('#noise');
+      await ada.page.waitForSelector('#noise[aria-pressed="false"]');
+
+      await ada.page.click('#hand');
+      await adaTileOnBob('[part~="hand"]').waitFor({ timeout: 10_000 });
+      await ada.page.waitForSelector('#hand[aria-pressed="true"]');
+
+      await ada.page.click('#applause');
+      await adaTileOnBob('[part~="reaction"]').filter({ hasText: '👏' }).waitFor({ timeout: 10_000 });
+
+      // Recording: Bob sees the indicator while it runs; Ada's page gets the file as its own link, not a download.
+      const indicator = bob.page.locator('meeting-room >> [part~="recording"]');
+      await ada.page.click('#record');
+      await indicator.filter({ hasText: 'Recording' }).waitFor({ timeout: 15_000 });
+      await ada.page.waitForTimeout(2000);
+      await ada.page.click('#record');
+      const file = ada.page.locator('#recording-file a');
+      await file.waitFor({ timeout: 20_000 });
+      assert.match((await file.getAttribute('download')) ?? '', /\.webm$/);
+      const bytes = await ada.page.evaluate(async () => (await (await fetch(document.querySelector<HTMLAnchorElement>('#recording-file a')!.href)).blob()).size);
+      assert.ok(bytes > 10_000, `a recording of 2 s has ${bytes} bytes`);
+      await indicator.waitFor({ state: 'hidden', timeout: 10_000 });
+
+      // Picture in picture from the page's own button (a click: the browser wants a user gesture), showing Bob.
+      const [window] = await Promise.all([ada.context.waitForEvent('page'), ada.page.click('#pip')]);
+      await window.waitForFunction(() => (document.querySelector('video')?.videoWidth ?? 0) > 0, undefined, { timeout: 15_000 });
+      assert.match(await window.locator('body').innerText(), /Bob/);
+      await ada.page.locator('#log li').filter({ hasText: 'Picture in picture opened' }).waitFor();
+    } finally {
+      await Promise.all([ada.close(), bob.close()]);
+    }
+  });
 });
 
 /** A person on the SDK-only speaker view. */

@@ -18,3 +18,6 @@ export type { ListedRoom } from './components/participant-list/participant-list.
 export type { PanelName, ParleyEventDetailMap, ParleyEventName } from './events.js';
 export { en } from './i18n/en.js';
 export { availableLanguages, registerTranslation, type Catalog, type StringOverrides } from './i18n/localize.js';
+export type { BackgroundChoice } from './background/background-choice.js';
+export type { Recording } from './recording/local-recorder.js';
+export type { VideoSize } from './controllers/video-wanted-controller.js';
