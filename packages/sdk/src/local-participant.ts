@@ -206,8 +206,9 @@ export class LocalParticipant extends Participant {
       track = await this.#acquire(kind);
       await this.#putTrack(kind, track);
     }
-    if (track) track.enabled = enabled;
-    // And what is sent: noise suppression's or the video effect's output.
+    // Noise suppression's microphone always runs under its processed track, which carries on or off; a camera under
+    // a video effect goes off with the effect's output.
+    if (track && track !== this.#filter?.input) track.enabled = enabled;
     const sent = this.#track(kind);
     if (sent) sent.enabled = enabled;
     await this.#announceEnabled(kind, enabled);
@@ -338,8 +339,10 @@ export class LocalParticipant extends Participant {
       const previous = this.#track(kind);
       const previousCamera = kind === 'video' ? this.#captured('video') : null;
       const previousOutput = kind === 'video' ? this.#processed?.output : null;
+      // On or off moves to what is sent (noise suppression's `process` keeps the microphone under it running).
+      const enabled = track.enabled;
       const shown = output?.track ?? (filter ? filter.process(track) : track);
-      shown.enabled = track.enabled;
+      shown.enabled = enabled;
       if (previous) stream.removeTrack(previous);
       stream.addTrack(shown);
       if (previousCamera !== track) this.#watch(track);

@@ -107,6 +107,34 @@ describe('noise suppression', function () {
     expect([local.audioTrack!.id, local.audioTrack!.enabled, local.audioEnabled]).to.deep.equal([microphone.id, false, false]);
   });
 
+  it('runs beside a video effect: each device under its own processed track, muting acts on what is sent', async () => {
+    const room = await joinedWithPeer();
+    const local = room.localParticipant;
+    const [microphone, camera] = [local.audioTrack!, local.videoTrack!];
+    const canvas = document.createElement('canvas');
+    canvas.getContext('2d');
+    const effectOutput = canvas.captureStream().getVideoTracks()[0]!;
+    await Promise.all([
+      local.setNoiseSuppression(true),
+      local.setVideoEffect(async () => ({ track: effectOutput, stop: () => effectOutput.stop() })),
+    ]);
+    const processed = local.audioTrack!;
+    expect(processed.id).to.not.equal(microphone.id);
+    expect(local.videoTrack!.id).to.equal(effectOutput.id);
+    expect(sentTracks(world.environment)).to.include.members([processed.id, effectOutput.id]);
+    expect([local.deviceId('audio'), local.deviceId('video')]).to.deep.equal([microphone.getSettings().deviceId, 'camera-1']);
+
+    await room.toggleMicrophone(false);
+    await room.toggleCamera(false);
+    // The microphone runs under the processed track, which is off; the camera goes off with the effect's output.
+    expect([processed.enabled, microphone.enabled, effectOutput.enabled, camera.enabled]).to.deep.equal([false, true, false, false]);
+
+    await Promise.all([local.setNoiseSuppression(false), local.setVideoEffect(null)]);
+    expect([local.audioTrack!.id, local.videoTrack!.id]).to.deep.equal([microphone.id, camera.id]);
+    expect([microphone.enabled, camera.enabled]).to.deep.equal([false, false]);
+    expect([processed.readyState, effectOutput.readyState]).to.deep.equal(['ended', 'ended']);
+  });
+
   it('keeps processing across a microphone switch and a lost microphone: the old one stops, the sent track stays', async () => {
     const room = await joinedWithPeer();
     const local = room.localParticipant;
