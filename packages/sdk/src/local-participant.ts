@@ -202,7 +202,9 @@ export class LocalParticipant extends Participant {
    */
   async setEnabled(kind: DeviceKind, enabled: boolean): Promise<void> {
     let track = this.#captured(kind);
-    if (enabled && !track) {
+    // Nothing sent: never captured, or lost (a device gone, a permission revoked) with no replacement. A microphone
+    // lost under noise suppression is still its input, ended: a new one goes in its place.
+    if (enabled && !this.#track(kind)) {
       track = await this.#acquire(kind);
       await this.#putTrack(kind, track);
     }

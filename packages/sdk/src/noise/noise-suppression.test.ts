@@ -107,6 +107,33 @@ describe('noise suppression', function () {
     expect([local.audioTrack!.id, local.audioTrack!.enabled, local.audioEnabled]).to.deep.equal([microphone.id, false, false]);
   });
 
+  it('a microphone lost with none to replace it comes back through the filter when turned on again', async () => {
+    const room = await joinedWithPeer();
+    const local = room.localParticipant;
+    await local.setNoiseSuppression(true);
+    const processed = local.audioTrack!;
+    const microphone = world.environment.liveTracks.find((track) => track.kind === 'audio')!;
+
+    // Permission revoked: the microphone ends and no other can start.
+    world.environment.refusals.set('audio', 'NotAllowedError');
+    const lost = nextEvent(room, 'stream-changed');
+    microphone.dispatchEvent(new Event('ended'));
+    await lost;
+    await waitFor(() => !local.audioEnabled, 'the microphone announced off');
+    expect(local.audioTrack).to.equal(null);
+
+    // Granted again: turning the microphone on captures a new one, under the same processed track.
+    world.environment.refusals.delete('audio');
+    await room.toggleMicrophone(true);
+    expect(local.audioTrack!.id).to.equal(processed.id);
+    expect(local.audioTrack!.enabled).to.equal(true);
+    expect(local.noiseSuppression).to.equal(true);
+    const live = world.environment.liveTracks.filter((track) => track.kind === 'audio');
+    expect(live).to.have.length(1);
+    expect(live[0]!.id).to.not.equal(microphone.id);
+    expect(sentTracks(world.environment)).to.include(processed.id);
+  });
+
   it('runs beside a video effect: each device under its own processed track, muting acts on what is sent', async () => {
     const room = await joinedWithPeer();
     const local = room.localParticipant;
