@@ -109,4 +109,19 @@ export const meetingControlsStyles = css`
   .picker button:hover {
     background: var(--_background);
   }
+  /* A narrow meeting (a sidebar, a card, a phone; <meeting-room> is the container): buttons of 44 px, the least a
+     finger needs, and tighter gaps keep ten controls on one row at 500 px, leaving the call its height. */
+  @container (max-width: 600px) {
+    :host {
+      gap: 8px 4px;
+      padding: 8px 6px;
+    }
+    button {
+      width: 44px;
+      height: 44px;
+    }
+    button.leave {
+      width: 52px;
+    }
+  }
 `;
