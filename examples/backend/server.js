@@ -4,6 +4,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import express from 'express';
 import { SignJWT } from 'jose';
+import { createApiClient } from '@parley/server/client';
 
 const PARLEY_URL = process.env.PARLEY_URL ?? 'http://localhost:3000';
 if ((process.env.PARLEY_TOKEN_SECRET ?? '').length < 32) {
@@ -12,19 +13,14 @@ if ((process.env.PARLEY_TOKEN_SECRET ?? '').length < 32) {
 }
 
 // #region create-meeting
-/**
- * Creates a meeting on the Parley server: `{ code, hostKey, expiresAt }`. A server started with CREATE_MEETING_KEY
- * creates them only for requests carrying that key.
- */
-async function createMeeting() {
-  const key = process.env.PARLEY_CREATE_MEETING_KEY;
-  const response = await fetch(`${PARLEY_URL}/api/meetings`, {
-    method: 'POST',
-    headers: key ? { Authorization: `Bearer ${key}` } : {},
-  });
-  if (response.status !== 201) throw new Error(`Parley answered ${response.status} to POST /api/meetings`);
-  return response.json();
-}
+// The Parley server API's typed client. Its key: the server's API_KEY (which also reads, changes and ends meetings), or
+// its CREATE_MEETING_KEY, which only creates them; none if the server has neither.
+const parley = createApiClient({
+  url: PARLEY_URL,
+  apiKey: process.env.PARLEY_API_KEY ?? process.env.PARLEY_CREATE_MEETING_KEY,
+});
+// `await parley.createMeeting()` gives `{ code, hostKey, expiresAt }`; on a refusal it throws a ParleyApiError with
+// the error's `code` (`unauthorized`, `rate-limited`…).
 // #endregion create-meeting
 
 // #region sign-token
@@ -82,7 +78,7 @@ app.get('/', (_request, response) => {
 
 app.post('/meetings', async (request, response, next) => {
   try {
-    const { code } = await createMeeting();
+    const { code } = await parley.createMeeting();
     const hostSecret = randomBytes(16).toString('base64url');
     hostSecrets.set(code, hostSecret);
     const query = new URLSearchParams({ name: String(request.body.name ?? ''), host: hostSecret });

@@ -37,8 +37,10 @@ describe('configuration', () => {
     assert.deepEqual(config.rateLimits, {
       joinFailures: { points: 10, durationS: 600 },
       createMeeting: { points: 60, durationS: 600 },
+      api: { points: 600, durationS: 60 },
       socketEvents: { points: 300, durationS: 10 },
     });
+    assert.equal(config.apiKey, undefined, 'the server API is off');
     assert.deepEqual(config.connections, { maxPerAddress: 500, idleTimeoutMs: 600_000 });
     assert.equal(config.trustProxy('10.0.0.1', 0), false);
     assert.equal(config.shutdownTimeoutMs, 10_000);
@@ -60,6 +62,8 @@ describe('configuration', () => {
         EMPTY_MEETING_GRACE_MS: '0',
         JOIN_FAILURE_LIMIT: '3/60',
         CREATE_MEETING_LIMIT: '5/1',
+        API_LIMIT: '7/3',
+        API_KEY: 'k'.repeat(32),
         SOCKET_EVENT_LIMIT: '1000/2',
         TRUST_PROXY: '1',
         MAX_CONNECTIONS_PER_ADDRESS: '20',
@@ -84,6 +88,8 @@ describe('configuration', () => {
     assert.equal(config.emptyMeetingGraceMs, 0);
     assert.deepEqual(config.rateLimits.joinFailures, { points: 3, durationS: 60 });
     assert.deepEqual(config.rateLimits.createMeeting, { points: 5, durationS: 1 });
+    assert.deepEqual(config.rateLimits.api, { points: 7, durationS: 3 });
+    assert.equal(config.apiKey, 'k'.repeat(32));
     assert.deepEqual(config.rateLimits.socketEvents, { points: 1000, durationS: 2 });
     assert.equal(config.trustProxy('10.0.0.1', 0), true, 'one hop trusted');
     assert.equal(config.trustProxy('10.0.0.2', 1), false, 'not two');
@@ -140,6 +146,8 @@ describe('configuration', () => {
     [{ JOIN_FAILURE_LIMIT: '10' }, /JOIN_FAILURE_LIMIT must be "<count>\/<seconds>"/],
     [{ CREATE_MEETING_LIMIT: '0/60' }, /CREATE_MEETING_LIMIT/],
     [{ CREATE_MEETING_KEY: 'too-short' }, /CREATE_MEETING_KEY must be at least 32 characters, got 9/],
+    [{ API_KEY: 'too-short' }, /API_KEY must be at least 32 characters, got 9/],
+    [{ API_LIMIT: '10' }, /API_LIMIT/],
     [{ RESUME_TOKEN_SECRET: 'short' }, /RESUME_TOKEN_SECRET must be at least 32 characters, got 5/],
     [{ SOCKET_EVENT_LIMIT: 'lots' }, /SOCKET_EVENT_LIMIT/],
     [{ MAX_CONNECTIONS_PER_ADDRESS: '0' }, /MAX_CONNECTIONS_PER_ADDRESS must be a whole number from 1, got "0"/],

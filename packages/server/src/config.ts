@@ -65,6 +65,8 @@ export interface ServerConfig {
     joinFailures: RateLimit;
     /** `POST /api/meetings`, per client IP. */
     createMeeting: RateLimit;
+    /** Every request to the server API (`/api/meetings…` but creation), per client IP, before the key is checked. */
+    api: RateLimit;
     /** Every event one socket sends; past it the socket is disconnected. */
     socketEvents: RateLimit;
   };
@@ -78,6 +80,11 @@ export interface ServerConfig {
   trustProxy: (address: string, hop: number) => boolean;
   /** When set, `POST /api/meetings` needs `Authorization: Bearer <this key>`: only your backend creates meetings. */
   createMeetingKey: string | undefined;
+  /**
+   * The server API's key (`API_KEY`; docs/server-api.md): `Authorization: Bearer <key>` lets a backend manage
+   * meetings, and create them too. Unset, `CREATE_MEETING_KEY` serves instead; with neither, the API is off.
+   */
+  apiKey: string | undefined;
   /** When set, every join must carry a participant token the embedding site signed (docs/protocol.md). */
   participantTokens: ParticipantTokenConfig | undefined;
   /** How long a graceful shutdown may take before the process gives up waiting. */
@@ -160,6 +167,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     rateLimits: {
       joinFailures: read(() => parseRateLimit('JOIN_FAILURE_LIMIT', setting('JOIN_FAILURE_LIMIT') ?? '10/600'), { points: 10, durationS: 600 }),
       createMeeting: read(() => parseRateLimit('CREATE_MEETING_LIMIT', setting('CREATE_MEETING_LIMIT') ?? '60/600'), { points: 60, durationS: 600 }),
+      api: read(() => parseRateLimit('API_LIMIT', setting('API_LIMIT') ?? '600/60'), { points: 600, durationS: 60 }),
       socketEvents: read(() => parseRateLimit('SOCKET_EVENT_LIMIT', setting('SOCKET_EVENT_LIMIT') ?? '300/10'), { points: 300, durationS: 10 }),
     },
     connections: {
@@ -168,6 +176,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     },
     trustProxy: read(() => parseTrustProxy(setting('TRUST_PROXY')), () => false),
     createMeetingKey: read(() => parseSecret('CREATE_MEETING_KEY', setting('CREATE_MEETING_KEY')), undefined),
+    apiKey: read(() => parseSecret('API_KEY', setting('API_KEY')), undefined),
     participantTokens: read(
       () => parseParticipantTokens(setting('AUTH_TOKEN_SECRET'), setting('AUTH_JWKS_URL'), setting('AUTH_ISSUER'), setting('AUTH_AUDIENCE')),
       undefined,

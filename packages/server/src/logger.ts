@@ -11,7 +11,7 @@ export const LISTENING_MESSAGE = 'Parley server listening';
  * keys; the redaction below is a second line of defence should an object carrying one be logged whole.
  */
 export function createLogger(level: string, destination?: DestinationStream, format: LogFormat = 'json'): Logger {
-  const secrets = ['sdp', 'candidate', 'hostKey', 'resumeToken', 'credential', 'secret', 'token'];
+  const secrets = ['sdp', 'candidate', 'hostKey', 'resumeToken', 'credential', 'secret', 'token', 'apiKey', 'authorization'];
   return pino(
     {
       level,

@@ -80,6 +80,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly apiRequests = new Counter({
+    name: 'parley_api_requests_total',
+    help: 'Server API requests (docs/server-api.md), by route and HTTP status.',
+    labelNames: ['route', 'status'] as const,
+    registers: [this.registry],
+  });
+
   readonly floodDisconnects = new Counter({
     name: 'parley_flood_disconnects_total',
     help: 'Sockets disconnected for sending past their event budget.',

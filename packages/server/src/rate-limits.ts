@@ -37,6 +37,7 @@ function sharedLimiter(limit: RateLimit, keyPrefix: string, redis: unknown): Rat
 export class RateLimits {
   readonly joinFailures: RateLimiterAbstract;
   readonly createMeeting: RateLimiterAbstract;
+  readonly api: RateLimiterAbstract;
   readonly socketEvents: RateLimit;
   readonly #trustProxy: ServerConfig['trustProxy'];
 
@@ -44,6 +45,7 @@ export class RateLimits {
     const perIp = (limit: RateLimit, keyPrefix: string) => (redis ? sharedLimiter(limit, keyPrefix, redis) : limiter(limit, keyPrefix));
     this.joinFailures = perIp(config.rateLimits.joinFailures, 'join-failures');
     this.createMeeting = perIp(config.rateLimits.createMeeting, 'create-meeting');
+    this.api = perIp(config.rateLimits.api, 'api');
     this.socketEvents = config.rateLimits.socketEvents;
     this.#trustProxy = config.trustProxy;
   }

@@ -8,6 +8,7 @@ import { LIMITS } from '@parley/protocol';
 import { ConfigError, type ServerConfig } from './config.js';
 import { createApp, type Readiness } from './http/app.js';
 import { isOriginAllowed } from './http/origins.js';
+import type { MeetingAdministration } from './http/server-api.js';
 import { createLogger, LISTENING_MESSAGE, type DestinationStream, type Logger } from './logger.js';
 import { MeetingService } from './meetings/meeting-service.js';
 import type { MeetingStore } from './meetings/meeting.js';
@@ -89,6 +90,16 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     );
     return reason ? { ready: false, reason } : { ready: true };
   };
+  // The server API acts through the signaling, made below on the HTTP server this app serves; nothing reaches the app
+  // before that server listens, after both exist.
+  let signaling!: Signaling;
+  const administration: MeetingAdministration = {
+    participantsOf: (code) => signaling.participantsOf(code),
+    waitingCount: (code) => signaling.waitingCount(code),
+    endMeeting: (code) => signaling.endMeeting(code),
+    removeParticipant: (code, participantId) => signaling.removeParticipant(code, participantId),
+    updateMeeting: (code, changes) => signaling.updateMeeting(code, changes),
+  };
   const app = createApp({
     meetings,
     metrics,
@@ -97,6 +108,9 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     rateLimits,
     tls: !!config.tls,
     createMeetingKey: config.createMeetingKey,
+    apiKey: config.apiKey ?? config.createMeetingKey,
+    administration,
+    maxParticipants: config.maxParticipants,
     ready,
     mediaServers: config.sfu?.instances.map((instance) => instance.publicUrl) ?? [],
   });
@@ -133,7 +147,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   guard.startIdleSweep(() => io.of('/').sockets.values());
   // SFU mode: the meetings' Janus rooms, on the instances this server watches (a dead one's meetings move).
   const sfu = config.sfu && new SfuRooms(config.sfu, logger, store);
-  const signaling = new Signaling({
+  signaling = new Signaling({
     io,
     meetings,
     iceServers: config.iceServers,

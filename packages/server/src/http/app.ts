@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import cors from 'cors';
@@ -12,6 +12,7 @@ import { RateLimits } from '../rate-limits.js';
 import { isOriginAllowed } from './origins.js';
 import { PAGE_LANGUAGES } from './page-strings.js';
 import { landingPage, meetingPage, notFoundPage, type PageLanguage } from './pages.js';
+import { hasBearerKey, serverApi, type MeetingAdministration } from './server-api.js';
 
 export interface AppOptions {
   meetings: MeetingService;
@@ -21,8 +22,14 @@ export interface AppOptions {
   rateLimits: RateLimits;
   /** Served over HTTPS: browsers are told to stay on it. */
   tls: boolean;
-  /** When set, creating a meeting needs `Authorization: Bearer <key>`. */
+  /** When set, creating a meeting needs `Authorization: Bearer <key>` (or the API key). */
   createMeetingKey: string | undefined;
+  /** The server API's key (`API_KEY`, else `CREATE_MEETING_KEY`); `undefined`: the API is off. */
+  apiKey: string | undefined;
+  /** The signaling, for the server API's presence and host controls. */
+  administration: MeetingAdministration;
+  /** The server's `MAX_PARTICIPANTS`. */
+  maxParticipants: number;
   /** Whether the server can take traffic now (storage reachable, not shutting down); answers in bounded time. */
   ready: () => Promise<Readiness>;
   /** In SFU mode, the Janus URLs browsers connect to: the pages may open WebSockets to them. */
@@ -66,13 +73,10 @@ function pageLanguage(request: Request, response: Response): PageLanguage {
   return { lang: request.acceptsLanguages(PAGE_LANGUAGES) || 'en', query: '' };
 }
 
-/** Whether `header` is `Bearer <key>`, compared in constant time (digests of equal length). */
-function hasKey(header: string | undefined, key: string): boolean {
-  const digest = (value: string) => createHash('sha256').update(value).digest();
-  return timingSafeEqual(digest(header ?? ''), digest(`Bearer ${key}`));
-}
-
-export function createApp({ meetings, metrics, logger, allowedOrigins, rateLimits, tls, createMeetingKey, ready, mediaServers }: AppOptions): Express {
+export function createApp(options: AppOptions): Express {
+  const { meetings, metrics, logger, allowedOrigins, rateLimits, tls, createMeetingKey, apiKey, ready, mediaServers } = options;
+  // Either key creates meetings, so that a backend needs one key only.
+  const creationKeys = [createMeetingKey, apiKey].filter((key): key is string => key !== undefined);
   const app = express();
   app.disable('x-powered-by');
 
@@ -157,21 +161,24 @@ export function createApp({ meetings, metrics, logger, allowedOrigins, rateLimit
       // CORS only hides the answer from other pages; a form or fetch from one would still create a meeting.
       if (!isOriginAllowed(allowedOrigins, request.headers.origin, request.headers.host)) {
         metrics.refusals.inc({ event: 'create-meeting', code: 'origin-not-allowed' });
-        response.status(403).json({ error: 'origin-not-allowed' });
+        response.status(403).json({ error: 'origin-not-allowed', message: 'Pages of this origin may not create meetings' });
         return;
       }
       const ip = rateLimits.clientIp(request);
-      if (createMeetingKey !== undefined && !hasKey(request.headers.authorization, createMeetingKey)) {
+      if (createMeetingKey !== undefined && !hasBearerKey(request.headers.authorization, creationKeys)) {
         metrics.refusals.inc({ event: 'create-meeting', code: 'unauthorized' });
         logger.warn({ ip }, 'meeting creation refused: no valid key');
-        response.status(401).set('WWW-Authenticate', 'Bearer').json({ error: 'unauthorized' });
+        response.status(401).set('WWW-Authenticate', 'Bearer').json({ error: 'unauthorized', message: 'A valid key is required' });
         return;
       }
       const retryAfter = await RateLimits.take(rateLimits.createMeeting, ip);
       if (retryAfter !== undefined) {
         metrics.refusals.inc({ event: 'create-meeting', code: 'rate-limited' });
         logger.warn({ ip, retryAfter }, 'meeting creation refused: rate limited');
-        response.status(429).set('Retry-After', String(retryAfter)).json({ error: 'rate-limited', retryAfter });
+        response
+          .status(429)
+          .set('Retry-After', String(retryAfter))
+          .json({ error: 'rate-limited', message: 'Too many meetings created from your address', retryAfter });
         return;
       }
       const meeting = await meetings.create();
@@ -186,6 +193,8 @@ export function createApp({ meetings, metrics, logger, allowedOrigins, rateLimit
       next(error);
     }
   });
+
+  app.use('/api', serverApi(options));
 
   app.get('/healthz', (_request, response) => {
     response.json({ status: 'ok' });

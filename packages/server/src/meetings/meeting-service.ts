@@ -9,6 +9,14 @@ export interface CreatedMeeting {
   expiresAt: Date;
 }
 
+/** What may change about a meeting's settings at once (see {@link MeetingService.configure}). */
+export interface MeetingConfiguration extends Partial<Pick<MeetingSettings, 'locked' | 'waitingRoom'>> {
+  /** This meeting's own participant limit; `null` goes back to the server's `MAX_PARTICIPANTS`. */
+  maxParticipants?: number | null;
+  /** When the code stops being joinable (joins and the last departure move it on as usual). */
+  expiresAt?: Date;
+}
+
 export interface MeetingLifetimes {
   /** A meeting nobody joins stays joinable this long after its creation or its latest join. */
   ttlMs: number;
@@ -119,23 +127,36 @@ export class MeetingService {
   }
 
   /**
-   * Locks or unlocks the meeting and turns its waiting room on or off (absent fields stay), in one step. Returns
-   * the settings before and after, or `undefined` if no meeting has this canonical code.
+   * Locks or unlocks the meeting and turns its waiting room on or off, and (through the server API) sets its own
+   * participant limit (`null`: the server's) and its expiry; absent fields stay, all in one step. Returns the settings
+   * hosts see before and after, or `undefined` if no meeting has this canonical code.
    */
   configure(
     code: string,
-    changes: Partial<MeetingSettings>,
+    changes: MeetingConfiguration,
   ): Promise<{ previous: MeetingSettings; current: MeetingSettings } | undefined> {
     return this.#serially(code, async () => {
       const meeting = await this.#store.get(code);
       if (!meeting) return undefined;
       const locked = changes.locked ?? meeting.locked;
-      // A host setting the waiting room makes it theirs: no longer the one a removal turned on.
-      const { waitingRoomAfterRemoval: _, ...chosen } = meeting.settings;
-      const settings = changes.waitingRoom === undefined ? meeting.settings : { ...chosen, waitingRoom: changes.waitingRoom };
-      await this.#store.update(code, { locked, settings });
+      let settings = meeting.settings;
+      if (changes.waitingRoom !== undefined) {
+        // A host setting the waiting room makes it theirs: no longer the one a removal turned on.
+        const { waitingRoomAfterRemoval: _, ...chosen } = settings;
+        settings = { ...chosen, waitingRoom: changes.waitingRoom };
+      }
+      if (changes.maxParticipants !== undefined) {
+        const { maxParticipants: _, ...others } = settings;
+        settings = changes.maxParticipants === null ? others : { ...others, maxParticipants: changes.maxParticipants };
+      }
+      await this.#store.update(code, { locked, settings, ...(changes.expiresAt ? { expiresAt: changes.expiresAt } : {}) });
       return { previous: hostSettings(meeting), current: hostSettings({ locked, settings }) };
     });
+  }
+
+  /** Up to `limit` joinable meetings, by code, after the code `after` if given (paging through them). */
+  listOpen(after: string | undefined, limit: number, now = new Date()): Promise<Meeting[]> {
+    return this.#store.listOpen(now, after, limit);
   }
 
   /**
@@ -221,6 +242,11 @@ export function hostSettings(meeting: Pick<Meeting, 'locked' | 'settings'>): Mee
   const settings: MeetingSettings = { locked: meeting.locked, waitingRoom: meeting.settings.waitingRoom === true };
   if (settings.waitingRoom && meeting.settings.waitingRoomAfterRemoval === true) settings.waitingRoomAfterRemoval = true;
   return settings;
+}
+
+/** Most participants `meeting` takes: its own limit (server API), never above the server's `MAX_PARTICIPANTS`. */
+export function capacityOf(meeting: Pick<Meeting, 'settings'>, serverLimit: number): number {
+  return Math.min(serverLimit, meeting.settings.maxParticipants ?? serverLimit);
 }
 
 /** Resume tokens issued before this instant do not make their holder host again after a crash. */

@@ -11,6 +11,8 @@ export interface StoredMeetingSettings extends Partial<Pick<MeetingSettings, 'wa
   departed?: string[];
   /** When a host last handed over their role, ms since the epoch (see `MeetingService.recordRoleChange`). */
   rolesChangedAt?: number;
+  /** Most participants in this meeting, set through the server API; at most the server's `MAX_PARTICIPANTS`. */
+  maxParticipants?: number;
 }
 
 /**
@@ -21,13 +23,14 @@ export interface StoredMeetingSettings extends Partial<Pick<MeetingSettings, 'wa
 export function parseStoredSettings(json: string): StoredMeetingSettings {
   const parsed: unknown = JSON.parse(json);
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return {};
-  const { waitingRoom, waitingRoomAfterRemoval, removed, departed, rolesChangedAt, ...unknownKeys } = parsed as Record<string, unknown>;
+  const { waitingRoom, waitingRoomAfterRemoval, removed, departed, rolesChangedAt, maxParticipants, ...unknownKeys } = parsed as Record<string, unknown>;
   const settings: StoredMeetingSettings = unknownKeys;
   if (typeof waitingRoom === 'boolean') settings.waitingRoom = waitingRoom;
   if (typeof waitingRoomAfterRemoval === 'boolean') settings.waitingRoomAfterRemoval = waitingRoomAfterRemoval;
   if (Array.isArray(removed)) settings.removed = onlyStrings(removed);
   if (Array.isArray(departed)) settings.departed = onlyStrings(departed);
   if (typeof rolesChangedAt === 'number') settings.rolesChangedAt = rolesChangedAt;
+  if (typeof maxParticipants === 'number') settings.maxParticipants = maxParticipants;
   return settings;
 }
 
@@ -83,6 +86,8 @@ export interface MeetingStore {
   deleteExpired(now: Date): Promise<number>;
   /** Meetings whose code is still joinable at `now`. */
   countOpen(now: Date): Promise<number>;
+  /** Up to `limit` meetings joinable at `now`, by code, those after the code `after` (if given) only. */
+  listOpen(now: Date, after: string | undefined, limit: number): Promise<Meeting[]>;
   /** Marks every occupied meeting but `except` as emptied: its `expiresAt` is brought forward to `until` at most. */
   vacateAll(until: Date, except: ReadonlySet<string>): Promise<void>;
   /** SFU mode: the Janus instance (its server-side URL) the meeting's media goes through, or `undefined`. */

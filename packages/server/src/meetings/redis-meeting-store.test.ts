@@ -72,6 +72,10 @@ describe('RedisMeetingStore', () => {
     await store.occupy('cccc-cccc-cccc', new Date(50_000));
     await store.update('cccc-cccc-cccc', { endedAt: new Date(2_500), expiresAt: new Date(2_500) });
     assert.equal(await store.countOpen(new Date(2_600)), 2);
+    const codes = (meetings: Meeting[]) => meetings.map((listed) => listed.code);
+    assert.deepEqual(codes(await store.listOpen(new Date(2_600), undefined, 10)), ['aaaa-aaaa-aaaa', 'bbbb-bbbb-bbbb'], 'the ended one left out');
+    assert.deepEqual(codes(await store.listOpen(new Date(2_600), undefined, 1)), ['aaaa-aaaa-aaaa'], 'a page of one');
+    assert.deepEqual(codes(await store.listOpen(new Date(2_600), 'aaaa-aaaa-aaaa', 10)), ['bbbb-bbbb-bbbb'], 'after a code');
     await store.vacateAll(new Date(3_500), new Set(['cccc-cccc-cccc']));
     assert.equal((await store.get('bbbb-bbbb-bbbb'))?.expiresAt.getTime(), 3_500);
     assert.equal(await store.deleteExpired(new Date(3_600)), 2);

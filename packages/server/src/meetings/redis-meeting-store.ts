@@ -183,6 +183,16 @@ export class RedisMeetingStore implements MeetingStore {
     return this.#client.zCount(EXPIRIES, `(${now.getTime()}`, '+inf');
   }
 
+  async listOpen(now: Date, after: string | undefined, limit: number): Promise<Meeting[]> {
+    // Open meetings are those expiring later than now (see countOpen); paged by code, so sorted here.
+    const codes = (await this.#client.zRangeByScore(EXPIRIES, `(${now.getTime()}`, '+inf'))
+      .filter((code) => after === undefined || code > after)
+      .sort()
+      .slice(0, limit);
+    const meetings = await Promise.all(codes.map((code) => this.get(code)));
+    return meetings.filter((meeting): meeting is Meeting => meeting !== undefined && meeting.endedAt === null);
+  }
+
   async mediaServerOf(code: string): Promise<string | undefined> {
     return (await this.#client.hGet(meetingKey(code), 'mediaServer')) || undefined;
   }

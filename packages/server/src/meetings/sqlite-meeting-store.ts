@@ -39,6 +39,20 @@ const COLUMNS: { [K in keyof Required<MeetingChanges>]: [column: string, toSql: 
   settings: ['settings', (settings) => JSON.stringify(settings)],
 };
 
+/** A stored row as the meeting it is. */
+function meetingOf(row: MeetingRow): Meeting {
+  return {
+    code: row.code,
+    hostKeyHash: row.host_key_hash,
+    createdAt: new Date(row.created_at),
+    expiresAt: new Date(row.expires_at),
+    endedAt: row.ended_at === null ? null : new Date(row.ended_at),
+    occupied: row.occupied === 1,
+    locked: row.locked === 1,
+    settings: parseStoredSettings(row.settings),
+  };
+}
+
 /**
  * The embedded default: meetings in a SQLite file (better-sqlite3), so a restart or deploy loses none.
  * Times are Unix milliseconds. `:memory:` gives a private in-memory database, for tests.
@@ -109,6 +123,9 @@ export class SqliteMeetingStore implements MeetingStore {
       countOpen: this.#db.prepare<[number], { count: number }>(
         'SELECT count(*) AS count FROM meetings WHERE expires_at > ? AND ended_at IS NULL',
       ),
+      listOpen: this.#db.prepare<[number, string, number], MeetingRow>(
+        'SELECT * FROM meetings WHERE expires_at > ? AND ended_at IS NULL AND code > ? ORDER BY code LIMIT ?',
+      ),
       occupied: this.#db.prepare<[], { code: string }>('SELECT code FROM meetings WHERE occupied = 1'),
       mediaServer: this.#db.prepare<[string], { media_server: string | null }>('SELECT media_server FROM meetings WHERE code = ?'),
       assignMediaServer: this.#db.prepare<[string, string, string | null]>(
@@ -156,16 +173,11 @@ export class SqliteMeetingStore implements MeetingStore {
 
   async get(code: string): Promise<Meeting | undefined> {
     const row = this.#statements.get.get(code);
-    return row && {
-      code: row.code,
-      hostKeyHash: row.host_key_hash,
-      createdAt: new Date(row.created_at),
-      expiresAt: new Date(row.expires_at),
-      endedAt: row.ended_at === null ? null : new Date(row.ended_at),
-      occupied: row.occupied === 1,
-      locked: row.locked === 1,
-      settings: parseStoredSettings(row.settings),
-    };
+    return row && meetingOf(row);
+  }
+
+  async listOpen(now: Date, after: string | undefined, limit: number): Promise<Meeting[]> {
+    return this.#statements.listOpen.all(now.getTime(), after ?? '', limit).map(meetingOf);
   }
 
   async update(code: string, changes: MeetingChanges): Promise<void> {

@@ -68,8 +68,13 @@ describe('SQLite meeting store', () => {
     assert.deepEqual((await store.get('aaaa-aaaa-aaaa'))?.expiresAt, at(5 * MINUTE), 'never lengthened by a departure');
 
     assert.equal(await store.countOpen(now), 2);
+    const codes = (meetings: Meeting[]) => meetings.map((listed) => listed.code);
+    assert.deepEqual(codes(await store.listOpen(now, undefined, 10)), ['aaaa-aaaa-aaaa', 'bbbb-bbbb-bbbb']);
+    assert.deepEqual(codes(await store.listOpen(now, undefined, 1)), ['aaaa-aaaa-aaaa'], 'a page of one');
+    assert.deepEqual(codes(await store.listOpen(now, 'aaaa-aaaa-aaaa', 10)), ['bbbb-bbbb-bbbb'], 'after a code');
     await store.update('bbbb-bbbb-bbbb', { endedAt: now, expiresAt: now });
     assert.equal(await store.countOpen(now), 1, 'ended meetings are not open');
+    assert.deepEqual(codes(await store.listOpen(now, undefined, 10)), ['aaaa-aaaa-aaaa'], 'nor listed');
     assert.equal(await store.deleteExpired(at(MINUTE)), 1);
     assert.equal(await store.get('bbbb-bbbb-bbbb'), undefined);
     await store.ping();
@@ -189,6 +194,15 @@ describe('meeting lifetimes', () => {
     assert.equal(await service.store.get('zzzz-zzzz-zzzz'), undefined, 'no meeting is made up');
     const stored = await service.store.get(code);
     assert.deepEqual([stored?.locked, stored?.settings], [true, { waitingRoom: true, rolesChangedAt: t0.getTime() }]);
+
+    // The server API's own: a participant limit (null: the server's again) and the expiry, beside what hosts see.
+    const later = new Date(t0.getTime() + 7 * 24 * HOUR);
+    await service.configure(code, { maxParticipants: 3, expiresAt: later });
+    let limited = await service.store.get(code);
+    assert.deepEqual([limited?.settings.maxParticipants, limited?.expiresAt, limited?.locked], [3, later, true]);
+    await service.configure(code, { maxParticipants: null });
+    limited = await service.store.get(code);
+    assert.deepEqual([limited?.settings.maxParticipants, limited?.settings.waitingRoom], [undefined, true]);
   });
 
   test('settings this server does not know (a newer one wrote them) survive its writes', async () => {

@@ -162,7 +162,7 @@ describe('HTTP limits', () => {
       assert.equal(refused.status, 429);
       const retryAfter = Number(refused.headers.get('retry-after'));
       assert.ok(retryAfter > 0 && retryAfter <= 60, `Retry-After ${retryAfter}`);
-      assert.deepEqual(await refused.json(), { error: 'rate-limited', retryAfter });
+      assert.deepEqual(await refused.json(), { error: 'rate-limited', message: 'Too many meetings created from your address', retryAfter });
     }));
 
   test('behind a trusted proxy, each forwarded client has its own budget', () =>
@@ -183,7 +183,7 @@ describe('HTTP limits', () => {
         const refused = await post(wrong);
         assert.equal(refused.status, 401, `refused: ${wrong}`);
         assert.equal(refused.headers.get('www-authenticate'), 'Bearer');
-        assert.deepEqual(await refused.json(), { error: 'unauthorized' });
+        assert.deepEqual(await refused.json(), { error: 'unauthorized', message: 'A valid key is required' });
       }
       const created = await post(`Bearer ${key}`);
       assert.equal(created.status, 201);

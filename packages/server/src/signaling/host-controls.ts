@@ -8,7 +8,7 @@ import {
 } from '@parley/protocol';
 import type { Logger } from '../logger.js';
 import type { Meeting } from '../meetings/meeting.js';
-import type { MeetingService } from '../meetings/meeting-service.js';
+import { capacityOf, type MeetingConfiguration, type MeetingService } from '../meetings/meeting-service.js';
 import type { Metrics } from '../metrics.js';
 import type { SfuRooms } from '../sfu/sfu-rooms.js';
 import { ok, refusal } from './dispatch.js';
@@ -23,6 +23,20 @@ import type { Waiter, WaitingRooms } from './waiting-room.js';
 
 /** Host controls, as counted in `parley_host_actions_total{action}` and logged. */
 type HostAction = 'end' | 'mute' | 'remove' | 'transfer-host' | 'update' | 'admit' | 'deny' | 'lower-hand' | 'allow-recording';
+
+/** The server API (the embedding site's backend) acting on a meeting as its host would, from outside it. */
+export interface ApiController {
+  readonly meetingCode: string;
+  readonly api: true;
+}
+
+/** Who carries out a host control: a host in the meeting, or the server API. */
+export type Controller = Member | ApiController;
+
+/** The controlling participant's id; `undefined` for the server API. */
+function idOf(controller: Controller): string | undefined {
+  return 'info' in controller ? controller.info.id : undefined;
+}
 
 /** The membership host controls act on (implemented by `Signaling`). */
 export interface ControlledMembership {
@@ -98,7 +112,7 @@ export class HostControls {
    * Ends the meeting for everyone: stored as ended first (its code is dead from then on), then everyone is taken
    * out of it at once. They are told, and their connections closed, right after the host's acknowledgement.
    */
-  async end(host: Member): Promise<Result<undefined>> {
+  async end(host: Controller): Promise<Result<undefined>> {
     const { presence, waitingRooms, ended } = this.#membership;
     const code = host.meetingCode;
     if (ended.has(code)) return ok(undefined);
@@ -156,7 +170,7 @@ export class HostControls {
    * waiting room turns on, for whoever comes back under another session. The removal counts from this tick on;
    * storing it may take a moment, so meanwhile it is also remembered here (and joins go to the waiting room).
    */
-  async remove(host: Member, participantId: string): Promise<Result<undefined>> {
+  async remove(host: Controller, participantId: string): Promise<Result<undefined>> {
     const target = this.#targetOf(host, participantId);
     if (!target) return notFound();
     const code = host.meetingCode;
@@ -224,7 +238,8 @@ export class HostControls {
     return ok(undefined);
   }
 
-  async updateMeeting(host: Member, update: Partial<MeetingSettings>): Promise<Result<MeetingSettings>> {
+  /** Changes the meeting's settings (the server API may also set its participant limit and expiry). */
+  async updateMeeting(host: Controller, update: MeetingConfiguration): Promise<Result<MeetingSettings>> {
     const { presence, waitingRooms, ended } = this.#membership;
     const code = host.meetingCode;
     const changed = await this.#options.meetings.configure(code, update);
@@ -234,7 +249,11 @@ export class HostControls {
       previous.locked === current.locked &&
       previous.waitingRoom === current.waitingRoom &&
       previous.waitingRoomAfterRemoval === current.waitingRoomAfterRemoval;
-    if (unchanged) return ok(current);
+    if (unchanged) {
+      // Participants see only the lock and the waiting room; the limit and expiry are counted as a change still.
+      if (update.maxParticipants !== undefined || update.expiresAt !== undefined) this.#hostAction('update', host);
+      return ok(current);
+    }
     this.#hostAction('update', host);
     this.#options.logger.info({ meeting: code, ...current }, 'meeting settings changed');
     this.#options.io.to(meetingRoom(code)).emit('meeting-updated', current);
@@ -243,7 +262,7 @@ export class HostControls {
       const meeting = await this.#options.meetings.findJoinable(code);
       if (meeting && !ended.has(code)) {
         for (const waiter of waitingRooms.waiters(code)) {
-          if (presence.list(code).length >= this.#options.maxParticipants) break;
+          if (presence.list(code).length >= capacityOf(meeting, this.#options.maxParticipants)) break;
           this.#membership.letIn(waiter, meeting);
         }
         this.#membership.sendWaitingList(code);
@@ -261,7 +280,7 @@ export class HostControls {
     // The lookup awaited: check again.
     const waiter = waitingRooms.get(code, participantId);
     if (!waiter) return notWaiting();
-    if (presence.list(code).length >= this.#options.maxParticipants) {
+    if (presence.list(code).length >= capacityOf(meeting, this.#options.maxParticipants)) {
       return refusal(ProtocolErrorCode.MeetingFull, 'The meeting is full');
     }
     this.#membership.letIn(waiter, meeting);
@@ -315,13 +334,14 @@ export class HostControls {
     return ok(recordingState(this.#membership.presence.members(host.meetingCode)));
   }
 
-  /** Another participant of the host's meeting (away ones included). */
-  #targetOf(host: Member, participantId: string): Member | undefined {
-    return participantId === host.info.id ? undefined : this.#membership.presence.get(host.meetingCode, participantId);
+  /** Another participant of the host's meeting (away ones included); for the server API, any participant. */
+  #targetOf(host: Controller, participantId: string): Member | undefined {
+    return participantId === idOf(host) ? undefined : this.#membership.presence.get(host.meetingCode, participantId);
   }
 
-  #hostAction(action: HostAction, host: Member, target?: string): void {
+  #hostAction(action: HostAction, host: Controller, target?: string): void {
     this.#options.metrics.hostActions.inc({ action });
-    this.#options.logger.info({ meeting: host.meetingCode, participant: host.info.id, action, target }, 'host action');
+    const by = 'info' in host ? { participant: host.info.id } : { api: true };
+    this.#options.logger.info({ meeting: host.meetingCode, ...by, action, target }, 'host action');
   }
 }

@@ -5,6 +5,7 @@ import {
   type IceServerConfig,
   type JoinedMeeting,
   type MediaPath,
+  type MeetingSettings,
   type MeetingInfo,
   type ParticipantLeftReason,
   type RaisedHand,
@@ -33,7 +34,7 @@ import {
 import type { TurnConfig } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { Meeting, SavedParticipant } from '../meetings/meeting.js';
-import { hostSettings, removalMarks, rolesChangedAt, type MeetingService } from '../meetings/meeting-service.js';
+import { capacityOf, hostSettings, removalMarks, rolesChangedAt, type MeetingConfiguration, type MeetingService } from '../meetings/meeting-service.js';
 import type { Metrics } from '../metrics.js';
 import type { ParticipantClaims, ParticipantTokens } from '../participant-tokens.js';
 import type { RateLimits } from '../rate-limits.js';
@@ -44,7 +45,7 @@ import { bare, Dispatcher, ok, refusal, request, type Outcome, type RequestHandl
 import { EndedMeetings } from './ended-meetings.js';
 import { handedOver, takenOver } from './hand-over.js';
 import { handQueue, nextRaisedAt } from './hands.js';
-import { HostControls } from './host-controls.js';
+import { HostControls, type ApiController } from './host-controls.js';
 import { MAX_HELD_MESSAGES, Presence, type HeldMessage, type Member } from './presence.js';
 import { quickIceCandidate } from './quick-validation.js';
 import { ReactionLimits } from './reactions.js';
@@ -111,6 +112,8 @@ interface Entrant {
   video: boolean;
   removalMarks: string[];
 }
+
+const apiController = (meetingCode: string): ApiController => ({ meetingCode, api: true });
 
 /** Disconnect reasons that say the client meant to go: no resume is coming. */
 const DELIBERATE_DISCONNECTS = new Set(['client namespace disconnect', 'server namespace disconnect']);
@@ -210,6 +213,32 @@ export class Signaling {
       nodeGone: (member, now) => this.#onNodeGone(member, now),
       storeOccupancy: () => this.#storeOccupancy(),
     });
+  }
+
+  /** The meeting's participants, connected or away, whichever node holds them (presence is replicated). */
+  participantsOf(code: string): readonly Member[] {
+    return this.#presence.members(code);
+  }
+
+  /** How many wait in the meeting's waiting room (across the cluster). */
+  waitingCount(code: string): number {
+    return this.#waitingRooms.size(code);
+  }
+
+  /**
+   * The server API's host controls on a joinable meeting: carried out here as a host's would be, so that each other
+   * node tells its own connections (see replication.ts).
+   */
+  endMeeting(code: string): Promise<Result<undefined>> {
+    return this.#hostControls.end(apiController(code));
+  }
+
+  removeParticipant(code: string, participantId: string): Promise<Result<undefined>> {
+    return this.#hostControls.remove(apiController(code), participantId);
+  }
+
+  updateMeeting(code: string, changes: MeetingConfiguration): Promise<Result<MeetingSettings>> {
+    return this.#hostControls.updateMeeting(apiController(code), changes);
   }
 
   /** With several nodes, server.ts tells when this node's Redis connection drops and comes back. */
@@ -576,7 +605,7 @@ export class Signaling {
       logger.info({ meeting: meeting.code, ip }, 'join refused: meeting locked');
       return refusal(ProtocolErrorCode.MeetingLocked, 'The meeting is locked');
     }
-    if (this.#presence.list(meeting.code).length >= this.#options.maxParticipants) {
+    if (this.#presence.list(meeting.code).length >= capacityOf(meeting, this.#options.maxParticipants)) {
       return refusal(ProtocolErrorCode.MeetingFull, 'The meeting is full');
     }
     // While a removal is being stored its waiting room may not be yet: newcomers wait meanwhile.
@@ -595,7 +624,7 @@ export class Signaling {
       if (socket.disconnected) return refusal(ProtocolErrorCode.Internal, 'Disconnected while joining');
       if (socket.data.meetingCode || socket.data.waiting) return refusal(ProtocolErrorCode.AlreadyInMeeting, 'Already in a meeting');
       if (this.#ended.has(meeting.code)) return refusal(ProtocolErrorCode.MeetingNotFound, 'No meeting with that code is open');
-      if (this.#presence.list(meeting.code).length >= this.#options.maxParticipants) {
+      if (this.#presence.list(meeting.code).length >= capacityOf(meeting, this.#options.maxParticipants)) {
         return refusal(ProtocolErrorCode.MeetingFull, 'The meeting is full');
       }
       // The newcomer makes three: they start on the SFU, and the others move there. The others hear of the move
@@ -858,7 +887,7 @@ export class Signaling {
     const known = claims.issuedAt >= this.#startedAt || departed;
     if (known || !this.#recovering()) return refusal(ProtocolErrorCode.ResumeRejected, 'Nothing to resume: join the meeting again');
     if (this.#hostControls.isRemoved(meeting, claims.removalMarks)) return refusal(ProtocolErrorCode.Removed, 'A host removed you from this meeting');
-    if (this.#presence.list(meeting.code).length >= this.#options.maxParticipants) {
+    if (this.#presence.list(meeting.code).length >= capacityOf(meeting, this.#options.maxParticipants)) {
       return refusal(ProtocolErrorCode.MeetingFull, 'The meeting is full');
     }
     return undefined;
