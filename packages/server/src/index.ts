@@ -5,3 +5,14 @@ export type { Meeting, MeetingChanges, MeetingStore, SavedParticipant, StoredMee
 export { SqliteMeetingStore } from './meetings/sqlite-meeting-store.js';
 export { turnCredentials, iceServersFor } from './turn.js';
 export type { InterServerEvents, SocketData, ParleyServer, ParleySocket } from './signaling/types.js';
+export type { WebhookConfig } from './config.js';
+export {
+  verifyWebhook,
+  WebhookVerificationError,
+  WEBHOOK_EVENT_TYPES,
+  type MeetingEndReason,
+  type WebhookEvent,
+  type WebhookEventType,
+  type WebhookHeaders,
+  type WebhookParticipant,
+} from './webhooks/verify.js';
