@@ -25,6 +25,8 @@ import { WebhookDeliveries } from './webhooks/deliveries.js';
 import { LocalWebhookClaims, RedisWebhookClaims, Webhooks } from './webhooks/webhooks.js';
 
 const EXPIRED_SWEEP_INTERVAL_MS = 60_000;
+/** Longest a shutdown waits for the webhooks of the last events to be claimed (Redis may be away). */
+const WEBHOOK_CLAIMS_SHUTDOWN_MS = 2000;
 /** Longest a readiness probe waits for storage: a load balancer needs an answer, not a hang. */
 export const READINESS_TIMEOUT_MS = 1000;
 /**
@@ -240,8 +242,9 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     await io.close();
     if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
     const saved = signaling.close();
-    // Events seen until now are claimed (in Redis, while it is still open) and queued; what is still queued is dropped.
-    await webhooks?.settled();
+    // Events seen until now are claimed (in Redis, while it is still open) and queued, unless Redis keeps them waiting;
+    // what is still queued is dropped.
+    if (webhooks) await bounded(webhooks.settled(), WEBHOOK_CLAIMS_SHUTDOWN_MS);
     deliveries?.close();
     // The Janus rooms stay: the participants handed over keep their media meanwhile.
     await sfu?.close();

@@ -686,7 +686,7 @@ export class Signaling {
     this.#replication.publish(member);
     this.#options.metrics.joins.inc();
     this.#options.logger.info({ meeting: meeting.code, participant: member.info.id, host: member.info.isHost }, 'joined');
-    this.#options.webhooks?.participantJoined(member);
+    this.#options.webhooks?.participantJoined(member, others.length === 0);
 
     // The others offer as soon as they hear of the newcomer; the answer to the newcomer is written in this same
     // tick, so it always reaches the newcomer before any of those offers can.

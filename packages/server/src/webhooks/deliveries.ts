@@ -37,7 +37,11 @@ export class WebhookDeliveries {
   send(id: string, event: WebhookEvent): void {
     const body = JSON.stringify(event);
     for (const url of this.#config.urls) {
-      if (this.#closing.signal.aborted || this.#pending >= MAX_PENDING_DELIVERIES) {
+      if (this.#closing.signal.aborted) {
+        this.#metrics.webhookDeliveries.inc({ event: event.type, outcome: 'dropped' });
+        continue;
+      }
+      if (this.#pending >= MAX_PENDING_DELIVERIES) {
         this.#metrics.webhookDeliveries.inc({ event: event.type, outcome: 'dropped' });
         this.#logger.error({ webhook: id, event: event.type, receiver: receiverOf(url), pending: this.#pending }, 'webhook dropped: too many deliveries pending');
         continue;

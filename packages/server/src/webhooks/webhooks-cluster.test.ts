@@ -137,8 +137,8 @@ describe('webhook claims in Redis', () => {
     const hana = { meetingCode: 'abcd-efgh-jkmn', info: { id: 'hana', name: 'Hana', isHost: true, audioEnabled: true, videoEnabled: true, screenSharing: false } };
     const ada = { ...hana, info: { ...hana.info, id: 'ada', name: 'Ada', isHost: false } };
     // Each node lets one of them in: the first to claim the session starts the meeting.
-    first.participantJoined(hana);
-    second.participantJoined(ada);
+    first.participantJoined(hana, true);
+    second.participantJoined(ada, true);
     for (const webhooks of [first, second]) {
       webhooks.recordingChanged(ada, 'started', 1_700_000_000_000);
       webhooks.participantLeft({ ...ada, recordingSince: 1_700_000_000_000 }, 'disconnected');

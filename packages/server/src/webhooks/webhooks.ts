@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { ParticipantInfo } from '@parley/protocol';
 import type { Logger } from '../logger.js';
-import type { RedisClient } from '../meetings/redis-meeting-store.js';
+import { REDIS_OUTAGE_WAIT_MS, type RedisClient } from '../meetings/redis-meeting-store.js';
 import type { WebhookDeliveries } from './deliveries.js';
 import type { MeetingEndReason, WebhookEvent, WebhookParticipant } from './events.js';
 
@@ -52,7 +52,8 @@ export class RedisWebhookClaims implements WebhookClaims {
   readonly #client: RedisClient;
 
   constructor(client: RedisClient) {
-    this.#client = client;
+    // As for meetings: while Redis is away a claim waits this long, then fails (see Webhooks for what follows).
+    this.#client = client.withCommandOptions({ timeout: REDIS_OUTAGE_WAIT_MS });
   }
 
   async claim(id: string): Promise<boolean> {
@@ -94,13 +95,16 @@ export class Webhooks {
     this.#logger = logger;
   }
 
-  /** Someone joined (or was admitted); the first of a session starts the meeting. */
-  participantJoined(member: Participant): void {
+  /**
+   * Someone joined (or was admitted). One who found nobody else in the meeting starts a session, unless a join on
+   * another node at the same moment did.
+   */
+  participantJoined(member: Participant, foundEmpty: boolean): void {
     const code = member.meetingCode;
     const timestamp = now();
     const participant = webhookParticipant(member.info);
     this.#serially(code, async () => {
-      const session = await this.#claims.openSession(code).catch((error: unknown) => this.#sessionUnknown(code, error));
+      const session = foundEmpty ? await this.#claims.openSession(code).catch((error: unknown) => this.#sessionUnknown(code, error)) : undefined;
       if (session) this.#deliveries.send(webhookId(`meeting.started/${code}/${session}`), { type: 'meeting.started', timestamp, data: { code, session } });
       await this.#sendOnce(`participant.joined/${code}/${participant.id}`, { type: 'participant.joined', timestamp, data: { code, participant } });
     });
