@@ -5,7 +5,7 @@ import { Webhook } from 'standardwebhooks';
 import type { RunningServer } from '../index.js';
 import { connect, createMeeting, join, knock, startTestServer, type TestClient } from '../../test/support/helpers.js';
 import { startReceiver, type ReceivedWebhook, type TestReceiver } from '../../test/support/webhook-receiver.js';
-import { verifyWebhook, WebhookVerificationError, type WebhookEvent } from './verify.js';
+import { verifyWebhook, WEBHOOK_EVENT_TYPES, WebhookVerificationError, type WebhookEvent } from './verify.js';
 
 const SECRET = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
 const OTHER_SECRET = `whsec_${Buffer.alloc(32, 9).toString('base64')}`;
@@ -73,6 +73,7 @@ describe('webhooks', () => {
       events.map((event) => event.type).sort(),
       ['meeting.ended', 'meeting.started', 'participant.joined', 'participant.joined', 'participant.left', 'participant.removed', 'recording.started', 'recording.stopped', 'waiting.knocked'],
     );
+    assert.deepEqual(new Set(events.map((event) => event.type)), new Set(WEBHOOK_EVENT_TYPES), 'every event type the package lists, and no other');
     const find = <Type extends WebhookEvent['type']>(type: Type, participant?: string) =>
       events.find((event): event is Extract<WebhookEvent, { type: Type }> => event.type === type && (!participant || JSON.stringify(event.data).includes(participant)));
     const [start, end, hanaJoined] = [find('meeting.started'), find('meeting.ended'), find('participant.joined', hana.id)];

@@ -159,10 +159,13 @@ export class Webhooks {
     const code = member.meetingCode;
     const timestamp = now();
     const participant = webhookParticipant(member.info);
-    const startedAt = new Date(since).toISOString();
     this.#serially(code, () =>
       change === 'started'
-        ? this.#sendOnce(`recording.started/${code}/${participant.id}/${since}`, { type: 'recording.started', timestamp, data: { code, participant, startedAt } })
+        ? this.#sendOnce(`recording.started/${code}/${participant.id}/${since}`, {
+            type: 'recording.started',
+            timestamp,
+            data: { code, participant, startedAt: new Date(since).toISOString() },
+          })
         : this.#sendRecordingStopped(code, participant, since, timestamp),
     );
   }
