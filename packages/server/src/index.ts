@@ -12,6 +12,7 @@ export {
   WEBHOOK_EVENT_TYPES,
   type MeetingEndReason,
   type WebhookEvent,
+  type WebhookEventData,
   type WebhookEventType,
   type WebhookHeaders,
   type WebhookParticipant,

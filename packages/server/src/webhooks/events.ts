@@ -14,7 +14,8 @@ export interface WebhookParticipant {
 /** Why a meeting ended: its last participant went (it may start again while its code lives), or a host ended it. */
 export type MeetingEndReason = 'empty' | 'ended-by-host';
 
-interface EventData {
+/** What each event type carries in `data`. */
+export interface WebhookEventData {
   'meeting.started': {
     code: string;
     /** Names this stretch of the meeting: the same in the `meeting.ended` that closes it. */
@@ -33,7 +34,7 @@ interface EventData {
   'recording.stopped': { code: string; participant: WebhookParticipant; startedAt: string };
 }
 
-export type WebhookEventType = keyof EventData;
+export type WebhookEventType = keyof WebhookEventData;
 
 export const WEBHOOK_EVENT_TYPES: readonly WebhookEventType[] = [
   'meeting.started',
@@ -48,5 +49,5 @@ export const WEBHOOK_EVENT_TYPES: readonly WebhookEventType[] = [
 
 /** One webhook body; `type` tells which `data` it carries. */
 export type WebhookEvent = {
-  [Type in WebhookEventType]: { type: Type; timestamp: string; data: EventData[Type] };
+  [Type in WebhookEventType]: { type: Type; timestamp: string; data: WebhookEventData[Type] };
 }[WebhookEventType];

@@ -1,7 +1,7 @@
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import type { WebhookEvent } from './events.js';
 
-export type { MeetingEndReason, WebhookEvent, WebhookEventType, WebhookParticipant } from './events.js';
+export type { MeetingEndReason, WebhookEvent, WebhookEventData, WebhookEventType, WebhookParticipant } from './events.js';
 export { WEBHOOK_EVENT_TYPES } from './events.js';
 export { WebhookVerificationError };
 
