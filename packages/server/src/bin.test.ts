@@ -62,7 +62,7 @@ describe('parley-server', () => {
     assert.deepEqual(await help.exited, [0, null]);
     const { stdout } = help.output();
     assert.match(stdout, /^Usage: parley-server \[--port <port>\] \[--host <address>\]\n/);
-    for (const option of ['--port <port>', '--host <address>', '-h, --help', '-v, --version', 'ICE_SERVERS', 'TLS_CERT', 'docs/self-hosting.md']) {
+    for (const option of ['--port <port>', '--host <address>', '-h, --help', '-v, --version', 'ICE_SERVERS', 'TLS_CERT', 'WEBHOOK_URL', 'WEBHOOK_SECRET', 'docs/self-hosting.md']) {
       assert.ok(stdout.includes(option), `--help mentions ${option}:\n${stdout}`);
     }
     assert.doesNotMatch(stdout, /Parley server listening/);

@@ -22,6 +22,9 @@ Everything else is set in environment variables, for example:
   MAX_PARTICIPANTS  Most people in one meeting (default: 8)
   LOG_LEVEL         info, warn, error, debug… (default: info)
   LOG_FORMAT        json or text (default: text in a terminal, json otherwise)
+  WEBHOOK_URL       Comma list of URLs that get signed webhooks (meeting.started, participant.joined…)
+  WEBHOOK_SECRET    Their signing secret, whsec_<base64>; WEBHOOK_MAX_ATTEMPTS (default: 8),
+                    WEBHOOK_RETRY_BASE_MS (default: 1000), WEBHOOK_TIMEOUT_MS (default: 10000)
 
 Every setting: docs/self-hosting.md in the Parley repository.
 `;

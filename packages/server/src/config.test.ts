@@ -12,6 +12,10 @@ const JANUS = {
   JANUS_ADMIN_KEY: 'a'.repeat(32),
 };
 
+const WEBHOOK_SECRET = `whsec_${Buffer.alloc(32, 1).toString('base64')}`;
+/** Webhooks to one receiver, with the defaults. */
+const WEBHOOKS = { WEBHOOK_URL: 'https://app.example.com/hooks', WEBHOOK_SECRET };
+
 describe('configuration', () => {
   const dir = mkdtempSync(join(tmpdir(), 'parley-config-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
@@ -174,6 +178,17 @@ describe('configuration', () => {
     [{ ...JANUS, JANUS_URL: undefined, JANUS_URLS: 'ws://a:1', JANUS_TOKEN_SECRET: undefined }, /JANUS_URLS needs JANUS_TOKEN_SECRET/],
     [{ ...JANUS, JANUS_TOKEN_TTL_S: '5' }, /JANUS_TOKEN_TTL_S must be a whole number of seconds from 10 to 86400, got "5"/],
     [{ ...JANUS, JANUS_TIMEOUT_MS: '100' }, /JANUS_TIMEOUT_MS must be a whole number of milliseconds from 500, got "100"/],
+    [{ WEBHOOK_URL: 'https://app.example.com/hooks' }, /WEBHOOK_URL needs WEBHOOK_SECRET/],
+    [{ WEBHOOK_SECRET: WEBHOOK_SECRET }, /WEBHOOK_SECRET needs WEBHOOK_URL/],
+    [{ WEBHOOK_MAX_ATTEMPTS: '3' }, /WEBHOOK_MAX_ATTEMPTS needs WEBHOOK_URL/],
+    [{ ...WEBHOOKS, WEBHOOK_URL: 'ftp://app.example.com/hooks' }, /WEBHOOK_URL must be a comma list of http:\/\/ or https:\/\/ URLs, got "ftp:/],
+    [{ ...WEBHOOKS, WEBHOOK_URL: 'https://user:pass@app.example.com/hooks,nope' }, /got "nope"/],
+    [{ ...WEBHOOKS, WEBHOOK_SECRET: 'hunter2hunter2hunter2hunter2hunter2' }, /WEBHOOK_SECRET must be "whsec_" and the base64 of at least 24 random bytes/],
+    [{ ...WEBHOOKS, WEBHOOK_SECRET: `whsec_${Buffer.alloc(16).toString('base64')}` }, /at least 24 random bytes/],
+    [{ ...WEBHOOKS, WEBHOOK_MAX_ATTEMPTS: '0' }, /WEBHOOK_MAX_ATTEMPTS must be a whole number from 1 to 20, got "0"/],
+    [{ ...WEBHOOKS, WEBHOOK_MAX_ATTEMPTS: '21' }, /WEBHOOK_MAX_ATTEMPTS must be a whole number from 1 to 20, got "21"/],
+    [{ ...WEBHOOKS, WEBHOOK_RETRY_BASE_MS: '0' }, /WEBHOOK_RETRY_BASE_MS must be a whole number of milliseconds from 1, got "0"/],
+    [{ ...WEBHOOKS, WEBHOOK_TIMEOUT_MS: 'soon' }, /WEBHOOK_TIMEOUT_MS must be a whole number of milliseconds from 1, got "soon"/],
   ];
   for (const [env, message] of mistakes) {
     test(`refused with a clear ConfigError: ${JSON.stringify(env)}`, () => {
@@ -227,6 +242,31 @@ describe('configuration', () => {
   test('REDIS_URL is taken as given', () => {
     assert.equal(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6380/2' }).redisUrl, 'redis://127.0.0.1:6380/2');
     assert.equal(loadConfig({}).redisUrl, undefined);
+  });
+
+  test('webhooks: off without WEBHOOK_URL; a comma list of URLs, the secret, 8 attempts from 1 s apart, 10 s each by default', () => {
+    assert.equal(loadConfig({}).webhooks, undefined);
+    assert.deepEqual(loadConfig({ ...WEBHOOKS, WEBHOOK_URL: 'https://a.example.com/hooks, http://127.0.0.1:8080/parley' }).webhooks, {
+      urls: ['https://a.example.com/hooks', 'http://127.0.0.1:8080/parley'],
+      secret: WEBHOOK_SECRET,
+      maxAttempts: 8,
+      retryBaseMs: 1000,
+      timeoutMs: 10_000,
+    });
+    const tuned = loadConfig({ ...WEBHOOKS, WEBHOOK_MAX_ATTEMPTS: '3', WEBHOOK_RETRY_BASE_MS: '250', WEBHOOK_TIMEOUT_MS: '2000' }).webhooks;
+    assert.deepEqual([tuned?.maxAttempts, tuned?.retryBaseMs, tuned?.timeoutMs], [3, 250, 2000]);
+  });
+
+  test('a bad WEBHOOK_SECRET is refused without being repeated, a URL without its password', () => {
+    const secret = `whsec_${Buffer.alloc(8, 3).toString('base64')}`;
+    assert.throws(
+      () => loadConfig({ ...WEBHOOKS, WEBHOOK_SECRET: secret }),
+      (error: unknown) => error instanceof ConfigError && !error.message.includes(secret.slice(6)),
+    );
+    assert.throws(
+      () => loadConfig({ ...WEBHOOKS, WEBHOOK_URL: 'gopher://user:pass@app.example.com/hooks' }),
+      (error: unknown) => error instanceof ConfigError && !error.message.includes('pass@') && error.message.includes('***@'),
+    );
   });
 
   test('a file that is not PEM is refused', () => {

@@ -20,6 +20,20 @@ export interface TurnConfig {
   ttlS: number;
 }
 
+/** Signed webhooks (docs/self-hosting.md, "Webhooks"): where they go and how hard delivery tries. */
+export interface WebhookConfig {
+  /** Every event goes to each of these (`WEBHOOK_URL`, a comma list). */
+  urls: string[];
+  /** The Standard Webhooks signing secret, `whsec_<base64>` (`WEBHOOK_SECRET`). */
+  secret: string;
+  /** Attempts per delivery before it is given up, the first included (`WEBHOOK_MAX_ATTEMPTS`). */
+  maxAttempts: number;
+  /** Wait before the first retry; each further retry waits twice as long (`WEBHOOK_RETRY_BASE_MS`). */
+  retryBaseMs: number;
+  /** An attempt not answered within this long fails (`WEBHOOK_TIMEOUT_MS`). */
+  timeoutMs: number;
+}
+
 /** Everything the server can be told, after defaults are applied. */
 export interface ServerConfig {
   port: number;
@@ -87,6 +101,8 @@ export interface ServerConfig {
   apiKey: string | undefined;
   /** When set, every join must carry a participant token the embedding site signed (docs/protocol.md). */
   participantTokens: ParticipantTokenConfig | undefined;
+  /** Signed webhooks to the embedding site's backend, or `undefined` (no `WEBHOOK_URL`). */
+  webhooks: WebhookConfig | undefined;
   /** How long a graceful shutdown may take before the process gives up waiting. */
   shutdownTimeoutMs: number;
   /** pino level: `fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`. */
@@ -179,6 +195,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     apiKey: read(() => parseSecret('API_KEY', setting('API_KEY')), undefined),
     participantTokens: read(
       () => parseParticipantTokens(setting('AUTH_TOKEN_SECRET'), setting('AUTH_JWKS_URL'), setting('AUTH_ISSUER'), setting('AUTH_AUDIENCE')),
+      undefined,
+    ),
+    webhooks: read(
+      () =>
+        parseWebhooks({
+          urls: setting('WEBHOOK_URL'),
+          secret: setting('WEBHOOK_SECRET'),
+          maxAttempts: setting('WEBHOOK_MAX_ATTEMPTS'),
+          retryBaseMs: setting('WEBHOOK_RETRY_BASE_MS'),
+          timeoutMs: setting('WEBHOOK_TIMEOUT_MS'),
+        }),
       undefined,
     ),
     shutdownTimeoutMs: read(() => parseDuration('SHUTDOWN_TIMEOUT_MS', setting('SHUTDOWN_TIMEOUT_MS') ?? '10000', 1), 10_000),
@@ -463,11 +490,68 @@ function parseParticipantTokens(
   return { jwksUrl: url, issuer, audience };
 }
 
+/** Delivery gives up after 8 attempts by default: retries 1, 2, 4 … 64 s apart, about two minutes in all. */
+const DEFAULT_WEBHOOK_ATTEMPTS = 8;
+const MAX_WEBHOOK_ATTEMPTS = 20;
+const DEFAULT_WEBHOOK_RETRY_BASE_MS = 1000;
+const DEFAULT_WEBHOOK_TIMEOUT_MS = 10_000;
+/** Standard Webhooks secrets carry 24 to 64 random bytes; fewer than 24 is too weak a key for HMAC-SHA256. */
+const MIN_WEBHOOK_SECRET_BYTES = 24;
+
+interface WebhookSettings {
+  urls: string | undefined;
+  secret: string | undefined;
+  maxAttempts: string | undefined;
+  retryBaseMs: string | undefined;
+  timeoutMs: string | undefined;
+}
+
+function parseWebhooks(settings: WebhookSettings): WebhookConfig | undefined {
+  if (!settings.urls) {
+    const stray = Object.entries({
+      WEBHOOK_SECRET: settings.secret,
+      WEBHOOK_MAX_ATTEMPTS: settings.maxAttempts,
+      WEBHOOK_RETRY_BASE_MS: settings.retryBaseMs,
+      WEBHOOK_TIMEOUT_MS: settings.timeoutMs,
+    }).find(([, value]) => value !== undefined);
+    if (stray) throw new ConfigError(`${stray[0]} needs WEBHOOK_URL`);
+    return undefined;
+  }
+  const urls = settings.urls.split(',').map((url) => url.trim());
+  for (const text of urls) {
+    const url = parseUrl(text);
+    if (!url || !['http:', 'https:'].includes(url.protocol)) throw new ConfigError(`WEBHOOK_URL must be a comma list of http:// or https:// URLs, got "${redactUrl(text)}"`);
+  }
+  if (!settings.secret) throw new ConfigError('WEBHOOK_URL needs WEBHOOK_SECRET, a signing secret "whsec_<base64>" (see docs/self-hosting.md)');
+  const key = /^whsec_([A-Za-z0-9+/]+={0,2})$/.exec(settings.secret)?.[1];
+  if (!key || Buffer.from(key, 'base64').length < MIN_WEBHOOK_SECRET_BYTES) {
+    // The secret itself is not repeated: the message may end up in a log.
+    throw new ConfigError(`WEBHOOK_SECRET must be "whsec_" and the base64 of at least ${MIN_WEBHOOK_SECRET_BYTES} random bytes, e.g. from: node -e "console.log('whsec_' + crypto.randomBytes(32).toString('base64'))"`);
+  }
+  const attempts = settings.maxAttempts ?? String(DEFAULT_WEBHOOK_ATTEMPTS);
+  const maxAttempts = Number(attempts);
+  if (!/^\d+$/.test(attempts) || maxAttempts < 1 || maxAttempts > MAX_WEBHOOK_ATTEMPTS) {
+    throw new ConfigError(`WEBHOOK_MAX_ATTEMPTS must be a whole number from 1 to ${MAX_WEBHOOK_ATTEMPTS}, got "${attempts}"`);
+  }
+  return {
+    urls,
+    secret: settings.secret,
+    maxAttempts,
+    retryBaseMs: parseDuration('WEBHOOK_RETRY_BASE_MS', settings.retryBaseMs ?? String(DEFAULT_WEBHOOK_RETRY_BASE_MS), 1),
+    timeoutMs: parseDuration('WEBHOOK_TIMEOUT_MS', settings.timeoutMs ?? String(DEFAULT_WEBHOOK_TIMEOUT_MS), 1),
+  };
+}
+
+/** A URL for a message, without the user and password it may carry. */
+function redactUrl(text: string): string {
+  return text.replace(/\/\/[^@/]*@/, '//***@');
+}
+
 function parseRedisUrl(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   const url = parseUrl(value);
   if (!url || !['redis:', 'rediss:'].includes(url.protocol) || !url.hostname) {
-    throw new ConfigError(`REDIS_URL must be a redis:// or rediss:// URL, e.g. "redis://127.0.0.1:6379", got "${value.replace(/\/\/[^@/]*@/, '//***@')}"`);
+    throw new ConfigError(`REDIS_URL must be a redis:// or rediss:// URL, e.g. "redis://127.0.0.1:6379", got "${redactUrl(value)}"`);
   }
   return value;
 }

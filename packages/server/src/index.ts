@@ -16,3 +16,15 @@ export type {
   ParticipantBody,
   ParticipantListBody,
 } from './api-types.js';
+export type { WebhookConfig } from './config.js';
+export {
+  verifyWebhook,
+  WebhookVerificationError,
+  WEBHOOK_EVENT_TYPES,
+  type MeetingEndReason,
+  type WebhookEvent,
+  type WebhookEventData,
+  type WebhookEventType,
+  type WebhookHeaders,
+  type WebhookParticipant,
+} from './webhooks/verify.js';

@@ -113,6 +113,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly webhookDeliveries = new Counter({
+    name: 'parley_webhook_deliveries_total',
+    help: 'Webhook deliveries (one event to one URL) by event and outcome: delivered, failed (every attempt failed) or dropped (queue full, or shutdown).',
+    labelNames: ['event', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     // Process metrics, event loop lag (nodejs_eventloop_lag_seconds and its percentiles) among them.
     collectDefaultMetrics({ register: this.registry });

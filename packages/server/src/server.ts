@@ -22,8 +22,12 @@ import { ResumeTokens } from './signaling/resume-tokens.js';
 import { ConnectionGuard, type EngineConnection } from './signaling/connection-guard.js';
 import { NODE_HEARTBEAT_MS, NODE_TIMEOUT_MS, Signaling } from './signaling/signaling.js';
 import type { ParleyServer } from './signaling/types.js';
+import { WebhookDeliveries } from './webhooks/deliveries.js';
+import { LocalWebhookClaims, RedisWebhookClaims, Webhooks } from './webhooks/webhooks.js';
 
 const EXPIRED_SWEEP_INTERVAL_MS = 60_000;
+/** Longest a shutdown waits for the webhooks of the last events to be claimed (Redis may be away). */
+const WEBHOOK_CLAIMS_SHUTDOWN_MS = 2000;
 /** Longest a readiness probe waits for storage: a load balancer needs an answer, not a hang. */
 export const READINESS_TIMEOUT_MS = 1000;
 /**
@@ -147,6 +151,9 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   guard.startIdleSweep(() => io.of('/').sockets.values());
   // SFU mode: the meetings' Janus rooms, on the instances this server watches (a dead one's meetings move).
   const sfu = config.sfu && new SfuRooms(config.sfu, logger, store);
+  // With several nodes, the node that claims an event first in Redis sends it: once per cluster.
+  const deliveries = config.webhooks && new WebhookDeliveries(config.webhooks, logger, metrics);
+  const webhooks = deliveries && new Webhooks(deliveries, redis ? new RedisWebhookClaims(redis) : new LocalWebhookClaims(), logger);
   signaling = new Signaling({
     io,
     meetings,
@@ -163,6 +170,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     sfu,
     autoMedia: config.mediaMode === 'auto',
     cluster: nodeId ? { nodeId } : undefined,
+    webhooks,
   });
   sfu?.watch();
   if (redis) {
@@ -210,6 +218,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     clearInterval(running);
     guard.close();
     signaling.close();
+    deliveries?.close();
     await sfu?.close();
     // Nobody was served: the next start is no crash.
     await store.markHandedOver(processId);
@@ -229,6 +238,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       node: nodeId,
       participantTokens: config.participantTokens ? (config.participantTokens.secret ? 'HS256 secret' : 'JWKS') : 'off',
       media: config.mediaMode,
+      webhooks: config.webhooks?.urls.length ?? 0,
       ...(config.sfu ? { janus: config.sfu.instances.map((instance) => instance.url).join(',') } : {}),
     },
     LISTENING_MESSAGE,
@@ -246,6 +256,10 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     await io.close();
     if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
     const saved = signaling.close();
+    // Events seen until now are claimed (in Redis, while it is still open) and queued, unless Redis keeps them waiting;
+    // what is still queued is dropped.
+    if (webhooks) await bounded(webhooks.settled(), WEBHOOK_CLAIMS_SHUTDOWN_MS);
+    deliveries?.close();
     // The Janus rooms stay: the participants handed over keep their media meanwhile.
     await sfu?.close();
     await store.saveParticipants(saved);

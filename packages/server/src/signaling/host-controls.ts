@@ -11,6 +11,7 @@ import type { Meeting } from '../meetings/meeting.js';
 import { capacityOf, type MeetingConfiguration, type MeetingService } from '../meetings/meeting-service.js';
 import type { Metrics } from '../metrics.js';
 import type { SfuRooms } from '../sfu/sfu-rooms.js';
+import type { Webhooks } from '../webhooks/webhooks.js';
 import { ok, refusal } from './dispatch.js';
 import type { EndedMeetings } from './ended-meetings.js';
 import { handQueue } from './hands.js';
@@ -77,6 +78,8 @@ export interface HostControlsOptions {
   membership: ControlledMembership;
   /** SFU mode: the meetings' Janus rooms, which host controls reach too. */
   sfu?: SfuRooms | undefined;
+  /** Tells the embedding site's backend that a host ended a meeting, when set. */
+  webhooks?: Webhooks | undefined;
 }
 
 const notFound = () => refusal(ProtocolErrorCode.ParticipantNotFound, 'No such participant in this meeting');
@@ -124,6 +127,7 @@ export class HostControls {
       throw error;
     }
     this.#hostAction('end', host);
+    this.#options.webhooks?.meetingEnded(code);
 
     const closing: { socket: ParleySocket; event: 'meeting-ended' | 'denied' }[] = [];
     for (const member of presence.members(code)) {

@@ -41,6 +41,7 @@ import type { RateLimits } from '../rate-limits.js';
 import { AutoPaths, SFU_FROM } from '../sfu/auto-paths.js';
 import type { SfuRooms } from '../sfu/sfu-rooms.js';
 import { iceServersFor } from '../turn.js';
+import type { Webhooks } from '../webhooks/webhooks.js';
 import { bare, Dispatcher, ok, refusal, request, type Outcome, type RequestHandlers } from './dispatch.js';
 import { EndedMeetings } from './ended-meetings.js';
 import { handedOver, takenOver } from './hand-over.js';
@@ -93,6 +94,8 @@ export interface SignalingOptions {
    * Socket.IO adapter's server-side events (see replication.ts and docs/scaling.md).
    */
   cluster?: { nodeId: string } | undefined;
+  /** Tells the embedding site's backend of joins, departures, knocks and recordings (`WEBHOOK_URL`), when set. */
+  webhooks?: Webhooks | undefined;
 }
 
 /**
@@ -538,7 +541,9 @@ export class Signaling {
     if (!member) return refusal(ProtocolErrorCode.NotInMeeting, 'Join a meeting first');
     if (recording && !mayRecord(member)) return refusal(ProtocolErrorCode.RecordingNotAllowed, 'A host has not allowed you to record');
     if (recording !== (member.recordingSince !== undefined)) {
-      member.recordingSince = recording ? Date.now() : undefined;
+      const since = member.recordingSince ?? Date.now();
+      member.recordingSince = recording ? since : undefined;
+      this.#options.webhooks?.recordingChanged(member, recording ? 'started' : 'stopped', since);
       this.#replication.publish(member);
       this.#sendRecording(member.meetingCode);
     }
@@ -710,6 +715,7 @@ export class Signaling {
     this.#replication.publish(member);
     this.#options.metrics.joins.inc();
     this.#options.logger.info({ meeting: meeting.code, participant: member.info.id, host: member.info.isHost }, 'joined');
+    this.#options.webhooks?.participantJoined(member, others.length === 0);
 
     // The others offer as soon as they hear of the newcomer; the answer to the newcomer is written in this same
     // tick, so it always reaches the newcomer before any of those offers can.
@@ -732,6 +738,7 @@ export class Signaling {
     this.#replication.waiterAdded(waiter);
     socket.data.waiting = { meetingCode: code, participantId: waiter.id };
     this.#options.logger.info({ meeting: code, participant: waiter.id }, 'waiting');
+    this.#options.webhooks?.knocked(waiter);
     this.#sendWaitingList(code);
     return { waiting: true, participantId: waiter.id };
   }
@@ -1144,7 +1151,9 @@ export class Signaling {
     this.#options.metrics.leaves.inc({ reason });
     this.#options.logger.info({ meeting: member.meetingCode, participant: member.info.id, reason }, 'left');
     void this.#followHeadCount(member.meetingCode);
+    this.#options.webhooks?.participantLeft(member, reason);
     if (this.#presence.list(member.meetingCode).length === 0) {
+      this.#options.webhooks?.meetingEmptied(member.meetingCode);
       this.#options.meetings
         .vacate(member.meetingCode)
         .catch((error: unknown) => this.#occupancyLost(member.meetingCode, error, 'storing a departure failed'));
@@ -1271,6 +1280,9 @@ export class Signaling {
   #forget(code: string, id: string, reason: ParticipantLeftReason): void {
     const member = this.#presence.remove(code, id);
     if (!member) return;
+    // Two last participants leaving on two nodes at once: each dropping node still saw the other, so only here does
+    // the meeting show empty (the webhook goes once all the same).
+    if (this.#presence.list(code).length === 0) this.#options.webhooks?.meetingEmptied(code);
     if (member.handRaisedAt !== undefined) this.#sendHands(code);
     if (this.#countsForRecording(member)) this.#sendRecording(code);
     void this.#followHeadCount(code);
