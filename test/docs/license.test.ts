@@ -21,3 +21,10 @@ test('LICENSE is the MIT licence that the root and every workspace package.json 
     if (!unpublished) assert.equal(declared, 'MIT', `${name} declares the same licence`);
   }
 });
+
+test('every published package carries the same LICENSE file (npm pack puts it in the tarball)', () => {
+  const license = read('LICENSE');
+  for (const name of ['protocol', 'sdk', 'elements', 'server']) {
+    assert.equal(read(`packages/${name}/LICENSE`), license, `packages/${name}/LICENSE`);
+  }
+});
