@@ -1,9 +1,10 @@
-// Code in the docs is copied from files that tests run, so it cannot rot. In README.md and docs/**/*.md, a line
+// Code in the docs is copied from files that tests run, so it cannot rot. In README.md, packages/*/README.md and
+// docs/**/*.md, a line
 //   <!-- snippet: examples/react/src/App.tsx -->          (the whole file)
 //   <!-- snippet: examples/react/src/App.tsx#join -->     (the lines between `#region join` and `#endregion join`)
 // immediately followed by a fenced code block marks that block as a copy. `--write` copies every marked block from
 // its source; `--check` exits 1 listing each stale block, missing file or region, and each unmarked code block.
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -106,9 +107,19 @@ export function processMarkdown(markdown, readSource) {
   return { output: output.join('\n'), problems };
 }
 
-/** README.md and every Markdown file under docs/, except the generated API reference. */
+/**
+ * README.md, each package's README.md (its page on npm) and every Markdown file under docs/, except the generated
+ * API reference.
+ */
 export function documentsIn(root) {
   const found = ['README.md'];
+  const packages = join(root, 'packages');
+  if (existsSync(packages)) {
+    for (const entry of readdirSync(packages, { withFileTypes: true })) {
+      const readme = `packages/${entry.name}/README.md`;
+      if (entry.isDirectory() && existsSync(join(root, readme))) found.push(readme);
+    }
+  }
   const walk = (folder) => {
     for (const entry of readdirSync(join(root, folder), { withFileTypes: true })) {
       const path = `${folder}/${entry.name}`;

@@ -4,12 +4,17 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
-import { extractSnippet, runSnippets } from '../../scripts/snippets.mjs';
+import { documentsIn, extractSnippet, runSnippets } from '../../scripts/snippets.mjs';
 
 const repositoryRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 test("every snippet in README.md and docs/ is its source's current text", () => {
   assert.deepEqual(runSnippets(repositoryRoot), []);
+});
+
+test("each package's README.md (its npm page) is checked too", () => {
+  const documents = documentsIn(repositoryRoot);
+  for (const name of ['protocol', 'sdk', 'elements', 'server']) assert.ok(documents.includes(`packages/${name}/README.md`), name);
 });
 
 describe('extractSnippet', () => {
