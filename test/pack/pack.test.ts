@@ -31,7 +31,7 @@ after(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-/** Node's headers beside the running node (Debian's, NodeSource's and nodejs.org's builds all ship them). */
+/** Node's headers beside the running node (NodeSource's package and nodejs.org's builds ship them there). */
 function nodeHeaders(): string {
   const prefix = dirname(dirname(process.execPath));
   if (!existsSync(join(prefix, 'include/node/node_version.h'))) {
