@@ -63,5 +63,6 @@ test('examples/webhook-receiver logs each event of a meeting once, and refuses a
   assert.equal(await post(headers(SECRET, 'msg_twice')), 204);
   assert.equal(await post(headers(SECRET, 'msg_twice')), 204);
   await sleep(100);
-  assert.equal(stdout.match(/meeting\.started x/g)?.length, 1);
+  // The whole line: a real meeting's code may begin with an x too.
+  assert.equal(stdout.match(/^meeting\.started x$/gm)?.length, 1);
 });
