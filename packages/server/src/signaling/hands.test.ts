@@ -1,21 +1,19 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { RaisedHand, Result } from '@parley/protocol';
-import type { RunningServer } from '../index.js';
 import {
   connect,
   createMeeting,
   join,
   recordEvents,
   settle,
-  startTestServer,
   useTestServer,
   withTestServer,
   type TestClient,
 } from '../../test/support/helpers.js';
-import { startRedis, type TestRedis } from '../../test/support/redis-server.js';
+import { useTwoNodes } from '../../test/support/two-nodes.js';
 
 const code = (result: Result<unknown>) => result.ok || result.error.code;
 
@@ -197,24 +195,7 @@ test('hand requests count against the socket’s event budget: a flood closes th
 });
 
 describe('raised hands on two nodes', () => {
-  let redis: TestRedis;
-  const nodes: RunningServer[] = [];
-  const sockets: TestClient[] = [];
-
-  before(async () => {
-    redis = await startRedis();
-    for (let node = 0; node < 2; node++) nodes.push(await startTestServer({ REDIS_URL: redis.url }));
-  });
-  after(async () => {
-    for (const socket of sockets) socket.disconnect();
-    await Promise.all(nodes.map((node) => node.close()));
-    await redis.stop();
-  });
-  async function on(node: number): Promise<TestClient> {
-    const socket = await connect(nodes[node]!);
-    sockets.push(socket);
-    return socket;
-  }
+  const { nodes, on } = useTwoNodes();
 
   test('every page, on either node, ends with the same queue; a host on one node lowers hands on the other', async () => {
     const meeting = await createMeeting(nodes[0]!);

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { RecordingState, Result } from '@parley/protocol';
-import type { RunningServer } from '../index.js';
-import { connect, createMeeting, join, recordEvents, settle, startTestServer, useTestServer, type TestClient } from '../../test/support/helpers.js';
-import { startRedis, type TestRedis } from '../../test/support/redis-server.js';
+import { createMeeting, join, recordEvents, settle, useTestServer, type TestClient } from '../../test/support/helpers.js';
+import { useTwoNodes } from '../../test/support/two-nodes.js';
 
 const code = (result: Result<unknown>) => result.ok || result.error.code;
 
@@ -153,24 +152,7 @@ describe('local recording', () => {
 });
 
 describe('local recording on two nodes', () => {
-  let redis: TestRedis;
-  const nodes: RunningServer[] = [];
-  const sockets: TestClient[] = [];
-
-  before(async () => {
-    redis = await startRedis();
-    for (let node = 0; node < 2; node++) nodes.push(await startTestServer({ REDIS_URL: redis.url }));
-  });
-  after(async () => {
-    for (const socket of sockets) socket.disconnect();
-    await Promise.all(nodes.map((node) => node.close()));
-    await redis.stop();
-  });
-  async function on(node: number): Promise<TestClient> {
-    const socket = await connect(nodes[node]!);
-    sockets.push(socket);
-    return socket;
-  }
+  const { nodes, on } = useTwoNodes();
 
   test('a host on one node allows a participant on the other; every page hears the recording start and end', async () => {
     const meeting = await createMeeting(nodes[0]!);

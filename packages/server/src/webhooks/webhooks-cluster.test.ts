@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
-import type { RunningServer } from '../index.js';
 import { loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
 import { connectRedis, type RedisClient } from '../meetings/redis-meeting-store.js';
 import { Metrics } from '../metrics.js';
-import { connect, createMeeting, join, startTestServer, type TestClient } from '../../test/support/helpers.js';
+import { createMeeting, join } from '../../test/support/helpers.js';
 import { startRedis, type TestRedis } from '../../test/support/redis-server.js';
+import { useTwoNodes } from '../../test/support/two-nodes.js';
 import { startReceiver, type ReceivedWebhook, type TestReceiver } from '../../test/support/webhook-receiver.js';
 import { WebhookDeliveries } from './deliveries.js';
 import { verifyWebhook } from './verify.js';
@@ -32,29 +32,13 @@ function assertNoRepeats(received: ReceivedWebhook[]): void {
 }
 
 describe('webhooks on two nodes', () => {
-  let redis: TestRedis;
   let receiver: TestReceiver;
-  const nodes: RunningServer[] = [];
-  const sockets: TestClient[] = [];
-
   before(async () => {
-    redis = await startRedis();
     receiver = await startReceiver();
-    for (let node = 0; node < 2; node++) {
-      nodes.push(await startTestServer({ REDIS_URL: redis.url, WEBHOOK_URL: receiver.url, WEBHOOK_SECRET: SECRET, RESUME_WINDOW_MS: '1000' }));
-    }
   });
-  after(async () => {
-    for (const socket of sockets) socket.disconnect();
-    await Promise.all(nodes.map((node) => node.close()));
-    await receiver.stop();
-    await redis.stop();
-  });
-  async function on(node: number): Promise<TestClient> {
-    const socket = await connect(nodes[node]!);
-    sockets.push(socket);
-    return socket;
-  }
+  const { nodes, on } = useTwoNodes(() => ({ WEBHOOK_URL: receiver.url, WEBHOOK_SECRET: SECRET, RESUME_WINDOW_MS: '1000' }));
+  // After the nodes have stopped (hooks run in the order they were added): nothing is sent to a closed receiver.
+  after(() => receiver.stop());
   /** Waits for `count` deliveries in all, then a while longer, so that a second copy from another node shows. */
   async function deliveries(count: number): Promise<ReceivedWebhook[]> {
     await receiver.waitFor(count);
