@@ -66,11 +66,14 @@ export async function request(socket: TestClient, join: Partial<JoinMeetingReque
   return result.data;
 }
 
-/** Resolves with the next `event` the socket receives, or rejects after `timeoutMs`. */
+/**
+ * Resolves with the next `event` the socket receives, or rejects after `timeoutMs`: generous, as a shared 2-core CI
+ * machine under load has taken over 2 s to relay an offer; an event that never comes still fails the test.
+ */
 export function nextEvent<E extends keyof ServerToClientEvents>(
   socket: TestClient,
   event: E,
-  timeoutMs = 2000,
+  timeoutMs = 10_000,
 ): Promise<Parameters<ServerToClientEvents[E]>[0]> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
