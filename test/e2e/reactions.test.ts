@@ -186,7 +186,9 @@ test('hide="reactions" leaves the button out; the picker on a 360×740 phone', a
   await page.setViewportSize({ width: 360, height: 740 });
   await page.waitForFunction(() => document.querySelector('meeting-room')!.room!.participants.size === 1);
   await watchReactions(page);
-  await page.click(pickerButton);
+  // A phone-wide meeting keeps the reactions button in its More menu.
+  await page.click('meeting-controls [part~="more"]');
+  await page.click('meeting-controls [part~="menu-item"][data-action="reactions"]');
   await page.waitForSelector('meeting-controls [part~="reaction-picker"]');
   // Bob's reaction arrives while Ada's picker is open.
   await bob.evaluateRoom((room) => room.react('❤️'));

@@ -170,6 +170,8 @@ export const en = {
   reacted: (name: string, emoji: string) => `${name} reacted ${emoji}`,
   // picture-in-picture (issue 16): the toolbar button, and the floating window's title
   pictureInPicture: 'Picture in picture',
+  // a narrow meeting's toolbar (a phone): the button and menu that hold the controls that no longer fit on one row
+  moreOptions: 'More options',
   // local recording (issue 16, item 6): the indicator, the prejoin notice, the toolbar toggle, the host's permission
   recording: 'Recording',
   meetingIsRecorded: 'This meeting is being recorded',

@@ -54,12 +54,19 @@ export type ControlledRoom = RoomPart<
  * @csspart reaction-picker - The emoji picker above the controls, while open. Arrow keys move between its emoji,
  *   Enter sends one, Escape closes it; either way focus returns to the reactions button.
  * @csspart reaction-choice - One emoji in the picker.
+ * @csspart more - In a meeting narrower than 480 px (a phone): the button that opens a menu of the controls that no
+ *   longer fit on one row (screen share, reactions, record, settings, picture in picture, End meeting for all), which
+ *   are then hidden from the row.
+ * @csspart more-menu - That menu, above the controls, while open. Arrow keys move between its items, Escape closes it;
+ *   focus returns to the More button.
+ * @csspart menu-item - One item of that menu: its icon and its label (toggles say their state with `aria-checked`).
  *
  * @cssprop --parley-surface - Button background.
  * @cssprop --parley-danger - Background of the leave button and of devices that are off.
  * @cssprop --parley-hand - Background of the raise hand toggle while your hand is up.
  * @cssprop --parley-recording - Background of the record toggle while you record, and of the "Recording" indicator.
  * @cssprop --parley-reaction-picker-background - Background of the emoji picker (default `--parley-surface`).
+ * @cssprop --parley-menu-background - Background of the More menu (default `--parley-surface`).
  *
  * @tag meeting-controls
  */
@@ -77,6 +84,7 @@ export class MeetingControls extends ParleyElement {
     pip: { type: Boolean },
     record: { type: Boolean },
     pickerOpen: { state: true },
+    menuOpen: { state: true },
     openPanel: { attribute: 'open-panel' },
     unreadCount: { type: Number, attribute: 'unread-count' },
   };
@@ -106,6 +114,9 @@ export class MeetingControls extends ParleyElement {
 
   /** The emoji picker is open. */
   private pickerOpen = false;
+
+  /** The More menu is open. */
+  private menuOpen = false;
 
   /** The panel that is open, if any: its toggle shows pressed. */
   openPanel: PanelName | '' = '';
@@ -142,11 +153,17 @@ export class MeetingControls extends ParleyElement {
     const disabled = !room?.inMeeting;
     const micOn = local?.audioEnabled ?? false;
     const cameraOn = local?.videoEnabled ?? false;
-    const sharing = local?.screenSharing ?? false;
     const handRaised = local?.handRaised ?? false;
     const unread = this.unreadCount > 0 ? this.text.unread(this.unreadCount) : '';
     // Only hosts hear of the waiting room; the room keeps the list empty for everyone else.
     const waiting = room?.waitingParticipants.length ?? 0;
+    const extras = this.#extras(disabled);
+    const inline = (part: string) => {
+      const extra = extras.find((candidate) => candidate.part === part);
+      if (!extra) return nothing;
+      if (part === 'reactions') return this.#renderReactions(disabled);
+      return this.#button(part, extra.label, extra.pressed, `${extra.kind ?? ''} secondary`, extra.disabled, extra.run, extra.content);
+    };
     return html`
       ${this.#button('microphone', this.text.microphone, micOn, 'device', disabled, () =>
         this.#run((r) => r.toggleMicrophone()),
@@ -156,22 +173,14 @@ export class MeetingControls extends ParleyElement {
         this.#run((r) => r.toggleCamera()),
         icon(cameraOn ? 'videocam' : 'videocamOff'),
       )}
-      ${canShareScreen()
-        ? this.#button('screen-share', this.text.shareScreen, sharing, '', disabled, () =>
-            this.#run((r) => r.toggleScreenShare()),
-            icon('screenShare'),
-          )
-        : nothing}
+      ${inline('screen-share')}
       ${this.hand
         ? this.#button('hand', this.text.raiseHand, handRaised, 'hand', disabled, () =>
             this.#run((r) => (handRaised ? r.lowerHand() : r.raiseHand())),
             icon('hand'),
           )
         : nothing}
-      ${this.reactions ? this.#renderReactions(disabled) : nothing}
-      ${this.record && room && local && (local.isHost || room.recording.allowed.includes(local.id))
-        ? this.#renderRecord(room.recording.recorders.includes(local.id), disabled)
-        : nothing}
+      ${inline('reactions')} ${inline('record')}
       ${this.chat
         ? this.#panelToggle(
             'chat',
@@ -190,26 +199,120 @@ export class MeetingControls extends ParleyElement {
             waiting > 0 ? html`<span part="waiting" class="badge" aria-hidden="true">${Math.min(waiting, 99)}</span>` : nothing,
           )
         : nothing}
-      ${this.settings ? this.#panelToggle('settings', this.text.settings, icon('tune')) : nothing}
-      ${this.pip && canPictureInPicture()
-        ? this.#button('picture-in-picture', this.text.pictureInPicture, undefined, '', disabled, () =>
-            dispatchParleyEvent(this, 'parley-pip-request', {}),
-            icon('pictureInPicture'),
-          )
-        : nothing}
+      ${inline('settings')} ${inline('picture-in-picture')} ${extras.length > 0 ? this.#renderMore(extras) : nothing}
       ${this.#button('leave', this.text.leaveMeeting, undefined, 'leave', disabled, () => this.#run((r) => r.leave()), icon('callEnd'))}
-      ${local?.isHost
-        ? this.#button('end-meeting', this.text.endMeeting, undefined, 'end', disabled, () => void this.#endMeeting(), this.text.endMeeting)
-        : nothing}
+      ${inline('end-meeting')}
     `;
   }
 
-  /** The record toggle: the recording itself is the page's (`parley-recording-toggle`), e.g. `<meeting-room>`'s. */
-  #renderRecord(recording: boolean, disabled: boolean) {
-    return this.#button('record', this.text.startRecording, recording, 'record', disabled, () =>
-      dispatchParleyEvent(this, 'parley-recording-toggle', { recording: !recording }),
-      icon('record'),
-    );
+  /**
+   * The controls a narrow meeting moves from the row into the More menu, in the row's order: each shown inline as a
+   * button, and in the menu as an item, from this one description.
+   */
+  #extras(disabled: boolean): Extra[] {
+    const room = this.room;
+    const local = room?.localParticipant;
+    const extras: Extra[] = [];
+    if (canShareScreen()) {
+      extras.push({
+        part: 'screen-share',
+        label: this.text.shareScreen,
+        content: icon('screenShare'),
+        pressed: local?.screenSharing ?? false,
+        disabled,
+        run: () => this.#run((r) => r.toggleScreenShare()),
+      });
+    }
+    if (this.reactions) {
+      extras.push({ part: 'reactions', label: this.text.sendReaction, content: icon('mood'), disabled, run: () => void this.#setPicker(true) });
+    }
+    if (this.record && room && local && (local.isHost || room.recording.allowed.includes(local.id))) {
+      // The recording itself is the page's (`parley-recording-toggle`), e.g. `<meeting-room>`'s.
+      const recording = room.recording.recorders.includes(local.id);
+      extras.push({
+        part: 'record',
+        label: this.text.startRecording,
+        content: icon('record'),
+        pressed: recording,
+        kind: 'record',
+        disabled,
+        run: () => dispatchParleyEvent(this, 'parley-recording-toggle', { recording: !recording }),
+      });
+    }
+    if (this.settings) {
+      const open = this.openPanel === 'settings';
+      extras.push({
+        part: 'settings',
+        label: this.text.settings,
+        content: icon('tune'),
+        pressed: open,
+        disabled: false,
+        run: () => dispatchParleyEvent(this, 'parley-panel-toggle', { panel: 'settings', open: !open }),
+      });
+    }
+    if (this.pip && canPictureInPicture()) {
+      extras.push({
+        part: 'picture-in-picture',
+        label: this.text.pictureInPicture,
+        content: icon('pictureInPicture'),
+        disabled,
+        run: () => dispatchParleyEvent(this, 'parley-pip-request', {}),
+      });
+    }
+    if (local?.isHost) {
+      extras.push({ part: 'end-meeting', label: this.text.endMeeting, content: this.text.endMeeting, kind: 'end', disabled, run: () => void this.#endMeeting() });
+    }
+    return extras;
+  }
+
+  /** The More button, and above the controls while open, its menu of the extras (see `@csspart more`). */
+  #renderMore(extras: Extra[]) {
+    const label = this.text.moreOptions;
+    return html`<button
+        part="more"
+        class="more"
+        aria-haspopup="menu"
+        aria-expanded=${String(this.menuOpen)}
+        aria-label=${label}
+        title=${label}
+        @click=${() => this.#setMenu(!this.menuOpen)}
+      >
+        ${icon('more')}
+      </button>
+      ${this.menuOpen
+        ? html`<div part="more-menu" class="menu" role="menu" aria-label=${label} @keydown=${this.#onMenuKey} @focusout=${this.#onMenuFocusOut}>
+            ${extras.map(
+              (extra, index) =>
+                html`<button
+                  part="menu-item"
+                  class=${extra.kind === 'end' ? 'danger' : ''}
+                  role=${extra.pressed === undefined ? 'menuitem' : 'menuitemcheckbox'}
+                  aria-checked=${extra.pressed === undefined ? nothing : String(extra.pressed)}
+                  data-action=${extra.part}
+                  tabindex=${index === 0 ? 0 : -1}
+                  ?disabled=${extra.disabled}
+                  @click=${() => this.#choose(extra)}
+                >
+                  ${extra.kind === 'end' ? nothing : extra.content}<span>${extra.label}</span>
+                </button>`,
+            )}
+          </div>`
+        : nothing}`;
+  }
+
+  /** An item of the More menu: the menu closes with focus on the More button, then the item acts as its button would. */
+  async #choose(extra: Extra): Promise<void> {
+    await this.#setMenu(false, true);
+    extra.run();
+  }
+
+  /** Opens the More menu with focus on its first item, or closes it (focus back on the More button if asked). */
+  async #setMenu(open: boolean, refocus = false): Promise<void> {
+    this.menuOpen = open;
+    if (open) this.pickerOpen = false;
+    await this.updateComplete;
+    const target = open ? '[part~="menu-item"]:not(:disabled)' : refocus ? '[part~="more"]' : '';
+    if (target) this.renderRoot.querySelector<HTMLElement>(target)?.focus();
   }
 
   /** The reactions button, and above the controls while open, its picker: a menu of emoji (see `@csspart`). */
@@ -217,6 +320,7 @@ export class MeetingControls extends ParleyElement {
     const label = this.text.sendReaction;
     return html`<button
         part="reactions"
+        class="secondary"
         aria-haspopup="menu"
         aria-expanded=${String(this.pickerOpen)}
         aria-label=${label}
@@ -236,12 +340,19 @@ export class MeetingControls extends ParleyElement {
         : nothing}`;
   }
 
-  /** Opens the picker with focus on its first emoji, or closes it (focus back on the reactions button if asked). */
+  /**
+   * Opens the picker with focus on its first emoji, or closes it (focus back on the reactions button if asked, or on
+   * the More button when the reactions button is in the More menu).
+   */
   async #setPicker(open: boolean, refocus = false): Promise<void> {
     this.pickerOpen = open;
     await this.updateComplete;
-    const target = open ? '[part~="reaction-choice"]' : refocus ? '[part~="reactions"]' : '';
-    if (target) this.renderRoot.querySelector<HTMLElement>(target)?.focus();
+    if (open) {
+      this.renderRoot.querySelector<HTMLElement>('[part~="reaction-choice"]')?.focus();
+    } else if (refocus) {
+      const reactions = this.renderRoot.querySelector<HTMLElement>('[part~="reactions"]');
+      (reactions?.getClientRects().length ? reactions : this.renderRoot.querySelector<HTMLElement>('[part~="more"]'))?.focus();
+    }
   }
 
   #react(emoji: Reaction): void {
@@ -253,16 +364,20 @@ export class MeetingControls extends ParleyElement {
     });
   }
 
-  /** A menu's keys: arrows move (and wrap), Home and End jump, Escape closes; Enter and Space press the emoji. */
-  #onPickerKey = (event: KeyboardEvent): void => {
-    const choices = [...this.renderRoot.querySelectorAll<HTMLElement>('[part~="reaction-choice"]')];
+  #onPickerKey = (event: KeyboardEvent): void => this.#menuKeys(event, '[part~="reaction-choice"]', () => this.#setPicker(false, true));
+
+  #onMenuKey = (event: KeyboardEvent): void => this.#menuKeys(event, '[part~="menu-item"]:not(:disabled)', () => this.#setMenu(false, true));
+
+  /** A menu's keys: arrows move (and wrap), Home and End jump, Escape closes; Enter and Space press the item. */
+  #menuKeys(event: KeyboardEvent, items: string, close: () => Promise<void>): void {
+    const choices = [...this.renderRoot.querySelectorAll<HTMLElement>(items)];
     const current = choices.indexOf(event.composedPath()[0] as HTMLElement);
     const step = ARROW_STEPS[event.key];
     const next = step ? current + step : event.key === 'Home' ? 0 : event.key === 'End' ? -1 : undefined;
     if (event.key === 'Escape') {
-      // The room would close its open panel on the same Escape: this one is the picker's alone.
+      // The room would close its open panel on the same Escape: this one is the menu's alone.
       event.stopPropagation();
-      void this.#setPicker(false, true);
+      void close();
     } else if (next !== undefined) {
       const choice = choices.at(next % choices.length)!;
       for (const other of choices) other.tabIndex = other === choice ? 0 : -1;
@@ -271,12 +386,21 @@ export class MeetingControls extends ParleyElement {
       return;
     }
     event.preventDefault();
-  };
+  }
 
-  /** Focus leaving the picker closes it, unless it goes to the reactions button, whose click closes it. */
+  /**
+   * Focus leaving the picker closes it, unless it goes to the reactions button, whose click closes it (or to the More
+   * button, which is where focus goes when the reactions button is in the More menu).
+   */
   #onPickerFocusOut = (event: FocusEvent): void => {
     const to = event.relatedTarget as Element | null;
-    if (!to?.closest('[part~="reaction-picker"], [part~="reactions"]')) this.pickerOpen = false;
+    if (!to?.closest('[part~="reaction-picker"], [part~="reactions"], [part~="more"]')) this.pickerOpen = false;
+  };
+
+  /** Focus leaving the More menu closes it, unless it goes to the More button, whose click closes it. */
+  #onMenuFocusOut = (event: FocusEvent): void => {
+    const to = event.relatedTarget as Element | null;
+    if (!to?.closest('[part~="more-menu"], [part~="more"]')) this.menuOpen = false;
   };
 
   #panelToggle(panel: PanelName, label: string, ...content: unknown[]) {
@@ -328,7 +452,20 @@ export class MeetingControls extends ParleyElement {
   }
 }
 
-/** How the arrow keys move through the emoji picker: it is one row, so both pairs work. */
+/** A control that a narrow meeting moves into the More menu: its button's part, label, content and action. */
+interface Extra {
+  readonly part: string;
+  readonly label: string;
+  readonly content: unknown;
+  /** A toggle's state (`aria-pressed` on the button, `aria-checked` in the menu); none for a plain action. */
+  readonly pressed?: boolean;
+  /** The button's class, for its look. */
+  readonly kind?: string;
+  readonly disabled: boolean;
+  readonly run: () => void;
+}
+
+/** How the arrow keys move through the emoji picker and the More menu: both pairs work in either. */
 const ARROW_STEPS: Partial<Record<string, number>> = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 };
 
 /** Chromium's Document Picture-in-Picture, or the video one (Safari; Firefox has none a page can open). */

@@ -109,6 +109,53 @@ export const meetingControlsStyles = css`
   .picker button:hover {
     background: var(--_background);
   }
+  /* The More menu: a column of labelled items above the controls' right end. Its button shows in a phone-wide meeting
+     only (below). */
+  button.more {
+    display: none;
+  }
+  .menu {
+    position: absolute;
+    bottom: calc(100% + 8px);
+    right: 8px;
+    z-index: 3;
+    display: flex;
+    flex-direction: column;
+    min-width: 220px;
+    max-width: calc(100% - 16px);
+    padding: 6px 0;
+    border-radius: 12px;
+    background: var(--parley-menu-background, var(--_surface));
+    box-shadow: 0 4px 16px rgb(0 0 0 / 0.3);
+  }
+  .menu button {
+    display: flex;
+    gap: 14px;
+    align-items: center;
+    width: auto;
+    height: auto;
+    min-height: 44px;
+    padding: 0 16px;
+    border-radius: 0;
+    background: transparent;
+    font: inherit;
+    text-align: start;
+  }
+  .menu button:hover,
+  .menu button[aria-checked='true'] {
+    background: var(--_background);
+  }
+  .menu button[aria-checked='true'] svg {
+    color: var(--_accent);
+  }
+  /* Outlined in the danger colour, as the row's End meeting button: readable on both themes. */
+  .menu button.danger {
+    justify-content: center;
+    margin: 6px 10px 2px;
+    border-radius: 22px;
+    box-shadow: inset 0 0 0 2px var(--_danger);
+    font-weight: 600;
+  }
   /* A narrow meeting (a sidebar, a card, a phone; <meeting-room> is the container): buttons of 44 px, the least a
      finger needs, and tighter gaps keep ten controls on one row at 500 px, leaving the call its height. */
   @container (max-width: 600px) {
@@ -122,6 +169,16 @@ export const meetingControlsStyles = css`
     }
     button.leave {
       width: 52px;
+    }
+  }
+  /* A phone-wide meeting: the controls one uses less move into the More menu, so the row stays one row and the call
+     keeps its height (twelve buttons took three rows at 360 px). */
+  @container (max-width: 480px) {
+    .secondary {
+      display: none;
+    }
+    button.more {
+      display: inline-grid;
     }
   }
 `;

@@ -15,6 +15,9 @@ async function render(room: FakeRoom, configure: (controls: MeetingControls) => 
 }
 
 const part = (controls: MeetingControls, name: string) => controls.shadowRoot!.querySelector<HTMLButtonElement>(`[part~="${name}"]`);
+const focused = (controls: MeetingControls) => controls.shadowRoot!.activeElement;
+const press = (controls: MeetingControls, key: string) =>
+  focused(controls)!.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true, composed: true, cancelable: true }));
 
 describe('<meeting-controls>', () => {
   afterEach(() => document.body.replaceChildren());
@@ -219,9 +222,6 @@ describe('<meeting-controls> reactions', () => {
   afterEach(() => document.body.replaceChildren());
 
   const choices = (controls: MeetingControls) => [...controls.shadowRoot!.querySelectorAll<HTMLButtonElement>('[part~="reaction-choice"]')];
-  const focused = (controls: MeetingControls) => controls.shadowRoot!.activeElement;
-  const press = (controls: MeetingControls, key: string) =>
-    focused(controls)!.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true, composed: true, cancelable: true }));
   async function openPicker(room = new FakeRoom()): Promise<MeetingControls> {
     const controls = await render(room, (element) => (element.reactions = true));
     part(controls, 'reactions')!.click();
@@ -315,5 +315,147 @@ describe('<meeting-controls> reactions', () => {
     choices(controls)[0]!.click();
     await until(() => errors.length > 0, 'parley-error');
     expect(errors).to.deep.equal(['invalid-state']);
+  });
+});
+
+describe('<meeting-controls> in a phone-wide meeting', () => {
+  afterEach(() => document.body.replaceChildren());
+
+  /** Every control on, for a host, in a meeting `width` px wide (the meeting is the container, as <meeting-room> is). */
+  async function renderIn(width: number, room = new FakeRoom()): Promise<MeetingControls> {
+    const meeting = document.createElement('div');
+    meeting.style.cssText = `container-type: inline-size; width: ${width}px; margin-top: 400px`;
+    document.body.append(meeting);
+    const controls = document.createElement('meeting-controls');
+    Object.assign(controls, { room, hand: true, chat: true, participants: true, settings: true, reactions: true, pip: true, record: true });
+    meeting.append(controls);
+    await controls.updateComplete;
+    return controls;
+  }
+  const shown = (controls: MeetingControls) =>
+    [...controls.shadowRoot!.querySelectorAll<HTMLElement>(':host > button')].filter((button) => button.getClientRects().length > 0);
+  const items = (controls: MeetingControls) => [...controls.shadowRoot!.querySelectorAll<HTMLButtonElement>('[part~="menu-item"]')];
+  async function openMenu(controls: MeetingControls): Promise<void> {
+    part(controls, 'more')!.click();
+    await until(() => focused(controls) === items(controls)[0], 'focus on the first item');
+  }
+
+  it('at 360 px the controls one uses less go into a More menu, and the row stays one row', async () => {
+    const controls = await renderIn(360);
+    expect(shown(controls).map((button) => button.getAttribute('part'))).to.deep.equal([
+      'microphone',
+      'camera',
+      'hand',
+      'chat',
+      'participants',
+      'more',
+      'leave',
+    ]);
+    const tops = new Set(shown(controls).map((button) => Math.round(button.getBoundingClientRect().top)));
+    expect(tops.size, 'one row').to.equal(1);
+    const more = part(controls, 'more')!;
+    expect([more.getAttribute('aria-label'), more.getAttribute('aria-haspopup'), more.getAttribute('aria-expanded')]).to.deep.equal([
+      'More options',
+      'menu',
+      'false',
+    ]);
+  });
+
+  it('at 800 px every control is on the row and there is no More button', async () => {
+    const controls = await renderIn(800);
+    expect(shown(controls).map((button) => button.getAttribute('part'))).to.deep.equal([
+      'microphone',
+      'camera',
+      'screen-share',
+      'hand',
+      'reactions',
+      'record',
+      'chat',
+      'participants',
+      'settings',
+      'picture-in-picture',
+      'leave',
+      'end-meeting',
+    ]);
+  });
+
+  it('the menu names each control and says which are on; arrow keys move, Escape closes and returns focus', async () => {
+    const room = new FakeRoom();
+    room.setRecording({ recorders: ['me'], allowed: [] });
+    const controls = await renderIn(360, room);
+    controls.openPanel = 'settings';
+    await openMenu(controls);
+    const menu = part(controls, 'more-menu')!;
+    expect([menu.getAttribute('role'), menu.getAttribute('aria-label')]).to.deep.equal(['menu', 'More options']);
+    expect(part(controls, 'more')!.getAttribute('aria-expanded')).to.equal('true');
+    expect(items(controls).map((item) => [item.textContent!.trim(), item.getAttribute('role'), item.getAttribute('aria-checked')])).to.deep.equal([
+      ['Share your screen', 'menuitemcheckbox', 'false'],
+      ['Send a reaction', 'menuitem', null],
+      ['Record', 'menuitemcheckbox', 'true'],
+      ['Settings', 'menuitemcheckbox', 'true'],
+      ['Picture in picture', 'menuitem', null],
+      ['End meeting for all', 'menuitem', null],
+    ]);
+    // The menu is seen, above the row, within the meeting.
+    const box = menu.getBoundingClientRect();
+    expect(box.bottom).to.be.at.most(controls.getBoundingClientRect().top);
+    expect(box.left).to.be.at.least(0);
+    expect(box.right).to.be.at.most(360);
+    expect(await axeViolations(document.body)).to.deep.equal([]);
+    press(controls, 'ArrowUp');
+    expect(focused(controls)!.textContent!.trim()).to.equal('End meeting for all');
+    press(controls, 'ArrowDown');
+    press(controls, 'ArrowDown');
+    expect(focused(controls)!.textContent!.trim()).to.equal('Send a reaction');
+    let escapesOutside = 0;
+    const count = () => escapesOutside++;
+    document.addEventListener('keydown', count);
+    press(controls, 'Escape');
+    document.removeEventListener('keydown', count);
+    await until(() => focused(controls) === part(controls, 'more'), 'focus back on More');
+    expect(part(controls, 'more-menu')).to.equal(null);
+    expect(escapesOutside, 'an open side panel stays open').to.equal(0);
+  });
+
+  it('an item does what its button does, and the menu closes with focus on More', async () => {
+    const room = new FakeRoom();
+    const controls = await renderIn(360, room);
+    const asked: string[] = [];
+    controls.addEventListener('parley-panel-toggle', ({ detail }) => asked.push(`${detail.panel} ${detail.open}`));
+    controls.addEventListener('parley-recording-toggle', ({ detail }) => asked.push(`recording ${detail.recording}`));
+    controls.addEventListener('parley-pip-request', () => asked.push('picture in picture'));
+    for (const action of ['settings', 'record', 'picture-in-picture']) {
+      await openMenu(controls);
+      items(controls).find((item) => item.dataset.action === action)!.click();
+      await until(() => focused(controls) === part(controls, 'more'), 'focus back on More');
+      expect(part(controls, 'more-menu')).to.equal(null);
+    }
+    await openMenu(controls);
+    items(controls).find((item) => item.dataset.action === 'screen-share')!.click();
+    await until(() => room.localParticipant.screenSharing, 'the screen shared');
+    expect(asked).to.deep.equal(['settings true', 'recording true', 'picture in picture']);
+  });
+
+  it('Send a reaction opens the emoji picker; once one is sent, focus is back on More', async () => {
+    const room = new FakeRoom();
+    const controls = await renderIn(360, room);
+    await openMenu(controls);
+    items(controls).find((item) => item.dataset.action === 'reactions')!.click();
+    const emoji = () => [...controls.shadowRoot!.querySelectorAll<HTMLButtonElement>('[part~="reaction-choice"]')];
+    await until(() => focused(controls) === emoji()[0], 'focus on the first emoji');
+    emoji()[1]!.click();
+    await until(() => focused(controls) === part(controls, 'more'), 'focus back on More');
+    expect(room.reactions).to.deep.equal(['👏']);
+  });
+
+  it('End meeting for all asks first, as its button does', async () => {
+    const controls = await renderIn(360);
+    await openMenu(controls);
+    items(controls).find((item) => item.dataset.action === 'end-meeting')!.click();
+    const dialog = await until(
+      () => controls.shadowRoot!.querySelector('confirm-dialog')?.shadowRoot?.querySelector<HTMLDialogElement>('dialog[open]'),
+      'the confirmation',
+    );
+    expect(dialog.querySelector('[part~="confirm"]')!.textContent).to.equal('End meeting for all');
   });
 });

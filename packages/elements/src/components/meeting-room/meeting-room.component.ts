@@ -644,11 +644,16 @@ export class MeetingRoom extends ParleyElement {
     }
   }
 
-  /** Focuses a button of the controls once they have rendered. */
+  /**
+   * Focuses a button of the controls once they have rendered, or the More button when a phone-wide meeting keeps that
+   * control in the More menu.
+   */
   async #focusControl(part: string): Promise<void> {
     const controls = this.renderRoot.querySelector('meeting-controls');
     await controls?.updateComplete;
-    controls?.shadowRoot?.querySelector<HTMLElement>(`[part~="${part}"]`)?.focus();
+    const button = controls?.shadowRoot?.querySelector<HTMLElement>(`[part~="${part}"]`);
+    if (button && button.getClientRects().length === 0) controls!.shadowRoot!.querySelector<HTMLElement>('[part~="more"]')?.focus();
+    else button?.focus();
   }
 
   protected override render() {

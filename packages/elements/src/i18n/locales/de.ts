@@ -181,6 +181,7 @@ const de: Catalog = {
   sendReaction: 'Reaktion senden',
   reacted: (name, emoji) => `${name} hat mit ${emoji} reagiert`,
   pictureInPicture: 'Bild im Bild',
+  moreOptions: 'Weitere Optionen',
   // local recording (issue 16, item 6)
   recording: 'Aufnahme',
   meetingIsRecorded: 'Dieses Meeting wird aufgezeichnet',

@@ -181,6 +181,7 @@ const es: Catalog = {
   sendReaction: 'Enviar una reacción',
   reacted: (name, emoji) => `${name} reaccionó con ${emoji}`,
   pictureInPicture: 'Imagen en imagen',
+  moreOptions: 'Más opciones',
   // local recording (issue 16, item 6)
   recording: 'Grabando',
   meetingIsRecorded: 'Esta reunión se está grabando',

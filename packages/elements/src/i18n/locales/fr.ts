@@ -181,6 +181,7 @@ const fr: Catalog = {
   sendReaction: 'Envoyer une réaction',
   reacted: (name, emoji) => `${name} a réagi ${emoji}`,
   pictureInPicture: 'Image dans l’image',
+  moreOptions: 'Plus d’options',
   // local recording (issue 16, item 6)
   recording: 'Enregistrement',
   meetingIsRecorded: 'Cette réunion est enregistrée',
