@@ -350,9 +350,18 @@ export class MeetingControls extends ParleyElement {
     if (open) {
       this.renderRoot.querySelector<HTMLElement>('[part~="reaction-choice"]')?.focus();
     } else if (refocus) {
-      const reactions = this.renderRoot.querySelector<HTMLElement>('[part~="reactions"]');
-      (reactions?.getClientRects().length ? reactions : this.renderRoot.querySelector<HTMLElement>('[part~="more"]'))?.focus();
+      this.focusControl('reactions');
     }
+  }
+
+  /**
+   * Focuses the button of the control `part` names (`microphone`, `settings`…), or the More button while the More
+   * menu holds that control (a meeting at most 480 px wide).
+   */
+  focusControl(part: string): void {
+    const button = this.renderRoot.querySelector<HTMLElement>(`[part~="${part}"]`);
+    if (button && button.getClientRects().length === 0) this.renderRoot.querySelector<HTMLElement>('[part~="more"]')?.focus();
+    else button?.focus();
   }
 
   #react(emoji: Reaction): void {

@@ -644,16 +644,11 @@ export class MeetingRoom extends ParleyElement {
     }
   }
 
-  /**
-   * Focuses a button of the controls once they have rendered, or the More button when a phone-wide meeting keeps that
-   * control in the More menu.
-   */
+  /** Focuses a button of the controls (or More, where its menu holds it) once they have rendered. */
   async #focusControl(part: string): Promise<void> {
     const controls = this.renderRoot.querySelector('meeting-controls');
     await controls?.updateComplete;
-    const button = controls?.shadowRoot?.querySelector<HTMLElement>(`[part~="${part}"]`);
-    if (button && button.getClientRects().length === 0) controls!.shadowRoot!.querySelector<HTMLElement>('[part~="more"]')?.focus();
-    else button?.focus();
+    controls?.focusControl(part);
   }
 
   protected override render() {
