@@ -174,6 +174,13 @@ export const meetingControlsStyles = css`
   /* A phone-wide meeting: the controls one uses less move into the More menu, so the row stays one row and the call
      keeps its height (twelve buttons took three rows at 360 px). */
   @container (max-width: 480px) {
+    /* Seven 44 px buttons then fit in 344 px: a 360 px phone's page with the body's default 8 px margins. */
+    :host {
+      padding: 8px 2px;
+    }
+    button.leave {
+      width: 44px;
+    }
     .secondary {
       display: none;
     }
