@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
 import { freePort } from '../../packages/server/test/support/redis-server.js';
 import { launchChromium } from '../e2e/support/browser.js';
-import { waitFor } from '../e2e/support/processes.js';
+import { healthy, waitFor } from '../e2e/support/processes.js';
 import { cleanEnv, start, stopAll } from './processes.js';
 
 const app = process.argv[2];
@@ -35,7 +35,7 @@ try {
   }
   // `--no`: run the installed bin, never fetch one.
   processes.push(start('npx', ['--no', 'parley-server'], { cwd: app, env }));
-  await waitFor(async () => (await fetch(`${server}/healthz`)).ok, `${server}/healthz`, 60_000).catch((error: Error) => {
+  await waitFor(() => healthy(server), `${server}/healthz`, 60_000).catch((error: Error) => {
     throw new Error(`${error.message}\n${processes[0]!.output()}`);
   });
   console.log(`npx parley-server answers ${server}/healthz`);
